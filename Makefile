@@ -1,0 +1,49 @@
+# careeros — every target sets up what it needs; a fresh machine needs only python3 + pip.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+UV_VERSION := 0.13.8
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export PREFECT_LOGGING_LEVEL ?= WARNING
+export LITELLM_LOCAL_MODEL_COST_MAP := True
+export TQDM_DISABLE := 1
+
+.PHONY: venv demo test bench lint warehouse clean system-deps serve
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q "uv==$(UV_VERSION)"
+	$(VENV)/bin/uv pip sync --python $(PY) --index-url https://pypi.org/simple requirements.lock
+	$(VENV)/bin/uv pip install --python $(PY) --no-deps -e .
+	touch $@
+
+# Debian packages the browser tests need (installed only when missing; needs root, as in CI).
+system-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing chromium (Debian) for browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || echo "WARNING: could not install chromium; browser tests will be skipped"; }
+
+warehouse: venv
+	$(VENV)/bin/careeros ingest
+
+demo: venv
+	$(VENV)/bin/careeros demo
+
+test: venv system-deps
+	$(PY) -m pytest -q -p no:cacheprovider
+
+bench: venv
+	$(PY) benchmarks/run.py
+
+lint: venv
+	$(VENV)/bin/ruff check src flows tasks tests benchmarks
+	$(VENV)/bin/mypy
+
+serve: venv
+	$(VENV)/bin/careeros serve --with-server
+
+clean:
+	rm -rf $(VENV) .careeros .pytest_cache

@@ -1,0 +1,111 @@
+"""One settings object for careeros (pydantic-settings, env prefix ``CAREEROS_``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: Folder names a datasets directory must contain to be accepted.
+REQUIRED_DATASET_FOLDERS = ("onet-29.3", "esco-1.2.0", "bls-oews-2025")
+
+
+class DatasetsNotFoundError(RuntimeError):
+    """Raised when no configured or default location holds the datasets."""
+
+
+class Settings(BaseSettings):
+    """Runtime configuration; every field maps to a ``CAREEROS_*`` environment variable."""
+
+    model_config = SettingsConfigDict(env_prefix="CAREEROS_", env_file=".env", extra="ignore")
+
+    home: Path = Field(default=Path(".careeros"), description="State directory (warehouse, memory, plans).")
+    datasets: Path | None = Field(default=None, description="Datasets directory; searched when unset.")
+    timezone: str = Field(default="UTC", description="Time zone for schedules and calendars.")
+    log_level: str = Field(default="INFO")
+    # data quality
+    quarantine_batch_threshold: float = Field(
+        default=0.2, ge=0, le=1, description="Share of rejected rows above which a postings batch is stopped."
+    )
+    # LLM layer (used by the agents issue; defaults keep everything offline)
+    llm_fast_model: str | None = None
+    llm_deep_model: str | None = None
+    llm_api_base: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_run_budget_usd: float = 0.50
+    llm_month_budget_usd: float = 10.0
+    allow_remote_personal_data: bool = False
+    # embeddings
+    embedder: Literal["minilm", "wordllama"] = "minilm"
+    # outbound
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str | None = None
+
+    @property
+    def warehouse_path(self) -> Path:
+        """Path of the DuckDB warehouse file."""
+        return self.home / "warehouse.duckdb"
+
+    @property
+    def analytics_path(self) -> Path:
+        """Path of the read-only analytics snapshot published after each flow."""
+        return self.home / "analytics.duckdb"
+
+    @property
+    def raw_dir(self) -> Path:
+        """Content-addressed store of raw input files (kept before transformation)."""
+        return self.home / "raw"
+
+    @property
+    def memory_dir(self) -> Path:
+        """LanceDB long-term memory directory."""
+        return self.home / "memory"
+
+    @property
+    def cache_dir(self) -> Path:
+        """Derived, rebuildable artefacts (indices, automata)."""
+        return self.home / "cache"
+
+    def datasets_candidates(self) -> list[Path]:
+        """Places searched for the datasets, in order."""
+        cands: list[Path] = []
+        if self.datasets is not None:
+            cands.append(Path(self.datasets))
+        cands.append(Path("data/datasets"))
+        cands.append(Path("../shared/datasets"))
+        # also relative to the checkout, so commands work from any working directory
+        repo = Path(__file__).resolve().parents[2]
+        cands.append(repo / "data" / "datasets")
+        cands.append(repo.parent / "shared" / "datasets")
+        return cands
+
+    def resolve_datasets(self) -> Path:
+        """Return the first candidate directory that holds the datasets, or raise a clear error."""
+        looked = []
+        for cand in self.datasets_candidates():
+            looked.append(str(cand))
+            if all((cand / name).is_dir() for name in REQUIRED_DATASET_FOLDERS):
+                return cand.resolve()
+            if self.datasets is not None and cand == Path(self.datasets):
+                # an explicit setting that is wrong is an error, not a fallback
+                raise DatasetsNotFoundError(
+                    f"CAREEROS_DATASETS={cand} does not hold the datasets "
+                    f"(expected folders {', '.join(REQUIRED_DATASET_FOLDERS)})."
+                )
+        raise DatasetsNotFoundError(
+            "No datasets directory found. Looked at: " + "; ".join(looked)
+            + ". Set CAREEROS_DATASETS to the folder holding "
+            + ", ".join(REQUIRED_DATASET_FOLDERS) + "."
+        )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Cached settings built from the environment (tests call ``get_settings.cache_clear()``)."""
+    return Settings()

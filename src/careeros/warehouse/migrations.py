@@ -1,0 +1,110 @@
+"""Versioned, append-only schema migrations. Never edit a released migration: add a new one."""
+
+from __future__ import annotations
+
+from careeros.warehouse.provenance import PROVENANCE_DDL as P
+
+_CORE = """
+CREATE TABLE IF NOT EXISTS ingest_runs (
+  run_id VARCHAR NOT NULL, source VARCHAR NOT NULL, source_version VARCHAR, source_sha256 VARCHAR,
+  status VARCHAR NOT NULL,            -- running | succeeded | skipped | failed
+  rows_read BIGINT DEFAULT 0, rows_written BIGINT DEFAULT 0, rows_quarantined BIGINT DEFAULT 0,
+  started_at TIMESTAMPTZ NOT NULL, finished_at TIMESTAMPTZ, seconds DOUBLE,
+  message VARCHAR, timings_json VARCHAR,
+  PRIMARY KEY (run_id, source)
+);
+CREATE TABLE IF NOT EXISTS source_versions (
+  source VARCHAR PRIMARY KEY, source_version VARCHAR NOT NULL, source_sha256 VARCHAR NOT NULL,
+  files_json VARCHAR NOT NULL, run_id VARCHAR NOT NULL, loaded_at TIMESTAMPTZ NOT NULL,
+  row_counts_json VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS raw_files (
+  sha256 VARCHAR PRIMARY KEY, source VARCHAR NOT NULL, original_path VARCHAR NOT NULL,
+  stored_path VARCHAR NOT NULL, bytes BIGINT NOT NULL, first_seen_run VARCHAR NOT NULL,
+  first_seen_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE IF NOT EXISTS quarantine (
+  run_id VARCHAR NOT NULL, source VARCHAR NOT NULL, table_name VARCHAR NOT NULL,
+  record_key VARCHAR, reason VARCHAR NOT NULL, record_json VARCHAR,
+  quarantined_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE IF NOT EXISTS dq_results (
+  run_id VARCHAR NOT NULL, source VARCHAR NOT NULL, table_name VARCHAR NOT NULL,
+  expectation VARCHAR NOT NULL, column_name VARCHAR, critical BOOLEAN NOT NULL, success BOOLEAN NOT NULL,
+  unexpected_count BIGINT, details_json VARCHAR, validated_at TIMESTAMPTZ NOT NULL
+);
+"""
+
+_TAXONOMY = f"""
+CREATE TABLE IF NOT EXISTS onet_occupation (
+  soc_code VARCHAR NOT NULL, title VARCHAR NOT NULL, description VARCHAR, job_zone INTEGER,
+  oews_code VARCHAR NOT NULL, is_detailed BOOLEAN NOT NULL, {P});
+CREATE TABLE IF NOT EXISTS onet_alternate_title (
+  soc_code VARCHAR NOT NULL, alternate_title VARCHAR NOT NULL, short_title VARCHAR, sources VARCHAR, {P});
+CREATE TABLE IF NOT EXISTS onet_reported_title (
+  soc_code VARCHAR NOT NULL, reported_title VARCHAR NOT NULL, shown_in_my_next_move BOOLEAN, {P});
+CREATE TABLE IF NOT EXISTS onet_element_rating (
+  soc_code VARCHAR NOT NULL, domain VARCHAR NOT NULL, element_id VARCHAR NOT NULL, element_name VARCHAR NOT NULL,
+  importance DOUBLE, level DOUBLE, n_respondents INTEGER, not_relevant BOOLEAN, recommend_suppress BOOLEAN,
+  rating_date VARCHAR, domain_source VARCHAR, {P});
+CREATE TABLE IF NOT EXISTS onet_element (
+  element_id VARCHAR NOT NULL, element_name VARCHAR NOT NULL, description VARCHAR, {P});
+CREATE TABLE IF NOT EXISTS onet_technology (
+  soc_code VARCHAR NOT NULL, example VARCHAR NOT NULL, commodity_code VARCHAR, commodity_title VARCHAR,
+  hot_technology BOOLEAN NOT NULL, in_demand BOOLEAN NOT NULL, {P});
+CREATE TABLE IF NOT EXISTS onet_tool (
+  soc_code VARCHAR NOT NULL, example VARCHAR NOT NULL, commodity_code VARCHAR, commodity_title VARCHAR, {P});
+CREATE TABLE IF NOT EXISTS onet_task (
+  soc_code VARCHAR NOT NULL, task_id VARCHAR NOT NULL, task VARCHAR NOT NULL, task_type VARCHAR,
+  incumbents_responding DOUBLE, {P});
+CREATE TABLE IF NOT EXISTS onet_task_dwa (
+  soc_code VARCHAR NOT NULL, task_id VARCHAR NOT NULL, dwa_id VARCHAR NOT NULL, {P});
+CREATE TABLE IF NOT EXISTS onet_dwa (
+  dwa_id VARCHAR NOT NULL, dwa_title VARCHAR NOT NULL, iwa_id VARCHAR, iwa_title VARCHAR,
+  element_id VARCHAR, element_name VARCHAR, {P});
+CREATE TABLE IF NOT EXISTS onet_education (
+  soc_code VARCHAR NOT NULL, scale_id VARCHAR NOT NULL, category INTEGER NOT NULL, share DOUBLE, {P});
+CREATE TABLE IF NOT EXISTS esco_occupation (
+  occupation_uri VARCHAR NOT NULL, isco_group VARCHAR, preferred_label VARCHAR NOT NULL, alt_labels VARCHAR[],
+  definition VARCHAR, description VARCHAR, code VARCHAR, {P});
+CREATE TABLE IF NOT EXISTS esco_skill (
+  skill_uri VARCHAR NOT NULL, preferred_label VARCHAR NOT NULL, label_source VARCHAR NOT NULL,
+  skill_type VARCHAR, skill_type_source VARCHAR, reuse_level VARCHAR, text VARCHAR, collections VARCHAR[], {P});
+CREATE TABLE IF NOT EXISTS esco_skill_broader (
+  concept_uri VARCHAR NOT NULL, concept_type VARCHAR, broader_uri VARCHAR NOT NULL, broader_type VARCHAR, {P});
+CREATE TABLE IF NOT EXISTS esco_skill_group (
+  group_uri VARCHAR NOT NULL, preferred_label VARCHAR NOT NULL, code VARCHAR, description VARCHAR, {P});
+CREATE TABLE IF NOT EXISTS esco_skill_relation (
+  skill_uri VARCHAR NOT NULL, related_uri VARCHAR NOT NULL, relation_type VARCHAR, {P});
+CREATE TABLE IF NOT EXISTS esco_occupation_skill (
+  occupation_uri VARCHAR NOT NULL, skill_uri VARCHAR NOT NULL, relation_type VARCHAR NOT NULL, {P});
+CREATE TABLE IF NOT EXISTS oews_wage (
+  area_type VARCHAR NOT NULL, area_code VARCHAR NOT NULL, area_name VARCHAR, occupation_code VARCHAR NOT NULL,
+  occupation_name VARCHAR, tot_emp BIGINT, a_mean DOUBLE, a_pct10 DOUBLE, a_pct25 DOUBLE, a_median DOUBLE,
+  a_pct75 DOUBLE, a_pct90 DOUBLE, h_mean DOUBLE, h_median DOUBLE, jobs_1000 DOUBLE, loc_quotient DOUBLE,
+  annual_only BOOLEAN, {P});
+"""
+
+_GRAPH = f"""
+CREATE TABLE IF NOT EXISTS graph_occupation (
+  soc_code VARCHAR NOT NULL, title VARCHAR NOT NULL, description VARCHAR, job_zone INTEGER,
+  median_wage DOUBLE, employment BIGINT, wage_code VARCHAR, wage_match VARCHAR, {P});
+CREATE TABLE IF NOT EXISTS graph_skill (
+  skill_id VARCHAR NOT NULL, label VARCHAR NOT NULL, kind VARCHAR NOT NULL, taxonomy VARCHAR NOT NULL,
+  source_ref VARCHAR, aliases VARCHAR[], description VARCHAR, hot_technology BOOLEAN, in_demand BOOLEAN,
+  commodity_title VARCHAR, n_occupations INTEGER, {P});
+CREATE TABLE IF NOT EXISTS graph_occupation_skill (
+  soc_code VARCHAR NOT NULL, skill_id VARCHAR NOT NULL, weight DOUBLE NOT NULL, importance DOUBLE, level DOUBLE,
+  relation VARCHAR NOT NULL, {P});
+CREATE TABLE IF NOT EXISTS graph_esco_onet_crosswalk (
+  occupation_uri VARCHAR NOT NULL, esco_label VARCHAR, soc_code VARCHAR NOT NULL, onet_title VARCHAR,
+  rank INTEGER NOT NULL, confidence DOUBLE NOT NULL, title_similarity DOUBLE, skill_overlap DOUBLE,
+  method VARCHAR NOT NULL, {P});
+"""
+
+#: (version, name, sql) in order of application.
+MIGRATIONS: list[tuple[int, str, str]] = [
+    (1, "core: runs, source versions, raw files, quarantine, dq results", _CORE),
+    (2, "taxonomies: O*NET, ESCO, OEWS", _TAXONOMY),
+    (3, "skill-and-role graph", _GRAPH),
+]
