@@ -1,14 +1,127 @@
-"""Core commands: ingest, status."""
+"""Core commands: ingest, status, demo."""
 
 from __future__ import annotations
 
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+
+from careeros.settings import DatasetsNotFoundError, get_settings
+
+
+def _quiet_prefect() -> None:
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("TQDM_DISABLE", "1")
+
+
+def run_ingest(force: bool = False, sources: list[str] | None = None, show_progress: bool = True) -> list[dict[str, Any]]:
+    """Run the ingestion flow with a progress bar on stderr; returns the per-source summaries."""
+    _quiet_prefect()
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from careeros import progress
+
+    console = Console(stderr=True)
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TimeElapsedColumn(), console=console,
+                  disable=not show_progress, transient=False) as bar:
+        tid = bar.add_task("starting Prefect", total=1.0)
+        progress.set_reporter(lambda msg, frac: bar.update(tid, description=msg, completed=frac or 0.0))
+        try:
+            from flows.ingest_market_signals import ingest_market_signals
+
+            return ingest_market_signals(force=force, sources=sources)
+        finally:
+            progress.set_reporter(None)
+
+
+def status_dict(home: Path | None = None) -> dict[str, Any]:
+    """Warehouse path, loaded sources with version/sha256/rows/loaded_at, and table counts."""
+    import duckdb
+
+    from careeros.graph.queries import counts
+    from careeros.warehouse.db import connect
+
+    s = get_settings()
+    path = s.warehouse_path if home is None else home / "warehouse.duckdb"
+    out: dict[str, Any] = {"warehouse": str(path.resolve()), "analytics_snapshot": str(s.analytics_path.resolve()),
+                           "exists": path.exists(), "sources": [], "counts": {}}
+    if not path.exists():
+        return out
+    read_from = path
+    try:
+        ctx = connect(path, read_only=True, retries=3)
+        con = ctx.__enter__()
+    except duckdb.IOException:  # a flow holds the write lock: read the published snapshot instead
+        read_from = s.analytics_path
+        ctx = connect(read_from, read_only=True)
+        con = ctx.__enter__()
+    try:
+        out["read_from"] = str(read_from.resolve())
+        row = con.execute("SELECT max(version) FROM schema_migrations").fetchone()
+        out["schema_version"] = row[0] if row else None
+        for name, version, sha, counts_json, loaded_at, run_id in con.execute(
+            "SELECT source, source_version, source_sha256, row_counts_json, loaded_at, run_id "
+            "FROM source_versions ORDER BY source"
+        ).fetchall():
+            rows = json.loads(counts_json)
+            out["sources"].append({"name": name, "version": version, "sha256": sha, "rows": sum(rows.values()),
+                                   "tables": rows, "loaded_at": loaded_at.isoformat(), "run_id": run_id})
+        out["counts"] = counts(con)
+        occ = out["counts"].get("occupations") or 0
+        out["counts"]["wage_coverage"] = round(out["counts"].get("occupations_with_wage", 0) / occ, 4) if occ else 0.0
+    finally:
+        ctx.__exit__(None, None, None)
+    return out
 
 
 def register(app: typer.Typer) -> None:
     """Attach the core commands to the main app."""
 
     @app.command()
-    def status() -> None:
-        """Show the warehouse path, each loaded source and row counts."""
-        typer.echo("not yet")
+    def ingest(
+        force: Annotated[bool, typer.Option("--force", help="Reload sources even when their sha256 is unchanged.")] = False,
+        source: Annotated[list[str] | None, typer.Option("--source", help="Only this source (repeatable): onet, esco, oews, postings.")] = None,
+        quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+    ) -> None:
+        """Build or refresh the warehouse from the datasets (runs the ingest-market-signals flow)."""
+        try:
+            summaries = run_ingest(force=force, sources=source or None, show_progress=not quiet)
+        except DatasetsNotFoundError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from exc
+        for s in summaries:
+            typer.echo(f"{s['source']:<16} {s['status']:<10} written={s.get('rows_written', 0):>9,} "
+                       f"quarantined={s.get('rows_quarantined', 0):>6,}  {s.get('message') or ''}", err=True)
+        if any(s["status"] == "failed" for s in summaries):
+            raise typer.Exit(1)
+
+    @app.command()
+    def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+        """Show the warehouse path, each loaded source (version, sha256, rows, loaded_at) and row counts."""
+        info = status_dict()
+        if as_json:
+            typer.echo(json.dumps(info, indent=2, default=str))
+            return
+        typer.echo(f"warehouse: {info['warehouse']}" + ("" if info["exists"] else "  (not built yet: run `careeros ingest`)"))
+        for src in info["sources"]:
+            typer.echo(f"  {src['name']:<16} v{src['version']:<10} {src['sha256'][:12]}  rows={src['rows']:>9,}  "
+                       f"loaded {src['loaded_at']}")
+        for k, v in info["counts"].items():
+            typer.echo(f"  {k:<24} {v:,}" if isinstance(v, int) else f"  {k:<24} {v}")
+
+    @app.command()
+    def demo() -> None:
+        """Run the main job end to end on the embedded default (build the warehouse, then show status)."""
+        try:
+            run_ingest()
+        except DatasetsNotFoundError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from exc
+        typer.echo(json.dumps(status_dict(), indent=2, default=str))
+        sys.stdout.flush()

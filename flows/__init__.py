@@ -1,0 +1,1 @@
+"""Prefect flows of careeros (thin: one task per stage)."""

@@ -1,0 +1,56 @@
+"""Flow ``ingest-taxonomies``: O*NET, ESCO and OEWS into the warehouse, then the skill-and-role graph."""
+
+from __future__ import annotations
+
+from prefect import flow
+from prefect.artifacts import create_markdown_artifact, create_progress_artifact, update_progress_artifact
+
+from careeros.progress import report
+from careeros.reports.ingest import ingest_markdown
+from careeros.settings import get_settings
+from careeros.warehouse import loading
+from careeros.warehouse.provenance import new_run_id
+from tasks import taxonomy as t
+
+
+def _run_id() -> str:
+    from prefect.runtime import flow_run
+
+    return str(flow_run.id) if flow_run.id else new_run_id()
+
+
+@flow(name="ingest-taxonomies", log_prints=False)
+def ingest_taxonomies(force: bool = False, sources: list[str] | None = None, run_id: str | None = None) -> list[dict]:
+    """Load each changed source (keep raw -> read -> validate -> write), rebuild the graph, publish a snapshot."""
+    settings = get_settings()
+    run_id = run_id or _run_id()
+    warehouse, docs = settings.warehouse_path, settings.home / "data_docs"
+    fps = t.fingerprint_sources(settings.resolve_datasets(), sources)
+    progress = create_progress_artifact(progress=0.0, key="ingest-taxonomies-progress",
+                                        description="Sources loaded")
+    summaries = []
+    for i, fp in enumerate(fps):
+        report(f"{fp.name}: checking", i / (len(fps) + 1))
+        started = loading.now_utc()
+        if not force and t.check_unchanged(warehouse, fp):
+            summaries.append(t.record_skip(warehouse, fp, run_id, started))
+        else:
+            report(f"{fp.name}: loading", i / (len(fps) + 1))
+            t.keep_raw(warehouse, settings.raw_dir, fp, run_id)
+            try:
+                result = t.read_source(fp)
+            except Exception as exc:  # unreadable source: record, keep previous version, go on
+                summaries.append(t.record_failure(warehouse, fp, run_id, started, f"{type(exc).__name__}: {exc}"))
+                continue
+            outcome = t.validate_source(result, fp, run_id, docs)
+            summaries.append(t.write_source(warehouse, fp, result, outcome, run_id, started))
+        update_progress_artifact(progress, progress=100.0 * (i + 1) / (len(fps) + 1))
+    report("graph: building", len(fps) / (len(fps) + 1))
+    summaries.append(t.build_graph(warehouse, run_id, force))
+    t.publish_analytics(warehouse, settings.analytics_path)
+    update_progress_artifact(progress, progress=100.0)
+    report("done", 1.0)
+    out = [s.model_dump() for s in summaries]
+    create_markdown_artifact(markdown=ingest_markdown(out, run_id), key="ingest-taxonomies-summary",
+                             description="Taxonomy ingestion summary")
+    return out

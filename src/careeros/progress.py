@@ -1,0 +1,20 @@
+"""A tiny progress hook so Prefect tasks can drive the CLI's progress bar without knowing about it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+_Reporter = Callable[[str, float | None], None]
+_reporter: _Reporter | None = None
+
+
+def set_reporter(fn: _Reporter | None) -> None:
+    """Install (or remove) the function that receives ``(message, fraction_done)`` updates."""
+    global _reporter
+    _reporter = fn
+
+
+def report(message: str, fraction: float | None = None) -> None:
+    """Send a progress update to the installed reporter, if any."""
+    if _reporter is not None:
+        _reporter(message, fraction)
