@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from careeros.warehouse.db import fetch_one
+
 import json
 import os
 import sys
@@ -63,7 +65,7 @@ def status_dict(home: Path | None = None) -> dict[str, Any]:
         con = ctx.__enter__()
     try:
         out["read_from"] = str(read_from.resolve())
-        row = con.execute("SELECT max(version) FROM schema_migrations").fetchone()
+        row = fetch_one(con.execute("SELECT max(version) FROM schema_migrations"))
         out["schema_version"] = row[0] if row else None
         for name, version, sha, counts_json, loaded_at, run_id in con.execute(
             "SELECT source, source_version, source_sha256, row_counts_json, loaded_at, run_id "

@@ -21,7 +21,7 @@ TOOL_WEIGHT = 0.30
 ESCO_ESSENTIAL, ESCO_OPTIONAL = 0.60, 0.30
 #: ESCO occupations reach O*NET occupations only through crosswalk pairs at least this confident.
 CROSSWALK_MIN_CONFIDENCE = 0.45
-GRAPH_VERSION = "1"
+GRAPH_VERSION = "2"
 RESIDUAL_PENALTY = 0.85
 #: alternative labels per ESCO occupation used by the crosswalk (more adds noise and memory, not accuracy)
 MAX_ESCO_ALT_LABELS = 4
@@ -70,6 +70,31 @@ def occupations(occ: pl.DataFrame, wages: pl.DataFrame) -> pl.DataFrame:
                       pl.col("employment").cast(pl.Int64), "wage_code", "wage_match")
 
 
+def impute_ratings(edges: pl.DataFrame, soc_codes: list[str]) -> pl.DataFrame:
+    """Rating edges for occupations O*NET did not rate, averaged over rated siblings.
+
+    O*NET 29.3 leaves ~130 occupations unrated (15-1252.00 Software Developers among them). Each gets the
+    mean importance/level of the rated occupations in its SOC broad group (``15-125``), else its minor
+    group (``15-12``), with relation ``onet_rating_imputed`` so consumers can tell.
+    """
+    rated = set(edges.get_column("soc_code").unique().to_list())
+    missing = [c for c in soc_codes if c not in rated]
+    if not missing:
+        return edges.clear()
+    out = []
+    for width in (6, 5):
+        grp = edges.with_columns(pl.col("soc_code").str.slice(0, width).alias("_g")).group_by("_g", "skill_id").agg(
+            pl.col("weight").mean(), pl.col("importance").mean(), pl.col("level").mean())
+        todo = pl.DataFrame({"soc_code": missing}).with_columns(pl.col("soc_code").str.slice(0, width).alias("_g"))
+        got = todo.join(grp, on="_g").drop("_g").with_columns(pl.lit("onet_rating_imputed").alias("relation"))
+        out.append(got.select(edges.columns))
+        done = set(got.get_column("soc_code").unique().to_list())
+        missing = [c for c in missing if c not in done]
+        if not missing:
+            break
+    return pl.concat(out)
+
+
 def skills_and_edges(
     ratings: pl.DataFrame,
     elements: pl.DataFrame,
@@ -78,6 +103,7 @@ def skills_and_edges(
     esco_skill: pl.DataFrame,
     esco_occ_skill: pl.DataFrame,
     crosswalk: pl.DataFrame,
+    soc_codes: list[str] | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Skill nodes (stable ids) and weighted occupation->skill edges."""
     # O*NET skill/knowledge elements
@@ -95,6 +121,7 @@ def skills_and_edges(
         ((pl.col("importance") - 1) / 4).clip(0, 1).alias("weight"), "importance", "level",
         pl.lit("onet_rating").alias("relation"),
     )
+    el_edges = pl.concat([el_edges, impute_ratings(el_edges, soc_codes or [])])
 
     # technology and tool examples: one node per distinct example string
     def example_nodes(df: pl.DataFrame, prefix: str, kind: str, tech_flags: bool) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -250,7 +277,7 @@ def build_graph(t: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
     cw = crosswalk(t["esco_occupation"], t["onet_occupation"], t["onet_alternate_title"])
     nodes, edges = skills_and_edges(
         t["onet_element_rating"], t["onet_element"], t["onet_technology"], t["onet_tool"], t["esco_skill"],
-        t["esco_occupation_skill"], cw,
+        t["esco_occupation_skill"], cw, t["onet_occupation"]["soc_code"].to_list(),
     )
     return {"graph_occupation": occ, "graph_skill": nodes, "graph_occupation_skill": edges,
             "graph_esco_onet_crosswalk": cw}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from careeros.warehouse.db import fetch_one
+
 import duckdb
 import polars as pl
 
@@ -20,36 +22,37 @@ US_STATES = {
 
 
 def skills_of_occupation(
-    con: duckdb.DuckDBPyConnection, soc_code: str, kind: str | None = None, limit: int = 50
+    con: duckdb.DuckDBPyConnection, soc_code: str, kind: str | None = None, limit: int = 50,
+    taxonomy: str | None = None,
 ) -> pl.DataFrame:
-    """Skills of an occupation ranked by edge weight (optionally one kind: skill|knowledge|technology|tool)."""
-    return con.execute(
+    """Skills of an occupation ranked by edge weight (optionally one kind and/or one taxonomy)."""
+    return con.sql(
         """
         SELECT e.skill_id, s.label, s.kind, s.taxonomy, e.weight, e.importance, e.level, e.relation,
                s.hot_technology, s.in_demand
         FROM graph_occupation_skill e JOIN graph_skill s USING (skill_id)
-        WHERE e.soc_code = ? AND (? IS NULL OR s.kind = ?)
+        WHERE e.soc_code = ? AND (? IS NULL OR s.kind = ?) AND (? IS NULL OR s.taxonomy = ?)
         ORDER BY e.weight DESC, e.importance DESC NULLS LAST, s.label
         LIMIT ?
         """,
-        [soc_code, kind, kind, limit],
+        params=[soc_code, kind, kind, taxonomy, taxonomy, limit],
     ).pl()
 
 
 def occupations_needing_skill(con: duckdb.DuckDBPyConnection, skill: str, limit: int = 50) -> pl.DataFrame:
     """Occupations that need a skill (by id, or by exact label/alias, case-insensitive), by edge weight."""
-    return con.execute(
+    return con.sql(
         """
         WITH target AS (
           SELECT skill_id FROM graph_skill
-          WHERE skill_id = ? OR lower(label) = lower(?) OR list_contains(list_transform(aliases, x -> lower(x)), lower(?))
+          WHERE skill_id = ? OR lower(label) = lower(?) OR list_contains(list_transform(aliases, lambda x: lower(x)), lower(?))
         )
         SELECT e.soc_code, o.title, e.skill_id, e.weight, e.relation, o.median_wage, o.employment
         FROM graph_occupation_skill e JOIN target USING (skill_id) JOIN graph_occupation o USING (soc_code)
         ORDER BY e.weight DESC, o.employment DESC NULLS LAST
         LIMIT ?
         """,
-        [skill, skill, skill, limit],
+        params=[skill, skill, skill, limit],
     ).pl()
 
 
@@ -59,7 +62,7 @@ def occupation_wage(con: duckdb.DuckDBPyConnection, soc_code: str, state: str | 
     The OEWS code is the SOC code without dash and suffix; when OEWS publishes only the broad group
     (e.g. 13-1020 for 13-1021/13-1022), that group's figures are returned and ``wage_code`` says so.
     """
-    occ = con.execute("SELECT wage_code, title FROM graph_occupation WHERE soc_code = ?", [soc_code]).fetchone()
+    occ = fetch_one(con.execute("SELECT wage_code, title FROM graph_occupation WHERE soc_code = ?", [soc_code]))
     if occ is None:
         raise KeyError(f"unknown O*NET-SOC code {soc_code}")
     code = occ[0] or soc_code[:7].replace("-", "")
@@ -68,11 +71,11 @@ def occupation_wage(con: duckdb.DuckDBPyConnection, soc_code: str, state: str | 
     else:
         name = US_STATES.get(state.upper(), state)
         where, params = "area_type = 'S' AND lower(area_name) = lower(?)", [name, code]
-    row = con.execute(
+    row = fetch_one(con.execute(
         f"""SELECT area_name, occupation_code, occupation_name, tot_emp, a_pct10, a_pct25, a_median, a_pct75,
                    a_pct90, a_mean, h_median FROM oews_wage WHERE {where} AND occupation_code = ?""",
         params,
-    ).fetchone()
+    ))
     if row is None:
         return {"soc_code": soc_code, "title": occ[1], "area": state or "National", "wage_code": code,
                 "median": None}
@@ -100,7 +103,7 @@ def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     out: dict[str, int] = {}
     for key, sql in queries.items():
         try:
-            row = con.execute(sql).fetchone()
+            row = fetch_one(con.execute(sql))
             out[key] = int(row[0]) if row else 0
         except duckdb.CatalogException:
             out[key] = 0

@@ -8,11 +8,19 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import polars as pl
 
 from careeros.warehouse.migrations import MIGRATIONS
+
+
+def fetch_one(result: duckdb.DuckDBPyConnection) -> tuple[Any, ...] | None:
+    """First row of an executed statement, consuming the whole result (DuckDB 2 refuses new work on a
+    connection whose previous result was not fetched to the end)."""
+    rows = result.fetchall()
+    return rows[0] if rows else None
 
 
 @contextmanager
@@ -68,16 +76,16 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> list[int]:
 def read_frame(path: Path, sql: str, params: list[object] | None = None) -> pl.DataFrame:
     """Run a read query on a short-lived read-only connection and return a Polars frame."""
     with connect(path, read_only=True) as con:
-        return con.execute(sql, params or []).pl() if params else con.sql(sql).pl()
+        return con.sql(sql, params=params).pl() if params else con.sql(sql).pl()
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     """True when a table or view of that name exists in the main schema."""
     schema, _, table = name.rpartition(".")
-    row = con.execute(
+    row = fetch_one(con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = ? AND table_schema = ?",
         [table, schema or "main"],
-    ).fetchone()
+    ))
     return bool(row and row[0])
 
 

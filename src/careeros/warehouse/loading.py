@@ -6,6 +6,8 @@ A load replaces a source's rows in one transaction, so a failed load leaves the 
 
 from __future__ import annotations
 
+from careeros.warehouse.db import fetch_one
+
 import json
 import shutil
 from datetime import UTC, datetime
@@ -25,7 +27,7 @@ def now_utc() -> datetime:
 
 def is_unchanged(con: duckdb.DuckDBPyConnection, source: str, sha256: str) -> bool:
     """True when the recorded version of ``source`` has this exact content hash."""
-    row = con.execute("SELECT source_sha256 FROM source_versions WHERE source = ?", [source]).fetchone()
+    row = fetch_one(con.execute("SELECT source_sha256 FROM source_versions WHERE source = ?", [source]))
     return bool(row and row[0] == sha256)
 
 
@@ -36,7 +38,7 @@ def keep_raw(
     raw_dir.mkdir(parents=True, exist_ok=True)
     new = 0
     for path, sha, size in files:
-        known = con.execute("SELECT 1 FROM raw_files WHERE sha256 = ?", [sha]).fetchone()
+        known = fetch_one(con.execute("SELECT 1 FROM raw_files WHERE sha256 = ?", [sha]))
         suffix = "".join(path.suffixes[-2:]) if path.name.endswith(".gz") else path.suffix
         stored = raw_dir / sha[:2] / f"{sha}{suffix}"
         if not stored.exists():

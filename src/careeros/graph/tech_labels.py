@@ -1,0 +1,149 @@
+"""Canonical, human labels for O*NET technology examples (plus the careeros alias table).
+
+Rule (applied when ``data/skill_aliases.yaml`` has no override for the example):
+
+1. A trailing parenthetical becomes an alias: ``"AWS Elastic MapReduce (EMR)"`` -> alias ``EMR``.
+2. Trailing generic words are dropped: ``software``, ``programming language``.
+3. An embedded acronym whose letters are the initials of the words before it is split off:
+   a descriptive (lower-case) expansion yields the acronym as label (``"Structured query language SQL"`` ->
+   ``SQL``); a proper-noun expansion keeps the name and the acronym becomes an alias
+   (``"Amazon Web Services AWS"`` -> ``Amazon Web Services`` + alias ``AWS``).
+4. A known vendor prefix is dropped when what remains is a distinctive product name
+   (``"The MathWorks MATLAB"`` -> ``MATLAB``, ``"Apache Kafka"`` -> ``Kafka``) but kept when the remainder is a
+   generic word (``"Microsoft Word"``, ``"Google Docs"``).
+
+The override table then sets what practitioners actually write (``AWS``, ``GCP``, ``Postgres``, ``k8s``...).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+#: Default location of the alias/override table (repository ``data/`` folder).
+DEFAULT_ALIASES_PATH = Path(__file__).resolve().parents[3] / "data" / "skill_aliases.yaml"
+
+VENDORS = (
+    "The MathWorks", "MathWorks", "Oracle", "IBM", "Apache", "Atlassian", "Apple", "Google", "Microsoft", "Amazon",
+    "Adobe", "Autodesk", "Red Hat", "Intuit", "Dassault Systemes", "ESRI", "Esri", "Trimble", "StataCorp",
+    "Wolfram Research", "National Instruments", "Unity Technologies", "Side Effects Software", "Side Effects",
+    "SideFX", "Grafana Labs", "JetBrains", "Salesforce.com", "SAP", "Bentley", "PTC", "Siemens", "Cisco",
+    "Hewlett-Packard HP", "Hewlett Packard Enterprise", "VMware", "Sun Microsystems", "Corel", "Sage", "Epic Systems",
+)
+#: Remainders too generic to stand alone once the vendor is dropped.
+GENERIC_REMAINDERS = frozenset(
+    "word access project teams office outlook publisher exchange database docs drive sheets slides forms meet sites "
+    "classroom gmail dynamics analytics ads cloud photos maps search store edge paint lens keep chat calendar "
+    "translate earth workspace fusion notes server mail messages music news books pages numbers keynote "
+    "visio one onedrive team foundation server business objects".split()
+)
+_TRAILING = re.compile(r"\s+(?:software|programming language|software suite)$", re.IGNORECASE)
+_PAREN = re.compile(r"\s*\(([^)]*)\)\s*$")
+_FUNCTION_WORDS = frozenset({"for", "of", "and", "the", "to", "in", "on", "&"})
+_ACRONYM = re.compile(r"^[A-Z][A-Z0-9/&.-]*[A-Z0-9]$")
+
+
+@lru_cache(maxsize=4)
+def load_alias_table(path: str | None = None) -> dict[str, Any]:
+    """Parsed ``skill_aliases.yaml`` ({'onet': {example: entry}, 'curated': [entry]}); empty when missing."""
+    import yaml
+
+    p = Path(path) if path else DEFAULT_ALIASES_PATH
+    if not p.exists():
+        return {"onet": {}, "curated": []}
+    data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    return {"onet": dict(data.get("onet") or {}), "curated": list(data.get("curated") or [])}
+
+
+def _split_acronym(words: list[str]) -> tuple[list[str], list[str], str] | None:
+    """Return (prefix, expansion, acronym) when the last word abbreviates the words before it."""
+    if len(words) < 3 or not _ACRONYM.match(words[-1]):
+        return None
+    letters = re.sub(r"[^A-Za-z]", "", words[-1]).lower()
+    if len(letters) < 2:
+        return None
+    body = words[:-1]
+    for start in range(len(body) - 1, -1, -1):
+        initials = "".join(w[0].lower() for w in body[start:] if w[:1].isalnum() and w not in _FUNCTION_WORDS)
+        if initials == letters:
+            return body[:start], body[start:], words[-1]
+        if len(initials) > len(letters):
+            break
+    return None
+
+
+def _strip_vendor(label: str) -> str | None:
+    """Label without a known vendor prefix when the remainder is a distinctive product name, else None."""
+    for vendor in VENDORS:
+        if label.startswith(vendor + " "):
+            rest = label[len(vendor) + 1:].strip()
+            if not rest or rest.lower() in GENERIC_REMAINDERS:
+                return None
+            first = rest.split()[0]
+            if first.islower() and not any(c.isdigit() for c in first):
+                return None
+            return rest
+    return None
+
+
+def _rule_label(example: str) -> tuple[str, list[str]]:
+    """Apply the documented rule (no overrides) and return (label, aliases)."""
+    aliases: list[str] = []
+    s = " ".join(example.split())
+    m = _PAREN.search(s)
+    if m:
+        inner = m.group(1).strip()
+        s = s[: m.start()].strip()
+        if inner:
+            aliases.append(inner)
+    core = _TRAILING.sub("", s).strip() or s
+    words = core.split()
+    label = core
+    split = _split_acronym(words)
+    if split:
+        prefix, expansion, acro = split
+        descriptive = all(w.islower() or not w[:1].isalpha() for w in expansion[1:])
+        long_form = " ".join(prefix + expansion)
+        if descriptive and not prefix:
+            label = acro
+            aliases.append(" ".join(expansion))
+        else:
+            label = long_form
+            aliases.append(acro)
+            if prefix and (short := _strip_vendor(long_form)):
+                aliases.append(short)
+    stripped = _strip_vendor(label) if not (split and not split[0]) else None
+    if stripped:
+        aliases.append(label)
+        label = stripped
+    if core != label:
+        aliases.append(core)
+    if s != example:
+        aliases.append(s)
+    aliases.append(example)
+    return label, aliases
+
+
+def _dedupe(label: str, aliases: list[str]) -> list[str]:
+    seen = {label.lower()}
+    out: list[str] = []
+    for a in aliases:
+        a = str(a).strip()
+        if a and a.lower() not in seen:
+            seen.add(a.lower())
+            out.append(a)
+    return out
+
+
+def canonical_technology(example: str, aliases_path: Path | None = None) -> tuple[str, list[str]]:
+    """Canonical label and aliases for an O*NET technology example (override table first, then the rule)."""
+    label, aliases = _rule_label(example)
+    entry = load_alias_table(str(aliases_path) if aliases_path else None)["onet"].get(example)
+    if entry:
+        if entry.get("label"):
+            aliases = [label, *aliases]
+            label = str(entry["label"])
+        aliases = [*entry.get("aliases", []), *entry.get("cased", []), *entry.get("context", []), *aliases]
+    return label, _dedupe(label, aliases)

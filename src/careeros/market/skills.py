@@ -1,0 +1,455 @@
+"""Skill extraction from posting text: an Aho-Corasick automaton over normalised text, then context rules.
+
+Nodes: O*NET technology examples (``tech:<slug>``, canonical labels from :mod:`careeros.graph.tech_labels`),
+careeros-curated technologies from ``data/skill_aliases.yaml`` (``tech:<slug>``, taxonomy ``careeros``),
+O*NET tools (``tool:<slug>``) and ESCO skills/knowledge (``esco:<uuid>``, lower score).
+Short or common-word surface forms (Go, Rust, R, C, Spring, Rails, Express...) are accepted only in a
+technology context: next to other technologies in a list, or after/before cues such as "written in",
+"experience with", "developer", "(...)".
+"""
+
+from __future__ import annotations
+
+import html as _html
+import pickle
+import re
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import ahocorasick
+import polars as pl
+
+from careeros.graph.ids import esco_id, skill_slug, tech_id, tool_id
+from careeros.graph.tech_labels import canonical_technology, load_alias_table
+
+FORMAT_VERSION = 3
+# match modes
+INSENSITIVE, CASED, CONTEXT = 0, 1, 2
+
+_WS = re.compile(r"\s")
+_URL = re.compile(
+    r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|"
+    r"\b[\w-]+(?:\.[\w-]+)*\.(?:com|io|ai|dev|org|co|xyz|app|inc|tech|so|fm|live|health|computer|de|nl|uk|eu|fyi|"
+    r"us|gg|sh|me|ly|se|fr|ch|at|in|gov|edu)\b(?:/\S*)?",
+    re.IGNORECASE,
+)
+_URLISH = re.compile(r"[^\s<>\"'`]*[.@][^\s<>\"'`]*")
+_TAG_P = re.compile(r"<\s*(?:p|br|li|div|pre)\b[^>]*>", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]+>")
+_GAP_LIST = re.compile(r"^(?:[\s,/|&+;:()\[\]·•*\-]|\band\b|\bor\b|\bwith\b)*$", re.IGNORECASE)
+_LEFT_CUE = re.compile(
+    r"(?:\bexperience (?:with|in|using)|\bwritten in|\bproficien\w* (?:in|with)|\bknowledge of|\bexpertise (?:in|with)"
+    r"|\bfamiliar\w* with|\bstack|\blanguages?|\bskills?|\btech(?:nologies)?|\bstrong"
+    r"|\bidiomatic|\bmodern|\bsenior|\bsr\.?|\bjunior|\blead|\bstaff)\s*[:\-]?\s*\(?$",
+    re.IGNORECASE,
+)
+_RIGHT_CUE = re.compile(
+    r"^\s*\)?\s*(?:developers?|engineers?|engineering|programming|programmers?|code(?:base)?|backend|back-end|services?"
+    r"|lang\b|language|experience|expertise|required|is a plus|a plus|preferred|shop|sdk|framework|ecosystem|stack"
+    r"|skills?|monolith|apps?|libraries|modules?|internals|\(golang\)|/|,)",
+    re.IGNORECASE,
+)
+_WEAK_LEFT_CUE = re.compile(r"(?:\busing|\buse|\bin|\bwith)\s*$", re.IGNORECASE)
+_SINGLE_RIGHT_CUE = re.compile(r"^\s*(?:programming|language|developers?|engineers?|code|\+\+)", re.IGNORECASE)
+_SINGLE_LEFT_CUE = re.compile(r"(?:\bin|\bwritten in|\bexperience (?:with|in)|\blanguages?:?)\s*$", re.IGNORECASE)
+_SINGLE_BAD_LEFT = re.compile(
+    r"(?:series|round|type|plan|vitamin|grade|class|level|tier|section|part|b2|team|block|suite|option|model|"
+    r"phase|stage|line|gate|pre|post|rated)\s*$",
+    re.IGNORECASE,
+)
+_YEAR_AFTER = re.compile(r"^\s*(?:19|20)\d\d\b")
+_GENERIC_TAIL = re.compile(r"\b(?:software|systems?|sites|tools|programs?|applications|suites?)$", re.IGNORECASE)
+_BUILTIN_COMMON = frozenset(
+    "go make chef puppet shell spring rails express excel ruby swift rust react flask unity zoom slack blender "
+    "scheme julia maya delphi access project teams outlook word note notes analyze magic dig cents hotspot "
+    "honeypot cyclone ferret diameter google compilers debuggers emulators excavator abbott algae blink "
+    "bootstrap prometheus selenium postman hive spark maven lean metal ray bun expo temporal cursor claude "
+    "gemini codex envoy vault consul nomad packer stripe sentry honeycomb cypress jest rider boost remix astro "
+    "crystal dart electron prisma drizzle celery pinecone chroma beam spanner snowflake helm triton nix zig nim "
+    "phoenix opera mercury atlas apex echo pulse canvas render storm tableau".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SkillMatch:
+    """One extracted skill with its matched surface text and character span in the (plain) input text."""
+
+    skill_id: str
+    label: str
+    kind: str
+    taxonomy: str
+    score: float
+    text: str
+    start: int
+    end: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict (for JSON output)."""
+        return asdict(self)
+
+
+def html_to_text(text: str) -> str:
+    """Turn HN-style HTML (``<p>``, ``<a href>``, ``&#x2F;`` entities) into plain text; plain text passes through."""
+    if "<" not in text and "&" not in text:
+        return text
+    s = _TAG_P.sub("\n", text)
+    s = _TAG.sub("", s)
+    return _html.unescape(s)
+
+
+def _normalise(text: str) -> str:
+    """Length-preserving lower-case copy with whitespace as spaces and URLs/e-mails blanked out."""
+    low = text.lower()
+    if len(low) != len(text):  # rare Unicode case mappings that change length
+        low = "".join(c.lower()[:1] or c for c in text)
+    low = _WS.sub(" ", low)
+    if "." not in low and "@" not in low:
+        return low
+    parts: list[str] = []
+    pos = 0
+    for tok in _URLISH.finditer(low):  # cheap pre-filter: only tokens with "." or "@" can be URLs
+        sub = _URL.sub(lambda m: " " * (m.end() - m.start()), tok.group())
+        if sub != tok.group():
+            parts.append(low[pos:tok.start()])
+            parts.append(sub)
+            pos = tok.end()
+    if not parts:
+        return low
+    parts.append(low[pos:])
+    return "".join(parts)
+
+
+def _variants(surface: str) -> set[str]:
+    """Spelling variants of a surface form (hyphen/space, .js suffix)."""
+    out = {surface}
+    if "-" in surface:
+        out.add(surface.replace("-", " "))
+    if surface.lower().endswith(".js"):
+        base = surface[:-3]
+        out.update({base + "js", base + " js", base + ".JS"})
+    return {v for v in out if v.strip()}
+
+
+def _is_common_word(token: str, common: frozenset[str]) -> bool:
+    return token.lower() in common
+
+
+class SkillExtractor:
+    """Dictionary extractor for technologies, tools and ESCO skills; build once, scan many texts."""
+
+    def __init__(self) -> None:
+        self.nodes: list[tuple[str, str, str, str]] = []  # (skill_id, label, kind, taxonomy)
+        self.implies: dict[int, tuple[int, ...]] = {}
+        self.automaton: Any = None
+
+    # ------------------------------------------------------------------ build
+    @classmethod
+    def build(
+        cls,
+        technology: pl.DataFrame,
+        tools: pl.DataFrame | None = None,
+        esco_skills: pl.DataFrame | None = None,
+        aliases_path: Path | None = None,
+        postings_sample: Iterable[str] | None = None,
+    ) -> SkillExtractor:
+        """Build the automaton from O*NET technology/tool frames, ESCO skills and the alias table."""
+        self = cls()
+        table = load_alias_table(str(aliases_path) if aliases_path else None)
+        overrides: dict[str, dict[str, Any]] = table["onet"]
+        common = set(_BUILTIN_COMMON)
+        if esco_skills is not None and "text" in esco_skills.columns:
+            counts: dict[str, int] = {}
+            for t in esco_skills["text"].drop_nulls().to_list():
+                for w in re.findall(r"(?<![\w.])[a-z]{2,}(?![\w])", t):
+                    counts[w] = counts.get(w, 0) + 1
+            common.update(w for w, c in counts.items() if c >= 5)
+        common_f = frozenset(common)
+        # surface (lower) -> list of (original surface, mode, node index, score)
+        table_s: dict[str, list[tuple[str, int, int, float]]] = {}
+        node_index: dict[str, int] = {}
+        label_index: dict[str, int] = {}
+        pending_implies: dict[int, list[str]] = {}
+
+        def add_node(skill_id: str, label: str, kind: str, taxonomy: str) -> int:
+            if skill_id in node_index:
+                return node_index[skill_id]
+            node_index[skill_id] = len(self.nodes)
+            self.nodes.append((skill_id, label, kind, taxonomy))
+            return node_index[skill_id]
+
+        def add_surface(surface: str, mode: int, idx: int, score: float, prio: bool = False) -> None:
+            for v in _variants(surface.strip()):
+                key = v.lower()
+                if len(key) < 1:
+                    continue
+                entries = table_s.setdefault(key, [])
+                if any(e[0] == v and e[1] == mode for e in entries):
+                    continue
+                if any(e[2] != idx for e in entries) and not prio:
+                    # a surface already owned by another node: first (higher priority) owner wins
+                    if any(e[1] == INSENSITIVE or mode != INSENSITIVE for e in entries):
+                        continue
+                entry = (v, mode, idx, score)
+                if prio:
+                    entries.insert(0, entry)
+                else:
+                    entries.append(entry)
+
+        def auto_mode(surface: str) -> int:
+            toks = surface.split()
+            if len(toks) > 1:
+                return INSENSITIVE
+            tok = toks[0]
+            core = re.sub(r"[^A-Za-z0-9]", "", tok)
+            if any(ch in tok for ch in "+#") or tok.startswith("."):
+                return INSENSITIVE  # C++, C#, F#, .NET are unambiguous as written
+            if len(core) <= 2 or _is_common_word(core, common_f) or _is_common_word(tok, common_f):
+                return CONTEXT
+            if tok.isupper() and len(core) <= 5:
+                return CASED
+            return INSENSITIVE
+
+        def add_entry(idx: int, label: str, entry: dict[str, Any], extra: list[str], base: float) -> None:
+            cased = [str(x) for x in entry.get("cased", [])]
+            context = [str(x) for x in entry.get("context", [])]
+            explicit = {x.lower() for x in cased + context}
+            for s in cased:
+                add_surface(s, CASED, idx, base, prio=True)
+            for s in context:
+                add_surface(s, CONTEXT, idx, base - 0.15, prio=True)
+            for s in entry.get("aliases", []):
+                add_surface(str(s), INSENSITIVE, idx, base - 0.03, prio=True)
+            if label.lower() not in explicit:
+                m = auto_mode(label)
+                if m == CONTEXT and not entry:
+                    pass  # uncurated common-word label: never extracted
+                elif m == INSENSITIVE and " " in label and all(w.lower() in common_f for w in label.split()):
+                    add_surface(label, CASED, idx, base, prio=True)
+                else:
+                    add_surface(label, m, idx, base, prio=True)
+            for s in extra:
+                core = re.sub(r"[^A-Za-z0-9]", "", s)
+                if s.lower() in explicit or (" " not in s.strip() and len(core) <= 3):
+                    continue  # rule-derived short acronyms (AI, ASP...) are too ambiguous without curation
+                m = auto_mode(s)
+                if m == CONTEXT:
+                    continue  # uncurated common words (Director, Analyze...) are never extracted
+                if m == INSENSITIVE and " " in s.strip() and all(w.lower() in common_f for w in s.split()):
+                    m = CASED  # "Pure Data" only as written, not "pure data"
+                add_surface(s, m, idx, base - 0.05)
+            if entry.get("implies"):
+                pending_implies[idx] = [str(x) for x in entry["implies"]]
+
+        # 1. O*NET technology (override entries first so they own their surfaces)
+        tech = technology.group_by("example").agg(
+            pl.len().alias("n"), pl.col("hot_technology").any().alias("hot") if "hot_technology" in technology.columns
+            else pl.lit(False).alias("hot"),
+        )
+        tech = tech.with_columns(pl.col("example").is_in(list(overrides)).alias("ovr")).sort(
+            ["ovr", "hot", "n", "example"], descending=[True, True, True, False]
+        )
+        for ex in tech["example"].to_list():
+            entry = overrides.get(ex, {})
+            label, aliases = canonical_technology(ex, aliases_path)
+            words = ex.split()
+            generic = not entry and (
+                ex[:1].islower()
+                or (_GENERIC_TAIL.search(ex) is not None and all(w.islower() or w.isupper() for w in words[1:]))
+                or (len(words) > 1 and all(w.islower() for w in words[1:]) and words[0][1:].islower())
+                or (len(words) == 1 and ex.endswith("s") and ex[:-1].lower() in common_f)
+            )
+            if label in label_index and not entry:
+                idx = label_index[label]  # another example already owns this label (e.g. "Sun Microsystems Java")
+                continue
+            idx = add_node(tech_id(ex), label, "technology", "onet")
+            label_index.setdefault(label, idx)
+            if generic or entry.get("match") is False:
+                continue
+            add_entry(idx, label, entry, aliases if not entry else [a for a in aliases if " " in a], 0.95)
+        # 2. curated technologies
+        for entry in table["curated"]:
+            label = str(entry["label"])
+            if label in label_index:
+                idx = label_index[label]
+            else:
+                idx = add_node(f"tech:{skill_slug(label)}", label, "technology", "careeros")
+                label_index[label] = idx
+            if entry.get("match") is False:
+                continue
+            add_entry(idx, label, entry, [], 0.93)
+        for idx, labels in pending_implies.items():
+            self.implies[idx] = tuple(label_index[lb] for lb in labels if lb in label_index and label_index[lb] != idx)
+        # 3. O*NET tools (multi-word examples only; low score)
+        if tools is not None and tools.height:
+            for ex in sorted(set(tools["example"].drop_nulls().to_list())):
+                if len(ex.split()) < 2 or len(ex) < 8:
+                    continue
+                idx = add_node(tool_id(ex), ex, "tool", "onet")
+                add_surface(ex, INSENSITIVE, idx, 0.6)
+                if ex.endswith("s") and not ex.endswith("ss"):
+                    add_surface(ex[:-1], INSENSITIVE, idx, 0.6)
+        # 4. ESCO skills / knowledge (multi-word preferred labels, not too frequent in postings)
+        if esco_skills is not None and esco_skills.height:
+            labels = []
+            for uri, lab, stype in esco_skills.select("skill_uri", "preferred_label", "skill_type").iter_rows():
+                if not lab:
+                    continue
+                clean = re.sub(r"\s*\([^)]*\)\s*$", "", lab).strip()
+                if len(clean.split()) < 2 or len(clean) < 8 or clean.lower() in table_s:
+                    continue
+                labels.append((uri, lab, clean, "knowledge" if stype == "knowledge" else "skill"))
+            too_common: set[str] = set()
+            if postings_sample is not None:
+                docs = [_normalise(html_to_text(t)) for t in postings_sample]
+                if docs:
+                    probe = ahocorasick.Automaton()
+                    for _, _, clean, _ in labels:
+                        probe.add_word(clean.lower(), clean.lower())
+                    probe.make_automaton()
+                    df: dict[str, int] = {}
+                    for d in docs:
+                        for k in {v for _, v in probe.iter(d)}:
+                            df[k] = df.get(k, 0) + 1
+                    too_common = {k for k, c in df.items() if c / len(docs) > 0.05}
+            for uri, lab, clean, kind in labels:
+                if clean.lower() in too_common:
+                    continue
+                idx = add_node(esco_id(uri), lab, kind, "esco")
+                add_surface(clean, INSENSITIVE, idx, 0.5)
+        auto = ahocorasick.Automaton()
+        for key, entries in table_s.items():
+            auto.add_word(key, (len(key), tuple(entries)))
+        auto.make_automaton()
+        self.automaton = auto
+        return self
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, path: Path) -> Path:
+        """Pickle the built extractor (automaton included) to ``path``."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        with tmp.open("wb") as f:
+            pickle.dump({"version": FORMAT_VERSION, "nodes": self.nodes, "implies": self.implies,
+                         "automaton": self.automaton}, f, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+        return path
+
+    @classmethod
+    def load(cls, path: Path) -> SkillExtractor:
+        """Load an extractor saved by :meth:`save` (raises ValueError on a format mismatch)."""
+        with Path(path).open("rb") as f:
+            data = pickle.load(f)  # noqa: S301 - our own cache file
+        if data.get("version") != FORMAT_VERSION:
+            raise ValueError("skill extractor cache has an old format")
+        self = cls()
+        self.nodes, self.implies, self.automaton = data["nodes"], data["implies"], data["automaton"]
+        return self
+
+    # ------------------------------------------------------------------ extraction
+    def extract(self, text: str) -> list[SkillMatch]:
+        """Skills found in ``text`` (HTML is converted first), one per skill, best score and first span kept."""
+        if "<" in text or "&" in text:
+            text = html_to_text(text)
+        norm = _normalise(text)
+        n = len(norm)
+        cands: list[tuple[int, int, int, float, int]] = []  # start, end, node, score, mode
+        for end_i, (length, entries) in self.automaton.iter(norm):
+            start = end_i - length + 1
+            end = end_i + 1
+            if start > 0 and (norm[start - 1].isalnum() or norm[start - 1] == "_"):
+                continue
+            if end < n:
+                nxt = norm[end]
+                if nxt.isalnum() or nxt in "+#_":
+                    continue
+                if nxt == "." and end + 1 < n and norm[end + 1].isalnum():
+                    continue
+            for surface, mode, idx, score in entries:
+                if mode != INSENSITIVE and text[start:end] != surface:
+                    continue
+                cands.append((start, end, idx, score, mode))
+                break
+        if not cands:
+            return []
+        # longest match wins on overlaps (technology before tool before ESCO on equal length)
+        taxo_rank = {"technology": 0, "tool": 1, "skill": 2, "knowledge": 2}
+        cands.sort(key=lambda c: (-(c[1] - c[0]), taxo_rank[self.nodes[c[2]][2]], c[0]))
+        taken: list[tuple[int, int]] = []
+        chosen: list[tuple[int, int, int, float, int]] = []
+        for c in cands:
+            if any(c[0] < e and s < c[1] for s, e in taken):
+                continue
+            taken.append((c[0], c[1]))
+            chosen.append(c)
+        chosen.sort()
+        accepted = [c for c in chosen if c[4] != CONTEXT]
+        pending = [c for c in chosen if c[4] == CONTEXT]
+        tech_spans = [(c[0], c[1]) for c in accepted if self.nodes[c[2]][2] == "technology"]
+        strong = list(tech_spans)  # proximity counts only unambiguous technologies
+        changed = True
+        while pending and changed:
+            changed = False
+            rest = []
+            for c in pending:
+                if self._in_context(text, norm, c[0], c[1], tech_spans, strong):
+                    accepted.append(c)
+                    tech_spans.append((c[0], c[1]))
+                    changed = True
+                else:
+                    rest.append(c)
+            pending = rest
+        accepted.sort()
+        best: dict[int, SkillMatch] = {}
+        order: list[int] = []
+        for start, end, idx, score, _ in accepted:
+            for j, sc in ((idx, score), *((k, min(score, 0.8)) for k in self.implies.get(idx, ()))):
+                sid, label, kind, taxo = self.nodes[j]
+                prev = best.get(j)
+                if prev is None:
+                    order.append(j)
+                    best[j] = SkillMatch(sid, label, kind, taxo, round(sc, 3), text[start:end], start, end)
+                elif sc > prev.score:
+                    best[j] = SkillMatch(sid, label, kind, taxo, round(sc, 3), prev.text, prev.start, prev.end)
+        return [best[j] for j in order]
+
+    def extract_many(self, texts: Iterable[str]) -> list[list[SkillMatch]]:
+        """Run :meth:`extract` on every text."""
+        return [self.extract(t) for t in texts]
+
+    @staticmethod
+    def _in_context(
+        text: str, norm: str, start: int, end: int, tech_spans: list[tuple[int, int]], strong: list[tuple[int, int]]
+    ) -> bool:
+        """True when an ambiguous surface at [start, end) sits in a technology context."""
+        surface = text[start:end]
+        single = len(surface) == 1
+        line_start = norm.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", end)
+        line_end = len(text) if line_end < 0 else line_end
+        after = text[end:min(line_end, end + 30)]
+        before = text[max(line_start, start - 30):start]
+        if after[:1] == "-" and after[1:2].isalpha():  # Go-to-market, C-suite
+            return False
+        if single and (_SINGLE_BAD_LEFT.search(before) or after[:1] in "&'’" or before[-1:] in "&-'"):
+            return False
+        for s, e in tech_spans:
+            gap = text[e:start] if e <= start else text[end:s]
+            if len(gap) <= 16 and _GAP_LIST.match(gap) and "\n" not in gap:
+                return True
+        if single:
+            return bool(strong) and bool(
+                _SINGLE_RIGHT_CUE.match(after) or (_SINGLE_LEFT_CUE.search(before) and not after[:1].isalpha())
+            )
+        if _YEAR_AFTER.match(after):
+            return False
+        if _LEFT_CUE.search(before) or _RIGHT_CUE.match(after):
+            return True
+        if strong and _WEAK_LEFT_CUE.search(before) and not after[:1].isalpha():
+            return True  # "services in Go", only in a text that names other technologies
+        if before.endswith("(") and after.startswith(")"):
+            return True
+        return any(abs(s - end) <= 60 or abs(start - e) <= 60 for s, e in strong
+                   if line_start <= s < line_end)

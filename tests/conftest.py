@@ -1,0 +1,69 @@
+"""Shared fixtures: real datasets, one built warehouse per session, one Prefect test server per session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+os.environ.setdefault("TQDM_DISABLE", "1")
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def datasets() -> Path:
+    """The real datasets directory (resolved like the product does)."""
+    from careeros.settings import Settings
+
+    return Settings().resolve_datasets()
+
+
+@pytest.fixture(scope="session")
+def built_home(tmp_path_factory: pytest.TempPathFactory, datasets: Path) -> Path:
+    """A CAREEROS_HOME with the warehouse built once from the real datasets (no Prefect overhead)."""
+    from careeros.graph.store import build_and_store
+    from careeros.warehouse.provenance import new_run_id
+    from careeros.warehouse.taxonomy_load import fingerprints, load_source
+
+    home = tmp_path_factory.mktemp("careeros-home")
+    wh = home / "warehouse.duckdb"
+    run_id = new_run_id()
+    for fp in fingerprints(datasets):
+        summary = load_source(wh, home / "raw", fp, run_id)
+        assert summary.status == "succeeded", summary
+    assert build_and_store(wh, run_id).status == "succeeded"
+    return home
+
+
+@pytest.fixture()
+def home_copy(built_home: Path, tmp_path: Path) -> Path:
+    """A private copy of the built home a test may change."""
+    dst = tmp_path / "home"
+    shutil.copytree(built_home, dst)
+    return dst
+
+
+@pytest.fixture()
+def settings_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Reset the cached settings around a test that sets CAREEROS_* variables."""
+    from careeros.settings import get_settings
+
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def prefect_server() -> Iterator[None]:
+    """One real Prefect test server (SQLite) for the whole session."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield

@@ -1,0 +1,163 @@
+"""Skill extraction: aliases, ambiguous words, HTML, spans, save/load and the CLI contract."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from careeros.graph.ids import esco_id, skill_slug
+from careeros.graph.tech_labels import canonical_technology
+from careeros.market.skills import SkillExtractor, html_to_text
+
+DATASETS = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
+
+
+@pytest.fixture(scope="module")
+def frames() -> dict[str, pl.DataFrame]:
+    if not (DATASETS / "onet-29.3").is_dir():
+        pytest.skip("datasets not available")
+    from careeros.taxonomy.esco import read_esco
+    from careeros.taxonomy.onet import read_onet
+
+    onet = read_onet(DATASETS / "onet-29.3").tables
+    esco = read_esco(DATASETS / "esco-1.2.0").tables
+    return {"tech": onet["onet_technology"], "tools": onet["onet_tool"], "esco": esco["esco_skill"]}
+
+
+@pytest.fixture(scope="module")
+def ext(frames: dict[str, pl.DataFrame]) -> SkillExtractor:
+    return SkillExtractor.build(frames["tech"], frames["tools"], frames["esco"])
+
+
+def labels(ext: SkillExtractor, text: str) -> set[str]:
+    return {m.label for m in ext.extract(text) if m.kind == "technology"}
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("We run on AWS and Python.", "Amazon Web Services"),
+        ("Data lives in Postgres.", "PostgreSQL"),
+        ("Deployed on k8s with Helm.", "Kubernetes"),
+        ("Backend in Golang.", "Go"),
+        ("Frontend: React.js and TypeScript.", "React"),
+        ("Our API is NodeJS.", "Node.js"),
+        ("Infra: GCP, Terraform.", "Google Cloud Platform"),
+        ("Stack: Next.js, Tailwind.", "Next.js"),
+        ("Stack: TS, React, Postgres.", "TypeScript"),
+        ("Experience with Amazon Web Services is required.", "Amazon Web Services"),
+        ("Use scikit-learn and PyTorch.", "scikit-learn"),
+    ],
+)
+def test_aliases(ext: SkillExtractor, text: str, label: str) -> None:
+    assert label in labels(ext, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "present"),
+    [
+        ("Stack: Go, Postgres, Kubernetes.", "Go", True),
+        ("Backend Engineer (Go) | Remote", "Go", True),
+        ("Go to our careers page and apply.", "Go", False),
+        ("We own go-to-market. Go-to-market lead wanted.", "Go", False),
+        ("Systems work in Rust and C++.", "Rust", True),
+        ("Remove rust from old bridges.", "Rust", False),
+        ("iOS apps in Swift and Kotlin.", "Swift", True),
+        ("We move swiftly; Taylor Swift fans welcome.", "Swift", False),
+        ("Analysis in Python and R.", "R", True),
+        ("A small R&D company in Durham.", "R", False),
+        ("Low-level code in C, C++ and Rust.", "C", True),
+        ("We raised a Series C round last year.", "C", False),
+        ("Java, Spring Boot, PostgreSQL.", "Spring", True),
+        ("Start date: Spring 2026.", "Spring", False),
+        ("Our Rails monolith runs on Postgres and Redis.", "Rails", True),
+        ("Install guard rails on the balcony.", "Rails", False),
+        ("Node.js, Express, MongoDB.", "Express", True),
+        ("Please express your interest by email.", "Express", False),
+    ],
+)
+def test_ambiguous_words(ext: SkillExtractor, text: str, label: str, present: bool) -> None:
+    assert (label in labels(ext, text)) is present
+
+
+def test_no_match_inside_words(ext: SkillExtractor) -> None:
+    found = labels(ext, "We write JavaScript and use ASP.NET daily.")
+    assert "JavaScript" in found and "Java" not in found
+
+
+def test_html_input_and_spans(ext: SkillExtractor) -> None:
+    html = "Acme | Backend<p>Stack: Python &amp; Django, see <a href=\"https:&#x2F;&#x2F;kafka.example.com\">site</a></p>"
+    plain = html_to_text(html)
+    assert "&amp;" not in plain and "<p>" not in plain and "https" not in plain
+    ms = ext.extract(html)
+    assert {"Python", "Django"} <= {m.label for m in ms}
+    assert "Kafka" not in {m.label for m in ms}
+    for m in ext.extract(plain):
+        assert plain[m.start:m.end] == m.text
+        assert 0.0 <= m.score <= 1.0
+
+
+def test_dedup_per_skill(ext: SkillExtractor) -> None:
+    ms = ext.extract("Python here. More Python there. python everywhere.")
+    py = [m for m in ms if m.label == "Python"]
+    assert len(py) == 1 and py[0].start == 0
+
+
+def test_ids_and_labels() -> None:
+    assert skill_slug("Amazon Web Services AWS software") == "amazon-web-services-aws-software"
+    assert len({skill_slug(x) for x in ("C", "C++", "C#", "R", ".NET", "Node.js")}) == 6
+    assert esco_id("http://data.europa.eu/esco/skill/abc-123") == "esco:abc-123"
+    assert canonical_technology("The MathWorks MATLAB")[0] == "MATLAB"
+    assert canonical_technology("Structured query language SQL")[0] == "SQL"
+    assert canonical_technology("Microsoft Word")[0] == "Microsoft Word"
+    label, aliases = canonical_technology("Amazon Web Services AWS software")
+    assert label == "Amazon Web Services" and "AWS" in aliases
+
+
+def test_esco_matches_low_score(ext: SkillExtractor) -> None:
+    ms = [m for m in ext.extract("Background in machine learning and computer science.") if m.taxonomy == "esco"]
+    assert ms and all(m.score < 0.7 and m.skill_id.startswith("esco:") for m in ms)
+
+
+def test_save_load_roundtrip(ext: SkillExtractor, tmp_path: Path) -> None:
+    text = "Stack: Go, Rust, Postgres, k8s on GCP."
+    path = ext.save(tmp_path / "ext.pkl")
+    again = SkillExtractor.load(path)
+    assert again.extract(text) == ext.extract(text)
+
+
+def test_cli_contract(frames: dict[str, pl.DataFrame], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from careeros.cli import app
+    from careeros.settings import get_settings
+
+    monkeypatch.setenv("CAREEROS_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("CAREEROS_DATASETS", str(DATASETS))
+    get_settings.cache_clear()
+    try:
+        src = tmp_path / "in.jsonl"
+        src.write_text(
+            json.dumps({"id": 7, "text": "<p>We use Python &amp; Postgres</p>"}) + "\n{broken\n"
+            + json.dumps({"id": "x", "text": "Go to the park."}) + "\n"
+        )
+        res = CliRunner().invoke(app, ["skills", "extract", str(src)])
+        assert res.exit_code == 0, res.output
+        rows = [json.loads(line) for line in res.stdout.splitlines()]
+        assert [r["id"] for r in rows][0] == 7 and rows[2]["id"] == "x"
+        assert {s["label"] for s in rows[0]["skills"]} >= {"Python", "PostgreSQL"}
+        assert set(rows[0]["skills"][0]) >= {"skill_id", "label", "kind", "taxonomy", "score", "text"}
+        assert all(s["taxonomy"] in {"onet", "esco"} for r in rows for s in r["skills"])
+        assert rows[1]["skills"] == [] and "error" in rows[1]
+        assert rows[2]["skills"] == []
+        plain = tmp_path / "cv.txt"
+        plain.write_text("Ten years of Kubernetes and Terraform.")
+        res = CliRunner().invoke(app, ["skills", "extract", str(plain)])
+        row = json.loads(res.stdout.splitlines()[0])
+        assert row["id"] == str(plain) and {"Kubernetes", "Terraform"} <= {s["label"] for s in row["skills"]}
+        assert list((tmp_path / "home" / "cache").glob("skill_extractor-*.pkl"))
+    finally:
+        get_settings.cache_clear()
