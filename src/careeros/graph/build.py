@@ -21,7 +21,7 @@ TOOL_WEIGHT = 0.30
 ESCO_ESSENTIAL, ESCO_OPTIONAL = 0.60, 0.30
 #: ESCO occupations reach O*NET occupations only through crosswalk pairs at least this confident.
 CROSSWALK_MIN_CONFIDENCE = 0.45
-GRAPH_VERSION = "2"
+GRAPH_VERSION = "3"
 RESIDUAL_PENALTY = 0.85
 #: alternative labels per ESCO occupation used by the crosswalk (more adds noise and memory, not accuracy)
 MAX_ESCO_ALT_LABELS = 4
@@ -183,17 +183,35 @@ def skills_and_edges(
         .sort("weight", descending=True)
         .group_by("soc_code", "skill_id", maintain_order=True).first()
     )
+    cur_nodes = curated_technology_nodes()
     edges = pl.concat([el_edges, tech_edges, tool_edges, es_edges], how="vertical_relaxed")
     n_occ = edges.group_by("skill_id").agg(pl.col("soc_code").n_unique().cast(pl.Int32).alias("n_occ"))
     cols = ["skill_id", "label", "kind", "taxonomy", "source_ref", "aliases", "description", "hot_technology",
             "in_demand", "commodity_title"]
-    nodes = pl.concat([el_nodes.select(cols), tech_nodes.select(cols), tool_nodes.select(cols), es_nodes.select(cols)],
-                      how="vertical_relaxed")
+    nodes = pl.concat([el_nodes.select(cols), tech_nodes.select(cols), tool_nodes.select(cols), es_nodes.select(cols),
+                       cur_nodes.select(cols)], how="vertical_relaxed")
     nodes = nodes.join(n_occ, on="skill_id", how="left").with_columns(
         pl.col("n_occ").fill_null(0).alias("n_occupations")).drop("n_occ")
     # distinct raw strings can slug alike ("C++" variants); keep one node per id
     nodes = nodes.unique("skill_id", keep="first", maintain_order=True)
     return nodes, edges.select("soc_code", "skill_id", "weight", "importance", "level", "relation")
+
+
+def curated_technology_nodes() -> pl.DataFrame:
+    """Technologies people write that O*NET 29.3 lacks (``data/skill_aliases.yaml``), taxonomy ``careeros``."""
+    from careeros.graph.tech_labels import load_alias_table
+
+    rows = [
+        {"skill_id": f"tech:{skill_slug(e['label'])}", "label": e["label"], "kind": "technology",
+         "taxonomy": "careeros", "source_ref": "data/skill_aliases.yaml",
+         "aliases": [str(a) for a in (e.get("aliases") or []) + (e.get("cased") or [])],
+         "description": None, "hot_technology": None, "in_demand": None, "commodity_title": None}
+        for e in load_alias_table().get("curated") or []
+    ]
+    schema = {"skill_id": pl.String, "label": pl.String, "kind": pl.String, "taxonomy": pl.String,
+              "source_ref": pl.String, "aliases": pl.List(pl.String), "description": pl.String,
+              "hot_technology": pl.Boolean, "in_demand": pl.Boolean, "commodity_title": pl.String}
+    return pl.DataFrame(rows, schema=schema)
 
 
 def crosswalk(

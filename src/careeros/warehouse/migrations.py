@@ -102,9 +102,49 @@ CREATE TABLE IF NOT EXISTS graph_esco_onet_crosswalk (
   method VARCHAR NOT NULL, {P});
 """
 
+_POSTINGS = f"""
+CREATE TABLE IF NOT EXISTS posting_raw (
+  source VARCHAR NOT NULL, source_record_id VARCHAR NOT NULL, raw_sha256 VARCHAR NOT NULL,
+  raw_json VARCHAR NOT NULL, source_file VARCHAR, source_file_sha256 VARCHAR,
+  landed_at TIMESTAMPTZ NOT NULL, run_id VARCHAR NOT NULL,
+  PRIMARY KEY (source, source_record_id, raw_sha256)
+);
+CREATE TABLE IF NOT EXISTS posting (
+  posting_id VARCHAR NOT NULL, raw_sha256 VARCHAR NOT NULL, source VARCHAR NOT NULL,
+  source_record_id VARCHAR NOT NULL, role_index INTEGER NOT NULL,
+  company VARCHAR, title VARCHAR, location VARCHAR, country VARCHAR, remote VARCHAR,
+  salary_min DOUBLE, salary_max DOUBLE, salary_currency VARCHAR, salary_period VARCHAR,
+  experience_level VARCHAR, employment_type VARCHAR, posted_at TIMESTAMPTZ, closes_at TIMESTAMPTZ,
+  text VARCHAR, url VARCHAR, source_skills VARCHAR[], industries VARCHAR[], attributes_json VARCHAR,
+  parse_warnings VARCHAR[], parser_version VARCHAR,
+  soc_code VARCHAR, soc_title VARCHAR, soc_score DOUBLE,
+  is_current BOOLEAN NOT NULL DEFAULT true,
+  {P},
+  PRIMARY KEY (posting_id, raw_sha256)
+);
+CREATE TABLE IF NOT EXISTS posting_skill (
+  posting_id VARCHAR NOT NULL, raw_sha256 VARCHAR NOT NULL, skill_id VARCHAR NOT NULL, label VARCHAR,
+  kind VARCHAR, taxonomy VARCHAR, score DOUBLE, matched_text VARCHAR, "start" INTEGER, "end" INTEGER, {P});
+CREATE TABLE IF NOT EXISTS demand_weekly (
+  skill_id VARCHAR NOT NULL, soc_code VARCHAR NOT NULL, week_start DATE NOT NULL,
+  postings BIGINT NOT NULL, soc_postings BIGINT NOT NULL, share_of_postings DOUBLE,
+  salary_median DOUBLE, salary_p25 DOUBLE, salary_p75 DOUBLE, salary_n BIGINT, remote_share DOUBLE,
+  computed_at TIMESTAMPTZ NOT NULL, {P});
+CREATE TABLE IF NOT EXISTS demand_overall (
+  skill_id VARCHAR NOT NULL, soc_code VARCHAR NOT NULL,
+  postings BIGINT NOT NULL, soc_postings BIGINT NOT NULL, share_of_postings DOUBLE,
+  salary_median DOUBLE, salary_p25 DOUBLE, salary_p75 DOUBLE, salary_n BIGINT, remote_share DOUBLE,
+  computed_at TIMESTAMPTZ NOT NULL, {P});
+CREATE TABLE IF NOT EXISTS market_value (
+  skill_id VARCHAR NOT NULL, soc_code VARCHAR NOT NULL, market_value DOUBLE NOT NULL,
+  demand_component DOUBLE, trend_component DOUBLE, flag_component DOUBLE, wage_component DOUBLE,
+  computed_at TIMESTAMPTZ NOT NULL, {P});
+"""
+
 #: (version, name, sql) in order of application.
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "core: runs, source versions, raw files, quarantine, dq results", _CORE),
     (2, "taxonomies: O*NET, ESCO, OEWS", _TAXONOMY),
     (3, "skill-and-role graph", _GRAPH),
+    (4, "postings: landing, parsed postings, skills, demand", _POSTINGS),
 ]

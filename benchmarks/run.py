@@ -1,0 +1,94 @@
+"""careeros benchmarks (``make bench``): each case runs in a fresh subprocess; results go to benchmarks/results/."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+RESULTS = REPO / "benchmarks" / "results"
+PY = sys.executable
+
+WAREHOUSE_BUILD = """
+import json, time
+from careeros.settings import Settings
+from careeros.graph.store import build_and_store
+from careeros.warehouse.provenance import new_run_id
+from careeros.warehouse.taxonomy_load import fingerprints, load_source
+from pathlib import Path
+home = Path({home!r}); s = Settings(home=home)
+t0 = time.perf_counter(); run = new_run_id(); out = {{}}
+for fp in fingerprints(s.resolve_datasets()):
+    t = time.perf_counter(); r = load_source(s.warehouse_path, s.raw_dir, fp, run); out[fp.name] = [r.status, round(time.perf_counter() - t, 2)]
+t = time.perf_counter(); g = build_and_store(s.warehouse_path, run); out["graph"] = [g.status, round(time.perf_counter() - t, 2)]
+out["total_seconds"] = round(time.perf_counter() - t0, 2)
+print(json.dumps(out))
+"""
+
+
+def run_case(name: str, code: str, env: dict[str, str] | None = None) -> dict[str, object]:
+    """Run ``code`` in a child Python; return its JSON output plus wall time and the child's peak RSS."""
+    code += "\nimport resource as _r, sys as _s\nprint('__RSS__', _r.getrusage(_r.RUSAGE_SELF).ru_maxrss, file=_s.stderr)\n"
+    t0 = time.perf_counter()
+    proc = subprocess.run([PY, "-c", code], capture_output=True, text=True, cwd=REPO,
+                          env={**os.environ, **(env or {})}, check=False)
+    wall = time.perf_counter() - t0
+    peak = max([int(ln.split()[1]) for ln in proc.stderr.splitlines() if ln.startswith("__RSS__")] or [0])
+    if proc.returncode != 0:
+        print(proc.stderr[-3000:], file=sys.stderr)
+        return {"name": name, "ok": False, "error": proc.stderr[-500:]}
+    last = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else "{}"
+    res = {"name": name, "ok": True, "wall_seconds": round(wall, 2),
+           "peak_rss_mb": round(peak / 1024, 1)}
+    try:
+        res["detail"] = json.loads(last)
+    except json.JSONDecodeError:
+        res["detail"] = last
+    return res
+
+
+def cli_case(name: str, args: list[str], env: dict[str, str]) -> dict[str, object]:
+    """Time a CLI command end to end (includes Prefect start-up where the command runs a flow)."""
+    t0 = time.perf_counter()
+    proc = subprocess.run([str(Path(PY).parent / "careeros"), *args], capture_output=True, text=True, cwd=REPO,
+                          env={**os.environ, **env}, check=False)
+    return {"name": name, "ok": proc.returncode == 0, "wall_seconds": round(time.perf_counter() - t0, 2),
+            "stderr_tail": proc.stderr[-400:] if proc.returncode else ""}
+
+
+def main() -> int:
+    """Run every benchmark and write one JSON file per case plus a summary."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    meta = {"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
+            "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp) / "home"
+        results.append(run_case("warehouse_build", WAREHOUSE_BUILD.format(home=str(home))))
+        results.append(run_case("warehouse_rebuild_noop", WAREHOUSE_BUILD.format(home=str(home))))
+        env = {"CAREEROS_HOME": str(Path(tmp) / "cli-home"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+        results.append(cli_case("cli_ingest_with_prefect", ["ingest", "--quiet"], env))
+        results.append(cli_case("cli_ingest_noop_with_prefect", ["ingest", "--quiet"], env))
+    for script in ("eval_skills.py", "eval_titles.py"):
+        path = REPO / "benchmarks" / script
+        if path.exists():
+            code = f"import runpy, sys; sys.argv = [{str(path)!r}, '--split', 'test']; runpy.run_path({str(path)!r}, run_name='__main__')"
+            results.append(run_case(script.removesuffix(".py"), code))
+    for r in results:
+        (RESULTS / f"{r['name']}.json").write_text(json.dumps({**meta, **r}, indent=2))
+    summary = {**meta, "results": results}
+    (RESULTS / "summary.json").write_text(json.dumps(summary, indent=2))
+    for r in results:
+        print(f"{r['name']:<32} ok={r['ok']!s:<5} wall={r.get('wall_seconds', '-'):>7}s "
+              f"peak_rss={r.get('peak_rss_mb', '-')} MB")
+    return 0 if all(r["ok"] for r in results) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
