@@ -75,10 +75,11 @@ def main() -> int:
         env = {"CAREEROS_HOME": str(Path(tmp) / "cli-home"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
         results.append(cli_case("cli_ingest_with_prefect", ["ingest", "--quiet"], env))
         results.append(cli_case("cli_ingest_noop_with_prefect", ["ingest", "--quiet"], env))
-    for script in ("eval_skills.py", "eval_titles.py"):
+    for script, args in (("eval_skills.py", ["--split", "test"]), ("eval_titles.py", [])):
         path = REPO / "benchmarks" / script
         if path.exists():
-            code = f"import runpy, sys; sys.argv = [{str(path)!r}, '--split', 'test']; runpy.run_path({str(path)!r}, run_name='__main__')"
+            argv = [str(path), *args]
+            code = f"import runpy, sys; sys.argv = {argv!r}; runpy.run_path({str(path)!r}, run_name='__main__')"
             results.append(run_case(script.removesuffix(".py"), code))
     for r in results:
         (RESULTS / f"{r['name']}.json").write_text(json.dumps({**meta, **r}, indent=2))

@@ -25,6 +25,7 @@ GRAPH_VERSION = "3"
 RESIDUAL_PENALTY = 0.85
 #: alternative labels per ESCO occupation used by the crosswalk (more adds noise and memory, not accuracy)
 MAX_ESCO_ALT_LABELS = 4
+CROSSWALK_CHUNK = 1500
 _SUFFIX = re.compile(r"(ations?|ists?|ers?|ors?|ing|ies|es|s)$")
 
 
@@ -244,18 +245,18 @@ def crosswalk(
     ea = vec.transform(e_labels["label"].to_list())
     oa = vec.transform(o_labels["label"].to_list())
     n_e, n_o = e_lab.height, o_idx.height
-    # best label-to-label cosine per (ESCO occupation, O*NET occupation); the product is sparse at word level
-    sim = (ea @ oa.T).tocoo()
-    pairs = (
-        pl.DataFrame({
-            "e": e_labels["e_idx"].to_numpy()[sim.row],
-            "o": o_labels["o_idx"].to_numpy()[sim.col],
-            "v": (sim.data * e_labels["w"].to_numpy()[sim.row]).astype(np.float32),
-        })
-        .group_by("e", "o").agg(pl.col("v").max())
-    )
+    # best label-to-label cosine per (ESCO occupation, O*NET occupation), in chunks to bound memory
     title_sim = np.zeros((n_e, n_o), dtype=np.float32)
-    title_sim[pairs["e"].to_numpy(), pairs["o"].to_numpy()] = pairs["v"].to_numpy()
+    e_of_all = e_labels["e_idx"].to_numpy()
+    w_all = e_labels["w"].to_numpy().astype(np.float32)
+    o_of_all = o_labels["o_idx"].to_numpy()
+    oa_t = oa.T.tocsc()
+    for lo in range(0, ea.shape[0], CROSSWALK_CHUNK):
+        sim = (ea[lo:lo + CROSSWALK_CHUNK] @ oa_t).tocoo()
+        keep = sim.data >= 0.05
+        rows, cols = sim.row[keep] + lo, sim.col[keep]
+        vals = sim.data[keep].astype(np.float32) * w_all[rows]
+        np.maximum.at(title_sim, (e_of_all[rows], o_of_all[cols]), vals)
 
     tv = TfidfVectorizer(ngram_range=(1, 1), sublinear_tf=True, stop_words="english", min_df=2)
     e_text = (esco_occ["preferred_label"] + " " + esco_occ["description"].fill_null("")).to_list()

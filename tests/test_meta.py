@@ -1,0 +1,73 @@
+"""Meta-tests: every prefect.yaml entrypoint imports to a flow; every CLI command has help; docs stay true."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.main import get_command
+from typer.testing import CliRunner
+
+from careeros.cli import app
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _deployments() -> list[dict]:
+    return yaml.safe_load((REPO / "prefect.yaml").read_text())["deployments"]
+
+
+@pytest.mark.parametrize("dep", _deployments(), ids=lambda d: d["name"])
+def test_prefect_yaml_entrypoints_are_flows(dep: dict) -> None:
+    from prefect import Flow
+
+    path, func = dep["entrypoint"].split(":")
+    spec = importlib.util.spec_from_file_location(f"_ep_{func}", REPO / path)
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    obj = getattr(mod, func)
+    assert isinstance(obj, Flow)
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", obj.name), "flows get kebab-case names"
+    for sched in dep.get("schedules", []):
+        assert "cron" in sched or "interval" in sched
+
+
+def _all_commands() -> list[list[str]]:
+    root = get_command(app)
+    out: list[list[str]] = [[]]
+
+    def walk(cmd, prefix):  # type: ignore[no-untyped-def]
+        for name, sub in getattr(cmd, "commands", {}).items():
+            out.append([*prefix, name])
+            walk(sub, [*prefix, name])
+
+    walk(root, [])
+    return out
+
+
+@pytest.mark.parametrize("cmd", _all_commands(), ids=lambda c: " ".join(c) or "careeros")
+def test_every_command_has_help(cmd: list[str]) -> None:
+    res = CliRunner().invoke(app, [*cmd, "--help"])
+    assert res.exit_code == 0, res.output
+    assert "Usage" in res.output
+    text = res.output.split("Usage", 1)[1]
+    assert len(text.strip()) > 20
+
+
+def test_env_example_lists_every_setting() -> None:
+    from careeros.settings import Settings
+
+    env = (REPO / ".env.example").read_text()
+    for name in Settings.model_fields:
+        assert f"CAREEROS_{name.upper()}" in env, name
+
+
+def test_readme_gives_the_two_commands() -> None:
+    readme = (REPO / "README.md").read_text()
+    assert "make demo" in readme and "make test" in readme
+    assert "O*NET 29.3 Database" in readme and "ESCO classification" in readme
+    assert "Occupational Employment and Wage Statistics" in readme
