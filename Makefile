@@ -32,7 +32,7 @@ warehouse: venv
 demo: venv
 	$(VENV)/bin/careeros demo
 
-test: venv system-deps
+test: venv
 	$(PY) -m pytest -q -p no:cacheprovider
 
 bench: venv

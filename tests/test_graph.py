@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from careeros.warehouse.db import fetch_one
-
 from pathlib import Path
 
 import pytest
 
 from careeros.graph import queries
-from careeros.warehouse.db import connect
+from careeros.warehouse.db import connect, fetch_one
 
 
 @pytest.fixture(scope="module")

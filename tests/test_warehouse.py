@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from careeros.warehouse.db import fetch_one
-
 import gzip
 import shutil
 from pathlib import Path
@@ -12,7 +10,7 @@ import duckdb
 import pytest
 
 from careeros.taxonomy.sources import SOURCES, fingerprint, source_by_name
-from careeros.warehouse.db import connect, ensure_schema
+from careeros.warehouse.db import connect, ensure_schema, fetch_one
 from careeros.warehouse.migrations import MIGRATIONS
 from careeros.warehouse.provenance import PROVENANCE_COLUMNS, new_run_id
 from careeros.warehouse.taxonomy_load import load_source

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from careeros.warehouse.db import fetch_one
-
 import json
 import os
 import sys
@@ -13,6 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from careeros.settings import DatasetsNotFoundError, get_settings
+from careeros.warehouse.db import fetch_one
 
 
 def _quiet_prefect() -> None:

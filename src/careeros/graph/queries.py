@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from careeros.warehouse.db import fetch_one
-
 import duckdb
 import polars as pl
+
+from careeros.warehouse.db import fetch_one
 
 US_STATES = {
     "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California", "CO": "Colorado",

@@ -6,8 +6,6 @@ A load replaces a source's rows in one transaction, so a failed load leaves the 
 
 from __future__ import annotations
 
-from careeros.warehouse.db import fetch_one
-
 import json
 import shutil
 from datetime import UTC, datetime
@@ -17,6 +15,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from careeros.warehouse.db import fetch_one
 from careeros.warehouse.provenance import Provenance
 
 
