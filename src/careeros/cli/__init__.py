@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from careeros.cli import core, skills, titles
+from careeros.cli import core, evidence, memory, occupations, plan, profile, skills, titles
 
 app = typer.Typer(
     name="careeros",
@@ -16,6 +16,11 @@ app = typer.Typer(
 core.register(app)
 app.add_typer(titles.app, name="titles", help="Normalise job titles to O*NET-SOC occupations.")
 app.add_typer(skills.app, name="skills", help="Extract skills from posting or document text.")
+app.add_typer(occupations.app, name="occupations", help="Occupations: related occupations (transitions).")
+app.add_typer(profile.app, name="profile", help="Your profile: match a resume or profile text to occupations.")
+app.add_typer(plan.app, name="plan", help="Plans: gaps, minimal artifacts, the week-by-week plan.")
+app.add_typer(memory.app, name="memory", help="Long-term memory (LanceDB): search your evidence.")
+app.add_typer(evidence.app, name="evidence", help="Evidence items and skill links, as of any date.")
 
 
 def main() -> None:
