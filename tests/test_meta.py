@@ -71,3 +71,18 @@ def test_readme_gives_the_two_commands() -> None:
     assert "make demo" in readme and "make test" in readme
     assert "O*NET 29.3 Database" in readme and "ESCO classification" in readme
     assert "Occupational Employment and Wage Statistics" in readme
+
+
+def test_schedule_registry_flows_load_and_have_valid_crons() -> None:
+    from prefect.client.schemas.schedules import CronSchedule
+
+    from flows.registry import SCHEDULE, available
+
+    loaded = available()
+    assert loaded, "at least the ingest flow is served"
+    assert {i.deployment for i, _ in loaded} >= {"ingest-market-signals-daily"}
+    for item in SCHEDULE:
+        assert item.cron is None or CronSchedule(cron=item.cron, timezone="UTC"), item
+    names = [d["name"] for d in _deployments()]
+    for item, _ in loaded:
+        assert item.deployment in names, f"{item.deployment} missing from prefect.yaml"

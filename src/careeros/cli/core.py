@@ -117,6 +117,26 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"  {k:<24} {v:,}" if isinstance(v, int) else f"  {k:<24} {v}")
 
     @app.command()
+    def serve(
+        limit: Annotated[int, typer.Option(help="Maximum concurrent flow runs.")] = 4,
+        no_schedules: Annotated[bool, typer.Option("--no-schedules", help="Serve deployments without schedules.")] = False,
+    ) -> None:
+        """Serve every flow with its schedule in one process (needs PREFECT_API_URL or starts a local server)."""
+        _quiet_prefect()
+        from prefect import serve as prefect_serve
+
+        from flows.registry import available
+
+        tz = get_settings().timezone
+        deployments = [
+            flow.to_deployment(name=item.deployment, description=item.description,
+                               cron=None if no_schedules else item.cron, timezone=tz)
+            for item, flow in available()
+        ]
+        typer.echo(f"serving {len(deployments)} deployments: " + ", ".join(d.name for d in deployments), err=True)
+        prefect_serve(*deployments, limit=limit)
+
+    @app.command()
     def demo() -> None:
         """Run the main job end to end on the embedded default (build the warehouse, then show status)."""
         try:
