@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact, create_progress_artifact, update_progress_artifact
 from tasks import taxonomy as t
@@ -26,8 +28,8 @@ def ingest_taxonomies(force: bool = False, sources: list[str] | None = None, run
     run_id = run_id or _run_id()
     warehouse, docs = settings.warehouse_path, settings.home / "data_docs"
     fps = t.fingerprint_sources(settings.resolve_datasets(), sources)
-    progress = create_progress_artifact(progress=0.0, key="ingest-taxonomies-progress",
-                                        description="Sources loaded")
+    progress: UUID = create_progress_artifact(  # type: ignore[assignment]  # sync call inside a sync flow
+        progress=0.0, key="ingest-taxonomies-progress", description="Sources loaded")
     summaries = []
     for i, fp in enumerate(fps):
         report(f"{fp.name}: checking", i / (len(fps) + 1))

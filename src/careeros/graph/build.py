@@ -209,7 +209,7 @@ def curated_technology_nodes() -> pl.DataFrame:
          "description": None, "hot_technology": None, "in_demand": None, "commodity_title": None}
         for e in load_alias_table().get("curated") or []
     ]
-    schema = {"skill_id": pl.String, "label": pl.String, "kind": pl.String, "taxonomy": pl.String,
+    schema: dict[str, pl.DataType | type[pl.DataType]] = {"skill_id": pl.String, "label": pl.String, "kind": pl.String, "taxonomy": pl.String,
               "source_ref": pl.String, "aliases": pl.List(pl.String), "description": pl.String,
               "hot_technology": pl.Boolean, "in_demand": pl.Boolean, "commodity_title": pl.String}
     return pl.DataFrame(rows, schema=schema)

@@ -279,8 +279,8 @@ class SkillExtractor:
             if entry.get("match") is False:
                 continue
             add_entry(idx, label, entry, [], 0.93)
-        for idx, labels in pending_implies.items():
-            self.implies[idx] = tuple(label_index[lb] for lb in labels if lb in label_index and label_index[lb] != idx)
+        for idx, implied in pending_implies.items():
+            self.implies[idx] = tuple(label_index[lb] for lb in implied if lb in label_index and label_index[lb] != idx)
         # 3. O*NET tools (multi-word examples only; low score)
         if tools is not None and tools.height:
             for ex in sorted(set(tools["example"].drop_nulls().to_list())):
@@ -292,7 +292,7 @@ class SkillExtractor:
                     add_surface(ex[:-1], INSENSITIVE, idx, 0.6)
         # 4. ESCO skills / knowledge (multi-word preferred labels, not too frequent in postings)
         if esco_skills is not None and esco_skills.height:
-            labels = []
+            labels: list[tuple[str, str, str, str]] = []
             for uri, lab, stype in esco_skills.select("skill_uri", "preferred_label", "skill_type").iter_rows():
                 if not lab:
                     continue

@@ -17,8 +17,9 @@ from careeros.warehouse.migrations import MIGRATIONS
 
 
 def fetch_one(result: duckdb.DuckDBPyConnection) -> tuple[Any, ...] | None:
-    """First row of an executed statement, consuming the whole result (DuckDB 2 refuses new work on a
-    connection whose previous result was not fetched to the end).
+    """First row of an executed statement, consuming the whole result.
+
+    DuckDB 2 refuses new work on a connection whose previous result was not fetched to the end.
     """
     rows = result.fetchall()
     return rows[0] if rows else None

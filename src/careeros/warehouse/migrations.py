@@ -141,10 +141,25 @@ CREATE TABLE IF NOT EXISTS market_value (
   computed_at TIMESTAMPTZ NOT NULL, {P});
 """
 
+_POSTINGS_PIPELINE = f"""
+CREATE TABLE IF NOT EXISTS posting_raw_state (
+  source VARCHAR NOT NULL, source_record_id VARCHAR NOT NULL, raw_sha256 VARCHAR NOT NULL,
+  status VARCHAR NOT NULL,            -- written | quarantined | rejected | stopped
+  run_id VARCHAR NOT NULL, processed_at TIMESTAMPTZ NOT NULL,
+  PRIMARY KEY (source, source_record_id, raw_sha256)
+);
+CREATE TABLE IF NOT EXISTS demand_trends (
+  skill_id VARCHAR NOT NULL, soc_code VARCHAR NOT NULL, as_of_week DATE NOT NULL,
+  postings_4w BIGINT, postings_prev_4w BIGINT, trend_4w DOUBLE, share_trend_4w DOUBLE,
+  postings_12w BIGINT, postings_prev_12w BIGINT, trend_12w DOUBLE, share_trend_12w DOUBLE,
+  computed_at TIMESTAMPTZ NOT NULL, {P});
+"""
+
 #: (version, name, sql) in order of application.
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "core: runs, source versions, raw files, quarantine, dq results", _CORE),
     (2, "taxonomies: O*NET, ESCO, OEWS", _TAXONOMY),
     (3, "skill-and-role graph", _GRAPH),
     (4, "postings: landing, parsed postings, skills, demand", _POSTINGS),
+    (5, "postings pipeline: processing state of raw versions, demand trends", _POSTINGS_PIPELINE),
 ]

@@ -71,7 +71,7 @@ def validate_source(result: LoadResult, fp: SourceFingerprint, run_id: str, docs
     from careeros.quality.gx import validate_tables
 
     report = validate_tables(result.tables, source=fp.name, run_id=run_id, data_docs_dir=docs_dir)
-    failures = [
+    failures: list[dict[str, object]] = [
         {"table": r.table_name, "expectation": r.expectation, "column": r.column_name,
          "unexpected_count": r.unexpected_count, "details": r.details_json}
         for r in report.results if r.critical and not r.success
