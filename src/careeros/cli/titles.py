@@ -47,31 +47,39 @@ def _frames() -> dict[str, Any]:
     return t
 
 
-def _key(t: dict[str, Any]) -> str:
+def _source_key() -> str:
+    """Cheap cache key from the reference sources' file stats (no table is read on a cache hit)."""
+    from careeros.market.titles import MODEL_PATH
+    from careeros.settings import get_settings
+
+    settings = get_settings()
+    wh = settings.warehouse_path
+    files = [wh] if wh.is_file() else []
+    if not files:
+        root = settings.resolve_datasets()
+        files = sorted((root / "onet-29.3").rglob("*")) + [
+            root / "bls-oews-2025" / "oews_2025_national_by_occupation.csv.gz"]
     h = hashlib.sha256()
-    for name in ("onet_occupation", "onet_alternate_title", "onet_reported_title"):
-        df = t[name]
-        h.update(f"{name}:{df.height}".encode())
-        cols = [c for c in ("soc_code", "title", "alternate_title", "short_title", "reported_title") if c in df.columns]
-        h.update(str(df.select(cols).hash_rows().sum()).encode())
-    emp = t.get("employment")
-    h.update(str(None if emp is None else emp.height).encode())
+    for f in [*files, MODEL_PATH]:
+        if f.is_file():
+            st = f.stat()
+            h.update(f"{f}:{st.st_size}:{st.st_mtime_ns}".encode())
     return h.hexdigest()[:16]
 
 
 def load_normalizer() -> Any:
-    """Cached ``TitleNormalizer`` (built on first use, keyed by a hash of the reference frames)."""
+    """Cached ``TitleNormalizer`` (built on first use, keyed by the reference sources' file stats)."""
     from careeros.market.titles import _FORMAT_VERSION, TitleNormalizer
     from careeros.settings import get_settings
 
-    t = _frames()
-    path = get_settings().cache_dir / f"titles-v{_FORMAT_VERSION}-{_key(t)}.pkl"
+    path = get_settings().cache_dir / f"titles-v{_FORMAT_VERSION}-{_source_key()}.pkl"
     if path.is_file():
         try:
             return TitleNormalizer.load(path)
         except Exception as exc:  # noqa: BLE001 - a stale cache is rebuilt
             log.warning("title cache unreadable (%s); rebuilding", exc)
     log.info("building title index (first run)...")
+    t = _frames()
     norm = TitleNormalizer.build(t["onet_occupation"], t["onet_alternate_title"], t["onet_reported_title"],
                                  t["onet_task"], t.get("employment"))
     norm.save(path)

@@ -1,0 +1,779 @@
+"""Job-title normalisation to O*NET-SOC occupations.
+
+Pipeline per title: ``split_roles`` (multi-role strings) -> ``clean_title`` (abbreviations, seniority,
+posting noise, light stemming) -> candidate retrieval over O*NET titles, alternate titles, short titles and
+reported titles (word uni/bi-gram TF-IDF, exact alias lookup, wordllama embedding of occupation centroids)
+-> a logistic ranker over match features (word/char similarity, head-noun agreement, exact match and its
+ambiguity, OEWS employment prior, ...) whose weights were learned on the train split of
+``data/eval/titles_gold.csv`` -> Platt-calibrated top score (probability that the top match is right).
+
+Multi-role strings ("Backend / Frontend Engineer") are scored per role; the first role is preferred and a
+later role wins only when its calibrated score beats the first role's by the decay factor (0.85 per role).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import pickle
+import re
+import unicodedata
+from collections import Counter, OrderedDict
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from careeros.market.title_aliases import (
+    ABBREVIATIONS,
+    AMBIGUOUS_SHORT,
+    NOISE,
+    NOISE_PHRASES,
+    SENIORITY,
+    SENIORITY_KEEP,
+)
+
+if TYPE_CHECKING:
+    import polars as pl
+
+__all__ = ["TitleMatch", "TitleNormalizer", "clean_title", "split_roles", "FEATURES"]
+
+_FORMAT_VERSION = 4
+_ROLE_DECAY = 0.85
+_N_CAND_WORD = 12
+_N_CAND_EMB = 4
+
+FEATURES = [
+    "w_max", "w_occ", "c_best", "c_occ", "exact", "exact_amb", "emb_cent", "emb_occ", "log_emp", "is_00",
+    "log_n_alias", "head_best", "head_occ", "w_gap", "hits", "inv_rank", "q_cov", "exact_occ",
+    "head_occ2", "exact_head", "mgr_mgr", "nomgr_mgr", "sup_sup", "nosup_sup", "grp_major", "grp_minor",
+    "emp_weak",
+]
+
+#: Ranker parameters, learned on the TRAIN split only (``benchmarks/eval_titles.py --fit --write``).
+MODEL_PATH = Path(__file__).resolve().parents[1] / "resources" / "title_ranker.json"
+
+
+@lru_cache(maxsize=1)
+def _default_model() -> dict[str, Any]:
+    import json
+
+    return json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class TitleMatch:
+    """One candidate occupation for a title: O*NET-SOC code, O*NET title and a confidence in [0, 1]."""
+
+    soc_code: str
+    title: str
+    score: float
+
+
+# ----------------------------------------------------------------------------------------------- cleaning
+
+_PHRASE_RES = [re.compile(p) for p in NOISE_PHRASES]
+_URL_RE = re.compile(r"https?://\S+|www\.\S+|\S+\.(?:com|io|ai|org|net|co|dev)\b\S*")
+_MONEY_RE = re.compile(r"[$€£]\s*[\d.,]+\s*[kmKM]?(?:\s*/\s*\w+)?|\b\d[\d.,]*\s*[kK]\b|\b\d+\s*%")
+_HASHNUM_RE = re.compile(r"#\s*\d+|\b\d{4,}\b|\b\d+(?:st|nd|rd|th)\b")
+_TOKEN_RE = re.compile(r"[A-Za-z0-9]+")
+_SPECIAL = [
+    (re.compile(r"c\+\+", re.I), " cplusplus "), (re.compile(r"c#", re.I), " csharp "),
+    (re.compile(r"(?<![a-z])\.net\b", re.I), " dotnet "), (re.compile(r"\bnode\.?js\b", re.I), " nodejs "),
+    (re.compile(r"\bfp&a\b", re.I), " financial planning analysis "),
+    (re.compile(r"\bp&c\b", re.I), " property casualty "), (re.compile(r"\br&d\b", re.I), " research development "),
+    (re.compile(r"\bhead of\b", re.I), " director of "),
+    (re.compile(r"\bu\.s\.", re.I), " us "), (re.compile(r"\bsr\.", re.I), " senior "),
+    (re.compile(r"\bjr\.", re.I), " junior "),
+    (re.compile(r"\b(back|front)[\s-]?end\b", re.I), r" \1end "),
+    (re.compile(r"\bfull[\s-]?stack\b", re.I), " fullstack "),
+    (re.compile(r"\bdev[\s-]?ops\b", re.I), " devops "),
+]
+
+
+def _ascii(s: str) -> str:
+    s = html.unescape(s)
+    s = unicodedata.normalize("NFKD", s)
+    return s.encode("ascii", "ignore").decode("ascii")
+
+
+def _stem(tok: str) -> str:
+    if len(tok) > 4 and tok.endswith("ies"):
+        return tok[:-3] + "y"
+    if len(tok) > 3 and tok.endswith("s") and not tok.endswith(("ss", "us", "is", "ics")):
+        return tok[:-1]
+    return tok
+
+
+def _raw_tokens(text: str) -> list[str]:
+    s = _ascii(text)
+    s = _URL_RE.sub(" ", s)
+    s = _MONEY_RE.sub(" ", s)
+    s = _HASHNUM_RE.sub(" ", s)
+    for rx, rep in _SPECIAL:
+        s = rx.sub(rep, s)
+    low = s.lower()
+    for rx in _PHRASE_RES:
+        low = rx.sub(" ", low)
+    # keep original case only to decide on ambiguous short abbreviations ("IT", "OR")
+    case_map = {m.group(0).lower(): m.group(0) for m in _TOKEN_RE.finditer(s)}
+    all_caps = s.upper() == s
+    out: list[str] = []
+    for tok in _TOKEN_RE.findall(low):
+        if tok in ABBREVIATIONS:
+            if tok in AMBIGUOUS_SHORT and (all_caps or not case_map.get(tok, "").isupper()):
+                out.append(tok)
+                continue
+            out.extend(ABBREVIATIONS[tok].split())
+        else:
+            out.append(tok)
+    return out
+
+
+_LEVELS = {"i", "ii", "iii", "iv", "v", "vi", "vii"}
+
+
+def _finish(tokens: list[str]) -> list[str]:
+    toks = [t for t in tokens if t not in NOISE and not t.isdigit()]
+    kept: list[str] = []
+    for i, t in enumerate(toks):
+        if t in SENIORITY and t not in SENIORITY_KEEP and (i < len(toks) - 1 or t in _LEVELS) and kept:
+            continue
+        if t in SENIORITY and t not in SENIORITY_KEEP and i < len(toks) - 1:
+            continue
+        if t in {"senior", "sr", "junior", "jr", "supervisory", "founding", "principal", "staff", "lead"} \
+                and i == len(toks) - 1 and len(kept) == 0:
+            continue
+        kept.append(_stem(t))
+    # drop dangling connectors
+    while kept and kept[-1] in {"of", "and", "or", "in", "on"}:
+        kept.pop()
+    while kept and kept[0] in {"of", "and", "or", "in", "on"}:
+        kept.pop(0)
+    return kept
+
+
+def clean_title(title: str) -> str:
+    """Normalise a job title: ASCII, lower case, abbreviations expanded, seniority and posting noise removed."""
+    if not isinstance(title, str) or not title.strip():
+        return ""
+    return _clean_cached(title)
+
+
+@lru_cache(maxsize=200_000)
+def _clean_cached(title: str) -> str:
+    return " ".join(_finish(_raw_tokens(title)))
+
+
+_SEG_SPLIT = re.compile(r"\s+[-\u2013\u2014|]+\s+|\s*[|:]\s*|\s+-|-\s+|\s*//\s*|\s*\u2192\s*|!+")
+_ROLE_SPLIT = re.compile(r"\s*(?:/|&|\+|,|;)\s*|\s+(?:or|and)\s+", re.I)
+
+
+def _mask_parens(s: str) -> tuple[str, list[str]]:
+    parts: list[str] = []
+
+    def rep(m: re.Match[str]) -> str:
+        parts.append(m.group(0))
+        return f" \x00{len(parts) - 1}\x00 "
+
+    prev = None
+    while prev != s:
+        prev = s
+        s = re.sub(r"\([^()]*\)|\[[^\[\]]*\]", rep, s)
+    return s, parts
+
+
+def _unmask(s: str, parts: list[str]) -> str:
+    for _ in range(3):
+        s = re.sub(r"\x00(\d+)\x00", lambda m: parts[int(m.group(1))], s)
+    return s
+
+
+def split_roles(title: str, heads: frozenset[str] | None = None) -> list[str]:
+    """Split a posting title into role strings ("Backend / Frontend Engineer" -> two roles), noise segments dropped."""
+    if not isinstance(title, str) or not title.strip():
+        return []
+    heads = heads if heads is not None else _default_heads()
+    masked, parts = _mask_parens(_ascii(title))
+
+    def has_head(text: str) -> bool:
+        return any(t in heads for t in clean_title(_unmask(text, parts)).split())
+
+    segs = [s.strip() for s in _SEG_SPLIT.split(masked) if s and s.strip()]
+    role_segs = [s for s in segs if has_head(s)]
+    if not role_segs:
+        role_segs = [s for s in segs if clean_title(_unmask(s, parts))]
+    if not role_segs:
+        return []
+    # a segment after the first that only qualifies the first ("Physician - General Surgeon") is merged
+    text = " ".join(role_segs[:2]) if len(role_segs) > 1 and len(role_segs[1].split()) <= 3 else role_segs[0]
+    pieces = [p.strip() for p in _ROLE_SPLIT.split(text) if p and p.strip()]
+    with_head = [has_head(p) for p in pieces]
+    if len(pieces) < 2 or sum(with_head) < 2:
+        return [_unmask(text, parts).strip()]
+    roles: list[str] = []
+    for i, p in enumerate(pieces):
+        if with_head[i]:
+            roles.append(_unmask(p, parts).strip())
+            continue
+        nxt = next((pieces[j] for j in range(i + 1, len(pieces)) if with_head[j]), None)
+        if nxt is None:
+            continue
+        head_tok = _raw_tokens(_unmask(nxt, parts))
+        head_tok = [t for t in head_tok if _stem(t) in heads]
+        if head_tok and clean_title(_unmask(p, parts)):
+            roles.append(f"{_unmask(p, parts).strip()} {head_tok[-1]}")
+    return roles or [_unmask(text, parts).strip()]
+
+
+_HEADS_CACHE: dict[str, frozenset[str]] = {}
+
+
+def _default_heads() -> frozenset[str]:
+    return _HEADS_CACHE.get("heads", frozenset({
+        "engineer", "developer", "manager", "director", "analyst", "specialist", "scientist", "designer",
+        "nurse", "technician", "assistant", "officer", "administrator", "architect", "consultant",
+        "representative", "coordinator", "accountant", "attorney", "lawyer", "teacher", "physician",
+        "supervisor", "clerk", "driver", "operator", "mechanic", "president", "executive", "programmer",
+        "tester", "marketer", "writer", "editor", "researcher", "economist", "statistician", "pharmacist",
+    }))
+
+
+# ------------------------------------------------------------------------------------------- the index
+
+
+def _ngrams(tokens: list[str]) -> list[str]:
+    return tokens + [f"{a}_{b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+
+
+def _char_grams(text: str) -> list[str]:
+    s = f" {text} "
+    return [s[i:i + 3] for i in range(len(s) - 2)] + [s[i:i + 4] for i in range(len(s) - 3)]
+
+
+class _Vectorizer:
+    """Minimal TF-IDF (sublinear tf, smooth idf, L2) with a frozen vocabulary."""
+
+    def __init__(self, docs: list[list[str]]) -> None:
+        df: Counter[str] = Counter()
+        for d in docs:
+            df.update(set(d))
+        self.vocab = {t: i for i, t in enumerate(sorted(df))}
+        n = len(docs)
+        self.idf = np.array([math.log((1 + n) / (1 + df[t])) + 1.0 for t in sorted(df)], dtype=np.float32)
+
+    def transform(self, docs: list[list[str]]) -> sp.csr_matrix:
+        get = self.vocab.get
+        ids = [[get(t, -1) for t in d] for d in docs]
+        lens = np.fromiter((len(d) for d in ids), dtype=np.int64, count=len(ids))
+        flat = np.fromiter((i for d in ids for i in d), dtype=np.int64, count=int(lens.sum()))
+        doc = np.repeat(np.arange(len(docs), dtype=np.int64), lens)
+        ok = flat >= 0
+        n_v = len(self.vocab)
+        keys, counts = np.unique(doc[ok] * n_v + flat[ok], return_counts=True)
+        row, col = keys // n_v, keys % n_v
+        val = (1.0 + np.log(counts)).astype(np.float32) * self.idf[col]
+        nrm = np.sqrt(np.bincount(row, weights=val.astype(np.float64) ** 2, minlength=len(docs)))
+        val = (val / np.maximum(nrm[row], 1e-12)).astype(np.float32)
+        indptr = np.zeros(len(docs) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(row, minlength=len(docs)), out=indptr[1:])
+        return sp.csr_matrix((val, col.astype(np.int32), indptr), shape=(len(docs), n_v))
+
+
+def _word_vectors(words: list[str]) -> np.ndarray:
+    """Per-word wordllama vectors (sum of the word's token embeddings); build time only.
+
+    wordllama embeds a text as the mean of its (SentencePiece) token embeddings and every word is tokenised
+    on its own, so the direction of a text's embedding is the sum of these per-word vectors: queries are
+    embedded with this table alone and wordllama is never loaded at query time.
+    """
+    import wordllama
+    from wordllama import WordLlama  # heavy-ish import kept lazy
+
+    wl = WordLlama.load(cache_dir=Path(wordllama.__file__).parent, disable_download=True)
+    emb = np.asarray(wl.embedding, dtype=np.float32)
+    out = np.zeros((len(words), emb.shape[1]), dtype=np.float32)
+    for i, enc in enumerate(wl.tokenizer.encode_batch(words, add_special_tokens=False)):
+        ids = np.asarray(enc.ids, dtype=np.int64)[np.asarray(enc.attention_mask, dtype=bool)]  # no padding
+        ids = np.clip(ids, 0, emb.shape[0] - 1)
+        if len(ids):
+            out[i] = emb[ids].sum(axis=0)
+    return out
+
+
+def _bag(docs: list[list[str]], vocab: dict[str, int], weights: np.ndarray | None = None) -> sp.csr_matrix:
+    """Token-count matrix (or, with ``weights``, a binary matrix scaled by per-token weights)."""
+    indptr = [0]
+    indices: list[int] = []
+    data: list[float] = []
+    for d in docs:
+        c = Counter(vocab[t] for t in d if t in vocab)
+        indices.extend(c)
+        data.extend(c.values() if weights is None else (float(weights[i]) for i in c))
+        indptr.append(len(indices))
+    return sp.csr_matrix((np.array(data, dtype=np.float32), np.array(indices, dtype=np.int32),
+                          np.array(indptr, dtype=np.int64)), shape=(len(docs), len(vocab)))
+
+
+def _rowdot(a: sp.csr_matrix, ia: np.ndarray, b: sp.csr_matrix, ib: np.ndarray) -> np.ndarray:
+    """Dot products of rows ``a[ia[i]]`` and ``b[ib[i]]``."""
+    if len(ia) == 0:
+        return np.zeros(0, dtype=np.float32)
+    return np.asarray(a[ia].multiply(b[ib]).sum(axis=1), dtype=np.float32).ravel()
+
+
+def _l2(x: np.ndarray) -> np.ndarray:
+    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-6)
+
+
+def _alias_variants(text: str) -> list[str]:
+    """An alternate title plus its parenthetical-free form and (if a title) the parenthetical itself."""
+    out = [text]
+    if "(" in text:
+        inner = re.findall(r"\(([^()]*)\)", text)
+        out.append(re.sub(r"\([^()]*\)", " ", text))
+        out.extend(i for i in inner if len(i.split()) >= 2)
+    return out
+
+
+def _occ_heads(title: str) -> set[str]:
+    """Head nouns of an O*NET occupation title ("Mechanics and Installers" -> {mechanic, installer})."""
+    t = re.sub(r",\s*(?:all other|except\b.*|and\b.*)$", "", title, flags=re.I)
+    t = re.split(r"\s+(?:of|for|in|to)\s+|,", t, maxsplit=1)[0]
+    heads = set()
+    for part in re.split(r"\s+(?:and|or)\s+|/", t):
+        toks = clean_title(part).split()
+        if toks:
+            heads.add(toks[-1])
+    return heads
+
+
+_MGR_WORDS = frozenset({"manager", "director", "president", "vice", "chief", "head", "superintendent"})
+_SUP_WORDS = frozenset({"supervisor", "foreman", "forewoman", "foreperson"})
+_CACHE_SIZE = 100_000
+_K_CACHE = 5
+
+
+def _tree_logits(F: np.ndarray, m: dict[str, Any]) -> np.ndarray:
+    """Raw score of a gradient-boosted tree ensemble stored as flat node arrays (see eval_titles.fit).
+
+    Leaves point to themselves with an infinite threshold, so every row walks ``depth`` steps in all trees
+    at once.
+    """
+    arr = m.get("_arrays")
+    if arr is None:
+        arr = m["_arrays"] = (
+            np.asarray(m["roots"], dtype=np.int64), np.asarray(m["feature"], dtype=np.int64),
+            np.asarray(m["threshold"], dtype=np.float32), np.asarray(m["left"], dtype=np.int64),
+            np.asarray(m["right"], dtype=np.int64), np.asarray(m["value"], dtype=np.float64))
+    roots, feat, thr, left, right, value = arr
+    if len(F) == 0:
+        return np.zeros(0, dtype=np.float64)
+    node = np.broadcast_to(roots, (len(F), len(roots)))
+    rows = np.arange(len(F))[:, None]
+    for _ in range(int(m["depth"])):
+        node = np.where(F[rows, feat[node]] <= thr[node], left[node], right[node])
+    return value[node].sum(axis=1) + float(m["baseline"])
+
+
+class _LRU(OrderedDict):  # type: ignore[type-arg]
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def put(self, key: Any, value: Any) -> None:
+        self[key] = value
+        if len(self) > self.size:
+            self.popitem(last=False)
+
+    def hit(self, key: Any) -> Any:
+        v = self.get(key)
+        if v is not None:
+            self.move_to_end(key)
+        return v
+
+
+class TitleNormalizer:
+    """Maps free-text job titles to ranked O*NET-SOC occupations with calibrated confidence."""
+
+    def __init__(self) -> None:
+        self.codes: list[str] = []
+        self.titles: list[str] = []
+        self.model = _default_model()
+        self.heads: frozenset[str] = frozenset()
+
+    @property
+    def model(self) -> dict[str, Any]:
+        """Ranker parameters (setting them clears the result cache)."""
+        return self.__dict__["model_params"]
+
+    @model.setter
+    def model(self, m: dict[str, Any]) -> None:
+        self.__dict__["model_params"] = m
+        self.__dict__.pop("_results", None)
+
+    # ------------------------------------------------------------------------------------------ build
+    @classmethod
+    def build(
+        cls,
+        occupations: pl.DataFrame,
+        alternate_titles: pl.DataFrame,
+        reported_titles: pl.DataFrame,
+        tasks: pl.DataFrame | None = None,
+        employment: pl.DataFrame | None = None,
+        model: dict[str, Any] | None = None,
+    ) -> TitleNormalizer:
+        """Build the index from O*NET frames (and optional OEWS employment: occupation_code, tot_emp)."""
+        import polars as pl
+
+        self = cls()
+        occ = occupations.select("soc_code", "title").unique("soc_code").sort("soc_code")
+        self.codes = occ["soc_code"].to_list()
+        self.titles = occ["title"].to_list()
+        idx = {c: i for i, c in enumerate(self.codes)}
+        n_occ = len(self.codes)
+        if model is not None:
+            self.model = model
+
+        # alias strings (cleaned) per occupation
+        pairs: dict[tuple[str, int], float] = {}
+
+        def add(text: Any, code: Any, w: float) -> None:
+            if not isinstance(text, str) or code not in idx:
+                return
+            for v in _alias_variants(text):
+                c = clean_title(v)
+                if c:
+                    key = (c, idx[code])
+                    pairs[key] = max(pairs.get(key, 0.0), w)
+
+        for code, title in zip(self.codes, self.titles, strict=True):
+            add(title, code, 1.0)
+            # "Engineers, All Other" style: singular form of a plural title, without the qualifier
+            add(re.sub(r",.*$", "", title), code, 1.0)
+        for code, alt, short in alternate_titles.select("soc_code", "alternate_title", "short_title").iter_rows():
+            add(alt, code, 0.9)
+            add(short, code, 0.8)
+        for code, rep in reported_titles.select("soc_code", "reported_title").iter_rows():
+            add(rep, code, 0.95)
+        keys = sorted(pairs)
+        self.alias_text = [k[0] for k in keys]
+        self.alias_soc = np.array([k[1] for k in keys], dtype=np.int32)
+        occ_clean = [clean_title(t) for t in self.titles]
+        self.exact = {}
+        for t, s in keys:
+            self.exact.setdefault(t, []).append(s)
+        self.occ_exact = {}
+        for i, t in enumerate(occ_clean):
+            self.occ_exact.setdefault(t, []).append(i)
+
+        # head nouns: tokens that mostly end O*NET titles
+        last: Counter[str] = Counter()
+        anyc: Counter[str] = Counter()
+        for t in set(self.alias_text):
+            toks = t.split()
+            last[toks[-1]] += 1
+            anyc.update(set(toks))
+        self.heads = frozenset(t for t, n in last.items() if n >= 3 and n / anyc[t] >= 0.5)
+
+        alias_toks = [t.split() for t in self.alias_text]
+        occ_toks = [t.split() for t in occ_clean]
+        self.word = _Vectorizer([_ngrams(t) for t in alias_toks])
+        self.WT = self.word.transform([_ngrams(t) for t in alias_toks]).T.tocsr()
+        self.char = _Vectorizer([_char_grams(t) for t in self.alias_text])
+        self.Wocc = self.word.transform([_ngrams(t) for t in occ_toks])
+        self.Cocc = self.char.transform([_char_grams(t) for t in occ_clean])
+        # rows: every alias, then every occupation title (used when an occupation has no matching alias)
+        self.C_all = sp.vstack([self.char.transform([_char_grams(t) for t in self.alias_text]), self.Cocc]).tocsr()
+        uni = sorted({t for toks in alias_toks + occ_toks for t in toks})
+        self.uvocab = {t: i for i, t in enumerate(uni)}
+        self.unigram_vocab = uni
+        n_uni = len(uni)
+        self.uidf = np.array([self.word.idf[self.word.vocab[t]] if t in self.word.vocab else 0.0 for t in uni],
+                             dtype=np.float32)
+        rows_toks = alias_toks + occ_toks
+        counts = _bag(rows_toks, self.uvocab)
+        tub = counts.copy()
+        tub.data[:] = 1.0
+        self.TU = tub
+        self.last_all = np.array([self.uvocab[t[-1]] if t else -1 for t in rows_toks], dtype=np.int64)
+        self.occ_tok_keys = np.unique(np.array(
+            [i * n_uni + self.uvocab[t] for i, toks in enumerate(occ_toks) for t in toks], dtype=np.int64))
+        self.occ_head_keys = np.unique(np.array(
+            [i * n_uni + self.uvocab[h] for i, t in enumerate(self.titles) for h in _occ_heads(t)
+             if h in self.uvocab], dtype=np.int64))
+
+        # embeddings: per-word table; occupation title and centroid of its aliases
+        self.WE = _word_vectors(uni)
+        e_alias = _l2(np.asarray(counts[: len(alias_toks)] @ self.WE))
+        cent = np.zeros((n_occ, e_alias.shape[1]), dtype=np.float32)
+        np.add.at(cent, self.alias_soc, e_alias)
+        self.E_cent = _l2(cent)
+        self.E_occ = _l2(np.asarray(counts[len(alias_toks):] @ self.WE))
+
+        # occupation-group distribution of each token (from the aliases): P(group | token), smoothed
+        self.occ_group: dict[str, np.ndarray] = {}
+        self.tok_group: dict[str, np.ndarray] = {}
+        for name, width in (("major", 2), ("minor", 5)):
+            labels = sorted({c[:width] for c in self.codes})
+            g_of = np.array([labels.index(c[:width]) for c in self.codes], dtype=np.int64)
+            ta = tub[: len(alias_toks)].tocoo()
+            m = np.zeros((n_uni, len(labels)), dtype=np.float32)
+            np.add.at(m, (ta.col, g_of[self.alias_soc[ta.row]]), 1.0)
+            m = (m + 0.1) / (m.sum(axis=1, keepdims=True) + 0.1 * len(labels))
+            self.occ_group[name] = g_of
+            self.tok_group[name] = m
+
+        # priors
+        n_alias = np.bincount(self.alias_soc, minlength=n_occ).astype(np.float32)
+        self.log_n_alias = np.log1p(n_alias) / max(float(np.log1p(n_alias).max()), 1.0)
+        self.is_00 = np.array([c.endswith(".00") for c in self.codes], dtype=np.float32)
+        self.is_mgr = np.array([c.startswith("11-") for c in self.codes], dtype=np.float32)
+        self.is_sup = np.array([t.lower().startswith("first-line supervisors") for t in self.titles],
+                               dtype=np.float32)
+        self.log_emp = self._employment_prior(employment if employment is not None else pl.DataFrame())
+        return self
+
+    def _employment_prior(self, employment: pl.DataFrame) -> np.ndarray:
+        import polars as pl
+
+        out = np.zeros(len(self.codes), dtype=np.float32)
+        if employment.height == 0:
+            return out
+        df = employment
+        if "area_type" in df.columns:
+            df = df.filter(pl.col("area_type") == "N")
+        code_col = "occupation_code" if "occupation_code" in df.columns else "oews_code"
+        emp = {str(c).replace("-", ""): float(v) for c, v in df.select(code_col, "tot_emp").iter_rows()
+               if c is not None and v is not None}
+        for i, c in enumerate(self.codes):
+            d = c[:7].replace("-", "")
+            v = emp.get(d) or emp.get(d[:5] + "0") or emp.get(d[:4] + "00") or 0.0
+            # specialised O*NET codes (.01 ...) share their SOC's employment; damp them
+            out[i] = math.log1p(v) if c.endswith(".00") else math.log1p(v) - 2.0
+        return np.maximum(out, 0.0) / max(float(out.max()), 1.0)
+
+    # ------------------------------------------------------------------------------------ scoring
+    def _fix_typos(self, toks: list[str]) -> list[str]:
+        out = []
+        for t in toks:
+            if t in self.word.vocab or len(t) < 6 or t.isdigit():
+                out.append(t)
+                continue
+            out.append(self._closest(t))
+        return out
+
+    def _closest(self, tok: str) -> str:
+        cache: dict[str, str] = self.__dict__.setdefault("_typo_cache", {})
+        if tok not in cache:
+            from rapidfuzz import fuzz, process
+
+            # a typo keeps the first letter and about the length: compare within that bucket only
+            buckets: dict[tuple[str, int], list[str]] = self.__dict__.setdefault("_typo_buckets", {})
+            if not buckets:
+                for w in self.unigram_vocab:
+                    buckets.setdefault((w[0], len(w)), []).append(w)
+            pool = [w for d in (-2, -1, 0, 1, 2) for w in buckets.get((tok[0], len(tok) + d), ())]
+            hit = process.extractOne(tok, pool, scorer=fuzz.ratio, score_cutoff=89)
+            cache[tok] = hit[0] if hit else tok
+        return cache[tok]
+
+    def _features(self, cleaned: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Candidates of a batch of cleaned queries: query index, occupation index and feature rows.
+
+        Fully vectorised over the batch; rows are grouped by query (ascending) then occupation index.
+        """
+        n_occ = len(self.codes)
+        n_alias = len(self.alias_soc)
+        n_uni = len(self.unigram_vocab)
+        nq = len(cleaned)
+        toks = [self._fix_typos(c.split()) for c in cleaned]
+        qtext = [" ".join(t) for t in toks]
+        live = np.array([bool(t) for t in qtext], dtype=bool)
+        Q = self.word.transform([_ngrams(t) for t in toks])
+        Qc = self.char.transform([_char_grams(t) for t in qtext])
+        Qw = _bag(toks, self.uvocab, self.uidf)
+        Eq = _l2(np.asarray(_bag(toks, self.uvocab) @ self.WE))
+        emb_cent_all = Eq @ self.E_cent.T
+
+        # best alias per (query, occupation): one scatter-max over the sparse similarity matrix
+        S = (Q @ self.WT).tocoo()
+        key = S.row.astype(np.int64) * n_occ + self.alias_soc[S.col]
+        Wmax = np.zeros(nq * n_occ, dtype=np.float32)
+        np.maximum.at(Wmax, key, S.data)
+        BR = np.full(nq * n_occ, -1, dtype=np.int64)
+        is_best = S.data >= Wmax[key]
+        BR[key[is_best]] = S.col[is_best]
+        HITS = np.bincount(key[S.data >= 0.6], minlength=nq * n_occ)
+        Wmax2 = Wmax.reshape(nq, n_occ)
+
+        cand = np.zeros((nq, n_occ), dtype=bool)
+        rows = np.arange(nq)[:, None]
+        cand[rows, np.argpartition(-Wmax2, _N_CAND_WORD, axis=1)[:, :_N_CAND_WORD]] = True
+        cand[rows, np.argpartition(-emb_cent_all, _N_CAND_EMB, axis=1)[:, :_N_CAND_EMB]] = True
+        ex_q, ex_o, xo_q, xo_o = [], [], [], []
+        n_ex = np.zeros(nq, dtype=np.float32)
+        for qi, q in enumerate(qtext):
+            ex = self.exact.get(q)
+            if ex:
+                ex_q.extend([qi] * len(ex))
+                ex_o.extend(ex)
+                n_ex[qi] = len(ex)
+            xo = self.occ_exact.get(q)
+            if xo:
+                xo_q.extend([qi] * len(xo))
+                xo_o.extend(xo)
+        cand[ex_q, ex_o] = True
+        cand[~live] = False
+        QI, OC = np.nonzero(cand)
+        flat = QI * n_occ + OC
+        m = len(QI)
+
+        wm = Wmax[flat]
+        br = BR[flat]
+        R = np.where(br >= 0, br, n_alias + OC)
+        top = Wmax2.max(axis=1)
+        exm = np.zeros((nq, n_occ), dtype=bool)
+        exm[ex_q, ex_o] = True
+        exact = exm[QI, OC].astype(np.float32)
+        exm[:] = False
+        exm[xo_q, xo_o] = True
+        exact_occ = exm[QI, OC].astype(np.float32)
+
+        qlast = np.array([self.uvocab.get(t[-1], -1) if t else -1 for t in toks], dtype=np.int64)[QI]
+        known = qlast >= 0
+        head_best = (known & (self.last_all[R] == qlast)).astype(np.float32)
+        head_occ = (known & np.isin(OC * n_uni + qlast, self.occ_tok_keys)).astype(np.float32)
+        head_occ2 = (known & np.isin(OC * n_uni + qlast, self.occ_head_keys)).astype(np.float32)
+        qw_sum = np.asarray(Qw.sum(axis=1), dtype=np.float32).ravel()
+        q_cov = _rowdot(Qw, QI, self.TU, R) / np.maximum(qw_sum[QI], 1e-6)
+
+        # rank of each candidate's word score within its query (ties by occupation index)
+        order = np.lexsort((OC, -wm, QI))
+        start = np.searchsorted(QI, QI)
+        rank = np.empty(m, dtype=np.float32)
+        rank[order] = np.arange(m) - start[order]
+
+        qset = [set(t) for t in toks]
+        mgr_q = np.array([bool(s & _MGR_WORDS) for s in qset], dtype=np.float32)[QI]
+        sup_q = np.array([bool(s & _SUP_WORDS) for s in qset], dtype=np.float32)[QI]
+        groups = []
+        for name in ("major", "minor"):
+            P = np.asarray(Qw @ self.tok_group[name]) / np.maximum(qw_sum[:, None], 1e-6)
+            groups.append(P[QI, self.occ_group[name][OC]])
+        is_mgr, is_sup, log_emp = self.is_mgr[OC], self.is_sup[OC], self.log_emp[OC]
+
+        F = np.column_stack([
+            wm, _rowdot(self.Wocc, OC, Q, QI), _rowdot(self.C_all, R, Qc, QI), _rowdot(self.Cocc, OC, Qc, QI),
+            exact, exact / np.maximum(n_ex[QI], 1.0), emb_cent_all[QI, OC],
+            np.einsum("ij,ij->i", Eq[QI], self.E_occ[OC]), log_emp, self.is_00[OC], self.log_n_alias[OC],
+            head_best, head_occ, wm - top[QI], np.log1p(HITS[flat]), 1.0 / (1.0 + rank), q_cov, exact_occ,
+            head_occ2, exact * head_occ2, mgr_q * is_mgr, (1.0 - mgr_q) * is_mgr, sup_q * is_sup,
+            (1.0 - sup_q) * is_sup, groups[0], groups[1], log_emp * (1.0 - top[QI]),
+        ]).astype(np.float32)
+        return QI, OC, F
+
+    def _logits(self, F: np.ndarray) -> np.ndarray:
+        m = self.model
+        if m.get("kind") == "trees":
+            return _tree_logits(F, m)
+        z = (F - np.asarray(m["mean"], dtype=np.float32)) / np.asarray(m["scale"], dtype=np.float32)
+        return z @ np.asarray(m["coef"], dtype=np.float32) + float(m["intercept"])
+
+    def _score_cleaned(self, cleaned: list[str], k: int) -> list[list[TitleMatch]]:
+        """Top-k matches of each cleaned query string (served from / stored in an LRU cache)."""
+        cache: _LRU = self.__dict__.get("_results") or self.__dict__.setdefault("_results", _LRU(_CACHE_SIZE))
+        kk = max(k, _K_CACHE)
+        todo = [c for c in dict.fromkeys(cleaned) if (hit := cache.hit(c)) is None or len(hit[1]) < min(k, hit[0])]
+        if todo:
+            QI, OC, F = self._features(todo)
+            z = self._logits(F) if len(QI) else np.zeros(0, dtype=np.float32)
+            a, b = self.model["platt"]
+            order = np.lexsort((-z, QI))
+            bounds = np.searchsorted(QI[order], np.arange(len(todo) + 1))
+            for qi, c in enumerate(todo):
+                sel = order[bounds[qi]:bounds[qi + 1]][:kk]
+                if len(sel) == 0:
+                    cache.put(c, (0, []))
+                    continue
+                zs = z[sel].astype(np.float64)
+                p = 1.0 / (1.0 + np.exp(-zs))
+                top = 1.0 / (1.0 + math.exp(-(a * zs[0] + b)))
+                scores = top * p / max(float(p[0]), 1e-9)
+                cache.put(c, (bounds[qi + 1] - bounds[qi], [
+                    TitleMatch(self.codes[o], self.titles[o], round(float(s), 4))
+                    for o, s in zip(OC[sel].tolist(), scores.tolist(), strict=True)]))
+        return [cache.hit(c)[1][:k] for c in cleaned]
+
+    def _roles(self, title: Any) -> list[str]:
+        """Cleaned role strings of a raw title (cached)."""
+        if not isinstance(title, str):
+            return []
+        cache: _LRU = self.__dict__.get("_roles_cache") or self.__dict__.setdefault(
+            "_roles_cache", _LRU(_CACHE_SIZE))
+        hit = cache.hit(title)
+        if hit is None:
+            try:
+                roles = split_roles(title, self.heads)
+            except Exception:  # noqa: BLE001 - never raise on odd input
+                roles = []
+            hit = tuple(c for c in (clean_title(r) for r in roles) if c)[:6]
+            cache.put(title, hit)
+        return list(hit)
+
+    def normalize(self, titles: list[str], k: int = 5) -> list[list[TitleMatch]]:
+        """Rank O*NET-SOC occupations for each title (best first); empty or garbage titles give []."""
+        k = max(int(k), 1)
+        roles_per = [self._roles(t) for t in titles]
+        scored = dict(zip(uniq := list(dict.fromkeys(c for r in roles_per for c in r)),
+                          self._score_cleaned(uniq, k) if uniq else [], strict=True))
+        out: list[list[TitleMatch]] = []
+        for roles in roles_per:
+            if len(roles) <= 1:
+                out.append(list(scored[roles[0]]) if roles else [])
+                continue
+            best: dict[str, TitleMatch] = {}
+            for i, r in enumerate(roles):
+                w = _ROLE_DECAY ** i
+                for m in scored[r]:
+                    s = m.score * w
+                    if m.soc_code not in best or best[m.soc_code].score < s:
+                        best[m.soc_code] = TitleMatch(m.soc_code, m.title, round(s, 4))
+            out.append(sorted(best.values(), key=lambda m: -m.score)[:k])
+        return out
+
+    def candidate_features(self, titles: list[str]) -> list[tuple[list[str], np.ndarray]]:
+        """Candidate codes and feature rows of each title's first role (used to fit the ranker)."""
+        cleaned = []
+        for t in titles:
+            roles = self._roles(t)
+            cleaned.append(roles[0] if roles else "")
+        QI, OC, F = self._features(cleaned)
+        bounds = np.searchsorted(QI, np.arange(len(cleaned) + 1))
+        return [([self.codes[o] for o in OC[bounds[i]:bounds[i + 1]]], F[bounds[i]:bounds[i + 1]])
+                for i in range(len(cleaned))]
+
+    # ---------------------------------------------------------------------------------- persistence
+    def save(self, path: Path) -> None:
+        """Pickle the built index to ``path``."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        state = {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        with tmp.open("wb") as f:
+            pickle.dump({"version": _FORMAT_VERSION, "state": state}, f, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> TitleNormalizer:
+        """Load an index written by ``save`` (raises ValueError on a format mismatch)."""
+        with Path(path).open("rb") as f:
+            obj = pickle.load(f)  # noqa: S301 - our own cache file
+        if not isinstance(obj, dict) or obj.get("version") != _FORMAT_VERSION:
+            raise ValueError(f"{path}: not a title index of format {_FORMAT_VERSION}")
+        self = cls()
+        self.__dict__.update(obj["state"])
+        return self

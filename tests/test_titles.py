@@ -1,0 +1,97 @@
+"""Tests for job-title normalisation (careeros.market.titles) and the ``careeros titles normalize`` CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from careeros.market.titles import TitleNormalizer, clean_title, split_roles
+from careeros.taxonomy.onet import read_onet
+
+ONET = Path("/work/shared/datasets/onet-29.3")
+pytestmark = pytest.mark.skipif(not ONET.is_dir(), reason="O*NET dataset not available")
+
+
+@pytest.fixture(scope="module")
+def norm() -> TitleNormalizer:
+    r = read_onet(ONET)
+    t = r.tables
+    return TitleNormalizer.build(t["onet_occupation"], t["onet_alternate_title"], t["onet_reported_title"])
+
+
+@pytest.mark.parametrize(("title", "expected", "within"), [
+    ("Senior Software Engineer", "15-1252.00", 1),
+    ("Sr. SWE II", "15-1252.00", 1),
+    ("Staff Software Engineer - Remote (US)", "15-1252.00", 1),
+    ("Principal SRE", "15-1252.00", 3),
+    ("Senior SWE & SRE", "15-1252.00", 1),
+    ("Junior QA Engineer", "15-1253.00", 3),
+    ("Oracle DBA", "15-1242.00", 3),
+    ("RN", "29-1141.00", 1),
+    ("LPN - Nights", "29-2061.00", 1),
+    ("CNA (Certified Nursing Assistant)", "31-1131.00", 3),
+    ("Registered Nurse (Multiple Locations)", "29-1141.00", 1),
+    ("Attorney-Advisor", "23-1011.00", 1),
+    ("General Attorney, GS-0905-13/14", "23-1011.00", 1),
+    ("IT Specialist (INFOSEC)", "15-1212.00", 3),
+    ("Budget Analyst", "13-2031.00", 1),
+    ("Accountant", "13-2011.00", 1),
+    ("Dental Hygienist (RDH)", "29-1292.00", 1),
+    ("Police Officer (Lateral) - Up to 60K Recruitment Incentive", "33-3051.00", 1),
+    ("Full Stack Developer - Acme Corp - Hybrid", "15-1252.00", 3),
+])
+def test_top_k(norm: TitleNormalizer, title: str, expected: str, within: int) -> None:
+    res = norm.normalize([title], k=5)[0]
+    assert expected in [m.soc_code for m in res[:within]], (title, res[:3])
+    assert all(0.0 <= m.score <= 1.0 for m in res)
+    assert [m.score for m in res] == sorted((m.score for m in res), reverse=True)
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "@@@###", "!!!", "12345"])
+def test_empty_and_garbage(norm: TitleNormalizer, bad: str) -> None:
+    assert norm.normalize([bad]) == [[]]
+
+
+def test_non_string_input_never_raises(norm: TitleNormalizer) -> None:
+    assert norm.normalize([None, 3]) == [[], []]  # type: ignore[list-item]
+
+
+def test_clean_and_split() -> None:
+    assert clean_title("Sr. Software Engineer II - Remote") == "software engineer"
+    assert clean_title("") == ""
+    assert len(split_roles("Senior Full Stack Engineer, Senior DevOps Engineer, Support Engineer")) == 3
+    assert len(split_roles("Management and Program Analyst")) == 1
+
+
+def test_save_load_roundtrip(norm: TitleNormalizer, tmp_path: Path) -> None:
+    p = tmp_path / "idx.pkl"
+    norm.save(p)
+    again = TitleNormalizer.load(p)
+    titles = ["Senior Data Scientist", "Clerk of Court", ""]
+    assert again.normalize(titles) == norm.normalize(titles)
+
+
+def test_cli_contract(norm: TitleNormalizer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from careeros.cli import titles as cli
+
+    monkeypatch.setattr(cli, "load_normalizer", lambda: norm)
+    f = tmp_path / "in.txt"
+    f.write_text("Senior SWE\n\nRegistered Nurse\n", encoding="utf-8")
+    from careeros.cli import app
+
+    res = CliRunner().invoke(app, ["titles", "normalize", str(f), "--top", "2"])
+    assert res.exit_code == 0, res.output
+    rows = [json.loads(x) for x in res.stdout.splitlines()]
+    assert [r["input"] for r in rows] == ["Senior SWE", "", "Registered Nurse"]
+    assert rows[1]["matches"] == []
+    for r in (rows[0], rows[2]):
+        assert set(r) == {"input", "matches"}
+        assert 1 <= len(r["matches"]) <= 2
+        assert all(set(m) == {"soc_code", "title", "score"} for m in r["matches"])
+    assert rows[2]["matches"][0]["soc_code"] == "29-1141.00"
+    _ = pl  # polars imported for fixtures' frames
