@@ -99,6 +99,12 @@ def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         "alternate_titles": "SELECT count(*) FROM onet_alternate_title",
         "tasks": "SELECT count(*) FROM onet_task",
         "quarantined": "SELECT count(*) FROM quarantine",
+        "evidence_items": "SELECT count(*) FROM evidence_item WHERE valid_to IS NULL",
+        "evidence_skill_links": "SELECT count(*) FROM evidence_skill WHERE valid_to IS NULL",
+        "postings": "SELECT count(*) FROM posting WHERE is_current",
+        "postings_quarantined": "SELECT count(*) FROM quarantine "
+                                "WHERE source IN (SELECT DISTINCT source FROM posting_raw)",
+        "demand_rows": "SELECT count(*) FROM demand_weekly",
     }
     out: dict[str, int] = {}
     for key, sql in queries.items():

@@ -13,6 +13,7 @@ that pair is a soft check and the critical key includes ``short_title``.
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -433,9 +434,54 @@ def _oews() -> list[ExpectationSpec]:
     ]
 
 
+#: Name of the suite run on each parsed batch of job postings (not a warehouse table).
+POSTING_BATCH = "posting_batch"
+#: Bounds of the posting-batch checks (the pipeline's row-level checks use the same numbers).
+POSTED_AT_MIN = datetime(2010, 1, 1, tzinfo=UTC)
+POSTED_AT_FUTURE_DAYS = 7
+SALARY_ANNUAL_MIN = 1_000.0
+SALARY_ANNUAL_MAX = 2_000_000.0
+TEXT_MAX_CHARS = 200_000
+
+
+def posted_at_max(today: date | None = None) -> datetime:
+    """Latest plausible ``posted_at``: today (UTC) plus :data:`POSTED_AT_FUTURE_DAYS`."""
+    today = today or datetime.now(UTC).date()
+    return datetime.combine(today + timedelta(days=POSTED_AT_FUTURE_DAYS), time.max, tzinfo=UTC)
+
+
+def posting_batch_suite(today: date | None = None) -> list[ExpectationSpec]:
+    """Checks on one parsed postings batch (``postings_frame`` columns plus ``text_length``).
+
+    Critical: the batch's structure (columns, non-null keys, unique ``(posting_id, raw_sha256)``). The
+    row-level checks (title, dates, salaries, text length) are informational here because the pipeline
+    quarantines the failing rows one by one and stops the whole batch when too many fail.
+    """
+    t = POSTING_BATCH
+    row = {"critical": False}
+    return [
+        _columns(t, ["posting_id", "source", "source_record_id", "raw_sha256", "title", "posted_at",
+                     "salary_min", "salary_max", "text_length"]),
+        _rows(t, 1),
+        *_keys_not_null(t, "posting_id", "source", "raw_sha256"),
+        _compound_unique(t, ["posting_id", "raw_sha256"]),
+        _not_null(t, "title", mostly=1.0),
+        ExpectationSpec(table=t, expectation="ExpectColumnValueLengthsToBeBetween",
+                        kwargs={"column": "title", "min_value": 1}, **row),
+        _between(t, "posted_at", POSTED_AT_MIN, posted_at_max(today), **row),  # type: ignore[arg-type]
+        _between(t, "salary_min", SALARY_ANNUAL_MIN, SALARY_ANNUAL_MAX, **row),
+        _between(t, "salary_max", SALARY_ANNUAL_MIN, SALARY_ANNUAL_MAX, **row),
+        ExpectationSpec(
+            table=t, expectation="ExpectColumnPairValuesAToBeGreaterThanB",
+            kwargs={"column_A": "salary_max", "column_B": "salary_min", "or_equal": True,
+                    "ignore_row_if": "either_value_is_missing"}, **row),
+        _between(t, "text_length", 0, TEXT_MAX_CHARS, **row),
+    ]
+
+
 def _build() -> dict[str, list[ExpectationSpec]]:
     suites: dict[str, list[ExpectationSpec]] = {}
-    for spec in (*_onet(), *_esco(), *_oews()):
+    for spec in (*_onet(), *_esco(), *_oews(), *posting_batch_suite()):
         suites.setdefault(spec.table, []).append(spec)
     return suites
 

@@ -155,6 +155,32 @@ CREATE TABLE IF NOT EXISTS demand_trends (
   computed_at TIMESTAMPTZ NOT NULL, {P});
 """
 
+_EVIDENCE = """
+CREATE TABLE IF NOT EXISTS evidence_item (
+  item_id VARCHAR NOT NULL, version_sha256 VARCHAR NOT NULL, source_type VARCHAR NOT NULL,
+  source_path VARCHAR NOT NULL, title VARCHAR, content_at TIMESTAMPTZ, n_chars BIGINT, n_chunks INTEGER,
+  reliability DOUBLE, metadata_json VARCHAR, run_id VARCHAR NOT NULL,
+  valid_from TIMESTAMPTZ NOT NULL, valid_to TIMESTAMPTZ,          -- SCD2: closing a version sets valid_to
+  PRIMARY KEY (item_id, version_sha256, valid_from)
+);
+CREATE TABLE IF NOT EXISTS evidence_skill (
+  link_id VARCHAR NOT NULL, item_id VARCHAR NOT NULL, version_sha256 VARCHAR NOT NULL, skill_id VARCHAR NOT NULL,
+  skill_label VARCHAR, confidence DOUBLE NOT NULL, strength VARCHAR, method VARCHAR, features_json VARCHAR,
+  status VARCHAR NOT NULL,            -- auto | pending | accepted | rejected
+  decided_by VARCHAR NOT NULL,        -- automation | human
+  run_id VARCHAR NOT NULL, valid_from TIMESTAMPTZ NOT NULL, valid_to TIMESTAMPTZ
+);
+CREATE TABLE IF NOT EXISTS decision_log (
+  decision_id VARCHAR PRIMARY KEY, decided_at TIMESTAMPTZ NOT NULL, actor VARCHAR NOT NULL,
+  action VARCHAR NOT NULL, item_id VARCHAR, version_sha256 VARCHAR, skill_id VARCHAR, confidence DOUBLE,
+  facts_json VARCHAR, run_id VARCHAR
+);
+CREATE TABLE IF NOT EXISTS memory_runs (
+  run_id VARCHAR PRIMARY KEY, table_name VARCHAR NOT NULL, table_version BIGINT NOT NULL, tag VARCHAR NOT NULL,
+  rows_total BIGINT, rows_added BIGINT, rows_updated BIGINT, created_at TIMESTAMPTZ NOT NULL
+);
+"""
+
 #: (version, name, sql) in order of application.
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "core: runs, source versions, raw files, quarantine, dq results", _CORE),
@@ -162,4 +188,5 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (3, "skill-and-role graph", _GRAPH),
     (4, "postings: landing, parsed postings, skills, demand", _POSTINGS),
     (5, "postings pipeline: processing state of raw versions, demand trends", _POSTINGS_PIPELINE),
+    (6, "evidence: items, skill links, decisions", _EVIDENCE),
 ]
