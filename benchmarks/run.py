@@ -31,6 +31,33 @@ out["total_seconds"] = round(time.perf_counter() - t0, 2)
 print(json.dumps(out))
 """
 
+POSTINGS_INGEST = WAREHOUSE_BUILD.replace('print(json.dumps(out))', """
+from careeros.market.pipeline import posting_sources, run_postings
+t = time.perf_counter()
+res = run_postings(s.warehouse_path, posting_sources(s.resolve_datasets()), run)
+out["postings_seconds"] = round(time.perf_counter() - t, 2)
+out["postings"] = {{r.source: [r.status, r.rows_read, r.rows_written, r.rows_quarantined] for r in res}}
+print(json.dumps(out))
+""")
+
+THROUGHPUT = """
+import json, time, gzip
+import polars as pl
+from careeros.cli.titles import load_normalizer
+from careeros.cli.skills import load_extractor
+from careeros.market.skills import html_to_text
+from careeros.settings import Settings
+s = Settings()
+norm = load_normalizer(); ext = load_extractor()
+ds = s.resolve_datasets()
+titles = pl.read_csv(ds / "job-postings-linkedin-2023" / "job_postings.csv.gz", infer_schema=False)["title"].drop_nulls().unique().sort().to_list()[:20000]
+t = time.perf_counter(); norm.normalize(titles, k=5); dt = time.perf_counter() - t
+posts = [json.loads(l)["text_html"] for l in gzip.open(ds / "job-postings-hn-2026" / "hn_jobs_2026.jsonl.gz", "rt")]
+t = time.perf_counter(); n = sum(len(ext.extract(p)) for p in posts); de = time.perf_counter() - t
+print(json.dumps({"titles": len(titles), "titles_per_s_unseen": round(len(titles) / dt), "postings": len(posts),
+                  "postings_per_s": round(len(posts) / de), "skills_found": n}))
+"""
+
 
 def run_case(name: str, code: str, env: dict[str, str] | None = None) -> dict[str, object]:
     """Run ``code`` in a child Python; return its JSON output plus wall time and the child's peak RSS."""
@@ -72,6 +99,9 @@ def main() -> int:
         home = Path(tmp) / "home"
         results.append(run_case("warehouse_build", WAREHOUSE_BUILD.format(home=str(home))))
         results.append(run_case("warehouse_rebuild_noop", WAREHOUSE_BUILD.format(home=str(home))))
+        results.append(run_case("postings_ingest", POSTINGS_INGEST.format(home=str(Path(tmp) / "home2"))))
+        results.append(run_case("extraction_normalisation_throughput", THROUGHPUT,
+                                env={"CAREEROS_HOME": str(home)}))
         env = {"CAREEROS_HOME": str(Path(tmp) / "cli-home"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
         results.append(cli_case("cli_ingest_with_prefect", ["ingest", "--quiet"], env))
         results.append(cli_case("cli_ingest_noop_with_prefect", ["ingest", "--quiet"], env))

@@ -29,7 +29,7 @@ def ingest_postings(force: bool = False, sources: list[str] | None = None, run_i
     settings = get_settings()
     run_id = run_id or _run_id()
     warehouse, docs = settings.warehouse_path, settings.home / "data_docs"
-    srcs = t.posting_sources(settings.resolve_datasets(), sources)
+    srcs = t.posting_sources(settings.resolve_datasets(), sources, settings.feeds_dir)
     progress = create_progress_artifact(progress=0.0, key="ingest-postings-progress",
                                         description="Posting sources loaded")
     steps = len(srcs) + 1

@@ -14,9 +14,9 @@ from careeros.warehouse.taxonomy_load import SourceLoadSummary
 
 
 @task(name="posting-sources", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def posting_sources(datasets: Path, only: list[str] | None = None) -> list[PostingSource]:
-    """The bundled posting sources whose files exist."""
-    return p.posting_sources(datasets, only)
+def posting_sources(datasets: Path, only: list[str] | None = None, feeds_dir: Path | None = None) -> list[PostingSource]:
+    """The bundled posting sources whose files exist, plus the user's feed files."""
+    return p.posting_sources(datasets, only, feeds_dir)
 
 
 @task(name="land-postings", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)

@@ -226,3 +226,17 @@ def test_flow_runs_on_prefect_server(prefect_server: None, pure_run, models_home
     c = status_dict(home)["counts"]
     assert c["postings"] == pure_run["after"][0][0]["posting"]
     assert c["postings_quarantined"] >= 1 and c["demand_rows"] == pure_run["after"][0][0]["demand_weekly"]
+
+
+def test_user_feed_files_become_sources(tmp_path: Path) -> None:
+    from careeros.market.pipeline import feed_sources
+
+    feeds = tmp_path / "feeds"
+    feeds.mkdir()
+    (feeds / "My Saved Jobs.jsonl").write_text('{"id": "a1", "title": "Data Engineer"}\n')
+    (feeds / "notes.txt").write_text("not a feed")
+    srcs = feed_sources(feeds)
+    assert [s.name for s in srcs] == ["feed-my-saved-jobs"]
+    raws = list(srcs[0].iter_raw())
+    assert len(raws) == 1 and raws[0].source_record_id == "a1"
+    assert feed_sources(tmp_path / "missing") == []

@@ -24,6 +24,7 @@ class Settings(BaseSettings):
 
     home: Path = Field(default=Path(".careeros"), description="State directory (warehouse, memory, plans).")
     datasets: Path | None = Field(default=None, description="Datasets directory; searched when unset.")
+    feeds: Path | None = Field(default=None, description="Folder of user postings feeds; default $home/feeds.")
     timezone: str = Field(default="UTC", description="Time zone for schedules and calendars.")
     log_level: str = Field(default="INFO")
     # data quality
@@ -66,6 +67,11 @@ class Settings(BaseSettings):
     def memory_dir(self) -> Path:
         """LanceDB long-term memory directory."""
         return self.home / "memory"
+
+    @property
+    def feeds_dir(self) -> Path:
+        """Folder where a user drops their own postings feeds (JSONL/CSV, see docs/postings-feed.md)."""
+        return self.feeds if self.feeds is not None else self.home / "feeds"
 
     @property
     def cache_dir(self) -> Path:

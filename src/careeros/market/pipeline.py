@@ -14,6 +14,7 @@ re-run without new raw records therefore changes no data table (it records an ``
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from typing import Any
 
 import polars as pl
 
-from careeros.market.sources import PostingSource, RawRecord, bundled_sources, raw_frame
+from careeros.market.sources import GenericFeedSource, PostingSource, RawRecord, bundled_sources, raw_frame
 from careeros.market.sources.base import POSTING_SCHEMA
 from careeros.warehouse import loading
 from careeros.warehouse.db import connect, fetch_one
@@ -109,11 +110,26 @@ class Enriched:
 # ------------------------------------------------------------------------------------------ sources
 
 
-def posting_sources(datasets: Path, only: Iterable[str] | None = None) -> list[PostingSource]:
-    """The bundled posting sources whose files exist (optionally only the named ones)."""
+FEED_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".csv", ".csv.gz")
+
+
+def feed_sources(feeds_dir: Path | None) -> list[PostingSource]:
+    """One generic-feed source per file the user dropped in the feeds folder (name ``feed-<stem>``)."""
+    if feeds_dir is None or not feeds_dir.is_dir():
+        return []
+    out: list[PostingSource] = []
+    for path in sorted(p for p in feeds_dir.iterdir() if p.is_file() and p.name.endswith(FEED_SUFFIXES)):
+        stem = re.sub(r"[^a-z0-9_-]+", "-", path.name.split(".")[0].lower()).strip("-")[:35] or "x"
+        out.append(GenericFeedSource(path, name=f"feed-{stem}"))
+    return out
+
+
+def posting_sources(datasets: Path, only: Iterable[str] | None = None,
+                    feeds_dir: Path | None = None) -> list[PostingSource]:
+    """The bundled posting sources whose files exist, plus user feeds (optionally only the named ones)."""
     wanted = set(only) if only else None
     out = []
-    for src in bundled_sources(datasets):
+    for src in [*bundled_sources(datasets), *feed_sources(feeds_dir)]:
         if wanted is not None and src.name not in wanted:
             continue
         files = src.source_files()
