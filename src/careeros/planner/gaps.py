@@ -1,0 +1,182 @@
+"""Gap analysis: a target role's required skills against the skills a person has evidenced.
+
+required value of skill s for role r  = edge weight w(r, s) (importance, 0-1) x market value mv(s, r)
+                                         (``market_value`` table when present, else a neutral 0.5)
+evidenced strength of s               = max over evidence rows of confidence x recency
+                                         (recency = 0.5 ** (age_days / half_life_days); undated rows count 1)
+gap size                              = required value x (1 - evidenced strength)
+
+Gaps are returned largest first, each with a reason. Pure functions over Polars frames; the caller opens the
+warehouse (see :func:`role_requirements`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+import polars as pl
+from pydantic import BaseModel, Field
+
+NEUTRAL_MARKET_VALUE = 0.5
+HALF_LIFE_DAYS = 365.0
+
+
+class Gap(BaseModel):
+    """One missing or weak skill for a target role."""
+
+    skill_id: str
+    label: str
+    kind: str
+    required: float = Field(ge=0, description="edge weight x market value")
+    weight: float = Field(ge=0, le=1, description="occupation->skill edge weight (importance)")
+    market_value: float = Field(ge=0, le=1)
+    evidenced: float = Field(ge=0, le=1, description="best confidence x recency among evidence")
+    size: float = Field(ge=0, description="required x (1 - evidenced)")
+    status: Literal["missing", "weak", "stale"]
+    reason: str
+
+
+class GapReport(BaseModel):
+    """All gaps for one target role, largest first, with the coverage already achieved."""
+
+    soc_code: str
+    title: str | None = None
+    gaps: list[Gap]
+    coverage: float = Field(ge=0, le=1, description="share of required value already evidenced")
+    market_value_source: Literal["market_value", "neutral"]
+
+
+def evidence_frame(skills: Any, labels: dict[str, str] | None = None) -> pl.DataFrame:
+    """Normalise evidence input to a frame (skill_id, confidence, last_seen).
+
+    Accepts a Polars frame with ``skill_id`` (``confidence`` and ``last_seen`` optional) or a plain list of
+    skill ids / labels (profile-only use: confidence 1, undated). Labels resolve through ``labels``
+    (lower-cased label -> skill_id).
+    """
+    if isinstance(skills, pl.DataFrame):
+        df = skills
+        if "confidence" not in df.columns:
+            df = df.with_columns(pl.lit(1.0).alias("confidence"))
+        if "last_seen" not in df.columns:
+            df = df.with_columns(pl.lit(None, pl.Date).alias("last_seen"))
+        return df.select("skill_id", pl.col("confidence").cast(pl.Float64), "last_seen")
+    lab = labels or {}
+    ids = []
+    for s in skills or []:
+        s = str(s).strip()
+        ids.append(s if ":" in s else lab.get(s.lower(), s))
+    return pl.DataFrame({"skill_id": ids, "confidence": [1.0] * len(ids),
+                         "last_seen": [None] * len(ids)}, schema={"skill_id": pl.String, "confidence": pl.Float64,
+                                                                  "last_seen": pl.Date})
+
+
+def evidenced_strength(evidence: pl.DataFrame, as_of: date | None = None,
+                       half_life_days: float = HALF_LIFE_DAYS) -> pl.DataFrame:
+    """Per skill: max(confidence x recency), recency halving every ``half_life_days`` (undated: 1)."""
+    today = as_of or date.today()
+    if evidence.height == 0:
+        return pl.DataFrame(schema={"skill_id": pl.String, "evidenced": pl.Float64, "age_days": pl.Float64})
+    ls = pl.col("last_seen")
+    if evidence.schema["last_seen"] == pl.Datetime or isinstance(evidence.schema["last_seen"], pl.Datetime):
+        ls = ls.dt.date()
+    elif evidence.schema["last_seen"] == pl.String:
+        ls = ls.str.to_date(strict=False)
+    age = (pl.lit(today) - ls).dt.total_days().cast(pl.Float64).clip(lower_bound=0)
+    return (evidence.with_columns(age.alias("age_days"))
+            .with_columns((pl.col("confidence").clip(0, 1)
+                           * pl.when(pl.col("age_days").is_null()).then(1.0)
+                           .otherwise(0.5 ** (pl.col("age_days") / half_life_days))).alias("evidenced"))
+            .group_by("skill_id").agg(pl.col("evidenced").max(), pl.col("age_days").min()))
+
+
+def compute_gaps(
+    soc_code: str,
+    requirements: pl.DataFrame,
+    evidence: Any,
+    market_value: pl.DataFrame | None = None,
+    as_of: date | datetime | None = None,
+    labels: dict[str, str] | None = None,
+    title: str | None = None,
+    min_size: float = 0.0,
+    weak_below: float = 0.6,
+    half_life_days: float = HALF_LIFE_DAYS,
+) -> GapReport:
+    """Gaps of a role: ``requirements`` has skill_id, label, kind, weight for the role's edges.
+
+    ``market_value`` (skill_id, market_value[, soc_code]) is optional; missing values are neutral (0.5).
+    ``evidence`` is a frame (skill_id, confidence, last_seen) or a list of skill ids/labels.
+    """
+    if isinstance(as_of, datetime):
+        as_of = as_of.date()
+    ev = evidenced_strength(evidence_frame(evidence, labels), as_of, half_life_days)
+    req = requirements.select("skill_id", "label", "kind", pl.col("weight").cast(pl.Float64)).unique(
+        "skill_id", keep="first", maintain_order=True)
+    mv_source: Literal["market_value", "neutral"] = "neutral"
+    if market_value is not None and market_value.height:
+        mv = market_value
+        if "soc_code" in mv.columns:
+            mv = mv.filter(pl.col("soc_code") == soc_code)
+        mv = mv.group_by("skill_id").agg(pl.col("market_value").max())
+        if mv.height:
+            mv_source = "market_value"
+        req = req.join(mv, on="skill_id", how="left")
+    else:
+        req = req.with_columns(pl.lit(None, pl.Float64).alias("market_value"))
+    req = (req.with_columns(pl.col("market_value").fill_null(NEUTRAL_MARKET_VALUE).clip(0, 1))
+           .join(ev, on="skill_id", how="left")
+           .with_columns(pl.col("evidenced").fill_null(0.0).clip(0, 1))
+           .with_columns((pl.col("weight").clip(0, 1) * pl.col("market_value")).alias("required"))
+           .with_columns((pl.col("required") * (1 - pl.col("evidenced"))).alias("size")))
+    total = float(req["required"].sum() or 0.0)
+    covered = float((req["required"] * req["evidenced"]).sum() or 0.0)
+    gaps: list[Gap] = []
+    status: Literal["missing", "weak", "stale"]
+    for r in req.sort(["size", "skill_id"], descending=[True, False]).iter_rows(named=True):
+        if r["size"] <= min_size or r["evidenced"] >= 1.0:
+            continue
+        if r["evidenced"] == 0:
+            status, why = "missing", "no evidence yet"
+        elif r["age_days"] is not None and r["age_days"] > half_life_days:
+            status, why = "stale", f"last evidenced {int(r['age_days'])} days ago"
+        elif r["evidenced"] < weak_below:
+            status, why = "weak", f"evidence strength {r['evidenced']:.2f} (low confidence)"
+        else:
+            status, why = "weak", f"evidence strength {r['evidenced']:.2f}"
+        mv_txt = "neutral market value" if mv_source == "neutral" else f"market value {r['market_value']:.2f}"
+        gaps.append(Gap(
+            skill_id=r["skill_id"], label=r["label"], kind=r["kind"], required=round(r["required"], 4),
+            weight=round(min(max(r["weight"], 0.0), 1.0), 4), market_value=round(r["market_value"], 4),
+            evidenced=round(r["evidenced"], 4), size=round(r["size"], 4), status=status,
+            reason=f"{why}; importance {r['weight']:.2f}, {mv_txt}"))
+    return GapReport(soc_code=soc_code, title=title, gaps=gaps,
+                     coverage=round(covered / total, 4) if total > 0 else 1.0, market_value_source=mv_source)
+
+
+def role_requirements(con: Any, soc_code: str, min_weight: float = 0.0,
+                      relations: tuple[str, ...] = ("onet_rating", "onet_rating_imputed", "onet_technology",
+                                                    "esco_essential")) -> pl.DataFrame:
+    """A role's required skills (skill_id, label, kind, weight, relation) from the warehouse graph."""
+    marks = ", ".join("?" for _ in relations)
+    return con.sql(
+        f"SELECT e.skill_id, s.label, s.kind, e.weight, e.relation FROM graph_occupation_skill e "
+        f"JOIN graph_skill s USING (skill_id) WHERE e.soc_code = ? AND e.relation IN ({marks}) "
+        f"AND e.weight >= ? ORDER BY e.weight DESC, s.label", params=[soc_code, *relations, min_weight]).pl()
+
+
+def market_values(con: Any, soc_code: str) -> pl.DataFrame | None:
+    """The role's market values when the ``market_value`` table exists and has rows, else None."""
+    from careeros.warehouse.db import table_exists
+
+    if not table_exists(con, "market_value"):
+        return None
+    df = con.sql("SELECT skill_id, soc_code, market_value FROM market_value WHERE soc_code = ?",
+                 params=[soc_code]).pl()
+    return df if df.height else None
+
+
+def label_index(con: Any) -> dict[str, str]:
+    """Lower-cased skill label -> skill id (technology labels win over ESCO on a clash)."""
+    df = con.sql("SELECT skill_id, label, kind FROM graph_skill ORDER BY CASE kind WHEN 'technology' THEN 0 "
+                 "WHEN 'skill' THEN 1 WHEN 'knowledge' THEN 2 ELSE 3 END DESC").pl()
+    return {lab.lower(): sid for sid, lab in zip(df["skill_id"].to_list(), df["label"].to_list(), strict=True)}

@@ -1,0 +1,90 @@
+"""Artifact catalogue and the budgeted set cover (hypothesis properties), plus the `plan artifacts` CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from careeros.planner.artifacts import (
+    Artifact,
+    choose_artifacts,
+    instantiate,
+    load_catalogue,
+    plan_artifacts,
+    plan_value,
+)
+from careeros.planner.gaps import Gap
+
+
+def _gap(i: int, size: float, kind: str = "technology") -> Gap:
+    return Gap(skill_id=f"s{i}", label=f"Skill {i}", kind=kind, required=size, weight=1.0, market_value=0.5,
+               evidenced=0.0, size=size, status="missing", reason="test")
+
+
+def test_catalogue_loads_and_extends(tmp_path: Path) -> None:
+    base = load_catalogue()
+    kinds = {t.kind for t in base}
+    assert {"project", "write-up", "certification", "talk", "open-source"} <= kinds
+    (tmp_path / "mine.yaml").write_text(
+        "templates:\n  - id: my-demo\n    kind: project\n    title: Demo of {skill}\n    applies_to: [tool]\n"
+        "    hours: 2\n    proof: video\n")
+    ext = load_catalogue([tmp_path])
+    assert len(ext) == len(base) + 1 and any(t.id == "my-demo" for t in ext)
+
+
+def test_generic_templates_cover_any_gap() -> None:
+    gaps = [_gap(0, 1.0, "technology"), _gap(1, 0.5, "tool"), _gap(2, 0.4, "skill"), _gap(3, 0.3, "knowledge")]
+    cands = instantiate(load_catalogue(), gaps)
+    covered = {s for c in cands for s in c.skills}
+    assert covered == {g.skill_id for g in gaps}
+    assert any("Skill 0" in c.title for c in cands)
+
+
+gap_lists = st.lists(st.floats(0.01, 1.0), min_size=1, max_size=8)
+art_lists = st.lists(st.tuples(st.lists(st.integers(0, 7), min_size=1, max_size=3, unique=True),
+                               st.floats(1, 40), st.floats(0.1, 1.0)), min_size=1, max_size=10)
+
+
+@settings(max_examples=150, deadline=None)
+@given(sizes=gap_lists, arts=art_lists, budget=st.floats(1, 80))
+def test_set_cover_properties(sizes: list[float], arts: list[tuple[list[int], float, float]], budget: float) -> None:
+    gaps = [_gap(i, s) for i, s in enumerate(sizes)]
+    cands = [Artifact(id=f"a{j}", template_id="t", kind="project", title="t", hours=h, proof="p", strength=st_,
+                      skills=[f"s{i}" for i in sk]) for j, (sk, h, st_) in enumerate(arts)]
+    plan = choose_artifacts(cands, gaps, budget)
+    sz = {g.skill_id: g.size for g in gaps}
+    assert sum(a.hours for a in plan.chosen) <= budget + 1e-6
+    for a in plan.chosen:
+        assert any(s in sz for s in a.skills)  # every chosen artifact covers at least one gap
+    assert len({a.id for a in plan.chosen}) == len(plan.chosen)
+    # no worse than the best single affordable artifact (and so than the cheapest one)
+    singles = [c for c in cands if c.hours <= budget and any(s in sz for s in c.skills)]
+    if singles:
+        assert plan.value_covered >= max(plan_value([c], sz) for c in singles) - 1e-4
+        cheapest = min(singles, key=lambda c: c.hours)
+        assert plan.value_covered >= plan_value([cheapest], sz) - 1e-4
+    assert plan.value_covered == pytest.approx(plan_value(plan.chosen, sz), abs=1e-3)
+
+
+def test_zero_budget_and_no_gaps() -> None:
+    gaps = [_gap(0, 1.0)]
+    assert plan_artifacts(gaps, 0.5).chosen == []
+    assert plan_artifacts([], 100).chosen == []
+
+
+def test_cli_contract(built_home: Path) -> None:
+    from typer.testing import CliRunner
+
+    from careeros.cli import app
+
+    res = CliRunner().invoke(app, ["plan", "artifacts", "--role", "15-1252.00", "--json", "--hours", "40",
+                                   "--have", "Python"], env={"CAREEROS_HOME": str(built_home)})
+    assert res.exit_code == 0, res.output
+    obj = json.loads(res.stdout.strip().splitlines()[-1])
+    assert obj["role"] == "15-1252.00" and obj["total_hours"] <= 40 and obj["chosen"]
+    assert all(a["skills"] and a["hours"] > 0 for a in obj["chosen"])
+    assert "tech:python" not in {s for a in obj["chosen"] for s in a["skills"]}

@@ -1,0 +1,61 @@
+"""Gap analysis on hand-computed tiny frames (pure), plus the warehouse-backed helpers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import pytest
+
+from careeros.planner.gaps import compute_gaps, evidence_frame
+
+REQ = pl.DataFrame({
+    "skill_id": ["tech:python", "tech:sql", "onet:2.A.2.a", "tech:go"],
+    "label": ["Python", "SQL", "Critical Thinking", "Go"],
+    "kind": ["technology", "technology", "skill", "technology"],
+    "weight": [1.0, 0.8, 0.5, 0.4],
+})
+AS_OF = date(2026, 1, 1)
+
+
+def test_hand_computed_neutral_market_value() -> None:
+    ev = pl.DataFrame({"skill_id": ["tech:python", "tech:sql"], "confidence": [1.0, 0.5],
+                       "last_seen": [date(2026, 1, 1), date(2025, 1, 1)]})
+    rep = compute_gaps("15-1252.00", REQ, ev, as_of=AS_OF)
+    by = {g.skill_id: g for g in rep.gaps}
+    assert "tech:python" not in by  # fully evidenced today
+    # SQL: required 0.8*0.5=0.4; evidenced 0.5 * 0.5**(365/365) = 0.25 -> size 0.3, stale? age 365 = half-life
+    assert by["tech:sql"].required == pytest.approx(0.4)
+    assert by["tech:sql"].evidenced == pytest.approx(0.25)
+    assert by["tech:sql"].size == pytest.approx(0.3)
+    assert by["tech:sql"].status == "weak"
+    assert by["onet:2.A.2.a"].size == pytest.approx(0.25) and by["onet:2.A.2.a"].status == "missing"
+    assert by["tech:go"].size == pytest.approx(0.2)
+    assert [g.skill_id for g in rep.gaps] == ["tech:sql", "onet:2.A.2.a", "tech:go"]
+    total = 0.5 + 0.4 + 0.25 + 0.2
+    assert rep.coverage == pytest.approx((0.5 + 0.4 * 0.25) / total, abs=1e-4)
+    assert rep.market_value_source == "neutral"
+
+
+def test_market_value_and_stale() -> None:
+    mv = pl.DataFrame({"skill_id": ["tech:go", "tech:python"], "soc_code": ["15-1252.00", "15-1252.00"],
+                       "market_value": [1.0, 0.2]})
+    ev = pl.DataFrame({"skill_id": ["tech:go"], "confidence": [1.0], "last_seen": [date(2023, 1, 1)]})
+    rep = compute_gaps("15-1252.00", REQ, ev, market_value=mv, as_of=AS_OF)
+    by = {g.skill_id: g for g in rep.gaps}
+    assert rep.market_value_source == "market_value"
+    assert by["tech:go"].market_value == 1.0 and by["tech:go"].status == "stale"
+    assert by["tech:python"].required == pytest.approx(0.2)
+    assert by["tech:sql"].market_value == 0.5  # missing value -> neutral
+
+
+def test_plain_list_with_labels() -> None:
+    ev = evidence_frame(["Python", "onet:2.A.2.a"], {"python": "tech:python"})
+    assert ev["skill_id"].to_list() == ["tech:python", "onet:2.A.2.a"]
+    rep = compute_gaps("x", REQ, ["Python", "SQL"], labels={"python": "tech:python", "sql": "tech:sql"})
+    assert {g.skill_id for g in rep.gaps} == {"onet:2.A.2.a", "tech:go"}
+
+
+def test_empty_evidence() -> None:
+    rep = compute_gaps("x", REQ, [])
+    assert len(rep.gaps) == 4 and rep.coverage == 0.0

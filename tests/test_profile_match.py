@@ -1,0 +1,104 @@
+"""Profile match: a few resumes (text, PDF, DOCX) on the real warehouse, and the `profile match` CLI contract."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+GOLD = [json.loads(ln) for ln in (REPO / "data" / "eval" / "resumes_gold.jsonl").read_text().splitlines() if ln]
+BY_ID = {r["id"]: r for r in GOLD}
+
+
+@pytest.fixture(scope="module")
+def matcher(built_home: Path) -> Iterator[object]:
+    """One matcher over the session warehouse (CAREEROS_HOME pointed at it for the module)."""
+    from careeros.planner.profile_match import load_matcher
+    from careeros.settings import get_settings
+
+    old = os.environ.get("CAREEROS_HOME")
+    os.environ["CAREEROS_HOME"] = str(built_home)
+    get_settings.cache_clear()
+    yield load_matcher()
+    if old is None:
+        os.environ.pop("CAREEROS_HOME", None)
+    else:
+        os.environ["CAREEROS_HOME"] = old
+    get_settings.cache_clear()
+
+
+@pytest.mark.parametrize("rid", ["r01-rn", "r03-elec", "r05-swe", "r07-truck", "r10-civil", "r38-nurse-to-np"])
+def test_resume_top1(matcher, rid: str) -> None:  # type: ignore[no-untyped-def]
+    r = BY_ID[rid]
+    ms = matcher.match(r["text"], k=3)
+    assert ms[0].soc_code == r["soc_code"], [(m.soc_code, m.title) for m in ms]
+    assert ms[0].evidence["titles"], "top match should cite a matched title line"
+
+
+def test_recency_prefers_latest_role(matcher) -> None:  # type: ignore[no-untyped-def]
+    text = ("Jane Roe\nData Scientist\nEXPERIENCE\nData Scientist, Acme (2021 - Present)\n- Built models in Python\n"
+            "Middle School Math Teacher, Lincoln MS (2012 - 2021)\n- Taught 7th grade math\n")
+    assert matcher.match(text, k=1)[0].soc_code == "15-2051.00"
+
+
+def test_title_lines() -> None:
+    from careeros.planner.profile_match import title_lines
+
+    lines = title_lines("Sam Lee\nWelder\nEXPERIENCE\nWelder, Acme Steel (2019 - present)\n- MIG welding\n"
+                        "Helper | Foo Corp | 2015 - 2019\nEducation: HS diploma\n")
+    segs = [s[1][0] for s in lines]
+    assert segs[:3] == ["Welder", "Welder", "Helper"]
+    assert lines[1][2] >= lines[2][2]  # most recent dated role weighs at least as much as the older one
+
+
+def _pdf(text: str, path: Path) -> Path:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=10)
+    for line in text.splitlines():
+        safe = line.encode("latin-1", "replace").decode("latin-1")
+        pdf.multi_cell(0, 5, safe or " ", new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(path))
+    return path
+
+
+def _docx(text: str, path: Path) -> Path:
+    import docx
+
+    d = docx.Document()
+    for line in text.splitlines():
+        d.add_paragraph(line)
+    d.save(str(path))
+    return path
+
+
+def test_cli_contract_jsonl_pdf_docx(matcher, built_home: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from careeros.cli import app
+
+    runner = CliRunner()
+    env = {"CAREEROS_HOME": str(built_home)}
+    jl = tmp_path / "in.jsonl"
+    jl.write_text("\n".join(json.dumps({"id": r["id"], "text": r["text"]}) for r in GOLD[:3]) + "\n")
+    res = runner.invoke(app, ["profile", "match", str(jl), "--k", "4"], env=env)
+    assert res.exit_code == 0, res.output
+    objs = [json.loads(ln) for ln in res.stdout.splitlines() if ln.strip()]
+    assert [o["id"] for o in objs] == [r["id"] for r in GOLD[:3]]
+    for o in objs:
+        assert len(o["matches"]) == 4
+        for m in o["matches"]:
+            assert isinstance(m["soc_code"], str) and isinstance(m["title"], str) and isinstance(m["score"], float)
+    for maker, name, rid in ((_pdf, "cv.pdf", "r21-hvac"), (_docx, "cv.docx", "r04-teacher")):
+        path = maker(BY_ID[rid]["text"], tmp_path / name)
+        res = runner.invoke(app, ["profile", "match", str(path), "--k", "3"], env=env)
+        assert res.exit_code == 0, res.output
+        obj = json.loads(res.stdout.strip())
+        assert obj["id"] == str(path)
+        assert obj["matches"][0]["soc_code"] == BY_ID[rid]["soc_code"], obj["matches"]
