@@ -174,6 +174,17 @@ class ParseError(ValueError):
     """A record is malformed or is not a job posting; the message becomes the rejection reason."""
 
 
+def json_object(raw_json: str) -> dict[str, Any]:
+    """Decode a landed record that must be a JSON object; anything else is a ParseError with a reason."""
+    try:
+        record = json.loads(raw_json)
+    except json.JSONDecodeError as exc:
+        raise ParseError(f"invalid JSON: {exc.msg} at char {exc.pos}") from exc
+    if not isinstance(record, dict):
+        raise ParseError(f"expected a JSON object, got {type(record).__name__}")
+    return record
+
+
 def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
     """Group an iterable into lists of at most ``size`` items."""
     it = iter(items)

@@ -41,7 +41,14 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from careeros.market.sources.base import ParsedPosting, ParseError, PostingSource, RawRecord, posting_id
+from careeros.market.sources.base import (
+    ParsedPosting,
+    ParseError,
+    PostingSource,
+    RawRecord,
+    json_object,
+    posting_id,
+)
 from careeros.market.sources.parsing import (
     PERIOD_FACTORS,
     annualise,
@@ -234,10 +241,4 @@ class GenericFeedSource(PostingSource):
 
     def parse(self, raw: RawRecord) -> list[ParsedPosting]:
         """Parse one feed record."""
-        try:
-            record = json.loads(raw.raw_json)
-        except json.JSONDecodeError as exc:
-            raise ParseError(f"invalid JSON: {exc.msg} at char {exc.pos}") from exc
-        if not isinstance(record, dict):
-            raise ParseError(f"expected a JSON object, got {type(record).__name__}")
-        return parse_feed_record(record, raw.raw_sha256, self.name)
+        return parse_feed_record(json_object(raw.raw_json), raw.raw_sha256, self.name)

@@ -12,13 +12,19 @@ bulleted lists, "Roles: A, B") and for "hiring a <Role>" phrases.
 from __future__ import annotations
 
 import gzip
-import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from careeros.market.sources.base import ParsedPosting, ParseError, PostingSource, RawRecord, posting_id
+from careeros.market.sources.base import (
+    ParsedPosting,
+    ParseError,
+    PostingSource,
+    RawRecord,
+    json_object,
+    posting_id,
+)
 from careeros.market.sources.parsing import (
     experience_from_title,
     guess_country,
@@ -605,10 +611,4 @@ class HNSource(PostingSource):
 
     def parse(self, raw: RawRecord) -> list[ParsedPosting]:
         """Parse one JSON line into postings (one per role)."""
-        try:
-            record = json.loads(raw.raw_json)
-        except json.JSONDecodeError as exc:
-            raise ParseError(f"invalid JSON: {exc.msg} at char {exc.pos}") from exc
-        if not isinstance(record, dict):
-            raise ParseError(f"expected a JSON object, got {type(record).__name__}")
-        return parse_hn_post(record, raw.raw_sha256, self.name)
+        return parse_hn_post(json_object(raw.raw_json), raw.raw_sha256, self.name)

@@ -15,7 +15,14 @@ from pathlib import Path
 
 import polars as pl
 
-from careeros.market.sources.base import ParsedPosting, ParseError, PostingSource, RawRecord, posting_id
+from careeros.market.sources.base import (
+    ParsedPosting,
+    ParseError,
+    PostingSource,
+    RawRecord,
+    json_object,
+    posting_id,
+)
 from careeros.market.sources.parsing import annualise, clean, experience_from_title, guess_country
 from careeros.warehouse.provenance import sha256_file, sha256_text
 
@@ -224,10 +231,4 @@ class LinkedInSource(PostingSource):
 
     def parse(self, raw: RawRecord) -> list[ParsedPosting]:
         """Parse one joined record."""
-        try:
-            record = json.loads(raw.raw_json)
-        except json.JSONDecodeError as exc:
-            raise ParseError(f"invalid JSON: {exc.msg} at char {exc.pos}") from exc
-        if not isinstance(record, dict):
-            raise ParseError("expected a JSON object")
-        return parse_linkedin_record(record, raw.raw_sha256, self.name)
+        return parse_linkedin_record(json_object(raw.raw_json), raw.raw_sha256, self.name)

@@ -21,7 +21,14 @@ from pathlib import Path
 
 import polars as pl
 
-from careeros.market.sources.base import ParsedPosting, ParseError, PostingSource, RawRecord, posting_id
+from careeros.market.sources.base import (
+    ParsedPosting,
+    ParseError,
+    PostingSource,
+    RawRecord,
+    json_object,
+    posting_id,
+)
 from careeros.market.sources.parsing import (
     annualise,
     clean,
@@ -227,10 +234,4 @@ class USAJobsSource(PostingSource):
 
     def parse(self, raw: RawRecord) -> list[ParsedPosting]:
         """Parse one announcement."""
-        try:
-            record = json.loads(raw.raw_json)
-        except json.JSONDecodeError as exc:
-            raise ParseError(f"invalid JSON: {exc.msg} at char {exc.pos}") from exc
-        if not isinstance(record, dict):
-            raise ParseError("expected a JSON object")
-        return parse_usajobs_record(record, raw.raw_sha256, self.name)
+        return parse_usajobs_record(json_object(raw.raw_json), raw.raw_sha256, self.name)
