@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from careeros.cli import core, evidence, memory, occupations, plan, profile, skills, titles
+from careeros.cli import core, evidence, init_cmd, memory, occupations, plan, profile, skills, titles
 
 app = typer.Typer(
     name="careeros",
@@ -14,6 +14,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 core.register(app)
+init_cmd.register(app)
 app.add_typer(titles.app, name="titles", help="Normalise job titles to O*NET-SOC occupations.")
 app.add_typer(skills.app, name="skills", help="Extract skills from posting or document text.")
 app.add_typer(occupations.app, name="occupations", help="Occupations: related occupations (transitions).")

@@ -74,6 +74,12 @@ def status_dict(home: Path | None = None) -> dict[str, Any]:
             out["sources"].append({"name": name, "version": version, "sha256": sha, "rows": sum(rows.values()),
                                    "tables": rows, "loaded_at": loaded_at.isoformat(), "run_id": run_id})
         out["counts"] = counts(con)
+        from careeros.memory.store import memory_version
+
+        try:
+            out["counts"]["memory_version"] = memory_version(home=path.parent)
+        except Exception:  # memory is optional: no table yet, or unreadable
+            out["counts"]["memory_version"] = None
         occ = out["counts"].get("occupations") or 0
         out["counts"]["wage_coverage"] = round(out["counts"].get("occupations_with_wage", 0) / occ, 4) if occ else 0.0
     finally:

@@ -1,7 +1,160 @@
-"""``careeros evidence ...`` commands."""
+"""``careeros evidence ...`` commands: curate, show (as of any date), review, reconcile."""
 
 from __future__ import annotations
+
+import json
+import os
+from typing import Annotated, Any, Literal
 
 import typer
 
 app = typer.Typer(no_args_is_help=True)
+
+
+def _wh() -> Any:
+    from careeros.settings import get_settings
+
+    return get_settings().warehouse_path
+
+
+def _frame_json(df: Any) -> list[dict[str, Any]]:
+    return json.loads(df.write_json()) if df.height else []
+
+
+@app.command("curate")
+def curate(
+    profile: Annotated[str | None, typer.Option("--profile", help="Profile file (default: CAREEROS_HOME/profile.toml).")] = None,
+    review: Annotated[bool, typer.Option("--review/--no-review", help="Pause for review of low-confidence links.")] = False,
+    timeout: Annotated[int, typer.Option(help="Seconds a paused review waits for input.")] = 3600,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON.")] = False,
+) -> None:
+    """Run the curate-evidence flow (read, version, embed, link; optionally pause for review)."""
+    for k, v in (("PREFECT_SERVER_ANALYTICS_ENABLED", "false"), ("PREFECT_LOGGING_LEVEL", "WARNING")):
+        os.environ.setdefault(k, v)
+    from flows.curate_evidence import curate_evidence
+
+    try:
+        summary = curate_evidence(profile_path=profile, review=review, review_timeout=timeout)
+    except FileNotFoundError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2, default=str))
+        return
+    m = summary.get("memory", {})
+    typer.echo(f"items {summary['items_read']} (new versions {summary.get('items_new', 0)}, unchanged "
+               f"{summary['items_skipped']}), quarantined {summary.get('quarantined', 0)}; links auto "
+               f"{summary.get('links_auto', 0)}, pending review {summary.get('pending_review', 0)}; memory "
+               f"{m.get('table')} v{m.get('version')} tag {m.get('tag')} rows {m.get('rows_total')}")
+    for q in summary.get("quarantine_reasons", []):
+        typer.echo(f"  quarantined: {q}")
+
+
+@app.command("show")
+def show(
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Date (end of that day, UTC) or ISO datetime; default now.")] = None,
+    skill: Annotated[str | None, typer.Option(help="Only links to this skill id or label (case-insensitive).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """What the system believed at a point in time: evidence item versions and their skill links."""
+    from careeros.evidence.history import as_of_timestamp, items_as_of, links_as_of
+    from careeros.warehouse.db import connect
+
+    try:
+        at = as_of_timestamp(as_of)
+    except ValueError as exc:
+        typer.echo(f"error: --as-of {as_of!r}: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    with connect(_wh()) as con:
+        items, links = items_as_of(con, at), links_as_of(con, at)
+    if skill:
+        import polars as pl
+
+        s = skill.lower()
+        links = links.filter((pl.col("skill_id").str.to_lowercase() == s) | (pl.col("skill_label").str.to_lowercase() == s))
+    if as_json:
+        typer.echo(json.dumps({"as_of": at.isoformat(), "items": _frame_json(items), "links": _frame_json(links)},
+                              indent=2, default=str))
+        return
+    typer.echo(f"as of {at.isoformat()}: {items.height} items, {links.height} links")
+    for r in items.iter_rows(named=True):
+        typer.echo(f"  [{r['source_type']:<11}] {r['version_sha256'][:12]}  {r['source_path']}  (since {r['valid_from']})")
+    for r in links.iter_rows(named=True):
+        typer.echo(f"  {r['confidence']:.2f} {r['status']:<9} {r['decided_by']:<10} {r['skill_label']:<28} "
+                   f"<- {(r['source_path'] or '').rsplit('/', 1)[-1]}")
+
+
+@app.command("review")
+def review(
+    accept_all: Annotated[bool, typer.Option("--accept-all", help="Accept every pending link.")] = False,
+    reject_all: Annotated[bool, typer.Option("--reject-all", help="Reject every pending link.")] = False,
+    direct: Annotated[bool, typer.Option("--direct", help="Write decisions to the warehouse even if no run is paused (no Prefect).")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List links waiting for review, or answer them:
+
+    resumes the paused curate-evidence run with the decisions (the same input path as the UI's Resume button);
+    with --direct and no paused run, writes them directly.
+    """
+    from careeros.evidence.history import HumanDecision, pending_links
+    from careeros.warehouse.db import connect
+
+    if accept_all and reject_all:
+        typer.echo("error: choose one of --accept-all / --reject-all", err=True)
+        raise typer.Exit(2)
+    with connect(_wh()) as con:
+        pending = pending_links(con)
+    if not (accept_all or reject_all):
+        if as_json:
+            typer.echo(json.dumps(_frame_json(pending), indent=2, default=str))
+            return
+        typer.echo(f"{pending.height} links waiting for review")
+        for r in pending.iter_rows(named=True):
+            typer.echo(f"  {r['link_id']}  {r['confidence']:.2f}  {r['skill_label']:<28} <- {r['source_type']}: "
+                       f"{(r['source_path'] or '').rsplit('/', 1)[-1]}")
+        return
+    decision: Literal["accept", "reject"] = "accept" if accept_all else "reject"
+    result: dict[str, Any] = {"decision": decision}
+    resumed = None
+    try:
+        from careeros.evidence.review import resume_review
+
+        resumed = resume_review(default=decision)
+    except Exception as exc:  # noqa: BLE001 - no reachable Prefect API: fall back to --direct if asked
+        result["prefect_error"] = f"{type(exc).__name__}: {exc}"
+    if resumed:
+        result["resumed"] = resumed["flow_run_id"]
+        result["links"] = sum(1 for k in resumed["run_input"] if not k.endswith("_skill"))
+    elif direct:
+        from careeros.evidence.curate import apply_review
+        from careeros.memory.embedders import get_embedder
+        from careeros.memory.store import MemoryStore
+        from careeros.settings import get_settings
+
+        emb = get_embedder()
+        decisions = [HumanDecision(link_id=lid, decision=decision) for lid in pending["link_id"].to_list()]
+        result["applied"] = apply_review(_wh(), MemoryStore(get_settings().memory_dir, emb.name, emb.dim), decisions,
+                                         None)
+    else:
+        typer.echo("no paused curate-evidence run found (use --direct to write decisions without one)", err=True)
+        raise typer.Exit(1)
+    typer.echo(json.dumps(result, indent=2, default=str) if as_json else
+               f"{decision}: " + (f"resumed run {result['resumed']} ({result['links']} links)" if resumed
+                                  else f"applied {result.get('applied')}"))
+
+
+@app.command("reconcile")
+def reconcile(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Where automation and the human disagree (human decisions win; this lists them for a second look)."""
+    from careeros.evidence.history import reconciliation
+    from careeros.warehouse.db import connect
+
+    with connect(_wh()) as con:
+        df = reconciliation(con)
+    if as_json:
+        typer.echo(json.dumps(_frame_json(df), indent=2, default=str))
+        return
+    typer.echo(f"{df.height} disagreements")
+    for r in df.iter_rows(named=True):
+        typer.echo(f"  human {r['human_status']:<8} automation {r['automated_status']:<9} "
+                   f"({r['automated_confidence'] or 0:.2f})  {r['skill_label']}  <- {(r['source_path'] or '').rsplit('/', 1)[-1]}")

@@ -1,0 +1,190 @@
+"""``careeros init``: create or validate the operator profile (TOML) under CAREEROS_HOME.
+
+Target roles are resolved to O*NET-SOC codes with the title normaliser; when the top match's calibrated
+score is below :data:`CONFIRM_THRESHOLD` the top 3 are shown and the person confirms (``--non-interactive``
+keeps the top match with ``confirmed = false``). ``--sample`` installs the synthetic sample operator.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from careeros.profile import Goal, Profile, TargetRole, load_profile
+
+CONFIRM_THRESHOLD = 0.6
+SAMPLE_DIR = Path(__file__).resolve().parents[3] / "data" / "sample_operator"
+
+
+def install_sample_operator(dest: Path, sample_dir: Path = SAMPLE_DIR) -> Path:
+    """Copy the sample operator to ``dest`` and create its git repo; returns the profile path."""
+    import importlib.util
+
+    dest = Path(dest)
+    if not dest.exists():
+        shutil.copytree(sample_dir, dest, ignore=shutil.ignore_patterns("repos", "__pycache__"))
+    spec = importlib.util.spec_from_file_location("_make_repo", sample_dir / "make_repo.py")
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    mod.make_repo(dest / "repos" / "feature-store-lite")
+    return dest / "profile.toml"
+
+
+def resolve_roles(roles: list[TargetRole], normalize: Callable[[str], list[Any]],
+                  choose: Callable[[TargetRole, list[Any]], int | None] | None = None,
+                  threshold: float = CONFIRM_THRESHOLD) -> tuple[list[TargetRole], list[dict[str, Any]]]:
+    """Resolve each role to O*NET-SOC;
+
+    ambiguous ones go to ``choose`` (index into the top 3, None = keep unconfirmed). Confirmed roles with a
+    code are kept as they are. Returns (roles, report).
+    """
+    out, report = [], []
+    for role in roles:
+        if role.soc_code and role.confirmed:
+            out.append(role)
+            report.append({"title": role.title, "soc_code": role.soc_code, "confirmed": True, "source": "profile"})
+            continue
+        matches = normalize(role.title)[:3]
+        top = [{"soc_code": m.soc_code, "title": m.title, "score": round(float(m.score), 4)} for m in matches]
+        if not matches:
+            out.append(role.model_copy(update={"confirmed": False}))
+            report.append({"title": role.title, "soc_code": role.soc_code, "confirmed": False, "top3": []})
+            continue
+        if float(matches[0].score) >= threshold:
+            pick, confirmed = 0, True
+        else:
+            chosen = choose(role, matches) if choose else None
+            confirmed = chosen is not None
+            pick = 0 if chosen is None else chosen
+        new = role.model_copy(update={"soc_code": matches[pick].soc_code, "confirmed": confirmed})
+        out.append(new)
+        report.append({"title": role.title, "soc_code": new.soc_code, "confirmed": confirmed, "top3": top})
+    return out, report
+
+
+def _toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int | float):
+        return repr(v)
+    if isinstance(v, date):
+        return v.isoformat()
+    if isinstance(v, list):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    return json.dumps(str(v), ensure_ascii=False)  # a JSON string is a valid TOML basic string
+
+
+def profile_to_toml(p: Profile) -> str:
+    """Serialise a profile as TOML (paths absolute, as resolved)."""
+    data = p.model_dump(mode="python", exclude_none=True)
+    lines = ["# careeros operator profile (written by `careeros init`)"]
+    for k, v in data.items():
+        if k in ("goal", "target_roles"):
+            continue
+        lines.append(f"{k} = {_toml_value([str(x) for x in v] if isinstance(v, list) else v)}")
+    lines += ["", "[goal]"] + [f"{k} = {_toml_value(v)}" for k, v in data["goal"].items()]
+    for r in data["target_roles"]:
+        lines += ["", "[[target_roles]]"] + [f"{k} = {_toml_value(v)}" for k, v in r.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _interactive_profile() -> Profile:
+    name = typer.prompt("Your name")
+    roles = []
+    for i in range(3):
+        t = typer.prompt(f"Target role {i + 1} (empty to stop)", default="", show_default=False)
+        if not t.strip():
+            break
+        roles.append(TargetRole(title=t.strip()))
+    goal = typer.prompt("Your 3-month goal")
+    hours = typer.prompt("Weekly hours", default=10.0, type=float)
+    risk = typer.prompt("Risk tolerance (low/medium/high)", default="medium")
+    horizon = typer.prompt("Horizon in weeks", default=12, type=int)
+    folders = typer.prompt("Evidence folders (comma-separated)", default="", show_default=False)
+    repos = typer.prompt("Git repositories (comma-separated)", default="", show_default=False)
+    split = lambda s: [Path(x.strip()).expanduser().resolve() for x in s.split(",") if x.strip()]  # noqa: E731
+    return Profile(name=name, target_roles=roles, goal=Goal(statement=goal), weekly_hours=hours, risk_tolerance=risk,
+                   horizon_weeks=horizon, evidence_folders=split(folders), git_repos=split(repos))
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``careeros init`` to the main app."""
+
+    @app.command("init")
+    def init(
+        profile: Annotated[Path | None, typer.Option("--profile", help="Existing profile (TOML/YAML) to validate and install.")] = None,
+        non_interactive: Annotated[bool, typer.Option("--non-interactive", help="Never prompt; keep ambiguous roles unconfirmed.")] = False,
+        sample: Annotated[bool, typer.Option("--sample", help="Install the synthetic sample operator (data/sample_operator).")] = False,
+        force: Annotated[bool, typer.Option("--force", help="Overwrite an existing CAREEROS_HOME/profile.toml.")] = False,
+        as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    ) -> None:
+        """Create or validate your profile:
+
+        name, up to 3 target roles (resolved to O*NET-SOC), goal, hours, risk tolerance, horizon, evidence
+        folders and git repos; written to CAREEROS_HOME/profile.toml.
+        """
+        from pydantic import ValidationError
+
+        from careeros.settings import get_settings
+
+        home = get_settings().home
+        target = home / "profile.toml"
+        if target.exists() and not force and profile is None and not sample:
+            profile = target  # validate (and re-resolve) the installed profile
+        if sample:
+            profile = install_sample_operator(home / "sample_operator")
+        try:
+            if profile is not None:
+                p = load_profile(profile)
+            elif non_interactive:
+                typer.echo("error: --non-interactive needs --profile PATH or --sample", err=True)
+                raise typer.Exit(2)
+            else:
+                p = _interactive_profile()
+        except (ValidationError, ValueError, OSError) as exc:
+            typer.echo(f"error: invalid profile {profile}: {exc}", err=True)
+            raise typer.Exit(2) from exc
+        missing = [str(x) for x in [*p.evidence_folders, *p.git_repos] if not Path(x).exists()]
+
+        def choose(role: TargetRole, matches: list[Any]) -> int | None:
+            if non_interactive:
+                return None
+            typer.echo(f"'{role.title}' is ambiguous; best matches:")
+            for i, m in enumerate(matches, 1):
+                typer.echo(f"  {i}. {m.soc_code}  {m.title}  ({float(m.score):.2f})")
+            n = typer.prompt("Pick 1-3 (0 = decide later)", default=1, type=int)
+            return n - 1 if 1 <= n <= len(matches) else None
+
+        try:
+            from careeros.cli.titles import load_normalizer
+
+            norm = load_normalizer()
+            roles, report = resolve_roles(p.target_roles, lambda t: norm.normalize([t], k=3)[0], choose)
+        except Exception as exc:  # noqa: BLE001 - no warehouse/datasets yet: keep titles unresolved
+            roles, report = p.target_roles, [{"title": r.title, "error": f"not resolved: {exc}"} for r in p.target_roles]
+        p = p.model_copy(update={"target_roles": roles})
+        home.mkdir(parents=True, exist_ok=True)
+        if target.exists() and profile is not None and Path(profile).resolve() != target.resolve() and not force:
+            typer.echo(f"error: {target} exists (use --force to replace it)", err=True)
+            raise typer.Exit(1)
+        tmp = target.with_name(".profile.tmp.toml")
+        tmp.write_text(profile_to_toml(p), encoding="utf-8")
+        load_profile(tmp)  # what we write must load back
+        tmp.replace(target)
+        out = {"profile": str(target), "name": p.name, "roles": report, "missing_paths": missing}
+        if as_json:
+            typer.echo(json.dumps(out, indent=2, default=str))
+            return
+        typer.echo(f"profile written: {target}")
+        for r in report:
+            flag = "confirmed" if r.get("confirmed") else "UNCONFIRMED (run `careeros init` interactively)"
+            typer.echo(f"  {r['title']} -> {r.get('soc_code')} {flag}")
+        for m in missing:
+            typer.echo(f"  warning: path not found: {m}", err=True)

@@ -1,0 +1,180 @@
+"""Evidence -> skill links with calibrated-ish confidence.
+
+Three independent facts per (item, skill):
+* extraction - the skill extractor's score for the best surface match (curated technology 0.95, ESCO 0.5...),
+* semantic similarity - cosine between the skill's label/description vector and the chunks that mention it,
+* evidence strength - what kind of evidence mentions it: a declared repo dependency or the repo's languages
+  outweigh a merged commit, which outweighs a README, a publication, a certificate, a resume keyword, a note.
+
+confidence = sigmoid(-4.0 + 2.0 * extraction + 3.0 * strength + 1.5 * similarity + 0.5 * ln(mentions))
+
+The coefficients were set so that the operating points mean what the statuses say (see docs/memory.md):
+a dependency declared in a repo manifest lands near 0.85-0.9 (auto-accepted), a skill named once in a resume
+near 0.45-0.55 and three times near 0.6-0.65 (waits for review), a single keyword in a note below 0.45.
+A weaker link whose skill is already shown by another item (a repo, a publication, a human acceptance) is
+*corroborated* (+0.8 on the logit): a resume claim backed by code is auto-accepted, an unbacked claim waits.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from careeros.evidence.models import Chunk, EvidenceItem, LinkCandidate, short_hash
+from careeros.evidence.readers import PACKAGE_LABELS
+
+AUTO_ACCEPT = 0.70
+MIN_LINK = 0.40
+COEF = {"bias": -4.0, "extraction": 2.0, "strength": 3.0, "similarity": 1.5, "mentions": 0.5, "corroborated": 0.8}
+STRENGTH = {
+    "dependency": 1.0, "language": 0.95, "merged_commit": 0.9, "commit": 0.85, "readme": 0.75,
+    "publication": 0.75, "certificate": 0.7, "resume": 0.5, "note": 0.35,
+}
+
+
+def link_id(item_id: str, skill_id: str) -> str:
+    """Stable id of the (item, skill) link across item versions (human decisions attach to it)."""
+    return short_hash(item_id, skill_id, n=16)
+
+
+def confidence(extraction: float, strength: float, similarity: float, mentions: int,
+               corroborated: bool = False) -> float:
+    """The link confidence in [0, 1] from the three facts (see module docstring);
+
+    ``corroborated`` = the same skill is already backed by stronger evidence of another item (auto-accepted or
+    human-accepted).
+    """
+    z = (COEF["bias"] + COEF["extraction"] * extraction + COEF["strength"] * strength
+         + COEF["similarity"] * max(similarity, 0.0) + COEF["mentions"] * math.log(max(mentions, 1))
+         + (COEF["corroborated"] if corroborated else 0.0))
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+@dataclass
+class _Acc:
+    label: str
+    kind: str
+    taxonomy: str
+    extraction: float = 0.0
+    strength_name: str = "note"
+    mentions: int = 0
+    chunks: set[int] = field(default_factory=set)
+    surfaces: list[str] = field(default_factory=list)
+
+    def add(self, score: float, strength: str, chunk: int | None, surface: str) -> None:
+        self.extraction = max(self.extraction, score)
+        if STRENGTH[strength] > STRENGTH[self.strength_name]:
+            self.strength_name = strength
+        self.mentions += 1
+        if chunk is not None:
+            self.chunks.add(chunk)
+        if surface and surface not in self.surfaces and len(self.surfaces) < 3:
+            self.surfaces.append(surface)
+
+
+def _repo_strength(line: str) -> str:
+    if line.startswith("- "):
+        return "merged_commit" if re.search(r"\bmerge[sd]?\b|pull request|\bPR\b", line, re.IGNORECASE) else "commit"
+    return "readme"
+
+
+def signal_texts(item: EvidenceItem) -> dict[str, str]:
+    """Structured repo facts as extractor-friendly lists: {"dependency": "...", "language": "..."}."""
+    deps = [PACKAGE_LABELS.get(s.value, s.value.rsplit("/", 1)[-1]) for s in item.signals if s.kind == "dependency"]
+    langs = [s.value for s in item.signals if s.kind == "language"]
+    out = {}
+    if deps:
+        out["dependency"] = "Technologies used: " + ", ".join(dict.fromkeys(deps)) + "."
+    if langs:
+        out["language"] = "Programming languages: " + ", ".join(langs) + "."
+    return out
+
+
+class SkillVectors:
+    """Vectors of skill reference texts ("label: description"), embedded once per skill and cached."""
+
+    def __init__(self, embed: Callable[[list[str]], np.ndarray], describe: Callable[[list[str]], dict[str, str]]):
+        self.embed, self.describe = embed, describe
+        self.cache: dict[str, np.ndarray] = {}
+
+    def get(self, skills: dict[str, str]) -> dict[str, np.ndarray]:
+        """skill_id -> vector for the given {skill_id: label}."""
+        missing = [s for s in skills if s not in self.cache]
+        if missing:
+            desc = self.describe(missing)
+            texts = [f"{skills[s]}: {desc.get(s) or ''}".strip(": ")[:400] for s in missing]
+            for s, v in zip(missing, self.embed(texts), strict=True):
+                self.cache[s] = v
+        return {s: self.cache[s] for s in skills}
+
+
+def link_item(item: EvidenceItem, chunks: list[Chunk], vectors: np.ndarray, extractor: Any,
+              skill_vectors: SkillVectors, min_link: float = MIN_LINK, auto_accept: float = AUTO_ACCEPT,
+              ) -> list[LinkCandidate]:
+    """Link candidates of one item version (confidence >= ``min_link``), best first."""
+    acc: dict[str, _Acc] = {}
+    for ch in chunks:
+        for m in extractor.extract(ch.text):
+            a = acc.setdefault(m.skill_id, _Acc(m.label, m.kind, m.taxonomy))
+            if item.source_type == "repo":
+                line_start = ch.text.rfind("\n", 0, m.start) + 1
+                line = ch.text[line_start: ch.text.find("\n", m.end) if "\n" in ch.text[m.end:] else len(ch.text)]
+                strength = ("dependency" if line.startswith("Dependencies:") else
+                            "language" if line.startswith("Languages:") else _repo_strength(line))
+            else:
+                strength = item.source_type
+            a.add(m.score, strength, ch.index, m.text)
+    for strength, text in signal_texts(item).items():
+        for m in extractor.extract(text):
+            acc.setdefault(m.skill_id, _Acc(m.label, m.kind, m.taxonomy)).add(m.score, strength, None, m.text)
+    if not acc:
+        return []
+    svec = skill_vectors.get({s: a.label for s, a in acc.items()})
+    out = []
+    for sid, a in acc.items():
+        idx = sorted(a.chunks) or list(range(len(chunks)))
+        sim = float(np.max(vectors[idx] @ svec[sid])) if len(idx) and len(vectors) else 0.0
+        conf = confidence(a.extraction, STRENGTH[a.strength_name], sim, a.mentions)
+        if conf < min_link:
+            continue
+        out.append(LinkCandidate(
+            link_id=link_id(item.item_id, sid), item_id=item.item_id, version_sha256=item.version_sha256,
+            skill_id=sid, skill_label=a.label, confidence=round(conf, 4), strength=a.strength_name,
+            method="extractor+similarity",
+            features={"extraction": round(a.extraction, 4), "strength": STRENGTH[a.strength_name],
+                      "similarity": round(sim, 4), "mentions": a.mentions, "surfaces": a.surfaces,
+                      "chunks": sorted(a.chunks), "kind": a.kind, "taxonomy": a.taxonomy},
+            status="auto" if conf >= auto_accept else "pending"))
+    out.sort(key=lambda c: (-c.confidence, c.skill_id))
+    return out
+
+
+def corroborate(links: list[LinkCandidate], strong_elsewhere: dict[str, str],
+                auto_accept: float = AUTO_ACCEPT) -> list[LinkCandidate]:
+    """Raise weaker links whose skill is backed by another item's auto/accepted link (``skill_id ->.
+
+    Item_id``), including links of this same run; a skill that is only ever claimed (never shown) stays for
+    review.
+    """
+    strong = dict(strong_elsewhere)
+    for c in links:
+        if c.status == "auto":
+            strong.setdefault(c.skill_id, c.item_id)
+    out = []
+    for c in links:
+        other = strong.get(c.skill_id)
+        if c.status == "auto" or other is None or other == c.item_id:
+            out.append(c)
+            continue
+        f = c.features
+        conf = confidence(f["extraction"], f["strength"], f["similarity"], f["mentions"], corroborated=True)
+        out.append(c.model_copy(update={
+            "confidence": round(conf, 4), "status": "auto" if conf >= auto_accept else "pending",
+            "features": {**f, "corroborated_by": other}}))
+    out.sort(key=lambda c: (-c.confidence, c.skill_id))
+    return out
