@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 __all__ = ["TitleMatch", "TitleNormalizer", "clean_title", "split_roles", "FEATURES"]
 
-_FORMAT_VERSION = 4
+_FORMAT_VERSION = 5
 _ROLE_DECAY = 0.85
 _N_CAND_WORD = 12
 _N_CAND_EMB = 4
@@ -50,8 +50,10 @@ FEATURES = [
     "w_max", "w_occ", "c_best", "c_occ", "exact", "exact_amb", "emb_cent", "emb_occ", "log_emp", "is_00",
     "log_n_alias", "head_best", "head_occ", "w_gap", "hits", "inv_rank", "q_cov", "exact_occ",
     "head_occ2", "exact_head", "mgr_mgr", "nomgr_mgr", "sup_sup", "nosup_sup", "grp_major", "grp_minor",
-    "emp_weak",
+    "emp_weak", "pr_full", "pr_bi", "pr_uni", "pr_n_full", "pr_n_bi",
 ]
+#: smoothing of the learned label prior P(soc | key) towards the O*NET alias distribution of the key
+_PRIOR_ALPHA = 3.0
 
 #: Ranker parameters, learned on the TRAIN split only (``benchmarks/eval_titles.py --fit --write``).
 MODEL_PATH = Path(__file__).resolve().parents[1] / "resources" / "title_ranker.json"
@@ -75,22 +77,26 @@ class TitleMatch:
 
 # ----------------------------------------------------------------------------------------------- cleaning
 
-_PHRASE_RES = [re.compile(p) for p in NOISE_PHRASES]
+_PHRASE_RE = re.compile("|".join(f"(?:{p})" for p in NOISE_PHRASES))
 _URL_RE = re.compile(r"https?://\S+|www\.\S+|\S+\.(?:com|io|ai|org|net|co|dev)\b\S*")
 _MONEY_RE = re.compile(r"[$€£]\s*[\d.,]+\s*[kmKM]?(?:\s*/\s*\w+)?|\b\d[\d.,]*\s*[kK]\b|\b\d+\s*%")
 _HASHNUM_RE = re.compile(r"#\s*\d+|\b\d{4,}\b|\b\d+(?:st|nd|rd|th)\b")
 _TOKEN_RE = re.compile(r"[A-Za-z0-9]+")
+#: (trigger substring of the lower-cased title, pattern, replacement): a pattern is only tried when its
+#: trigger occurs, which skips most of the substitutions on most titles
 _SPECIAL = [
-    (re.compile(r"c\+\+", re.I), " cplusplus "), (re.compile(r"c#", re.I), " csharp "),
-    (re.compile(r"(?<![a-z])\.net\b", re.I), " dotnet "), (re.compile(r"\bnode\.?js\b", re.I), " nodejs "),
-    (re.compile(r"\bfp&a\b", re.I), " financial planning analysis "),
-    (re.compile(r"\bp&c\b", re.I), " property casualty "), (re.compile(r"\br&d\b", re.I), " research development "),
-    (re.compile(r"\bhead of\b", re.I), " director of "),
-    (re.compile(r"\bu\.s\.", re.I), " us "), (re.compile(r"\bsr\.", re.I), " senior "),
-    (re.compile(r"\bjr\.", re.I), " junior "),
-    (re.compile(r"\b(back|front)[\s-]?end\b", re.I), r" \1end "),
-    (re.compile(r"\bfull[\s-]?stack\b", re.I), " fullstack "),
-    (re.compile(r"\bdev[\s-]?ops\b", re.I), " devops "),
+    ("+", re.compile(r"c\+\+", re.I), " cplusplus "), ("#", re.compile(r"c#", re.I), " csharp "),
+    (".net", re.compile(r"(?<![a-z])\.net\b", re.I), " dotnet "),
+    ("node", re.compile(r"\bnode\.?js\b", re.I), " nodejs "),
+    ("&", re.compile(r"\bfp&a\b", re.I), " financial planning analysis "),
+    ("&", re.compile(r"\bp&c\b", re.I), " property casualty "),
+    ("&", re.compile(r"\br&d\b", re.I), " research development "),
+    ("head of", re.compile(r"\bhead of\b", re.I), " director of "),
+    ("u.s.", re.compile(r"\bu\.s\.", re.I), " us "), ("sr.", re.compile(r"\bsr\.", re.I), " senior "),
+    ("jr.", re.compile(r"\bjr\.", re.I), " junior "),
+    ("end", re.compile(r"\b(back|front)[\s-]?end\b", re.I), r" \1end "),
+    ("stack", re.compile(r"\bfull[\s-]?stack\b", re.I), " fullstack "),
+    ("ops", re.compile(r"\bdev[\s-]?ops\b", re.I), " devops "),
 ]
 
 
@@ -113,11 +119,12 @@ def _raw_tokens(text: str) -> list[str]:
     s = _URL_RE.sub(" ", s)
     s = _MONEY_RE.sub(" ", s)
     s = _HASHNUM_RE.sub(" ", s)
-    for rx, rep in _SPECIAL:
-        s = rx.sub(rep, s)
     low = s.lower()
-    for rx in _PHRASE_RES:
-        low = rx.sub(" ", low)
+    for trigger, rx, rep in _SPECIAL:
+        if trigger in low:
+            s = rx.sub(rep, s)
+            low = s.lower()
+    low = _PHRASE_RE.sub(" ", low)
     # keep original case only to decide on ambiguous short abbreviations ("IT", "OR")
     case_map = {m.group(0).lower(): m.group(0) for m in _TOKEN_RE.finditer(s)}
     all_caps = s.upper() == s
@@ -187,6 +194,8 @@ def _mask_parens(s: str) -> tuple[str, list[str]]:
 
 
 def _unmask(s: str, parts: list[str]) -> str:
+    if "\x00" not in s:
+        return s
     for _ in range(3):
         s = re.sub(r"\x00(\d+)\x00", lambda m: parts[int(m.group(1))], s)
     return s
@@ -379,6 +388,24 @@ def _tree_logits(F: np.ndarray, m: dict[str, Any]) -> np.ndarray:
     return value[node].sum(axis=1) + float(m["baseline"])
 
 
+def _prior_keys(toks: list[str]) -> tuple[str, str, str]:
+    """Keys of the learned label prior: the whole cleaned title, its last two words and its last word."""
+    return " ".join(toks), "2:" + " ".join(toks[-2:]), "1:" + (toks[-1] if toks else "")
+
+
+def _key_distribution(pairs: list[tuple[str, int]]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Map each key to (occupation indices, share of the key's rows), from (key, occupation) pairs."""
+    by: dict[str, Counter[int]] = {}
+    for k, o in pairs:
+        by.setdefault(k, Counter())[o] += 1
+    out = {}
+    for k, c in by.items():
+        n = sum(c.values())
+        out[k] = (np.fromiter(c.keys(), dtype=np.int64, count=len(c)),
+                  np.fromiter((v / n for v in c.values()), dtype=np.float32, count=len(c)))
+    return out
+
+
 class _LRU(OrderedDict):  # type: ignore[type-arg]
     def __init__(self, size: int) -> None:
         super().__init__()
@@ -398,6 +425,36 @@ class _LRU(OrderedDict):  # type: ignore[type-arg]
 
 class TitleNormalizer:
     """Maps free-text job titles to ranked O*NET-SOC occupations with calibrated confidence."""
+
+    # index state (set by ``build`` / ``load``)
+    alias_text: list[str]
+    alias_soc: np.ndarray
+    exact: dict[str, list[int]]
+    occ_exact: dict[str, list[int]]
+    word: _Vectorizer
+    char: _Vectorizer
+    WT: sp.csr_matrix
+    Wocc: sp.csr_matrix
+    Cocc: sp.csr_matrix
+    C_all: sp.csr_matrix
+    TU: sp.csr_matrix
+    uvocab: dict[str, int]
+    unigram_vocab: list[str]
+    uidf: np.ndarray
+    last_all: np.ndarray
+    occ_tok_keys: np.ndarray
+    occ_head_keys: np.ndarray
+    WE: np.ndarray
+    E_cent: np.ndarray
+    E_occ: np.ndarray
+    occ_group: dict[str, np.ndarray]
+    tok_group: dict[str, np.ndarray]
+    base_prior: dict[str, tuple[np.ndarray, np.ndarray]]
+    log_n_alias: np.ndarray
+    is_00: np.ndarray
+    is_mgr: np.ndarray
+    is_sup: np.ndarray
+    log_emp: np.ndarray
 
     def __init__(self) -> None:
         self.codes: list[str] = []
@@ -515,8 +572,8 @@ class TitleNormalizer:
         self.E_occ = _l2(np.asarray(counts[len(alias_toks):] @ self.WE))
 
         # occupation-group distribution of each token (from the aliases): P(group | token), smoothed
-        self.occ_group: dict[str, np.ndarray] = {}
-        self.tok_group: dict[str, np.ndarray] = {}
+        self.occ_group = {}
+        self.tok_group = {}
         for name, width in (("major", 2), ("minor", 5)):
             labels = sorted({c[:width] for c in self.codes})
             g_of = np.array([labels.index(c[:width]) for c in self.codes], dtype=np.int64)
@@ -526,6 +583,11 @@ class TitleNormalizer:
             m = (m + 0.1) / (m.sum(axis=1, keepdims=True) + 0.1 * len(labels))
             self.occ_group[name] = g_of
             self.tok_group[name] = m
+
+        # O*NET alias distribution of occupations given the last one / two words of a title (prior smoothing)
+        self.base_prior = _key_distribution(
+            [(k, int(s)) for t, s in zip(self.alias_text, self.alias_soc.tolist(), strict=True)
+             for k in _prior_keys(t.split())[1:]])
 
         # priors
         n_alias = np.bincount(self.alias_soc, minlength=n_occ).astype(np.float32)
@@ -627,6 +689,8 @@ class TitleNormalizer:
                 xo_q.extend([qi] * len(xo))
                 xo_o.extend(xo)
         cand[ex_q, ex_o] = True
+        PR, n_full, n_bi = self._prior_matrix(toks)
+        cand |= (PR.max(axis=0) >= 0.1).reshape(nq, n_occ)
         cand[~live] = False
         QI, OC = np.nonzero(cand)
         flat = QI * n_occ + OC
@@ -673,8 +737,67 @@ class TitleNormalizer:
             head_best, head_occ, wm - top[QI], np.log1p(HITS[flat]), 1.0 / (1.0 + rank), q_cov, exact_occ,
             head_occ2, exact * head_occ2, mgr_q * is_mgr, (1.0 - mgr_q) * is_mgr, sup_q * is_sup,
             (1.0 - sup_q) * is_sup, groups[0], groups[1], log_emp * (1.0 - top[QI]),
+            PR[0, flat], PR[1, flat], PR[2, flat], np.log1p(n_full[QI]), np.log1p(n_bi[QI]),
         ]).astype(np.float32)
         return QI, OC, F
+
+    def _prior_table(self) -> dict[str, tuple[np.ndarray, np.ndarray, float]]:
+        """The model's learned label prior (key -> {soc: count}) as occupation-index arrays (cached)."""
+        m = self.model
+        tab = m.get("_prior")
+        if tab is None:
+            idx = {c: i for i, c in enumerate(self.codes)}
+            tab = {}
+            for key, counts in (m.get("prior") or {}).items():
+                ok = [(idx[c], float(n)) for c, n in counts.items() if c in idx]
+                if ok:
+                    tab[key] = (np.array([o for o, _ in ok], dtype=np.int64),
+                                np.array([n for _, n in ok], dtype=np.float32), float(sum(n for _, n in ok)))
+            m["_prior"] = tab
+        return tab
+
+    def _prior_matrix(self, toks: list[list[str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Smoothed label prior P(occupation | key) for the full title, last two and last word (3 x nq*n_occ).
+
+        P = (n(key, occ) + alpha * base(key, occ)) / (n(key) + alpha): n counts the train postings whose
+        cleaned title has this key, base is the O*NET alias distribution of the key (not for the full title).
+        """
+        n_occ = len(self.codes)
+        nq = len(toks)
+        prior = self._prior_table()
+        base = self.base_prior
+        a = _PRIOR_ALPHA
+        n_key = np.zeros((3, nq), dtype=np.float64)
+        keys_l: list[np.ndarray] = []
+        vals_l: list[np.ndarray] = []
+        for qi, t in enumerate(toks):
+            if not t:
+                continue
+            for fi, key in enumerate(_prior_keys(t)):
+                tr = prior.get(key)
+                n = tr[2] if tr is not None else 0.0
+                n_key[fi, qi] = n
+                if tr is not None:
+                    keys_l.append((fi * nq + qi) * n_occ + tr[0])
+                    vals_l.append(tr[1] / (n + a))
+                b = base.get(key) if fi else None
+                if b is not None:
+                    keys_l.append((fi * nq + qi) * n_occ + b[0])
+                    vals_l.append(b[1] * (a / (n + a)))
+        if keys_l:
+            P = np.bincount(np.concatenate(keys_l), weights=np.concatenate(vals_l), minlength=3 * nq * n_occ)
+        else:
+            P = np.zeros(3 * nq * n_occ, dtype=np.float64)
+        return P.reshape(3, nq * n_occ).astype(np.float32), n_key[0], n_key[1]
+
+    def prior_keys(self, titles: list[str]) -> list[tuple[str, str, str] | None]:
+        """Label-prior keys of each title's first role (None for an empty title); used to learn the prior."""
+        out: list[tuple[str, str, str] | None] = []
+        for t in titles:
+            roles = self._roles(t)
+            toks = self._fix_typos(roles[0].split()) if roles else []
+            out.append(_prior_keys(toks) if toks else None)
+        return out
 
     def _logits(self, F: np.ndarray) -> np.ndarray:
         m = self.model
