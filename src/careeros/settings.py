@@ -39,6 +39,13 @@ class Settings(BaseSettings):
     llm_run_budget_usd: float = 0.50
     llm_month_budget_usd: float = 10.0
     allow_remote_personal_data: bool = False
+    llm_timeout_seconds: float = Field(default=60.0, gt=0, description="Per-attempt model timeout.")
+    llm_num_retries: int = Field(default=1, ge=0, description="Retries per tier before falling back.")
+    llm_fallback: Literal["both", "fast_to_deep", "deep_to_fast", "none"] = "both"
+    llm_model_is_local: bool | None = Field(
+        default=None, description="Force the configured models to count as local (True) or remote (False)."
+    )
+    llm_cache_enabled: bool = True
     # embeddings
     embedder: Literal["minilm", "wordllama"] = "minilm"
     # outbound

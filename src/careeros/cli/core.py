@@ -143,12 +143,19 @@ def register(app: typer.Typer) -> None:
         prefect_serve(*deployments, limit=limit)
 
     @app.command()
-    def demo() -> None:
-        """Run the main job end to end on the embedded default (build the warehouse, then show status)."""
+    def demo(as_json: Annotated[bool, typer.Option("--json", help="Print the demo summary as JSON.")] = False) -> None:
+        """Run the main job end to end on the embedded sample operator (ingest, curate, review, search, plan)."""
+        _quiet_prefect()
+        from careeros.demo import run_demo
+
         try:
-            run_ingest()
+            out = run_demo(lambda msg: typer.echo(msg, err=True))
         except DatasetsNotFoundError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from exc
-        typer.echo(json.dumps(status_dict(), indent=2, default=str))
+        if as_json:
+            typer.echo(json.dumps(out, indent=2, default=str))
+        else:
+            typer.echo(json.dumps(out["status"], indent=2, default=str))
+            typer.echo(f"state: {out['home']}")
         sys.stdout.flush()

@@ -181,6 +181,60 @@ CREATE TABLE IF NOT EXISTS memory_runs (
 );
 """
 
+_LLM_OUTBOX = """
+CREATE TABLE IF NOT EXISTS llm_calls (
+  call_id VARCHAR PRIMARY KEY, run_id VARCHAR, purpose VARCHAR NOT NULL, tier VARCHAR NOT NULL,
+  model VARCHAR NOT NULL, provider VARCHAR NOT NULL, prompt_tokens BIGINT DEFAULT 0,
+  completion_tokens BIGINT DEFAULT 0, cost_usd DOUBLE DEFAULT 0, latency_ms DOUBLE, cache_hit BOOLEAN NOT NULL,
+  status VARCHAR NOT NULL,            -- ok | repaired | failed | fallback | budget_exceeded
+  error VARCHAR, request_hash VARCHAR, created_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE IF NOT EXISTS llm_cache (
+  request_hash VARCHAR PRIMARY KEY, model VARCHAR NOT NULL, purpose VARCHAR, response_json VARCHAR NOT NULL,
+  created_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE IF NOT EXISTS outbox (
+  message_id VARCHAR PRIMARY KEY, draft_id VARCHAR NOT NULL, draft_version INTEGER NOT NULL, run_id VARCHAR,
+  purpose VARCHAR, recipient VARCHAR NOT NULL, subject VARCHAR NOT NULL, body VARCHAR NOT NULL,
+  status VARCHAR NOT NULL,            -- drafted | approved | dropped | sending | sent | failed
+  eml_path VARCHAR, approver VARCHAR, decided_at TIMESTAMPTZ, decision VARCHAR, created_at TIMESTAMPTZ NOT NULL,
+  updated_at TIMESTAMPTZ NOT NULL, sent_at TIMESTAMPTZ, error VARCHAR
+);
+CREATE TABLE IF NOT EXISTS outbox_replies (
+  message_id VARCHAR NOT NULL, received_at TIMESTAMPTZ NOT NULL, kind VARCHAR NOT NULL,
+  recorded_at TIMESTAMPTZ NOT NULL, PRIMARY KEY (message_id, received_at, kind)
+);
+"""
+
+_PLANS = """
+CREATE TABLE IF NOT EXISTS assumption (
+  assumption_id VARCHAR PRIMARY KEY, version INTEGER NOT NULL, description VARCHAR, unit VARCHAR,
+  prior_json VARCHAR NOT NULL, posterior_json VARCHAR, source VARCHAR NOT NULL, updated_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE IF NOT EXISTS assumption_history (
+  assumption_id VARCHAR NOT NULL, version INTEGER NOT NULL, prior_json VARCHAR NOT NULL, posterior_json VARCHAR,
+  source VARCHAR, change VARCHAR NOT NULL, meta_json VARCHAR, run_id VARCHAR, changed_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE IF NOT EXISTS plan_version (
+  plan_id VARCHAR NOT NULL, version INTEGER NOT NULL,
+  status VARCHAR NOT NULL,            -- proposed | approved | rejected | superseded | changes_requested | timed_out
+  created_at TIMESTAMPTZ NOT NULL, approved_at TIMESTAMPTZ, decided_at TIMESTAMPTZ, expires_at TIMESTAMPTZ,
+  strategy VARCHAR, plan_json VARCHAR NOT NULL, diff_json VARCHAR, assumptions_json VARCHAR,
+  market_snapshot VARCHAR, memory_version BIGINT, run_id VARCHAR, round INTEGER, content_sha VARCHAR,
+  PRIMARY KEY (plan_id, version)
+);
+CREATE TABLE IF NOT EXISTS plan_task (
+  plan_id VARCHAR NOT NULL, version INTEGER NOT NULL, task_id VARCHAR NOT NULL, week INTEGER NOT NULL,
+  kind VARCHAR NOT NULL, title VARCHAR NOT NULL, hours DOUBLE NOT NULL, depends_on VARCHAR[],
+  artifact_id VARCHAR, soc_codes VARCHAR[], stretch BOOLEAN, verification_json VARCHAR
+);
+CREATE TABLE IF NOT EXISTS plan_approval (
+  plan_id VARCHAR NOT NULL, version INTEGER NOT NULL, run_id VARCHAR, round INTEGER,
+  decision VARCHAR NOT NULL,          -- approve | request_changes | reject | timed_out
+  notes VARCHAR, weekly_hours DOUBLE, actor VARCHAR NOT NULL, decided_at TIMESTAMPTZ NOT NULL
+);
+"""
+
 #: (version, name, sql) in order of application.
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "core: runs, source versions, raw files, quarantine, dq results", _CORE),
@@ -189,4 +243,6 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (4, "postings: landing, parsed postings, skills, demand", _POSTINGS),
     (5, "postings pipeline: processing state of raw versions, demand trends", _POSTINGS_PIPELINE),
     (6, "evidence: items, skill links, decisions", _EVIDENCE),
+    (7, "llm calls, llm cache, outbox", _LLM_OUTBOX),
+    (8, "plans: versions, tasks, assumptions, approvals", _PLANS),
 ]
