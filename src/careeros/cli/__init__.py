@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import typer
 
-from careeros.cli import core, evidence, init_cmd, memory, occupations, plan, profile, skills, titles
+from careeros.cli import (
+    approvals,
+    core,
+    evidence,
+    init_cmd,
+    memory,
+    occupations,
+    plan,
+    profile,
+    skills,
+    titles,
+)
 
 app = typer.Typer(
     name="careeros",
@@ -20,6 +31,7 @@ app.add_typer(skills.app, name="skills", help="Extract skills from posting or do
 app.add_typer(occupations.app, name="occupations", help="Occupations: related occupations (transitions).")
 app.add_typer(profile.app, name="profile", help="Your profile: match a resume or profile text to occupations.")
 app.add_typer(plan.app, name="plan", help="Plans: gaps, minimal artifacts, the week-by-week plan.")
+app.add_typer(approvals.app, name="approvals", help="Runs waiting for your decision: list, show, approve, reject.")
 app.add_typer(memory.app, name="memory", help="Long-term memory (LanceDB): search your evidence.")
 app.add_typer(evidence.app, name="evidence", help="Evidence items and skill links, as of any date.")
 

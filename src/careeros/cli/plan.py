@@ -9,8 +9,69 @@ from pathlib import Path
 
 import typer
 
-app = typer.Typer(no_args_is_help=True)
+app = typer.Typer(invoke_without_command=True)
 log = logging.getLogger("careeros.plan")
+
+
+@app.callback(invoke_without_command=True)
+def current(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="Print the plan as one JSON object."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Compute only: store nothing, ask for no approval."),
+    profile: Path | None = typer.Option(None, "--profile",
+                                        help="Profile file (default $CAREEROS_HOME/profile.toml, else the sample)."),
+) -> None:
+    """The current week-by-week plan (weeks, tasks, hours, verification points, assumptions used).
+
+    Without --dry-run the plan is stored as a proposed version (unchanged plans are not stored twice);
+    approve it through the recalculate-weekly-plan flow (`careeros approvals`).
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="%(message)s")
+    from careeros.planner.approval import (
+        compute_plan,
+        default_profile_path,
+        latest_plan,
+        plan_status,
+        save_plan,
+    )
+    from careeros.profile import load_profile
+    from careeros.settings import get_settings
+    from careeros.warehouse.db import connect
+
+    s = get_settings()
+    path = profile or default_profile_path(s.home)
+    if not path.is_file():
+        typer.echo(f"no profile at {path}: run `careeros init` or pass --profile", err=True)
+        raise typer.Exit(2)
+    try:
+        prof = load_profile(path)
+        plan = compute_plan(s.home, prof, read_only=dry_run)
+    except (FileNotFoundError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    status: dict[str, object] = {"status": "dry_run"}
+    if not dry_run:
+        with connect(s.warehouse_path) as con:
+            last = latest_plan(con, plan.plan_id)
+            if last is not None and last.status in ("proposed", "approved", "timed_out") \
+                    and last.content_sha() == plan.content_sha():
+                plan = last
+            else:
+                plan = save_plan(con, plan, "proposed")
+            status = plan_status(con, plan.plan_id)
+    out = {**plan.model_dump(mode="json"), "plan_status": status}
+    if as_json:
+        sys.stdout.write(json.dumps(out) + "\n")
+        return
+    typer.echo(f"{plan.plan_id} v{plan.version} ({plan.status}) — {plan.strategy}; {status.get('message', '')}")
+    for w in plan.weeks:
+        typer.echo(f"  W{w.week:>2} {w.start} {w.hours:>5g} h  {w.milestone.split(': ', 1)[-1]}")
+        for t in w.tasks:
+            typer.echo(f"        [{t.kind}] {t.title} ({t.hours:g} h)")
+    for a in plan.alternatives:
+        typer.echo(f"  alt {a.rank}: {a.summary}")
 
 
 @app.command("artifacts")

@@ -1,0 +1,93 @@
+"""Flow ``recalculate-weekly-plan``: propose the week-by-week plan, wait for approval, publish or re-plan.
+
+The plan is stored as proposed; the run waits for a typed form under a markdown summary, then publishes
+(markdown + .ics), re-plans with the notes of a change request (at most ``max_rounds``), or stops.
+
+Ad-hoc runs pause (the process waits); runs from a deployment suspend (no process is pinned) and re-run from
+the top when resumed: proposals are stored per (run id, round), decisions per (run id, round) and publishing is
+idempotent, so the re-run reuses everything already done and answered pause keys return their stored input.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from prefect import flow, get_run_logger
+from prefect.artifacts import create_markdown_artifact
+from prefect.exceptions import FlowPauseTimeout
+from prefect.flow_runs import pause_flow_run, suspend_flow_run
+from tasks import planning as t
+
+from careeros.planner.approval import apply_change_request, decision_form, summary_markdown
+from careeros.planner.plan import PlanOverrides
+from careeros.settings import get_settings
+from careeros.warehouse.provenance import new_run_id
+
+
+def _run_id() -> str:
+    from prefect.runtime import flow_run
+
+    return str(flow_run.id) if flow_run.id else new_run_id()
+
+
+def _from_deployment() -> bool:
+    from prefect.runtime import deployment
+
+    return deployment.id is not None
+
+
+@flow(name="recalculate-weekly-plan", log_prints=False)
+def recalculate_weekly_plan(profile_path: str | None = None, approval: bool = True, timeout: int = 86400,
+                            poll_interval: int = 10, max_rounds: int = 3,
+                            mode: Literal["auto", "pause", "suspend"] = "auto",
+                            run_id: str | None = None) -> dict[str, Any]:
+    """Propose -> wait for a decision -> publish / re-plan with the notes / reject (at most ``max_rounds``)."""
+    home = get_settings().home
+    run_id = run_id or _run_id()
+    suspend = mode == "suspend" or (mode == "auto" and _from_deployment())
+    profile = t.load_plan_profile(home, profile_path)
+    overrides = PlanOverrides()
+    out: dict[str, Any] = {"run_id": run_id, "rounds": [], "status": "proposed", "wait": "suspend" if suspend else "pause"}
+    for rnd in range(max_rounds):
+        plan = t.propose(home, profile, run_id, rnd, overrides, timeout)
+        out.update(plan_id=plan.plan_id, version=plan.version, status="proposed")
+        if not approval:
+            break
+        form = decision_form().with_initial_data(description=summary_markdown(plan, rnd, max_rounds),
+                                                 weekly_hours=float(plan.inputs["weekly_hours"]))
+        key = f"plan-approval-{rnd}"
+        try:
+            if suspend:
+                answer = suspend_flow_run(wait_for_input=form, timeout=timeout, key=key)
+            else:
+                answer = pause_flow_run(wait_for_input=form, timeout=timeout, poll_interval=poll_interval, key=key)
+        except FlowPauseTimeout:
+            get_run_logger().warning("approval of plan v%s timed out: it stays proposed", plan.version)
+            t.record(home, plan, "timed_out", "", None, run_id, rnd)
+            out["status"] = "timed_out"
+            break
+        t.record(home, plan, answer.decision, answer.notes, answer.weekly_hours, run_id, rnd)
+        out["rounds"].append({"round": rnd, "version": plan.version, "decision": answer.decision,
+                              "notes": answer.notes, "weekly_hours": answer.weekly_hours})
+        if answer.decision == "approve":
+            out.update(status="approved", published=t.publish(home, plan))
+            break
+        if answer.decision == "reject":
+            out["status"] = "rejected"
+            break
+        out["status"] = "changes_requested"
+        hours = answer.weekly_hours if answer.weekly_hours != plan.inputs["weekly_hours"] else None
+        overrides = apply_change_request(overrides, answer.decision, answer.notes, hours,
+                                         [(r.soc_code, r.title) for r in plan.roles])
+    create_markdown_artifact(markdown=_summary_md(out), key="recalculate-weekly-plan",
+                             description="Weekly plan: proposal and decision")
+    return out
+
+
+def _summary_md(s: dict[str, Any]) -> str:
+    lines = ["## Weekly plan", f"run `{s['run_id']}`: plan `{s.get('plan_id')}` v{s.get('version')} **{s['status']}**"]
+    lines += [f"- round {r['round'] + 1}: v{r['version']} {r['decision']} {r['notes']!r}" for r in s["rounds"]]
+    if s.get("published"):
+        p = s["published"]
+        lines.append(f"- published {p['markdown']} and {p['calendar']} ({p['events']} work sessions)")
+    return "\n".join(lines)

@@ -1,0 +1,142 @@
+"""``careeros approvals ...``: answer flow runs waiting for input (the headless twin of the UI's Resume form)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any
+from uuid import UUID
+
+import typer
+
+app = typer.Typer(no_args_is_help=True)
+
+WAITING_STATES = ["Paused", "Suspended"]
+
+
+def _quiet() -> None:
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+def waiting_runs(flow_name: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    """Flow runs in a Paused/Suspended state, newest first, with the markdown summary of their form."""
+    _quiet()
+    from prefect import get_client
+    from prefect.client.schemas.filters import (
+        FlowFilter,
+        FlowFilterName,
+        FlowRunFilter,
+        FlowRunFilterState,
+        FlowRunFilterStateName,
+    )
+    from prefect.client.schemas.sorting import FlowRunSort
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(state=FlowRunFilterState(name=FlowRunFilterStateName(any_=WAITING_STATES))),
+            flow_filter=FlowFilter(name=FlowFilterName(any_=[flow_name])) if flow_name else None,
+            sort=FlowRunSort.START_TIME_DESC, limit=limit)
+        flows = {f.id: f.name for f in client.read_flows()} if runs else {}
+        return [_describe(client, r, flows.get(r.flow_id)) for r in runs]
+
+
+def _describe(client: Any, run: Any, flow_name: str | None) -> dict[str, Any]:
+    from prefect.input.run_input import keyset_from_paused_state
+
+    state = run.state
+    desc = None
+    try:
+        keyset = keyset_from_paused_state(state)
+        desc = client.read_flow_run_input(flow_run_id=run.id, key=keyset["description"])
+        desc = json.loads(desc) if isinstance(desc, str) and desc.startswith('"') else desc
+    except Exception:  # noqa: BLE001 - a pause without input has no description
+        desc = None
+    return {"flow_run_id": str(run.id), "name": run.name, "flow": flow_name, "state": state.name if state else None,
+            "since": state.timestamp.isoformat() if state and state.timestamp else None,
+            "pause_key": state.state_details.pause_key if state else None,
+            "timeout_at": state.state_details.pause_timeout.isoformat()
+            if state and state.state_details.pause_timeout else None,
+            "description": desc}
+
+
+def _match(run_id: str) -> str:
+    if len(run_id) == 36:
+        return run_id
+    hits = [r["flow_run_id"] for r in waiting_runs() if r["flow_run_id"].startswith(run_id)]
+    if len(hits) != 1:
+        typer.echo(f"{'no' if not hits else 'several'} waiting runs match {run_id!r}", err=True)
+        raise typer.Exit(2)
+    return hits[0]
+
+
+def resume(run_id: str, decision: str, notes: str = "", hours: float | None = None) -> None:
+    """Resume a waiting run with the plan decision form's input."""
+    _quiet()
+    from prefect.flow_runs import resume_flow_run
+
+    resume_flow_run(UUID(run_id), run_input={"decision": decision, "notes": notes, "weekly_hours": hours})
+
+
+@app.command("list")
+def list_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON lines."),
+             flow: str | None = typer.Option(None, "--flow", help="Only runs of this flow (e.g. recalculate-weekly-plan).")
+             ) -> None:
+    """List flow runs waiting for input (Paused or Suspended)."""
+    rows = waiting_runs(flow)
+    for r in rows:
+        if as_json:
+            sys.stdout.write(json.dumps({k: v for k, v in r.items() if k != "description"}) + "\n")
+        else:
+            first = (r["description"] or "").splitlines()[0] if r["description"] else ""
+            typer.echo(f"{r['flow_run_id']}  {r['state']:<9} {r['flow'] or '':<26} {r['since'] or ''}  {first}")
+    if not rows and not as_json:
+        typer.echo("no runs waiting for input", err=True)
+
+
+@app.command("show")
+def show(run_id: str = typer.Argument(..., help="Flow run id (or a unique prefix).")) -> None:
+    """Show the summary a waiting run put above its form."""
+    rid = _match(run_id)
+    for r in waiting_runs():
+        if r["flow_run_id"] == rid:
+            typer.echo(r["description"] or f"{rid} is waiting without a description")
+            return
+    typer.echo(f"{rid} is not waiting for input", err=True)
+    raise typer.Exit(2)
+
+
+def _decide(run_id: str, decision: str, notes: str, hours: float | None) -> None:
+    rid = _match(run_id)
+    try:
+        resume(rid, decision, notes, hours)
+    except Exception as exc:  # noqa: BLE001 - report the server's refusal plainly
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"{rid}: {decision} sent")
+
+
+NOTES = typer.Option("", "--notes", help="Free text kept with the decision (for changes: 'drop <role>', '6 hours').")
+HOURS = typer.Option(None, "--hours", min=0.5, max=80, help="Weekly hours for the re-plan.")
+
+
+@app.command("approve")
+def approve(run_id: str = typer.Argument(..., help="Flow run id (or a unique prefix)."), notes: str = NOTES,
+            hours: float | None = HOURS) -> None:
+    """Approve the proposal of a waiting run."""
+    _decide(run_id, "approve", notes, hours)
+
+
+@app.command("reject")
+def reject(run_id: str = typer.Argument(..., help="Flow run id (or a unique prefix)."), notes: str = NOTES,
+           hours: float | None = HOURS) -> None:
+    """Reject the proposal of a waiting run."""
+    _decide(run_id, "reject", notes, hours)
+
+
+@app.command("changes")
+def changes(run_id: str = typer.Argument(..., help="Flow run id (or a unique prefix)."), notes: str = NOTES,
+            hours: float | None = HOURS) -> None:
+    """Request changes: the run re-plans with the notes / hours and asks again."""
+    _decide(run_id, "request_changes", notes, hours)

@@ -1,0 +1,340 @@
+"""Plan versions and approvals: the typed approval form, change requests, stored versions, plan status.
+
+Storage functions take an open (writable) DuckDB connection. A proposal is keyed by (run_id, round) so a
+flow that re-runs from the top after a suspend reuses the stored proposal instead of creating a new one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from careeros.planner.plan import Plan, PlanOverrides, diff_plans
+from careeros.profile import Profile
+from careeros.warehouse.db import fetch_one, table_exists
+
+Decision = Literal["approve", "request_changes", "reject"]
+STATUSES = ("proposed", "approved", "rejected", "superseded", "changes_requested", "timed_out")
+
+
+class PlanDecision(BaseModel):
+    """The approval form shown under the plan summary (Prefect UI or ``careeros approvals``)."""
+
+    decision: Decision = "approve"
+    notes: str = ""
+    weekly_hours: float | None = None
+
+
+_FORM: dict[str, Any] = {}
+
+
+def decision_form() -> Any:
+    """The Prefect ``RunInput`` twin of :class:`PlanDecision` (built lazily: importing prefect is slow)."""
+    if "cls" not in _FORM:
+        from prefect.input import RunInput
+
+        class PlanDecisionInput(RunInput, PlanDecision):
+            """Approve, request changes (notes / weekly hours) or reject the proposed plan."""
+
+        _FORM["cls"] = PlanDecisionInput
+    return _FORM["cls"]
+
+
+def now() -> datetime:
+    """UTC now."""
+    return datetime.now(UTC)
+
+
+# ----------------------------------------------------------------------------------------- change requests
+
+
+def apply_change_request(overrides: PlanOverrides, decision: Decision | str, notes: str = "",
+                         weekly_hours: float | None = None,
+                         roles: list[tuple[str, str | None]] | None = None) -> PlanOverrides:
+    """New overrides from a change request: hours from the field or the notes; roles dropped/focused by name.
+
+    Notes understood: "10 hours" / "10h per week"; "drop|remove|without|no <role title or SOC>";
+    "focus on <role>"; "low|medium|high risk".
+    """
+    o = overrides.model_copy(deep=True)
+    text = (notes or "").strip()
+    if text:
+        o.notes.append(text)
+    low = text.lower()
+    if weekly_hours:
+        o.weekly_hours = float(weekly_hours)
+    else:
+        m = re.search(r"(\d+(?:\.\d+)?)\s*(?:h\b|hrs?\b|hours?\b)", low)
+        if m and 0 < float(m.group(1)) <= 80:
+            o.weekly_hours = float(m.group(1))
+    for code, title in roles or []:
+        names = [code.lower(), code.split(".")[0]] + ([title.lower()] if title else [])
+        for n in names:
+            if re.search(rf"\b(drop|remove|without|no|skip)\s+(the\s+)?{re.escape(n)}", low):
+                if code not in o.drop_roles:
+                    o.drop_roles.append(code)
+            if re.search(rf"\bfocus\s+(on\s+)?(the\s+)?{re.escape(n)}", low):
+                o.focus_role = code
+    m = re.search(r"\b(low|medium|high)\s+risk\b", low)
+    if m:
+        o.risk_tolerance = m.group(1)  # type: ignore[assignment]
+    return o
+
+
+# ----------------------------------------------------------------------------------------- summaries
+
+
+def summary_markdown(plan: Plan, round_no: int = 0, max_rounds: int = 1) -> str:
+    """Markdown shown above the approval form (and by ``careeros approvals show``)."""
+    inp = plan.inputs
+    lines = [f"## Weekly plan `{plan.plan_id}` v{plan.version} — {plan.strategy}",
+             f"Goal: {plan.goal}", "",
+             f"Budget **{inp['weekly_hours']:g} h/week** x {inp['horizon_weeks']} weeks from {inp['start']}, "
+             f"risk tolerance {inp['risk_tolerance']} (stretch {plan.risk.stretch_share:.0%}); "
+             f"round {round_no + 1} of {max_rounds}.", "", "| role | coverage now | expected | weight |",
+             "|---|---|---|---|"]
+    lines += [f"| {r.title or r.soc_code} ({r.soc_code}) | {r.coverage_before:.0%} | {r.coverage_expected:.0%} | "
+              f"{r.weight:.2f} |" for r in plan.roles]
+    lines += ["", "**Weeks**"]
+    for w in plan.weeks:
+        lines.append(f"- W{w.week} ({w.start}): {w.hours:g} h — {w.milestone.split(': ', 1)[-1]}")
+    lines += ["", "**Alternatives**"] + [f"{a.rank}. {a.summary}" for a in plan.alternatives]
+    o = plan.outcomes
+    lines += ["", f"Expected: {o.messages} outreach messages -> {o.replies:g} replies -> {o.interviews:g} interviews "
+                  f"-> {o.offers:g} offers (P(>=1 offer) {o.p_at_least_one_offer:.0%}).",
+              f"Assumptions {plan.assumptions_fingerprint} ({len(plan.assumptions)} registered), market "
+              f"{(plan.market_snapshot or {}).get('sha')}, memory v{plan.memory_version}."]
+    d = plan.diff or {}
+    if d.get("previous_version"):
+        lines.append(f"Changes vs v{d['previous_version']}: +{len(d.get('added', []))} / -{len(d.get('removed', []))}"
+                     f" work items, {len(d.get('changed', []))} re-timed.")
+    lines += ["", "Approve, request changes (notes like `drop <role>`, `6 hours`, `low risk`, or set weekly hours), "
+                  "or reject."]
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------------------- storage
+
+
+def _row_to_plan(row: tuple[Any, ...]) -> Plan:
+    plan = Plan.model_validate_json(row[0])
+    plan.version, plan.status = row[1], row[2]
+    plan.diff = json.loads(row[3]) if row[3] else None
+    return plan
+
+
+_SELECT = "SELECT plan_json, version, status, diff_json FROM plan_version"
+
+
+def latest_plan(con: Any, plan_id: str | None = None, statuses: tuple[str, ...] | None = None) -> Plan | None:
+    """The newest stored version (optionally of one plan / with given statuses)."""
+    if not table_exists(con, "plan_version"):
+        return None
+    where, params = [], []
+    if plan_id:
+        where.append("plan_id = ?")
+        params.append(plan_id)
+    if statuses:
+        where.append(f"status IN ({', '.join('?' for _ in statuses)})")
+        params += list(statuses)
+    sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY created_at DESC, version DESC LIMIT 1"
+    row = fetch_one(con.execute(sql, params))
+    return _row_to_plan(row) if row else None
+
+
+def get_plan(con: Any, plan_id: str, version: int) -> Plan | None:
+    """One stored version."""
+    row = fetch_one(con.execute(_SELECT + " WHERE plan_id = ? AND version = ?", [plan_id, version]))
+    return _row_to_plan(row) if row else None
+
+
+def find_proposal(con: Any, run_id: str, round_no: int) -> Plan | None:
+    """The proposal a flow run stored for this round (idempotent re-runs after suspend)."""
+    row = fetch_one(con.execute(_SELECT + " WHERE run_id = ? AND round = ? ORDER BY version DESC LIMIT 1",
+                                [run_id, round_no]))
+    return _row_to_plan(row) if row else None
+
+
+def save_plan(con: Any, plan: Plan, status: str = "proposed", run_id: str | None = None, round_no: int | None = None,
+              timeout_s: float | None = None) -> Plan:
+    """Store a new version with its diff against the previous one; older open proposals become superseded."""
+    assert status in STATUSES, status
+    prev = latest_plan(con, plan.plan_id)
+    row = fetch_one(con.execute("SELECT coalesce(max(version), 0) FROM plan_version WHERE plan_id = ?",
+                                [plan.plan_id]))
+    plan = plan.model_copy(update={"version": int(row[0] if row else 0) + 1, "status": status, "run_id": run_id})
+    plan.diff = diff_plans(prev, plan)
+    at = now()
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("UPDATE plan_version SET status = 'superseded' WHERE plan_id = ? AND status IN "
+                    "('proposed', 'timed_out')", [plan.plan_id])
+        con.execute(
+            "INSERT INTO plan_version (plan_id, version, status, created_at, approved_at, decided_at, expires_at, "
+            "strategy, plan_json, diff_json, assumptions_json, market_snapshot, memory_version, run_id, round, "
+            "content_sha) VALUES (?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [plan.plan_id, plan.version, status, at, at + timedelta(seconds=timeout_s) if timeout_s else None,
+             plan.strategy, plan.model_dump_json(exclude={"diff"}), json.dumps(plan.diff),
+             json.dumps(plan.assumption_versions), json.dumps(plan.market_snapshot), plan.memory_version, run_id,
+             round_no, plan.content_sha()])
+        for wk in plan.weeks:
+            for t in wk.tasks:
+                con.execute("INSERT INTO plan_task (plan_id, version, task_id, week, kind, title, hours, depends_on, "
+                            "artifact_id, soc_codes, stretch, verification_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                            "?, ?)", [plan.plan_id, plan.version, t.id, wk.week, t.kind, t.title, t.hours,
+                                      t.depends_on, t.artifact_id, t.soc_codes, t.stretch,
+                                      t.verification.model_dump_json()])
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return plan
+
+
+def set_status(con: Any, plan_id: str, version: int, status: str) -> None:
+    """Change a version's status (approval supersedes the previously approved version)."""
+    assert status in STATUSES, status
+    at = now()
+    if status == "approved":
+        con.execute("UPDATE plan_version SET status = 'superseded' WHERE plan_id = ? AND status = 'approved' "
+                    "AND version <> ?", [plan_id, version])
+    con.execute("UPDATE plan_version SET status = ?, decided_at = ?, approved_at = CASE WHEN ? = 'approved' THEN ? "
+                "ELSE approved_at END WHERE plan_id = ? AND version = ?",
+                [status, at, status, at, plan_id, version])
+
+
+def record_decision(con: Any, plan: Plan, decision: str, notes: str = "", weekly_hours: float | None = None,
+                    run_id: str | None = None, round_no: int | None = None, actor: str = "human") -> str:
+    """Apply a decision (idempotent per run and round): status change, approval row, decision_log entry."""
+    if run_id is not None and round_no is not None:
+        row = fetch_one(con.execute("SELECT decision FROM plan_approval WHERE run_id = ? AND round = ?",
+                                    [run_id, round_no]))
+        if row:
+            return str(row[0])
+    status = {"approve": "approved", "request_changes": "changes_requested", "reject": "rejected",
+              "timed_out": "timed_out"}[decision]
+    assert plan.version is not None
+    set_status(con, plan.plan_id, plan.version, status)
+    at = now()
+    con.execute("INSERT INTO plan_approval (plan_id, version, run_id, round, decision, notes, weekly_hours, actor, "
+                "decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [plan.plan_id, plan.version, run_id, round_no, decision, notes, weekly_hours, actor, at])
+    if table_exists(con, "decision_log"):
+        con.execute("INSERT INTO decision_log (decision_id, decided_at, actor, action, item_id, version_sha256, "
+                    "skill_id, confidence, facts_json, run_id) VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?)",
+                    [uuid.uuid4().hex, at, actor, f"plan.{decision}", plan.plan_id, str(plan.version),
+                     json.dumps({"notes": notes, "weekly_hours": weekly_hours, "round": round_no,
+                                 "content_sha": plan.content_sha()}), run_id])
+    return decision
+
+
+def plan_status(con: Any, plan_id: str | None = None, at: datetime | None = None) -> dict[str, Any]:
+    """What the next standup should say about the plan: current approved version and any open proposal.
+
+    A proposal still open past its approval timeout is reported (and, on a writable connection, recorded)
+    as ``timed_out``: it stays the open proposal until approved, rejected or superseded.
+    """
+    if not table_exists(con, "plan_version"):
+        return {"status": "none", "message": "no plan yet: run `careeros plan` or the recalculate-weekly-plan flow"}
+    at = at or now()
+    approved = latest_plan(con, plan_id, ("approved",))
+    open_ = latest_plan(con, plan_id, ("proposed", "timed_out", "changes_requested"))
+    anchor = approved or open_
+    out: dict[str, Any] = {"approved_version": approved.version if approved else None,
+                           "plan_id": anchor.plan_id if anchor is not None else plan_id}
+    if open_ is not None and (approved is None or open_.created_at >= approved.created_at):
+        row = fetch_one(con.execute("SELECT expires_at FROM plan_version WHERE plan_id = ? AND version = ?",
+                                    [open_.plan_id, open_.version]))
+        expires = row[0] if row else None
+        status = open_.status
+        if status == "proposed" and expires is not None and expires <= at:
+            status = "timed_out"
+            try:
+                con.execute("UPDATE plan_version SET status = 'timed_out' WHERE plan_id = ? AND version = ? "
+                            "AND status = 'proposed'", [open_.plan_id, open_.version])
+            except Exception:  # noqa: BLE001 - read-only connection: report without recording
+                pass
+        out.update(status=status, open_version=open_.version, awaiting_approval=status in ("proposed", "timed_out"))
+        out["message"] = {
+            "proposed": f"plan v{open_.version} is waiting for approval (`careeros approvals list`)",
+            "timed_out": f"plan v{open_.version} was not answered before its approval timed out; it is still a "
+                         "proposal — approve it or run the plan again",
+            "changes_requested": f"changes were requested on plan v{open_.version}; a new proposal is pending",
+        }.get(status, status)
+    elif approved is not None:
+        out.update(status="approved", open_version=None, awaiting_approval=False,
+                   message=f"plan v{approved.version} approved")
+    else:
+        last = latest_plan(con, plan_id)
+        out.update(status=last.status if last else "none", open_version=None, awaiting_approval=False,
+                   message=f"plan v{last.version} {last.status}" if last else "no plan yet")
+    return out
+
+
+# ----------------------------------------------------------------------------------------- service (opens the warehouse)
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def default_profile_path(home: Path) -> Path:
+    """$CAREEROS_HOME/profile.toml when present, else the sample operator's profile."""
+    own = Path(home) / "profile.toml"
+    return own if own.is_file() else REPO / "data" / "sample_operator" / "profile.toml"
+
+
+def compute_plan(home: Path, profile: Profile, overrides: PlanOverrides | None = None, read_only: bool = False,
+                 warehouse: Path | None = None) -> Plan:
+    """Read everything the planner needs from the warehouse and build the plan (stores nothing but assumptions)."""
+    from careeros.planner.artifacts import load_catalogue
+    from careeros.planner.assumptions import load_assumptions
+    from careeros.planner.gaps import label_index
+    from careeros.planner.plan import build_plan, gap_reports, guess_socs, market_snapshot, resolve_roles
+    from careeros.warehouse.db import connect
+
+    wh = warehouse or Path(home) / "warehouse.duckdb"
+    if not wh.is_file():
+        raise FileNotFoundError(f"no warehouse at {wh}: run `careeros ingest` first")
+    guessed = guess_socs([r.title for r in profile.target_roles if not r.soc_code])
+    with connect(wh, read_only=read_only) as con:
+        assumptions = load_assumptions(con, read_only=read_only)
+        roles = resolve_roles(con, profile, guessed)
+        reports = gap_reports(con, roles)
+        labels = label_index(con)
+        snap = market_snapshot(con)
+    if not reports:
+        raise ValueError("none of the profile's target roles resolves to an occupation with skills")
+    return build_plan(profile, reports, load_catalogue([Path(home) / "artifacts"]), assumptions, overrides=overrides,
+                      resolve=labels, market_snapshot=snap, memory_version=_memory_version(Path(home)))
+
+
+def _memory_version(home: Path) -> int | None:
+    try:
+        from careeros.memory.store import memory_version
+    except ImportError:  # memory layer not installed in this checkout
+        return None
+    try:
+        return memory_version(home)
+    except Exception:  # noqa: BLE001 - a plan does not fail because memory is unreadable
+        return None
+
+
+def propose_plan(home: Path, profile: Profile, run_id: str | None, round_no: int = 0,
+                 overrides: PlanOverrides | None = None, timeout_s: float | None = None) -> Plan:
+    """Build and store a proposal; a (run_id, round) already proposed returns the stored one (idempotent)."""
+    from careeros.warehouse.db import connect
+
+    wh = Path(home) / "warehouse.duckdb"
+    if run_id is not None:
+        with connect(wh) as con:
+            got = find_proposal(con, run_id, round_no)
+        if got is not None:
+            return got
+    plan = compute_plan(home, profile, overrides)
+    with connect(wh) as con:
+        return save_plan(con, plan, "proposed", run_id, round_no, timeout_s)

@@ -1,0 +1,228 @@
+"""Planner (pure): weeks fit the hours budget exactly, dependencies hold, assumptions registry, versions, publish."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from careeros.planner.artifacts import load_catalogue
+from careeros.planner.assumptions import (
+    default_assumptions,
+    load_assumptions,
+    set_posterior,
+    sync_assumptions,
+)
+from careeros.planner.gaps import Gap, GapReport
+from careeros.planner.plan import Plan, PlanOverrides, build_plan
+from careeros.profile import Profile
+
+TEMPLATES = load_catalogue()
+ASSUMPTIONS = default_assumptions()
+KINDS = ["technology", "tool", "skill", "knowledge"]
+
+
+def _profile(weekly_hours: float = 8, horizon: int = 6, risk: str = "medium", n_roles: int = 3) -> Profile:
+    roles = [{"title": f"Role {i}", "soc_code": f"15-12{i}1.00"} for i in range(n_roles)]
+    return Profile.model_validate({"name": "Test Person", "target_roles": roles, "weekly_hours": weekly_hours,
+                                   "horizon_weeks": horizon, "risk_tolerance": risk, "timezone": "Europe/Lisbon",
+                                   "goal": {"statement": "Land a data role within three months"}})
+
+
+def _reports(seed: int, n_roles: int, n_gaps: int) -> list[GapReport]:
+    rng = random.Random(seed)
+    pool = [(f"tech:s{i}", f"Skill {i}", rng.choice(KINDS)) for i in range(max(1, n_gaps * 2))]
+    out = []
+    for r in range(n_roles):
+        gaps = []
+        for sid, label, kind in rng.sample(pool, min(n_gaps, len(pool))):
+            w, mv = rng.uniform(0.05, 1), rng.uniform(0.2, 1)
+            ev = rng.choice([0.0, 0.0, rng.uniform(0.1, 0.8)])
+            status = "missing" if ev == 0 else rng.choice(["weak", "stale"])
+            gaps.append(Gap(skill_id=sid, label=label, kind=kind, required=w * mv, weight=w, market_value=mv,
+                            evidenced=ev, size=w * mv * (1 - ev), status=status, reason="test"))
+        out.append(GapReport(soc_code=f"15-12{r}1.00", title=f"Role {r}", gaps=gaps, coverage=rng.uniform(0, 0.6),
+                             market_value_source="neutral"))
+    return out
+
+
+def _check(plan: Plan, weekly_hours: float) -> None:
+    budget = math.floor(weekly_hours * 60 + 1e-9)
+    finished: dict[str, tuple[int, int]] = {}  # work id -> (week, position) of its last part
+    first_publish = None
+    for wk in plan.weeks:
+        assert wk.minutes == sum(t.minutes for t in wk.tasks) == budget, (wk.week, wk.minutes, budget)
+        assert wk.minutes / 60 <= weekly_hours + 1e-9
+        assert wk.verification.definition_of_done and wk.verification.evidence
+        for pos, t in enumerate(wk.tasks):
+            for dep in t.depends_on:
+                assert dep in finished and finished[dep] < (wk.week, pos), (t.id, dep)
+            if t.kind == "outreach":
+                assert first_publish is not None and first_publish < (wk.week, pos)
+            if t.part == t.parts:
+                finished[t.work_id] = (wk.week, pos)
+                if t.kind == "publish" and first_publish is None:
+                    first_publish = (wk.week, pos)
+            assert t.verification.done and t.verification.evidence
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(weekly_hours=st.floats(min_value=1, max_value=40, allow_nan=False), horizon=st.integers(1, 14),
+       risk=st.sampled_from(["low", "medium", "high"]), n_roles=st.integers(1, 3), n_gaps=st.integers(0, 30),
+       seed=st.integers(0, 10_000))
+def test_plan_fits_weekly_budget_and_respects_dependencies(weekly_hours: float, horizon: int, risk: str, n_roles: int,
+                                                           n_gaps: int, seed: int) -> None:
+    prof = _profile(weekly_hours, horizon, risk, n_roles)
+    plan = build_plan(prof, _reports(seed, n_roles, n_gaps), TEMPLATES, ASSUMPTIONS, start=date(2026, 1, 5))
+    assert len(plan.weeks) == horizon
+    _check(plan, weekly_hours)
+    assert [a.rank for a in plan.alternatives] == [1, 2, 3] and plan.alternatives[0].chosen
+    assert plan.alternatives[0].strategy == plan.strategy
+
+
+def test_plan_names_its_inputs_and_risk_policy() -> None:
+    reps = _reports(1, 3, 25)
+    low = build_plan(_profile(10, 12, "low"), reps, TEMPLATES, ASSUMPTIONS, start=date(2026, 1, 5))
+    high = build_plan(_profile(10, 12, "high"), reps, TEMPLATES, ASSUMPTIONS, start=date(2026, 1, 5))
+    assert low.inputs["stretch_share_target"] == 0.10 and high.inputs["stretch_share_target"] == 0.40
+    assert high.risk.stretch_hours >= low.risk.stretch_hours
+    assert low.assumption_versions["outreach_reply_rate"] == 1
+    assert {a["id"] for a in low.assumptions} >= {"hours_estimate_bias", "interview_conversion", "offer_conversion"}
+    kinds = {t.kind for w in low.weeks for t in w.tasks}
+    assert kinds == {"learn", "build", "publish", "outreach", "interview_prep"}
+    assert all(r.coverage_expected >= r.coverage_before for r in low.roles)
+    # dropping a role and changing hours re-plans
+    o = PlanOverrides(weekly_hours=5, drop_roles=["15-1211.00"])
+    fewer = build_plan(_profile(10, 12, "low"), reps, TEMPLATES, ASSUMPTIONS, start=date(2026, 1, 5), overrides=o)
+    assert [r.soc_code for r in fewer.roles] == ["15-1201.00", "15-1221.00"]
+    _check(fewer, 5)
+
+
+def test_change_requests_are_parsed() -> None:
+    from careeros.planner.approval import apply_change_request
+
+    roles = [("15-2051.00", "Data Scientists"), ("15-1243.00", "Database Architects")]
+    o = apply_change_request(PlanOverrides(), "request_changes", "Drop database architects, 6 hours please, low risk",
+                             None, roles)
+    assert o.drop_roles == ["15-1243.00"] and o.weekly_hours == 6 and o.risk_tolerance == "low"
+    o2 = apply_change_request(o, "request_changes", "focus on 15-2051", 4.5, roles)
+    assert o2.weekly_hours == 4.5 and o2.focus_role == "15-2051.00" and len(o2.notes) == 2
+
+
+def _db(tmp_path: Path):  # type: ignore[no-untyped-def]
+    import duckdb
+
+    from careeros.warehouse.db import ensure_schema
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ensure_schema(con)
+    return con
+
+
+def test_assumptions_registry_is_idempotent_and_versioned(tmp_path: Path) -> None:
+    con = _db(tmp_path)
+    first = sync_assumptions(con)
+    assert first["inserted"] >= 20 and sync_assumptions(con) == {"inserted": 0, "updated": 0,
+                                                                   "unchanged": first["inserted"]}
+    y = tmp_path / "a.yaml"
+    text = Path(__file__).resolve().parents[1].joinpath("data/assumptions.yaml").read_text()
+    y.write_text(text.replace("{family: beta, a: 3.0, b: 17.0}", "{family: beta, a: 4.0, b: 16.0}"))
+    assert sync_assumptions(con, y)["updated"] == 1
+    v = set_posterior(con, "outreach_reply_rate", {"family": "beta", "a": 9, "b": 41}, "retrospective test")
+    got = load_assumptions(con, y)
+    a = got.get("outreach_reply_rate")
+    assert a is not None and a.version == v == 3 and abs(a.value - 0.18) < 1e-9 and a.used()["basis"] == "posterior"
+    hist = con.execute("SELECT version, change FROM assumption_history WHERE assumption_id = 'outreach_reply_rate' "
+                       "ORDER BY version").fetchall()
+    assert hist == [(1, "created"), (2, "prior changed"), (3, "posterior")]
+
+
+def test_versions_diff_status_and_publish_without_duplicates(tmp_path: Path) -> None:
+    from icalendar import Calendar
+
+    from careeros.planner.approval import latest_plan, plan_status, record_decision, save_plan
+    from careeros.planner.publish import publish_plan
+
+    con = _db(tmp_path)
+    reps = _reports(3, 2, 20)
+    p1 = build_plan(_profile(8, 6, n_roles=2), reps, TEMPLATES, ASSUMPTIONS, start=date(2026, 1, 5))
+    s1 = save_plan(con, p1, timeout_s=3600)
+    p2 = build_plan(_profile(8, 6, n_roles=2), reps, TEMPLATES, ASSUMPTIONS, start=date(2026, 1, 5),
+                    overrides=PlanOverrides(weekly_hours=4))
+    s2 = save_plan(con, p2, timeout_s=-1)
+    assert (s1.version, s2.version) == (1, 2) and s2.diff and s2.diff["previous_version"] == 1
+    assert s2.diff["inputs"]["weekly_hours"] == [8, 4]
+    assert con.execute("SELECT status FROM plan_version ORDER BY version").fetchall() == [("superseded",), ("proposed",)]
+    st_ = plan_status(con)
+    assert st_["status"] == "timed_out" and st_["awaiting_approval"] and st_["open_version"] == 2
+    record_decision(con, s2, "approve", "ok", None, "run-1", 0)
+    record_decision(con, s2, "approve", "ok", None, "run-1", 0)  # idempotent per run and round
+    assert con.execute("SELECT count(*) FROM plan_approval").fetchall() == [(1,)]
+    approved = latest_plan(con, statuses=("approved",))
+    assert approved is not None and plan_status(con)["status"] == "approved"
+    n_tasks = con.execute("SELECT count(*) FROM plan_task WHERE version = 2").fetchall()[0][0]
+    assert n_tasks == sum(len(w.tasks) for w in approved.weeks)
+
+    out = tmp_path / "plans"
+    r1 = publish_plan(approved, out)
+    uids1 = [str(e["UID"]) for e in Calendar.from_ical(Path(r1["calendar"]).read_bytes()).walk("VEVENT")]
+    r2 = publish_plan(approved, out)
+    uids2 = [str(e["UID"]) for e in Calendar.from_ical(Path(r2["calendar"]).read_bytes()).walk("VEVENT")]
+    assert uids1 == uids2 and len(set(uids2)) == len(uids2) == r2["events"] > 0
+    assert len(list(out.glob("*.ics"))) == 1 and (out / "current.md").read_text().startswith("# Plan")
+    total = sum(e["DTEND"].dt.timestamp() - e["DTSTART"].dt.timestamp()
+                for e in Calendar.from_ical(Path(r2["calendar"]).read_bytes()).walk("VEVENT"))
+    assert abs(total / 3600 - sum(w.hours for w in approved.weeks)) < 0.01
+    json.dumps(approved.model_dump(mode="json"))
+
+
+def test_cli_plan_json_dry_run_and_store(home_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                         settings_env: None) -> None:
+    from typer.testing import CliRunner
+
+    from careeros.cli import app
+    from careeros.settings import get_settings
+
+    monkeypatch.setenv("CAREEROS_HOME", str(home_copy))
+    get_settings.cache_clear()
+    prof = tmp_path / "profile.toml"
+    prof.write_text('name = "Sam"\nweekly_hours = 6\nhorizon_weeks = 4\n[goal]\nstatement = "Become a data engineer"\n'
+                    '[[target_roles]]\ntitle = "Data Scientist"\nsoc_code = "15-2051.00"\n'
+                    '[[target_roles]]\ntitle = "Database Architect"\nsoc_code = "15-1243.00"\n')
+    res = CliRunner().invoke(app, ["plan", "--json", "--dry-run", "--profile", str(prof)])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout)
+    assert d["version"] is None and d["plan_status"]["status"] == "dry_run" and len(d["weeks"]) == 4
+    assert all(w["hours"] <= 6 and w["verification"]["definition_of_done"] for w in d["weeks"])
+    assert d["assumption_versions"] and d["market_snapshot"]["sha"]
+    assert not _has_plans(home_copy)
+    res2 = CliRunner().invoke(app, ["plan", "--json", "--profile", str(prof)])
+    assert res2.exit_code == 0, res2.output
+    d2 = json.loads(res2.stdout)
+    assert d2["version"] == 1 and d2["status"] == "proposed" and d2["plan_status"]["awaiting_approval"]
+    res3 = CliRunner().invoke(app, ["plan", "--json", "--profile", str(prof)])
+    assert json.loads(res3.stdout)["version"] == 1  # unchanged plan: no new version
+
+
+def _has_plans(home: Path) -> bool:
+    import duckdb
+
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    try:
+        exists = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'plan_version'"
+                             ).fetchall()[0][0]
+        return bool(exists and con.execute("SELECT count(*) FROM plan_version").fetchall()[0][0])
+    finally:
+        con.close()
+
+
+def test_plan_created_at_is_recorded() -> None:
+    when = datetime(2026, 3, 4, 12, tzinfo=UTC)
+    plan = build_plan(_profile(), _reports(5, 1, 5), TEMPLATES, ASSUMPTIONS, created_at=when)
+    assert plan.created_at == when and plan.inputs["start"] == "2026-03-09"
