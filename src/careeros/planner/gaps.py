@@ -1,7 +1,12 @@
 """Gap analysis: a target role's required skills against the skills a person has evidenced.
 
 required value of skill s for role r  = edge weight w(r, s) (importance, 0-1) x market value mv(s, r)
-                                         (``market_value`` table when present, else a neutral 0.5)
+                                         x learnability l(s)
+                                         (``market_value`` table when present, else a neutral 0.5;
+                                         l = how much a plan can close the gap by deliberate work: 1.0 for
+                                         technologies, less for broad knowledge areas, 0.15 for O*NET
+                                         foundational skills such as Reading Comprehension or Speaking,
+                                         which professionals evidence through their work, not a study task)
 evidenced strength of s               = max over evidence rows of confidence x recency
                                          (recency = 0.5 ** (age_days / half_life_days); undated rows count 1)
 gap size                              = required value x (1 - evidenced strength)
@@ -19,6 +24,23 @@ import polars as pl
 from pydantic import BaseModel, Field
 
 NEUTRAL_MARKET_VALUE = 0.5
+#: (skill id prefix, learnability); first match wins, default 0.8.
+LEARNABILITY: tuple[tuple[str, float], ...] = (
+    ("tech:", 1.0),
+    ("onet:2.B.3", 0.8),   # technical skills: programming, technology design, quality control analysis ...
+    ("onet:2.C", 0.5),     # knowledge areas: broad (Mathematics, English Language, Computers and Electronics)
+    ("onet:2.", 0.15),     # basic, social, complex-problem-solving, systems and resource-management skills
+    ("tool:", 0.5),
+    ("esco:", 0.8),
+)
+
+
+def learnability(skill_id: str) -> float:
+    """How far deliberate study and projects can close a gap in this skill (see the module docstring)."""
+    for prefix, value in LEARNABILITY:
+        if skill_id.startswith(prefix):
+            return value
+    return 0.8
 HALF_LIFE_DAYS = 365.0
 
 
@@ -28,7 +50,7 @@ class Gap(BaseModel):
     skill_id: str
     label: str
     kind: str
-    required: float = Field(ge=0, description="edge weight x market value")
+    required: float = Field(ge=0, description="edge weight x market value x learnability")
     weight: float = Field(ge=0, le=1, description="occupation->skill edge weight (importance)")
     market_value: float = Field(ge=0, le=1)
     evidenced: float = Field(ge=0, le=1, description="best confidence x recency among evidence")
@@ -126,7 +148,8 @@ def compute_gaps(
     req = (req.with_columns(pl.col("market_value").fill_null(NEUTRAL_MARKET_VALUE).clip(0, 1))
            .join(ev, on="skill_id", how="left")
            .with_columns(pl.col("evidenced").fill_null(0.0).clip(0, 1))
-           .with_columns((pl.col("weight").clip(0, 1) * pl.col("market_value")).alias("required"))
+           .with_columns(pl.col("skill_id").map_elements(learnability, return_dtype=pl.Float64).alias("learn"))
+           .with_columns((pl.col("weight").clip(0, 1) * pl.col("market_value") * pl.col("learn")).alias("required"))
            .with_columns((pl.col("required") * (1 - pl.col("evidenced"))).alias("size")))
     total = float(req["required"].sum() or 0.0)
     covered = float((req["required"] * req["evidenced"]).sum() or 0.0)
@@ -148,7 +171,7 @@ def compute_gaps(
             skill_id=r["skill_id"], label=r["label"], kind=r["kind"], required=round(r["required"], 4),
             weight=round(min(max(r["weight"], 0.0), 1.0), 4), market_value=round(r["market_value"], 4),
             evidenced=round(r["evidenced"], 4), size=round(r["size"], 4), status=status,
-            reason=f"{why}; importance {r['weight']:.2f}, {mv_txt}"))
+            reason=f"{why}; importance {r['weight']:.2f}, {mv_txt}, learnability {r['learn']:.2f}"))
     return GapReport(soc_code=soc_code, title=title, gaps=gaps,
                      coverage=round(covered / total, 4) if total > 0 else 1.0, market_value_source=mv_source)
 
