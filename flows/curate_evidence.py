@@ -12,12 +12,12 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from prefect.exceptions import FlowPauseTimeout
 from prefect.flow_runs import pause_flow_run
-from tasks import evidence as t
 
 from careeros.evidence.redact import redact
 from careeros.evidence.review import decisions_from_input, review_markdown, review_model
 from careeros.settings import get_settings
 from careeros.warehouse.provenance import new_run_id
+from tasks import evidence as t
 
 
 def _run_id() -> str:

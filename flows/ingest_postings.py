@@ -7,14 +7,14 @@ import time
 import polars as pl
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact, create_progress_artifact, update_progress_artifact
-from tasks import postings as t
-from tasks.taxonomy import publish_analytics
 
 from careeros.market.pipeline import postings_markdown
 from careeros.progress import report
 from careeros.settings import get_settings
 from careeros.warehouse import loading
 from careeros.warehouse.provenance import new_run_id
+from tasks import postings as t
+from tasks.taxonomy import publish_analytics
 
 
 def _run_id() -> str:

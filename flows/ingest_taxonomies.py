@@ -6,13 +6,13 @@ from uuid import UUID
 
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact, create_progress_artifact, update_progress_artifact
-from tasks import taxonomy as t
 
 from careeros.progress import report
 from careeros.reports.ingest import ingest_markdown
 from careeros.settings import get_settings
 from careeros.warehouse import loading
 from careeros.warehouse.provenance import new_run_id
+from tasks import taxonomy as t
 
 
 def _run_id() -> str:

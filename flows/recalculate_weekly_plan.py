@@ -16,12 +16,12 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from prefect.exceptions import FlowPauseTimeout
 from prefect.flow_runs import pause_flow_run, suspend_flow_run
-from tasks import planning as t
 
 from careeros.planner.approval import apply_change_request, decision_form, summary_markdown
 from careeros.planner.plan import PlanOverrides
 from careeros.settings import get_settings
 from careeros.warehouse.provenance import new_run_id
+from tasks import planning as t
 
 
 def _run_id() -> str:

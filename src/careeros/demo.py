@@ -1,5 +1,6 @@
 """`careeros demo`: the main job end to end on the embedded sample operator, answering every human
-pause through the real input path (``resume_flow_run``), exactly as a person would from the UI or CLI."""
+pause through the real input path (``resume_flow_run``), exactly as a person would from the UI or CLI.
+"""
 
 from __future__ import annotations
 
