@@ -1,5 +1,7 @@
-"""`careeros demo`: the main job end to end on the embedded sample operator, answering every human
-pause through the real input path (``resume_flow_run``), exactly as a person would from the UI or CLI.
+"""`careeros demo`: the main job end to end on the embedded sample operator.
+
+Every human pause is answered through the real input path (``resume_flow_run``), as a person would from
+the Prefect UI or the CLI.
 """
 
 from __future__ import annotations
