@@ -102,6 +102,10 @@ def main() -> int:
         results.append(run_case("postings_ingest", POSTINGS_INGEST.format(home=str(Path(tmp) / "home2"))))
         results.append(run_case("extraction_normalisation_throughput", THROUGHPUT,
                                 env={"CAREEROS_HOME": str(home)}))
+        for script in ("bench_plan.py", "bench_memory.py"):
+            path = REPO / "benchmarks" / script
+            code = f"import runpy, sys; sys.argv = [{str(path)!r}]; runpy.run_path({str(path)!r}, run_name='__main__')"
+            results.append(run_case(script.removesuffix(".py"), code, env={"CAREEROS_HOME": str(home)}))
         env = {"CAREEROS_HOME": str(Path(tmp) / "cli-home"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
         results.append(cli_case("cli_ingest_with_prefect", ["ingest", "--quiet"], env))
         results.append(cli_case("cli_ingest_noop_with_prefect", ["ingest", "--quiet"], env))
