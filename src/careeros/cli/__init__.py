@@ -5,14 +5,17 @@ from __future__ import annotations
 import typer
 
 from careeros.cli import (
+    agents,
     approvals,
     core,
     evidence,
     init_cmd,
+    log,
     memory,
     occupations,
     plan,
     profile,
+    report,
     skills,
     titles,
 )
@@ -26,6 +29,7 @@ app = typer.Typer(
 )
 core.register(app)
 init_cmd.register(app)
+report.register(app)
 app.add_typer(titles.app, name="titles", help="Normalise job titles to O*NET-SOC occupations.")
 app.add_typer(skills.app, name="skills", help="Extract skills from posting or document text.")
 app.add_typer(occupations.app, name="occupations", help="Occupations: related occupations (transitions).")
@@ -34,6 +38,8 @@ app.add_typer(plan.app, name="plan", help="Plans: gaps, minimal artifacts, the w
 app.add_typer(approvals.app, name="approvals", help="Runs waiting for your decision: list, show, approve, reject.")
 app.add_typer(memory.app, name="memory", help="Long-term memory (LanceDB): search your evidence.")
 app.add_typer(evidence.app, name="evidence", help="Evidence items and skill links, as of any date.")
+app.add_typer(agents.app, name="agents", help="Role agents: run them; review outreach drafts per message.")
+app.add_typer(log.app, name="log", help="Record outcomes: tasks done, hours, outreach, interviews, offers.")
 
 
 def main() -> None:

@@ -235,6 +235,77 @@ CREATE TABLE IF NOT EXISTS plan_approval (
 );
 """
 
+_OUTCOMES_METRICS = """
+CREATE TABLE IF NOT EXISTS outcome_event (
+  event_id VARCHAR PRIMARY KEY,       -- hash of kind, source and the natural key: re-imports are no-ops
+  occurred_at TIMESTAMPTZ NOT NULL,
+  kind VARCHAR NOT NULL,              -- task_done | hours | outreach_sent | outreach_replied | interview | offer
+                                      -- | rejection | note | session_planned
+  plan_id VARCHAR, task_id VARCHAR, quantity DOUBLE, notes VARCHAR,
+  source VARCHAR NOT NULL,            -- checkin | cli | outbox | calendar
+  recorded_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE IF NOT EXISTS metrics_weekly (
+  period VARCHAR NOT NULL,            -- week | month | all
+  period_start DATE NOT NULL, period_end DATE NOT NULL, metric VARCHAR NOT NULL,
+  value DOUBLE,                       -- NULL when the sample is too small (status 'insufficient data')
+  numerator DOUBLE, denominator DOUBLE, n BIGINT, ci_low DOUBLE, ci_high DOUBLE,
+  status VARCHAR NOT NULL,            -- ok | insufficient data | no data
+  note VARCHAR, run_id VARCHAR, computed_at TIMESTAMPTZ NOT NULL,
+  PRIMARY KEY (period, period_start, metric)
+);
+CREATE SCHEMA IF NOT EXISTS analytics;
+-- Views name base tables as main.<table> and never each other: the snapshot file is opened as catalog
+-- "analytics" (or attached under any name), where unqualified or analytics.* references inside views break.
+CREATE OR REPLACE VIEW analytics.metrics_weekly AS
+  SELECT period, period_start, period_end, metric, value, ci_low, ci_high, numerator, denominator,
+         n AS sample_size, status, note, run_id, computed_at
+  FROM main.metrics_weekly;
+CREATE OR REPLACE VIEW analytics.outcome_events AS
+  SELECT event_id, occurred_at, kind, plan_id, task_id, quantity, notes, source, recorded_at
+  FROM main.outcome_event;
+CREATE OR REPLACE VIEW analytics.demand_weekly AS
+  SELECT d.week_start, d.skill_id, s.label AS skill, s.kind AS skill_kind, d.soc_code, o.title AS occupation,
+         d.postings, d.soc_postings AS occupation_postings, d.share_of_postings, d.salary_median,
+         d.salary_p25, d.salary_p75, d.salary_n AS salary_sample_size, d.remote_share,
+         d._run_id AS run_id, d.computed_at
+  FROM main.demand_weekly d
+  LEFT JOIN main.graph_skill s ON s.skill_id = d.skill_id
+  LEFT JOIN main.graph_occupation o ON o.soc_code = d.soc_code;
+CREATE OR REPLACE VIEW analytics.assumptions_history AS
+  SELECT h.assumption_id, a.description, a.unit, h.version, h.change, h.source,
+         json_extract_string(h.prior_json, '$.family') AS prior_family, h.prior_json,
+         json_extract_string(h.posterior_json, '$.family') AS posterior_family, h.posterior_json,
+         h.run_id, h.changed_at
+  FROM main.assumption_history h LEFT JOIN main.assumption a USING (assumption_id);
+CREATE OR REPLACE VIEW analytics.plan_history AS
+  SELECT v.plan_id, v.version, v.status, v.strategy, v.created_at, v.approved_at, v.decided_at, v.expires_at,
+         t.tasks, t.weeks, t.planned_hours, v.content_sha, v.market_snapshot, v.memory_version, v.run_id
+  FROM main.plan_version v
+  LEFT JOIN (SELECT plan_id, version, count(*) AS tasks, count(DISTINCT week) AS weeks, sum(hours) AS planned_hours
+             FROM main.plan_task GROUP BY ALL) t USING (plan_id, version);
+CREATE OR REPLACE VIEW analytics.decision_log AS
+  SELECT decision_id, decided_at, actor, action, item_id AS subject_id, version_sha256 AS subject_version,
+         skill_id, confidence, facts_json, run_id
+  FROM main.decision_log;
+CREATE OR REPLACE VIEW analytics.llm_calls AS
+  SELECT call_id, created_at, run_id, purpose, tier, model, provider, prompt_tokens, completion_tokens,
+         prompt_tokens + completion_tokens AS total_tokens, cost_usd, latency_ms, cache_hit, status, error
+  FROM main.llm_calls;
+CREATE OR REPLACE VIEW analytics.occupation_skills AS
+  SELECT e.soc_code, o.title AS occupation, o.job_zone, o.median_wage, e.skill_id, s.label AS skill,
+         s.kind AS skill_kind, s.taxonomy, e.weight, e.importance, e.level, e.relation, s.hot_technology,
+         s.in_demand
+  FROM main.graph_occupation_skill e
+  JOIN main.graph_occupation o USING (soc_code)
+  JOIN main.graph_skill s USING (skill_id);
+CREATE OR REPLACE VIEW analytics.postings AS
+  SELECT posting_id, source, company, title, location, country, remote, salary_min, salary_max,
+         salary_currency, salary_period, experience_level, employment_type, posted_at, closes_at,
+         soc_code, soc_title AS occupation, soc_score AS occupation_score, url, _run_id AS run_id
+  FROM main.posting WHERE is_current;
+"""
+
 #: (version, name, sql) in order of application.
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "core: runs, source versions, raw files, quarantine, dq results", _CORE),
@@ -245,4 +316,5 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (6, "evidence: items, skill links, decisions", _EVIDENCE),
     (7, "llm calls, llm cache, outbox", _LLM_OUTBOX),
     (8, "plans: versions, tasks, assumptions, approvals", _PLANS),
+    (9, "outcomes, metrics, analytics views", _OUTCOMES_METRICS),
 ]
