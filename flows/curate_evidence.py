@@ -18,6 +18,7 @@ from careeros.evidence.review import decisions_from_input, review_markdown, revi
 from careeros.settings import get_settings
 from careeros.warehouse.provenance import new_run_id
 from tasks import evidence as t
+from tasks.taxonomy import publish_analytics
 
 
 def _run_id() -> str:
@@ -50,6 +51,7 @@ def curate_evidence(profile_path: str | None = None, review: bool = True, review
         except FlowPauseTimeout:
             get_run_logger().warning("review timed out: %d links stay pending", total)
             summary["review"] = "timed out"
+    publish_analytics(get_settings().warehouse_path, get_settings().analytics_path)
     create_markdown_artifact(markdown=_summary_md(summary), key="curate-evidence-summary",
                              description="Evidence curation summary")
     return summary

@@ -22,6 +22,7 @@ from careeros.planner.plan import PlanOverrides
 from careeros.settings import get_settings
 from careeros.warehouse.provenance import new_run_id
 from tasks import planning as t
+from tasks.taxonomy import publish_analytics
 
 
 def _run_id() -> str:
@@ -79,6 +80,7 @@ def recalculate_weekly_plan(profile_path: str | None = None, approval: bool = Tr
         hours = answer.weekly_hours if answer.weekly_hours != plan.inputs["weekly_hours"] else None
         overrides = apply_change_request(overrides, answer.decision, answer.notes, hours,
                                          [(r.soc_code, r.title) for r in plan.roles])
+    publish_analytics(get_settings().warehouse_path, get_settings().analytics_path)
     create_markdown_artifact(markdown=_summary_md(out), key="recalculate-weekly-plan",
                              description="Weekly plan: proposal and decision")
     return out

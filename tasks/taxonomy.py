@@ -9,10 +9,10 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from careeros.graph import store
+from careeros.metrics.analytics import publish_analytics as publish_analytics_snapshot
 from careeros.taxonomy.common import LoadResult
 from careeros.taxonomy.sources import SourceFingerprint
 from careeros.warehouse import taxonomy_load as tl
-from careeros.warehouse.db import publish_snapshot
 
 
 @task(name="fingerprint-sources", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
@@ -75,5 +75,5 @@ def build_graph(warehouse: Path, run_id: str, force: bool = False) -> tl.SourceL
 
 @task(name="publish-analytics-snapshot", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def publish_analytics(warehouse: Path, snapshot: Path) -> Path:
-    """Atomically publish the read-only analytics copy."""
-    return publish_snapshot(warehouse, snapshot)
+    """Checkpoint, then atomically publish the read-only analytics copy (with the analytics views)."""
+    return publish_analytics_snapshot(warehouse=warehouse, dst=snapshot)
