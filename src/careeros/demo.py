@@ -85,6 +85,10 @@ def run_demo(echo: Echo) -> dict[str, Any]:
     if plan_step is not None:
         echo("5/5 recalculate-weekly-plan: propose, wait for approval (answered), publish markdown + .ics")
         out["plan"] = plan_step(echo)
+    agents_step = _agents_step()
+    if agents_step is not None:
+        echo("6/6 run-agents: role agents on the plan; escalations answered via resume_flow_run; drafts only")
+        out["agents"] = agents_step(echo)
     out["status"] = status_dict()["counts"]
     out["home"] = str(get_settings().home.resolve())
     return out
@@ -97,3 +101,12 @@ def _plan_step() -> Callable[[Echo], dict[str, Any]] | None:
     except ModuleNotFoundError:
         return None
     return demo_plan_step
+
+
+def _agents_step() -> Callable[[Echo], dict[str, Any]] | None:
+    """The role-agents step when the agents flow is installed."""
+    try:
+        from careeros.agents.demo import demo_agents_step
+    except ModuleNotFoundError:
+        return None
+    return demo_agents_step

@@ -1,0 +1,331 @@
+"""What the agents know: one read of the warehouse, the stored plan, memory and the contacts file.
+
+The orchestrator gathers :class:`Facts` once per run; each agent gets a typed input built from them plus
+its untrusted data (posting text, contact notes, evidence chunk text). Agents never open the warehouse.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from careeros.agents.models import (
+    ContactFact,
+    EvidenceHit,
+    GapFact,
+    PendingLink,
+    PlanFact,
+    RoleFact,
+    TaskFact,
+    TaskStatement,
+)
+from careeros.planner.plan import Plan
+from careeros.profile import Profile
+from careeros.warehouse.db import connect, table_exists
+
+log = logging.getLogger("careeros.agents")
+
+_EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[A-Za-z]{2,}$")
+MAX_GAPS = 8
+
+
+@dataclass
+class Facts:
+    """Everything the agents may read in one run (trusted facts + untrusted text kept apart)."""
+
+    person: str
+    goal: str
+    plan: PlanFact
+    roles: list[RoleFact]
+    role_skills: dict[str, list[GapFact]] = field(default_factory=dict)  # soc -> top required skills
+    tasks: dict[str, list[TaskStatement]] = field(default_factory=dict)  # soc -> O*NET tasks
+    contacts: list[ContactFact] = field(default_factory=list)
+    contact_notes: dict[str, str] = field(default_factory=dict)  # contact_id -> notes (untrusted)
+    postings: list[dict[str, Any]] = field(default_factory=list)  # id, company, title, soc (untrusted)
+    posting_texts: dict[str, str] = field(default_factory=dict)  # posting_id -> text (untrusted)
+    evidence: list[EvidenceHit] = field(default_factory=list)
+    chunk_texts: dict[str, str] = field(default_factory=dict)  # ref -> chunk text (untrusted)
+    pending_links: list[PendingLink] = field(default_factory=list)
+    memory_version: int | None = None
+    contacts_file: str | None = None
+    target_titles: list[str] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------------------------------ contacts
+
+
+def contact_id(email: str) -> str:
+    """Stable id of a contact: hash of the lower-cased address."""
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:12]
+
+
+def load_contacts(path: Path | None) -> tuple[list[ContactFact], dict[str, str], list[str]]:
+    """(contacts, notes by contact id, skipped rows) from the person's CSV (name,email,relation,company,role,notes).
+
+    A row with anything but exactly one plain address is skipped (no header injection through the file).
+    """
+    if path is None or not Path(path).is_file():
+        return [], {}, []
+    out, notes, skipped = [], {}, []
+    with Path(path).open(encoding="utf-8", newline="") as f:
+        for n, row in enumerate(csv.DictReader(f), start=2):
+            row = {(k or "").strip().lower(): (v if isinstance(v, str) else "") for k, v in row.items() if k}
+            email = row.get("email", "").strip()
+            name = " ".join(row.get("name", "").split())
+            if not name or not _EMAIL.match(email) or any(c in row.get("email", "") for c in "\r\n"):
+                skipped.append(f"line {n}: invalid name or e-mail")
+                continue
+            cid = contact_id(email)
+            if cid in notes:
+                continue
+            out.append(ContactFact(contact_id=cid, name=name[:120], email=email,
+                                   relation=" ".join(row.get("relation", "").split())[:80],
+                                   company=" ".join(row.get("company", "").split())[:120],
+                                   role=" ".join(row.get("role", "").split())[:120]))
+            notes[cid] = row.get("notes", "")[:2000]
+    return out, notes, skipped
+
+
+# ------------------------------------------------------------------------------------------ plan
+
+
+def plan_fact(plan: Plan) -> PlanFact:
+    """The parts of a stored plan the agents use."""
+    tasks = [TaskFact(task_id=t.id, week=w.week, start=w.start.isoformat(), kind=t.kind, title=t.title,
+                      hours=t.hours, skill_ids=t.skill_ids, artifact_id=t.artifact_id, depends_on=t.depends_on,
+                      done=t.verification.done, evidence=t.verification.evidence)
+             for w in plan.weeks for t in w.tasks]
+    return PlanFact(
+        plan_id=plan.plan_id, version=int(plan.version or 0), status=plan.status, goal=plan.goal,
+        strategy=plan.strategy, weekly_hours=float(plan.inputs["weekly_hours"]),
+        horizon_weeks=int(plan.inputs["horizon_weeks"]), risk_level=plan.risk.level,
+        stretch_share=plan.risk.stretch_share, overrun_p80_hours=plan.risk.overrun_p80_hours,
+        work_hours=sum(t.hours for t in tasks if t.kind in ("learn", "build", "publish")),
+        deferred=[d["title"] for d in plan.deferred], tasks=tasks, artifacts=list(plan.totals.get("artifacts", [])),
+        alternatives=[a.summary for a in plan.alternatives if not a.chosen])
+
+
+def stored_plan(home: Path, profile: Profile, run_id: str) -> Plan:
+    """The newest approved plan, else the newest stored one; none stored: propose one (status proposed)."""
+    from careeros.planner.approval import compute_plan, latest_plan, save_plan
+    from careeros.planner.plan import plan_id_for
+
+    wh = Path(home) / "warehouse.duckdb"
+    pid = plan_id_for(profile)
+    with connect(wh, read_only=True) as con:
+        plan = latest_plan(con, pid, ("approved",)) or latest_plan(con, pid)
+    if plan is not None:
+        return plan
+    plan = compute_plan(Path(home), profile)
+    with connect(wh) as con:
+        return save_plan(con, plan, "proposed", run_id, None)
+
+
+# ------------------------------------------------------------------------------------------ gather
+
+
+def _roles(con: Any, plan: Plan) -> tuple[list[RoleFact], dict[str, list[GapFact]]]:
+    from careeros.planner.gaps import role_requirements
+    from careeros.planner.plan import gap_reports
+
+    reports = {r.soc_code: r for r in gap_reports(con, [(r.soc_code, r.title) for r in plan.roles])}
+    mv: set[tuple[str, str]] = set()
+    if table_exists(con, "market_value"):
+        mv = {(s, c) for s, c in con.execute(
+            "SELECT skill_id, soc_code FROM market_value WHERE soc_code IN (SELECT unnest(?::VARCHAR[]))",
+            [[r.soc_code for r in plan.roles]]).fetchall()}
+    roles, skills = [], {}
+    for r in plan.roles:
+        rep = reports.get(r.soc_code)
+        gaps = [GapFact(skill_id=g.skill_id, label=g.label, kind=g.kind, size=g.size, status=g.status,
+                        market_value=g.market_value, market_value_cited=(g.skill_id, r.soc_code) in mv)
+                for g in (rep.gaps[:MAX_GAPS] if rep else [])]
+        roles.append(RoleFact(soc_code=r.soc_code, title=r.title, coverage_before=r.coverage_before,
+                              coverage_expected=r.coverage_expected, gaps=gaps))
+        req = role_requirements(con, r.soc_code)
+        gap_size = {g.skill_id: g for g in (rep.gaps if rep else [])}
+        tech = req.filter(req["kind"] == "technology").head(6)
+        other = req.filter(req["kind"] != "technology").head(4)
+        skills[r.soc_code] = [
+            GapFact(skill_id=x["skill_id"], label=x["label"], kind=x["kind"],
+                    size=gap_size[x["skill_id"]].size if x["skill_id"] in gap_size else 0.0,
+                    status=gap_size[x["skill_id"]].status if x["skill_id"] in gap_size else "evidenced",
+                    market_value=gap_size[x["skill_id"]].market_value if x["skill_id"] in gap_size else 0.5)
+            for part in (tech, other) for x in part.iter_rows(named=True)]
+    return roles, skills
+
+
+def _postings(con: Any, socs: list[str], companies: list[str], limit: int = 300) -> list[dict[str, Any]]:
+    if not table_exists(con, "posting"):
+        return []
+    rows = con.execute(
+        "SELECT posting_id, company, title, soc_code, text FROM posting WHERE is_current AND "
+        "(soc_code IN (SELECT unnest(?::VARCHAR[])) OR lower(company) IN (SELECT unnest(?::VARCHAR[]))) "
+        "ORDER BY posted_at DESC NULLS LAST, posting_id LIMIT ?",
+        [socs or [""], [c.lower() for c in companies] or [""], limit]).fetchall()
+    return [{"posting_id": p, "company": c or "", "title": t or "", "soc_code": s, "text": x or ""}
+            for p, c, t, s, x in rows]
+
+
+def _pending(con: Any, role_skills: dict[str, set[str]], limit: int = 25) -> list[PendingLink]:
+    from careeros.evidence.history import pending_links
+
+    if not table_exists(con, "evidence_skill"):
+        return []
+    df = pending_links(con, limit)
+    strong = {s for (s,) in con.execute("SELECT DISTINCT skill_id FROM evidence_skill WHERE valid_to IS NULL "
+                                        "AND status IN ('auto', 'accepted')").fetchall()}
+    out = []
+    for r in df.iter_rows(named=True):
+        out.append(PendingLink(link_id=r["link_id"], item_id=r["item_id"], skill_id=r["skill_id"],
+                               skill_label=r.get("skill_label") or r["skill_id"], confidence=float(r["confidence"]),
+                               source_type=r.get("source_type") or "", strength=r.get("strength"),
+                               required_by=sorted(s for s, sk in role_skills.items() if r["skill_id"] in sk),
+                               corroborated=r["skill_id"] in strong))
+    return out
+
+
+def _memory_hits(queries: list[tuple[str, list[str]]], k: int = 3) -> tuple[list[EvidenceHit], dict[str, str], int | None]:
+    """Hybrid search per query (with skill filters when given); best hits first, one hit per chunk."""
+    from careeros.memory.embedders import get_embedder
+    from careeros.memory.search import Filters, search
+    from careeros.memory.store import MemoryStore
+    from careeros.settings import get_settings
+
+    s = get_settings()
+    if not s.memory_dir.is_dir():
+        return [], {}, None
+    emb = get_embedder()
+    store = MemoryStore(s.memory_dir, emb.name, emb.dim)
+    if not store.exists() or store.count() == 0:
+        return [], {}, None
+    version = int(store.table.version)
+    hits: dict[str, EvidenceHit] = {}
+    texts: dict[str, str] = {}
+    for query, skills in queries:
+        for h in search(store, emb, query, k=k, filters=Filters(skills=skills or None)):
+            ref = f"memory:{h.chunk_id}@v{version}"
+            if ref not in hits or hits[ref].score < h.score:
+                hits[ref] = EvidenceHit(ref=ref, title=h.title, source_type=h.provenance.source_type,
+                                        source_path=h.provenance.source_path, score=h.score, skill_ids=h.skill_ids,
+                                        query=query)
+                texts[ref] = h.text
+    ordered = sorted(hits.values(), key=lambda x: (-x.score, x.ref))
+    return ordered, texts, version
+
+
+def gather(home: Path, profile: Profile, run_id: str, plan: Plan | None = None, memory: bool = True) -> Facts:
+    """Read the plan, gaps, role skills and tasks, postings, contacts, pending links and memory hits."""
+    plan = plan or stored_plan(home, profile, run_id)
+    contacts, notes, skipped = load_contacts(profile.contacts_file)
+    if skipped:
+        log.warning("contacts: %d rows skipped (%s)", len(skipped), "; ".join(skipped[:3]))
+    with connect(Path(home) / "warehouse.duckdb", read_only=True) as con:
+        roles, role_skills = _roles(con, plan)
+        socs = [r.soc_code for r in roles]
+        tasks = {soc: [TaskStatement(soc_code=soc, task_id=str(t), task=x) for t, x in con.execute(
+            "SELECT task_id, task FROM onet_task WHERE soc_code = ? ORDER BY (task_type = 'Core') DESC NULLS LAST, "
+            "incumbents_responding DESC NULLS LAST, task_id LIMIT 12", [soc]).fetchall()] for soc in socs}
+        postings = _postings(con, socs, [c.company for c in contacts if c.company])
+        pending = _pending(con, {s: {g.skill_id for g in role_skills[s]} | {g.skill_id for r in roles
+                                                                           if r.soc_code == s for g in r.gaps}
+                                 for s in socs})
+    queries: list[tuple[str, list[str]]] = []
+    if memory:
+        first = roles[0].soc_code if roles else None
+        for g in (role_skills.get(first, []) if first else [])[:8]:
+            queries.append((g.label, []))
+        queries.append((profile.goal.statement, []))
+    hits, texts, version = _memory_hits(queries) if queries else ([], {}, None)
+    return Facts(
+        person=profile.name, goal=profile.goal.statement, plan=plan_fact(plan), roles=roles, role_skills=role_skills,
+        tasks=tasks, contacts=contacts, contact_notes=notes,
+        postings=[{k: v for k, v in p.items() if k != "text"} for p in postings],
+        posting_texts={p["posting_id"]: p["text"] for p in postings}, evidence=hits, chunk_texts=texts,
+        pending_links=pending, memory_version=version,
+        contacts_file=str(profile.contacts_file) if profile.contacts_file else None,
+        target_titles=[r.title for r in profile.target_roles])
+
+
+# ------------------------------------------------------------------------------------------ citations
+
+
+def resolve(refs: list[str], home: Path, contacts_file: str | None = None) -> dict[str, bool]:
+    """Whether each citation names a real row (warehouse, memory version, contacts file)."""
+    out: dict[str, bool] = {}
+    contacts = {c.contact_id for c in load_contacts(Path(contacts_file) if contacts_file else None)[0]}
+    store = None
+    with connect(Path(home) / "warehouse.duckdb", read_only=True) as con:
+        for ref in refs:
+            kind, _, rest = ref.partition(":")
+            ok = False
+            try:
+                if kind == "graph_occupation_skill":
+                    soc, _, skill = rest.partition("/")
+                    ok = _exists(con, "SELECT 1 FROM graph_occupation_skill WHERE soc_code = ? AND skill_id = ?", [soc, skill])
+                elif kind == "market_value":
+                    skill, _, soc = rest.partition("/")
+                    ok = table_exists(con, "market_value") and _exists(
+                        con, "SELECT 1 FROM market_value WHERE skill_id = ? AND soc_code = ?", [skill, soc])
+                elif kind == "plan_task":
+                    pid, _, tid = rest.partition("/")
+                    ok = _exists(con, "SELECT 1 FROM plan_task WHERE plan_id = ? AND task_id = ?", [pid, tid])
+                elif kind == "plan":
+                    pid, _, ver = rest.partition("@v")
+                    ok = _exists(con, "SELECT 1 FROM plan_version WHERE plan_id = ? AND version = ?", [pid, int(ver)])
+                elif kind == "onet_task":
+                    soc, _, tid = rest.partition("/")
+                    ok = _exists(con, "SELECT 1 FROM onet_task WHERE soc_code = ? AND task_id = ?", [soc, tid])
+                elif kind == "evidence_skill":
+                    ok = _exists(con, "SELECT 1 FROM evidence_skill WHERE link_id = ?", [rest])
+                elif kind == "posting":
+                    ok = _exists(con, "SELECT 1 FROM posting WHERE posting_id = ?", [rest])
+                elif kind == "contact":
+                    ok = rest in contacts
+                elif kind == "memory":
+                    chunk, _, ver = rest.partition("@v")
+                    store = store or _store()
+                    ok = store is not None and _chunk_at(store, chunk, int(ver))
+            except Exception:  # noqa: BLE001 - a malformed reference does not resolve
+                ok = False
+            out[ref] = ok
+    return out
+
+
+def _exists(con: Any, sql: str, params: list[Any]) -> bool:
+    return con.execute(sql + " LIMIT 1", params).fetchone() is not None
+
+
+def _store() -> Any:
+    from careeros.memory.embedders import get_embedder
+    from careeros.memory.store import MemoryStore
+    from careeros.settings import get_settings
+
+    s = get_settings()
+    emb = get_embedder()
+    st = MemoryStore(s.memory_dir, emb.name, emb.dim)
+    return st if st.exists() else None
+
+
+def _chunk_at(store: Any, chunk_id: str, version: int) -> bool:
+    """True when the chunk exists in the given table version."""
+    import lancedb
+
+    tbl = lancedb.connect(str(store.memory_dir)).open_table(store.name)
+    tbl.checkout(version)
+    safe = chunk_id.replace("'", "''")
+    return tbl.count_rows(f"chunk_id = '{safe}'") > 0
+
+
+def facts_json(f: Facts) -> str:
+    """A compact JSON dump of the trusted facts (for the run folder)."""
+    return json.dumps({"person": f.person, "goal": f.goal, "plan": f"{f.plan.plan_id}@v{f.plan.version}",
+                       "roles": [r.soc_code for r in f.roles], "contacts": len(f.contacts),
+                       "postings": len(f.postings), "evidence_hits": len(f.evidence),
+                       "pending_links": len(f.pending_links), "memory_version": f.memory_version}, indent=2)

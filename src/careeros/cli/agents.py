@@ -1,0 +1,121 @@
+"""``careeros agents ...``: run the role agents; review outreach drafts message by message."""
+
+from __future__ import annotations
+
+import getpass
+import json
+from typing import Annotated, Any
+
+import typer
+
+app = typer.Typer(no_args_is_help=True)
+outreach_app = typer.Typer(no_args_is_help=True)
+app.add_typer(outreach_app, name="outreach", help="Outreach drafts: review each message (send / edit / drop).")
+
+
+def _profile() -> Any:
+    from careeros.planner.approval import default_profile_path
+    from careeros.profile import load_profile
+    from careeros.settings import get_settings
+
+    return load_profile(default_profile_path(get_settings().home))
+
+
+@app.command("run")
+def run(
+    agent: Annotated[list[str] | None, typer.Option("--agent", help="Run only this agent (repeatable): strategist, "
+                                                    "curriculum, producer, outreach, interview_prep, evidence_curator.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON (never prompts).")] = False,
+    decide: Annotated[bool, typer.Option("--decide/--no-decide", help="Ask accept/reject for escalated outputs "
+                                         "(interactive terminals only).")] = True,
+) -> None:
+    """Run the role agents on your plan, evidence and contacts; outputs go to CAREEROS_HOME/agents/<run_id>/.
+
+    Outputs below their confidence threshold are escalated: you accept or reject them here (or they stay
+    unapplied). Outreach drafts of an accepted output land in the outbox as drafts; nothing is sent.
+    """
+    import sys
+
+    from careeros.agents.orchestrator import run_all
+    from careeros.settings import get_settings
+
+    interactive = decide and not as_json and sys.stdin.isatty()
+
+    def ask(escalated: list[Any]) -> dict[str, Any] | None:
+        if not interactive:
+            return None
+        typer.echo("Escalated outputs (below their confidence threshold):")
+        answers: dict[str, Any] = {}
+        for r in escalated:
+            missing = "; ".join(r.output.get("insufficient_data") or []) or "-"
+            typer.echo(f"  {r.agent}: confidence {r.effective_confidence:.2f} < {r.threshold:.2f} (missing: {missing})")
+            answers[r.agent] = "accept" if typer.confirm(f"  accept the {r.agent} output?", default=False) else "reject"
+        answers["approver"] = typer.prompt("Your name", default=getpass.getuser())
+        return answers
+
+    try:
+        report = run_all(get_settings().home, _profile(), agents=agent or None, decide=ask)
+    except (ValueError, FileNotFoundError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    if as_json:
+        typer.echo(report.model_dump_json(indent=2))
+        return
+    typer.echo(f"agents run {report.run_id} on {report.plan} ({report.seconds:.1f} s)")
+    for r in report.runs:
+        typer.echo(f"  {r.agent:<17} {r.status:<18} confidence {r.effective_confidence:.2f} (threshold {r.threshold:.2f})"
+                   + (f"  {r.error}" if r.error else ""))
+    typer.echo(f"outputs: {report.folder}")
+    if report.drafts:
+        typer.echo(f"{len(report.drafts)} outreach draft(s) in the outbox: review with `careeros agents outreach review`")
+
+
+@outreach_app.command("review")
+def review(
+    approver: Annotated[str | None, typer.Option("--approver", help="Your name (recorded with each decision).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="List the drafts as JSON and exit (no decisions).")] = False,
+) -> None:
+    """Go through the outreach drafts one by one: send, edit (then send), drop or skip.
+
+    Only your answers here approve a message; without SMTP configured an approved message stays an .eml file.
+    """
+    from careeros.outbox import Outbox, human_decision
+
+    ob = Outbox()
+    drafts = [m for m in ob.messages("drafted") if (m.purpose or "outreach") == "outreach"]
+    if as_json:
+        typer.echo(json.dumps([m.model_dump(mode="json") for m in drafts], indent=2))
+        return
+    if not drafts:
+        typer.echo("no outreach drafts waiting (run `careeros agents run`)")
+        return
+    who = approver or typer.prompt("Your name", default=getpass.getuser())
+    done: dict[str, int] = {"send": 0, "edit": 0, "drop": 0, "skip": 0}
+    for n, m in enumerate(drafts, 1):
+        typer.echo(f"\n[{n}/{len(drafts)}] To: {m.recipient}\nSubject: {m.subject}\n\n{m.body}\n")
+        choice = typer.prompt("send / edit / drop / skip", default="skip").strip().lower()
+        if choice not in done:
+            typer.echo("  unknown choice: skipped")
+            choice = "skip"
+        if choice == "skip":
+            done["skip"] += 1
+            continue
+        try:
+            if choice == "edit":
+                subject = typer.prompt("Subject", default=m.subject)
+                import click
+
+                body = click.edit(m.body) or m.body
+                msg = ob.decide(human_decision(m.message_id, "edit", who, subject=subject, body=body, channel="cli"))
+            else:
+                msg = ob.decide(human_decision(m.message_id, choice, who, channel="cli"))  # type: ignore[arg-type]
+        except ValueError as exc:
+            typer.echo(f"  refused: {exc}", err=True)
+            raise typer.Exit(2) from exc
+        done[choice] += 1
+        if choice in ("send", "edit"):
+            rep = ob.send(msg.message_id)
+            typer.echo(f"  {rep.status}" + (f" ({rep.error})" if rep.error else ""))
+        else:
+            typer.echo("  dropped")
+    typer.echo(" ".join(f"{k}={v}" for k, v in done.items()))
