@@ -47,14 +47,14 @@ def run_demo(echo: Echo) -> dict[str, Any]:
     from careeros.cli.core import run_ingest, status_dict
 
     out: dict[str, Any] = {}
-    echo("1/5 ingest-market-signals: taxonomies, wages, postings, demand")
+    echo("1/7 ingest-market-signals: taxonomies, wages, postings, demand")
     out["ingest"] = [{k: s.get(k) for k in ("source", "status", "rows_written", "rows_quarantined")}
                      for s in run_ingest()]
 
-    echo("2/5 careeros init --sample: the synthetic sample operator")
+    echo("2/7 careeros init --sample: the synthetic sample operator")
     app(["init", "--sample", "--non-interactive", "--force"], standalone_mode=False)
 
-    echo("3/5 curate-evidence: read, version, embed, link; the review pause is answered via resume_flow_run")
+    echo("3/7 curate-evidence: read, version, embed, link; the review pause is answered via resume_flow_run")
     from careeros.evidence.review import resume_review
     from flows.curate_evidence import curate_evidence
 
@@ -70,7 +70,7 @@ def run_demo(echo: Echo) -> dict[str, Any]:
     out["curate"] = {k: cur.get(k) for k in ("items_read", "items_skipped", "pending_review", "review")}
     out["curate"]["answered_runs"] = answered
 
-    echo("4/5 memory search: 'machine learning pipeline in Python'")
+    echo("4/7 memory search: 'machine learning pipeline in Python'")
     from careeros.cli.memory import _store
     from careeros.memory.search import search
 
@@ -81,32 +81,21 @@ def run_demo(echo: Echo) -> dict[str, Any]:
     for h in out["search"]:
         echo(f"    {h['score']:.3f} [{h['source']}] {h['title']}  ({h['path']} v{h['version']})")
 
-    plan_step = _plan_step()
-    if plan_step is not None:
-        echo("5/5 recalculate-weekly-plan: propose, wait for approval (answered), publish markdown + .ics")
-        out["plan"] = plan_step(echo)
-    agents_step = _agents_step()
-    if agents_step is not None:
-        echo("6/6 run-agents: role agents on the plan; escalations answered via resume_flow_run; drafts only")
-        out["agents"] = agents_step(echo)
+    echo("5/7 recalculate-weekly-plan: propose, wait for approval (answered), publish markdown + .ics")
+    from careeros.planner.demo import demo_plan_step
+
+    out["plan"] = demo_plan_step(echo)
+
+    echo("6/7 run-agents: role agents on the plan; escalations answered via resume_flow_run; drafts only")
+    from careeros.agents.demo import demo_agents_step
+
+    out["agents"] = demo_agents_step(echo)
+
+    echo("7/7 report: metrics and a self-contained HTML report")
+    report = get_settings().home / "reports" / "report.html"
+    report.parent.mkdir(parents=True, exist_ok=True)
+    app(["report", "--out", str(report)], standalone_mode=False)
+    out["report"] = str(report.resolve())
     out["status"] = status_dict()["counts"]
     out["home"] = str(get_settings().home.resolve())
     return out
-
-
-def _plan_step() -> Callable[[Echo], dict[str, Any]] | None:
-    """The planning step when the planner flow is installed (it is optional while it is being built)."""
-    try:
-        from careeros.planner.demo import demo_plan_step
-    except ModuleNotFoundError:
-        return None
-    return demo_plan_step
-
-
-def _agents_step() -> Callable[[Echo], dict[str, Any]] | None:
-    """The role-agents step when the agents flow is installed."""
-    try:
-        from careeros.agents.demo import demo_agents_step
-    except ModuleNotFoundError:
-        return None
-    return demo_agents_step

@@ -158,4 +158,6 @@ def register(app: typer.Typer) -> None:
         else:
             typer.echo(json.dumps(out["status"], indent=2, default=str))
             typer.echo(f"state: {out['home']}")
+            typer.echo(f"plan: {(out.get('plan') or {}).get('published', {}).get('markdown')}")
+            typer.echo(f"report: {out['report']}")
         sys.stdout.flush()
