@@ -11,7 +11,8 @@ Pipeline (pure, see :func:`build_plan`):
    gaps the core leaves open. The stretch share comes from the risk tolerance.
 3. Work items (learn -> build -> publish per artifact; outreach after the first publish; interview prep)
    are list-scheduled week by week in whole minutes: every week sums to exactly ``floor(60 x weekly
-   hours)`` minutes (never more); interview prep and outreach absorb slack.
+   hours)`` minutes (never more); interview prep and outreach absorb slack. The outreach share follows the
+   measured funnel (:func:`outreach_share`: a lower reply rate or conversion means more messages per interview).
 4. Alternatives are ranked by expected value (priority-weighted coverage gained per role), ties broken
    by the week of the first published evidence; the best one is the plan, the others are its trade-offs.
 
@@ -224,6 +225,35 @@ class _Work:
     stretch: bool = False
     done: str = ""
     evidence: str = ""
+
+
+OUTREACH_SHARE_MAX = 0.4
+
+
+def _prior_mean(a: AssumptionSet, key: str, default: float) -> float:
+    got = a.get(key)
+    return got.prior.mean() if got is not None else default
+
+
+def outreach_share(a: AssumptionSet) -> float:
+    """Share of weekly hours for outreach: the policy share, scaled by how many messages an interview takes.
+
+    The policy share is calibrated on the prior funnel: it implies a target of ``share x hours / hours per message
+    x prior reply rate x prior interview conversion`` interviews a week. Messages needed for that target are
+    ``target / (reply rate x interview conversion)`` with the current values (posterior means once measured), so
+    the share is ``policy share x prior yield / current yield``, clamped to [policy / 2, max(policy,
+    ``policy.outreach_share_max`` (default 0.4))] so learning and building keep most of the hours. With no
+    posterior the share is exactly the policy's.
+    """
+    base = a.value("policy.outreach_share", 0.15)
+    cur = a.value("outreach_reply_rate", 0.15) * a.value("interview_conversion", 0.3)
+    ref = _prior_mean(a, "outreach_reply_rate", 0.15) * _prior_mean(a, "interview_conversion", 0.3)
+    cap = max(base, a.value("policy.outreach_share_max", OUTREACH_SHARE_MAX))
+    if cur <= 0:
+        return cap
+    if abs(cur - ref) <= 1e-12:
+        return base
+    return min(max(base * ref / cur, base / 2), cap)
 
 
 def _minutes(hours: float) -> int:
@@ -456,7 +486,7 @@ def _assemble(choice: _Choice, reports: Sequence[GapReport], a: AssumptionSet, w
               start: date) -> _Built:
     budget = int(math.floor(weekly_hours * 60 + 1e-9))
     prep_min = int(budget * a.value("policy.interview_prep_share", 0.1))
-    out_min = int(budget * a.value("policy.outreach_share", 0.15))
+    out_min = int(budget * outreach_share(a))
     socs = [r.soc_code for r in reports]
     label = ", ".join(r.title or r.soc_code for r in reports)
     sched = schedule(choice.works, budget, horizon, prep_min, out_min, label, socs)
@@ -546,7 +576,7 @@ def build_plan(profile: Profile, reports: Sequence[GapReport], templates: Sequen
     start = start or next_monday(created.date())
     wh, horizon = float(inputs["weekly_hours"]), int(inputs["horizon_weeks"])
     stretch_share = assumptions.value(f"policy.stretch_share.{inputs['risk_tolerance']}", 0.25)
-    core_share = 1 - assumptions.value("policy.interview_prep_share", 0.1) - assumptions.value("policy.outreach_share", 0.15)
+    core_share = 1 - assumptions.value("policy.interview_prep_share", 0.1) - outreach_share(assumptions)
     core_hours = wh * horizon * core_share
     built = [_assemble(_choose(s, reps, assumptions, templates, resolve, core_hours, stretch_share, wh, max_gaps),
                        reps, assumptions, wh, horizon, start) for s in strategies]
@@ -616,17 +646,24 @@ def diff_plans(prev: Plan | dict[str, Any] | None, cur: Plan) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------- readers
 
 
+#: Links still waiting for a human count at this fraction of their confidence: unreviewed evidence is
+#: weaker than confirmed evidence, but a plan should not send someone to learn what they plainly use.
+PENDING_LINK_DISCOUNT = 0.5
+
+
 def current_evidence(con: Any) -> pl.DataFrame:
-    """Current accepted/auto evidence links (skill_id, confidence, last_seen); empty when none exist."""
+    """Current evidence links (skill_id, confidence, last_seen): accepted/auto in full, pending discounted."""
     from careeros.warehouse.db import table_exists
 
     empty = pl.DataFrame(schema={"skill_id": pl.String, "confidence": pl.Float64, "last_seen": pl.Date})
     if not table_exists(con, "evidence_skill"):
         return empty
     df = con.sql(
-        "SELECT l.skill_id, l.confidence, coalesce(i.content_at, l.valid_from) AS last_seen FROM evidence_skill l "
+        "SELECT l.skill_id, CASE WHEN l.status = 'pending' THEN l.confidence * ? ELSE l.confidence END AS confidence, "
+        "coalesce(i.content_at, l.valid_from) AS last_seen FROM evidence_skill l "
         "LEFT JOIN evidence_item i ON i.item_id = l.item_id AND i.version_sha256 = l.version_sha256 "
-        "AND i.valid_to IS NULL WHERE l.valid_to IS NULL AND l.status IN ('auto', 'accepted')").pl()
+        "AND i.valid_to IS NULL WHERE l.valid_to IS NULL AND l.status IN ('auto', 'accepted', 'pending')",
+        params=[PENDING_LINK_DISCOUNT]).pl()
     if df.height == 0:
         return empty
     return df.with_columns(pl.col("last_seen").cast(pl.Date, strict=False))
