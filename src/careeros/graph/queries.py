@@ -105,6 +105,8 @@ def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         "postings_quarantined": "SELECT count(*) FROM quarantine "
                                 "WHERE source IN (SELECT DISTINCT source FROM posting_raw)",
         "demand_rows": "SELECT count(*) FROM demand_weekly",
+        "metrics_weeks": "SELECT count(DISTINCT period_start) FROM metrics_weekly WHERE period = 'week'",
+        "assumption_updates": "SELECT count(*) FROM assumption_history",
     }
     out: dict[str, int] = {}
     for key, sql in queries.items():

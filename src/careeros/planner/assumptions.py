@@ -250,8 +250,8 @@ def load_assumptions(con: Any, path: Path = DEFAULT_PATH, read_only: bool = Fals
 
 
 def set_posterior(con: Any, assumption_id: str, posterior: Distribution | dict[str, Any], source: str,
-                  run_id: str | None = None) -> int:
-    """Record a posterior (metrics flows); bumps the version and appends history. Returns the new version."""
+                  run_id: str | None = None, meta: dict[str, Any] | None = None) -> int:
+    """Record a posterior (metrics flows); bumps the version and appends history (``meta``: evidence used)."""
     from careeros.warehouse.db import fetch_one
 
     post = posterior if isinstance(posterior, Distribution) else Distribution.model_validate(posterior)
@@ -263,6 +263,7 @@ def set_posterior(con: Any, assumption_id: str, posterior: Distribution | dict[s
     con.execute("UPDATE assumption SET version = ?, posterior_json = ?, updated_at = ? WHERE assumption_id = ?",
                 [version, _dump(post), now, assumption_id])
     con.execute("INSERT INTO assumption_history (assumption_id, version, prior_json, posterior_json, source, change,"
-                " meta_json, run_id, changed_at) VALUES (?, ?, ?, ?, ?, 'posterior', NULL, ?, ?)",
-                [assumption_id, version, row[1], _dump(post), source, run_id, now])
+                " meta_json, run_id, changed_at) VALUES (?, ?, ?, ?, ?, 'posterior', ?, ?, ?)",
+                [assumption_id, version, row[1], _dump(post), source,
+                 json.dumps(meta, sort_keys=True, default=str) if meta else None, run_id, now])
     return int(version)

@@ -1,0 +1,70 @@
+"""Flow ``monthly-synthesis``: which assumptions moved in the last month, what the plan would change, approval.
+
+Approve stores a re-plan proposal through the planner (it then waits for the plan approval like any proposal);
+reject keeps the current plan. Nothing to propose (no move, no plan change) completes without asking.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from prefect import flow, get_run_logger
+from prefect.artifacts import create_markdown_artifact
+from prefect.exceptions import FlowPauseTimeout
+from prefect.flow_runs import pause_flow_run, suspend_flow_run
+
+from careeros.metrics.synthesis import decision_form, has_changes, synthesis_markdown
+from careeros.settings import get_settings
+from careeros.warehouse.provenance import new_run_id
+from tasks import metrics as t
+
+
+def _run_id() -> str:
+    from prefect.runtime import flow_run
+
+    return str(flow_run.id) if flow_run.id else new_run_id()
+
+
+def _from_deployment() -> bool:
+    from prefect.runtime import deployment
+
+    return deployment.id is not None
+
+
+@flow(name="monthly-synthesis", log_prints=False)
+def monthly_synthesis(as_of: str | None = None, days: int = 30, profile_path: str | None = None,
+                      approval: bool = True, timeout: int = 3 * 86400, poll_interval: int = 10,
+                      mode: Literal["auto", "pause", "suspend"] = "auto") -> dict[str, Any]:
+    """Recalibration report -> approval -> re-plan proposal (approve) or nothing (reject / timeout)."""
+    s = get_settings()
+    run_id = _run_id()
+    until = datetime.fromisoformat(as_of).astimezone(UTC) if as_of else datetime.now(UTC)
+    since = until - timedelta(days=days)
+    moves = t.assumption_moves(s.warehouse_path, since, until)
+    change = t.plan_changes(s.home, profile_path)
+    md = synthesis_markdown(moves, change, since, until)
+    out: dict[str, Any] = {"run_id": run_id, "moves": moves, "status": "no changes", "proposal": None}
+    if approval and has_changes(moves, change):
+        form = decision_form().with_initial_data(description=md)
+        try:
+            if mode == "suspend" or (mode == "auto" and _from_deployment()):
+                answer = suspend_flow_run(wait_for_input=form, timeout=timeout, key="synthesis-approval")
+            else:
+                answer = pause_flow_run(wait_for_input=form, timeout=timeout, poll_interval=poll_interval,
+                                        key="synthesis-approval")
+        except FlowPauseTimeout:
+            get_run_logger().warning("monthly synthesis not answered: nothing proposed")
+            out["status"] = "timed_out"
+        else:
+            facts = {"moves": [m["assumption_id"] for m in moves]}
+            t.record_decision(s.warehouse_path, answer.decision, answer.notes, run_id, facts)
+            out["status"] = "approved" if answer.decision == "approve" else "rejected"
+            if answer.decision == "approve":
+                out["proposal"] = t.propose_replan(s.home, profile_path, run_id, float(timeout))
+    elif has_changes(moves, change):
+        out["status"] = "report only"
+    summary = md + f"\n\n**Outcome:** {out['status']}" + (
+        f" — proposal `{out['proposal']['plan_id']}` v{out['proposal']['version']}" if out["proposal"] else "")
+    create_markdown_artifact(markdown=summary, key="monthly-synthesis", description="Monthly synthesis")
+    return out
