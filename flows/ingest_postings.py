@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from uuid import UUID
 
 import polars as pl
 from prefect import flow
@@ -30,8 +31,8 @@ def ingest_postings(force: bool = False, sources: list[str] | None = None, run_i
     run_id = run_id or _run_id()
     warehouse, docs = settings.warehouse_path, settings.home / "data_docs"
     srcs = t.posting_sources(settings.resolve_datasets(), sources, settings.feeds_dir)
-    progress = create_progress_artifact(progress=0.0, key="ingest-postings-progress",
-                                        description="Posting sources loaded")
+    progress: UUID = create_progress_artifact(  # type: ignore[assignment]  # sync call inside a sync flow
+        progress=0.0, key="ingest-postings-progress", description="Posting sources loaded")
     steps = len(srcs) + 1
     summaries = []
     for i, src in enumerate(srcs):

@@ -44,11 +44,10 @@ def _wait_paused(timeout: float = 90) -> object:
 
 
 def test_flow_pauses_and_resumes_with_typed_input(prefect_server: None, flow_home: Path) -> None:
-    from flows.curate_evidence import curate_evidence
-
     from careeros.evidence.history import HumanDecision
     from careeros.evidence.review import resume_review, review_fields
     from careeros.warehouse.db import connect
+    from flows.curate_evidence import curate_evidence
 
     box: dict = {}
     th = threading.Thread(target=lambda: box.update(

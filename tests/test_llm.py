@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from test_llm_fakes import PRICES, USAGE, Advice, FakeOpenAI, llm_settings, make_client, running_fake
 
 from careeros.llm import (
     NoDeterministicHandlerError,
@@ -16,7 +17,6 @@ from careeros.llm import (
     usage_summary,
 )
 from careeros.warehouse.db import read_frame
-from test_llm_fakes import PRICES, USAGE, Advice, FakeOpenAI, llm_settings, make_client, running_fake
 
 
 @pytest.fixture()

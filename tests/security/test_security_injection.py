@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
+from test_llm_fakes import Advice, FakeOpenAI, llm_settings, make_client, running_fake
+from test_outbox import Collector, running_smtp
 
 from careeros.llm import register_deterministic, unregister_deterministic
 from careeros.llm.prompts import quote_untrusted
 from careeros.outbox import ApprovalDecision, Draft, Outbox, OutboxError
 from careeros.warehouse.db import read_frame
-from test_llm_fakes import Advice, FakeOpenAI, llm_settings, make_client, running_fake
-from test_outbox import Collector, running_smtp
 
 pytestmark = pytest.mark.security
 

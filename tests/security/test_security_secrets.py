@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from test_llm_fakes import FAKE_KEY, Advice, FakeOpenAI, llm_settings, make_client, running_fake
 
 from careeros.llm import register_deterministic, unregister_deterministic
 from careeros.warehouse.db import read_frame
-from test_llm_fakes import FAKE_KEY, Advice, FakeOpenAI, llm_settings, make_client, running_fake
 
 pytestmark = pytest.mark.security
 
