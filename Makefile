@@ -32,7 +32,7 @@ warehouse: venv
 demo: venv
 	$(VENV)/bin/careeros demo
 
-test: venv
+test: venv system-deps
 	$(PY) -m pytest -q -p no:cacheprovider
 
 bench: venv
@@ -42,8 +42,11 @@ lint: venv
 	$(VENV)/bin/ruff check src flows tasks tests benchmarks
 	$(VENV)/bin/mypy
 
+# A local Prefect server (127.0.0.1:$(PORT), SQLite under $$CAREEROS_HOME/prefect) plus every flow served
+# with its schedule; UI at http://127.0.0.1:$(PORT). Ctrl-C stops both.
+PORT ?= 4200
 serve: venv
-	$(VENV)/bin/careeros serve --with-server
+	$(PY) -m careeros.ops serve --port $(PORT)
 
 clean:
 	rm -rf $(VENV) .careeros .pytest_cache

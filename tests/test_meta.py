@@ -86,3 +86,14 @@ def test_schedule_registry_flows_load_and_have_valid_crons() -> None:
     names = [d["name"] for d in _deployments()]
     for item, _ in loaded:
         assert item.deployment in names, f"{item.deployment} missing from prefect.yaml"
+
+
+def test_serve_builds_a_scheduled_deployment_per_flow() -> None:
+    from careeros.ops.serving import deployments
+    from flows.registry import available
+
+    deps = deployments(False)
+    assert {d.name for d in deps} == {i.deployment for i, _ in available()}
+    for d in deps:
+        item = next(i for i, _ in available() if i.deployment == d.name)
+        assert bool(d.schedules) == bool(item.cron), d.name

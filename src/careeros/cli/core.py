@@ -127,20 +127,11 @@ def register(app: typer.Typer) -> None:
         limit: Annotated[int, typer.Option(help="Maximum concurrent flow runs.")] = 4,
         no_schedules: Annotated[bool, typer.Option("--no-schedules", help="Serve deployments without schedules.")] = False,
     ) -> None:
-        """Serve every flow with its schedule in one process (needs PREFECT_API_URL or starts a local server)."""
+        """Serve every flow with its schedule in one process (needs PREFECT_API_URL; `make serve` starts a local server)."""
         _quiet_prefect()
-        from prefect import serve as prefect_serve
+        from careeros.ops.serving import serve_all
 
-        from flows.registry import available
-
-        tz = get_settings().timezone
-        deployments = [
-            flow.to_deployment(name=item.deployment, description=item.description,
-                               cron=None if no_schedules else item.cron, timezone=tz)
-            for item, flow in available()
-        ]
-        typer.echo(f"serving {len(deployments)} deployments: " + ", ".join(d.name for d in deployments), err=True)
-        prefect_serve(*deployments, limit=limit)
+        serve_all(limit=limit, no_schedules=no_schedules)
 
     @app.command()
     def demo(as_json: Annotated[bool, typer.Option("--json", help="Print the demo summary as JSON.")] = False) -> None:
