@@ -21,7 +21,7 @@ TOOL_WEIGHT = 0.30
 ESCO_ESSENTIAL, ESCO_OPTIONAL = 0.60, 0.30
 #: ESCO occupations reach O*NET occupations only through crosswalk pairs at least this confident.
 CROSSWALK_MIN_CONFIDENCE = 0.45
-GRAPH_VERSION = "3"
+GRAPH_VERSION = "4"
 RESIDUAL_PENALTY = 0.85
 #: alternative labels per ESCO occupation used by the crosswalk (more adds noise and memory, not accuracy)
 MAX_ESCO_ALT_LABELS = 4
@@ -84,8 +84,16 @@ def impute_ratings(edges: pl.DataFrame, soc_codes: list[str]) -> pl.DataFrame:
         return edges.clear()
     out = []
     for width in (6, 5):
-        grp = edges.with_columns(pl.col("soc_code").str.slice(0, width).alias("_g")).group_by("_g", "skill_id").agg(
-            pl.col("weight").mean(), pl.col("importance").mean(), pl.col("level").mean())
+        # means over integer hundredths: exact, so the result does not depend on summation order
+        grp = (
+            edges.with_columns(pl.col("soc_code").str.slice(0, width).alias("_g"))
+            .group_by("_g", "skill_id")
+            .agg(((pl.col("importance") * 100).round().cast(pl.Int64).sum() / pl.col("importance").count() / 100)
+                 .alias("importance"),
+                 ((pl.col("level") * 100).round().cast(pl.Int64).sum() / pl.col("level").count() / 100)
+                 .alias("level"))
+            .with_columns(((pl.col("importance") - 1) / 4).clip(0, 1).alias("weight"))
+        )
         todo = pl.DataFrame({"soc_code": missing}).with_columns(pl.col("soc_code").str.slice(0, width).alias("_g"))
         got = todo.join(grp, on="_g").drop("_g").with_columns(pl.lit("onet_rating_imputed").alias("relation"))
         out.append(got.select(edges.columns))
@@ -129,7 +137,7 @@ def skills_and_edges(
         ex = df.get_column("example").unique().sort()
         ids = {e: f"{prefix}:{skill_slug(e)}" for e in ex.to_list()}
         id_col = pl.col("example").replace_strict(ids, return_dtype=pl.String)
-        agg = [pl.col("commodity_title").mode().first().alias("commodity_title"),
+        agg = [pl.col("commodity_title").mode().sort().first().alias("commodity_title"),
                pl.col("soc_code").n_unique().alias("n_occupations")]
         if tech_flags:
             agg += [pl.col("hot_technology").any(), pl.col("in_demand").any()]
@@ -181,7 +189,8 @@ def skills_and_edges(
             pl.lit(None, pl.Float64).alias("importance"), pl.lit(None, pl.Float64).alias("level"),
             ("esco_" + pl.col("relation_type")).alias("relation"),
         )
-        .sort("weight", descending=True)
+        .sort(["weight", "relation", "soc_code", "skill_id"], descending=[True, False, False, False],
+              maintain_order=True)
         .group_by("soc_code", "skill_id", maintain_order=True).first()
     )
     cur_nodes = curated_technology_nodes()
@@ -194,7 +203,8 @@ def skills_and_edges(
     nodes = nodes.join(n_occ, on="skill_id", how="left").with_columns(
         pl.col("n_occ").fill_null(0).alias("n_occupations")).drop("n_occ")
     # distinct raw strings can slug alike ("C++" variants); keep one node per id
-    nodes = nodes.unique("skill_id", keep="first", maintain_order=True)
+    nodes = nodes.sort("skill_id", "source_ref", nulls_last=True, maintain_order=True).unique(
+        "skill_id", keep="first", maintain_order=True)
     return nodes, edges.select("soc_code", "skill_id", "weight", "importance", "level", "relation")
 
 
@@ -269,7 +279,7 @@ def crosswalk(
     residual = onet_occ["title"].str.contains("All Other").to_numpy()
     conf[:, residual] *= RESIDUAL_PENALTY
     k = min(top, n_o)
-    top_idx = np.argsort(-conf, axis=1)[:, :k]
+    top_idx = np.argsort(-conf, axis=1, kind="stable")[:, :k]
     rows_e = np.repeat(np.arange(n_e), k)
     cols_o = top_idx.ravel()
     out = pl.DataFrame({
@@ -298,5 +308,9 @@ def build_graph(t: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
         t["onet_element_rating"], t["onet_element"], t["onet_technology"], t["onet_tool"], t["esco_skill"],
         t["esco_occupation_skill"], cw, t["onet_occupation"]["soc_code"].to_list(),
     )
+    # parallel float sums (imputed means) can differ in the last bits between runs: round so that a re-run
+    # gives the same warehouse
+    edges = edges.with_columns(pl.col(c).round(6) for c in ("weight", "importance", "level"))
+    cw = cw.with_columns(pl.col(c).round(4) for c in ("confidence", "title_similarity"))
     return {"graph_occupation": occ, "graph_skill": nodes, "graph_occupation_skill": edges,
             "graph_esco_onet_crosswalk": cw}
