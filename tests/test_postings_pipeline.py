@@ -94,7 +94,8 @@ def demand_checksum(wh: Path) -> dict[str, tuple]:
     with connect(wh, read_only=True) as con:
         for t in DEMAND:
             cols = [r[0] for r in con.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ? "
+                "ORDER BY ordinal_position",
                 [t]).fetchall() if not r[0].startswith("_") and r[0] != "computed_at"]
             quoted = ", ".join(f'"{c}"' for c in cols)
             out[t] = fetch_one(con.execute(f"SELECT count(*), sum(hash({quoted})) FROM {t}"))

@@ -111,6 +111,7 @@ def run_agent(name: str, facts: Facts, run_id: str, home: Path, thresholds: Mapp
     from careeros.llm import complete_structured
 
     spec = roles.AGENTS[name]
+    roles.register(spec)  # the registry is process-global: make sure this agent's offline answer is the one used
     threshold = float((thresholds or {}).get(name, POLICY[name].threshold))
     t0 = time.perf_counter()
     inp, untrusted = spec.build(facts)

@@ -497,7 +497,8 @@ AGENTS: dict[str, AgentSpec] = {
 }
 
 
-def _register(spec: AgentSpec) -> None:
+def register(spec: AgentSpec) -> None:
+    """Register one agent's offline function as the deterministic answer for its purpose."""
     def handler(context: Mapping[str, Any], untrusted: Mapping[str, str]) -> AgentOutput:
         return spec.offline(spec.input_model.model_validate(context["input"]), untrusted)
 
@@ -507,7 +508,7 @@ def _register(spec: AgentSpec) -> None:
 def register_all() -> None:
     """Register every agent's offline function with the LLM layer (idempotent; done at import)."""
     for spec in AGENTS.values():
-        _register(spec)
+        register(spec)
 
 
 register_all()
