@@ -137,3 +137,10 @@ def test_chunks_are_bounded_and_deterministic() -> None:
     assert all(len(c.text) <= 700 for c in a)
     long = ("word " * 400).strip()
     assert all(len(c) <= 700 for c in chunk_texts(long))
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8-sig", "utf-32"])
+def test_text_with_a_bom_is_decoded(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "note.md"
+    path.write_bytes("# Notes\nPython and SQL every day.\n".encode(encoding))
+    assert r._read_text_file(path) == "# Notes\nPython and SQL every day."

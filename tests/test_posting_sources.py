@@ -343,3 +343,50 @@ def test_generic_csv(tmp_path):
     res = src.parse_batch(src.iter_raw())
     check_feed(res)
     assert res.postings[0].source_skills == ["Spark", "SQL"]
+
+
+def test_generic_csv_unbalanced_quote_loses_no_row(tmp_path):
+    path = tmp_path / "feed.csv.gz"
+    text = ('id,title,description\n'
+            'a1,"Data\nEngineer",x\n'  # a legitimate multi-line quoted field
+            'a2,"Unclosed,oops\n'  # never closed before the next row
+            'a3,"ML Engineer",ok\n'
+            'a4,Stray "quote" title,ok\n'  # a quote inside an unquoted field is fine
+            'a5,"Last,unclosed\n')
+    with gzip.open(path, "wt", encoding="utf-8", newline="") as fh:
+        fh.write(text)
+    src = GenericFeedSource(path)
+    res = src.parse_batch(src.iter_raw())
+    assert [(p.source_record_id, p.title) for p in res.postings] == [
+        ("a1", "Data\nEngineer"), ("a3", "ML Engineer"), ("a4", 'Stray "quote" title')]
+    assert {r.source_record_id: r.reason for r in res.rejected} == {
+        "a2": "malformed CSV at line 4: unbalanced quote (a quoted field runs on into line 5); row skipped",
+        "a5": "malformed CSV at line 7: a quoted field is never closed (it runs to the end of the file); row skipped",
+    }
+    assert json.loads(res.rejected[0].raw_json)["_malformed_csv"]["text"] == 'a2,"Unclosed,oops\n'
+
+
+@pytest.mark.parametrize(("data", "warnings"), [
+    ("id,title,company\nx1,Développeur,Société\n".encode("cp1252"), ["decoded as cp1252"]),
+    ("id,title,company\nx1,Développeur,Société\n".encode("utf-8-sig"), []),
+    ("id,title,company\nx1,Développeur,Société\n".encode("utf-16"), []),
+    ("id,title,company\r\nx1,Développeur,Société\r\n".encode("utf-16-be").join([b"\xfe\xff", b""]), []),
+])
+def test_generic_feed_encodings(tmp_path, data, warnings):
+    path = tmp_path / "feed.csv"
+    path.write_bytes(data)
+    src = GenericFeedSource(path)
+    res = src.parse_batch(src.iter_raw())
+    assert res.rejected == []
+    assert [(p.title, p.company, p.parse_warnings) for p in res.postings] == [("Développeur", "Société", warnings)]
+
+
+def test_generic_feed_strips_markup_from_one_line_fields(tmp_path):
+    path = tmp_path / "feed.jsonl"
+    path.write_text(json.dumps({
+        "id": "h1", "title": "<script>alert(1)</script>Data &amp; ML <b>Engineer</b>",
+        "company": "&lt;i&gt;Acme&lt;/i&gt;", "location": "<span>Berlin</span>",
+        "description": "<p>Python</p><style>p {color: red}</style><script src=x>steal()</script><p>SQL",
+    }) + "\n")
+    (p,) = GenericFeedSource(path).parse_batch(GenericFeedSource(path).iter_raw()).postings
+    assert (p.title, p.company, p.location, p.text) == ("Data & ML Engineer", "Acme", "Berlin", "Python\nSQL")

@@ -2,7 +2,7 @@
 a traceback or silent loss. Small files live in corpus/; the big and binary ones are made here at test time.
 
 Known defects found by this suite are ``xfail(strict=True)`` with the reason, so they flip to a failure (and
-get their marker removed) the day they are fixed.
+get their marker removed) the day they are fixed. None are open.
 """
 
 from __future__ import annotations
@@ -58,7 +58,8 @@ def feeds_loaded(tmp_path_factory: pytest.TempPathFactory) -> dict:
     summaries = {s.name: P.load_source(wh, s, run_id, models=(NoTitles(), NoSkills())) for s in P.feed_sources(feeds)}
     with connect(wh, read_only=True) as con:
         q = con.execute("SELECT source, table_name, record_key, reason, length(record_json) FROM quarantine").fetchall()
-        postings = con.sql("SELECT source, source_record_id, title, company, text FROM posting").pl()
+        postings = con.sql("SELECT source, source_record_id, title, company, location, text, parse_warnings "
+                           "FROM posting ORDER BY source, source_record_id").pl()
     return {"summaries": summaries, "quarantine": q, "postings": postings, "home": home}
 
 
@@ -95,63 +96,72 @@ def test_fifty_megabyte_field_is_quarantined_and_the_rest_written(feeds_loaded: 
     assert big[4] > 50 * 1024 * 1024  # the record itself is kept for inspection
 
 
-def test_utf16_feed_is_quarantined_not_lost(feeds_loaded: dict) -> None:
+def posted(feeds_loaded: dict, source: str) -> list[dict]:
+    return feeds_loaded["postings"].filter(feeds_loaded["postings"]["source"] == source).to_dicts()
+
+
+def test_utf16_feed_with_bom_is_decoded(feeds_loaded: dict) -> None:
     s = feeds_loaded["summaries"]["feed-utf16"]
-    assert (s.status, s.rows_read, s.rows_written, s.rows_quarantined) == ("failed", 2, 0, 2)
-    assert set(reasons(feeds_loaded, "feed-utf16").values()) == {
-        STOP + "2 of 2 rows failed checks (100% > threshold 20%); row: invalid JSON: Expecting value at char 0"}
+    assert (s.status, s.rows_read, s.rows_written, s.rows_quarantined) == ("succeeded", 2, 2, 0)
+    assert reasons(feeds_loaded, "feed-utf16") == {}
+    rows = posted(feeds_loaded, "feed-utf16")
+    assert [(r["source_record_id"], r["title"], r["text"], r["parse_warnings"]) for r in rows] == [
+        ("u1", "Data Engineer", "Python and SQL", []), ("u2", "Java Developer", "Spring", [])]
 
 
-def test_csv_rows_are_written(feeds_loaded: dict) -> None:
+def test_unclosed_csv_quote_is_rejected_and_loses_no_row(feeds_loaded: dict) -> None:
+    """Row c2 opens a quote it never closes: it is rejected with the line, and c3 after it is still read (and
+    rejected for its own bad salary), so 2 of 3 rows fail and the batch stops; nothing is lost."""
     s = feeds_loaded["summaries"]["feed-malformed_rows"]
-    assert s.status == "succeeded" and s.rows_read == 2  # the unclosed quote swallowed a row: see the xfail below
+    assert (s.status, s.rows_read, s.rows_written, s.rows_quarantined) == ("failed", 3, 0, 3)
+    why = STOP + "2 of 3 rows failed checks (67% > threshold 20%); row: "
+    assert reasons(feeds_loaded, "feed-malformed_rows") == {
+        "feed-malformed_rows:c1:0": why + "passed row checks",
+        "c2": why + "malformed CSV at line 3: unbalanced quote (a quoted field runs on into line 4); row skipped",
+        "c3": why + "salary_min is not a number: 'notanumber'",
+    }
+    assert posted(feeds_loaded, "feed-malformed_rows") == []
 
 
-@pytest.mark.xfail(strict=True, reason="defect: an unclosed CSV quote merges the next row into the title "
-                   "(row c3 is neither written nor quarantined); generic feed CSV parsing should reject it")
-def test_unclosed_csv_quote_loses_no_row(feeds_loaded: dict) -> None:
-    written = set(feeds_loaded["postings"].filter(feeds_loaded["postings"]["source"] == "feed-malformed_rows")
-                  ["source_record_id"].to_list())
-    quarantined = set(reasons(feeds_loaded, "feed-malformed_rows"))
-    assert "c3" in written | {k.split(":")[1] if ":" in k else k for k in quarantined}
+def test_latin1_feed_falls_back_to_cp1252(feeds_loaded: dict) -> None:
+    s = feeds_loaded["summaries"]["feed-latin1"]
+    assert (s.status, s.rows_read, s.rows_written, s.rows_quarantined) == ("succeeded", 2, 2, 0)
+    rows = posted(feeds_loaded, "feed-latin1")
+    assert [(r["title"], r["company"], r["location"], r["parse_warnings"]) for r in rows] == [
+        ("Développeur Python", "Société Générale", "Paris", ["decoded as cp1252"]),
+        ("Ingénieur Données", "Café Crème", "Lyon", ["decoded as cp1252"]),
+    ]
+    assert rows[0]["text"] == "Python et SQL à Paris"
 
 
-@pytest.mark.xfail(strict=True, reason="defect: latin-1 feeds are decoded as UTF-8 with errors='replace' and "
-                   "written with U+FFFD (silent corruption); should fall back to cp1252 or quarantine")
-def test_latin1_feed_is_not_silently_corrupted(feeds_loaded: dict) -> None:
-    titles = feeds_loaded["postings"].filter(feeds_loaded["postings"]["source"] == "feed-latin1")["title"].to_list()
-    assert titles and not any("\ufffd" in t for t in titles)
-
-
-@pytest.mark.xfail(strict=True, reason="defect: a UTF-8 BOM makes the first JSONL line invalid JSON and stops "
-                   "the whole batch; the reader should open feeds as utf-8-sig")
 def test_utf8_bom_feed_is_accepted(feeds_loaded: dict) -> None:
-    assert feeds_loaded["summaries"]["feed-utf8bom"].rows_written == 2
+    s = feeds_loaded["summaries"]["feed-utf8bom"]
+    assert (s.status, s.rows_read, s.rows_written, s.rows_quarantined) == ("succeeded", 2, 2, 0)
+    rows = posted(feeds_loaded, "feed-utf8bom")
+    assert [(r["source_record_id"], r["title"], r["parse_warnings"]) for r in rows] == [
+        ("u1", "Data Engineer", []), ("u2", "Java Developer", [])]
 
 
-@pytest.mark.xfail(strict=True, reason="defect: HTML/script in title and company is stored verbatim and the text "
-                   "of <script> elements is kept in the description")
 def test_html_and_script_are_removed(feeds_loaded: dict) -> None:
-    row = feeds_loaded["postings"].filter(feeds_loaded["postings"]["source"] == "feed-html_script").row(0, named=True)
-    assert "<" not in row["title"] and "<" not in (row["company"] or "")
-    assert "document.cookie" not in row["text"]
+    (row,) = posted(feeds_loaded, "feed-html_script")
+    assert (row["title"], row["company"], row["text"]) == ("Senior Data Engineer", "Acme", "Python & SQL")
 
 
 def test_html_description_is_stripped_to_text(feeds_loaded: dict) -> None:
-    row = feeds_loaded["postings"].filter(feeds_loaded["postings"]["source"] == "feed-html_script").row(0, named=True)
+    (row,) = posted(feeds_loaded, "feed-html_script")
     assert row["text"].startswith("Python & SQL") and "<script" not in row["text"] and "onerror" not in row["text"]
 
 
-@pytest.mark.xfail(strict=True, reason="defect: feeds malformed.jsonl and malformed.csv both become source "
-                   "'feed-malformed' (name from the stem only) and overwrite each other's source version")
 def test_feed_names_are_unique(tmp_path: Path) -> None:
     from careeros.market.pipeline import feed_sources
 
     for name in ("jobs.jsonl", "jobs.csv"):
         shutil.copyfile(CORPUS / ("malformed.jsonl" if name.endswith("jsonl") else "malformed_rows.csv"),
                         tmp_path / name)
+    (tmp_path / "other.csv").write_text("id,title\n")
     names = [s.name for s in feed_sources(tmp_path)]
-    assert len(set(names)) == len(names), names
+    assert names == ["feed-jobs-csv", "feed-jobs-jsonl", "feed-other"]  # only colliding stems get the format
+    assert names == [s.name for s in feed_sources(tmp_path)]  # deterministic
 
 
 # ------------------------------------------------------------------------------------------------ evidence
@@ -193,14 +203,15 @@ def test_bad_evidence_files_are_quarantined_with_reasons(evidence_home: Path) ->
     assert "Traceback" not in res.stdout + res.stderr
     with connect(evidence_home / "warehouse.duckdb", read_only=True) as con:
         rows = con.sql("SELECT record_key, reason FROM quarantine").pl()
-        items = {Path(p).name for (p,) in con.execute("SELECT source_path FROM evidence_item").fetchall()}
+        items = {Path(p).name: t for p, t in con.execute("SELECT source_path, title FROM evidence_item").fetchall()}
     text = rows.write_csv()
     got = {Path(k.split("#")[0]).name: r for k, r in rows.iter_rows()}
     assert got["binary.pdf"].startswith("file named .pdf is not a PDF (starts with b'"), text
     assert got["encrypted.pdf"] == "encrypted PDF (password required); export an unprotected copy", text
     assert got["empty_resume.md"] == "empty file", text
-    assert got["utf16.md"] == "binary content in a text file", text
-    assert {"good.md", "script.md"} <= items
+    assert "utf16.md" not in got, text  # UTF-16 with a BOM is text, not binary
+    assert {"good.md", "script.md", "utf16.md"} <= items.keys()
+    assert items["utf16.md"] == "Notes"
 
 
 # ------------------------------------------------------------------------------------------------ profile

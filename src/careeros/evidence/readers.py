@@ -8,6 +8,7 @@ the same version and a changed file gives a new one.
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 import subprocess
@@ -71,11 +72,25 @@ def _read_bytes(path: Path) -> bytes:
     return path.read_bytes()
 
 
+#: Byte-order marks of text files and their codecs (UTF-32 LE first: it starts like UTF-16 LE).
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
 def _read_text_file(path: Path) -> str:
+    """A text file's text: UTF-8, or UTF-8/16/32 with a BOM; NUL bytes (NUL characters after a BOM) mean binary."""
     data = _read_bytes(path)
-    if b"\x00" in data[:8192]:
+    encoding = next((enc for bom, enc in _BOMS if data.startswith(bom)), None)
+    if encoding is None and b"\x00" in data[:8192]:
         raise ReadError("binary content in a text file")
-    text = data.decode("utf-8", errors="replace")
+    text = data.decode(encoding or "utf-8", errors="replace")
+    if encoding is not None and "\x00" in text[:8192]:
+        raise ReadError("binary content in a text file")
     if text.count("\ufffd") > max(20, len(text) // 50):
         raise ReadError("not UTF-8 text (too many undecodable bytes)")
     return _clean(text)

@@ -113,15 +113,37 @@ class Enriched:
 FEED_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".csv", ".csv.gz")
 
 
+def _feed_name(stem: str, tag: str = "") -> str:
+    room = 40 - len("feed-") - (len(tag) + 1 if tag else 0)
+    return f"feed-{stem[:room].rstrip('-') or 'x'}" + (f"-{tag}" if tag else "")
+
+
 def feed_sources(feeds_dir: Path | None) -> list[PostingSource]:
-    """One generic-feed source per file the user dropped in the feeds folder (name ``feed-<stem>``)."""
+    """One generic-feed source per file the user dropped in the feeds folder (name ``feed-<stem>``).
+
+    Names are unique and do not depend on the order files are listed in: files whose stems collide
+    (``jobs.jsonl`` and ``jobs.csv``) are all named with their format too (``feed-jobs-jsonl``,
+    ``feed-jobs-csv``), and should that still collide, with a short hash of the file name.
+    """
     if feeds_dir is None or not feeds_dir.is_dir():
         return []
-    out: list[PostingSource] = []
-    for path in sorted(p for p in feeds_dir.iterdir() if p.is_file() and p.name.endswith(FEED_SUFFIXES)):
-        stem = re.sub(r"[^a-z0-9_-]+", "-", path.name.split(".")[0].lower()).strip("-")[:35] or "x"
-        out.append(GenericFeedSource(path, name=f"feed-{stem}"))
-    return out
+    paths = sorted(p for p in feeds_dir.iterdir() if p.is_file() and p.name.endswith(FEED_SUFFIXES))
+    stems = {p: re.sub(r"[^a-z0-9_-]+", "-", p.name.split(".")[0].lower()).strip("-")[:35] or "x" for p in paths}
+    per_stem: dict[str, int] = {}
+    for stem in stems.values():
+        per_stem[stem] = per_stem.get(stem, 0) + 1
+    names = {p: _feed_name(stem) for p, stem in stems.items() if per_stem[stem] == 1}
+    tagged: dict[Path, str] = {}
+    for p, stem in stems.items():
+        if p not in names:
+            fmt = max((sfx for sfx in FEED_SUFFIXES if p.name.endswith(sfx)), key=len)
+            tagged[p] = _feed_name(stem, fmt.strip(".").replace(".", "-"))
+    taken = set(names.values())
+    tags = list(tagged.values())
+    for p, name in tagged.items():
+        clash = name in taken or tags.count(name) > 1  # "a b.csv" and "a-b.csv"; "jobs.csv" and "jobs-csv.csv"
+        names[p] = _feed_name(stems[p], sha256_text(p.name)[:8]) if clash else name
+    return [GenericFeedSource(p, name=names[p]) for p in paths]
 
 
 def posting_sources(datasets: Path, only: Iterable[str] | None = None,

@@ -38,6 +38,7 @@ _URL = re.compile(
 _URLISH = re.compile(r"[^\s<>\"'`]*[.@][^\s<>\"'`]*")
 _TAG_P = re.compile(r"<\s*(?:p|br|li|div|pre)\b[^>]*>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]+>")
+_SCRIPT = re.compile(r"<\s*(script|style)\b[^>]*>.*?(?:<\s*/\s*\1\s*>|\Z)", re.IGNORECASE | re.DOTALL)
 _GAP_LIST = re.compile(r"^(?:[\s,/|&+;:()\[\]·•*\-]|\band\b|\bor\b|\bwith\b)*$", re.IGNORECASE)
 _LEFT_CUE = re.compile(
     r"(?:\bexperience (?:with|in|using)|\bwritten in|\bproficien\w* (?:in|with)|\bknowledge of|\bexpertise (?:in|with)"
@@ -91,10 +92,13 @@ class SkillMatch:
 
 
 def html_to_text(text: str) -> str:
-    """Turn HN-style HTML (``<p>``, ``<a href>``, ``&#x2F;`` entities) into plain text; plain text passes through."""
+    """Turn HN-style HTML (``<p>``, ``<a href>``, ``&#x2F;`` entities) into plain text; plain text passes through.
+
+    ``<script>``/``<style>`` elements are dropped with their content (code is not skill evidence).
+    """
     if "<" not in text and "&" not in text:
         return text
-    s = _TAG_P.sub("\n", text)
+    s = _TAG_P.sub("\n", _SCRIPT.sub("", text))
     s = _TAG.sub("", s)
     return _html.unescape(s)
 

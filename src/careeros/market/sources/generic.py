@@ -27,19 +27,27 @@ field               required  meaning
 Salaries are annualised (hour x 2080, day x 260, week x 52, month x 12); implausible values are dropped
 with a ``parse_warnings`` entry. Other fields are kept in ``attributes``. A row missing ``id`` or
 ``title``, with an unparseable number or date, or a line that is not a JSON object becomes a
-``Rejected`` item with the reason. See ``docs/postings-feed.md``.
+``Rejected`` item with the reason. Markup in ``title``/``company``/``location`` is removed.
+
+Encoding: UTF-8 (a BOM is ignored), UTF-16/UTF-32 with a BOM; a file that is not valid UTF-8 is read as
+cp1252 (else latin-1) and its postings get the parse warning ``decoded as cp1252``. A CSV row with an
+unbalanced quote (a quoted field running on into the next rows) is rejected with the line number and
+parsing resumes at the next line, so the rows after it are not swallowed. See ``docs/postings-feed.md``.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gzip
 import io
 import json
 import re
+from collections import deque
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import IO
 
 from careeros.market.sources.base import (
     ParsedPosting,
@@ -58,6 +66,7 @@ from careeros.market.sources.parsing import (
     html_to_text,
     parse_location,
     parse_salary,
+    plain_field,
 )
 from careeros.warehouse.provenance import sha256_file
 
@@ -78,6 +87,18 @@ _PERIOD_ALIASES = {
     "hourly": "hour",
     "hr": "hour",
 }
+#: Key of the raw record kept for a CSV row that could not be split into fields (its value is an object, which
+#: no CSV cell can be, so a real column of that name is never mistaken for it).
+MALFORMED_CSV = "_malformed_csv"
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16 LE: the same first two bytes
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+#: Encodings tried, in order, for a file without a BOM (latin-1 decodes any byte sequence).
+_FALLBACKS = ("utf-8", "cp1252", "latin-1")
 
 
 def _number(v: object, field: str) -> float | None:
@@ -130,7 +151,7 @@ def _remote(v: object) -> str | None:
 def parse_feed_record(record: dict, raw_sha256: str, source: str = "feed") -> list[ParsedPosting]:
     """Parse one feed record (see the module docstring for the schema) into a posting."""
     rid = clean(record.get("id"))
-    title = clean(record.get("title"))
+    title = plain_field(record.get("title"))
     if not rid:
         raise ParseError("missing required field: id")
     if not title:
@@ -151,8 +172,8 @@ def parse_feed_record(record: dict, raw_sha256: str, source: str = "feed") -> li
             sal.currency = currency
     warnings += sal.warnings
     found = sal.min is not None or sal.max is not None
-    location, loc_country, loc_remote = parse_location(clean(record.get("location")))
-    raw_loc = clean(record.get("location"))
+    raw_loc = plain_field(record.get("location"))
+    location, loc_country, loc_remote = parse_location(raw_loc)
     remote = _remote(record.get("remote")) or loc_remote
     level = clean(record.get("experience_level"))
     if level is not None and level.lower() not in _LEVELS:
@@ -173,7 +194,7 @@ def parse_feed_record(record: dict, raw_sha256: str, source: str = "feed") -> li
             source=source,
             source_record_id=rid,
             raw_sha256=raw_sha256,
-            company=clean(record.get("company")),
+            company=plain_field(record.get("company")),
             title=title,
             location=raw_loc if location is None and loc_remote is None else (location or None),
             country=clean(record.get("country")) or loc_country or guess_country(raw_loc),
@@ -194,6 +215,124 @@ def parse_feed_record(record: dict, raw_sha256: str, source: str = "feed") -> li
     ]
 
 
+def sniff_encoding(head: bytes, chunks: Iterator[bytes]) -> str:
+    """The encoding of a file: from its first bytes ``head`` (a BOM), else the first of :data:`_FALLBACKS`.
+
+    The fallback is the first encoding that decodes the whole file (``chunks``: the rest of the file).
+    """
+    for bom, enc in _BOMS:
+        if head.startswith(bom):
+            return enc
+    decoders = {enc: codecs.getincrementaldecoder(enc)() for enc in _FALLBACKS[:-1]}
+    for chunk in (head, *chunks, None):
+        for enc, dec in list(decoders.items()):
+            try:
+                dec.decode(chunk or b"", final=chunk is None)
+            except UnicodeDecodeError:
+                del decoders[enc]
+        if not decoders:
+            break
+    return next((enc for enc in _FALLBACKS if enc in decoders), _FALLBACKS[-1])
+
+
+class _Lines:
+    """The physical lines of a text stream, numbered from 1; lines taken can be pushed back to be read again."""
+
+    def __init__(self, fh: Iterator[str]) -> None:
+        self._it = iter(fh)
+        self._no = 0
+        self.back: deque[tuple[int, str]] = deque()
+        self.taken: list[tuple[int, str]] = []
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        if self.back:
+            item = self.back.popleft()
+        else:
+            line = next(self._it)
+            self._no += 1
+            item = (self._no, line)
+        self.taken.append(item)
+        return item[1]
+
+    def again(self, items: list[tuple[int, str]]) -> None:
+        """Read ``items`` again next, before anything not read yet."""
+        self.back.extendleft(reversed(items))
+
+
+def _lenient(line: str) -> list[str]:
+    try:
+        return next(csv.reader([line]), [])
+    except csv.Error:  # a field over csv.field_size_limit()
+        return []
+
+
+def csv_rows(fh: Iterator[str]) -> Iterator[tuple[int, dict[str, str | None], str | None, str]]:
+    """Rows of a CSV text stream (opened with ``newline=""``) as ``(line, row, error, text)``.
+
+    ``row`` maps header names to cells (missing cells are None, extra cells dropped); ``line`` is the
+    physical line the row starts on and ``text`` that line. A row with an unbalanced quote (a quoted field
+    that runs on into the following lines, or to the end of the file) comes with an ``error`` and ``row``
+    read leniently from its first line only, and reading resumes at the next line, so the rows the runaway
+    field swallowed are still read. A stray quote inside one line (``a,"b"c,d``) is read leniently, as
+    ``csv`` always did.
+    """
+    lines = _Lines(fh)
+    reader = csv.reader(lines, strict=True)
+    header: list[str] | None = None
+
+    def as_row(cells: list[str]) -> dict[str, str | None]:
+        assert header is not None
+        return {h: cells[i] if i < len(cells) else None for i, h in enumerate(header)}
+
+    while True:
+        lines.taken = []
+        error = ""
+        try:
+            fields: list[str] | None = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            fields, error = None, str(exc)
+        taken = lines.taken
+        if not taken:
+            return
+        (first_no, first), last_no = taken[0], taken[-1][0]
+        if fields is None and len(taken) == 1 and error != "unexpected end of data" and "field limit" not in error:
+            fields = _lenient(first)  # a stray quote within one line
+        elif fields is None and header is not None:
+            lines.again(taken[1:])
+            if error == "unexpected end of data":
+                why = "a quoted field is never closed (it runs to the end of the file)"
+            elif len(taken) > 1 and "field limit" not in error:
+                why = f"unbalanced quote (a quoted field runs on into line {last_no})"
+            else:
+                why = error
+            yield first_no, as_row(_lenient(first)), f"malformed CSV at line {first_no}: {why}; row skipped", first
+            continue
+        elif fields is not None and header is not None and len(taken) > 1 and len(fields) != len(header) and any(
+            len(_lenient(t)) == len(header) for _, t in taken[1:]
+        ):  # a runaway quoted field that closed by chance: it swallowed what look like whole rows
+            lines.again(taken[1:])
+            why = (f"unbalanced quote (a quoted field runs on into line {last_no} and takes in what looks like "
+                   f"another row)")
+            yield first_no, as_row(_lenient(first)), f"malformed CSV at line {first_no}: {why}; row skipped", first
+            continue
+        if header is None:
+            if fields == []:
+                continue  # blank lines before the header
+            if fields is None:  # a broken header: read its first line leniently, the rest as rows
+                fields = _lenient(first)
+                lines.again(taken[1:])
+            header = fields
+            continue
+        if not fields:
+            continue  # blank line
+        yield first_no, as_row(fields), None, first
+
+
 class GenericFeedSource(PostingSource):
     """A JSONL or CSV postings feed following the documented schema."""
 
@@ -204,6 +343,7 @@ class GenericFeedSource(PostingSource):
             raise ValueError(f"source name must match [a-z0-9_-]{{1,40}}: {name!r}")
         self.path = Path(path)
         self.name = name
+        self._encodings: dict[str, str] = {}  # file SHA-256 -> encoding
 
     def source_files(self) -> list[str]:
         """The feed file."""
@@ -214,25 +354,48 @@ class GenericFeedSource(PostingSource):
         """True for ``.csv``/``.csv.gz`` feeds."""
         return ".csv" in self.path.suffixes
 
-    def _open(self) -> io.TextIOBase:
+    def _open_bytes(self) -> IO[bytes]:
         if self.path.suffix == ".gz":
-            return gzip.open(self.path, "rt", encoding="utf-8", errors="replace", newline="")  # type: ignore[return-value]
-        return open(self.path, encoding="utf-8", errors="replace", newline="")  # type: ignore[return-value]
+            return gzip.open(self.path, "rb")  # type: ignore[return-value]
+        return open(self.path, "rb")
+
+    def encoding(self, file_sha: str) -> str:
+        """The encoding of the feed file with SHA-256 ``file_sha`` (see :func:`sniff_encoding`).
+
+        "" when the file is gone or has changed since.
+        """
+        if file_sha not in self._encodings:
+            self._encodings[file_sha] = ""
+            if self.path.is_file() and sha256_file(self.path) == file_sha:
+                with self._open_bytes() as fh:
+                    self._encodings[file_sha] = sniff_encoding(fh.read(4), iter(lambda: fh.read(1 << 20), b""))
+        return self._encodings[file_sha]
+
+    def _open(self, encoding: str) -> io.TextIOWrapper:
+        # the encoding was checked on the whole file; "replace" only matters for a broken UTF-16/32 file
+        return io.TextIOWrapper(self._open_bytes(), encoding=encoding, errors="replace", newline="")
 
     def iter_raw(self) -> Iterator[RawRecord]:
-        """Yield one raw record per line (JSONL, as written) or row (CSV, as sorted-key JSON of the row)."""
+        """Yield one raw record per line (JSONL, as written) or row (CSV, as sorted-key JSON of the row).
+
+        A CSV row that cannot be split into fields is yielded as ``{"_malformed_csv": {"line", "reason",
+        "text"}}`` (its id from the line when it has one, else ``line-<n>``); :meth:`parse` rejects it.
+        """
         file_sha = sha256_file(self.path)
-        with self._open() as fh:
+        with self._open(self.encoding(file_sha)) as fh:
             if self.is_csv:
-                reader = csv.DictReader(fh)
-                for i, row in enumerate(reader, start=1):
-                    row = {k: v for k, v in row.items() if k is not None}
-                    raw = json.dumps(row, sort_keys=True, ensure_ascii=False)
-                    rid = clean(row.get("id")) or f"row-{i}"
+                for i, (lineno, row, error, text) in enumerate(csv_rows(fh), start=1):
+                    if error is not None:
+                        raw = json.dumps({MALFORMED_CSV: {"line": lineno, "reason": error, "text": text}},
+                                         sort_keys=True, ensure_ascii=False)
+                        rid = clean(row.get("id")) or f"line-{lineno}"
+                    else:
+                        raw = json.dumps(row, sort_keys=True, ensure_ascii=False)
+                        rid = clean(row.get("id")) or f"row-{i}"
                     yield RawRecord.make(self.name, rid, raw, str(self.path), file_sha)
                 return
             for lineno, line in enumerate(fh, start=1):
-                line = line.rstrip("\r\n")
+                line = line.rstrip("\r\n").lstrip("\ufeff")
                 if not line.strip():
                     continue
                 m = re.search(r'"id"\s*:\s*"?([^",}]+)', line)
@@ -241,4 +404,12 @@ class GenericFeedSource(PostingSource):
 
     def parse(self, raw: RawRecord) -> list[ParsedPosting]:
         """Parse one feed record."""
-        return parse_feed_record(json_object(raw.raw_json), raw.raw_sha256, self.name)
+        record = json_object(raw.raw_json)
+        if isinstance(record.get(MALFORMED_CSV), dict):
+            raise ParseError(str(record[MALFORMED_CSV].get("reason") or "malformed CSV row"))
+        postings = parse_feed_record(record, raw.raw_sha256, self.name)
+        encoding = self.encoding(raw.source_file_sha256) if raw.source_file == str(self.path) else ""
+        if encoding in _FALLBACKS[1:]:
+            for p in postings:
+                p.parse_warnings.append(f"decoded as {encoding}")
+        return postings

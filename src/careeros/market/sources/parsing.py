@@ -12,16 +12,27 @@ _BLOCK = re.compile(r"<\s*(p|br|li|div|tr|h\d)\b[^>]*>", re.I)
 _TAG = re.compile(r"<[^>]+>")
 _LINK = re.compile(r"<a\s[^>]*href\s*=\s*\"([^\"]*)\"[^>]*>(.*?)</a>", re.I | re.S)
 _SPACES = re.compile(r"[ \t\u00a0]+")
+#: ``<script>``/``<style>`` elements with their content (an unclosed one runs to the end of the text).
+_SCRIPT = re.compile(r"<\s*(script|style)\b[^>]*>.*?(?:<\s*/\s*\1\s*>|\Z)", re.I | re.S)
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+
+
+def drop_scripts(fragment: str) -> str:
+    """Remove ``<script>``/``<style>`` elements (content included) and HTML comments from markup."""
+    if "<" not in fragment:
+        return fragment
+    return _COMMENT.sub("", _SCRIPT.sub("", fragment))
 
 
 def html_to_text(fragment: str | None) -> str:
     """Plain text from an HTML fragment: paragraphs become blank lines, tags dropped, entities decoded.
 
-    Links keep their full target (HN truncates the visible text of long URLs with ``...``).
+    ``<script>``/``<style>`` elements are dropped with their content. Links keep their full target (HN
+    truncates the visible text of long URLs with ``...``).
     """
     if not fragment:
         return ""
-    s = _LINK.sub(lambda m: html.unescape(m.group(1)), fragment)
+    s = _LINK.sub(lambda m: html.unescape(m.group(1)), drop_scripts(fragment))
     s = _BLOCK.sub("\n", s)
     s = _TAG.sub("", s)
     s = html.unescape(s)
@@ -643,6 +654,24 @@ def title_case_if_shouting(title: str) -> str:
     return re.sub(
         r"[A-Z][A-Z'&]*", lambda m: m.group(0) if m.group(0) in keep else m.group(0).capitalize(), title
     )
+
+
+def plain_field(s: object) -> str | None:
+    """A one-line text field (title, company, location) without markup; None when empty.
+
+    Scripts/styles and tags are dropped, entities decoded (repeatedly, so ``&lt;b&gt;`` markup goes too) and
+    whitespace collapsed.
+    """
+    t = clean(s)
+    if t is None or ("<" not in t and "&" not in t):
+        return t
+    for _ in range(3):
+        t = html.unescape(_TAG.sub(" ", drop_scripts(t)))
+        if not _TAG.search(t):
+            break
+    else:
+        t = _TAG.sub(" ", t)
+    return clean(re.sub(r"\s+", " ", t))
 
 
 def clean(s: object) -> str | None:
