@@ -106,6 +106,17 @@ def main() -> int:
             path = REPO / "benchmarks" / script
             code = f"import runpy, sys; sys.argv = [{str(path)!r}]; runpy.run_path({str(path)!r}, run_name='__main__')"
             results.append(run_case(script.removesuffix(".py"), code, env={"CAREEROS_HOME": str(home)}))
+        # 1M synthetic postings through the pure pipeline (CAREEROS_BENCH_SCALE_N=0 skips it): ~15 min
+        scale_n = int(os.environ.get("CAREEROS_BENCH_SCALE_N", "1000000"))
+        if scale_n > 0:
+            path = REPO / "benchmarks" / "bench_scale.py"
+            out = Path(tmp) / "scale.json"
+            argv = [str(path), "--n", str(scale_n), "--out", str(out)]
+            code = f"import runpy, sys; sys.argv = {argv!r}; runpy.run_path({str(path)!r}, run_name='__main__')"
+            res = run_case("scale", code, env={"CAREEROS_HOME": str(home)})
+            if out.is_file():
+                res["detail"] = json.loads(out.read_text())
+            results.append(res)
         env = {"CAREEROS_HOME": str(Path(tmp) / "cli-home"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
         results.append(cli_case("cli_ingest_with_prefect", ["ingest", "--quiet"], env))
         results.append(cli_case("cli_ingest_noop_with_prefect", ["ingest", "--quiet"], env))
