@@ -33,7 +33,7 @@ demo: venv
 	$(VENV)/bin/careeros demo
 
 test: venv system-deps
-	$(PY) -m pytest -q -p no:cacheprovider
+	$(PY) -m pytest -q -p no:cacheprovider --durations=20
 
 bench: venv
 	$(PY) benchmarks/run.py
