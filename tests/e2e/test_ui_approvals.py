@@ -9,6 +9,7 @@ serving process (suspend re-runs the flow from the top, pause keys already answe
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +25,20 @@ CURATE = "curate-evidence/curate-evidence-daily"
 PLAN = "recalculate-weekly-plan/recalculate-weekly-plan-mondays"
 
 
-def client_env(stack: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture()
+def client(stack: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Point this process's Prefect client at the stack's server for one test.
+
+    Setting ``PREFECT_API_URL`` in the environment is not enough once ``prefect`` has been imported (the
+    full suite imports it at collection): Prefect 3 freezes its root settings context at import time and
+    ``get_client()`` would talk to an ephemeral server of its own. So the settings context is overridden too.
+    """
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
     for k, v in stack["server"].env.items():
         monkeypatch.setenv(k, v)
+    with temporary_settings(updates={PREFECT_API_URL: stack["server"].env["PREFECT_API_URL"]}):
+        yield
 
 
 def deployment_ready(name: str) -> bool:
@@ -49,7 +61,7 @@ def state_of(run_id: Any) -> Any:
 def trigger(name: str, stack: dict[str, Any], **params: Any) -> Any:
     from prefect.deployments import run_deployment
 
-    wait_for(lambda: deployment_ready(name), 180, f"deployment {name}")
+    wait_for(lambda: deployment_ready(name), 180, f"deployment {name} (serve log: {stack['serve'].log()})")
     run = run_deployment(name, timeout=0, parameters=params)
     wait_for(lambda: state_of(run.id).is_paused(), 300, f"{name} paused (serve log: {stack['serve'].log()})", 1)
     return run
@@ -108,8 +120,7 @@ def first_field_link(run_id: Any) -> str:
         return review_fields(c.read_flow_run(run_id))[0]
 
 
-def test_accept_first_candidate_in_ui(stack: dict[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    client_env(stack, monkeypatch)
+def test_accept_first_candidate_in_ui(stack: dict[str, Any], client: None, tmp_path: Path) -> None:
     run = trigger(CURATE, stack, poll_interval=1, review_timeout=900)
     link = first_field_link(run.id)
     resume_in_ui(stack["server"].ui_url, run.id, "accept", tmp_path / "curate-form.png")
@@ -125,9 +136,7 @@ def test_accept_first_candidate_in_ui(stack: dict[str, Any], monkeypatch: pytest
     assert ("link_accepted",) in human
 
 
-def test_paused_run_survives_server_restart(stack: dict[str, Any], monkeypatch: pytest.MonkeyPatch,
-                                            tmp_path: Path) -> None:
-    client_env(stack, monkeypatch)
+def test_paused_run_survives_server_restart(stack: dict[str, Any], client: None, tmp_path: Path) -> None:
     run = trigger(CURATE, stack, poll_interval=1, review_timeout=900)
     link = first_field_link(run.id)
     stack["server"].restart()
@@ -144,9 +153,8 @@ PLAN_FLOW = REPO / "flows" / "recalculate_weekly_plan.py"
 
 
 @pytest.mark.skipif(not PLAN_FLOW.exists(), reason="flows/recalculate_weekly_plan.py is not built yet")
-def test_plan_approved_in_ui_after_server_and_serve_restart(stack: dict[str, Any], monkeypatch: pytest.MonkeyPatch,
+def test_plan_approved_in_ui_after_server_and_serve_restart(stack: dict[str, Any], client: None,
                                                            tmp_path: Path) -> None:
-    client_env(stack, monkeypatch)
     run = trigger(PLAN, stack, poll_interval=1, timeout=900)
     assert state_of(run.id).name == "Suspended"  # from a deployment: no process is pinned while it waits
     # let the suspended run's process exit first: SIGTERM to `serve` while it is still exiting makes the
