@@ -9,7 +9,7 @@ import polars as pl
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact, create_progress_artifact, update_progress_artifact
 
-from careeros.market.pipeline import postings_markdown
+from careeros.market.pipeline import CHUNK_ROWS, postings_markdown
 from careeros.progress import report
 from careeros.settings import get_settings
 from careeros.warehouse import loading
@@ -43,18 +43,31 @@ def ingest_postings(force: bool = False, sources: list[str] | None = None, run_i
             if landed.skipped:
                 summaries.append(t.record_skip(warehouse, landed, run_id, started))
             else:
-                report(f"{src.name}: parsing", (i + 0.2) / steps)
-                t0 = time.perf_counter()
-                batches = t.parse(warehouse, src)
-                t1 = time.perf_counter()
-                report(f"{src.name}: validating", (i + 0.4) / steps)
-                validated = t.validate(batches, run_id, docs)
-                t2 = time.perf_counter()
-                report(f"{src.name}: titles and skills", (i + 0.6) / steps)
-                enriched = t.enrich(validated)
-                report(f"{src.name}: writing", (i + 0.9) / steps)
-                timings = {"land": landed.seconds, "parse": round(t1 - t0, 3), "validate": round(t2 - t1, 3)}
-                summaries.append(t.write(warehouse, landed, validated, enriched, run_id, started, timings))
+                timings = {"land": landed.seconds, "parse": 0.0, "validate": 0.0}
+                chunks: list = []
+                index = 0
+                while True:  # chunk by chunk: memory bounded by CHUNK_ROWS, a crash resumes after the last chunk
+                    report(f"{src.name}: parsing (chunk {len(chunks) + 1})", (i + 0.2) / steps)
+                    t0 = time.perf_counter()
+                    batches = t.parse(warehouse, src, CHUNK_ROWS, index)
+                    t1 = time.perf_counter()
+                    timings["parse"] = round(timings["parse"] + t1 - t0, 3)
+                    if not batches:
+                        break
+                    index += len(batches)
+                    n_raw = sum(b.raw_keys.height for b in batches)
+                    report(f"{src.name}: validating (chunk {len(chunks) + 1})", (i + 0.4) / steps)
+                    validated = t.validate(batches, run_id, docs)
+                    timings["validate"] = round(timings["validate"] + time.perf_counter() - t1, 3)
+                    del batches
+                    report(f"{src.name}: titles and skills (chunk {len(chunks) + 1})", (i + 0.6) / steps)
+                    enriched = t.enrich(validated)
+                    report(f"{src.name}: writing (chunk {len(chunks) + 1})", (i + 0.9) / steps)
+                    chunks.append(t.write_chunk(warehouse, landed, validated, enriched, run_id))
+                    del validated, enriched
+                    if n_raw < CHUNK_ROWS:
+                        break
+                summaries.append(t.finish(warehouse, landed, chunks, run_id, started, timings))
         except Exception as exc:  # a broken source must not take the others down
             summaries.append(t.record_failure(warehouse, src, run_id, started, f"{type(exc).__name__}: {exc}"))
         update_progress_artifact(progress, progress=100.0 * (i + 1) / steps)

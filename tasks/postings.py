@@ -26,9 +26,9 @@ def land(warehouse: Path, source: PostingSource, run_id: str, force: bool = Fals
 
 
 @task(name="parse-postings", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def parse(warehouse: Path, source: PostingSource) -> list[p.Batch]:
-    """Parse unprocessed raw versions into batches."""
-    return p.parse(warehouse, source)
+def parse(warehouse: Path, source: PostingSource, limit: int | None = None, first_index: int = 0) -> list[p.Batch]:
+    """Parse the next ``limit`` unprocessed raw versions into batches."""
+    return p.parse(warehouse, source, limit=limit, first_index=first_index)
 
 
 @task(name="validate-postings", cache_policy=NO_CACHE)
@@ -43,11 +43,18 @@ def enrich(validated: list[p.ValidatedBatch]) -> p.Enriched:
     return p.enrich(validated)
 
 
-@task(name="write-postings", retries=2, retry_delay_seconds=3, cache_policy=NO_CACHE)
-def write(warehouse: Path, landed: p.Landed, validated: list[p.ValidatedBatch], enriched: p.Enriched, run_id: str,
-          started_at: datetime, timings: dict[str, float]) -> SourceLoadSummary:
-    """Upsert postings and skills, quarantine, record the run."""
-    return p.write(warehouse, landed, validated, enriched, run_id, started_at, timings)
+@task(name="write-postings-chunk", retries=2, retry_delay_seconds=3, cache_policy=NO_CACHE)
+def write_chunk(warehouse: Path, landed: p.Landed, validated: list[p.ValidatedBatch], enriched: p.Enriched,
+                run_id: str) -> p.ChunkWritten:
+    """Upsert one chunk's postings and skills, quarantine, mark its raw versions processed."""
+    return p.write_chunk(warehouse, landed, validated, enriched, run_id)
+
+
+@task(name="finish-postings", retries=2, retry_delay_seconds=3, cache_policy=NO_CACHE)
+def finish(warehouse: Path, landed: p.Landed, chunks: list[p.ChunkWritten], run_id: str, started_at: datetime,
+           timings: dict[str, float]) -> SourceLoadSummary:
+    """Record the source version and the run."""
+    return p.finish(warehouse, landed, chunks, run_id, started_at, timings)
 
 
 @task(name="record-postings-skip", cache_policy=NO_CACHE)

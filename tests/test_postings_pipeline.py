@@ -241,3 +241,76 @@ def test_user_feed_files_become_sources(tmp_path: Path) -> None:
     raws = list(srcs[0].iter_raw())
     assert len(raws) == 1 and raws[0].source_record_id == "a1"
     assert feed_sources(tmp_path / "missing") == []
+
+
+def content_checksum(wh: Path) -> dict[str, tuple]:
+    """Order-independent checksum of what a load decides (not when or by which run)."""
+    with connect(wh, read_only=True) as con:
+        return {
+            "posting": fetch_one(con.execute(
+                "SELECT count(*), sum(hash(posting_id, raw_sha256, is_current, soc_code, title, salary_min)) "
+                "FROM posting")),
+            "posting_skill": fetch_one(con.execute(
+                "SELECT count(*), sum(hash(posting_id, raw_sha256, skill_id, score, start)) FROM posting_skill")),
+            "state": fetch_one(con.execute(
+                "SELECT count(*), sum(hash(source, source_record_id, raw_sha256, status)) FROM posting_raw_state")),
+            "quarantine": fetch_one(con.execute("SELECT count(*), sum(hash(record_key, reason)) FROM quarantine")),
+        }
+
+
+@pytest.fixture(scope="module")
+def one_chunk(models_home: Path, small_datasets: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Reference: every source in one chunk (checksums after the first pure run)."""
+    mp = pytest.MonkeyPatch()
+    home = _home(models_home, tmp_path_factory, small_datasets, mp)
+    try:
+        P.run_postings(home / "warehouse.duckdb", P.posting_sources(small_datasets), new_run_id())
+        return {"tables": table_counts(home / "warehouse.duckdb"), "content": content_checksum(home / "warehouse.duckdb"),
+                "demand": demand_checksum(home / "warehouse.duckdb")}
+    finally:
+        mp.undo()
+
+
+def test_small_chunks_give_the_same_warehouse(one_chunk: dict, models_home: Path, small_datasets: Path,
+                                              tmp_path_factory: pytest.TempPathFactory,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    home = _home(models_home, tmp_path_factory, small_datasets, monkeypatch)
+    wh = home / "warehouse.duckdb"
+    out = P.run_postings(wh, P.posting_sources(small_datasets), new_run_id(), chunk_rows=120)
+    by = {s.source: s for s in out}
+    assert all(s.status == "succeeded" for s in by.values()), by
+    assert by["linkedin"].rows_read == N_LINKEDIN
+    with connect(wh, read_only=True) as con:
+        chunks = dict(con.execute("SELECT source, json_extract(timings_json, '$.chunks')::INT FROM ingest_runs "
+                                  "WHERE source IN ('hn', 'linkedin', 'usajobs')").fetchall())
+    assert chunks == {"hn": 2, "linkedin": 5, "usajobs": 3}  # 201, 500, 300 raw records in chunks of 120
+    assert content_checksum(wh) == one_chunk["content"]
+    assert table_counts(wh) == one_chunk["tables"] and demand_checksum(wh) == one_chunk["demand"]
+
+
+def test_failed_chunk_keeps_earlier_chunks_and_the_next_run_resumes(one_chunk: dict, models_home: Path,
+                                                                     small_datasets: Path,
+                                                                     tmp_path_factory: pytest.TempPathFactory,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    home = _home(models_home, tmp_path_factory, small_datasets, monkeypatch)
+    wh = home / "warehouse.duckdb"
+    linkedin = [s for s in P.posting_sources(small_datasets) if s.name == "linkedin"]
+    real_enrich, calls = P.enrich, []
+
+    def flaky(validated, models=None):
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("model server went away")
+        return real_enrich(validated, models)
+
+    monkeypatch.setattr(P, "enrich", flaky)
+    failed = P.load_source(wh, linkedin[0], new_run_id(), chunk_rows=120)
+    assert failed.status == "failed" and "2 chunk(s) written before" in (failed.message or "")
+    with connect(wh, read_only=True) as con:
+        assert fetch_one(con.execute("SELECT count(*) FROM posting_raw_state WHERE source = 'linkedin'")) == (240,)
+    monkeypatch.setattr(P, "enrich", real_enrich)
+    resumed = P.run_postings(wh, P.posting_sources(small_datasets), new_run_id(), chunk_rows=120)
+    by = {s.source: s for s in resumed}
+    assert by["linkedin"].status == "succeeded" and by["linkedin"].tables["posting"] == N_LINKEDIN - 240
+    assert content_checksum(wh) == one_chunk["content"]
+    assert table_counts(wh) == one_chunk["tables"] and demand_checksum(wh) == one_chunk["demand"]

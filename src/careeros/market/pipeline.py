@@ -33,6 +33,9 @@ from careeros.warehouse.taxonomy_load import SourceLoadSummary
 
 #: Raw records per parse/validation batch (the unit a quarantine threshold stops).
 BATCH_SIZE = 10_000
+#: Raw versions parsed, validated, enriched and written together: memory is bounded by a chunk, not a source.
+#: Keep it a multiple of BATCH_SIZE so the quarantine threshold sees the same batches whatever the chunking.
+CHUNK_ROWS = 100_000
 #: Name under which the demand aggregates are versioned in ``source_versions``/``ingest_runs``.
 DEMAND_SOURCE = "careeros-demand"
 DEMAND_VERSION = "1"
@@ -217,20 +220,26 @@ def _land_batch(con: Any, raws: list[RawRecord], run_id: str, landed_at: datetim
 # ------------------------------------------------------------------------------------------ parse
 
 
-def parse(warehouse: Path, source: PostingSource, batch_size: int = BATCH_SIZE) -> list[Batch]:
-    """Parse the source's unprocessed raw versions into batches of postings and rejected records."""
+def parse(warehouse: Path, source: PostingSource, batch_size: int = BATCH_SIZE, limit: int | None = None,
+          first_index: int = 0) -> list[Batch]:
+    """Parse the source's unprocessed raw versions (the first ``limit`` in landing order, or all) into batches.
+
+    Versions stay unprocessed until :func:`write_chunk` marks them, so calling this again after a chunk was
+    written returns the next chunk; ``first_index`` numbers the batches across chunks.
+    """
     with connect(warehouse, read_only=True) as con:
         pending = con.sql(
             "SELECT r.source, r.source_record_id, r.raw_json, r.raw_sha256, r.source_file, r.source_file_sha256 "
             "FROM posting_raw r ANTI JOIN posting_raw_state s USING (source, source_record_id, raw_sha256) "
-            "WHERE r.source = ? ORDER BY r.landed_at, r.source_file, r.source_record_id, r.raw_sha256",
-            params=[source.name],
+            "WHERE r.source = ? ORDER BY r.landed_at, r.source_file, r.source_record_id, r.raw_sha256"
+            + (" LIMIT ?" if limit else ""),
+            params=[source.name, int(limit)] if limit else [source.name],
         ).pl()
     batches = []
     for i, chunk in enumerate(pending.iter_slices(batch_size)):
         raws = [RawRecord(*row) for row in chunk.iter_rows()]
         res = source.parse_batch(raws)
-        batches.append(Batch(source.name, i, chunk.select("source", "source_record_id", "raw_sha256"),
+        batches.append(Batch(source.name, first_index + i, chunk.select("source", "source_record_id", "raw_sha256"),
                              res.frame(), res.rejected_frame()))
     return batches
 
@@ -450,6 +459,110 @@ def enrich(batches: list[ValidatedBatch], models: tuple[Any, Any] | None = None)
 # ------------------------------------------------------------------------------------------ write
 
 
+@dataclass
+class ChunkWritten:
+    """What writing one chunk of a source did (see :func:`write_chunk`)."""
+
+    source: str
+    rows: int = 0
+    inserted: int = 0
+    flipped: int = 0
+    skills: int = 0
+    quarantined: int = 0
+    valid: int = 0
+    stopped: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def write_chunk(warehouse: Path, landed: Landed, validated: list[ValidatedBatch], enriched: Enriched,
+                run_id: str) -> ChunkWritten:
+    """Upsert one chunk's postings, replace their skills, quarantine, and mark its raw versions processed.
+
+    Each chunk commits on its own: a run that dies between chunks resumes at the first unprocessed version.
+    """
+    from careeros.market.landing import upsert_postings
+    from careeros.market.skills import FORMAT_VERSION
+
+    t0 = time.perf_counter()
+    loaded_at = loading.now_utc()
+    prov = Provenance(landed.source, landed.version, landed.sha256, run_id, loaded_at)
+    skill_prov = Provenance(landed.source, f"{landed.version}+skills-v{FORMAT_VERSION}", landed.sha256, run_id, loaded_at)
+    out = ChunkWritten(landed.source, rows=sum(b.rows for b in validated), valid=enriched.postings.height,
+                       stopped=[b.message or f"batch {b.index} stopped" for b in validated if b.stopped])
+    with connect(warehouse) as con:
+        up = upsert_postings(con, enriched.postings, provenance=prov, parser_version=landed.version)
+        out.inserted, out.flipped = int(up["inserted"]), int(up["flipped"])
+        con.execute("BEGIN TRANSACTION")
+        try:
+            keys = enriched.postings.select("posting_id", "raw_sha256").unique()
+            if keys.height:
+                con.register("__keys", keys.to_arrow())
+                con.execute("DELETE FROM posting_skill WHERE (posting_id, raw_sha256) IN "
+                            "(SELECT (posting_id, raw_sha256) FROM __keys)")
+                con.unregister("__keys")
+            out.skills = loading.insert_frame(con, "posting_skill", skill_prov.stamp(enriched.skills))
+            for b in validated:
+                out.quarantined += loading.add_quarantine(con, run_id, landed.source, [b.quarantine])
+                if b.dq_results is not None and b.dq_results.height:
+                    loading.insert_frame(con, "dq_results", b.dq_results)
+                state = b.state.with_columns(pl.lit(run_id).alias("run_id"),
+                                             pl.lit(loaded_at).cast(pl.Datetime("us", "UTC")).alias("processed_at"))
+                if state.height:
+                    con.register("__state", state.to_arrow())
+                    con.execute("INSERT OR REPLACE INTO posting_raw_state BY NAME SELECT * FROM __state")
+                    con.unregister("__state")
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+    out.timings = {**{f"enrich_{k}": v for k, v in enriched.timings.items()}, "write": _timed(t0)}
+    return out
+
+
+def finish(warehouse: Path, landed: Landed, chunks: list[ChunkWritten], run_id: str, started_at: datetime,
+           timings: dict[str, float] | None = None) -> SourceLoadSummary:
+    """Record the source version (unless every batch was stopped) and the run, from its written chunks."""
+    stopped = [m for c in chunks for m in c.stopped]
+    inserted = sum(c.inserted for c in chunks)
+    n_skills = sum(c.skills for c in chunks)
+    n_q = sum(c.quarantined for c in chunks)
+    valid = sum(c.valid for c in chunks)
+    rows_read = landed.rows_read if not landed.skipped else sum(c.rows for c in chunks)
+    merged: dict[str, float] = dict(timings or {})
+    for c in chunks:
+        for k, v in c.timings.items():
+            merged[k] = round(merged.get(k, 0.0) + v, 3)
+    merged["chunks"] = len(chunks)
+    with connect(warehouse) as con:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            row = fetch_one(con.execute(
+                "SELECT count(*) FILTER (WHERE is_current), count(*) FROM posting WHERE source = ?", [landed.source]))
+            counts = {"posting": int(row[0]) if row else 0}
+            row = fetch_one(con.execute("SELECT count(*) FROM posting_raw WHERE source = ?", [landed.source]))
+            counts["posting_raw"] = int(row[0]) if row else 0
+            if not stopped or inserted:
+                prov = Provenance(landed.source, landed.version, landed.sha256, run_id, loading.now_utc())
+                loading.record_source_version(con, prov, landed.files, counts)
+            status = "succeeded" if not stopped else "partial" if valid else "failed"
+            message = "; ".join(stopped) or None
+            written = inserted + n_skills
+            loading.record_run(con, run_id, landed.source, status, started_at, source_version=landed.version,
+                               source_sha256=landed.sha256, rows_read=rows_read, rows_written=written,
+                               rows_quarantined=n_q, message=message, timings=merged)
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+    return SourceLoadSummary(
+        source=landed.source, version=landed.version, sha256=landed.sha256, status=status, rows_read=rows_read,
+        rows_written=written, rows_quarantined=n_q, message=message,
+        tables={"posting_raw": landed.rows_landed, "posting": inserted, "posting_skill": n_skills,
+                "flipped": sum(c.flipped for c in chunks)},
+        seconds=round((loading.now_utc() - started_at).total_seconds(), 3),
+    )
+
+
 def write(
     warehouse: Path,
     landed: Landed,
@@ -459,64 +572,9 @@ def write(
     started_at: datetime,
     timings: dict[str, float] | None = None,
 ) -> SourceLoadSummary:
-    """Upsert the postings, replace their skills, quarantine, mark raw versions processed, record the run."""
-    from careeros.market.landing import upsert_postings
-    from careeros.market.skills import FORMAT_VERSION
-
-    t0 = time.perf_counter()
-    loaded_at = loading.now_utc()
-    prov = Provenance(landed.source, landed.version, landed.sha256, run_id, loaded_at)
-    skill_prov = Provenance(landed.source, f"{landed.version}+skills-v{FORMAT_VERSION}", landed.sha256, run_id, loaded_at)
-    rows_read = landed.rows_read if not landed.skipped else sum(b.rows for b in validated)
-    n_q = 0
-    with connect(warehouse) as con:
-        up = upsert_postings(con, enriched.postings, provenance=prov, parser_version=landed.version)
-        con.execute("BEGIN TRANSACTION")
-        try:
-            keys = enriched.postings.select("posting_id", "raw_sha256").unique()
-            if keys.height:
-                con.register("__keys", keys.to_arrow())
-                con.execute("DELETE FROM posting_skill WHERE (posting_id, raw_sha256) IN "
-                            "(SELECT (posting_id, raw_sha256) FROM __keys)")
-                con.unregister("__keys")
-            n_skills = loading.insert_frame(con, "posting_skill", skill_prov.stamp(enriched.skills))
-            for b in validated:
-                n_q += loading.add_quarantine(con, run_id, landed.source, [b.quarantine])
-                if b.dq_results is not None and b.dq_results.height:
-                    loading.insert_frame(con, "dq_results", b.dq_results)
-                state = b.state.with_columns(pl.lit(run_id).alias("run_id"),
-                                             pl.lit(loaded_at).cast(pl.Datetime("us", "UTC")).alias("processed_at"))
-                if state.height:
-                    con.register("__state", state.to_arrow())
-                    con.execute("INSERT OR REPLACE INTO posting_raw_state BY NAME SELECT * FROM __state")
-                    con.unregister("__state")
-            stopped = [b.message for b in validated if b.stopped]
-            row = fetch_one(con.execute(
-                "SELECT count(*) FILTER (WHERE is_current), count(*) FROM posting WHERE source = ?", [landed.source]))
-            counts = {"posting": int(row[0]) if row else 0}
-            row = fetch_one(con.execute("SELECT count(*) FROM posting_raw WHERE source = ?", [landed.source]))
-            counts["posting_raw"] = int(row[0]) if row else 0
-            if not stopped or up["inserted"]:
-                loading.record_source_version(con, prov, landed.files, counts)
-            timings = dict(timings or {}, **{f"enrich_{k}": v for k, v in enriched.timings.items()},
-                           write=_timed(t0))
-            status = "succeeded" if not stopped else "partial" if enriched.postings.height else "failed"
-            message = "; ".join(m for m in stopped if m) or None
-            written = int(up["inserted"]) + n_skills
-            loading.record_run(con, run_id, landed.source, status, started_at, source_version=landed.version,
-                               source_sha256=landed.sha256, rows_read=rows_read, rows_written=written,
-                               rows_quarantined=n_q, message=message, timings=timings)
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
-    return SourceLoadSummary(
-        source=landed.source, version=landed.version, sha256=landed.sha256, status=status, rows_read=rows_read,
-        rows_written=written, rows_quarantined=n_q, message=message,
-        tables={"posting_raw": landed.rows_landed, "posting": int(up["inserted"]), "posting_skill": n_skills,
-                "flipped": int(up["flipped"])},
-        seconds=round((loading.now_utc() - started_at).total_seconds(), 3),
-    )
+    """One-chunk load: :func:`write_chunk` then :func:`finish`."""
+    return finish(warehouse, landed, [write_chunk(warehouse, landed, validated, enriched, run_id)], run_id,
+                  started_at, timings)
 
 
 def record_skip(warehouse: Path, landed: Landed, run_id: str, started_at: datetime) -> SourceLoadSummary:
@@ -649,30 +707,47 @@ def postings_markdown(summaries: list[dict[str, Any]], rising: pl.DataFrame, run
 
 def load_source(warehouse: Path, source: PostingSource, run_id: str, force: bool = False,
                 batch_size: int = BATCH_SIZE, models: tuple[Any, Any] | None = None,
-                docs_dir: Path | None = None) -> SourceLoadSummary:
-    """All stages for one posting source (the flow runs the same stages as tasks)."""
+                docs_dir: Path | None = None, chunk_rows: int = CHUNK_ROWS) -> SourceLoadSummary:
+    """All stages for one posting source, ``chunk_rows`` raw versions at a time (the flow runs the same stages).
+
+    Memory stays bounded by the chunk, not the source: parse -> validate -> enrich -> write per chunk, then
+    one run record. What a failed run wrote stays written and the next run resumes after it.
+    """
     started = loading.now_utc()
+    chunks: list[ChunkWritten] = []
     try:
         landed = land(warehouse, source, run_id, batch_size, force)
         if landed.skipped:
             return record_skip(warehouse, landed, run_id, started)
-        t0 = time.perf_counter()
-        batches = parse(warehouse, source, batch_size)
-        t_parse = _timed(t0)
-        t0 = time.perf_counter()
-        validated = [validate(b, run_id, docs_dir=docs_dir) for b in batches]
-        t_val = _timed(t0)
-        enriched = enrich(validated, models)
+        timings = {"land": landed.seconds, "parse": 0.0, "validate": 0.0}
+        index = 0
+        while True:
+            t0 = time.perf_counter()
+            batches = parse(warehouse, source, batch_size, limit=chunk_rows, first_index=index)
+            timings["parse"] = round(timings["parse"] + _timed(t0), 3)
+            if not batches:
+                break
+            index += len(batches)
+            n_raw = sum(b.raw_keys.height for b in batches)
+            t0 = time.perf_counter()
+            validated = [validate(b, run_id, docs_dir=docs_dir) for b in batches]
+            timings["validate"] = round(timings["validate"] + _timed(t0), 3)
+            del batches
+            enriched = enrich(validated, models)
+            chunks.append(write_chunk(warehouse, landed, validated, enriched, run_id))
+            del validated, enriched
+            if n_raw < chunk_rows:
+                break  # a short chunk was the last one
     except Exception as exc:  # a broken source must not take the others down
-        return record_failure(warehouse, source, run_id, started, f"{type(exc).__name__}: {exc}")
-    timings = {"land": landed.seconds, "parse": t_parse, "validate": t_val}
-    return write(warehouse, landed, validated, enriched, run_id, started, timings)
+        done = f" ({len(chunks)} chunk(s) written before; the next run resumes after them)" if chunks else ""
+        return record_failure(warehouse, source, run_id, started, f"{type(exc).__name__}: {exc}{done}")
+    return finish(warehouse, landed, chunks, run_id, started, timings)
 
 
 def run_postings(warehouse: Path, sources: list[PostingSource], run_id: str, force: bool = False,
-                 batch_size: int = BATCH_SIZE) -> list[SourceLoadSummary]:
+                 batch_size: int = BATCH_SIZE, chunk_rows: int = CHUNK_ROWS) -> list[SourceLoadSummary]:
     """Every source, then the aggregates, without Prefect; returns one summary per source plus the demand one."""
-    out = [load_source(warehouse, src, run_id, force, batch_size) for src in sources]
+    out = [load_source(warehouse, src, run_id, force, batch_size, chunk_rows=chunk_rows) for src in sources]
     out.append(aggregate(warehouse, run_id, force))
     return out
 
