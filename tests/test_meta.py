@@ -97,3 +97,41 @@ def test_serve_builds_a_scheduled_deployment_per_flow() -> None:
     for d in deps:
         item = next(i for i, _ in available() if i.deployment == d.name)
         assert bool(d.schedules) == bool(item.cron), d.name
+
+
+@pytest.mark.slow
+def test_prefect_deploy_all_from_the_repo_root(tmp_path: Path) -> None:
+    """``prefect deploy --all`` (the documented command) registers every prefect.yaml deployment on a real server."""
+    import os
+    import subprocess
+    import sys
+
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from careeros.ops.server import start_local_server
+
+    server = start_local_server(None, tmp_path, scheduler=False)
+    try:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+        env.update(server.env)
+        prefect = str(Path(sys.executable).with_name("prefect"))
+        made = subprocess.run([prefect, "work-pool", "create", "careeros", "--type", "process"], env=env, cwd=REPO,
+                              capture_output=True, text=True, timeout=120)
+        assert made.returncode == 0, made.stdout + made.stderr
+        res = subprocess.run([prefect, "--no-prompt", "deploy", "--all"], env=env, cwd=REPO, capture_output=True,
+                             text=True, timeout=600)
+        assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+        from prefect import get_client
+
+        with temporary_settings(updates={PREFECT_API_URL: server.env["PREFECT_API_URL"]}), \
+                get_client(sync_client=True) as client:
+            got = {d.name: d for d in client.read_deployments()}
+        wanted = {d["name"]: d for d in _deployments()}
+        assert set(got) == set(wanted)
+        for name, dep in wanted.items():
+            crons = sorted(s["cron"] for s in dep.get("schedules", []))
+            assert sorted(s.schedule.cron for s in got[name].schedules) == crons, name  # type: ignore[union-attr]
+            assert got[name].work_pool_name == "careeros"
+            assert got[name].entrypoint == dep["entrypoint"]
+    finally:
+        server.stop()
