@@ -70,14 +70,28 @@ def run_case(name: str, code: str, env: dict[str, str] | None = None) -> dict[st
     if proc.returncode != 0:
         print(proc.stderr[-3000:], file=sys.stderr)
         return {"name": name, "ok": False, "error": proc.stderr[-500:]}
-    last = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else "{}"
     res = {"name": name, "ok": True, "wall_seconds": round(wall, 2),
-           "peak_rss_mb": round(peak / 1024, 1)}
-    try:
-        res["detail"] = json.loads(last)
-    except json.JSONDecodeError:
-        res["detail"] = last
+           "peak_rss_mb": round(peak / 1024, 1), "detail": parse_output(proc.stdout)}
     return res
+
+
+def parse_output(out: str) -> object:
+    """The case's result: its whole stdout as JSON, else the last JSON document in it, else its last lines."""
+    text = out.strip()
+    if not text:
+        return {}
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        pass
+    lines = text.splitlines()
+    for i in range(len(lines) - 1, -1, -1):  # the last line opening a JSON document (one-line or indented)
+        if lines[i].lstrip().startswith(("{", "[")):
+            try:
+                return json.loads("\n".join(lines[i:]))
+            except json.JSONDecodeError:
+                continue
+    return "\n".join(lines[-40:])
 
 
 def cli_case(name: str, args: list[str], env: dict[str, str]) -> dict[str, object]:
@@ -86,7 +100,7 @@ def cli_case(name: str, args: list[str], env: dict[str, str]) -> dict[str, objec
     proc = subprocess.run([str(Path(PY).parent / "careeros"), *args], capture_output=True, text=True, cwd=REPO,
                           env={**os.environ, **env}, check=False)
     return {"name": name, "ok": proc.returncode == 0, "wall_seconds": round(time.perf_counter() - t0, 2),
-            "stderr_tail": proc.stderr[-400:] if proc.returncode else ""}
+            "stderr_tail": proc.stderr[-400:] if proc.returncode else "", "stdout_tail": proc.stdout[-1500:]}
 
 
 def main() -> int:
@@ -100,8 +114,9 @@ def main() -> int:
         results.append(run_case("warehouse_build", WAREHOUSE_BUILD.format(home=str(home))))
         results.append(run_case("warehouse_rebuild_noop", WAREHOUSE_BUILD.format(home=str(home))))
         results.append(run_case("postings_ingest", POSTINGS_INGEST.format(home=str(Path(tmp) / "home2"))))
+        one_core = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
         results.append(run_case("extraction_normalisation_throughput", THROUGHPUT,
-                                env={"CAREEROS_HOME": str(home)}))
+                                env={"CAREEROS_HOME": str(home), **one_core}))
         for script in ("bench_plan.py", "bench_memory.py"):
             path = REPO / "benchmarks" / script
             code = f"import runpy, sys; sys.argv = [{str(path)!r}]; runpy.run_path({str(path)!r}, run_name='__main__')"
@@ -120,12 +135,15 @@ def main() -> int:
         env = {"CAREEROS_HOME": str(Path(tmp) / "cli-home"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
         results.append(cli_case("cli_ingest_with_prefect", ["ingest", "--quiet"], env))
         results.append(cli_case("cli_ingest_noop_with_prefect", ["ingest", "--quiet"], env))
-    for script, args in (("eval_skills.py", ["--split", "test"]), ("eval_titles.py", [])):
-        path = REPO / "benchmarks" / script
-        if path.exists():
-            argv = [str(path), *args]
-            code = f"import runpy, sys; sys.argv = {argv!r}; runpy.run_path({str(path)!r}, run_name='__main__')"
-            results.append(run_case(script.removesuffix(".py"), code))
+        # the whole demo (7 steps, answers its own approvals) on a fresh home: what `make demo` runs after the venv
+        results.append(cli_case("demo_end_to_end", ["demo"], {**env, "CAREEROS_HOME": str(Path(tmp) / "demo-home")}))
+        for script, args in (("eval_skills.py", ["--split", "test"]), ("eval_titles.py", []),
+                             ("eval_transitions.py", []), ("eval_profile_match.py", [])):
+            path = REPO / "benchmarks" / script
+            if path.exists():
+                argv = [str(path), *args]
+                code = f"import runpy, sys; sys.argv = {argv!r}; runpy.run_path({str(path)!r}, run_name='__main__')"
+                results.append(run_case(script.removesuffix(".py"), code, env={"CAREEROS_HOME": str(home)}))
     for r in results:
         (RESULTS / f"{r['name']}.json").write_text(json.dumps({**meta, **r}, indent=2))
     summary = {**meta, "results": results}

@@ -176,6 +176,8 @@ def _clean_cached(title: str) -> str:
 
 
 _SEG_SPLIT = re.compile(r"\s+[-\u2013\u2014|]+\s+|\s*[|:]\s*|\s+-|-\s+|\s*//\s*|\s*\u2192\s*|!+")
+#: Anything that can split a title into segments or roles, or hide a parenthetical (fast path otherwise).
+_SPLIT_CHARS = re.compile(r"[-|:/!&+,;(\[\]\x00\u2192]|\s(?:or|and)\s", re.I)
 _ROLE_SPLIT = re.compile(r"\s*(?:/|&|\+|,|;)\s*|\s+(?:or|and)\s+", re.I)
 
 
@@ -206,7 +208,10 @@ def split_roles(title: str, heads: frozenset[str] | None = None) -> list[str]:
     if not isinstance(title, str) or not title.strip():
         return []
     heads = heads if heads is not None else _default_heads()
-    masked, parts = _mask_parens(_ascii(title))
+    plain = _ascii(title)
+    if not _SPLIT_CHARS.search(plain):  # one segment, one piece: the title itself (most titles)
+        return [plain.strip()] if clean_title(plain) else []
+    masked, parts = _mask_parens(plain)
 
     def has_head(text: str) -> bool:
         return any(t in heads for t in clean_title(_unmask(text, parts)).split())
@@ -363,6 +368,8 @@ def _occ_heads(title: str) -> set[str]:
 _MGR_WORDS = frozenset({"manager", "director", "president", "vice", "chief", "head", "superintendent"})
 _SUP_WORDS = frozenset({"supervisor", "foreman", "forewoman", "foreperson"})
 _CACHE_SIZE = 100_000
+#: Distinct queries scored together (dense query x occupation arrays of this many rows stay cache-friendly).
+_BLOCK = 2048
 _K_CACHE = 5
 
 
@@ -811,25 +818,35 @@ class TitleNormalizer:
         cache: _LRU = self.__dict__.get("_results") or self.__dict__.setdefault("_results", _LRU(_CACHE_SIZE))
         kk = max(k, _K_CACHE)
         todo = [c for c in dict.fromkeys(cleaned) if (hit := cache.hit(c)) is None or len(hit[1]) < min(k, hit[0])]
+        for i in range(0, len(todo), _BLOCK):  # blocks keep the dense query x occupation arrays in cache
+            self._score_block(todo[i:i + _BLOCK], kk, cache)
+        return [cache.hit(c)[1][:k] for c in cleaned]
+
+    def _score_block(self, todo: list[str], kk: int, cache: _LRU) -> None:
+        """Score one block of distinct cleaned queries and store each one's best ``kk`` matches in ``cache``."""
         if todo:
             QI, OC, F = self._features(todo)
             z = self._logits(F) if len(QI) else np.zeros(0, dtype=np.float32)
             a, b = self.model["platt"]
             order = np.lexsort((-z, QI))
-            bounds = np.searchsorted(QI[order], np.arange(len(todo) + 1))
+            q_sorted = QI[order]
+            bounds = np.searchsorted(q_sorted, np.arange(len(todo) + 1))
+            # vectorised over every query: keep each query's best kk, calibrate the best, scale the rest
+            keep = (np.arange(len(order)) - bounds[q_sorted]) < kk
+            sel, qk = order[keep], q_sorted[keep]
+            zs = z[sel].astype(np.float64)
+            p = 1.0 / (1.0 + np.exp(-zs))
+            first = np.searchsorted(qk, np.arange(len(todo) + 1))
+            lead = np.minimum(first[:-1], max(len(zs) - 1, 0))
+            z0, p0 = (zs[lead], p[lead]) if len(zs) else (np.zeros(len(todo)), np.ones(len(todo)))
+            top = 1.0 / (1.0 + np.exp(-(a * z0 + b)))
+            scores = (top[qk] * p / np.maximum(p0[qk], 1e-9)).tolist() if len(zs) else []
+            occ = OC[sel].tolist()
+            codes, titles = self.codes, self.titles
             for qi, c in enumerate(todo):
-                sel = order[bounds[qi]:bounds[qi + 1]][:kk]
-                if len(sel) == 0:
-                    cache.put(c, (0, []))
-                    continue
-                zs = z[sel].astype(np.float64)
-                p = 1.0 / (1.0 + np.exp(-zs))
-                top = 1.0 / (1.0 + math.exp(-(a * zs[0] + b)))
-                scores = top * p / max(float(p[0]), 1e-9)
-                cache.put(c, (bounds[qi + 1] - bounds[qi], [
-                    TitleMatch(self.codes[o], self.titles[o], round(float(s), 4))
-                    for o, s in zip(OC[sel].tolist(), scores.tolist(), strict=True)]))
-        return [cache.hit(c)[1][:k] for c in cleaned]
+                lo, hi = int(first[qi]), int(first[qi + 1])
+                cache.put(c, (int(bounds[qi + 1] - bounds[qi]), [
+                    TitleMatch(codes[o], titles[o], round(s, 4)) for o, s in zip(occ[lo:hi], scores[lo:hi], strict=True)]))
 
     def _roles(self, title: Any) -> list[str]:
         """Cleaned role strings of a raw title (cached)."""
