@@ -6,6 +6,8 @@ The plan is stored as proposed; the run waits for a typed form under a markdown 
 Ad-hoc runs pause (the process waits); runs from a deployment suspend (no process is pinned) and re-run from
 the top when resumed: proposals are stored per (run id, round), decisions per (run id, round) and publishing is
 idempotent, so the re-run reuses everything already done and answered pause keys return their stored input.
+An approval is recorded, published and verified in one Prefect transaction (``tasks.planning.approve_and_publish``):
+retried with exponential backoff, and rolled back (decision undone, previous files restored) when it keeps failing.
 """
 
 from __future__ import annotations
@@ -67,12 +69,17 @@ def recalculate_weekly_plan(profile_path: str | None = None, approval: bool = Tr
             t.record(home, plan, "timed_out", "", None, run_id, rnd)
             out["status"] = "timed_out"
             break
-        t.record(home, plan, answer.decision, answer.notes, answer.weekly_hours, run_id, rnd)
-        out["rounds"].append({"round": rnd, "version": plan.version, "decision": answer.decision,
-                              "notes": answer.notes, "weekly_hours": answer.weekly_hours})
+        decided = {"round": rnd, "version": plan.version, "decision": answer.decision, "notes": answer.notes,
+                   "weekly_hours": answer.weekly_hours}
         if answer.decision == "approve":
-            out.update(status="approved", published=t.publish(home, plan))
+            # approval + files + check in one transaction, retried with backoff; rolled back when it keeps failing
+            published = t.with_backoff(t.approve_and_publish)(home, plan, answer.notes, answer.weekly_hours, run_id,
+                                                              rnd)
+            out["rounds"].append(decided)
+            out.update(status="approved", published=published)
             break
+        t.record(home, plan, answer.decision, answer.notes, answer.weekly_hours, run_id, rnd)
+        out["rounds"].append(decided)
         if answer.decision == "reject":
             out["status"] = "rejected"
             break

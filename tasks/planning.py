@@ -7,10 +7,18 @@ from typing import Any
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
+from prefect.tasks import exponential_backoff
+from prefect.transactions import Transaction, transaction
 
 from careeros.planner import approval as ap
 from careeros.planner.plan import Plan, PlanOverrides
-from careeros.planner.publish import publish_plan
+from careeros.planner.publish import (
+    publication_files,
+    publish_plan,
+    restore_files,
+    snapshot_files,
+    verify_published,
+)
 from careeros.profile import Profile, load_profile
 
 
@@ -27,22 +35,106 @@ def propose(home: Path, profile: Profile, run_id: str, round_no: int, overrides:
     return ap.propose_plan(home, profile, run_id, round_no, overrides, timeout_s)
 
 
-@task(name="record-plan-decision", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
+@task(name="record-plan-decision", retries=2, retry_delay_seconds=exponential_backoff(1), retry_jitter_factor=0.5,
+      cache_policy=NO_CACHE)
 def record(home: Path, plan: Plan, decision: str, notes: str, weekly_hours: float | None, run_id: str,
            round_no: int) -> str:
-    """Status change + approval row + decision log (idempotent per run and round)."""
+    """Status change + approval row + decision log (idempotent per run and round; one DuckDB transaction).
+
+    Inside a Prefect transaction the statuses before the decision are kept, so that a later step failing for
+    good (publishing) rolls the decision back (:func:`undo_record`).
+    """
     from careeros.warehouse.db import connect
 
     with connect(Path(home) / "warehouse.duckdb") as con:
+        if not ap.decision_recorded(con, run_id, round_no):
+            _remember("plan_statuses_before", ap.status_snapshot(con, plan.plan_id))
         return ap.record_decision(con, plan, decision, notes, weekly_hours, run_id, round_no)
 
 
-@task(name="publish-plan", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
+@record.on_rollback
+def undo_record(txn: Transaction) -> None:
+    """Undo the decision this task recorded (nothing when it found one already stored)."""
+    from careeros.warehouse.db import connect
+
+    before = txn.get("plan_statuses_before", None)
+    if before is None:
+        return
+    params = txn.get("parameters", None) or {}
+    plan, home = params["plan"], Path(params["home"])
+    with connect(home / "warehouse.duckdb") as con:
+        ap.undo_decision(con, plan.plan_id, before, params["run_id"], params["round_no"])
+
+
+@task(name="publish-plan", cache_policy=NO_CACHE)
 def publish(home: Path, plan: Plan) -> dict[str, Any]:
-    """Markdown + .ics under $CAREEROS_HOME/plans (stable UIDs: re-publishing updates, never duplicates)."""
+    """Markdown + .ics under $CAREEROS_HOME/plans (stable UIDs: re-publishing updates, never duplicates).
+
+    All-or-nothing (a failed write puts back the files already replaced). The files as they were before are kept
+    for :func:`unpublish`, the rollback. No retries of its own: it runs inside :func:`approve_and_publish`'s
+    transaction, which is what is retried (see there).
+    """
     from careeros.warehouse.db import connect
 
     assert plan.version is not None
     with connect(Path(home) / "warehouse.duckdb") as con:
         stored = ap.get_plan(con, plan.plan_id, plan.version) or plan
-    return publish_plan(stored, Path(home) / "plans")
+    plans_dir = Path(home) / "plans"
+    _remember("plan_files_before", snapshot_files(list(publication_files(stored, plans_dir).values())))
+    return publish_plan(stored, plans_dir)
+
+
+@publish.on_rollback
+def unpublish(txn: Transaction) -> None:
+    """Put the plan files back as they were before this publication (a later step of the transaction failed)."""
+    before = txn.get("plan_files_before", None)
+    if before is not None:
+        restore_files(before)
+
+
+@task(name="verify-published-plan", cache_policy=NO_CACHE)
+def verify(plan: Plan, published: dict[str, Any]) -> dict[str, Any]:
+    """The published markdown is this plan's and the calendar holds its sessions once each (raises otherwise)."""
+    return verify_published(plan, published)
+
+
+@task(name="approve-and-publish", retries=3, retry_delay_seconds=exponential_backoff(2), retry_jitter_factor=0.5,
+      cache_policy=NO_CACHE)
+def approve_and_publish(home: Path, plan: Plan, notes: str, weekly_hours: float | None, run_id: str,
+                        round_no: int) -> dict[str, Any]:
+    """Record the approval, publish the files, verify them: one Prefect transaction, retried as a whole.
+
+    A failure of any step rolls the transaction back (:func:`unpublish` restores the previous files,
+    :func:`undo_record` removes the decision), so every attempt is all-or-nothing; transient failures are retried
+    with exponential backoff and jitter (:func:`with_backoff`), and when they persist the flow fails with the
+    warehouse and the plans folder as they were. The inner tasks do not retry themselves: in Prefect 3 a failed
+    attempt of a task inside a transaction rolls the enclosing transaction back even when a retry then succeeds.
+    """
+    with transaction():
+        record.with_options(retries=0)(home, plan, "approve", notes, weekly_hours, run_id, round_no)
+        published = publish(home, plan)
+        verify(plan, published)
+    return published
+
+
+def _remember(name: str, value: Any) -> None:
+    """Keep a value on the running task's transaction (read by its rollback hook); no-op outside Prefect."""
+    from prefect.transactions import get_transaction
+
+    txn = get_transaction()
+    if txn is not None:
+        txn.set(name, value)
+        from prefect.context import TaskRunContext
+
+        ctx = TaskRunContext.get()
+        if ctx is not None and ctx.parameters is not None:
+            txn.set("parameters", dict(ctx.parameters))
+
+
+def with_backoff(t: Any) -> Any:
+    """``t`` with the retry backoff and jitter of the settings (tiny in tests, seconds in production)."""
+    from careeros.settings import get_settings
+
+    s = get_settings()
+    return t.with_options(retry_delay_seconds=exponential_backoff(s.retry_backoff_seconds),
+                          retry_jitter_factor=s.retry_jitter_factor)

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
         default=None, description="Force the configured models to count as local (True) or remote (False)."
     )
     llm_cache_enabled: bool = True
+    # retries of integrations (file publishing, memory writes): exponential backoff base, jitter factor
+    retry_backoff_seconds: float = Field(default=2.0, ge=0, description="First retry delay; doubles per retry.")
+    retry_jitter_factor: float = Field(default=0.5, ge=0, description="Random extra delay, as a share of it.")
     # embeddings
     embedder: Literal["minilm", "wordllama"] = "minilm"
     # outbound

@@ -1,7 +1,10 @@
 """Subprocess driver for crash tests: runs the pure pipelines (no Prefect) and prints a line before each stage.
 
-``python tests/reliability/driver.py {taxonomies,postings,curate} HOME`` with CAREEROS_HOME=HOME in the
+``python tests/reliability/driver.py {taxonomies,postings,curate,plan} HOME`` with CAREEROS_HOME=HOME in the
 environment; the parent test reads the ``STAGE ...`` lines and kills this process with SIGKILL mid-way.
+``plan`` can also kill itself at an exact point: ``CRASH_AT`` = ``after-propose`` (plan_version stored, nothing
+decided), ``mid-decision`` (approval row written, decision log not yet, inside record_decision) or
+``publish-replace:N`` (just before the N-th file rename of publishing: its temp file is on disk).
 """
 
 from __future__ import annotations
@@ -67,7 +70,69 @@ def curate(home: Path) -> None:
     cu.sync_memory(wh, store, prep, run_id)
 
 
+def _die() -> None:
+    import os
+    import signal
+
+    print("CRASH", flush=True)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def plan(home: Path) -> None:
+    """What the recalculate-weekly-plan flow does for an approved plan (same functions as tasks.planning)."""
+    import os
+    import sys as _sys
+
+    from careeros.planner import approval as ap
+    from careeros.planner import publish as pub
+    from careeros.profile import load_profile
+    from careeros.warehouse.db import connect
+
+    run_id, crash = os.environ.get("PLAN_RUN_ID", "plan-run"), os.environ.get("CRASH_AT", "")
+    wh = home / "warehouse.duckdb"
+    stage("plan:propose")
+    proposal = ap.propose_plan(home, load_profile(ap.default_profile_path(home)), run_id, 0, None, None)
+    if crash == "after-propose":
+        _die()
+    stage("plan:decide")
+    if crash == "mid-decision":
+        real = ap.table_exists
+
+        def table_exists(con: object, name: str) -> bool:
+            if _sys._getframe(1).f_code.co_name == "record_decision":  # after the approval row, before the log
+                _die()
+            return real(con, name)
+
+        ap.table_exists = table_exists  # type: ignore[assignment]
+    with connect(wh) as con:
+        ap.record_decision(con, proposal, "approve", "looks good", None, run_id, 0)
+    stage("plan:publish")
+    if crash.startswith("publish-replace:"):
+        nth, real_os = int(crash.split(":")[1]), os
+
+        class _Os:
+            calls = 0
+
+            def __getattr__(self, name: str) -> object:
+                return getattr(real_os, name)
+
+            def replace(self, src: object, dst: object) -> None:
+                _Os.calls += 1
+                if _Os.calls == nth:
+                    _die()
+                real_os.replace(src, dst)  # type: ignore[arg-type]
+
+        pub.os = _Os()  # type: ignore[assignment]
+    with connect(wh) as con:
+        assert proposal.version is not None
+        stored = ap.get_plan(con, proposal.plan_id, proposal.version)
+    assert stored is not None
+    published = pub.publish_plan(stored, home / "plans")
+    stage("plan:verify")
+    pub.verify_published(stored, published)
+
+
 if __name__ == "__main__":
     what, home = sys.argv[1], Path(sys.argv[2])
-    {"taxonomies": taxonomies, "postings": postings, "curate": curate}[what](home)
+    {"taxonomies": taxonomies, "postings": postings, "curate": curate, "plan": plan}[what](home)
     stage("done")

@@ -21,7 +21,7 @@ IGNORED_COLUMNS = frozenset({
     "recorded_at", "changed_at", "approved_at", "seconds", "timings_json",
 })
 #: Timestamp columns whose value is run time but whose null-ness is data (open vs closed version).
-NULLNESS_COLUMNS = frozenset({"valid_to"})
+NULLNESS_COLUMNS = frozenset({"valid_to", "expires_at"})
 
 
 def _column_expr(name: str) -> str | None:

@@ -220,18 +220,64 @@ def record_decision(con: Any, plan: Plan, decision: str, notes: str = "", weekly
     status = {"approve": "approved", "request_changes": "changes_requested", "reject": "rejected",
               "timed_out": "timed_out"}[decision]
     assert plan.version is not None
-    set_status(con, plan.plan_id, plan.version, status)
-    at = now()
-    con.execute("INSERT INTO plan_approval (plan_id, version, run_id, round, decision, notes, weekly_hours, actor, "
-                "decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [plan.plan_id, plan.version, run_id, round_no, decision, notes, weekly_hours, actor, at])
-    if table_exists(con, "decision_log"):
-        con.execute("INSERT INTO decision_log (decision_id, decided_at, actor, action, item_id, version_sha256, "
-                    "skill_id, confidence, facts_json, run_id) VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?)",
-                    [uuid.uuid4().hex, at, actor, f"plan.{decision}", plan.plan_id, str(plan.version),
-                     json.dumps({"notes": notes, "weekly_hours": weekly_hours, "round": round_no,
-                                 "content_sha": plan.content_sha()}), run_id])
+    # one DuckDB transaction: a crash between the status change, the approval row and the decision log leaves
+    # none of them (the approval row is the idempotency key, so a half-written decision would never be redone)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        set_status(con, plan.plan_id, plan.version, status)
+        at = now()
+        con.execute("INSERT INTO plan_approval (plan_id, version, run_id, round, decision, notes, weekly_hours, "
+                    "actor, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [plan.plan_id, plan.version, run_id, round_no, decision, notes, weekly_hours, actor, at])
+        if table_exists(con, "decision_log"):
+            con.execute("INSERT INTO decision_log (decision_id, decided_at, actor, action, item_id, version_sha256, "
+                        "skill_id, confidence, facts_json, run_id) VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?)",
+                        [uuid.uuid4().hex, at, actor, f"plan.{decision}", plan.plan_id, str(plan.version),
+                         json.dumps({"notes": notes, "weekly_hours": weekly_hours, "round": round_no,
+                                     "content_sha": plan.content_sha()}), run_id])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
     return decision
+
+
+def decision_recorded(con: Any, run_id: str | None, round_no: int | None) -> bool:
+    """Whether this run and round already has a stored decision (then :func:`record_decision` is a no-op)."""
+    if run_id is None or round_no is None:
+        return False
+    return fetch_one(con.execute("SELECT 1 FROM plan_approval WHERE run_id = ? AND round = ? LIMIT 1",
+                                 [run_id, round_no])) is not None
+
+
+def status_snapshot(con: Any, plan_id: str) -> list[tuple[Any, ...]]:
+    """``(version, status, approved_at, decided_at)`` of every stored version: what :func:`undo_decision` restores."""
+    return [tuple(r) for r in con.execute("SELECT version, status, approved_at, decided_at FROM plan_version "
+                                          "WHERE plan_id = ? ORDER BY version", [plan_id]).fetchall()]
+
+
+def undo_decision(con: Any, plan_id: str, snapshot: list[tuple[Any, ...]], run_id: str | None,
+                  round_no: int | None) -> None:
+    """Roll a recorded decision back: statuses as in ``snapshot``, this run and round's approval and log rows gone.
+
+    Used when the steps that must follow a decision (publishing an approved plan) fail for good.
+    """
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for version, status, approved_at, decided_at in snapshot:
+            con.execute("UPDATE plan_version SET status = ?, approved_at = ?, decided_at = ? WHERE plan_id = ? "
+                        "AND version = ?", [status, approved_at, decided_at, plan_id, version])
+        con.execute("DELETE FROM plan_approval WHERE plan_id = ? AND run_id IS NOT DISTINCT FROM ? "
+                    "AND round IS NOT DISTINCT FROM ?", [plan_id, run_id, round_no])
+        if table_exists(con, "decision_log"):
+            con.execute("DELETE FROM decision_log WHERE item_id = ? AND action LIKE 'plan.%' "
+                        "AND run_id IS NOT DISTINCT FROM ? "
+                        "AND TRY_CAST(json_extract(facts_json, '$.round') AS INTEGER) IS NOT DISTINCT FROM ?",
+                        [plan_id, run_id, round_no])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def plan_status(con: Any, plan_id: str | None = None, at: datetime | None = None) -> dict[str, Any]:

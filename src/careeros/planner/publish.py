@@ -100,17 +100,87 @@ def plan_markdown(plan: Plan) -> str:
 def _atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_bytes(data)
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
     os.replace(tmp, path)
 
 
+def _remove_stale_temp_files(plans_dir: Path) -> None:
+    """Temp files a killed publisher left behind (``.<name>.tmp-<pid>``): never part of a publication."""
+    if plans_dir.is_dir():
+        for tmp in [*plans_dir.glob(".*.tmp-*"), *plans_dir.glob(".*.restore-*")]:
+            pid = tmp.name.rsplit("-", 1)[-1]
+            if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
+                continue  # another publisher's file in flight
+            tmp.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def publication_files(plan: Plan, plans_dir: Path) -> dict[str, Path]:
+    """The files one publication of ``plan`` writes."""
+    return {"markdown": plans_dir / f"{plan.plan_id}-v{plan.version}.md", "current": plans_dir / "current.md",
+            "calendar": plans_dir / f"{plan.plan_id}.ics"}
+
+
+def snapshot_files(paths: list[Path]) -> dict[str, bytes | None]:
+    """``{path: bytes}`` of the given files as they are now (None: absent), for :func:`restore_files`."""
+    return {str(p): (p.read_bytes() if p.is_file() else None) for p in paths}
+
+
+def restore_files(snapshot: dict[str, bytes | None]) -> None:
+    """Put files back as in ``snapshot``: rewrite the ones that existed, delete the ones that did not."""
+    for name, data in snapshot.items():
+        path = Path(name)
+        if data is None:
+            path.unlink(missing_ok=True)
+        else:
+            tmp = path.with_name(f".{path.name}.restore-{os.getpid()}")
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+
+
 def publish_plan(plan: Plan, plans_dir: Path) -> dict[str, Any]:
-    """Write ``<plan_id>-v<version>.md``, ``current.md`` and ``<plan_id>.ics``; returns paths and event count."""
+    """Write ``<plan_id>-v<version>.md``, ``current.md`` and ``<plan_id>.ics``; returns paths and event count.
+
+    All-or-nothing: every document is rendered before anything is written, each file is replaced atomically, and
+    when a write fails the files already replaced are put back as they were. Idempotent: re-publishing the same
+    version gives the same files (stable UIDs) and clears temp files a killed publisher left behind.
+    """
     md = plan_markdown(plan).encode()
-    md_path = plans_dir / f"{plan.plan_id}-v{plan.version}.md"
-    _atomic_write(md_path, md)
-    _atomic_write(plans_dir / "current.md", md)
     ics = calendar_bytes(plan)
-    ics_path = plans_dir / f"{plan.plan_id}.ics"
-    _atomic_write(ics_path, ics)
-    return {"markdown": str(md_path), "calendar": str(ics_path), "events": ics.count(b"BEGIN:VEVENT")}
+    files = publication_files(plan, plans_dir)
+    before = snapshot_files(list(files.values()))
+    _remove_stale_temp_files(plans_dir)
+    try:
+        for key, data in (("markdown", md), ("current", md), ("calendar", ics)):
+            _atomic_write(files[key], data)
+    except BaseException:
+        restore_files(before)
+        raise
+    return {"markdown": str(files["markdown"]), "calendar": str(files["calendar"]),
+            "events": ics.count(b"BEGIN:VEVENT")}
+
+
+def verify_published(plan: Plan, published: dict[str, Any]) -> dict[str, Any]:
+    """Check a publication: the markdown is this plan's, the calendar parses with unique UIDs, one per session."""
+    from icalendar import Calendar
+
+    md_path, ics_path = Path(published["markdown"]), Path(published["calendar"])
+    if not md_path.is_file() or not md_path.read_text().startswith(f"# Plan {plan.plan_id} v{plan.version} ("):
+        raise ValueError(f"published markdown {md_path} is missing or not plan v{plan.version}")
+    uids = [str(e["UID"]) for e in Calendar.from_ical(ics_path.read_bytes()).walk("VEVENT")]
+    expected = [s["uid"] for s in sessions(plan)]
+    if len(uids) != len(set(uids)) or sorted(uids) != sorted(expected):
+        raise ValueError(f"published calendar {ics_path} does not hold the {len(expected)} sessions of the plan")
+    return {"events": len(uids), "markdown": str(md_path), "calendar": str(ics_path)}
