@@ -27,6 +27,7 @@ from careeros.agents.orchestrator import (
     outreach_markdown,
     summary_markdown,
 )
+from careeros.evidence.redact import redact
 from careeros.settings import get_settings
 from careeros.warehouse.provenance import new_run_id
 from tasks import agents as t
@@ -55,7 +56,7 @@ def run_agents(profile_path: str | None = None, agents: list[str] | None = None,
     agents_s = sum(r.seconds for r in runs)
     escalated = [r for r in runs if r.escalated]
     if escalated and escalate:
-        form = escalation_form(escalated).with_initial_data(description=escalation_markdown(escalated, run_id))
+        form = escalation_form(escalated).with_initial_data(description=redact(escalation_markdown(escalated, run_id)))
         try:
             answer = pause_flow_run(wait_for_input=form, timeout=timeout, poll_interval=poll_interval,
                                     key="agents-escalation")
@@ -67,13 +68,16 @@ def run_agents(profile_path: str | None = None, agents: list[str] | None = None,
                           runs=runs, drafts=drafts, seconds=round(time.perf_counter() - t0, 3),
                           agents_seconds=round(agents_s, 3))
     report.folder = t.store_outputs(home, report)
+    # artifacts and form descriptions live on the Prefect server: contacts' addresses and phone numbers are
+    # redacted there (the .md/.json files under agents/ and the outbox keep them for the person)
     for r in runs:
-        create_markdown_artifact(markdown=agent_markdown(r, run_id), key=f"agent-{r.agent.replace('_', '-')}",
+        create_markdown_artifact(markdown=redact(agent_markdown(r, run_id)), key=f"agent-{r.agent.replace('_', '-')}",
                                  description=f"{r.agent} output ({r.status})")
-    create_markdown_artifact(markdown=summary_markdown(report), key="run-agents", description="Agents run summary")
+    create_markdown_artifact(markdown=redact(summary_markdown(report)), key="run-agents",
+                             description="Agents run summary")
     out = report.model_dump(mode="json")
     if outreach_review and drafts:
-        form = outreach_form(drafts).with_initial_data(description=outreach_markdown(drafts))
+        form = outreach_form(drafts).with_initial_data(description=redact(outreach_markdown(drafts)))
         try:
             answer = pause_flow_run(wait_for_input=form, timeout=timeout, poll_interval=poll_interval,
                                     key="agents-outreach-review")
