@@ -41,8 +41,8 @@ def ingest_postings_partitioned(run_id: str) -> list[dict]:
     # All compute finishes before the first write: an enrich task still running would open the warehouse
     # (read-only, for its model-cache key) while the writer holds it read-write.
     done = [(v.result(), e.result()) for v, e in zip(validated, enriched, strict=True)]
-    summaries = [t.write(wh, lnd, v, e, run_id, started[lnd.source], {})  # one writer, in source order
-                 for lnd, (v, e) in zip(landed, done, strict=True)]
+    summaries = [t.finish(wh, lnd, [t.write_chunk(wh, lnd, v, e, run_id)], run_id, started[lnd.source], {})
+                 for lnd, (v, e) in zip(landed, done, strict=True)]  # one writer, in source order
     summaries.append(t.aggregate(wh, run_id))
     return [s.model_dump() for s in summaries]
 
