@@ -369,7 +369,7 @@ _MGR_WORDS = frozenset({"manager", "director", "president", "vice", "chief", "he
 _SUP_WORDS = frozenset({"supervisor", "foreman", "forewoman", "foreperson"})
 _CACHE_SIZE = 100_000
 #: Distinct queries scored together (dense query x occupation arrays of this many rows stay cache-friendly).
-_BLOCK = 2048
+_BLOCK = 1024
 _K_CACHE = 5
 
 
