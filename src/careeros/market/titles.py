@@ -388,11 +388,14 @@ def _tree_logits(F: np.ndarray, m: dict[str, Any]) -> np.ndarray:
     roots, feat, thr, left, right, value = arr
     if len(F) == 0:
         return np.zeros(0, dtype=np.float64)
+    F = np.ascontiguousarray(F)
+    flat = F.ravel()
+    base = (np.arange(len(F), dtype=np.int64) * F.shape[1])[:, None]
     node = np.broadcast_to(roots, (len(F), len(roots)))
-    rows = np.arange(len(F))[:, None]
-    for _ in range(int(m["depth"])):
-        node = np.where(F[rows, feat[node]] <= thr[node], left[node], right[node])
-    return value[node].sum(axis=1) + float(m["baseline"])
+    for _ in range(int(m["depth"])):  # 1-D takes: much cheaper than 2-D fancy indexing
+        go_left = flat.take(base + feat.take(node)) <= thr.take(node)
+        node = np.where(go_left, left.take(node), right.take(node))
+    return value.take(node).sum(axis=1) + float(m["baseline"])
 
 
 def _prior_keys(toks: list[str]) -> tuple[str, str, str]:
