@@ -563,20 +563,6 @@ def finish(warehouse: Path, landed: Landed, chunks: list[ChunkWritten], run_id: 
     )
 
 
-def write(
-    warehouse: Path,
-    landed: Landed,
-    validated: list[ValidatedBatch],
-    enriched: Enriched,
-    run_id: str,
-    started_at: datetime,
-    timings: dict[str, float] | None = None,
-) -> SourceLoadSummary:
-    """One-chunk load: :func:`write_chunk` then :func:`finish`."""
-    return finish(warehouse, landed, [write_chunk(warehouse, landed, validated, enriched, run_id)], run_id,
-                  started_at, timings)
-
-
 def record_skip(warehouse: Path, landed: Landed, run_id: str, started_at: datetime) -> SourceLoadSummary:
     """Record a posting source whose files were unchanged and had nothing pending."""
     msg = "unchanged since last load (same files and parser version)"
