@@ -67,3 +67,21 @@ def prefect_server() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+def profile_home(built_home: Path, home: Path, monkeypatch: pytest.MonkeyPatch, profile: str,
+                 **env: str) -> Path:
+    """``home`` with a copy of the session warehouse and ``profile`` as profile.toml, selected as CAREEROS_HOME.
+
+    Extra keyword arguments are set as environment variables; the cached settings are reset.
+    """
+    from careeros.settings import get_settings
+
+    home.mkdir()
+    shutil.copyfile(built_home / "warehouse.duckdb", home / "warehouse.duckdb")
+    (home / "profile.toml").write_text(profile)
+    monkeypatch.setenv("CAREEROS_HOME", str(home))
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    get_settings.cache_clear()
+    return home

@@ -6,13 +6,13 @@ the real input path (``resume_flow_run`` with ``run_input``, as the UI and ``car
 
 from __future__ import annotations
 
-import shutil
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import profile_home
 
 PROFILE = ('name = "Flow Tester"\nweekly_hours = 8\nhorizon_weeks = 4\ntimezone = "Europe/Lisbon"\n[goal]\n'
            'statement = "Move into data engineering"\n'
@@ -22,15 +22,7 @@ PROFILE = ('name = "Flow Tester"\nweekly_hours = 8\nhorizon_weeks = 4\ntimezone 
 
 @pytest.fixture()
 def plan_home(built_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings_env: None) -> Path:
-    from careeros.settings import get_settings
-
-    home = tmp_path / "home"
-    home.mkdir()
-    shutil.copyfile(built_home / "warehouse.duckdb", home / "warehouse.duckdb")
-    (home / "profile.toml").write_text(PROFILE)
-    monkeypatch.setenv("CAREEROS_HOME", str(home))
-    get_settings.cache_clear()
-    return home
+    return profile_home(built_home, tmp_path / "home", monkeypatch, PROFILE)
 
 
 class Run:

@@ -6,7 +6,6 @@ through the real input path (``resume_flow_run`` with ``run_input``, as the UI d
 
 from __future__ import annotations
 
-import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import profile_home
 
 PROFILE = ('name = "Standup Tester"\nweekly_hours = 8\nhorizon_weeks = 4\ntimezone = "UTC"\n[goal]\n'
            'statement = "Move into data engineering"\n'
@@ -23,15 +23,7 @@ PROFILE = ('name = "Standup Tester"\nweekly_hours = 8\nhorizon_weeks = 4\ntimezo
 
 @pytest.fixture()
 def flow_home(built_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings_env: None) -> Path:
-    from careeros.settings import get_settings
-
-    home = tmp_path / "home"
-    home.mkdir()
-    shutil.copyfile(built_home / "warehouse.duckdb", home / "warehouse.duckdb")
-    (home / "profile.toml").write_text(PROFILE)
-    monkeypatch.setenv("CAREEROS_HOME", str(home))
-    get_settings.cache_clear()
-    return home
+    return profile_home(built_home, tmp_path / "home", monkeypatch, PROFILE)
 
 
 class Run:

@@ -8,13 +8,13 @@ warehouse and the plans folder as they were (decision undone, previous files res
 
 from __future__ import annotations
 
-import shutil
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import profile_home
 
 pytestmark = [pytest.mark.reliability]
 
@@ -25,16 +25,8 @@ PROFILE = ('name = "Rollback Tester"\nweekly_hours = 8\nhorizon_weeks = 4\ntimez
 
 @pytest.fixture()
 def plan_home(built_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings_env: None) -> Path:
-    from careeros.settings import get_settings
-
-    home = tmp_path / "home"
-    home.mkdir()
-    shutil.copyfile(built_home / "warehouse.duckdb", home / "warehouse.duckdb")
-    (home / "profile.toml").write_text(PROFILE)
-    monkeypatch.setenv("CAREEROS_HOME", str(home))
-    monkeypatch.setenv("CAREEROS_RETRY_BACKOFF_SECONDS", "0.05")  # 0.05, 0.1, 0.2 s instead of 2, 4, 8
-    get_settings.cache_clear()
-    return home
+    return profile_home(built_home, tmp_path / "home", monkeypatch, PROFILE,
+                        CAREEROS_RETRY_BACKOFF_SECONDS="0.05")  # 0.05, 0.1, 0.2 s instead of 2, 4, 8)
 
 
 def run_approved(timeout: float = 120) -> Any:
