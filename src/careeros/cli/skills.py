@@ -45,7 +45,7 @@ def load_extractor() -> Any:
     """Build (or load from the cache directory) the skill extractor for the current reference data."""
     import hashlib
 
-    from careeros.graph.tech_labels import DEFAULT_ALIASES_PATH
+    from careeros.graph.tech_labels import DEFAULT_ALIASES_PATH, DEFAULT_CONCEPTS_PATH
     from careeros.market.skills import FORMAT_VERSION, SkillExtractor
     from careeros.settings import get_settings
 
@@ -54,8 +54,9 @@ def load_extractor() -> Any:
     for frame, cols in ((tech, ["example"]), (tools, ["example"]), (esco, ["skill_uri", "preferred_label"])):
         for col in cols:
             h.update("\x1f".join(sorted(set(frame[col].drop_nulls().to_list()))).encode())
-    if DEFAULT_ALIASES_PATH.exists():
-        h.update(DEFAULT_ALIASES_PATH.read_bytes())
+    for ref in (DEFAULT_ALIASES_PATH, DEFAULT_CONCEPTS_PATH):
+        if ref.exists():
+            h.update(ref.read_bytes())
     cache = get_settings().cache_dir / f"skill_extractor-{h.hexdigest()[:16]}.pkl"
     if cache.exists():
         try:

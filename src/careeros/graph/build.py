@@ -21,7 +21,7 @@ TOOL_WEIGHT = 0.30
 ESCO_ESSENTIAL, ESCO_OPTIONAL = 0.60, 0.30
 #: ESCO occupations reach O*NET occupations only through crosswalk pairs at least this confident.
 CROSSWALK_MIN_CONFIDENCE = 0.45
-GRAPH_VERSION = "4"
+GRAPH_VERSION = "5"
 RESIDUAL_PENALTY = 0.85
 #: alternative labels per ESCO occupation used by the crosswalk (more adds noise and memory, not accuracy)
 MAX_ESCO_ALT_LABELS = 4
@@ -193,7 +193,7 @@ def skills_and_edges(
               maintain_order=True)
         .group_by("soc_code", "skill_id", maintain_order=True).first()
     )
-    cur_nodes = curated_technology_nodes()
+    cur_nodes = pl.concat([curated_technology_nodes(), curated_concept_nodes()])
     edges = pl.concat([el_edges, tech_edges, tool_edges, es_edges], how="vertical_relaxed")
     n_occ = edges.group_by("skill_id").agg(pl.col("soc_code").n_unique().cast(pl.Int32).alias("n_occ"))
     cols = ["skill_id", "label", "kind", "taxonomy", "source_ref", "aliases", "description", "hot_technology",
@@ -223,6 +223,21 @@ def curated_technology_nodes() -> pl.DataFrame:
               "source_ref": pl.String, "aliases": pl.List(pl.String), "description": pl.String,
               "hot_technology": pl.Boolean, "in_demand": pl.Boolean, "commodity_title": pl.String}
     return pl.DataFrame(rows, schema=schema)
+
+
+def curated_concept_nodes() -> pl.DataFrame:
+    """Concept-level skills (``data/skill_concepts.yaml``): kind ``concept``, taxonomy ``careeros``."""
+    from careeros.graph.ids import concept_id
+    from careeros.graph.tech_labels import load_concept_table
+
+    rows = [
+        {"skill_id": concept_id(str(e["label"])), "label": str(e["label"]), "kind": "concept",
+         "taxonomy": "careeros", "source_ref": "data/skill_concepts.yaml",
+         "aliases": [str(a) for a in (e.get("aliases") or []) + (e.get("cased") or [])],
+         "description": None, "hot_technology": None, "in_demand": None, "commodity_title": None}
+        for e in load_concept_table()["concepts"]
+    ]
+    return pl.DataFrame(rows, schema=curated_technology_nodes().schema)
 
 
 def crosswalk(

@@ -36,3 +36,8 @@ def esco_id(skill_uri: str) -> str:
 def onet_element_id(element_id: str) -> str:
     """Node id of an O*NET skill/knowledge element such as ``2.A.1.a``."""
     return f"onet:{element_id.strip()}"
+
+
+def concept_id(label: str) -> str:
+    """Node id of a careeros concept-level skill (``data/skill_concepts.yaml``), e.g. ``concept:machine-learning``."""
+    return f"concept:{skill_slug(label)}"

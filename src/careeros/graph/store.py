@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 
 from careeros.graph.build import GRAPH_VERSION, build_graph
-from careeros.graph.tech_labels import DEFAULT_ALIASES_PATH
+from careeros.graph.tech_labels import DEFAULT_ALIASES_PATH, DEFAULT_CONCEPTS_PATH
 from careeros.warehouse import loading
 from careeros.warehouse.db import connect
 from careeros.warehouse.provenance import Provenance
@@ -26,8 +26,9 @@ def graph_fingerprint(warehouse: Path) -> tuple[str, str] | None:
     if any(s not in rows for s in INPUT_SOURCES):
         return None
     h = hashlib.sha256(f"graph-v{GRAPH_VERSION}".encode())
-    if DEFAULT_ALIASES_PATH.exists():  # technology labels and curated nodes come from the alias table
-        h.update(DEFAULT_ALIASES_PATH.read_bytes())
+    for ref in (DEFAULT_ALIASES_PATH, DEFAULT_CONCEPTS_PATH):  # labels and curated nodes come from these
+        if ref.exists():
+            h.update(ref.read_bytes())
     for s in INPUT_SOURCES:
         h.update(f"{s}:{rows[s]}\n".encode())
     return f"v{GRAPH_VERSION}", h.hexdigest()

@@ -24,6 +24,8 @@ from typing import Any
 
 #: Default location of the alias/override table (repository ``data/`` folder).
 DEFAULT_ALIASES_PATH = Path(__file__).resolve().parents[3] / "data" / "skill_aliases.yaml"
+#: concept-level skills, the skill hierarchy and alternatives (see the file's header)
+DEFAULT_CONCEPTS_PATH = DEFAULT_ALIASES_PATH.with_name("skill_concepts.yaml")
 
 VENDORS = (
     "The MathWorks", "MathWorks", "Oracle", "IBM", "Apache", "Atlassian", "Apple", "Google", "Microsoft", "Amazon",
@@ -55,6 +57,18 @@ def load_alias_table(path: str | None = None) -> dict[str, Any]:
         return {"onet": {}, "curated": []}
     data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
     return {"onet": dict(data.get("onet") or {}), "curated": list(data.get("curated") or [])}
+
+
+def load_concept_table(path: str | None = None) -> dict[str, Any]:
+    """Parsed ``skill_concepts.yaml`` ({'concepts': [...], 'hierarchy': {...}, 'alternatives': [...]})."""
+    import yaml
+
+    p = Path(path) if path else DEFAULT_CONCEPTS_PATH
+    if not p.exists():
+        return {"concepts": [], "hierarchy": {}, "alternatives": []}
+    data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    return {"concepts": list(data.get("concepts") or []), "hierarchy": dict(data.get("hierarchy") or {}),
+            "alternatives": list(data.get("alternatives") or [])}
 
 
 def _split_acronym(words: list[str]) -> tuple[list[str], list[str], str] | None:

@@ -21,10 +21,10 @@ from typing import Any
 import ahocorasick
 import polars as pl
 
-from careeros.graph.ids import esco_id, skill_slug, tech_id, tool_id
-from careeros.graph.tech_labels import canonical_technology, load_alias_table
+from careeros.graph.ids import concept_id, esco_id, skill_slug, tech_id, tool_id
+from careeros.graph.tech_labels import canonical_technology, load_alias_table, load_concept_table
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 # match modes
 INSENSITIVE, CASED, CONTEXT = 0, 1, 2
 
@@ -283,6 +283,23 @@ class SkillExtractor:
             if entry.get("match") is False:
                 continue
             add_entry(idx, label, entry, [], 0.93)
+        # 2b. concept-level skills (machine learning, statistics, curriculum design, HIPAA ...): after the
+        # technologies, so a technology keeps a surface both could claim; before ESCO's long verb phrases
+        for entry in load_concept_table()["concepts"]:
+            label = str(entry["label"])
+            idx = add_node(concept_id(label), label, "concept", "careeros")
+            for s in entry.get("cased") or []:
+                add_surface(str(s), CASED, idx, 0.9)
+            for s in entry.get("context") or []:
+                add_surface(str(s), CONTEXT, idx, 0.75)
+            aliases = [str(a) for a in entry.get("aliases") or []]
+            # a one-word label ("Sales") is a surface only when listed as an alias too: common words mislead
+            own = [label] if " " in label or label.lower() in {a.lower() for a in aliases} else []
+            for s in [*own, *aliases]:
+                s = str(s)
+                core = re.sub(r"[^A-Za-z0-9]", "", s)
+                mode = CASED if (" " not in s.strip() and s.isupper() and len(core) <= 5) else INSENSITIVE
+                add_surface(s, mode, idx, 0.9)
         for idx, implied in pending_implies.items():
             self.implies[idx] = tuple(label_index[lb] for lb in implied if lb in label_index and label_index[lb] != idx)
         # 3. O*NET tools (multi-word examples only; low score)
@@ -379,7 +396,7 @@ class SkillExtractor:
         if not cands:
             return []
         # longest match wins on overlaps (technology before tool before ESCO on equal length)
-        taxo_rank = {"technology": 0, "tool": 1, "skill": 2, "knowledge": 2}
+        taxo_rank = {"technology": 0, "concept": 1, "tool": 1, "skill": 2, "knowledge": 2}
         cands.sort(key=lambda c: (-(c[1] - c[0]), taxo_rank[self.nodes[c[2]][2]], c[0]))
         taken: list[tuple[int, int]] = []
         chosen: list[tuple[int, int, int, float, int]] = []

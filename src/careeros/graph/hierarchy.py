@@ -1,0 +1,130 @@
+"""Skill hierarchy: evidence for a specific skill propagates to the broader skills it shows.
+
+Edges child -> parent with a factor in (0, 1]: PostgreSQL -> SQL (0.9), Django -> Python, PyTorch -> Deep
+learning -> Machine learning, Kubernetes -> Containers. Sources, all read from data the project ships or loads:
+
+* the curated ``hierarchy`` map and each concept's ``broader`` / ``implied_by`` lists in
+  ``data/skill_concepts.yaml`` (labels resolved against the graph's technology and concept labels);
+* ESCO's broader relations (``esco_skill_broader``), at a lower factor, for evidence linked to ESCO skills.
+
+Alternatives (AWS for Azure or GCP) are not parents: they substitute in part inside a requirement and live with
+the requirement profile (:mod:`careeros.planner.requirements`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from careeros.graph.ids import concept_id
+
+CONCEPT_EDGE_FACTOR = 0.8
+ESCO_BROADER_FACTOR = 0.6
+MAX_DEPTH = 4
+
+
+@dataclass
+class SkillHierarchy:
+    """Parents of each skill id with the share of evidence that carries over."""
+
+    parents: dict[str, dict[str, float]] = field(default_factory=dict)
+    alternatives: list[tuple[list[str], float]] = field(default_factory=list)
+
+    def add(self, child: str, parent: str, factor: float) -> None:
+        """Add (or strengthen) the edge child -> parent."""
+        if child == parent or factor <= 0:
+            return
+        cur = self.parents.setdefault(child, {})
+        cur[parent] = max(cur.get(parent, 0.0), min(factor, 1.0))
+
+    def propagate(self, strengths: Mapping[str, float], blocked: set[str] | None = None) -> dict[str, float]:
+        """Strengths after propagation up the hierarchy (max over paths of strength x factors).
+
+        ``blocked`` skills (removed by the person) neither receive nor pass on evidence.
+        """
+        block = blocked or set()
+        out = {k: v for k, v in strengths.items() if k not in block}
+        frontier = dict(out)
+        for _ in range(MAX_DEPTH):
+            nxt: dict[str, float] = {}
+            for child, s in frontier.items():
+                for parent, f in self.parents.get(child, {}).items():
+                    if parent in block:
+                        continue
+                    v = s * f
+                    if v > out.get(parent, 0.0) + 1e-9:
+                        out[parent] = v
+                        nxt[parent] = v
+            if not nxt:
+                break
+            frontier = nxt
+        return out
+
+    def implied_by(self, skill_id: str) -> list[str]:
+        """Skills whose evidence reaches ``skill_id`` directly."""
+        return sorted(c for c, ps in self.parents.items() if skill_id in ps)
+
+
+def label_resolver(labels: Mapping[str, str]) -> Any:
+    """A function label -> skill id over ``labels`` (lower-cased label -> id), concepts first."""
+
+    def resolve(label: str) -> str | None:
+        key = str(label).strip().lower()
+        return labels.get(key)
+
+    return resolve
+
+
+def build_hierarchy(table: Mapping[str, Any], labels: Mapping[str, str],
+                    esco_broader: list[tuple[str, str]] | None = None) -> SkillHierarchy:
+    """The hierarchy from the concept table (``load_concept_table()``), a label index and ESCO broader pairs.
+
+    ``labels`` maps lower-cased graph labels to skill ids (technology and concept nodes); concept labels
+    resolve to their ``concept:`` ids even when the graph has not been rebuilt yet.
+    """
+    lab = dict(labels)
+    for c in table.get("concepts") or []:
+        lab.setdefault(str(c["label"]).lower(), concept_id(str(c["label"])))
+    resolve = label_resolver(lab)
+    h = SkillHierarchy()
+    for c in table.get("concepts") or []:
+        cid = concept_id(str(c["label"]))
+        for b in c.get("broader") or []:
+            if (pid := resolve(b)) is not None:
+                h.add(cid, pid, CONCEPT_EDGE_FACTOR)
+        for t in c.get("implied_by") or []:
+            if (tid := resolve(t)) is not None:
+                h.add(tid, cid, CONCEPT_EDGE_FACTOR)
+    for child, parents in (table.get("hierarchy") or {}).items():
+        if (cid := resolve(child)) is None:
+            continue
+        for parent, f in (parents or {}).items():
+            if (pid := resolve(parent)) is not None:
+                h.add(cid, pid, float(f))
+    for group in table.get("alternatives") or []:
+        ids = [i for i in (resolve(m) for m in group.get("members") or []) if i is not None]
+        if len(ids) > 1:
+            h.alternatives.append((ids, float(group.get("factor", 0.7))))
+    for child_uri, parent_uri in esco_broader or []:
+        h.add("esco:" + child_uri.rstrip("/").rsplit("/", 1)[-1], "esco:" + parent_uri.rstrip("/").rsplit("/", 1)[-1],
+              ESCO_BROADER_FACTOR)
+    return h
+
+
+def load_hierarchy(con: Any) -> SkillHierarchy:
+    """The hierarchy for an open warehouse connection (graph labels and ESCO broader relations)."""
+    from careeros.graph.tech_labels import load_concept_table
+    from careeros.warehouse.db import table_exists
+
+    rows = con.sql("SELECT label, skill_id, kind FROM graph_skill WHERE kind IN ('technology', 'concept') "
+                   "ORDER BY CASE kind WHEN 'concept' THEN 0 ELSE 1 END, skill_id").fetchall()
+    labels: dict[str, str] = {}
+    for label, sid, _ in rows:
+        labels.setdefault(str(label).lower(), sid)
+    pairs: list[tuple[str, str]] = []
+    if table_exists(con, "esco_skill_broader"):
+        pairs = [(str(a), str(b)) for a, b in con.sql(
+            "SELECT concept_uri, broader_uri FROM esco_skill_broader WHERE concept_uri LIKE '%/skill/%' "
+            "AND broader_uri LIKE '%/skill/%'").fetchall()]
+    return build_hierarchy(load_concept_table(), labels, pairs)
