@@ -48,6 +48,10 @@ class Profile(BaseModel):
     contacts_file: Path | None = None
     allow_remote_llm: bool = False
     timezone: str = "UTC"
+    skills_added: list[str] = Field(default_factory=list, max_length=500,
+                                    description="skills you have that your evidence does not show (ids or labels)")
+    skills_removed: list[str] = Field(default_factory=list, max_length=500,
+                                      description="skills careeros must not credit you with (ids or labels)")
 
     @field_validator("target_roles")
     @classmethod

@@ -30,6 +30,15 @@ from careeros.evidence.readers import PACKAGE_LABELS
 
 AUTO_ACCEPT = 0.70
 MIN_LINK = 0.40
+#: a skill named outright (exact technology/concept name) in the person's own resume needs no review
+NAMED_IN_RESUME = 0.90
+#: ... unless every mention is qualified as still being learned ("PyTorch (learning)")
+LEARNING_CONFIDENCE = 0.45
+_LEARNING = re.compile(r"^\s*[(\[,–—-]?\s*(?:currently\s+)?(?:learning|basic|beginner|basics|familiar|familiarity|"
+                       r"exposure|in progress|studying|some exposure|entry[- ]level)\b", re.IGNORECASE)
+_ASPIRING = re.compile(r"(?:moving into|move into|moving towards?|move towards?|transition(?:ing)? (?:in)?to|aspir\w+ to|want to|aim(?:ing)? to|"
+                       r"hope to|plan to|goal is to|interested in|curious about|deepening|currently learning|learning|"
+                       r"studying|beginner in|new to|getting into|exploring)\s+(?:[\w/+#.-]+\s+){0,3}$", re.IGNORECASE)
 COEF = {"bias": -4.0, "extraction": 2.0, "strength": 3.0, "similarity": 1.5, "mentions": 0.5, "corroborated": 0.8}
 STRENGTH = {
     "dependency": 1.0, "language": 0.95, "merged_commit": 0.9, "commit": 0.85, "readme": 0.75,
@@ -65,12 +74,14 @@ class _Acc:
     mentions: int = 0
     chunks: set[int] = field(default_factory=set)
     surfaces: list[str] = field(default_factory=list)
+    learning: int = 0
 
-    def add(self, score: float, strength: str, chunk: int | None, surface: str) -> None:
+    def add(self, score: float, strength: str, chunk: int | None, surface: str, learning: bool = False) -> None:
         self.extraction = max(self.extraction, score)
         if STRENGTH[strength] > STRENGTH[self.strength_name]:
             self.strength_name = strength
         self.mentions += 1
+        self.learning += int(learning)
         if chunk is not None:
             self.chunks.add(chunk)
         if surface and surface not in self.surfaces and len(self.surfaces) < 3:
@@ -128,7 +139,8 @@ def link_item(item: EvidenceItem, chunks: list[Chunk], vectors: np.ndarray, extr
                             "language" if line.startswith("Languages:") else _repo_strength(line))
             else:
                 strength = item.source_type
-            a.add(m.score, strength, ch.index, m.text)
+            a.add(m.score, strength, ch.index, m.text, bool(_LEARNING.match(ch.text[m.end:m.end + 40])
+                                                            or _ASPIRING.search(ch.text[max(0, m.start - 60):m.start])))
     for strength, text in signal_texts(item).items():
         for m in extractor.extract(text):
             acc.setdefault(m.skill_id, _Acc(m.label, m.kind, m.taxonomy)).add(m.score, strength, None, m.text)
@@ -140,6 +152,9 @@ def link_item(item: EvidenceItem, chunks: list[Chunk], vectors: np.ndarray, extr
         idx = sorted(a.chunks) or list(range(len(chunks)))
         sim = float(np.max(vectors[idx] @ svec[sid])) if len(idx) and len(vectors) else 0.0
         conf = confidence(a.extraction, STRENGTH[a.strength_name], sim, a.mentions)
+        if a.strength_name == "resume" and a.extraction >= 0.75:
+            # named outright in the person's own resume: evidenced, no review (unless only "learning")
+            conf = LEARNING_CONFIDENCE if a.learning >= a.mentions else max(conf, NAMED_IN_RESUME)
         if conf < min_link:
             continue
         out.append(LinkCandidate(

@@ -336,27 +336,61 @@ def default_profile_path(home: Path) -> Path:
 
 def compute_plan(home: Path, profile: Profile, overrides: PlanOverrides | None = None, read_only: bool = False,
                  warehouse: Path | None = None) -> Plan:
-    """Read everything the planner needs from the warehouse and build the plan (stores nothing but assumptions)."""
+    """Read everything the planner needs from the warehouse and build the plan (stores nothing but assumptions).
+
+    Gaps come from :func:`careeros.planner.intelligence.assess`: each target role's requirement profile (O*NET
+    blended with its postings) against the person's stated, implied and occupational skills.
+    """
+    from careeros.cli.skills import load_extractor
+    from careeros.cli.titles import load_normalizer
+    from careeros.evidence.resume_facts import normaliser_scores
     from careeros.planner.artifacts import load_catalogue
     from careeros.planner.assumptions import load_assumptions
     from careeros.planner.gaps import label_index
-    from careeros.planner.plan import build_plan, gap_reports, guess_socs, market_snapshot, resolve_roles
+    from careeros.planner.intelligence import TargetRoleRef, assess, resume_text
+    from careeros.planner.plan import build_plan, guess_socs, market_snapshot, resolve_roles
     from careeros.warehouse.db import connect
 
     wh = warehouse or Path(home) / "warehouse.duckdb"
     if not wh.is_file():
         raise FileNotFoundError(f"no warehouse at {wh}: run `careeros ingest` first")
     guessed = guess_socs([r.title for r in profile.target_roles if not r.soc_code])
+    extractor = load_extractor()
+    scores = normaliser_scores(load_normalizer())
+    text = resume_text(profile)
     with connect(wh, read_only=read_only) as con:
         assumptions = load_assumptions(con, read_only=read_only)
-        roles = resolve_roles(con, profile, guessed)
-        reports = gap_reports(con, roles)
+        resolved = dict(resolve_roles(con, profile, guessed))
+        refs: list[TargetRoleRef] = []
+        for r in profile.target_roles:
+            code = r.soc_code or guessed.get(r.title)
+            if code and code in resolved and code not in [x.soc_code for x in refs]:
+                refs.append(TargetRoleRef(title=r.title, soc_code=code, onet_title=resolved[code]))
+        found = assess(con, profile, refs, extractor, scores, text)
         labels = label_index(con)
         snap = market_snapshot(con)
-    if not reports:
+    if not found.reports:
         raise ValueError("none of the profile's target roles resolves to an occupation with skills")
-    return build_plan(profile, reports, load_catalogue([Path(home) / "artifacts"]), assumptions, overrides=overrides,
-                      resolve=labels, market_snapshot=snap, memory_version=_memory_version(Path(home)))
+    plan = build_plan(profile, found.reports, load_catalogue([Path(home) / "artifacts"]), assumptions,
+                      overrides=overrides, resolve=labels, market_snapshot=snap,
+                      memory_version=_memory_version(Path(home)))
+    after = {r.soc_code: r.coverage_after for r in plan.roles}
+    facts = found.facts
+    return plan.model_copy(update={
+        "gaps": found.gaps[:GAPS_SHOWN],
+        "limits": found.limits,
+        "person": {
+            "current_title": found.current_title, "current_soc": found.current_soc,
+            "years_experience": facts.years_experience if facts else None,
+            "seniority": facts.seniority if facts else None,
+            "titles": [e.title for e in facts.experiences] if facts else [],
+            "skills_evidenced": len([s for s in found.person.skills.values() if s.strength >= 0.65]),
+            "roles": [{**r, "coverage_after": after.get(r["soc_code"], r["coverage"])} for r in found.roles_json()],
+        }})
+
+
+#: gaps listed in a plan (ranked across all target roles)
+GAPS_SHOWN = 40
 
 
 def _memory_version(home: Path) -> int | None:

@@ -203,3 +203,122 @@ def label_index(con: Any) -> dict[str, str]:
     df = con.sql("SELECT skill_id, label, kind FROM graph_skill ORDER BY CASE kind WHEN 'technology' THEN 0 "
                  "WHEN 'skill' THEN 1 WHEN 'knowledge' THEN 2 ELSE 3 END DESC").pl()
     return {lab.lower(): sid for sid, lab in zip(df["skill_id"].to_list(), df["label"].to_list(), strict=True)}
+
+
+# ------------------------------------------------------------------ gaps against a requirement profile
+
+#: evidence at or above this strength closes a requirement for the gap list (coverage still counts the rest)
+COVERED_AT = 0.65
+#: knowledge areas and O*NET technical skills are closed by work over time more than by a study task
+ELEMENT_LEARNABILITY = 0.6
+
+
+class RoleGap(Gap):
+    """A gap of one target role against its requirement profile (a :class:`Gap` with its context)."""
+
+    key: str = ""
+    soc_code: str = ""
+    role_title: str | None = None
+    onet_title: str | None = None
+    postings: int = 0
+    soc_postings: int = 0
+    members: list[str] = Field(default_factory=list)
+    considered: list[str] = Field(default_factory=list, description="the evidence that was weighed")
+
+
+class RoleGapReport(GapReport):
+    """A :class:`GapReport` whose gaps are :class:`RoleGap` and whose coverage is against the core set."""
+
+    gaps: list[RoleGap]  # type: ignore[assignment]
+    role_title: str | None = None
+    total_required: float = 0.0
+    core_size: int = 0
+    covered: list[str] = Field(default_factory=list, description="core requirements already evidenced")
+
+
+def _element_or_tool(kind: str, skill_id: str) -> float:
+    return ELEMENT_LEARNABILITY if skill_id.startswith("onet:") else 1.0
+
+
+def requirement_gaps(profile: Any, person: Any, role_title: str | None = None,
+                     names: dict[str, str] | None = None) -> RoleGapReport:
+    """Gaps of a role's core requirements against the person's skills.
+
+    ``profile`` is a :class:`~careeros.planner.requirements.RequirementProfile`, ``person`` a
+    :class:`~careeros.planner.person.PersonSkills`.
+
+    evidenced = best over the requirement's members of strength x the member's share of credit;
+    size = weight x learnability x (1 - evidenced); coverage = sum(weight x evidenced) / sum(weight) over the core.
+    """
+    nm = names or {}
+    gaps: list[RoleGap] = []
+    covered: list[str] = []
+    total = got = 0.0
+    for req in profile.core:
+        best, best_sid = 0.0, None
+        for sid, f in req.members.items():
+            v = person.strength(sid) * f
+            if v > best:
+                best, best_sid = v, sid
+        learn = _element_or_tool(req.kind, req.skill_id)
+        required = req.weight * learn
+        total += req.weight
+        got += req.weight * min(best, 1.0)
+        if best >= COVERED_AT:
+            covered.append(req.label)
+            continue
+        src = person.skills.get(best_sid) if best_sid else None
+        age = src.age_days if src else None
+        considered = ([f"{nm.get(best_sid, best_sid)}: {src.source} (strength {src.strength:.2f})"]
+                      if src and best_sid else [])
+        if best <= 0.05:
+            status: Literal["missing", "weak", "stale"] = "missing"
+            why = "no evidence yet"
+        elif age is not None and age > HALF_LIFE_DAYS * 2:
+            status, why = "stale", f"last shown {int(age)} days ago"
+        else:
+            status, why = "weak", f"partly shown ({considered[0]})" if considered else "partly shown"
+        reason = "; ".join([why, *req.reasons])
+        gaps.append(RoleGap(
+            skill_id=req.skill_id, label=req.label, kind=req.kind, required=round(required, 4),
+            weight=round(req.weight, 4), market_value=round(min(1.0, req.posting_share or 0.0), 4),
+            evidenced=round(min(best, 1.0), 4), size=round(required * (1 - min(best, 1.0)), 4), status=status,
+            reason=reason, key=req.key, soc_code=profile.soc_code, role_title=role_title or profile.title,
+            onet_title=profile.title, postings=req.postings, soc_postings=req.soc_postings,
+            members=list(req.members), considered=considered))
+    gaps.sort(key=lambda g: (-g.size, g.label.lower()))
+    return RoleGapReport(
+        soc_code=profile.soc_code, title=profile.title, role_title=role_title or profile.title, gaps=gaps,
+        coverage=round(got / total, 4) if total > 0 else 1.0, market_value_source="market_value",
+        total_required=round(total, 4), core_size=len(profile.core), covered=covered)
+
+
+#: share of a gap's size in other target roles added to its largest size (see :func:`ranked_gaps`)
+SHARED_GAP_BONUS = 0.25
+
+
+def ranked_gaps(reports: list[RoleGapReport], priorities: list[float], top: int | None = None) -> list[dict[str, Any]]:
+    """Gaps of all target roles in one list, largest first: size x the role's priority (first role = 1).
+
+    A requirement several roles share appears once, described by the role where it is largest, with
+    size = largest + 0.25 x the others (serving several targets helps, but a generic item must not outrank a
+    central one by appearing everywhere), and every role it serves listed under ``roles``.
+    """
+    best: dict[str, tuple[float, RoleGap]] = {}
+    total: dict[str, float] = {}
+    roles: dict[str, list[str]] = {}
+    for rep, prio in zip(reports, priorities, strict=True):
+        for g in rep.gaps:
+            k, size = g.key or g.skill_id, g.size * prio
+            total[k] = total.get(k, 0.0) + size
+            roles.setdefault(k, []).append(g.role_title or g.soc_code)
+            if k not in best or size > best[k][0]:
+                best[k] = (size, g)
+    total = {k: best[k][0] + SHARED_GAP_BONUS * (t - best[k][0]) for k, t in total.items()}
+    out = [{"label": g.label, "skill_id": g.skill_id, "soc_code": g.soc_code, "role_title": g.role_title,
+            "onet_title": g.onet_title, "size": round(total[k], 4), "status": g.status, "reason": g.reason,
+            "kind": g.kind, "weight": g.weight, "evidenced": g.evidenced, "postings": g.postings,
+            "soc_postings": g.soc_postings, "members": g.members, "considered": g.considered, "roles": roles[k]}
+           for k, (_, g) in best.items()]
+    out.sort(key=lambda d: (-d["size"], d["label"].lower()))
+    return out[:top] if top else out

@@ -97,11 +97,14 @@ class RoleSummary(BaseModel):
     """A target role in the plan and what the plan does for it."""
 
     soc_code: str
-    title: str | None = None
+    title: str | None = Field(default=None, description="the person's own title for the role")
+    onet_title: str | None = None
     priority: float
     weight: float = Field(description="share of the combined gap value given to this role by the strategy")
     coverage_before: float
     coverage_expected: float
+    coverage: float = Field(default=0.0, description="share of the role's core requirements evidenced now")
+    coverage_after: float = Field(default=0.0, description="expected coverage when the plan is done")
     value_covered: float
     market_value_source: str
 
@@ -164,6 +167,9 @@ class Plan(BaseModel):
     memory_version: int | None = None
     run_id: str | None = None
     diff: dict[str, Any] | None = None
+    gaps: list[dict[str, Any]] = Field(default_factory=list, description="ranked gaps across all target roles")
+    person: dict[str, Any] = Field(default_factory=dict, description="what careeros read about the person")
+    limits: list[str] = Field(default_factory=list, description="what the plan could not take into account")
 
     def content_sha(self) -> str:
         """Hash of what the plan asks the person to do (ignores version, status, timestamps, diff)."""
@@ -451,7 +457,7 @@ def _coverage(rep: GapReport, arts: Sequence[Artifact]) -> tuple[float, float]:
     gap_total = sum(sizes.values())
     if gap_total <= 0 or rep.coverage >= 1:
         return value, rep.coverage
-    total_required = gap_total / (1 - rep.coverage)
+    total_required = float(getattr(rep, "total_required", 0.0) or 0.0) or gap_total / (1 - rep.coverage)
     return value, min(1.0, rep.coverage + value / total_required)
 
 
@@ -488,7 +494,7 @@ def _assemble(choice: _Choice, reports: Sequence[GapReport], a: AssumptionSet, w
     prep_min = int(budget * a.value("policy.interview_prep_share", 0.1))
     out_min = int(budget * outreach_share(a))
     socs = [r.soc_code for r in reports]
-    label = ", ".join(r.title or r.soc_code for r in reports)
+    label = ", ".join(getattr(r, "role_title", None) or r.title or r.soc_code for r in reports)
     sched = schedule(choice.works, budget, horizon, prep_min, out_min, label, socs)
     msg_h = a.value("outreach_hours_per_message", 0.5)
     arts = {art.id: art for art, _ in choice.chosen}
@@ -527,7 +533,9 @@ def _assemble(choice: _Choice, reports: Sequence[GapReport], a: AssumptionSet, w
     for r, rw, p in zip(reports, choice.weights, prio, strict=True):
         value, cov_after = _coverage(r, done_arts)
         ev += p * (cov_after - r.coverage)
-        roles.append(RoleSummary(soc_code=r.soc_code, title=r.title, priority=round(p, 4), weight=round(rw, 4),
+        roles.append(RoleSummary(soc_code=r.soc_code, title=getattr(r, "role_title", None) or r.title,
+                                 onet_title=r.title, priority=round(p, 4), weight=round(rw, 4),
+                                 coverage=r.coverage, coverage_after=round(cov_after, 4),
                                  coverage_before=r.coverage, coverage_expected=round(cov_after, 4),
                                  value_covered=round(value, 4), market_value_source=r.market_value_source))
     core_kinds = ("learn", "build", "publish")

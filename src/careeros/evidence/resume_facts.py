@@ -1,0 +1,250 @@
+"""What a resume says about its owner: job titles with employers and dates, years, seniority, named skills.
+
+Pure text functions. Job titles are recognised on experience lines that carry a date range ("Senior Backend
+Engineer — Tidewater Payments (2019–present)", "Registered Nurse | St. Mary's | Mar 2015 - Jun 2024", or a
+title line followed by an "Employer · 2019 – present" line); which part of a line is the title is decided by the
+title normaliser's confidence, passed in as a function so this module needs no model.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from pydantic import BaseModel, Field
+
+_MONTHS = {m: i for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+_MON = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_POINT = rf"(?:{_MON}\s+)?(?:\d{{1,2}}/)?(?:19|20)\d\d"
+_END = rf"(?:{_POINT}|present|current|now|today|ongoing)"
+_RANGE = re.compile(rf"\(?\s*({_POINT})\s*(?:–|—|-|to|until|\u2013|\u2014)\s*({_END})\s*\)?", re.IGNORECASE)
+_SINCE = re.compile(rf"\(?\s*since\s+({_POINT})\s*\)?", re.IGNORECASE)
+_SPLIT = re.compile(r"\s*(?:\s[—–|·•@]\s|\s-\s|,\s|\sat\s|\t| \| )\s*")
+_MD = re.compile(r"^[#>*\-\s]+|[*_`]+")
+_SENIORITY = (
+    ("executive", re.compile(r"\b(chief|vp|vice president|cto|ceo|cfo|coo)\b", re.I)),
+    ("director", re.compile(r"\b(director|head of)\b", re.I)),
+    ("manager", re.compile(r"\b(manager|supervisor|superintendent|charge nurse|department head)\b", re.I)),
+    ("lead", re.compile(r"\b(lead|principal|staff|architect)\b", re.I)),
+    ("senior", re.compile(r"\b(senior|sr\.?|iii|iv)\b", re.I)),
+    ("junior", re.compile(r"\b(junior|jr\.?|intern|trainee|apprentice|assistant|graduate)\b", re.I)),
+)
+_SECTION = re.compile(r"^\s*#{1,4}\s*(.+?)\s*$|^\s*([A-Z][A-Z &/]{3,40})\s*$")
+_EXPERIENCE_HEADS = re.compile(r"experience|employment|work history|career|positions", re.I)
+_OTHER_HEADS = re.compile(r"education|skills|certific|licen|publications|projects|training|awards|languages|"
+                          r"volunteer|interests|summary|profile|references", re.I)
+
+
+class Experience(BaseModel):
+    """One job on a resume."""
+
+    title: str
+    employer: str | None = None
+    start: date | None = None
+    end: date | None = None
+    current: bool = False
+    soc_code: str | None = None
+    soc_title: str | None = None
+    title_score: float | None = None
+    bullets: list[str] = Field(default_factory=list)
+
+    @property
+    def years(self) -> float:
+        """Length of the job in years (0 when undated)."""
+        if self.start is None:
+            return 0.0
+        end = self.end or date.today()
+        return max(0.0, (end - self.start).days / 365.25)
+
+
+class ResumeFacts(BaseModel):
+    """Titles, occupations, years and seniority read from a resume."""
+
+    experiences: list[Experience] = Field(default_factory=list)
+    current_titles: list[str] = Field(default_factory=list)
+    current_employers: list[str] = Field(default_factory=list)
+    years_experience: float = 0.0
+    seniority: str = "mid"
+    occupations: dict[str, float] = Field(default_factory=dict, description="SOC code -> years in it")
+
+    @property
+    def current_soc(self) -> str | None:
+        """The occupation of the most recent job (when the title resolved)."""
+        for e in self.experiences:
+            if e.soc_code:
+                return e.soc_code
+        return None
+
+
+def _parse_point(text: str, end: bool = False) -> date | None:
+    t = text.strip().lower()
+    if t in ("present", "current", "now", "today", "ongoing"):
+        return None
+    y = re.search(r"(19|20)\d\d", t)
+    if not y:
+        return None
+    month = 12 if end else 1
+    m = re.match(r"([a-z]{3})", t)
+    if m and m.group(1) in _MONTHS:
+        month = _MONTHS[m.group(1)]
+    mm = re.match(r"(\d{1,2})/", t)
+    if mm and 1 <= int(mm.group(1)) <= 12:
+        month = int(mm.group(1))
+    return date(int(y.group(0)), month, 28 if end else 1)
+
+
+#: last words of job titles (role nouns); a part of an experience line ending in one is the title
+ROLE_NOUNS = frozenset("""
+accountant administrator advisor adviser agent aide analyst apprentice architect artist assistant associate attorney
+auditor author buyer captain carpenter cashier chef chemist clerk clinician coach coordinator consultant controller
+counselor counsellor courier curator dentist designer developer dietitian director dispatcher driver economist editor
+educator electrician engineer estimator examiner executive facilitator fellow firefighter foreman founder generalist
+guard head hygienist inspector instructor intern investigator journalist laborer lawyer lead lecturer librarian
+machinist manager marketer mechanic midwife nurse officer operator organizer paralegal paramedic partner pharmacist
+photographer physician physicist planner plumber practitioner president principal producer professor programmer
+psychologist recruiter representative researcher scientist secretary specialist statistician steward strategist
+superintendent supervisor surgeon surveyor teacher technician technologist therapist trainer translator tutor
+underwriter welder worker writer rn lpn cna ceo cto cfo coo vp sre dba
+""".split())
+
+
+def is_role_title(text: str) -> bool:
+    """True when ``text`` ends in a role noun ("Senior Backend Engineer", "Registered Nurse, RN")."""
+    words = re.findall(r"[a-z]+", text.lower())
+    return bool(words) and (words[-1] in ROLE_NOUNS or words[-1].rstrip("s") in ROLE_NOUNS)
+
+
+def seniority_of(title: str) -> str:
+    """Seniority word class of a job title (executive ... junior; "mid" when none)."""
+    for name, rx in _SENIORITY:
+        if rx.search(title):
+            return name
+    return "mid"
+
+
+@dataclass
+class _Line:
+    text: str
+    section: str = ""
+    bullets: list[str] = field(default_factory=list)
+
+
+def _clean(line: str) -> str:
+    return _MD.sub("", line).strip(" :—–-|")
+
+
+def experience_lines(text: str) -> list[tuple[str, str, str | None, list[str]]]:
+    """(line without dates, start text, end text, bullets) for every dated line in experience-like sections."""
+    lines = text.splitlines()
+    section = ""
+    out: list[tuple[str, str, str | None, list[str]]] = []
+    for i, raw in enumerate(lines):
+        sec = _SECTION.match(raw)
+        if sec and not _RANGE.search(raw):
+            head = (sec.group(1) or sec.group(2) or "").strip()
+            if _EXPERIENCE_HEADS.search(head):
+                section = "experience"
+            elif _OTHER_HEADS.search(head):
+                section = "other"
+            continue
+        if section == "other":
+            continue
+        m = _RANGE.search(raw) or _SINCE.search(raw)
+        if not m:
+            continue
+        start = m.group(1)
+        end = m.group(2) if m.re is _RANGE else "present"
+        rest = _clean(raw[: m.start()] + " " + raw[m.end():])
+        rest = re.sub(r"\(\s*\)", "", rest).strip(" ,;:—–-|·")
+        if len(rest) < 3 and i > 0:  # "Employer · dates" under a title line, or dates alone
+            prev = next((_clean(x) for x in reversed(lines[max(0, i - 2):i]) if _clean(x)), "")
+            rest = f"{prev} — {rest}".strip(" —") if rest else prev
+        elif i > 0 and not _SPLIT.search(rest):
+            prev = _clean(lines[i - 1])
+            if prev and not _RANGE.search(lines[i - 1]) and not lines[i - 1].lstrip().startswith(("-", "*", "•")):
+                rest = f"{prev} — {rest}"
+        bullets = []
+        for nxt in lines[i + 1:]:
+            s = nxt.strip()
+            if not s:
+                if bullets:
+                    break
+                continue
+            if s.startswith(("-", "*", "•")):
+                bullets.append(s.lstrip("-*• ").strip())
+            elif bullets and nxt[:1].isspace() and not _SECTION.match(nxt):
+                bullets[-1] = f"{bullets[-1]} {s}"  # a wrapped bullet line
+            elif _RANGE.search(s) or _SECTION.match(nxt):
+                break
+        if rest:
+            out.append((rest, start, end, bullets))
+    return out
+
+
+def read_resume(text: str, score_titles: Callable[[list[str]], list[tuple[str | None, str | None, float]]],
+                today: date | None = None) -> ResumeFacts:
+    """Facts of a resume; ``score_titles`` maps strings to (soc_code, soc_title, confidence) for each."""
+    rows = experience_lines(text)
+    parts_per = [[p for p in _SPLIT.split(line) if len(p) >= 2][:4] for line, *_ in rows]
+    flat = [p for parts in parts_per for p in parts]
+    scores = score_titles(flat) if flat else []
+    k = 0
+    exps: list[Experience] = []
+    for (_, start, end, bullets), parts in zip(rows, parts_per, strict=True):
+        cand = list(zip(parts, scores[k:k + len(parts)], strict=True))
+        k += len(parts)
+        if not cand:
+            continue
+        # the title is the first part that ends in a role noun ("Data Analyst", not "Northwind Retail", which the
+        # normaliser may score higher); failing that, the part the normaliser is surest of
+        roleish = [j for j, (p, _) in enumerate(cand) if is_role_title(p)]
+        best_i = roleish[0] if roleish else max(range(len(cand)), key=lambda j: (cand[j][1][2] - 0.02 * j))
+        title, (soc, soc_title, conf) = cand[best_i]
+        others = [p for j, (p, _) in enumerate(cand) if j != best_i]
+        employer = others[0] if others else None
+        e_end = _parse_point(end, end=True) if end else None
+        exps.append(Experience(title=title.strip(), employer=employer, start=_parse_point(start), end=e_end,
+                               current=end is not None and e_end is None, soc_code=soc if conf >= 0.2 else None,
+                               soc_title=soc_title if conf >= 0.2 else None, title_score=round(conf, 4),
+                               bullets=bullets))
+    far = date(1900, 1, 1)
+    exps.sort(key=lambda e: (not e.current, -(e.end or today or date.today()).toordinal(),
+                             -(e.start or far).toordinal()))
+    occupations: dict[str, float] = {}
+    for e in exps:
+        if e.soc_code:
+            occupations[e.soc_code] = round(occupations.get(e.soc_code, 0.0) + e.years, 2)
+    starts = [e.start for e in exps if e.start]
+    years = 0.0
+    if starts:
+        # union of the dated spans (overlapping jobs count once)
+        spans = sorted((e.start, e.end or today or date.today()) for e in exps if e.start)
+        cur_s, cur_e = spans[0]
+        for s, en in spans[1:]:
+            if s <= cur_e:
+                cur_e = max(cur_e, en)
+            else:
+                years += (cur_e - cur_s).days / 365.25
+                cur_s, cur_e = s, en
+        years += (cur_e - cur_s).days / 365.25
+    current = [e for e in exps if e.current] or exps[:1]
+    return ResumeFacts(
+        experiences=exps, current_titles=[e.title for e in current],
+        current_employers=[e.employer for e in current if e.employer],
+        years_experience=round(years, 1), seniority=seniority_of(current[0].title) if current else "mid",
+        occupations=occupations)
+
+
+def normaliser_scores(normalizer: object) -> Callable[[Sequence[str]], list[tuple[str | None, str | None, float]]]:
+    """Adapt a title normaliser to :func:`read_resume`'s ``score_titles``."""
+
+    def score(titles: Sequence[str]) -> list[tuple[str | None, str | None, float]]:
+        out: list[tuple[str | None, str | None, float]] = []
+        for ms in normalizer.normalize(list(titles), k=1):  # type: ignore[attr-defined]
+            out.append((ms[0].soc_code, ms[0].title, float(ms[0].score)) if ms else (None, None, 0.0))
+        return out
+
+    return score

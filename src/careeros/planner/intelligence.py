@@ -1,0 +1,230 @@
+"""Career intelligence: the person against each target role's requirement profile, as ranked gaps and coverage.
+
+The person is their resume facts, their stated and implied skills and their current occupation.
+
+:func:`assess` reads what it needs from an open warehouse connection and the person's resume text; the
+reference models (skill extractor, title normaliser) are passed in. Everything it returns is plain data.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from careeros.evidence.resume_facts import ResumeFacts, read_resume
+from careeros.graph.hierarchy import SkillHierarchy, load_hierarchy
+from careeros.planner.gaps import RoleGapReport, ranked_gaps, requirement_gaps
+from careeros.planner.person import PersonSkills, person_skills
+from careeros.planner.requirements import (
+    RequirementProfile,
+    concept_examples,
+    extractor_fn,
+    role_inputs,
+    role_keywords,
+    score_requirements,
+)
+from careeros.profile import Profile
+
+#: role priority decay: the first target role counts 1, the second 0.7, the third 0.49
+ROLE_PRIORITY_DECAY = 0.7
+RESUME_NAMED = 0.9
+RESUME_LEARNING = 0.45
+_LEARNING = re.compile(r"^\s*[(\[,–—-]?\s*(?:currently\s+)?(?:learning|basic|beginner|basics|familiar|familiarity|"
+                       r"exposure|in progress|studying|some exposure)\b", re.IGNORECASE)
+#: what comes just before a skill that marks it as aimed at, not had ("moving into", "deepening")
+_ASPIRING = re.compile(r"(?:moving into|move into|moving towards?|move towards?|transition(?:ing)? (?:in)?to|aspir\w+ to|want to|aim(?:ing)? to|"
+                       r"hope to|plan to|goal is to|interested in|curious about|deepening|currently learning|learning|"
+                       r"studying|beginner in|new to|getting into|exploring)\s+(?:[\w/+#.-]+\s+){0,3}$", re.IGNORECASE)
+#: job/employer header lines of a resume ("### Backend Engineer, Brightline Logistics (2018 - 2021)")
+_HEADER_LINE = re.compile(r"^[#*\s]*[^\n]{0,120}?(?:19|20)\d\d\s*(?:[-–—]|to)\s*(?:(?:19|20)\d\d|present|current|now)"
+                          r"[^\n]*$", re.IGNORECASE | re.MULTILINE)
+#: extractor score of a named skill (context-only surfaces such as "Snowflake" score 0.78-0.8)
+NAMED_MIN_SCORE = 0.75
+_PREFERRED_SUFFIX = {".md": 0, ".markdown": 0, ".txt": 1, ".docx": 2, ".pdf": 3}
+
+
+@dataclass
+class TargetRoleRef:
+    """A target role: the person's own title and its O*NET-SOC code and title."""
+
+    title: str
+    soc_code: str
+    onet_title: str | None = None
+
+
+@dataclass
+class Assessment:
+    """The person against their target roles."""
+
+    facts: ResumeFacts | None
+    current_soc: str | None
+    current_title: str | None
+    person: PersonSkills
+    profiles: list[RequirementProfile]
+    reports: list[RoleGapReport]
+    priorities: list[float]
+    gaps: list[dict[str, Any]] = field(default_factory=list)
+    limits: list[str] = field(default_factory=list)
+
+    def roles_json(self) -> list[dict[str, Any]]:
+        """One entry per target role: the person's title, the SOC, coverage of its core requirements."""
+        return [{"title": r.role_title, "soc_code": r.soc_code, "onet_title": r.title, "coverage": r.coverage,
+                 "coverage_after": r.coverage, "core_size": r.core_size, "postings": p.soc_postings,
+                 "covered": r.covered, "priority": round(pr, 4)}
+                for r, p, pr in zip(self.reports, self.profiles, self.priorities, strict=True)]
+
+
+def priorities(n: int, decay: float = ROLE_PRIORITY_DECAY) -> list[float]:
+    """Priority of each target role in order: 1, decay, decay^2 ..."""
+    return [decay ** i for i in range(n)]
+
+
+def find_resume(profile: Profile) -> Path | None:
+    """The person's current resume among their evidence folders (undated name, then Markdown first)."""
+    from careeros.evidence.readers import classify
+
+    found: list[Path] = []
+    for folder in profile.evidence_folders:
+        folder = Path(folder)
+        paths = [folder] if folder.is_file() else sorted(folder.rglob("*")) if folder.is_dir() else []
+        found += [p for p in paths if p.is_file() and not p.is_symlink() and classify(p) == "resume"]
+    if not found:
+        return None
+    this_year = date.today().year
+
+    def rank(p: Path) -> tuple[int, int, str]:
+        years = [int(y) for y in re.findall(r"(?:19|20)\d\d", p.stem)]
+        old = int(bool(years) and max(years) < this_year)
+        return old, _PREFERRED_SUFFIX.get(p.suffix.lower(), 9), p.name
+
+    return sorted(found, key=rank)[0]
+
+
+def resume_text(profile: Profile) -> str | None:
+    """Text of the person's resume (see :func:`find_resume`), or None."""
+    from careeros.evidence.readers import document_text
+
+    path = find_resume(profile)
+    if path is None:
+        return None
+    try:
+        return document_text(path)
+    except Exception:  # noqa: BLE001 - an unreadable resume is reported by curate; plan without it
+        return None
+
+
+def learning_context(text: str, start: int, end: int) -> bool:
+    """True when a skill mention is qualified as still being learned or only aimed at.
+
+    "PyTorch (learning)", "basic SQL", "moving into machine learning", "I am deepening PyTorch and MLOps".
+    """
+    return bool(_LEARNING.match(text[end:end + 40]) or _ASPIRING.search(text[max(0, start - 60):start]))
+
+
+def named_skills(text: str, extractor: Any) -> dict[str, tuple[float, str]]:
+    """Skills named outright in a resume: skill id -> (strength, label).
+
+    Mentions qualified as learning or aspiration count less; names inside job/employer header lines (an
+    employer called "Brightline Logistics") do not count.
+    """
+    headers = [(m.start(), m.end()) for m in _HEADER_LINE.finditer(text)]
+    out: dict[str, tuple[float, str]] = {}
+    for m in extractor.extract(text):
+        if m.kind not in ("technology", "concept") or m.score < NAMED_MIN_SCORE:
+            continue
+        if any(a <= m.start < b for a, b in headers):
+            continue
+        s = RESUME_LEARNING if learning_context(text, m.start, m.end) else RESUME_NAMED
+        if s > out.get(m.skill_id, (0.0, ""))[0]:
+            out[m.skill_id] = (s, m.label)
+    return out
+
+
+def evidence_links(con: Any) -> pl.DataFrame:
+    """Current evidence links with their status and the type of evidence they come from."""
+    from careeros.warehouse.db import table_exists
+
+    schema = {"skill_id": pl.String, "confidence": pl.Float64, "status": pl.String, "last_seen": pl.Date,
+              "source_type": pl.String}
+    if not table_exists(con, "evidence_skill"):
+        return pl.DataFrame(schema=schema)
+    df = con.sql(
+        "SELECT l.skill_id, l.confidence, l.status, CAST(coalesce(i.content_at, l.valid_from) AS DATE) AS last_seen, "
+        "i.source_type FROM evidence_skill l LEFT JOIN evidence_item i ON i.item_id = l.item_id "
+        "AND i.version_sha256 = l.version_sha256 AND i.valid_to IS NULL WHERE l.valid_to IS NULL").pl()
+    return df.cast({k: v for k, v in schema.items() if k in df.columns}, strict=False) if df.height else \
+        pl.DataFrame(schema=schema)
+
+
+def skill_names(con: Any) -> tuple[dict[str, str], dict[str, str]]:
+    """(lower-cased label -> id for technology and concept nodes, id -> label for every node)."""
+    df = con.sql("SELECT skill_id, label, kind FROM graph_skill").pl()
+    names = dict(zip(df["skill_id"].to_list(), df["label"].to_list(), strict=True))
+    labels: dict[str, str] = {}
+    for sid, lab, _kind in df.sort(pl.col("kind").replace_strict(
+            {"concept": 0, "technology": 1}, default=2, return_dtype=pl.Int8)).iter_rows():
+        labels.setdefault(str(lab).lower(), sid)
+    return labels, names
+
+
+def assess(con: Any, profile: Profile, roles: Sequence[TargetRoleRef], extractor: Any,
+           score_titles: Callable[[list[str]], list[tuple[str | None, str | None, float]]] | None = None,
+           resume: str | None = None, hierarchy: SkillHierarchy | None = None,
+           as_of: date | None = None) -> Assessment:
+    """Requirement profiles of the target roles, the person's skills and the ranked gaps."""
+    from careeros.graph.tech_labels import load_concept_table
+
+    extract = extractor_fn(extractor)
+    hier = hierarchy or load_hierarchy(con)
+    table = load_concept_table()
+    keywords, examples = role_keywords(table), concept_examples(table)
+    labels, names = skill_names(con)
+    limits: list[str] = []
+    facts = read_resume(resume, score_titles) if resume and score_titles else None
+    if not resume:
+        limits.append("no resume found in your evidence folders: gaps rest on your other evidence only")
+    current_soc = facts.current_soc if facts else None
+    current_title = facts.current_titles[0] if facts and facts.current_titles else None
+    occupation = None
+    if current_soc:
+        occupation = score_requirements(role_inputs(con, current_soc), extract, hier.alternatives, keywords,
+                                        current_title, examples)
+    links = evidence_links(con)
+    rejected = set(links.filter(pl.col("status") == "rejected")["skill_id"].to_list()) if links.height else set()
+    added = list(getattr(profile, "skills_added", []) or [])
+    removed = list(getattr(profile, "skills_removed", []) or [])
+    person = person_skills(
+        links, hier, added=added, removed=removed, occupation=occupation,
+        occupation_years=(facts.occupations.get(current_soc, 0.0) if facts and current_soc else 0.0),
+        labels=labels, names=names, as_of=as_of)
+    if resume:
+        named = {sid: v for sid, v in named_skills(resume, extractor).items() if sid not in rejected}
+        direct = {sid: s for sid, (s, _) in named.items()}
+        for sid, (s, _) in named.items():
+            person.offer(sid, s, "named in your resume" if s >= RESUME_NAMED else "named in your resume as still learning")
+        for sid, s in hier.propagate(direct, blocked=set(person.removed)).items():
+            if sid not in direct:
+                src = next((c for c in hier.implied_by(sid) if c in direct), None)
+                person.offer(sid, s, f"implied by {names.get(src, src) if src else 'your resume'}")
+    profiles, reports = [], []
+    for r in roles:
+        prof = score_requirements(role_inputs(con, r.soc_code), extract, hier.alternatives, keywords, r.title,
+                                  examples)
+        if not prof.core:
+            limits.append(f"{r.title}: no requirements known for {r.soc_code}")
+            continue
+        if prof.soc_postings == 0:
+            limits.append(f"{r.title}: no postings for {prof.title or r.soc_code} in the warehouse; "
+                          "requirements rest on O*NET only")
+        profiles.append(prof)
+        reports.append(requirement_gaps(prof, person, r.title, names))
+    prio = priorities(len(reports))
+    return Assessment(facts=facts, current_soc=current_soc, current_title=current_title, person=person,
+                      profiles=profiles, reports=reports, priorities=prio, gaps=ranked_gaps(reports, prio),
+                      limits=limits)

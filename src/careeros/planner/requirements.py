@@ -1,0 +1,447 @@
+"""Role requirement profiles: what a target occupation really asks for, from O*NET and from real postings.
+
+A requirement is one thing an expert would name for the role: a concept-level skill (machine learning,
+curriculum design, HL7/FHIR), a knowledge area, or a *family* of tools that substitute for one another (one
+cloud platform, one BI tool, one e-learning authoring tool: O*NET technology examples grouped by their
+commodity class, plus the curated alternatives in ``data/skill_concepts.yaml``).
+
+Each requirement blends two views, with shrinkage toward O*NET when few postings exist::
+
+    onet    in [0, 1]  technology: the O*NET edge weight of its best member (Hot/In-Demand flags) x 0.6 x
+                                   specificity (an example listed for 850 of 1,016 occupations, such as
+                                   Excel, says little about this one: 0.3 + 0.7 x idf, idf = log(N/n) / log(N/5))
+                       concept:    share of the occupation's task statements and work activities naming it
+                                   (x 3, capped at 1); 1.0 when the O*NET title names it, 0.35 + 5 x share of
+                                   alternate titles naming it (capped at 0.85), or 0.7 when a curated
+                                   ``roles`` keyword of the concept appears in the occupation's titles
+                       knowledge / technical skill elements: distinctiveness, (importance - mean importance
+                                   of the element over all occupations) / 2.5, capped to [0, 1], x 0.8
+    market  in [0, 1]  share of the occupation's postings with a description naming the requirement (any
+                       member) / 0.25, capped
+    weight  = (n x market + K x onet) / (n + K)          n = postings for the occupation, K = 25
+              (elements have no posting signal: weight = onet)
+
+The **core set** is the 20-40 heaviest requirements (those with weight >= 0.2, at least 20, at most 40);
+coverage is measured against it. Every requirement carries its reasons and the postings count behind it.
+Pure scoring over Polars frames (:func:`score_requirements`); :func:`role_inputs` reads them from an open
+warehouse connection.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+from pydantic import BaseModel, Field
+
+SHRINK_K = 25.0
+SATURATION_SHARE = 0.25
+TECH_ONET_SCALE = 0.5
+ELEMENT_ONET_SCALE = 0.6
+ELEMENT_SPREAD = 2.5
+CONCEPT_TASK_GAIN = 3.0
+ALT_TITLE_BASE, ALT_TITLE_GAIN, ALT_TITLE_MAX = 0.2, 5.0, 0.85
+#: share of alternate titles that must match a curated role keyword for it to count without the main titles
+ALT_KEYWORD_SHARE = 0.1
+CURATED_ROLE_WEIGHT = 0.7
+#: a posting-only concept counts fully at this lift over postings in general, and at least this factor
+FULL_LIFT, MIN_LIFT_FACTOR = 2.0, 0.3
+#: postings that must name a concept O*NET does not for it to become a requirement
+MIN_MARKET_CONCEPT_POSTINGS = 5
+N_OCCUPATIONS = 1016
+CORE_MIN, CORE_MAX, CORE_WEIGHT = 12, 40, 0.25
+#: technology families only O*NET lists (no posting names them) that may enter the core
+MAX_ONET_ONLY_TECH_IN_CORE = 8
+#: a family member whose own posting share is at least this share of the leader's counts as the leader
+CO_LEADER_SHARE = 0.5
+#: other members of a family substitute in part
+MEMBER_FACTOR = 0.8
+#: O*NET elements that name a learnable field or technique (knowledge areas, technical skills); basic, social
+#: and problem-solving skills are evidenced through work, and no coach names them as a transition gap
+ELEMENT_PREFIXES = ("onet:2.C", "onet:2.B.3")
+#: minimum postings naming a technology for it to join a role's families from the market alone
+MIN_MARKET_POSTINGS = 3
+MIN_MARKET_SHARE = 0.02
+#: characters of description a posting needs to count for skill shares
+MIN_POSTING_TEXT = 300
+
+
+class Requirement(BaseModel):
+    """One requirement of a role: a skill, or a family of substitutable tools, with its weight and reasons."""
+
+    key: str = Field(description="stable key: the skill id, or family:<slug> for a tool family")
+    skill_id: str = Field(description="the representative skill (the family's most asked-for member)")
+    label: str
+    kind: str
+    members: dict[str, float] = Field(default_factory=dict, description="skill id -> share of credit it earns")
+    member_labels: list[str] = Field(default_factory=list)
+    weight: float = Field(ge=0, le=1)
+    onet: float = Field(ge=0, le=1)
+    posting_share: float | None = None
+    postings: int = 0
+    soc_postings: int = 0
+    hot: bool = False
+    in_demand: bool = False
+    trend: float | None = None
+    importance: float | None = Field(default=None, description="O*NET importance (1-5) for element requirements")
+    core: bool = False
+    reasons: list[str] = Field(default_factory=list)
+
+
+class RequirementProfile(BaseModel):
+    """A role's requirements, heaviest first; ``core`` marks the set coverage is measured against."""
+
+    soc_code: str
+    title: str | None = None
+    soc_postings: int = 0
+    requirements: list[Requirement]
+
+    @property
+    def core(self) -> list[Requirement]:
+        """The core requirements."""
+        return [r for r in self.requirements if r.core]
+
+
+@dataclass
+class RoleInputs:
+    """What :func:`score_requirements` needs for one occupation (frames as read by :func:`role_inputs`)."""
+
+    soc_code: str
+    title: str | None
+    elements: pl.DataFrame  # skill_id, label, kind, importance, mean_importance
+    tech: pl.DataFrame  # skill_id, label, weight, commodity_title, hot, in_demand, n_occupations
+    texts: list[str]  # task statements, work activities (one unit each)
+    titles: list[str]  # the occupation's title and alternate titles
+    postings: int
+    posting_skills: pl.DataFrame  # posting_id, skill_id, label, kind, commodity_title
+    trends: dict[str, float]
+    global_share: dict[str, float] | None = None  # skill id -> share of all described postings naming it
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _family_key(skill_id: str, commodity: str | None, alt_of: dict[str, str]) -> str:
+    if skill_id in alt_of:
+        return alt_of[skill_id]
+    return f"family:{_slug(commodity)}" if commodity else skill_id
+
+
+def _blend(onet: float, share: float | None, n: int) -> float:
+    if share is None or n <= 0:
+        return onet
+    market = min(1.0, share / SATURATION_SHARE)
+    return (n * market + SHRINK_K * onet) / (n + SHRINK_K)
+
+
+def _pct(x: float) -> str:
+    return f"{x * 100:.0f}%"
+
+
+def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list[tuple[str, str, str]]]],
+                       alternatives: Sequence[tuple[list[str], float]] = (),
+                       role_keywords: dict[str, tuple[str, list[str]]] | None = None,
+                       own_title: str | None = None, examples: dict[str, list[str]] | None = None,
+                       ) -> RequirementProfile:
+    """Score every requirement of a role (see the module docstring) and mark the core set.
+
+    ``extract`` maps texts to lists of (skill_id, label, kind) found in each (the skill extractor);
+    ``alternatives`` are curated groups of substitutable technologies (skill ids, factor); ``role_keywords``
+    maps concept ids to (label, title keywords of the roles that expect the concept), matched against
+    ``own_title`` (the person's words for the role) and the O*NET title; ``examples`` (concept id -> names)
+    are shown with a concept's label ("Health data standards (HL7, FHIR)").
+    """
+    n = int(inp.postings)
+    reqs: list[Requirement] = []
+    # ---- O*NET elements: knowledge areas and technical skills
+    for r in inp.elements.iter_rows(named=True):
+        sid = r["skill_id"]
+        if not sid.startswith(ELEMENT_PREFIXES) or r["importance"] is None:
+            continue
+        imp = float(r["importance"])
+        mean = float(r.get("mean_importance") or 1.0)
+        onet = max(0.0, min(1.0, (imp - mean) / ELEMENT_SPREAD)) * ELEMENT_ONET_SCALE
+        reqs.append(Requirement(
+            key=sid, skill_id=sid, label=r["label"], kind=r["kind"], members={sid: 1.0}, weight=round(onet, 4),
+            onet=round(onet, 4), soc_postings=n, importance=imp,
+            reasons=[f"O*NET importance {imp:.1f}/5 for this occupation (average over occupations {mean:.1f})"]))
+    # ---- concepts: named in the occupation's tasks/work activities/titles and in its postings
+    unit_hits: dict[str, int] = {}
+    labels: dict[str, tuple[str, str]] = {}
+    texts = [t for t in inp.texts if t]
+    for found in extract(texts):
+        for sid, label, kind in {(s, lb, k) for s, lb, k in found}:
+            labels[sid] = (label, kind)
+            unit_hits[sid] = unit_hits.get(sid, 0) + 1
+    title_hits: set[str] = set()
+    alt_hits: dict[str, int] = {}
+    for i, found in enumerate(extract(list(inp.titles))):
+        for sid, label, kind in {(s, lb, k) for s, lb, k in found}:
+            labels[sid] = (label, kind)
+            if i == 0 and inp.title:
+                title_hits.add(sid)
+            else:
+                alt_hits[sid] = alt_hits.get(sid, 0) + 1
+    n_alt = max(1, len(inp.titles) - (1 if inp.title else 0))
+    # curated role keywords: the person's own title and the O*NET title count; alternate titles only when
+    # many of them match (one "Clinical Quality Auditor" among 50 titles does not make auditing core)
+    main = [t.lower() for t in (own_title, inp.title) if t]
+    alts = [t.lower() for t in inp.titles[1 if inp.title else 0:]]
+    curated: dict[str, str] = {}
+    for sid, (label, keywords) in (role_keywords or {}).items():
+        for k in keywords:
+            rx = re.compile(rf"\b{re.escape(k.lower())}")
+            if any(rx.search(t) for t in main) or (
+                    alts and sum(1 for t in alts if rx.search(t)) >= ALT_KEYWORD_SHARE * len(alts)):
+                curated[sid] = k
+                labels.setdefault(sid, (label, "concept"))
+                break
+    ps = inp.posting_skills
+    share_of: dict[str, float] = {}
+    count_of: dict[str, int] = {}
+    if ps.height and n > 0:
+        counts = ps.group_by("skill_id").agg(pl.col("posting_id").n_unique().alias("c"),
+                                             pl.col("label").first(), pl.col("kind").first())
+        for sid, c, label, kind in counts.iter_rows():
+            count_of[sid] = int(c)
+            share_of[sid] = c / n
+            labels.setdefault(sid, (label, kind))
+    for sid, (label, kind) in sorted(labels.items()):
+        if kind != "concept":
+            continue
+        task_share = unit_hits.get(sid, 0) / max(len(texts), 1)
+        onet = min(1.0, CONCEPT_TASK_GAIN * task_share)
+        lift = None
+        if sid in title_hits:
+            onet = 1.0
+        elif alt_hits.get(sid):
+            onet = max(onet, min(ALT_TITLE_MAX, ALT_TITLE_BASE + ALT_TITLE_GAIN * alt_hits[sid] / n_alt))
+        if sid in curated:
+            onet = max(onet, CURATED_ROLE_WEIGHT)
+        share = share_of.get(sid, 0.0) if n else None
+        w = _blend(onet, share, n)
+        if onet == 0 and count_of.get(sid, 0) < MIN_MARKET_CONCEPT_POSTINGS:
+            continue  # a handful of postings (often one multi-role post) is noise, not a requirement
+        if onet == 0 and share and inp.global_share:
+            # named only by postings: count it as far as this occupation names it more than postings in general
+            # do ("customer service" in 8% of postings everywhere is not a data-science requirement)
+            lift = share / max(inp.global_share.get(sid, share), 1e-9)
+            w *= max(MIN_LIFT_FACTOR, min(1.0, lift / FULL_LIFT))
+        why = []
+        if sid in title_hits:
+            why.append("named in the occupation's title")
+        elif alt_hits.get(sid):
+            why.append(f"named in {alt_hits[sid]} of {n_alt} alternate titles")
+        if sid in curated:
+            why.append(f"expected of '{curated[sid]}' roles (careeros skill map)")
+        if unit_hits.get(sid):
+            why.append(f"named in {unit_hits[sid]} of {len(texts)} O*NET tasks and work activities")
+        if n:
+            why.append(f"in {_pct(share or 0.0)} of {n} postings"
+                       + (f" ({lift:.1f}x postings in general)" if lift is not None else ""))
+        ex = (examples or {}).get(sid)
+        shown = f"{label} ({', '.join(ex[:3])})" if ex else label
+        reqs.append(Requirement(key=sid, skill_id=sid, label=shown, kind="concept", members={sid: 1.0},
+                                weight=round(w, 4), onet=round(onet, 4), posting_share=share,
+                                postings=count_of.get(sid, 0), soc_postings=n, trend=inp.trends.get(sid),
+                                reasons=why))
+    # ---- technology families (O*NET commodity classes + curated alternatives)
+    alt_of: dict[str, str] = {}
+    for ids, _f in alternatives:
+        key = "family:" + _slug("-".join(sorted(ids))[:60])
+        for i in ids:
+            alt_of.setdefault(i, key)
+    tech = inp.tech
+    members: dict[str, dict[str, Any]] = {}
+    for r in tech.iter_rows(named=True):
+        n_occ = max(1, int(r.get("n_occupations") or 1))
+        idf = max(0.0, min(1.0, math.log(N_OCCUPATIONS / n_occ) / math.log(N_OCCUPATIONS / 5)))
+        members[r["skill_id"]] = {"label": r["label"], "onet": float(r["weight"] or 0.0) * (0.3 + 0.7 * idf),
+                                  "commodity": r["commodity_title"], "hot": bool(r["hot"]),
+                                  "in_demand": bool(r["in_demand"])}
+    if ps.height and n > 0:
+        techs = ps.filter(pl.col("kind") == "technology").group_by("skill_id").agg(
+            pl.col("posting_id").n_unique().alias("c"), pl.col("label").first(), pl.col("commodity_title").first())
+        for sid, c, label, commodity in techs.iter_rows():
+            if sid in members or (c >= MIN_MARKET_POSTINGS and c / n >= MIN_MARKET_SHARE):
+                members.setdefault(sid, {"label": label, "onet": 0.0, "commodity": commodity, "hot": False,
+                                         "in_demand": False})
+    families: dict[str, list[str]] = {}
+    for sid, m in members.items():
+        families.setdefault(_family_key(sid, m["commodity"], alt_of), []).append(sid)
+    fam_postings: dict[str, int] = {}
+    if ps.height and n > 0:
+        fam_of = {sid: k for k, ids in families.items() for sid in ids}
+        fp = (ps.filter(pl.col("skill_id").is_in(list(fam_of)))
+              .with_columns(pl.col("skill_id").replace_strict(fam_of, return_dtype=pl.String).alias("fam"))
+              .group_by("fam").agg(pl.col("posting_id").n_unique().alias("c")))
+        fam_postings = dict(zip(fp["fam"].to_list(), fp["c"].to_list(), strict=True))
+    for key, ids in sorted(families.items()):
+        ids.sort(key=lambda s: (-count_of.get(s, 0), -members[s]["onet"], members[s]["label"]))
+        lead = ids[0]
+        onet = max(members[s]["onet"] for s in ids) * TECH_ONET_SCALE
+        share = fam_postings.get(key, 0) / n if n else None
+        w = _blend(onet, share, n)
+        lead_c = count_of.get(lead, 0)
+        factors = {s: 1.0 if (s == lead or (lead_c and count_of.get(s, 0) >= CO_LEADER_SHARE * lead_c)) else
+                   MEMBER_FACTOR for s in ids}
+        top_onet = members[lead]["onet"]
+        named = [members[s]["label"] for s in ids if factors[s] >= 1.0
+                 or (not lead_c and members[s]["onet"] >= 0.8 * top_onet)][:3]
+        label = named[0] if len(named) == 1 else f"{named[0]} (or {', '.join(named[1:])})"
+        hot = any(members[s]["hot"] for s in ids)
+        dem = any(members[s]["in_demand"] for s in ids)
+        comm = next((members[s]["commodity"] for s in ids if members[s]["commodity"]), None)
+        why = []
+        if onet > 0:
+            why.append("O*NET technology for this occupation" + (" (Hot Technology)" if hot else "")
+                       + (" (In Demand)" if dem else ""))
+        if n:
+            why.append(f"in {_pct(share or 0.0)} of {n} postings")
+        if comm and len(ids) > 1:
+            why.append(f"any {comm.lower()} counts ({len(ids)} alternatives)")
+        reqs.append(Requirement(
+            key=key, skill_id=lead, label=label, kind="technology", members=factors,
+            member_labels=[members[s]["label"] for s in ids], weight=round(w, 4), onet=round(onet, 4),
+            posting_share=share, postings=fam_postings.get(key, 0), soc_postings=n, hot=hot, in_demand=dem,
+            trend=inp.trends.get(lead), reasons=why))
+    # ---- rank, merge duplicates (a concept and a technology can share a member), mark the core
+    reqs.sort(key=lambda r: (-r.weight, r.label.lower(), r.key))
+    seen: set[str] = set()
+    out: list[Requirement] = []
+    for r in reqs:
+        if r.key in seen:
+            continue
+        seen.add(r.key)
+        out.append(r)
+    # the core: the heaviest requirements (weight >= 0.25; at least 12, at most 40), with at most 8 tool
+    # families that only O*NET's long example lists name (they would crowd out what the role is about)
+    onet_only = 0
+    core: list[Requirement] = []
+    for r in out:
+        if r.weight <= 0 or len(core) >= CORE_MAX:
+            break
+        if r.weight < CORE_WEIGHT and len(core) >= CORE_MIN:
+            break
+        if r.kind == "technology" and not r.postings:
+            if onet_only >= MAX_ONET_ONLY_TECH_IN_CORE:
+                continue
+            onet_only += 1
+        core.append(r)
+    for r in core:
+        r.core = True
+    return RequirementProfile(soc_code=inp.soc_code, title=inp.title, soc_postings=n, requirements=out)
+
+
+# ------------------------------------------------------------------------------------------------ readers
+
+
+def role_inputs(con: Any, soc_code: str) -> RoleInputs:
+    """Read one occupation's requirement inputs from an open warehouse connection."""
+    from careeros.warehouse.db import fetch_one, table_exists
+
+    row = fetch_one(con.execute("SELECT title FROM graph_occupation WHERE soc_code = ?", [soc_code]))
+    title = row[0] if row else None
+    elements = con.sql(
+        "WITH m AS (SELECT skill_id, avg(importance) AS mean_importance FROM graph_occupation_skill "
+        "WHERE relation = 'onet_rating' GROUP BY skill_id) "
+        "SELECT e.skill_id, s.label, s.kind, e.importance, m.mean_importance FROM graph_occupation_skill e "
+        "JOIN graph_skill s USING (skill_id) LEFT JOIN m USING (skill_id) "
+        "WHERE e.soc_code = ? AND e.relation IN ('onet_rating', 'onet_rating_imputed')",
+        params=[soc_code]).pl()
+    tech = con.sql(
+        "SELECT e.skill_id, s.label, e.weight, s.commodity_title, coalesce(s.hot_technology, false) AS hot, "
+        "coalesce(s.in_demand, false) AS in_demand, s.n_occupations FROM graph_occupation_skill e JOIN graph_skill s "
+        "USING (skill_id) WHERE e.soc_code = ? AND e.relation = 'onet_technology'", params=[soc_code]).pl()
+    texts = [r[0] for r in con.execute(
+        "SELECT task FROM onet_task WHERE soc_code = ? ORDER BY task_id", [soc_code]).fetchall()]
+    texts += [r[0] for r in con.execute(
+        "SELECT DISTINCT d.dwa_title FROM onet_task_dwa t JOIN onet_dwa d USING (dwa_id) WHERE t.soc_code = ? "
+        "ORDER BY 1", [soc_code]).fetchall()]
+    titles = ([title] if title else []) + [r[0] for r in con.execute(
+        "SELECT alternate_title FROM onet_alternate_title WHERE soc_code = ? ORDER BY 1", [soc_code]).fetchall()]
+    n = 0
+    ps = pl.DataFrame(schema={"posting_id": pl.String, "skill_id": pl.String, "label": pl.String, "kind": pl.String,
+                              "commodity_title": pl.String})
+    if table_exists(con, "posting") and table_exists(con, "posting_skill"):
+        # only postings with a description can name skills (LinkedIn 2023 rows and USAJOBS summaries cannot)
+        got = fetch_one(con.execute(
+            "SELECT count(DISTINCT posting_id) FROM posting WHERE is_current AND soc_code = ? "
+            f"AND length(text) >= {MIN_POSTING_TEXT}", [soc_code]))
+        n = int(got[0]) if got else 0
+        if n:
+            ps = con.sql(
+                "SELECT DISTINCT p.posting_id, k.skill_id, coalesce(g.label, k.label) AS label, "
+                "coalesce(g.kind, k.kind) AS kind, g.commodity_title FROM posting p "
+                "JOIN posting_skill k ON k.posting_id = p.posting_id AND k.raw_sha256 = p.raw_sha256 "
+                "LEFT JOIN graph_skill g ON g.skill_id = k.skill_id WHERE p.is_current AND p.soc_code = ? "
+                f"AND length(p.text) >= {MIN_POSTING_TEXT}",
+                params=[soc_code]).pl()
+    glob: dict[str, float] = {}
+    if n:
+        total = fetch_one(con.execute(
+            f"SELECT count(DISTINCT posting_id) FROM posting WHERE is_current AND length(text) >= {MIN_POSTING_TEXT}"))
+        tot = int(total[0]) if total else 0
+        if tot:
+            glob = {sid: c / tot for sid, c in con.execute(
+                "SELECT k.skill_id, count(DISTINCT p.posting_id) FROM posting p JOIN posting_skill k "
+                "ON k.posting_id = p.posting_id AND k.raw_sha256 = p.raw_sha256 WHERE p.is_current "
+                f"AND length(p.text) >= {MIN_POSTING_TEXT} AND k.kind = 'concept' GROUP BY 1").fetchall()}
+    trends: dict[str, float] = {}
+    if table_exists(con, "demand_trends"):
+        cols = {r[0] for r in con.sql("DESCRIBE demand_trends").fetchall()}
+        col = next((c for c in ("trend_12w", "slope_12w", "change_12w", "trend") if c in cols), None)
+        if col and "soc_code" in cols:
+            for sid, v in con.execute(f"SELECT skill_id, {col} FROM demand_trends WHERE soc_code = ?",
+                                      [soc_code]).fetchall():
+                if v is not None and not (isinstance(v, float) and math.isnan(v)):
+                    trends[sid] = float(v)
+    return RoleInputs(soc_code=soc_code, title=title, elements=elements, tech=tech, texts=texts, titles=titles,
+                      postings=n, posting_skills=ps, trends=trends, global_share=glob)
+
+
+def extractor_fn(extractor: Any) -> Callable[[list[str]], list[list[tuple[str, str, str]]]]:
+    """Adapt a :class:`~careeros.market.skills.SkillExtractor` to :func:`score_requirements`' ``extract``."""
+
+    def run(texts: list[str]) -> list[list[tuple[str, str, str]]]:
+        return [[(m.skill_id, m.label, m.kind) for m in ms] for ms in extractor.extract_many(texts)]
+
+    return run
+
+
+def role_keywords(table: dict[str, Any]) -> dict[str, tuple[str, list[str]]]:
+    """Concept id -> (label, role title keywords) from the concept table's ``roles`` lists."""
+    from careeros.graph.ids import concept_id
+
+    return {concept_id(str(c["label"])): (str(c["label"]), [str(k) for k in c["roles"]])
+            for c in table.get("concepts") or [] if c.get("roles")}
+
+
+def concept_examples(table: dict[str, Any]) -> dict[str, list[str]]:
+    """Concept id -> the names shown with it: its ``examples``, else the first technologies that imply it."""
+    from careeros.graph.ids import concept_id
+
+    out = {}
+    for c in table.get("concepts") or []:
+        ex = [str(x) for x in (c.get("examples") or (c.get("implied_by") or [])[:2])]
+        if ex:
+            out[concept_id(str(c["label"]))] = ex
+    return out
+
+
+def requirement_profile(con: Any, soc_code: str, extractor: Any, alternatives: Sequence[tuple[list[str], float]] = (),
+                        keywords: dict[str, tuple[str, list[str]]] | None = None,
+                        own_title: str | None = None) -> RequirementProfile:
+    """The requirement profile of one occupation from an open warehouse connection."""
+    from careeros.graph.tech_labels import load_concept_table
+
+    table = load_concept_table()
+    if keywords is None:
+        keywords = role_keywords(table)
+    return score_requirements(role_inputs(con, soc_code), extractor_fn(extractor), alternatives, keywords, own_title,
+                              concept_examples(table))
