@@ -158,3 +158,62 @@ def reconcile(as_json: Annotated[bool, typer.Option("--json", help="Print JSON."
     for r in df.iter_rows(named=True):
         typer.echo(f"  human {r['human_status']:<8} automation {r['automated_status']:<9} "
                    f"({r['automated_confidence'] or 0:.2f})  {r['skill_label']}  <- {(r['source_path'] or '').rsplit('/', 1)[-1]}")
+
+
+def _edit_skills(label: str, add: bool, profile: str | None) -> None:
+    """Add a skill to (or remove it from) what careeros credits the person with, in profile.toml."""
+    from pathlib import Path
+
+    from careeros.cli.init_cmd import profile_to_toml
+    from careeros.evidence.curate import default_profile_path
+    from careeros.planner.intelligence import skill_names
+    from careeros.profile import load_profile
+    from careeros.settings import get_settings
+    from careeros.warehouse.db import connect
+
+    s = get_settings()
+    path = Path(profile) if profile else default_profile_path(s.home)
+    if not path.is_file():
+        typer.echo(f"error: no profile at {path}: run `careeros init` first", err=True)
+        raise typer.Exit(2)
+    if not s.warehouse_path.is_file():
+        typer.echo(f"error: no warehouse at {s.warehouse_path}: run `careeros ingest` first", err=True)
+        raise typer.Exit(2)
+    with connect(s.warehouse_path, read_only=True) as con:
+        labels, names = skill_names(con)
+    key = label.strip()
+    sid = key if key in names else labels.get(key.lower())
+    if sid is None:
+        close = sorted(lb for lb in labels if key.lower() in lb)[:5]
+        hint = f"; did you mean: {', '.join(names[labels[c]] for c in close)}" if close else ""
+        typer.echo(f"error: unknown skill {label!r}{hint}", err=True)
+        raise typer.Exit(2)
+    p = load_profile(path)
+    added = [x for x in p.skills_added if x != sid]
+    removed = [x for x in p.skills_removed if x != sid]
+    (added if add else removed).append(sid)
+    new = p.model_copy(update={"skills_added": added, "skills_removed": removed})
+    tmp = path.with_name(".profile.tmp.toml")
+    tmp.write_text(profile_to_toml(new), encoding="utf-8")
+    load_profile(tmp)
+    tmp.replace(path)
+    verb = "added" if add else "removed"
+    typer.echo(f"{verb}: {names[sid]} ({sid}); the next plan takes it into account")
+
+
+@app.command("add-skill")
+def add_skill(
+    skill: Annotated[str, typer.Argument(help="Skill label or id, e.g. 'Linux' or 'concept:machine-learning'.")],
+    profile: Annotated[str | None, typer.Option("--profile", help="Profile file (default: CAREEROS_HOME/profile.toml).")] = None,
+) -> None:
+    """Credit yourself with a skill your evidence does not show (counts as fully evidenced)."""
+    _edit_skills(skill, True, profile)
+
+
+@app.command("remove-skill")
+def remove_skill(
+    skill: Annotated[str, typer.Argument(help="Skill label or id careeros must not credit you with.")],
+    profile: Annotated[str | None, typer.Option("--profile", help="Profile file (default: CAREEROS_HOME/profile.toml).")] = None,
+) -> None:
+    """Stop careeros crediting you with a skill (wrongly extracted or implied); it becomes a gap if a role needs it."""
+    _edit_skills(skill, False, profile)

@@ -114,6 +114,106 @@ def _interactive_profile() -> Profile:
                    horizon_weeks=horizon, evidence_folders=split(folders), git_repos=split(repos))
 
 
+RESUME_SUFFIXES = {".md", ".markdown", ".txt", ".pdf", ".docx"}
+#: a target title whose best O*NET match scores below this is refused as unresolvable
+MIN_TITLE_SCORE = 0.1
+
+
+def _fail(msg: str, code: int = 2) -> typer.Exit:
+    typer.echo(f"error: {msg}", err=True)
+    return typer.Exit(code)
+
+
+def _name_from_resume(text: str) -> str:
+    for line in text.splitlines():
+        clean = line.strip().lstrip("#").strip().strip("*").strip()
+        if 2 <= len(clean) <= 60 and not any(ch.isdigit() for ch in clean) and "@" not in clean:
+            return clean
+    return "You"
+
+
+def _init_from_resume(home: Path, resume: Path | None, targets: list[str], hours: float | None, goal: str | None,
+                      name: str | None, horizon: int, yes: bool, force: bool, as_json: bool) -> None:
+    """``careeros init --resume FILE --target T [--target T] --hours N [--goal G] --yes``."""
+    from careeros.evidence.readers import document_text
+
+    if resume is None:
+        raise _fail("--target needs --resume FILE (your resume: Markdown, text, PDF or DOCX)")
+    if not targets:
+        raise _fail("give at least one --target \"JOB TITLE\"")
+    if len(targets) > 3:
+        raise _fail(f"at most 3 target roles (got {len(targets)})")
+    if hours is None:
+        raise _fail("give --hours N (hours per week you can spend on the plan)")
+    resume = Path(resume)
+    if not resume.is_file():
+        raise _fail(f"resume not found or not a file: {resume}")
+    if resume.suffix.lower() not in RESUME_SUFFIXES:
+        raise _fail(f"{resume}: unsupported resume type {resume.suffix or '(none)'}; use "
+                    + ", ".join(sorted(RESUME_SUFFIXES)))
+    try:
+        text = document_text(resume)
+    except Exception as exc:  # noqa: BLE001 - any unreadable file is one clear error
+        raise _fail(f"cannot read resume {resume}: {exc}") from exc
+    if len(text.strip()) < 20:
+        raise _fail(f"resume {resume} has no readable text")
+    profile_path = home / "profile.toml"
+    if profile_path.exists() and not force:
+        raise _fail(f"{profile_path} exists (use --force to replace it)", 1)
+    from careeros.cli.titles import load_normalizer
+
+    try:
+        norm = load_normalizer()
+    except Exception as exc:  # noqa: BLE001
+        raise _fail(f"cannot resolve job titles without a warehouse: {exc} (run `careeros ingest` first)") from exc
+    roles: list[TargetRole] = []
+    report: list[dict[str, Any]] = []
+    for t in targets:
+        t = " ".join(t.split())
+        if len(t) < 2:
+            raise _fail(f"empty target title {t!r}")
+        matches = norm.normalize([t], k=3)[0]
+        if not matches or float(matches[0].score) < MIN_TITLE_SCORE:
+            raise _fail(f"cannot resolve target title {t!r} to an O*NET occupation; try a more common title")
+        pick = 0
+        if not yes and float(matches[0].score) < CONFIRM_THRESHOLD:
+            typer.echo(f"'{t}' best matches:", err=True)
+            for i, m in enumerate(matches, 1):
+                typer.echo(f"  {i}. {m.soc_code}  {m.title}  ({float(m.score):.2f})", err=True)
+            n = typer.prompt("Pick 1-3", default=1, type=int)
+            pick = n - 1 if 1 <= n <= len(matches) else 0
+        m = matches[pick]
+        roles.append(TargetRole(title=t, soc_code=m.soc_code, confirmed=True))
+        report.append({"title": t, "soc_code": m.soc_code, "onet_title": m.title, "score": round(float(m.score), 4),
+                       "confirmed": True, "top3": [{"soc_code": x.soc_code, "title": x.title,
+                                                    "score": round(float(x.score), 4)} for x in matches]})
+    folder = home / "evidence" / "resume"
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.iterdir():
+        if old.is_file():
+            old.unlink()
+    kept = folder / f"resume{resume.suffix.lower()}"
+    shutil.copyfile(resume, kept)
+    try:
+        p = Profile(name=name or _name_from_resume(text), target_roles=roles,
+                    goal=Goal(statement=goal or f"Move into a {targets[0]} role within {horizon} weeks."),
+                    weekly_hours=hours, horizon_weeks=horizon, evidence_folders=[folder])
+    except Exception as exc:  # noqa: BLE001 - pydantic validation: one clear line
+        raise _fail(f"invalid profile: {exc}") from exc
+    tmp = profile_path.with_name(".profile.tmp.toml")
+    tmp.write_text(profile_to_toml(p), encoding="utf-8")
+    load_profile(tmp)
+    tmp.replace(profile_path)
+    out = {"profile": str(profile_path), "name": p.name, "resume": str(kept), "roles": report, "missing_paths": []}
+    if as_json:
+        typer.echo(json.dumps(out, indent=2, default=str))
+        return
+    typer.echo(f"profile written: {profile_path}")
+    for r in report:
+        typer.echo(f"  {r['title']} -> {r['soc_code']} {r['onet_title']} ({r['score']:.2f})")
+    typer.echo("next: `careeros evidence curate`, then `careeros plan`")
+
+
 def register(app: typer.Typer) -> None:
     """Attach ``careeros init`` to the main app."""
 
@@ -124,6 +224,16 @@ def register(app: typer.Typer) -> None:
         sample: Annotated[bool, typer.Option("--sample", help="Install the synthetic sample operator (data/sample_operator).")] = False,
         force: Annotated[bool, typer.Option("--force", help="Overwrite an existing CAREEROS_HOME/profile.toml.")] = False,
         as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+        resume: Annotated[Path | None, typer.Option("--resume", help="Your resume (Markdown, text, PDF or DOCX): "
+                                                    "kept as evidence, read for your titles and skills.")] = None,
+        target_titles: Annotated[list[str] | None, typer.Option("--target", help="A target job title, in your words; "
+                                                         "repeatable (up to 3, first = highest priority).")] = None,
+        hours: Annotated[float | None, typer.Option("--hours", min=0.5, max=80, help="Hours per week for the plan.")] = None,
+        goal: Annotated[str | None, typer.Option("--goal", help="Your goal for the horizon, one sentence.")] = None,
+        name: Annotated[str | None, typer.Option("--name", help="Your name (default: the resume's first line).")] = None,
+        horizon: Annotated[int, typer.Option("--horizon-weeks", min=1, max=52, help="Plan horizon in weeks.")] = 12,
+        yes: Annotated[bool, typer.Option("--yes", "-y", help="Never prompt: take the best O*NET match of each "
+                                          "target title.")] = False,
     ) -> None:
         """Create or validate your profile:
 
@@ -135,6 +245,10 @@ def register(app: typer.Typer) -> None:
         from careeros.settings import get_settings
 
         home = get_settings().home
+        if resume is not None or target_titles:
+            _init_from_resume(home, resume, target_titles or [], hours, goal, name, horizon, yes or non_interactive,
+                              force, as_json)
+            return
         target = home / "profile.toml"
         if target.exists() and not force and profile is None and not sample:
             profile = target  # validate (and re-resolve) the installed profile

@@ -1,0 +1,317 @@
+"""Career intelligence over the real warehouse: hierarchy, requirement profiles, evidence confidence, resume facts,
+gaps, and the `init --resume` / `plan --json --dry-run` contract."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from careeros.evidence.resume_facts import experience_lines, is_role_title, read_resume
+from careeros.graph.hierarchy import SkillHierarchy, build_hierarchy
+from careeros.graph.ids import concept_id
+from careeros.planner.gaps import ranked_gaps, requirement_gaps
+from careeros.planner.person import person_skills
+from careeros.planner.requirements import (
+    SHRINK_K,
+    RoleInputs,
+    _blend,
+    score_requirements,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE_RESUME = REPO / "data" / "sample_operator" / "resume" / "resume.md"
+
+NURSE = """# Maria Lopez, RN
+
+Registered nurse with 9 years in acute care, moving toward clinical informatics.
+
+## Experience
+
+### Registered Nurse, St. Mary's Medical Center (2017 - present)
+- Assess and care for 5-6 patients per shift on a 32-bed medical-surgical unit; medication administration.
+- Super-user for the Epic EHR rollout: trained 40 nurses on clinical documentation and order entry.
+- Led a falls-prevention quality improvement project that cut falls by 22% in 12 months.
+
+### Staff Nurse, County General Hospital (2015 - 2017)
+- Patient assessment, triage and patient education in the emergency department.
+
+## Education
+BSN, State University (2015)
+
+## Skills
+Patient assessment, care planning, Epic, clinical documentation, HIPAA, Excel, patient education
+"""
+
+
+# ------------------------------------------------------------------------------------------- resume facts
+
+
+def _scores(titles: list[str]) -> list[tuple[str | None, str | None, float]]:
+    """A stand-in normaliser for the pure parser tests: employers score high on purpose (as the real one can)."""
+    out: list[tuple[str | None, str | None, float]] = []
+    for t in titles:
+        low = t.lower()
+        if "engineer" in low:
+            out.append(("15-1252.00", "Software Developers", 0.8))
+        elif "nurse" in low:
+            out.append(("29-1141.00", "Registered Nurses", 0.9))
+        else:
+            out.append(("41-1011.00", "First-Line Supervisors of Retail Sales Workers", 0.95))
+    return out
+
+
+def test_resume_facts_titles_employers_years_and_seniority() -> None:
+    f = read_resume(SAMPLE_RESUME.read_text(), _scores, today=date(2026, 11, 30))
+    assert [e.title for e in f.experiences] == ["Senior Backend Engineer", "Backend Engineer"]
+    assert f.experiences[0].current and f.experiences[0].employer == "Tidewater Payments"
+    assert f.current_soc == "15-1252.00" and f.seniority == "senior"
+    assert 8 <= f.years_experience <= 9.5  # 2018 - today, overlapping years counted once
+    # a wrapped bullet is one bullet, with its quantified tail
+    assert any("3 hours to 11 minutes" in b for b in f.experiences[0].bullets)
+
+
+@pytest.mark.parametrize("line,title,employer", [
+    ("**Registered Nurse** | St. Mary's Medical Center | Mar 2016 – Present", "Registered Nurse",
+     "St. Mary's Medical Center"),
+    ("Charge Nurse, County Hospital, 2012 - 2016", "Charge Nurse", "County Hospital"),
+    ("### Senior Backend Engineer — Northwind Retail (2019–present)", "Senior Backend Engineer", "Northwind Retail"),
+])
+def test_resume_title_is_the_role_part_not_the_employer(line: str, title: str, employer: str) -> None:
+    f = read_resume(f"## Experience\n{line}\n- did things\n", _scores)
+    assert f.experiences[0].title == title and f.experiences[0].employer == employer
+
+
+def test_two_line_experience_and_education_is_not_a_job() -> None:
+    text = "## Experience\nClinical Informatics Champion\nValley Health · Jan 2020 – Dec 2021\n- Trained 40 nurses\n" \
+           "## Education\nBSN, State University, 2008 - 2012\n"
+    rows = experience_lines(text)
+    assert len(rows) == 1 and rows[0][0].startswith("Clinical Informatics Champion")
+    assert is_role_title("Senior Backend Engineer") and not is_role_title("Northwind Retail")
+
+
+# ---------------------------------------------------------------------------------------------- hierarchy
+
+
+def test_hierarchy_over_the_real_graph(built_home: Path) -> None:
+    from careeros.graph.hierarchy import load_hierarchy
+    from careeros.warehouse.db import connect
+
+    with connect(built_home / "warehouse.duckdb", read_only=True) as con:
+        h = load_hierarchy(con)
+        ids = dict(con.sql("SELECT lower(label), skill_id FROM graph_skill WHERE kind = 'technology' AND lower(label) "
+                           "IN ('postgresql', 'sql', 'django', 'python', 'pytorch', 'kubernetes')").fetchall())
+    got = h.propagate({ids["postgresql"]: 1.0, ids["django"]: 1.0, ids["pytorch"]: 1.0, ids["kubernetes"]: 1.0})
+    assert got[ids["sql"]] >= 0.85 and got[ids["python"]] >= 0.85
+    assert got[concept_id("Deep learning")] > got[concept_id("Machine learning")] > 0.5
+    assert got[concept_id("Containers")] >= 0.7
+    # a skill the person removed neither receives nor passes evidence
+    blocked = h.propagate({ids["pytorch"]: 1.0}, blocked={concept_id("Deep learning")})
+    assert concept_id("Deep learning") not in blocked and concept_id("Machine learning") not in blocked
+    # alternatives substitute in part (one cloud platform for another)
+    assert any(len(ids_) >= 3 and 0 < f < 1 for ids_, f in h.alternatives)
+
+
+def test_hierarchy_ignores_unknown_labels() -> None:
+    table = {"concepts": [{"label": "Machine learning", "broader": ["Nonexistent thing"], "implied_by": ["PyTorch"]}],
+             "hierarchy": {"Nope": {"Also nope": 0.9}}}
+    h = build_hierarchy(table, {"pytorch": "tech:pytorch"})
+    assert h.parents == {"tech:pytorch": {concept_id("Machine learning"): 0.8}}
+
+
+# ------------------------------------------------------------------------------------- requirement profiles
+
+
+def _inputs(n: int, share: float, onet_weight: float = 1.0) -> RoleInputs:
+    pids = [f"p{i}" for i in range(n)]
+    k = round(share * n)
+    ps = pl.DataFrame({"posting_id": pids[:k], "skill_id": ["tech:x"] * k, "label": ["X"] * k,
+                       "kind": ["technology"] * k, "commodity_title": ["X software"] * k},
+                      schema={"posting_id": pl.String, "skill_id": pl.String, "label": pl.String, "kind": pl.String,
+                              "commodity_title": pl.String})
+    tech = pl.DataFrame({"skill_id": ["tech:x"], "label": ["X"], "weight": [onet_weight],
+                         "commodity_title": ["X software"], "hot": [True], "in_demand": [True], "n_occupations": [5]})
+    el = pl.DataFrame(schema={"skill_id": pl.String, "label": pl.String, "kind": pl.String, "importance": pl.Float64,
+                              "mean_importance": pl.Float64})
+    return RoleInputs("15-0000.00", "Test", el, tech, [], ["Test"], n, ps, {})
+
+
+def _no_extract(texts: list[str]) -> list[list[tuple[str, str, str]]]:
+    return [[] for _ in texts]
+
+
+@pytest.mark.parametrize("share", [0.0, 0.1, 0.4])
+def test_postings_pull_the_weight_away_from_onet_as_they_grow(share: float) -> None:
+    onet_only = score_requirements(_inputs(0, 0.0), _no_extract).requirements[0].weight
+    few = score_requirements(_inputs(5, share), _no_extract).requirements[0].weight
+    many = score_requirements(_inputs(500, share), _no_extract).requirements[0].weight
+    market = min(1.0, share / 0.25)
+    # shrinkage: few postings stay near O*NET, many postings approach the market share
+    assert abs(many - market) < abs(onet_only - market) + 1e-9
+    assert abs(few - onet_only) <= abs(many - onet_only) + 1e-9
+    assert _blend(0.3, share, 0) == 0.3 and abs(_blend(0.3, share, 10**6) - market) < 1e-3
+    assert SHRINK_K > 0
+
+
+@pytest.fixture(scope="module")
+def reference(built_home: Path) -> object:
+    from careeros.market.skills import SkillExtractor
+    from careeros.warehouse.db import connect
+
+    with connect(built_home / "warehouse.duckdb", read_only=True) as con:
+        tech = con.sql("SELECT soc_code, example, hot_technology FROM onet_technology").pl()
+        tools = con.sql("SELECT soc_code, example FROM onet_tool").pl()
+        esco = con.sql("SELECT skill_uri, preferred_label, skill_type, text FROM esco_skill").pl()
+    return SkillExtractor.build(tech, tools, esco)
+
+
+@pytest.mark.parametrize("soc,own,expect", [
+    ("15-1211.01", "Health Informatics Specialist", ["Health data standards", "Electronic health records"]),
+    ("25-9031.00", "Instructional Designer", ["Instructional design", "E-learning development"]),
+    ("13-2051.00", "Financial Analyst", ["Financial modeling"]),
+])
+def test_requirement_profiles_over_the_real_warehouse(built_home: Path, reference: object, soc: str, own: str,
+                                                      expect: list[str]) -> None:
+    from careeros.graph.hierarchy import load_hierarchy
+    from careeros.planner.requirements import requirement_profile
+    from careeros.warehouse.db import connect
+
+    with connect(built_home / "warehouse.duckdb", read_only=True) as con:
+        h = load_hierarchy(con)
+        prof = requirement_profile(con, soc, reference, h.alternatives, own_title=own)
+    core = prof.core
+    assert 12 <= len(core) <= 40
+    labels = [r.label for r in core]
+    for e in expect:
+        assert any(lb.startswith(e) for lb in labels), (e, labels)
+    # concepts compete with tools: the heaviest requirement of these roles is not a tool
+    assert core[0].kind != "technology"
+    # every requirement has its reasons and a weight in [0, 1]; core is heaviest-first
+    assert all(r.reasons and 0 <= r.weight <= 1 for r in prof.requirements)
+    assert [r.weight for r in core] == sorted((r.weight for r in core), reverse=True)
+    # one office suite counts once, and generic office tools do not make the core of a professional role
+    assert sum(1 for lb in labels if lb.startswith(("Excel", "Microsoft Outlook", "Microsoft Word"))) == 0
+
+
+# ------------------------------------------------------------------------------------ evidence confidence
+
+
+def test_links_named_in_resume_are_evidenced_and_learning_is_not(built_home: Path, reference: object) -> None:
+    import numpy as np
+
+    from careeros.evidence.linking import NAMED_IN_RESUME, link_item
+    from careeros.evidence.models import Chunk, EvidenceItem
+
+    text = ("Skills: Python, PostgreSQL, Docker, Git, statistics, PyTorch (learning).\n"
+            "Moving into machine learning engineering.")
+    item = EvidenceItem(item_id="resume:x", version_sha256="v1", source_type="resume", source_path="/x/resume.md",
+                        title="resume", text=text)
+    chunks = [Chunk(chunk_id="c0", item_id="resume:x", version_sha256="v1", index=0, text=text)]
+
+    class _Vec:
+        def get(self, skills: dict[str, str]) -> dict[str, np.ndarray]:
+            return {s: np.ones(4) / 2 for s in skills}
+
+    links = {c.skill_label: c for c in link_item(item, chunks, np.ones((1, 4)) / 2, reference, _Vec())}
+    for named in ("Python", "PostgreSQL", "Docker", "Git", "Statistics"):
+        assert links[named].confidence >= NAMED_IN_RESUME and links[named].status == "auto", links[named]
+    assert links["PyTorch"].status == "pending" and links["PyTorch"].confidence < 0.6
+    assert links["Machine learning"].status == "pending"
+
+
+def test_person_skills_accepted_full_pending_discounted_removed_blocked() -> None:
+    h = SkillHierarchy()
+    h.add("tech:pytorch", "concept:deep-learning", 0.8)
+    links = pl.DataFrame({"skill_id": ["tech:a", "tech:b", "tech:pytorch", "tech:c"],
+                          "confidence": [0.5, 0.6, 0.9, 0.9], "status": ["accepted", "pending", "auto", "rejected"],
+                          "last_seen": [date(2026, 11, 1)] * 4, "source_type": ["resume"] * 4})
+    p = person_skills(links, h, added=["tech:d"], removed=["concept:deep-learning"], as_of=date(2026, 11, 30))
+    assert p.strength("tech:a") > 0.95  # a human accepted it: full confidence (minus a month of decay)
+    assert 0.25 < p.strength("tech:b") < 0.31  # waiting for review: half
+    assert p.strength("tech:c") == 0  # rejected
+    assert p.strength("tech:d") == 1.0  # added by hand
+    assert p.strength("concept:deep-learning") == 0  # removed by hand: nothing propagates into it
+
+
+def test_gaps_rank_across_roles_with_priorities() -> None:
+    from careeros.planner.requirements import Requirement, RequirementProfile
+
+    def prof(soc: str, items: list[tuple[str, float]]) -> RequirementProfile:
+        return RequirementProfile(soc_code=soc, title=soc, requirements=[
+            Requirement(key=k, skill_id=k, label=k, kind="concept", members={k: 1.0}, weight=w, onet=w, core=True,
+                        reasons=["test"]) for k, w in items])
+
+    person = person_skills(pl.DataFrame({"skill_id": ["a"], "confidence": [0.95], "status": ["auto"],
+                                         "last_seen": [None], "source_type": ["resume"]}), SkillHierarchy())
+    r1 = requirement_gaps(prof("1", [("a", 0.9), ("b", 0.5), ("c", 0.4)]), person, "Role One")
+    r2 = requirement_gaps(prof("2", [("c", 0.8), ("d", 0.6)]), person, "Role Two")
+    assert [g.label for g in r1.gaps] == ["b", "c"] and r1.covered == ["a"]
+    assert abs(r1.coverage - 0.9 * 0.95 / 1.8) < 1e-3
+    ranked = ranked_gaps([r1, r2], [1.0, 0.7])
+    assert [g["label"] for g in ranked] == ["c", "b", "d"]  # c: 0.8 x 0.7 + 0.25 x 0.4; b: 0.5; d: 0.42
+    assert ranked[0]["roles"] == ["Role One", "Role Two"] and ranked[0]["role_title"] == "Role Two"
+    assert all({"label", "skill_id", "soc_code", "role_title", "size", "status", "reason"} <= set(g) for g in ranked)
+
+
+# ---------------------------------------------------------------------------------------- the CLI contract
+
+
+def test_cli_init_resume_curate_plan_contract(built_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              settings_env: None, prefect_server: None) -> None:
+    from typer.testing import CliRunner
+
+    from careeros.cli import app
+    from careeros.settings import get_settings
+
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copyfile(built_home / "warehouse.duckdb", home / "warehouse.duckdb")
+    monkeypatch.setenv("CAREEROS_HOME", str(home))
+    get_settings.cache_clear()
+    resume = tmp_path / "maria.md"
+    resume.write_text(NURSE)
+    run = CliRunner().invoke
+    # bad input: a clear error, exit 2, no profile
+    for args in (["--resume", str(tmp_path / "missing.md")], ["--resume", str(tmp_path)]):
+        res = run(app, ["init", *args, "--target", "Health Informatics Specialist", "--hours", "6", "--yes"])
+        assert res.exit_code == 2 and "error:" in res.output and not (home / "profile.toml").exists(), res.output
+    res = run(app, ["init", "--resume", str(resume), "--target", "zzqx qqzv", "--hours", "6", "--yes"])
+    assert res.exit_code == 2 and "cannot resolve" in res.output
+    res = run(app, ["init", "--resume", str(resume), "--target", "Health Informatics Specialist",
+                    "--target", "Clinical Data Analyst", "--hours", "6", "--goal", "Move into informatics", "--yes",
+                    "--json"])
+    assert res.exit_code == 0, res.output
+    info = json.loads(res.stdout)
+    assert [r["title"] for r in info["roles"]] == ["Health Informatics Specialist", "Clinical Data Analyst"]
+    assert all(r["soc_code"] for r in info["roles"])
+    res = run(app, ["evidence", "curate", "--json"])
+    assert res.exit_code == 0, res.output
+    res = run(app, ["plan", "--json", "--dry-run"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout)
+    gaps, roles = d["gaps"], d["roles"]
+    assert len(gaps) >= 15
+    for g in gaps:
+        assert {"label", "skill_id", "soc_code", "role_title", "size", "status", "reason"} <= set(g)
+        assert g["status"] in ("missing", "weak", "stale") and g["size"] > 0
+    assert [g["size"] for g in gaps] == sorted((g["size"] for g in gaps), reverse=True)
+    assert {g["role_title"] for g in gaps} <= {"Health Informatics Specialist", "Clinical Data Analyst"}
+    assert [r["title"] for r in roles] == ["Health Informatics Specialist", "Clinical Data Analyst"]
+    assert all(0 <= r["coverage"] <= r["coverage_after"] <= 1 for r in roles)
+    # what the resume names outright is never a gap
+    top = " | ".join(g["label"].lower() for g in gaps[:15])
+    for has in ("patient assessment", "epic", "hipaa", "clinical documentation"):
+        assert has not in top, (has, top)
+    # an informatics expert's gaps for a nurse
+    assert "hl7" in top or "health data standards" in top
+    # a person can add a skill by hand; the next plan credits it
+    res = run(app, ["evidence", "add-skill", "Health data standards"])
+    assert res.exit_code == 0, res.output
+    d2 = json.loads(run(app, ["plan", "--json", "--dry-run"]).stdout)
+    assert not any(g["label"].startswith("Health data standards") for g in d2["gaps"])
+    res = run(app, ["evidence", "remove-skill", "no such skill at all"])
+    assert res.exit_code == 2 and "unknown skill" in res.output
