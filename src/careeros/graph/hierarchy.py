@@ -66,44 +66,42 @@ class SkillHierarchy:
         return sorted(c for c, ps in self.parents.items() if skill_id in ps)
 
 
-def label_resolver(labels: Mapping[str, str]) -> Any:
-    """A function label -> skill id over ``labels`` (lower-cased label -> id), concepts first."""
-
-    def resolve(label: str) -> str | None:
-        key = str(label).strip().lower()
-        return labels.get(key)
-
-    return resolve
-
-
-def build_hierarchy(table: Mapping[str, Any], labels: Mapping[str, str],
+def build_hierarchy(table: Mapping[str, Any], labels: Mapping[str, Any],
                     esco_broader: list[tuple[str, str]] | None = None) -> SkillHierarchy:
     """The hierarchy from the concept table (``load_concept_table()``), a label index and ESCO broader pairs.
 
-    ``labels`` maps lower-cased graph labels to skill ids (technology and concept nodes); concept labels
-    resolve to their ``concept:`` ids even when the graph has not been rebuilt yet.
+    ``labels`` maps lower-cased graph labels to a skill id or a list of ids (O*NET has several examples that
+    share a canonical label, such as two "SQL" nodes: every one of them gets the edges). Concept labels resolve
+    to their ``concept:`` ids even when the graph has not been rebuilt yet.
     """
-    lab = dict(labels)
+    lab: dict[str, list[str]] = {k: [v] if isinstance(v, str) else list(v) for k, v in labels.items()}
     for c in table.get("concepts") or []:
-        lab.setdefault(str(c["label"]).lower(), concept_id(str(c["label"])))
-    resolve = label_resolver(lab)
+        lab.setdefault(str(c["label"]).lower(), [concept_id(str(c["label"]))])
+
+    def resolve(label: Any) -> list[str]:
+        return lab.get(str(label).strip().lower(), [])
+
     h = SkillHierarchy()
     for c in table.get("concepts") or []:
         cid = concept_id(str(c["label"]))
         for b in c.get("broader") or []:
-            if (pid := resolve(b)) is not None:
+            for pid in resolve(b):
                 h.add(cid, pid, CONCEPT_EDGE_FACTOR)
         for t in c.get("implied_by") or []:
-            if (tid := resolve(t)) is not None:
+            for tid in resolve(t):
                 h.add(tid, cid, CONCEPT_EDGE_FACTOR)
     for child, parents in (table.get("hierarchy") or {}).items():
-        if (cid := resolve(child)) is None:
-            continue
-        for parent, f in (parents or {}).items():
-            if (pid := resolve(parent)) is not None:
-                h.add(cid, pid, float(f))
+        for cid in resolve(child):
+            for parent, f in (parents or {}).items():
+                for pid in resolve(parent):
+                    h.add(cid, pid, float(f))
+    # duplicates of one label show each other fully
+    for ids in lab.values():
+        for a in ids:
+            for b in ids:
+                h.add(a, b, 1.0)
     for group in table.get("alternatives") or []:
-        ids = [i for i in (resolve(m) for m in group.get("members") or []) if i is not None]
+        ids = [i for m in group.get("members") or [] for i in resolve(m)]
         if len(ids) > 1:
             h.alternatives.append((ids, float(group.get("factor", 0.7))))
     for child_uri, parent_uri in esco_broader or []:
@@ -119,9 +117,9 @@ def load_hierarchy(con: Any) -> SkillHierarchy:
 
     rows = con.sql("SELECT label, skill_id, kind FROM graph_skill WHERE kind IN ('technology', 'concept') "
                    "ORDER BY CASE kind WHEN 'concept' THEN 0 ELSE 1 END, skill_id").fetchall()
-    labels: dict[str, str] = {}
+    labels: dict[str, list[str]] = {}
     for label, sid, _ in rows:
-        labels.setdefault(str(label).lower(), sid)
+        labels.setdefault(str(label).lower(), []).append(sid)
     pairs: list[tuple[str, str]] = []
     if table_exists(con, "esco_skill_broader"):
         pairs = [(str(a), str(b)) for a, b in con.sql(

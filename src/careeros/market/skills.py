@@ -398,12 +398,14 @@ class SkillExtractor:
         # longest match wins on overlaps (technology before tool before ESCO on equal length)
         taxo_rank = {"technology": 0, "concept": 1, "tool": 1, "skill": 2, "knowledge": 2}
         cands.sort(key=lambda c: (-(c[1] - c[0]), taxo_rank[self.nodes[c[2]][2]], c[0]))
-        taken: list[tuple[int, int]] = []
+        # concepts are a layer of their own: "SQL queries" (a concept) must not hide "SQL" (a technology)
+        taken: dict[bool, list[tuple[int, int]]] = {True: [], False: []}
         chosen: list[tuple[int, int, int, float, int]] = []
         for c in cands:
-            if any(c[0] < e and s < c[1] for s, e in taken):
+            layer = taken[self.nodes[c[2]][2] == "concept"]
+            if any(c[0] < e and s < c[1] for s, e in layer):
                 continue
-            taken.append((c[0], c[1]))
+            layer.append((c[0], c[1]))
             chosen.append(c)
         chosen.sort()
         accepted = [c for c in chosen if c[4] != CONTEXT]

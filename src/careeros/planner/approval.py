@@ -356,8 +356,19 @@ def compute_plan(home: Path, profile: Profile, overrides: PlanOverrides | None =
         raise FileNotFoundError(f"no warehouse at {wh}: run `careeros ingest` first")
     guessed = guess_socs([r.title for r in profile.target_roles if not r.soc_code])
     extractor = load_extractor()
-    scores = normaliser_scores(load_normalizer())
+    normalizer = load_normalizer()
+    scores = normaliser_scores(normalizer)
     text = resume_text(profile)
+    match = None
+    if text:
+        from careeros.planner.data import load_occupation_data
+        from careeros.planner.profile_match import ProfileMatcher
+
+        matcher = ProfileMatcher(load_occupation_data(wh), normalizer, extractor)
+
+        def match(t: str) -> str | None:
+            got = matcher.match(t, k=1)
+            return got[0].soc_code if got else None
     with connect(wh, read_only=read_only) as con:
         assumptions = load_assumptions(con, read_only=read_only)
         resolved = dict(resolve_roles(con, profile, guessed))
@@ -366,7 +377,7 @@ def compute_plan(home: Path, profile: Profile, overrides: PlanOverrides | None =
             code = r.soc_code or guessed.get(r.title)
             if code and code in resolved and code not in [x.soc_code for x in refs]:
                 refs.append(TargetRoleRef(title=r.title, soc_code=code, onet_title=resolved[code]))
-        found = assess(con, profile, refs, extractor, scores, text)
+        found = assess(con, profile, refs, extractor, scores, text, match_occupation=match)
         labels = label_index(con)
         snap = market_snapshot(con)
     if not found.reports:

@@ -209,6 +209,8 @@ def label_index(con: Any) -> dict[str, str]:
 
 #: evidence at or above this strength closes a requirement for the gap list (coverage still counts the rest)
 COVERED_AT = 0.65
+#: requirements outside the core set are still listed as (smaller) gaps from this weight on
+MIN_LISTED_WEIGHT = 0.1
 #: knowledge areas and O*NET technical skills are closed by work over time more than by a study task
 ELEMENT_LEARNABILITY = 0.6
 
@@ -224,6 +226,7 @@ class RoleGap(Gap):
     soc_postings: int = 0
     members: list[str] = Field(default_factory=list)
     considered: list[str] = Field(default_factory=list, description="the evidence that was weighed")
+    core: bool = Field(default=True, description="whether the requirement is in the role's core set")
 
 
 class RoleGapReport(GapReport):
@@ -254,7 +257,9 @@ def requirement_gaps(profile: Any, person: Any, role_title: str | None = None,
     gaps: list[RoleGap] = []
     covered: list[str] = []
     total = got = 0.0
-    for req in profile.core:
+    for req in profile.requirements:
+        if not req.core and req.weight < MIN_LISTED_WEIGHT:
+            continue
         best, best_sid = 0.0, None
         for sid, f in req.members.items():
             v = person.strength(sid) * f
@@ -262,10 +267,12 @@ def requirement_gaps(profile: Any, person: Any, role_title: str | None = None,
                 best, best_sid = v, sid
         learn = _element_or_tool(req.kind, req.skill_id)
         required = req.weight * learn
-        total += req.weight
-        got += req.weight * min(best, 1.0)
+        if req.core:  # coverage is measured against the core set only
+            total += req.weight
+            got += req.weight * min(best, 1.0)
         if best >= COVERED_AT:
-            covered.append(req.label)
+            if req.core:
+                covered.append(req.label)
             continue
         src = person.skills.get(best_sid) if best_sid else None
         age = src.age_days if src else None
@@ -285,7 +292,7 @@ def requirement_gaps(profile: Any, person: Any, role_title: str | None = None,
             evidenced=round(min(best, 1.0), 4), size=round(required * (1 - min(best, 1.0)), 4), status=status,
             reason=reason, key=req.key, soc_code=profile.soc_code, role_title=role_title or profile.title,
             onet_title=profile.title, postings=req.postings, soc_postings=req.soc_postings,
-            members=list(req.members), considered=considered))
+            members=list(req.members), considered=considered, core=req.core))
     gaps.sort(key=lambda g: (-g.size, g.label.lower()))
     return RoleGapReport(
         soc_code=profile.soc_code, title=profile.title, role_title=role_title or profile.title, gaps=gaps,
@@ -309,7 +316,8 @@ def ranked_gaps(reports: list[RoleGapReport], priorities: list[float], top: int 
     roles: dict[str, list[str]] = {}
     for rep, prio in zip(reports, priorities, strict=True):
         for g in rep.gaps:
-            k, size = g.key or g.skill_id, g.size * prio
+            # one entry per label: a concept and a tool family can both be called "Project management"
+            k, size = g.label.strip().lower(), g.size * prio
             total[k] = total.get(k, 0.0) + size
             roles.setdefault(k, []).append(g.role_title or g.soc_code)
             if k not in best or size > best[k][0]:
@@ -318,7 +326,8 @@ def ranked_gaps(reports: list[RoleGapReport], priorities: list[float], top: int 
     out = [{"label": g.label, "skill_id": g.skill_id, "soc_code": g.soc_code, "role_title": g.role_title,
             "onet_title": g.onet_title, "size": round(total[k], 4), "status": g.status, "reason": g.reason,
             "kind": g.kind, "weight": g.weight, "evidenced": g.evidenced, "postings": g.postings,
-            "soc_postings": g.soc_postings, "members": g.members, "considered": g.considered, "roles": roles[k]}
+            "soc_postings": g.soc_postings, "members": g.members, "considered": g.considered, "roles": roles[k],
+            "core": g.core}
            for k, (_, g) in best.items()]
     out.sort(key=lambda d: (-d["size"], d["label"].lower()))
     return out[:top] if top else out

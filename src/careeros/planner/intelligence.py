@@ -176,8 +176,12 @@ def skill_names(con: Any) -> tuple[dict[str, str], dict[str, str]]:
 def assess(con: Any, profile: Profile, roles: Sequence[TargetRoleRef], extractor: Any,
            score_titles: Callable[[list[str]], list[tuple[str | None, str | None, float]]] | None = None,
            resume: str | None = None, hierarchy: SkillHierarchy | None = None,
-           as_of: date | None = None) -> Assessment:
-    """Requirement profiles of the target roles, the person's skills and the ranked gaps."""
+           as_of: date | None = None, match_occupation: Callable[[str], str | None] | None = None) -> Assessment:
+    """Requirement profiles of the target roles, the person's skills and the ranked gaps.
+
+    The current occupation is ``match_occupation(resume)`` when given (the profile matcher reads titles, skills
+    and text together), else the occupation of the most recent job title.
+    """
     from careeros.graph.tech_labels import load_concept_table
 
     extract = extractor_fn(extractor)
@@ -190,6 +194,8 @@ def assess(con: Any, profile: Profile, roles: Sequence[TargetRoleRef], extractor
     if not resume:
         limits.append("no resume found in your evidence folders: gaps rest on your other evidence only")
     current_soc = facts.current_soc if facts else None
+    if resume and match_occupation is not None:
+        current_soc = match_occupation(resume) or current_soc
     current_title = facts.current_titles[0] if facts and facts.current_titles else None
     occupation = None
     if current_soc:
@@ -201,7 +207,7 @@ def assess(con: Any, profile: Profile, roles: Sequence[TargetRoleRef], extractor
     removed = list(getattr(profile, "skills_removed", []) or [])
     person = person_skills(
         links, hier, added=added, removed=removed, occupation=occupation,
-        occupation_years=(facts.occupations.get(current_soc, 0.0) if facts and current_soc else 0.0),
+        occupation_years=(facts.years_experience if facts else 0.0),
         labels=labels, names=names, as_of=as_of)
     if resume:
         named = {sid: v for sid, v in named_skills(resume, extractor).items() if sid not in rejected}

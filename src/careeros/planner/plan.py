@@ -660,14 +660,15 @@ PENDING_LINK_DISCOUNT = 0.5
 
 
 def current_evidence(con: Any) -> pl.DataFrame:
-    """Current evidence links (skill_id, confidence, last_seen): accepted/auto in full, pending discounted."""
+    """Current evidence links (skill_id, confidence, last_seen): accepted at 1.0, auto as linked, pending discounted."""
     from careeros.warehouse.db import table_exists
 
     empty = pl.DataFrame(schema={"skill_id": pl.String, "confidence": pl.Float64, "last_seen": pl.Date})
     if not table_exists(con, "evidence_skill"):
         return empty
     df = con.sql(
-        "SELECT l.skill_id, CASE WHEN l.status = 'pending' THEN l.confidence * ? ELSE l.confidence END AS confidence, "
+        "SELECT l.skill_id, CASE WHEN l.status = 'pending' THEN l.confidence * ? WHEN l.status = 'accepted' THEN 1.0 "
+        "ELSE l.confidence END AS confidence, "
         "coalesce(i.content_at, l.valid_from) AS last_seen FROM evidence_skill l "
         "LEFT JOIN evidence_item i ON i.item_id = l.item_id AND i.version_sha256 = l.version_sha256 "
         "AND i.valid_to IS NULL WHERE l.valid_to IS NULL AND l.status IN ('auto', 'accepted', 'pending')",

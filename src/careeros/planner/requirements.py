@@ -54,8 +54,8 @@ FULL_LIFT, MIN_LIFT_FACTOR = 2.0, 0.3
 MIN_MARKET_CONCEPT_POSTINGS = 5
 N_OCCUPATIONS = 1016
 CORE_MIN, CORE_MAX, CORE_WEIGHT = 12, 40, 0.25
-#: technology families only O*NET lists (no posting names them) that may enter the core
-MAX_ONET_ONLY_TECH_IN_CORE = 8
+#: technology families only O*NET lists (no posting names them) that may enter the core (Hot/In Demand only)
+MAX_ONET_ONLY_TECH_IN_CORE = 6
 #: a family member whose own posting share is at least this share of the leader's counts as the leader
 CO_LEADER_SHARE = 0.5
 #: other members of a family substitute in part
@@ -326,10 +326,13 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
     for r in out:
         if r.weight <= 0 or len(core) >= CORE_MAX:
             break
-        if r.weight < CORE_WEIGHT and len(core) >= CORE_MIN:
+        filling = r.weight < CORE_WEIGHT
+        if filling and len(core) >= CORE_MIN:
             break
         if r.kind == "technology" and not r.postings:
-            if onet_only >= MAX_ONET_ONLY_TECH_IN_CORE:
+            # a tool only O*NET lists joins the core when O*NET flags it Hot or In Demand, a few at most, and
+            # never just to fill the core up
+            if filling or not (r.hot or r.in_demand) or onet_only >= MAX_ONET_ONLY_TECH_IN_CORE:
                 continue
             onet_only += 1
         core.append(r)
