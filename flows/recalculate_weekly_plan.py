@@ -86,7 +86,7 @@ def recalculate_weekly_plan(profile_path: str | None = None, approval: bool = Tr
         out["status"] = "changes_requested"
         hours = answer.weekly_hours if answer.weekly_hours != plan.inputs["weekly_hours"] else None
         overrides = apply_change_request(overrides, answer.decision, answer.notes, hours,
-                                         [(r.soc_code, r.title) for r in plan.roles])
+                                         [(r.soc_code, r.title, r.onet_title) for r in plan.roles])
     publish_analytics(get_settings().warehouse_path, get_settings().analytics_path)
     create_markdown_artifact(markdown=_summary_md(out), key="recalculate-weekly-plan",
                              description="Weekly plan: proposal and decision")

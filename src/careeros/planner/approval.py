@@ -56,7 +56,7 @@ def now() -> datetime:
 
 def apply_change_request(overrides: PlanOverrides, decision: Decision | str, notes: str = "",
                          weekly_hours: float | None = None,
-                         roles: list[tuple[str, str | None]] | None = None) -> PlanOverrides:
+                         roles: list[tuple[str | None, ...]] | None = None) -> PlanOverrides:
     """New overrides from a change request: hours from the field or the notes; roles dropped/focused by name.
 
     Notes understood: "10 hours" / "10h per week"; "drop|remove|without|no <role title or SOC>";
@@ -73,8 +73,11 @@ def apply_change_request(overrides: PlanOverrides, decision: Decision | str, not
         m = re.search(r"(\d+(?:\.\d+)?)\s*(?:h\b|hrs?\b|hours?\b)", low)
         if m and 0 < float(m.group(1)) <= 80:
             o.weekly_hours = float(m.group(1))
-    for code, title in roles or []:
-        names = [code.lower(), code.split(".")[0]] + ([title.lower()] if title else [])
+    for code, *titles in roles or []:
+        if not code:
+            continue
+        # the person's own title for the role, the O*NET title and the code all name it
+        names = [code.lower(), code.split(".")[0]] + [t.lower() for t in titles if t]
         for n in names:
             if re.search(rf"\b(drop|remove|without|no|skip)\s+(the\s+)?{re.escape(n)}", low):
                 if code not in o.drop_roles:
