@@ -199,7 +199,7 @@ def assess(con: Any, profile: Profile, roles: Sequence[TargetRoleRef], extractor
     current_title = facts.current_titles[0] if facts and facts.current_titles else None
     occupation = None
     if current_soc:
-        occupation = score_requirements(role_inputs(con, current_soc), extract, hier.alternatives, keywords,
+        occupation = score_requirements(role_inputs(con, current_soc, current_title), extract, hier.alternatives, keywords,
                                         current_title, examples)
     links = evidence_links(con)
     rejected = set(links.filter(pl.col("status") == "rejected")["skill_id"].to_list()) if links.height else set()
@@ -220,7 +220,7 @@ def assess(con: Any, profile: Profile, roles: Sequence[TargetRoleRef], extractor
                 person.offer(sid, s, f"implied by {names.get(src, src) if src else 'your resume'}")
     profiles, reports = [], []
     for r in roles:
-        prof = score_requirements(role_inputs(con, r.soc_code), extract, hier.alternatives, keywords, r.title,
+        prof = score_requirements(role_inputs(con, r.soc_code, r.title), extract, hier.alternatives, keywords, r.title,
                                   examples)
         if not prof.core:
             limits.append(f"{r.title}: no requirements known for {r.soc_code}")

@@ -735,3 +735,25 @@ def gap_reports(con: Any, roles: Sequence[tuple[str, str | None]], evidence: pl.
             continue
         out.append(compute_gaps(code, req, ev, market_values(con, code), as_of=as_of, title=title))
     return out
+
+
+def plan_gap_reports(plan: Plan) -> list[GapReport]:
+    """The plan's own gaps (ranked across roles, from :mod:`careeros.planner.intelligence`) as one report per role.
+
+    Agents and reports use these, so every output names the same gaps as the plan. Empty when the plan was
+    made before gaps were stored with it (callers then fall back to :func:`gap_reports`).
+    """
+    if not plan.gaps:
+        return []
+    out = []
+    for r in plan.roles:
+        names = {r.title, r.onet_title, r.soc_code}
+        gaps = [Gap(skill_id=g["skill_id"], label=g["label"], kind=g.get("kind") or "concept",
+                    required=float(g.get("weight") or g["size"]), weight=min(1.0, float(g.get("weight") or 0.0)),
+                    market_value=0.5, evidenced=min(1.0, float(g.get("evidenced") or 0.0)), size=float(g["size"]),
+                    status=g["status"], reason=g["reason"])
+                for g in plan.gaps if g.get("soc_code") == r.soc_code or names & set(g.get("roles") or [])]
+        out.append(GapReport(soc_code=r.soc_code, title=r.title, gaps=gaps, coverage=r.coverage or r.coverage_before,
+                             market_value_source=r.market_value_source if r.market_value_source in (
+                                 "market_value", "neutral") else "market_value"))
+    return out

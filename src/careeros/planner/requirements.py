@@ -68,6 +68,12 @@ MIN_MARKET_POSTINGS = 3
 MIN_MARKET_SHARE = 0.02
 #: characters of description a posting needs to count for skill shares
 MIN_POSTING_TEXT = 300
+#: postings titled like the person's own title needed to use them as the market instead of the occupation's
+MIN_TITLE_POSTINGS = 10
+_TITLE_STOP = frozenset("a an and the of for in to with senior sr junior jr lead staff principal i ii iii".split())
+#: expert knowledge (a concept named by the role's titles or the curated map) keeps this share of its O*NET
+#: weight however rarely postings spell it out
+EXPERT_FLOOR = 0.75
 
 
 class Requirement(BaseModel):
@@ -120,6 +126,7 @@ class RoleInputs:
     posting_skills: pl.DataFrame  # posting_id, skill_id, label, kind, commodity_title
     trends: dict[str, float]
     global_share: dict[str, float] | None = None  # skill id -> share of all described postings naming it
+    market_from: str = "occupation"  # "title": postings titled like the person's own title
 
 
 def _slug(text: str) -> str:
@@ -225,6 +232,8 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
             onet = max(onet, CURATED_ROLE_WEIGHT)
         share = share_of.get(sid, 0.0) if n else None
         w = _blend(onet, share, n)
+        if sid in curated or sid in title_hits:
+            w = max(w, EXPERT_FLOOR * onet)
         if onet == 0 and count_of.get(sid, 0) < MIN_MARKET_CONCEPT_POSTINGS:
             continue  # a handful of postings (often one multi-role post) is noise, not a requirement
         if onet == 0 and share and inp.global_share:
@@ -243,6 +252,7 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
             why.append(f"named in {unit_hits[sid]} of {len(texts)} O*NET tasks and work activities")
         if n:
             why.append(f"in {_pct(share or 0.0)} of {n} postings"
+                       + (" with this title" if inp.market_from == "title" else "")
                        + (f" ({lift:.1f}x postings in general)" if lift is not None else ""))
         ex = (examples or {}).get(sid)
         shown = f"{label} ({', '.join(ex[:3])})" if ex else label
@@ -302,7 +312,8 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
             why.append("O*NET technology for this occupation" + (" (Hot Technology)" if hot else "")
                        + (" (In Demand)" if dem else ""))
         if n:
-            why.append(f"in {_pct(share or 0.0)} of {n} postings")
+            why.append(f"in {_pct(share or 0.0)} of {n} postings"
+                       + (" with this title" if inp.market_from == "title" else ""))
         if comm and len(ids) > 1:
             why.append(f"any {comm.lower()} counts ({len(ids)} alternatives)")
         reqs.append(Requirement(
@@ -344,8 +355,12 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
 # ------------------------------------------------------------------------------------------------ readers
 
 
-def role_inputs(con: Any, soc_code: str) -> RoleInputs:
-    """Read one occupation's requirement inputs from an open warehouse connection."""
+def role_inputs(con: Any, soc_code: str, own_title: str | None = None) -> RoleInputs:
+    """Read one occupation's requirement inputs from an open warehouse connection.
+
+    The market is the postings titled like ``own_title`` when there are at least ``MIN_TITLE_POSTINGS`` of
+    them, else the occupation's postings.
+    """
     from careeros.warehouse.db import fetch_one, table_exists
 
     row = fetch_one(con.execute("SELECT title FROM graph_occupation WHERE soc_code = ?", [soc_code]))
@@ -369,22 +384,35 @@ def role_inputs(con: Any, soc_code: str) -> RoleInputs:
     titles = ([title] if title else []) + [r[0] for r in con.execute(
         "SELECT alternate_title FROM onet_alternate_title WHERE soc_code = ? ORDER BY 1", [soc_code]).fetchall()]
     n = 0
+    market_from = "occupation"
     ps = pl.DataFrame(schema={"posting_id": pl.String, "skill_id": pl.String, "label": pl.String, "kind": pl.String,
                               "commodity_title": pl.String})
     if table_exists(con, "posting") and table_exists(con, "posting_skill"):
-        # only postings with a description can name skills (LinkedIn 2023 rows and USAJOBS summaries cannot)
+        # only postings with a description can name skills (LinkedIn 2023 rows and USAJOBS summaries cannot);
+        # postings titled like the person's own title are the market when there are enough of them ("Product
+        # Manager" postings, whichever occupation the normaliser filed them under), else the occupation's
+        where, params = "p.soc_code = ?", [soc_code]
+        words = [w for w in re.findall(r"[a-z0-9+#]+", (own_title or "").lower()) if w not in _TITLE_STOP]
+        if words:
+            cond = " AND ".join("regexp_matches(lower(p.title), ?)" for _ in words)
+            wparams = [rf"\b{re.escape(w)}" for w in words]
+            got = fetch_one(con.execute(
+                f"SELECT count(DISTINCT p.posting_id) FROM posting p WHERE p.is_current AND {cond} "
+                f"AND length(p.text) >= {MIN_POSTING_TEXT}", wparams))
+            if got and int(got[0]) >= MIN_TITLE_POSTINGS:
+                where, params, market_from = cond, wparams, "title"
         got = fetch_one(con.execute(
-            "SELECT count(DISTINCT posting_id) FROM posting WHERE is_current AND soc_code = ? "
-            f"AND length(text) >= {MIN_POSTING_TEXT}", [soc_code]))
+            f"SELECT count(DISTINCT p.posting_id) FROM posting p WHERE p.is_current AND {where} "
+            f"AND length(p.text) >= {MIN_POSTING_TEXT}", params))
         n = int(got[0]) if got else 0
         if n:
             ps = con.sql(
                 "SELECT DISTINCT p.posting_id, k.skill_id, coalesce(g.label, k.label) AS label, "
                 "coalesce(g.kind, k.kind) AS kind, g.commodity_title FROM posting p "
                 "JOIN posting_skill k ON k.posting_id = p.posting_id AND k.raw_sha256 = p.raw_sha256 "
-                "LEFT JOIN graph_skill g ON g.skill_id = k.skill_id WHERE p.is_current AND p.soc_code = ? "
+                f"LEFT JOIN graph_skill g ON g.skill_id = k.skill_id WHERE p.is_current AND {where} "
                 f"AND length(p.text) >= {MIN_POSTING_TEXT}",
-                params=[soc_code]).pl()
+                params=params).pl()
     glob: dict[str, float] = {}
     if n:
         total = fetch_one(con.execute(
@@ -405,7 +433,7 @@ def role_inputs(con: Any, soc_code: str) -> RoleInputs:
                 if v is not None and not (isinstance(v, float) and math.isnan(v)):
                     trends[sid] = float(v)
     return RoleInputs(soc_code=soc_code, title=title, elements=elements, tech=tech, texts=texts, titles=titles,
-                      postings=n, posting_skills=ps, trends=trends, global_share=glob)
+                      postings=n, posting_skills=ps, trends=trends, global_share=glob, market_from=market_from)
 
 
 def extractor_fn(extractor: Any) -> Callable[[list[str]], list[list[tuple[str, str, str]]]]:
@@ -446,5 +474,6 @@ def requirement_profile(con: Any, soc_code: str, extractor: Any, alternatives: S
     table = load_concept_table()
     if keywords is None:
         keywords = role_keywords(table)
-    return score_requirements(role_inputs(con, soc_code), extractor_fn(extractor), alternatives, keywords, own_title,
+    return score_requirements(role_inputs(con, soc_code, own_title), extractor_fn(extractor), alternatives, keywords,
+                              own_title,
                               concept_examples(table))
