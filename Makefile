@@ -8,7 +8,7 @@ export PREFECT_LOGGING_LEVEL ?= WARNING
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 export TQDM_DISABLE := 1
 
-.PHONY: venv demo test bench lint warehouse clean system-deps serve
+.PHONY: venv demo test bench lint warehouse clean system-deps serve server server-stop server-status
 
 venv: $(VENV)/.installed
 
@@ -25,6 +25,10 @@ system-deps:
 	  echo "installing chromium (Debian) for browser tests"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || echo "WARNING: could not install chromium; browser tests will be skipped"; }
+	@command -v pg_ctl >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { \
+	  echo "installing postgresql (Debian) for the server-mode tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) \
+	  || echo "WARNING: could not install postgresql; server-mode tests will be skipped"; }
 
 warehouse: venv
 	$(VENV)/bin/careeros ingest
@@ -47,6 +51,19 @@ lint: venv
 PORT ?= 4200
 serve: venv
 	$(PY) -m careeros.ops serve --port $(PORT)
+
+# Server mode: PostgreSQL under $$CAREEROS_HOME/pg, a Prefect server on it (auth, CORS, 127.0.0.1), the careeros
+# work pool, every deployment and $(WORKERS) process workers; pid files under $$CAREEROS_HOME/server.
+# postgresql is installed with apt-get when missing (root). Each flow run takes its careeros home as `home`.
+WORKERS ?= 2
+server: venv
+	$(PY) -m careeros.ops.pgserver up --workers $(WORKERS)
+
+server-stop: venv
+	$(PY) -m careeros.ops.pgserver down
+
+server-status: venv
+	$(PY) -m careeros.ops.pgserver status
 
 clean:
 	rm -rf $(VENV) .careeros .pytest_cache

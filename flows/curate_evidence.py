@@ -11,12 +11,12 @@ from typing import Any
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from prefect.exceptions import FlowPauseTimeout
-from prefect.flow_runs import pause_flow_run
 
 from careeros.evidence.redact import redact
 from careeros.evidence.review import decisions_from_input, review_markdown, review_model
 from careeros.settings import get_settings
 from careeros.warehouse.provenance import new_run_id
+from flows.homes import for_home, pause_flow_run
 from tasks import evidence as t
 from tasks.taxonomy import publish_analytics
 
@@ -28,8 +28,10 @@ def _run_id() -> str:
 
 
 @flow(name="curate-evidence", log_prints=False)
+@for_home
 def curate_evidence(profile_path: str | None = None, review: bool = True, review_timeout: int = 3600,
-                    poll_interval: int = 10, max_review: int = 15, run_id: str | None = None) -> dict[str, Any]:
+                    poll_interval: int = 10, max_review: int = 15, run_id: str | None = None,
+                    home: str | None = None) -> dict[str, Any]:
     """Read -> version -> embed -> link -> history -> memory; then pause for review of pending links."""
     settings = get_settings()
     run_id = run_id or _run_id()

@@ -15,11 +15,11 @@ from typing import Any, Literal
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from prefect.exceptions import FlowPauseTimeout
-from prefect.flow_runs import pause_flow_run, suspend_flow_run
 
 from careeros.metrics.standup import checkin_form, standup_markdown
 from careeros.settings import get_settings
 from careeros.warehouse.provenance import new_run_id
+from flows.homes import for_home, pause_flow_run, suspend_flow_run
 from tasks import metrics as t
 
 
@@ -50,8 +50,10 @@ def _back_to_running() -> None:
 
 
 @flow(name="daily-standup", log_prints=False)
+@for_home
 def daily_standup(day: str | None = None, checkin: bool = True, timeout: int = 4 * 3600, poll_interval: int = 10,
-                  mode: Literal["auto", "pause", "suspend"] = "pause") -> dict[str, Any]:
+                  mode: Literal["auto", "pause", "suspend"] = "pause",
+                  home: str | None = None) -> dict[str, Any]:
     """Standup -> markdown artifact -> optional check-in (typed input, times out to 'no check-in')."""
     s = get_settings()
     today = date.fromisoformat(day) if day else datetime.now(UTC).date()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from prefect import flow
 
+from flows.homes import for_home
 from flows.ingest_postings import ingest_postings
 from flows.ingest_taxonomies import ingest_taxonomies
 
@@ -12,7 +13,9 @@ POSTINGS = "postings"
 
 
 @flow(name="ingest-market-signals")
-def ingest_market_signals(force: bool = False, sources: list[str] | None = None) -> list[dict]:
+@for_home
+def ingest_market_signals(force: bool = False, sources: list[str] | None = None,
+                          home: str | None = None) -> list[dict]:
     """Refresh the taxonomies and wages, then postings and demand.
 
     ``sources``: taxonomy names (onet, esco, oews) select taxonomies, ``postings`` selects the postings;

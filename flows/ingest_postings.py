@@ -14,6 +14,7 @@ from careeros.progress import report
 from careeros.settings import get_settings
 from careeros.warehouse import loading
 from careeros.warehouse.provenance import new_run_id
+from flows.homes import for_home
 from tasks import postings as t
 from tasks.taxonomy import publish_analytics
 
@@ -25,7 +26,9 @@ def _run_id() -> str:
 
 
 @flow(name="ingest-postings", log_prints=False)
-def ingest_postings(force: bool = False, sources: list[str] | None = None, run_id: str | None = None) -> list[dict]:
+@for_home
+def ingest_postings(force: bool = False, sources: list[str] | None = None, run_id: str | None = None,
+                    home: str | None = None) -> list[dict]:
     """Load each posting source's new record versions, recompute demand, publish a snapshot."""
     settings = get_settings()
     run_id = run_id or _run_id()

@@ -12,6 +12,7 @@ from careeros.reports.ingest import ingest_markdown
 from careeros.settings import get_settings
 from careeros.warehouse import loading
 from careeros.warehouse.provenance import new_run_id
+from flows.homes import for_home
 from tasks import taxonomy as t
 
 
@@ -22,7 +23,9 @@ def _run_id() -> str:
 
 
 @flow(name="ingest-taxonomies", log_prints=False)
-def ingest_taxonomies(force: bool = False, sources: list[str] | None = None, run_id: str | None = None) -> list[dict]:
+@for_home
+def ingest_taxonomies(force: bool = False, sources: list[str] | None = None, run_id: str | None = None,
+                      home: str | None = None) -> list[dict]:
     """Load each changed source (keep raw -> read -> validate -> write), rebuild the graph, publish a snapshot."""
     settings = get_settings()
     run_id = run_id or _run_id()

@@ -12,11 +12,11 @@ from typing import Any, Literal
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from prefect.exceptions import FlowPauseTimeout
-from prefect.flow_runs import pause_flow_run, suspend_flow_run
 
 from careeros.metrics.synthesis import decision_form, has_changes, synthesis_markdown
 from careeros.settings import get_settings
 from careeros.warehouse.provenance import new_run_id
+from flows.homes import for_home, pause_flow_run, suspend_flow_run
 from tasks import metrics as t
 
 
@@ -33,9 +33,11 @@ def _from_deployment() -> bool:
 
 
 @flow(name="monthly-synthesis", log_prints=False)
+@for_home
 def monthly_synthesis(as_of: str | None = None, days: int = 30, profile_path: str | None = None,
                       approval: bool = True, timeout: int = 3 * 86400, poll_interval: int = 10,
-                      mode: Literal["auto", "pause", "suspend"] = "auto") -> dict[str, Any]:
+                      mode: Literal["auto", "pause", "suspend"] = "auto",
+                      home: str | None = None) -> dict[str, Any]:
     """Recalibration report -> approval -> re-plan proposal (approve) or nothing (reject / timeout)."""
     s = get_settings()
     run_id = _run_id()

@@ -17,12 +17,12 @@ from typing import Any, Literal
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from prefect.exceptions import FlowPauseTimeout
-from prefect.flow_runs import pause_flow_run, suspend_flow_run
 
 from careeros.planner.approval import apply_change_request, decision_form, summary_markdown
 from careeros.planner.plan import PlanOverrides
 from careeros.settings import get_settings
 from careeros.warehouse.provenance import new_run_id
+from flows.homes import for_home, pause_flow_run, suspend_flow_run
 from tasks import planning as t
 from tasks.taxonomy import publish_analytics
 
@@ -40,10 +40,11 @@ def _from_deployment() -> bool:
 
 
 @flow(name="recalculate-weekly-plan", log_prints=False)
+@for_home
 def recalculate_weekly_plan(profile_path: str | None = None, approval: bool = True, timeout: int = 86400,
                             poll_interval: int = 10, max_rounds: int = 3,
                             mode: Literal["auto", "pause", "suspend"] = "auto",
-                            run_id: str | None = None) -> dict[str, Any]:
+                            run_id: str | None = None, home: str | None = None) -> dict[str, Any]:
     """Propose -> wait for a decision -> publish / re-plan with the notes / reject (at most ``max_rounds``)."""
     home = get_settings().home
     run_id = run_id or _run_id()

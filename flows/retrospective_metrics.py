@@ -10,6 +10,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from careeros.settings import get_settings
 from careeros.warehouse.provenance import new_run_id
+from flows.homes import for_home
 from tasks import metrics as t
 from tasks.taxonomy import publish_analytics
 
@@ -21,7 +22,9 @@ def _run_id() -> str:
 
 
 @flow(name="retrospective-metrics", log_prints=False)
-def retrospective_metrics(as_of: str | None = None, week: str | None = None, publish: bool = True) -> dict[str, Any]:
+@for_home
+def retrospective_metrics(as_of: str | None = None, week: str | None = None, publish: bool = True,
+                          home: str | None = None) -> dict[str, Any]:
     """Import outcomes, compute weekly/monthly metrics, update posteriors, publish report artifacts and analytics."""
     s = get_settings()
     run_id = _run_id()

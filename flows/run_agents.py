@@ -15,7 +15,6 @@ from typing import Any
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from prefect.exceptions import FlowPauseTimeout
-from prefect.flow_runs import pause_flow_run
 
 from careeros.agents.orchestrator import (
     AgentsReport,
@@ -30,6 +29,7 @@ from careeros.agents.orchestrator import (
 from careeros.evidence.redact import redact
 from careeros.settings import get_settings
 from careeros.warehouse.provenance import new_run_id
+from flows.homes import for_home, pause_flow_run
 from tasks import agents as t
 from tasks.taxonomy import publish_analytics
 
@@ -41,9 +41,11 @@ def _run_id() -> str:
 
 
 @flow(name="run-agents", log_prints=False)
+@for_home
 def run_agents(profile_path: str | None = None, agents: list[str] | None = None, escalate: bool = True,
                timeout: int = 3600, poll_interval: int = 10, thresholds: dict[str, float] | None = None,
-               outreach_review: bool = False, run_id: str | None = None) -> dict[str, Any]:
+               outreach_review: bool = False, run_id: str | None = None,
+               home: str | None = None) -> dict[str, Any]:
     """Run the agents, escalate low confidence to a person, queue outreach drafts, store the outputs."""
     t0 = time.perf_counter()
     home = get_settings().home

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -125,3 +127,19 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """Cached settings built from the environment (tests call ``get_settings.cache_clear()``)."""
     return Settings()
+
+
+def home_key(home: Path | str) -> str:
+    """A short stable key of a careeros home (its resolved path), for names shared on one server."""
+    return hashlib.sha256(str(Path(home).expanduser().resolve()).encode()).hexdigest()[:12]
+
+
+def use_home(home: Path | str | None) -> Settings:
+    """Select ``home`` as ``CAREEROS_HOME`` for this process (a flow run's ``home`` parameter); fresh settings.
+
+    ``None`` keeps the configured home. A worker runs each flow run in its own process, so this never mixes homes.
+    """
+    if home:
+        os.environ["CAREEROS_HOME"] = str(Path(home).expanduser().resolve())
+        get_settings.cache_clear()
+    return get_settings()
