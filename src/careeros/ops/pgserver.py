@@ -416,8 +416,11 @@ class Stack:
         self._save(pg_port=pg.port)
         return pg
 
-    def start_server(self, pg: Postgres, timeout: float = 180.0) -> int:
-        """Start the Prefect server on a free port (the saved one when free) and wait for ``/api/health``."""
+    def start_server(self, pg: Postgres, timeout: float = 180.0, attempts: int = 2) -> int:
+        """Start the Prefect server on its saved port (workers and clients keep their address); wait for health.
+
+        A server that exits while starting is started once more (then the log tail is raised).
+        """
         pid = _read_pid(self.dir / "prefect-server.pid")
         if alive(pid) and self.state().get("api_port") and self.healthy():
             return int(self.state()["api_port"])
@@ -425,17 +428,24 @@ class Stack:
         port = port if port and _port_free(port) else free_port()
         self.prefect_home.mkdir(parents=True, exist_ok=True)
         self._save(api_port=port)
-        _spawn([sys.executable, "-m", "prefect", "server", "start", "--host", HOST, "--port", str(port),
-                "--analytics-off"], self._env(self.server_env(pg, port)), self.logs / "prefect-server.log",
-               self.dir / "prefect-server.pid", self.dir)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if not alive(_read_pid(self.dir / "prefect-server.pid")):
-                raise RuntimeError("Prefect server exited: " + _tail(self.logs / "prefect-server.log"))
-            if self.healthy():
-                return port
-            time.sleep(0.5)
-        raise TimeoutError(f"Prefect server not healthy after {timeout:.0f} s: " + _tail(self.logs / "prefect-server.log"))
+        log = self.logs / "prefect-server.log"
+        for attempt in range(1, attempts + 1):
+            log.parent.mkdir(parents=True, exist_ok=True)
+            with open(log, "a") as f:
+                f.write(f"\n== careeros: starting the Prefect server on {HOST}:{port} (attempt {attempt})\n")
+            _spawn([sys.executable, "-m", "prefect", "server", "start", "--host", HOST, "--port", str(port),
+                    "--analytics-off"], self._env(self.server_env(pg, port)), log, self.dir / "prefect-server.pid",
+                   self.dir)
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                if not alive(_read_pid(self.dir / "prefect-server.pid")):
+                    break
+                if self.healthy():
+                    return port
+                time.sleep(0.5)
+            else:
+                raise TimeoutError(f"Prefect server not healthy after {timeout:.0f} s: " + _tail(log))
+        raise RuntimeError("Prefect server exited: " + _tail(log))
 
     def healthy(self) -> bool:
         """``/api/health`` answers (with the auth header)."""
@@ -574,6 +584,7 @@ def _port_free(port: int) -> bool:
     import socket
 
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers bind: TIME_WAIT is free
         try:
             s.bind((HOST, port))
             return True
@@ -666,7 +677,7 @@ def _ensure_zombie_automation() -> None:
             threshold=1,
             within=timedelta(seconds=CRASH_AFTER_SECONDS),
         ),
-        actions=[ChangeFlowRunState(state=StateType.CRASHED,
+        actions=[ChangeFlowRunState(name="Crashed", state=StateType.CRASHED, force=False,
                                     message=f"No heartbeat for {CRASH_AFTER_SECONDS} s: the worker died")],
     ).create()
 
