@@ -87,8 +87,29 @@ def status_dict(home: Path | None = None) -> dict[str, Any]:
     return out
 
 
+def version_label(version: object) -> str:
+    """A source version as shown by ``status``: one leading "v" ("4" and "v4" both -> "v4")."""
+    v = str(version).strip()
+    return v if v[:1] in ("v", "V") and v[1:2].isdigit() else f"v{v}"
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from careeros import __version__
+
+        typer.echo(f"careeros {__version__}")
+        raise typer.Exit()
+
+
 def register(app: typer.Typer) -> None:
-    """Attach the core commands to the main app."""
+    """Attach the core commands (and the root ``--version`` option) to the main app."""
+
+    @app.callback()
+    def root(
+        version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                              help="Print the careeros version and exit.")] = False,
+    ) -> None:
+        pass
 
     @app.command()
     def ingest(
@@ -117,7 +138,7 @@ def register(app: typer.Typer) -> None:
             return
         typer.echo(f"warehouse: {info['warehouse']}" + ("" if info["exists"] else "  (not built yet: run `careeros ingest`)"))
         for src in info["sources"]:
-            typer.echo(f"  {src['name']:<16} v{src['version']:<10} {src['sha256'][:12]}  rows={src['rows']:>9,}  "
+            typer.echo(f"  {src['name']:<16} {version_label(src['version']):<11} {src['sha256'][:12]}  rows={src['rows']:>9,}  "
                        f"loaded {src['loaded_at']}")
         for k, v in info["counts"].items():
             typer.echo(f"  {k:<24} {v:,}" if isinstance(v, int) else f"  {k:<24} {v}")

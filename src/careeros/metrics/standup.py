@@ -201,3 +201,44 @@ def record_checkin(warehouse: Path, run_id: str, day: date, checkin: CheckIn | d
                            "interview": c.interviews, "offer": c.offers}, plan_id, c.notes or None)
     with connect(Path(warehouse)) as con:
         return record_events(con, events)
+
+
+class TaskRef(BaseModel):
+    """A plan task as ``careeros log done`` resolves it."""
+
+    task_id: str
+    plan_id: str
+    version: int
+    status: str
+    week: int
+    title: str
+
+
+def find_task(con: Any, task_id: str, plan_id: str | None = None) -> TaskRef | None:
+    """The stored task with this id (approved versions first, then the newest), optionally within one plan."""
+    from careeros.warehouse.db import fetch_one, table_exists
+
+    if not table_exists(con, "plan_task"):
+        return None
+    sql = ("SELECT t.task_id, t.plan_id, t.version, v.status, t.week, t.title FROM plan_task t "
+           "JOIN plan_version v USING (plan_id, version) WHERE t.task_id = ?"
+           + (" AND t.plan_id = ?" if plan_id else "")
+           + " ORDER BY (v.status = 'approved') DESC, v.created_at DESC, t.version DESC LIMIT 1")
+    row = fetch_one(con.execute(sql, [task_id, plan_id] if plan_id else [task_id]))
+    if row is None:
+        return None
+    return TaskRef(task_id=row[0], plan_id=row[1], version=row[2], status=row[3], week=row[4], title=row[5])
+
+
+def task_hints(con: Any, day: date, limit: int = 8) -> tuple[Plan | None, list[StandupItem]]:
+    """Task ids a person can log: the current plan's (approved, else the open proposal) week containing ``day``."""
+    from careeros.planner.approval import latest_plan
+
+    plan = latest_plan(con, None, ("approved",)) or latest_plan(con, None, ("proposed", "timed_out",
+                                                                            "changes_requested"))
+    if plan is None:
+        return None, []
+    cur = week_of(plan, day)
+    weeks = ([cur] if cur else []) + [w for w in plan.weeks if cur is None or w.week != cur.week]
+    items = [_item(t, w.week) for w in weeks for t in w.tasks]
+    return plan, items[:limit]
