@@ -21,6 +21,7 @@ from careeros.settings import get_settings
 from careeros.warehouse.provenance import new_run_id
 from flows.homes import for_home, pause_flow_run, suspend_flow_run
 from tasks import metrics as t
+from tasks.taxonomy import publish_analytics
 
 
 def _run_id() -> str:
@@ -83,6 +84,7 @@ def daily_standup(day: str | None = None, checkin: bool = True, timeout: int = 4
                                       "offers", "notes"})
     out.update(checkin="recorded", answer=data,
                events=t.record_checkin(s.warehouse_path, run_id, today, data, standup.plan_id))
+    out["snapshot"] = str(publish_analytics(s.warehouse_path, s.analytics_path))
     create_markdown_artifact(markdown=md + f"\n\n**Check-in:** {out['events']} events recorded: {data}",
                              key="daily-standup", description="Daily standup with check-in")
     return out

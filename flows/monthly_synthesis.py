@@ -18,6 +18,7 @@ from careeros.settings import get_settings
 from careeros.warehouse.provenance import new_run_id
 from flows.homes import for_home, pause_flow_run, suspend_flow_run
 from tasks import metrics as t
+from tasks.taxonomy import publish_analytics
 
 
 def _run_id() -> str:
@@ -66,6 +67,8 @@ def monthly_synthesis(as_of: str | None = None, days: int = 30, profile_path: st
                 out["proposal"] = t.propose_replan(s.home, profile_path, run_id, float(timeout))
     elif has_changes(moves, change):
         out["status"] = "report only"
+    if out["status"] in ("approved", "rejected"):  # a decision (and maybe a proposal) was written
+        out["snapshot"] = str(publish_analytics(s.warehouse_path, s.analytics_path))
     summary = md + f"\n\n**Outcome:** {out['status']}" + (
         f" — proposal `{out['proposal']['plan_id']}` v{out['proposal']['version']}" if out["proposal"] else "")
     create_markdown_artifact(markdown=summary, key="monthly-synthesis", description="Monthly synthesis")

@@ -17,6 +17,7 @@ from careeros.cli import (
     profile,
     report,
     skills,
+    sql,
     titles,
 )
 
@@ -30,6 +31,7 @@ app = typer.Typer(
 core.register(app)
 init_cmd.register(app)
 report.register(app)
+sql.register(app)
 app.add_typer(titles.app, name="titles", help="Normalise job titles to O*NET-SOC occupations.")
 app.add_typer(skills.app, name="skills", help="Extract skills from posting or document text.")
 app.add_typer(occupations.app, name="occupations", help="Occupations: related occupations (transitions).")

@@ -106,10 +106,11 @@ def from_sessions(plan_id: str, version: int | None, sessions: Sequence[dict[str
                   recorded_at: datetime | None = None) -> pl.DataFrame:
     """Published work sessions (``careeros.planner.publish.sessions``) -> ``session_planned`` events.
 
-    The key is the calendar UID, so re-publishing a plan (same or newer version) replaces nothing and adds only
-    sessions that did not exist; quantity is the session's hours.
+    The key is the calendar UID plus the plan version, so re-publishing the same version adds nothing, and a new
+    version's sessions never collide with (and move) an older version's past sessions; quantity is the session's
+    hours. :func:`import_plan_sessions` drops the superseded version's sessions from the new version's start.
     """
-    rows = [make_event("session_planned", s["start"], "calendar", key=s["uid"], plan_id=plan_id,
+    rows = [make_event("session_planned", s["start"], "calendar", key=f"{s['uid']}|v{version}", plan_id=plan_id,
                        task_id=s["task_id"], quantity=round(s["minutes"] / 60, 4),
                        notes=f"v{version} week {s['week']}: {s['title']}", recorded_at=recorded_at)
             for s in sessions]
@@ -161,7 +162,32 @@ def import_outbox(con: Any) -> int:
 
 
 def import_plan_sessions(con: Any, plan: Any) -> int:
-    """Import a published plan's work sessions as ``session_planned`` events; returns new rows."""
+    """Import an approved plan version's work sessions as ``session_planned`` events; returns new rows.
+
+    The approved version owns the days from its first session on: planned sessions of other versions (or plans)
+    on those days are deleted first, so planned hours never mix versions after a re-plan. Sessions before it
+    stay: they are what was planned then. (These rows are derived from ``plan_version``, which keeps every
+    version, so nothing is lost.)
+    """
     from careeros.planner.publish import sessions
 
-    return record_events(con, from_sessions(plan.plan_id, plan.version, sessions(plan)))
+    frame = from_sessions(plan.plan_id, plan.version, sessions(plan))
+    if frame.height == 0:
+        return 0
+    ids = frame.select("event_id")  # noqa: F841 - read by name by DuckDB
+    from zoneinfo import ZoneInfo
+
+    # from the start of the version's first day (in the plan's time zone), not its first session's hour
+    first = frame["occurred_at"].min()
+    tz = ZoneInfo(plan.inputs.get("timezone") or "UTC")
+    start = datetime.combine(first.astimezone(tz).date(), time(0), tz).astimezone(UTC)  # type: ignore[union-attr]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("DELETE FROM outcome_event WHERE kind = 'session_planned' AND source = 'calendar' "
+                    "AND occurred_at >= ? AND event_id NOT IN (SELECT event_id FROM ids)", [start])
+        new = record_events(con, frame)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return new

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+import math
 from datetime import UTC, date, datetime, timedelta
 from html import escape
 from pathlib import Path
@@ -21,9 +22,12 @@ ATTRIBUTION = (
     "This service uses the ESCO classification of the European Commission.",
     "Source: U.S. Bureau of Labor Statistics, Occupational Employment and Wage Statistics (OEWS), May 2025.",
 )
-TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "resources" / "report"
+#: The page template, package data read through importlib.resources (works from a wheel too).
+TEMPLATE = ("careeros", "resources/report/report.html.j2")
 PALETTE = {"ink": "#1f2937", "muted": "#6b7280", "grid": "#e5e7eb", "gap": "#e76f51", "have": "#2a9d8f",
            "prior": "#9ca3af", "post": "#3a86ff", "planned": "#cbd5e1", "actual": "#2a9d8f", "line": "#264653"}
+#: Market data older than this (days before the end of the report week) gets a banner.
+STALE_AFTER_DAYS = 30
 FUNNEL = (("sent", "Sent"), ("replied", "Replied"), ("interview", "Interview"), ("offer", "Offer"))
 
 
@@ -75,6 +79,47 @@ class BurndownWeek(BaseModel):
     done_tasks: int = 0
 
 
+class WeekTask(BaseModel):
+    """One task of the report week: what to do, when it counts as done, and what was logged against it."""
+
+    task_id: str
+    title: str
+    kind: str
+    hours: float
+    done_when: str
+    evidence: str = ""
+    done: bool = False
+    logged: list[str] = Field(default_factory=list)
+
+
+class ThisWeek(BaseModel):
+    """The approved plan's week that overlaps the report week (``tasks`` empty outside the plan's weeks)."""
+
+    plan_id: str
+    version: int | None = None
+    status: str = "approved"
+    week: int | None = None
+    start: date | None = None
+    end: date | None = None
+    milestone: str = ""
+    definition_of_done: list[str] = Field(default_factory=list)
+    planned_hours: float = 0.0
+    logged_hours: float = 0.0
+    tasks: list[WeekTask] = Field(default_factory=list)
+    note: str = ""
+
+
+class Staleness(BaseModel):
+    """How old the market data is relative to the report week."""
+
+    latest_posting: date | None = None
+    latest_demand_week: date | None = None
+    reference: date
+    age_days: int
+    stale: bool
+    max_age_days: int = 30
+
+
 class ReportData(BaseModel):
     """Everything the report shows; empty lists mean "no data yet"."""
 
@@ -90,6 +135,9 @@ class ReportData(BaseModel):
     kpis: list[dict[str, Any]] = Field(default_factory=list)
     assumptions: list[AssumptionBar] = Field(default_factory=list)
     burndown: list[BurndownWeek] = Field(default_factory=list)
+    this_week: ThisWeek | None = None
+    proposal_waiting: str | None = None
+    staleness: Staleness | None = None
     attribution: tuple[str, ...] = ATTRIBUTION
 
 
@@ -128,6 +176,17 @@ def _short(s: str, n: int = 34) -> str:
     return s if len(s) <= n else s[: n - 1] + "…"
 
 
+#: A generous average glyph width (em) of the sans-serif fonts a browser may pick (DejaVu Sans is among the
+#: widest): labels are cut to fit their slot by this estimate, so they never run into each other.
+GLYPH_EM = 0.64
+
+
+def _fit(s: str, width: float, size: int, bold: bool = False) -> str:
+    """``s`` cut (with an ellipsis) so that it fits ``width`` px at font ``size``."""
+    n = max(int(width / (size * (GLYPH_EM + (0.05 if bold else 0.0)))), 2)
+    return _short(s, n)
+
+
 def svg_gap_bars(role: RoleGaps, width: int = 460) -> str:
     """Horizontal bars: each gap's required value, the evidenced part in green, the gap in orange."""
     row, label_w = 22, 190
@@ -139,7 +198,7 @@ def svg_gap_bars(role: RoleGaps, width: int = 460) -> str:
     for i, g in enumerate(role.gaps):
         y = 8 + i * row
         have = g.required * g.evidenced
-        out.append(_text(label_w - 6, y + 13, _short(g.label, 30), anchor="end"))
+        out.append(_text(label_w - 6, y + 13, _fit(g.label, label_w - 10, 11), anchor="end"))
         out.append(f'<rect class="bar have" x="{label_w}" y="{y + 2}" width="{_t(have * scale)}" height="14" '
                    f'fill="{PALETTE["have"]}"><title>evidenced {g.evidenced:.0%}</title></rect>')
         out.append(f'<rect class="bar gap" x="{_t(label_w + have * scale)}" y="{y + 2}" '
@@ -150,12 +209,16 @@ def svg_gap_bars(role: RoleGaps, width: int = 460) -> str:
     return "".join(out)
 
 
-def svg_trend(t: Trend, width: int = 220, height: int = 90) -> str:
-    """A small line chart of weekly postings mentioning one skill."""
-    pad_l, pad_r, pad_t, pad_b = 6, 6, 22, 14
+def svg_trend(t: Trend, width: int = 240, height: int = 104) -> str:
+    """A small line chart of weekly postings mentioning one skill.
+
+    Title on the first line, the figures on the second, the line below, the first and last week under it: no
+    two labels share a line, so none can overlap whatever the font.
+    """
+    pad_l, pad_r, pad_t, pad_b = 6, 6, 36, 16
     out = [f'<svg class="chart trend" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
            f'aria-label="weekly postings mentioning {escape(t.label)}">',
-           _text(pad_l, 13, _short(t.label, 30), size=12, cls="title")]
+           _text(pad_l, 13, _fit(t.label, width - pad_l - pad_r, 12, bold=True), size=12, cls="title")]
     ys = t.postings
     if len(ys) < 2:
         out.append(_text(width / 2, height / 2 + 8, "not enough weeks", anchor="middle", cls="muted"))
@@ -172,9 +235,11 @@ def svg_trend(t: Trend, width: int = 220, height: int = 90) -> str:
     out.append(f'<polyline class="trend-line" points="{area}" fill="none" stroke="{PALETTE["post"]}" '
                f'stroke-width="2" stroke-linejoin="round"/>')
     out.append(f'<circle cx="{_t(pts[-1][0])}" cy="{_t(pts[-1][1])}" r="3" fill="{PALETTE["post"]}"/>')
-    out.append(_text(width - pad_r, 13, f"{ys[-1]:g} last wk · max {top:g}", anchor="end", cls="muted", size=10))
-    out.append(_text(pad_l, height - 2, f"{t.weeks[0]:%d %b %y}", cls="muted", size=9))
-    out.append(_text(width - pad_r, height - 2, f"{t.weeks[-1]:%d %b %y}", anchor="end", cls="muted", size=9))
+    out.append(_text(pad_l, 28, _fit(f"{ys[-1]:g} postings last week · max {top:g}", iw, 10), cls="muted", size=10))
+    first, last = f"{t.weeks[0]:%d %b %y}", f"{t.weeks[-1]:%d %b %y}"
+    if (len(first) + len(last)) * 9 * GLYPH_EM + 8 <= iw:
+        out.append(_text(pad_l, height - 3, first, cls="muted", size=9))
+    out.append(_text(width - pad_r, height - 3, last, anchor="end", cls="muted", size=9))
     out.append("</svg>")
     return "".join(out)
 
@@ -219,8 +284,8 @@ def svg_assumptions(items: list[AssumptionBar], width: int = 560) -> str:
         y = 6 + i * row
         hi = max(a.prior[2], a.posterior[2] if a.posterior else 0) or 1.0
         sc = iw / (hi * 1.1)
-        out.append(_text(label_w - 8, y + 12, _short(a.id, 34), anchor="end", size=11))
-        out.append(_text(label_w - 8, y + 24, a.unit, anchor="end", size=9, cls="muted"))
+        out.append(_text(label_w - 8, y + 12, _fit(a.id, label_w - 12, 11), anchor="end", size=11))
+        out.append(_text(label_w - 8, y + 24, _fit(a.unit, label_w - 12, 9), anchor="end", size=9, cls="muted"))
         out.append(f'<line x1="{label_w}" x2="{label_w + iw}" y1="{y + 14}" y2="{y + 14}" stroke="{PALETTE["grid"]}"/>')
         for cls, dist, dy, col in (("prior", a.prior, 4, PALETTE["prior"]), ("posterior", a.posterior, 16,
                                                                                PALETTE["post"])):
@@ -253,6 +318,7 @@ def svg_burndown(weeks: list[BurndownWeek], width: int = 560, height: int = 220)
         out.append(f'<line x1="{pad_l}" x2="{width - pad_r}" y1="{_t(y)}" y2="{_t(y)}" stroke="{PALETTE["grid"]}"/>')
         out.append(_text(pad_l - 4, y + 4, f"{top * (1 - k / 4):.3g}", anchor="end", size=9, cls="muted"))
     remaining, pts = total, []
+    step = max(1, math.ceil((6 * 9 * GLYPH_EM + 4) / slot))  # every step-th week label fits its slots
     for i, w in enumerate(weeks):
         cx = pad_l + slot * (i + 0.5)
         for cls, v, dx, col in (("planned", w.planned_hours, -bw, PALETTE["planned"]),
@@ -262,7 +328,7 @@ def svg_burndown(weeks: list[BurndownWeek], width: int = 560, height: int = 220)
                        f'height="{_t(max(bh, 0.5))}" fill="{col}"><title>{w.week_start}: {cls} {v:g} h</title></rect>')
         remaining -= min(w.actual_hours, w.planned_hours) if w.planned_hours else 0
         pts.append((cx, pad_t + ih * (1 - max(remaining, 0) / total)))
-        if len(weeks) <= 14 or i % 2 == 0:
+        if i % step == 0:
             out.append(_text(cx, height - 12, f"{w.week_start:%d %b}", anchor="middle", size=9, cls="muted"))
     out.append(f'<polyline class="remaining" points="{" ".join(f"{_t(x)},{_t(y)}" for x, y in pts)}" fill="none" '
                f'stroke="{PALETTE["line"]}" stroke-width="2" stroke-dasharray="4 3"/>')
@@ -284,10 +350,13 @@ def _fmt_rate(r: dict[str, Any]) -> str:
 
 def render_report(data: ReportData) -> str:
     """The report as one self-contained HTML page."""
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
+    from importlib.resources import files
+
+    from jinja2 import Environment
     from markupsafe import Markup
 
-    env = Environment(loader=FileSystemLoader(str(TEMPLATE_DIR)), autoescape=select_autoescape(["html", "j2"]))
+    env = Environment(autoescape=True)
+    template = env.from_string(files(TEMPLATE[0]).joinpath(TEMPLATE[1]).read_text(encoding="utf-8"))
     charts = {
         "gaps": [(r, Markup(svg_gap_bars(r))) for r in data.roles if r.gaps],
         "trends": [Markup(svg_trend(t)) for t in data.trends],
@@ -296,19 +365,36 @@ def render_report(data: ReportData) -> str:
         "burndown": Markup(svg_burndown(data.burndown)) if data.burndown else None,
     }
     rates = [{**r, "shown": _fmt_rate(r)} for r in data.rates]
-    return env.get_template("report.html.j2").render(d=data, charts=charts, rates=rates, palette=PALETTE)
+    return template.render(d=data, tw=data.this_week, charts=charts, rates=rates, palette=PALETTE)
 
 
 def report_markdown(data: ReportData) -> str:
     """A short markdown version (Prefect artifact): funnel, rates, KPIs, top gaps, assumptions."""
-    lines = [f"# careeros weekly report {data.week}", "", f"{data.week_start} – {data.week_end}", "", "## Outreach", ""]
+    lines = [f"# careeros weekly report {data.week}", "", f"{data.week_start} – {data.week_end}", ""]
+    st = data.staleness
+    if st is not None and st.stale:
+        lines += [f"> **Market data is {st.age_days} days old** (newest posting {st.latest_posting or '–'}, newest "
+                  f"demand week {st.latest_demand_week or '–'}): refresh with `careeros ingest`.", ""]
+    lines += ["## This week: what to do", ""]
+    tw = data.this_week
+    if tw is None:
+        lines.append(f"No approved plan yet (proposal `{data.proposal_waiting}` waits for approval)."
+                     if data.proposal_waiting else "No approved plan yet.")
+    elif not tw.tasks:
+        lines.append(f"Plan `{tw.plan_id}` v{tw.version}: {tw.note}.")
+    else:
+        lines.append(f"Plan `{tw.plan_id}` v{tw.version}, week {tw.week}: {tw.planned_hours:g} h planned, "
+                     f"{tw.logged_hours:g} h logged.")
+        lines += [f"- [{'x' if t.done else ' '}] `{t.task_id}` {t.title} ({t.hours:g} h) — done when: {t.done_when}"
+                  + (f" — logged: {'; '.join(t.logged)}" if t.logged else "") for t in tw.tasks]
+    lines += ["", "## Outreach", ""]
     if any(data.funnel.values()):
         lines.append(" → ".join(f"{name} **{data.funnel.get(k, 0):g}**" for k, name in FUNNEL))
     else:
         lines.append("no data yet")
     for r in data.rates:
         lines.append(f"- {r['metric'].replace('_', ' ')}: {_fmt_rate(r)} ({r.get('note') or ''})")
-    lines += ["", "## This week", ""] + [f"- {k['label']}: {k['shown']}" for k in data.kpis]
+    lines += ["", "## This week at a glance", ""] + [f"- {k['label']}: {k['shown']}" for k in data.kpis]
     lines += ["", "## Largest skill gaps", ""]
     if not any(r.gaps for r in data.roles):
         lines.append("no data yet")
@@ -406,6 +492,65 @@ def _trends(con: Any, socs: list[str], week_end: date, n_skills: int, n_weeks: i
         out.append(Trend(skill_id=sid, label=labels.get(sid, sid), weeks=weeks,
                          postings=[float(v or 0) for v in s["postings"].to_list()]))
     return out
+
+
+def _this_week(con: Any, ws: date, we: date) -> tuple[ThisWeek | None, str | None]:
+    """The approved plan's week overlapping [ws, we] with each task's done criteria and what was logged."""
+    if not _has(con, "plan_version"):
+        return None, None
+    from careeros.planner.approval import latest_plan
+
+    plan = latest_plan(con, None, ("approved",))
+    if plan is None:
+        prop = latest_plan(con, None, ("proposed",))
+        return None, (f"{prop.plan_id} v{prop.version}" if prop is not None else None)
+    out = ThisWeek(plan_id=plan.plan_id, version=plan.version, status=plan.status)
+    overlap = [(min(w.end, we) - max(w.start, ws)).days for w in plan.weeks]
+    if not plan.weeks or max(overlap) < 0:
+        first, last = (plan.weeks[0].start, plan.weeks[-1].end) if plan.weeks else (None, None)
+        out.note = (f"the approved plan runs from {first} to {last}; nothing is planned for this week"
+                    if first else "the approved plan has no weeks")
+        return out, None
+    wk = plan.weeks[overlap.index(max(overlap))]
+    out.week, out.start, out.end, out.planned_hours = wk.week, wk.start, wk.end, wk.hours
+    out.milestone = wk.milestone
+    out.definition_of_done = list(wk.verification.definition_of_done)
+    events = pl.DataFrame()
+    if _has(con, "outcome_event"):
+        events = con.sql(
+            "SELECT kind, task_id, quantity, source, notes, CAST(timezone('UTC', occurred_at) AS DATE) AS day "
+            "FROM outcome_event WHERE kind IN ('task_done', 'hours') "
+            "AND CAST(timezone('UTC', occurred_at) AS DATE) <= ? ORDER BY occurred_at", params=[we]).pl()
+    for t in wk.tasks:
+        item = WeekTask(task_id=t.id, title=t.title, kind=t.kind, hours=t.hours, done_when=t.verification.done,
+                        evidence=t.verification.evidence)
+        if events.height:
+            for r in events.filter(pl.col("task_id") == t.id).iter_rows(named=True):
+                item.done = True
+                h = f", {r['quantity']:g} h" if r["quantity"] else ""
+                item.logged.append(f"done {r['day']:%a %d %b}{h} ({r['source']})")
+        out.tasks.append(item)
+    if events.height:
+        in_week = events.filter(pl.col("day").is_between(ws, we))
+        out.logged_hours = round(float(in_week["quantity"].fill_null(0.0).sum() or 0.0), 2)
+    return out, None
+
+
+def _staleness(con: Any, we: date, max_age: int = STALE_AFTER_DAYS) -> Staleness | None:
+    """Age of the newest posting / demand week at the end of the report week (None without market data)."""
+    post = _max_day(con, "posting", "timezone('UTC', posted_at)", "is_current") if _has(con, "posting") else None
+    dem = _max_day(con, "demand_weekly", "week_start") if _has(con, "demand_weekly") else None
+    newest = max([d for d in (post, dem) if d is not None], default=None)
+    if newest is None:
+        return None
+    age = (we - newest).days
+    return Staleness(latest_posting=post, latest_demand_week=dem, reference=we, age_days=age, stale=age > max_age,
+                     max_age_days=max_age)
+
+
+def _max_day(con: Any, table: str, expr: str, where: str = "TRUE") -> date | None:
+    row = con.execute(f"SELECT max(CAST({expr} AS DATE)) FROM {table} WHERE {where}").fetchall()
+    return row[0][0] if row and row[0][0] is not None else None
 
 
 def _interval(raw: str) -> tuple[float, float, float]:
@@ -507,6 +652,8 @@ def gather_report_data(warehouse: Path, week: str | None = None, roles: list[tup
         data.gap_source, data.roles = _role_gaps(con, role_list, we, top_gaps)
         data.trends = _trends(con, [c for c, _ in role_list], we, n_skills, n_weeks)
         data.assumptions = _assumptions(con, 12)
+        data.this_week, data.proposal_waiting = _this_week(con, ws, we)
+        data.staleness = _staleness(con, we)
         metrics = pl.DataFrame()
         if _has(con, "outcome_event"):
             metrics = compute_metrics(**read_inputs(con), as_of=we)
