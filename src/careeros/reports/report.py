@@ -305,7 +305,7 @@ def svg_assumptions(items: list[AssumptionBar], width: int = 560) -> str:
 
 def svg_burndown(weeks: list[BurndownWeek], width: int = 560, height: int = 220) -> str:
     """Planned vs done hours per week (bars) and the remaining planned hours (line)."""
-    pad_l, pad_r, pad_t, pad_b = 34, 34, 12, 28
+    pad_l, pad_r, pad_t, pad_b = 34, 44, 12, 28
     iw, ih = width - pad_l - pad_r, height - pad_t - pad_b
     top = max([max(w.planned_hours, w.actual_hours) for w in weeks] + [1.0])
     total = sum(w.planned_hours for w in weeks) or 1.0
@@ -332,7 +332,7 @@ def svg_burndown(weeks: list[BurndownWeek], width: int = 560, height: int = 220)
             out.append(_text(cx, height - 12, f"{w.week_start:%d %b}", anchor="middle", size=9, cls="muted"))
     out.append(f'<polyline class="remaining" points="{" ".join(f"{_t(x)},{_t(y)}" for x, y in pts)}" fill="none" '
                f'stroke="{PALETTE["line"]}" stroke-width="2" stroke-dasharray="4 3"/>')
-    out.append(_text(width - pad_r + 4, pad_t + 8, f"{total:g} h", size=9, cls="muted"))
+    out.append(_text(width - 2, pad_t + 8, _fit(f"{round(total)} h", pad_r + 4, 9), anchor="end", size=9, cls="muted"))
     out.append("</svg>")
     return "".join(out)
 
