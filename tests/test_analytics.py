@@ -4,8 +4,12 @@ holding the snapshot open while a postings ingest and a publish run."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import shlex
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -177,3 +181,119 @@ def test_documented_query_runs_on_the_snapshot(cycle: dict, query: str) -> None:
     with open_analytics(cycle["settings"].analytics_path) as con:
         df = con.sql(query).pl()
     assert isinstance(df, pl.DataFrame)
+
+
+# ------------------------------------------------------------------------------------------ README analyst path
+
+
+def _readme_queries() -> list[str]:
+    """The numbered analyst queries of the README (one SQL block, statements separated by ';')."""
+    text = (REPO / "README.md").read_text()
+    block = re.search(r"## How an analyst opens the warehouse.*?```sql\n(.*?)```", text, flags=re.S)
+    assert block, "README has no analyst SQL block"
+    return [q.strip() for q in block.group(1).split(";\n") if q.strip()]
+
+
+def test_readme_has_five_queries() -> None:
+    qs = _readme_queries()
+    assert len(qs) == 5 and all(q.startswith(f"-- {i}.") for i, q in enumerate(qs, 1)), qs
+
+
+@pytest.mark.parametrize("i", range(5))
+def test_readme_query_runs_and_makes_sense(cycle: dict, i: int) -> None:
+    q = _readme_queries()[i]
+    with open_analytics(cycle["settings"].analytics_path) as con:
+        df = con.sql(q).pl()
+    if i == 0:  # rates lie inside their intervals
+        for r in df.iter_rows(named=True):
+            assert r["value"] is None or r["ci_low"] <= r["value"] <= r["ci_high"], r
+    if i == 1:  # weights are the normalised importance: they vary, none above 1, most not 1.0
+        assert df.height == 20
+        w = df["weight"].to_list()
+        assert all(0 <= x <= 1 for x in w) and len(set(w)) >= 5 and w.count(1.0) < df.height / 2, w
+        assert w == sorted(w, reverse=True)
+    if i == 2:  # salary ranges per resolved occupation
+        assert df.height > 0 and df["occupation"].null_count() == 0, df
+        assert all(r["median_min"] <= r["median_max"] for r in df.iter_rows(named=True))
+
+
+def test_occupation_skill_weight_is_the_normalised_importance(cycle: dict) -> None:
+    with open_analytics(cycle["settings"].analytics_path) as con:
+        rated = con.sql("SELECT importance, weight FROM analytics.occupation_skills WHERE importance IS NOT NULL "
+                        "AND soc_code = '15-2051.00'").pl()
+        flagged = con.sql("SELECT weight, edge_weight, posting_share FROM analytics.occupation_skills "
+                          "WHERE importance IS NULL AND soc_code = '15-2051.00'").pl()
+        span = con.sql("SELECT min(weight), max(weight) FROM analytics.occupation_skills").fetchall()[0]
+    assert rated.height > 10 and flagged.height > 10
+    for r in rated.iter_rows(named=True):
+        assert r["weight"] == pytest.approx(min(max((r["importance"] - 1) / 4, 0), 1), abs=1e-6)
+    for r in flagged.iter_rows(named=True):
+        assert r["edge_weight"] / 2 - 1e-6 <= r["weight"] <= r["edge_weight"] + 1e-6
+    assert flagged.filter(pl.col("posting_share").is_not_null()).height > 0  # the lockfeed postings count
+    assert 0 <= span[0] < span[1] <= 1
+
+
+def test_salary_query_leaves_out_unresolved_titles(cycle: dict, tmp_path: Path) -> None:
+    """Postings whose title resolved to no occupation (soc_code NULL) never show up as a NULL occupation."""
+    snap = tmp_path / "snap.duckdb"
+    shutil.copyfile(cycle["settings"].analytics_path, snap)
+    con = duckdb.connect(str(snap))
+    try:
+        cols = [r[0] for r in con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = "
+                                          "'posting' AND table_schema = 'main' ORDER BY ordinal_position").fetchall()]
+        sel = ", ".join("NULL" if c in ("soc_code", "soc_title") else f"{c} || '-unresolved'" if c == "posting_id"
+                        else c for c in cols)
+        con.execute(f"INSERT INTO main.posting ({', '.join(cols)}) SELECT {sel} FROM main.posting "
+                    "WHERE salary_min IS NOT NULL AND is_current LIMIT 5")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    with open_analytics(snap) as ro:
+        assert ro.sql("SELECT count(*) FROM analytics.postings WHERE soc_code IS NULL").fetchall()[0][0] >= 5
+        df = ro.sql(_readme_queries()[2]).pl()
+    assert df.height > 0 and df["occupation"].null_count() == 0
+
+
+def test_readme_shell_command_works(cycle: dict) -> None:
+    """The README's shell example runs as written (the venv's careeros, the default snapshot of the home)."""
+    text = (REPO / "README.md").read_text()
+    line = next(ln for ln in text.splitlines() if ln.startswith(".venv/bin/careeros sql "))
+    exe = str(Path(sys.executable).parent / "careeros")
+    env = {**os.environ, "CAREEROS_HOME": str(cycle["settings"].home)}
+    argv = [exe, *shlex.split(line)[1:]]
+    res = subprocess.run(argv, cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert "posting_id" in res.stdout and "occupation" in res.stdout, res.stdout
+
+
+def test_sql_command_is_read_only_and_formats(cycle: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from careeros.cli import app
+
+    snap = str(cycle["settings"].analytics_path)
+    res = CliRunner().invoke(app, ["sql", "--snapshot", snap, "--format", "json",
+                                   "SELECT count(*) AS n FROM analytics.postings WHERE source = 'lockfeed'"])
+    assert res.exit_code == 0 and json.loads(res.stdout) == {"n": 40}, res.output
+    res = CliRunner().invoke(app, ["sql", "--snapshot", snap, "--format", "csv"],
+                             input="SELECT 1 AS a, 'x' AS b")
+    assert res.exit_code == 0 and res.stdout.splitlines() == ["a,b", "1,x"], res.output
+    res = CliRunner().invoke(app, ["sql", "--snapshot", snap, "DELETE FROM main.posting"])
+    assert res.exit_code == 1 and "read-only" in res.stderr, res.output
+    res = CliRunner().invoke(app, ["sql", "--snapshot", str(Path(snap).with_name("missing.duckdb")), "SELECT 1"])
+    assert res.exit_code == 2 and "no analytics snapshot" in res.stderr
+
+
+# ------------------------------------------------------------------------------------------ who publishes
+
+
+#: flows that write only through subflows which publish themselves
+COMPOSED = {"ingest_market_signals.py": "runs ingest-taxonomies and ingest-postings, which publish"}
+
+
+def test_every_writing_flow_publishes_the_snapshot() -> None:
+    for path in sorted((REPO / "flows").glob("*.py")):
+        src = path.read_text()
+        if "@flow" not in src or path.name in COMPOSED:
+            continue
+        assert "publish_analytics(" in src, f"{path.name} writes the warehouse but never publishes the snapshot"

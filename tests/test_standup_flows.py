@@ -91,6 +91,11 @@ def test_daily_standup_with_checkin(prefect_server: None, flow_home: Path) -> No
                                "GROUP BY kind").fetchall())
         task = con.execute("SELECT task_id, plan_id FROM outcome_event WHERE kind = 'task_done'").fetchall()
     assert got == {"task_done": 1, "hours": 2.5, "outreach_sent": 4, "outreach_replied": 1}
+    from careeros.metrics.analytics import open_analytics
+
+    with open_analytics(Path(out["snapshot"])) as snap:  # the check-in reached the analysts' snapshot
+        assert snap.execute("SELECT count(*) FROM analytics.outcome_events WHERE source = 'checkin'").fetchall() \
+            == [(4,)]
     assert task == [(first, plan.plan_id)]
     from careeros.metrics.standup import gather_standup
 
