@@ -84,10 +84,9 @@ def test_cli_log_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setti
 
     monkeypatch.setenv("CAREEROS_HOME", str(tmp_path))
     run = CliRunner()
-    for args, expect in [
-        (["log", "done", "t-1", "--hours", "2"], "logged task done t-1"),
-        (["log", "done", "t-1", "--hours", "2"], "already logged"),
+    for args, expect in [  # `log done` needs a stored plan: tests/test_cli_polish.py
         (["log", "hours", "1.5", "--date", "2026-03-03"], "logged hours"),
+        (["log", "hours", "1.5", "--date", "2026-03-03"], "already logged"),
         (["log", "outreach", "sent", "--n", "4"], "logged outreach sent x4"),
         (["log", "outreach", "replied"], "logged outreach replied"),
         (["log", "interview", "--note", "Acme, first round"], "logged interview"),
@@ -98,7 +97,8 @@ def test_cli_log_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setti
         assert res.exit_code == 0, res.output
         assert expect in res.output
     assert run.invoke(app, ["log", "outreach", "bounced"]).exit_code == 2
+    assert run.invoke(app, ["log", "done", "t-1"]).exit_code == 2  # no plan holds a task t-1
     assert run.invoke(app, ["log", "hours", "2", "--date", "03/03/2026"]).exit_code != 0
     with connect(tmp_path / "warehouse.duckdb", read_only=True) as con:
-        assert fetch_one(con.execute("SELECT count(*) FROM outcome_event WHERE source = 'cli'")) == (7,)
+        assert fetch_one(con.execute("SELECT count(*) FROM outcome_event WHERE source = 'cli'")) == (6,)
         assert fetch_one(con.execute("SELECT quantity FROM outcome_event WHERE kind = 'outreach_sent'")) == (4.0,)
