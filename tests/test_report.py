@@ -224,6 +224,8 @@ def test_this_week_section(replan_home: dict) -> None:
     for t in v2.weeks[0].tasks:
         assert t.id in html
     assert "Done when" in html and ("not logged yet" in html) is (len(tw.tasks) > 1)
+    if v2.gaps:  # the report names the plan's own gaps
+        assert data.gap_source.startswith("the plan's gaps") and any(r.gaps for r in data.roles)
     md = report_markdown(data)
     assert "## This week: what to do" in md and f"[x] `{tw.tasks[0].task_id}`" in md
     later = gather_report_data(replan_home["home"] / "warehouse.duckdb", replan_home["next"]).this_week

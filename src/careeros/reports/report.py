@@ -420,7 +420,29 @@ def _has(con: Any, table: str) -> bool:
     return table_exists(con, table)
 
 
-def _role_gaps(con: Any, roles: list[tuple[str, str | None]], as_of: date, top: int) -> tuple[str, list[RoleGaps]]:
+def _plan_gaps(con: Any, top: int) -> list[RoleGaps]:
+    """The approved (else newest) plan's own gaps, so the report names the same gaps as the plan."""
+    if not _has(con, "plan_version"):
+        return []
+    try:
+        from careeros.planner.approval import latest_plan
+        from careeros.planner.plan import plan_gap_reports
+    except ImportError:
+        return []
+    plan = latest_plan(con, None, ("approved",)) or latest_plan(con)
+    if plan is None:
+        return []
+    return [RoleGaps(soc_code=r.soc_code, title=r.title, coverage=r.coverage,
+                     gaps=[GapBar(label=g.label, size=g.size, required=g.required, evidenced=g.evidenced,
+                                  status=g.status) for g in r.gaps[:top]]) for r in plan_gap_reports(plan)]
+
+
+def _role_gaps(con: Any, roles: list[tuple[str, str | None]], as_of: date, top: int,
+               from_plan: bool = False) -> tuple[str, list[RoleGaps]]:
+    if from_plan:
+        got = _plan_gaps(con, top)
+        if any(r.gaps for r in got):
+            return "the plan's gaps (requirement profile x missing evidence, ranked across roles)", got
     if not roles or not _has(con, "graph_occupation_skill"):
         return "none", []
     try:
@@ -649,7 +671,7 @@ def gather_report_data(warehouse: Path, week: str | None = None, roles: list[tup
         return data
     with connect(Path(warehouse), read_only=True) as con:
         role_list = _roles(con, roles)
-        data.gap_source, data.roles = _role_gaps(con, role_list, we, top_gaps)
+        data.gap_source, data.roles = _role_gaps(con, role_list, we, top_gaps, from_plan=not roles)
         data.trends = _trends(con, [c for c, _ in role_list], we, n_skills, n_weeks)
         data.assumptions = _assumptions(con, 12)
         data.this_week, data.proposal_waiting = _this_week(con, ws, we)
