@@ -144,6 +144,12 @@ def main() -> int:
                 argv = [str(path), *args]
                 code = f"import runpy, sys; sys.argv = {argv!r}; runpy.run_path({str(path)!r}, run_name='__main__')"
                 results.append(run_case(script.removesuffix(".py"), code, env={"CAREEROS_HOME": str(home)}))
+        # expert personas (test split) through the CLI on a copy of the warehouse `careeros ingest` built above
+        path = REPO / "benchmarks" / "eval_personas.py"
+        argv = [str(path), "--split", "test", "--warehouse", str(Path(tmp) / "cli-home" / "warehouse.duckdb")]
+        code = (f"import runpy, sys; sys.argv = {argv!r}\ntry:\n    runpy.run_path({str(path)!r}, run_name='__main__')\n"
+                "except SystemExit:\n    pass\n")
+        results.append(run_case("eval_personas", code))
     for r in results:
         (RESULTS / f"{r['name']}.json").write_text(json.dumps({**meta, **r}, indent=2))
     summary = {**meta, "results": results}
