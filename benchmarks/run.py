@@ -137,13 +137,14 @@ def main() -> int:
         results.append(cli_case("cli_ingest_noop_with_prefect", ["ingest", "--quiet"], env))
         # the whole demo (7 steps, answers its own approvals) on a fresh home: what `make demo` runs after the venv
         results.append(cli_case("demo_end_to_end", ["demo"], {**env, "CAREEROS_HOME": str(Path(tmp) / "demo-home")}))
-        for script, args in (("eval_skills.py", ["--split", "test"]), ("eval_titles.py", []),
-                             ("eval_transitions.py", []), ("eval_profile_match.py", [])):
+        for script, args in (("eval_skills.py", ["--split", "test"]), ("eval_skills.py", ["--blind"]),
+                             ("eval_titles.py", []), ("eval_transitions.py", []), ("eval_profile_match.py", [])):
             path = REPO / "benchmarks" / script
             if path.exists():
                 argv = [str(path), *args]
                 code = f"import runpy, sys; sys.argv = {argv!r}; runpy.run_path({str(path)!r}, run_name='__main__')"
-                results.append(run_case(script.removesuffix(".py"), code, env={"CAREEROS_HOME": str(home)}))
+                name = script.removesuffix(".py") + ("_blind" if "--blind" in args else "")
+                results.append(run_case(name, code, env={"CAREEROS_HOME": str(home)}))
         # expert personas (test split) through the CLI on a copy of the warehouse `careeros ingest` built above
         path = REPO / "benchmarks" / "eval_personas.py"
         argv = [str(path), "--split", "test", "--warehouse", str(Path(tmp) / "cli-home" / "warehouse.duckdb")]

@@ -156,3 +156,14 @@ def test_persona_files_are_complete_balanced_and_self_consistent() -> None:
             for gap in p["must_gap"]:
                 # no alternative of a required gap may also name a skill the person has
                 assert not any(lm.phrases_match(a, b) for a in entry for b in gap), (p["id"], entry, gap)
+
+
+def test_blind_skill_matching_is_one_to_one_and_closest_first() -> None:
+    es = _load("eval_skills")
+    tp, fp, fn, missed, extra = es.match_one_to_one(
+        ["Google Cloud Spanner", "React", "React Native", "Go"], ["GCP", "Spanner", "React", "Golang", "Neo4j"],
+        optional=["Google Cloud Platform"])
+    assert (tp, fp, fn) == (3, 1, 1)
+    assert missed == ["React Native"] and extra == ["Neo4j"]
+    m = es.micro_matched([["Python", "Docker"], []], [["python"], ["Docker"]], [[], []])
+    assert (m["tp"], m["fp"], m["fn"]) == (1, 1, 1) and m["precision"] == 0.5 and m["recall"] == 0.5
