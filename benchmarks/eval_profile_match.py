@@ -3,7 +3,7 @@
 Sets (gold = the occupation of the most recent role):
   synthetic  data/eval/resumes_gold.jsonl: 44 synthetic resumes written by the careeros team. Weights are tuned
              on its train split only (``--fit``); the old figure is kept.
-  personas   data/eval/personas/*.yaml: 23 hand-written resumes across 11 fields, gold ``current_soc`` picked by
+  personas   data/eval/personas/*.yaml: 28 hand-written resumes across 11 fields, gold ``current_soc`` picked by
              reading O*NET occupation titles/descriptions (never tuned on).
   titles     resume-like one-job records built from the hand-labelled real posting titles of
              data/eval/titles_gold.csv (LinkedIn and USAJOBS rows): the title, the employer context the
