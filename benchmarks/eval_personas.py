@@ -256,17 +256,30 @@ def main() -> int:
                             **res, "seconds": times})
             print(f"[{len(results)}/{len(personas)}] {p['id']}: recall {res['recall']:.2f} false {res['false_gaps']}"
                   + (f" (failed at {res['error']['stage']})" if "error" in res else ""), file=sys.stderr)
-    summary = summarise(results)
-    print_table(results, summary, args.top)
-    out = {"split": args.split, "top": args.top, "personas": len(results), **summary,
-           "warehouse_build_s": build_s, "wall_s": round(time.perf_counter() - t_start, 1),
-           "fatal": fatal, "results": results}
-    text = json.dumps(out, indent=1)
+            if args.out:  # partial results survive an interrupted run
+                write_out(args.out, report(args, results, build_s, t_start, fatal, complete=False))
+    out = report(args, results, build_s, t_start, fatal, complete=True)
+    print_table(results, out, args.top)
     if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n", encoding="utf-8")
-    print(text)
+        write_out(args.out, out)
+    print(json.dumps(out, indent=1))
     return 0
+
+
+def report(args: argparse.Namespace, results: list[dict[str, Any]], build_s: float, t_start: float,
+           fatal: str | None, complete: bool) -> dict[str, Any]:
+    """The JSON results document (``complete`` is False while personas are still running)."""
+    return {"split": args.split, "top": args.top, "personas": len(results), "complete": complete,
+            **summarise(results), "warehouse_build_s": build_s, "wall_s": round(time.perf_counter() - t_start, 1),
+            "fatal": fatal, "results": results}
+
+
+def write_out(path: Path, doc: dict[str, Any]) -> None:
+    """Write the JSON document atomically (a reader never sees half a file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
 
 
 if __name__ == "__main__":
