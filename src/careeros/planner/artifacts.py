@@ -410,7 +410,7 @@ def field_candidates(ctx: RoleContext, gaps: Sequence[Gap], instances: int = 2) 
             lo += len(pool)
             task = matched[min(inst, len(matched) - 1)] if matched else None
             suffix = f"#{inst + 1}" if inst else ""
-            title = p.title + (f" ({_ORDINAL.get(inst + 1, str(inst + 1))})" if inst else "")
+            title = p.title  # plans number repeated products ("(second)") only when both are chosen
             for n in range(1, len(pool) + 1):
                 grp = pool[:n]
                 labels = [g.label for g in grp]

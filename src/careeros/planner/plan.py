@@ -33,6 +33,7 @@ import polars as pl
 from pydantic import BaseModel, Field
 
 from careeros.planner.artifacts import (
+    _ORDINAL,
     Artifact,
     ArtifactTemplate,
     RoleContext,
@@ -422,6 +423,12 @@ def _choose(strategy: Strategy, reports: Sequence[GapReport], a: AssumptionSet, 
         taken = {x.id for x in core}
         core += pick([c for c in core_c if c.id not in taken], residual([*core, *stretch]), spare)
     chosen = [(by_id[x.id], False) for x in core] + [(by_id[x.id], True) for x in stretch]
+    seen: dict[str, int] = {}
+    for i, (art, st) in enumerate(chosen):  # two instances of one product: "Machine-learning project (second)"
+        seen[art.title] = seen.get(art.title, 0) + 1
+        if seen[art.title] > 1:
+            n = seen[art.title]
+            chosen[i] = (art.model_copy(update={"title": f"{art.title} ({_ORDINAL.get(n, str(n))})"}), st)
     if strategy == "fastest-first-evidence":
         chosen.sort(key=lambda t: (t[1], t[0].id not in forced_ids, eff(t[0]).hours))
     fam = {c: ctx.family for c, ctx in (contexts or {}).items()}
