@@ -36,6 +36,7 @@ def current(
         plan_status,
         save_plan,
     )
+    from careeros.planner.coach import fmt_hours
     from careeros.profile import load_profile
     from careeros.settings import get_settings
     from careeros.warehouse.db import connect
@@ -69,7 +70,7 @@ def current(
     for w in plan.weeks:
         typer.echo(f"  W{w.week:>2} {w.start} {w.hours:>5g} h  {w.milestone.split(': ', 1)[-1]}")
         for t in w.tasks:
-            typer.echo(f"        [{t.kind}] {t.title} ({t.hours:g} h)")
+            typer.echo(f"        [{t.kind}] {t.title} ({fmt_hours(t.minutes)})")
     for a in plan.alternatives:
         typer.echo(f"  alt {a.rank}: {a.summary}")
 
@@ -79,23 +80,50 @@ def artifacts(
     role: str = typer.Option(..., "--role", help="Target O*NET-SOC code, e.g. 15-1252.00."),
     as_json: bool = typer.Option(False, "--json", help="Print the plan as one JSON object."),
     hours: float | None = typer.Option(None, "--hours", min=0.5,
-                                       help="Hours budget (default: profile weekly hours x horizon, else 120)."),
-    have: list[str] = typer.Option([], "--have", help="A skill you already evidence (id or label); repeatable."),
+                                       help="Hours budget (default: the profile's weekly hours x horizon, less the "
+                                            "interview-prep and outreach shares; 120 without a profile)."),
+    have: list[str] = typer.Option([], "--have", help="A skill you already evidence (id or label); repeatable. "
+                                                      "Adds to the evidence curated in the warehouse."),
     catalogue: list[Path] = typer.Option([], "--catalogue", help="Extra template folder or YAML file; repeatable."),
     max_gaps: int = typer.Option(25, "--max-gaps", min=1, help="Largest gaps considered."),
+    profile: Path | None = typer.Option(None, "--profile",
+                                        help="Profile file for the hours budget (default $CAREEROS_HOME/profile.toml)."),
 ) -> None:
-    """Choose the smallest-effort set of artifacts that closes the most valuable gaps of a role."""
+    """Choose the smallest-effort set of artifacts that closes the most valuable gaps of a role.
+
+    Gaps are measured against your curated evidence (plus --have); artifacts are the work products of the role's
+    field, anchored to its own O*NET tasks.
+    """
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(message)s")
-    from careeros.planner.artifacts import load_catalogue, plan_artifacts
-    from careeros.planner.gaps import compute_gaps, label_index, market_values, role_requirements
+    import polars as pl
+
+    from careeros.planner.approval import default_profile_path
+    from careeros.planner.artifacts import load_catalogue, load_families, plan_artifacts, role_context
+    from careeros.planner.assumptions import load_assumptions
+    from careeros.planner.gaps import (
+        compute_gaps,
+        evidence_frame,
+        label_index,
+        market_values,
+        role_requirements,
+    )
+    from careeros.planner.plan import current_evidence, outreach_share
+    from careeros.profile import load_profile
     from careeros.settings import get_settings
-    from careeros.warehouse.db import connect
+    from careeros.warehouse.db import connect, fetch_one
 
     s = get_settings()
     if not s.warehouse_path.is_file():
         typer.echo(f"no warehouse at {s.warehouse_path}: run `careeros ingest` first", err=True)
         raise typer.Exit(2)
     code = role if role.count(".") else f"{role}.00"
+    ppath = profile or default_profile_path(s.home)
+    prof = None
+    if ppath.is_file():
+        try:
+            prof = load_profile(ppath)
+        except (OSError, ValueError) as exc:
+            typer.echo(f"warning: profile {ppath} unreadable ({exc}); using defaults", err=True)
     with connect(s.warehouse_path, read_only=True) as con:
         req = role_requirements(con, code)
         if req.height == 0:
@@ -103,19 +131,34 @@ def artifacts(
             raise typer.Exit(2)
         mv = market_values(con, code)
         labels = label_index(con)
-        from careeros.warehouse.db import fetch_one
-
         row = fetch_one(con.execute("SELECT title FROM graph_occupation WHERE soc_code = ?", [code]))
-    report = compute_gaps(code, req, list(have), mv, labels=labels, title=row[0] if row else None)
-    budget = hours if hours is not None else 120.0
+        ev = current_evidence(con)
+        a = load_assumptions(con, read_only=True)
+        own = next((r.title for r in (prof.target_roles if prof else []) if r.soc_code == code), None)
+        ctx = role_context(con, code, load_families(), own)
+    stated = evidence_frame(list(have), labels)
+    evidence = pl.concat([ev.select("skill_id", "confidence", "last_seen"), stated], how="vertical_relaxed") \
+        if have else ev
+    report = compute_gaps(code, req, evidence, mv, labels=labels, title=row[0] if row else None)
+    if hours is not None:
+        budget, source = hours, "--hours"
+    elif prof is not None:
+        share = 1 - a.value("policy.interview_prep_share", 0.1) - outreach_share(a)
+        budget, source = round(prof.weekly_hours * prof.horizon_weeks * share, 2), "profile"
+    else:
+        budget, source = 120.0, "default"
     plan = plan_artifacts(report.gaps, budget, load_catalogue([s.home / "artifacts", *catalogue]), labels,
-                          code, max_gaps=max_gaps)
-    out = {"role": code, "title": report.title, "coverage_before": report.coverage,
-           "market_value_source": report.market_value_source, **plan.model_dump()}
+                          code, max_gaps=max_gaps, context=ctx)
+    out = {"role": code, "title": report.title, "own_title": own, "field": ctx.family.field,
+           "coverage_before": report.coverage, "market_value_source": report.market_value_source,
+           "hours_budget_source": source, "evidence_skills": int(evidence["skill_id"].n_unique()) if evidence.height
+           else 0, **plan.model_dump()}
     if as_json:
         sys.stdout.write(json.dumps(out) + "\n")
         return
-    typer.echo(f"{code} {report.title}: {len(plan.chosen)} artifacts, {plan.total_hours:g}/{budget:g} h, "
+    typer.echo(f"{code} {report.title}: {len(plan.chosen)} artifacts, {plan.total_hours:g}/{budget:g} h ({source}), "
                f"value {plan.value_covered:.3f}/{plan.value_total:.3f}")
-    for a in plan.chosen:
-        typer.echo(f"  [{a.kind}] {a.title} ({a.hours:g} h) -> {', '.join(a.skill_labels)}")
+    for art in plan.chosen:
+        typer.echo(f"  [{art.kind}] {art.title} ({art.hours:g} h) -> {', '.join(art.skill_labels)}")
+        if art.done:
+            typer.echo(f"      done when: {art.done}")

@@ -7,6 +7,7 @@ flow that re-runs from the top after a suspend reuses the stored proposal instea
 from __future__ import annotations
 
 import json
+import logging
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -20,6 +21,7 @@ from careeros.profile import Profile
 from careeros.warehouse.db import fetch_one, table_exists
 
 Decision = Literal["approve", "request_changes", "reject"]
+log = logging.getLogger("careeros.planner")
 STATUSES = ("proposed", "approved", "rejected", "superseded", "changes_requested", "timed_out")
 
 
@@ -102,7 +104,8 @@ def summary_markdown(plan: Plan, round_no: int = 0, max_rounds: int = 1) -> str:
              f"risk tolerance {inp['risk_tolerance']} (stretch {plan.risk.stretch_share:.0%}); "
              f"round {round_no + 1} of {max_rounds}.", "", "| role | coverage now | expected | weight |",
              "|---|---|---|---|"]
-    lines += [f"| {r.title or r.soc_code} ({r.soc_code}) | {r.coverage_before:.0%} | {r.coverage_expected:.0%} | "
+    lines += [f"| {r.title or r.soc_code} ({r.soc_code}) | {r.coverage_before:.0%} | "
+              f"{r.coverage_expected:.0%} | "
               f"{r.weight:.2f} |" for r in plan.roles]
     lines += ["", "**Weeks**"]
     for w in plan.weeks:
@@ -383,16 +386,18 @@ def compute_plan(home: Path, profile: Profile, overrides: PlanOverrides | None =
         found = assess(con, profile, refs, extractor, scores, text, match_occupation=match)
         labels = label_index(con)
         snap = market_snapshot(con)
+        extra = plan_extras(con, profile, refs, found.reports, guessed, found.current_title, found.current_soc,
+                            employer=_current_employer(found.facts))
     if not found.reports:
         raise ValueError("none of the profile's target roles resolves to an occupation with skills")
     plan = build_plan(profile, found.reports, load_catalogue([Path(home) / "artifacts"]), assumptions,
                       overrides=overrides, resolve=labels, market_snapshot=snap,
-                      memory_version=_memory_version(Path(home)))
+                      memory_version=_memory_version(Path(home)), **extra)
     after = {r.soc_code: r.coverage_after for r in plan.roles}
     facts = found.facts
     return plan.model_copy(update={
         "gaps": found.gaps[:GAPS_SHOWN],
-        "limits": found.limits,
+        "limits": [*found.limits, *plan.limits],
         "person": {
             "current_title": found.current_title, "current_soc": found.current_soc,
             "years_experience": facts.years_experience if facts else None,
@@ -405,6 +410,67 @@ def compute_plan(home: Path, profile: Profile, overrides: PlanOverrides | None =
 
 #: gaps listed in a plan (ranked across all target roles)
 GAPS_SHOWN = 40
+
+
+def _current_employer(facts: Any) -> str | None:
+    exps = getattr(facts, "experiences", None) or []
+    return getattr(exps[0], "employer", None) if exps else None
+
+
+def plan_extras(con: Any, profile: Profile, refs: list[Any], reports: list[Any], guessed: dict[str, str],
+                current_title: str | None, current_soc: str | None, employer: str | None = None) -> dict[str, Any]:
+    """Role contexts, the person's own titles, transition paths and the plan's own limits (open connection)."""
+    from careeros.planner.artifacts import load_families, role_context
+    from careeros.planner.coach import CurrentRole, explain_path, transition_path
+    from careeros.warehouse.db import fetch_one
+
+    own = {r.soc_code: r.title for r in refs}
+    fams = load_families()
+    contexts = {r.soc_code: role_context(con, r.soc_code, fams, r.title) for r in refs}
+    limits: list[str] = []
+    unresolved = [r.title for r in profile.target_roles if not (r.soc_code or guessed.get(r.title))]
+    if unresolved:
+        limits.append(f"Could not match {', '.join(unresolved)} to an occupation; add a soc_code to the profile to "
+                      "plan for it.")
+    for rep in reports:
+        if contexts[rep.soc_code].family.id == "default":
+            limits.append(f"There is no work-product template for the field of "
+                          f"{own.get(rep.soc_code, rep.title or rep.soc_code)} yet: its work products are generic work "
+                          "samples built from the occupation's own task statements. Check them with someone who "
+                          "does this work.")
+    current = None
+    paths = []
+    if current_title:
+        row = fetch_one(con.execute("SELECT title FROM graph_occupation WHERE soc_code = ?", [current_soc])) \
+            if current_soc else None
+        current = CurrentRole(title=current_title, employer=employer, soc_code=current_soc,
+                              onet_title=row[0] if row else None)
+        model = None
+        if current_soc:
+            try:
+                from careeros.planner.transitions import load_model
+
+                model = load_model()
+            except Exception as exc:  # noqa: BLE001 - no transition data is a stated limit, not a crash
+                log.warning("transition model unavailable: %s", exc)
+        for rep in reports:
+            if rep.soc_code == current_soc:
+                limits.append(f"{own.get(rep.soc_code, rep.title or rep.soc_code)} matches the same occupation as "
+                              f"your current role ({current.onet_title or current_soc}): the plan treats it as "
+                              "deepening your current work, not a move.")
+                continue
+            p = transition_path(model, current_soc, rep.soc_code, current_title, own.get(rep.soc_code)) \
+                if model is not None and current_soc else None
+            if p is not None:
+                top = [g.label for g in sorted(rep.gaps, key=lambda g: -g.size)[:5]]
+                if top:
+                    p.missing_skills, p.missing_technologies = top, []
+                    p.why = explain_path(p)
+                paths.append(p)
+        if not paths and reports and not any(r.soc_code == current_soc for r in reports):
+            limits.append(f"Could not relate your current role ({current_title}) to the targets, so the plan does "
+                          "not explain the move.")
+    return {"contexts": contexts, "role_titles": own, "current": current, "paths": paths, "limits": limits}
 
 
 def _memory_version(home: Path) -> int | None:

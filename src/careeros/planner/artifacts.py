@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import heapq
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Literal
@@ -27,6 +28,7 @@ from careeros.planner.gaps import Gap
 log = logging.getLogger("careeros.planner")
 
 DEFAULT_CATALOGUE = Path(__file__).resolve().parents[3] / "data" / "artifacts" / "catalogue.yaml"
+DEFAULT_PRODUCTS = Path(__file__).resolve().parents[3] / "data" / "artifacts" / "work_products.yaml"
 Kind = Literal["project", "write-up", "certification", "talk", "open-source", "course"]
 
 
@@ -43,6 +45,8 @@ class ArtifactTemplate(BaseModel):
     applies_to: list[str] = Field(default_factory=list)
     bundle: int = Field(default=1, ge=1, le=10)
     skills: list[str] = Field(default_factory=list)
+    software: bool = Field(default=False, description="only offered when a target role is a software/data role")
+    done: str = ""
 
 
 class Artifact(BaseModel):
@@ -57,6 +61,14 @@ class Artifact(BaseModel):
     strength: float
     skills: list[str]
     skill_labels: list[str] = Field(default_factory=list)
+    done: str = Field(default="", description="observable definition of done")
+    publish: str = Field(default="", description="where the finished artifact is published")
+    task: str | None = Field(default=None, description="the target occupation's own task statement it mirrors")
+    field: str | None = None
+    software: bool = False
+    milestones: list[str] = Field(default_factory=list, description="outcomes of the parts of a split build")
+    topics: list[str] = Field(default_factory=list)
+    soc_codes: list[str] = Field(default_factory=list)
 
 
 class ArtifactPlan(BaseModel):
@@ -107,7 +119,7 @@ def instantiate(templates: Sequence[ArtifactTemplate], gaps: Sequence[Gap],
                 out.append(Artifact(id=f"{t.id}:{g.skill_id}", template_id=t.id, kind=t.kind,
                                     title=t.title.replace("{skills}", g.label).replace("{skill}", g.label),
                                     hours=t.hours, proof=t.proof, strength=t.strength, skills=[g.skill_id],
-                                    skill_labels=[g.label]))
+                                    skill_labels=[g.label], done=t.done, publish=t.proof, software=t.software))
             if t.bundle > 1:
                 for n in range(2, min(t.bundle, len(fit)) + 1):
                     grp = fit[:n]
@@ -116,14 +128,16 @@ def instantiate(templates: Sequence[ArtifactTemplate], gaps: Sequence[Gap],
                         id=f"{t.id}:top{n}", template_id=t.id, kind=t.kind,
                         title=t.title.replace("{skills}", ", ".join(labels)).replace("{skill}", labels[0]),
                         hours=t.hours + t.hours_per_extra_skill * (n - 1), proof=t.proof, strength=t.strength,
-                        skills=[g.skill_id for g in grp], skill_labels=labels))
+                        skills=[g.skill_id for g in grp], skill_labels=labels, done=t.done, publish=t.proof,
+                        software=t.software))
         elif t.skills:
             ids = [s if s in by_id else res.get(s.lower(), s) for s in t.skills]
             covered = [s for s in dict.fromkeys(ids) if s in by_id]
             if covered:
                 out.append(Artifact(id=t.id, template_id=t.id, kind=t.kind, title=t.title, hours=t.hours,
                                     proof=t.proof, strength=t.strength, skills=covered,
-                                    skill_labels=[by_id[s].label for s in covered]))
+                                    skill_labels=[by_id[s].label for s in covered], done=t.done,
+                                    publish=t.proof, software=t.software))
     return out
 
 
@@ -235,9 +249,196 @@ def choose_artifacts(candidates: Sequence[Artifact], gaps: Sequence[Gap], hours_
 
 def plan_artifacts(gaps: Sequence[Gap], hours_budget: float, templates: Sequence[ArtifactTemplate] | None = None,
                    resolve: dict[str, str] | None = None, soc_code: str | None = None,
-                   max_gaps: int = 25) -> ArtifactPlan:
-    """Instantiate templates for the largest ``max_gaps`` gaps and choose the artifacts."""
+                   max_gaps: int = 25, context: RoleContext | None = None) -> ArtifactPlan:
+    """Instantiate templates (and the role's field work products) for the largest gaps and choose the artifacts."""
     top = sorted(gaps, key=lambda g: -g.size)[:max_gaps]
     tmpl = load_catalogue() if templates is None else templates
-    return choose_artifacts(instantiate(tmpl, top, resolve), top, hours_budget, soc_code)
+    return choose_artifacts(candidates(top, tmpl, resolve, [context] if context else None), top, hours_budget,
+                            soc_code)
 
+
+
+# ------------------------------------------------------------------------- work products from the role's own work
+
+
+class Product(BaseModel):
+    """A field work-product template (``data/artifacts/work_products.yaml``)."""
+
+    id: str
+    kind: Kind
+    title: str
+    tasks: list[str] = Field(default_factory=list)
+    skills: list[str] = Field(default_factory=list)
+    skill_kinds: list[str] = Field(default_factory=list)
+    topics: list[str] = Field(default_factory=list)
+    bundle: int = Field(default=3, ge=1, le=10)
+    hours: float = Field(gt=0)
+    hours_per_extra_skill: float = Field(default=0.0, ge=0)
+    strength: float = Field(default=0.7, gt=0, le=1)
+    done: str
+    publish: str
+    milestones: list[str] = Field(default_factory=list)
+
+
+class Family(BaseModel):
+    """A field (SOC group / job family) and the work products people in it make."""
+
+    id: str
+    field: str
+    software: bool = False
+    soc: list[str] = Field(default_factory=list)
+    learn_done: str = "a worked example of {skill}, written up in one page"
+    learn_proof: str = "dated notes"
+    publish_done: str = "shared on your portfolio page or professional profile"
+    products: list[Product]
+
+
+class RoleContext(BaseModel):
+    """What a target occupation's work looks like: its task statements, DWAs and ESCO skills, and its field."""
+
+    soc_code: str
+    title: str | None = None
+    own_title: str | None = None
+    tasks: list[str] = Field(default_factory=list, description="task statements, most important first")
+    dwas: list[str] = Field(default_factory=list)
+    esco: list[str] = Field(default_factory=list)
+    family: Family
+
+
+def load_families(path: Path = DEFAULT_PRODUCTS) -> list[Family]:
+    """Field families from the work-products YAML (the ``default`` family last)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    fams = [Family.model_validate(f) for f in data.get("families", [])]
+    return sorted(fams, key=lambda f: f.id == "default")
+
+
+def family_for(soc_code: str, families: Sequence[Family]) -> Family:
+    """The family whose longest SOC prefix matches ``soc_code``; the ``default`` family when none does."""
+    best: tuple[int, Family] | None = None
+    for f in families:
+        for p in f.soc:
+            if soc_code.startswith(p) and (best is None or len(p) > best[0]):
+                best = (len(p), f)
+    if best:
+        return best[1]
+    default = next((f for f in families if f.id == "default"), None)
+    if default is None:
+        raise ValueError("work-product catalogue has no default family")
+    return default
+
+
+def role_context(con: object, soc_code: str, families: Sequence[Family], own_title: str | None = None) -> RoleContext:
+    """Read a role's tasks (core first, most incumbents first), DWAs and ESCO essential skills (open connection)."""
+    from careeros.warehouse.db import fetch_one, table_exists
+
+    def rows(sql: str) -> list[str]:
+        return [r[0] for r in con.execute(sql, [soc_code]).fetchall() if r[0]]  # type: ignore[attr-defined]
+
+    title_row = fetch_one(con.execute("SELECT title FROM graph_occupation WHERE soc_code = ?",  # type: ignore[attr-defined]
+                                      [soc_code])) if table_exists(con, "graph_occupation") else None
+    tasks = rows("SELECT task FROM onet_task WHERE soc_code = ? ORDER BY (task_type = 'Core') DESC, "
+                 "incumbents_responding DESC NULLS LAST, task_id") if table_exists(con, "onet_task") else []
+    dwas = rows("SELECT DISTINCT d.dwa_title FROM onet_task_dwa t JOIN onet_dwa d USING (dwa_id) "
+                "WHERE t.soc_code = ? ORDER BY 1") if table_exists(con, "onet_dwa") else []
+    esco: list[str] = []
+    if table_exists(con, "graph_esco_onet_crosswalk") and table_exists(con, "esco_occupation_skill"):
+        esco = rows("SELECT DISTINCT s.preferred_label FROM graph_esco_onet_crosswalk c "
+                    "JOIN esco_occupation_skill o ON o.occupation_uri = c.occupation_uri AND "
+                    "o.relation_type = 'essential' JOIN esco_skill s ON s.skill_uri = o.skill_uri "
+                    "WHERE c.soc_code = ? AND c.rank = 1 ORDER BY 1")
+    return RoleContext(soc_code=soc_code, title=title_row[0] if title_row else None, own_title=own_title,
+                       tasks=tasks, dwas=dwas, esco=esco, family=family_for(soc_code, families))
+
+
+_NICHE = re.compile(r"\bgreen\b", re.I)  # O*NET "green" task statements describe a niche of the occupation
+
+
+def _match_statements(patterns: Sequence[str], statements: Sequence[str]) -> list[str]:
+    """Statements that match the patterns: more matches first, then the given (importance) order; niche ones last."""
+    regs = [re.compile(p, re.I) for p in patterns]
+    scored = []
+    for i, s in enumerate(statements):
+        n = sum(1 for r in regs if r.search(s))
+        if n:
+            scored.append((bool(_NICHE.search(s)), -min(n, 2), i, s))
+    return [s for *_, s in sorted(scored)]
+
+
+_ORDINAL = {2: "second", 3: "third", 4: "fourth"}
+
+
+def _short_task(text: str, limit: int = 140) -> str:
+    text = text.strip().rstrip(".")
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " ..."
+
+
+def field_candidates(ctx: RoleContext, gaps: Sequence[Gap], instances: int = 2) -> list[Artifact]:
+    """Candidate artifacts for one role: its family's work products bound to the gap skills they evidence.
+
+    Each product is anchored to the role's own best-matching task statement (or DWA / ESCO skill); a product
+    whose task patterns match nothing the role does is not offered. Skills whose label matches the product's
+    patterns are bound with full strength (bundles of 1..``bundle``, largest gaps first); past them, gaps of the
+    product's skill kinds are bound at 60% strength. ``instances`` > 1 adds further instances ("(second)") on the
+    next skills and the next matching task (so a goal can ask for two projects of one kind).
+    """
+    fam = ctx.family
+    statements = [*ctx.tasks, *ctx.dwas, *ctx.esco]
+    ranked = sorted(gaps, key=lambda g: -g.size)
+    out: list[Artifact] = []
+    for p in fam.products:
+        matched = _match_statements(p.tasks, statements) if p.tasks else list(ctx.tasks[:instances])
+        if p.tasks and not matched:
+            continue
+        regs = [(r == ".*", re.compile(rf"(?<![a-z0-9])(?:{r})", re.I)) for r in p.skills]
+        # a named pattern binds any kind; the catch-all binds only the product's skill kinds
+        strong = [g for g in ranked if any(rx.search(g.label) and (not wild or g.kind in p.skill_kinds)
+                                           for wild, rx in regs)]
+        weak = [g for g in ranked if g.kind in p.skill_kinds and g not in strong]
+        fit = strong + weak  # named skills first; later instances may fall back to skills of the product's kinds
+        if not fit:
+            continue
+        n_strong, lo = len(strong), 0
+        for inst in range(instances):
+            pool = fit[lo:lo + p.bundle]
+            if not pool:
+                break
+            if lo < n_strong:  # named skills only in this instance: full strength
+                pool = pool[:n_strong - lo]
+                strength = p.strength
+            else:
+                strength = round(p.strength * 0.6, 4)
+            lo += len(pool)
+            task = matched[min(inst, len(matched) - 1)] if matched else None
+            suffix = f"#{inst + 1}" if inst else ""
+            title = p.title  # plans number repeated products ("(second)") only when both are chosen
+            for n in range(1, len(pool) + 1):
+                grp = pool[:n]
+                labels = [g.label for g in grp]
+                out.append(Artifact(
+                    id=f"{ctx.soc_code}:{p.id}{suffix}:{n}", template_id=f"{fam.id}/{p.id}", kind=p.kind,
+                    title=title.replace("{skills}", ", ".join(labels)), strength=strength,
+                    hours=p.hours + p.hours_per_extra_skill * (n - 1), proof=p.publish, skills=[g.skill_id for g in grp],
+                    skill_labels=labels, done=p.done, publish=p.publish,
+                    task=_short_task(task) if task else None, field=fam.field, software=fam.software,
+                    milestones=list(p.milestones), topics=list(p.topics), soc_codes=[ctx.soc_code]))
+    return out
+
+
+def candidates(gaps: Sequence[Gap], templates: Sequence[ArtifactTemplate], resolve: dict[str, str] | None,
+               contexts: Sequence[RoleContext] | None) -> list[Artifact]:
+    """Field work products of each role (when role contexts are known) plus curated catalogue entries that fit.
+
+    Without contexts the whole catalogue is instantiated. With contexts, generic catalogue templates give way to
+    the roles' own work products, and software-only entries are offered only when a target role is a
+    software/data role; when no product fits, the field-neutral generic templates are the fallback.
+    """
+    if not contexts:
+        return instantiate(templates, gaps, resolve)
+    software = any(c.family.software for c in contexts)
+    curated = [t for t in templates if t.skills and (software or not t.software)]
+    out = [a for c in contexts for a in field_candidates(c, gaps)]
+    seen = {a.id for a in out}
+    out += [a for a in instantiate(curated, gaps, resolve) if a.id not in seen]
+    if not out:
+        out = instantiate([t for t in templates if not t.software and not t.skills], gaps, resolve)
+    return out

@@ -32,8 +32,17 @@ from typing import Any, Literal
 import polars as pl
 from pydantic import BaseModel, Field
 
-from careeros.planner.artifacts import Artifact, ArtifactTemplate, choose_artifacts, instantiate, plan_value
+from careeros.planner.artifacts import (
+    _ORDINAL,
+    Artifact,
+    ArtifactTemplate,
+    RoleContext,
+    candidates,
+    choose_artifacts,
+    plan_value,
+)
 from careeros.planner.assumptions import AssumptionSet
+from careeros.planner.coach import CurrentRole, GoalTarget, TransitionPath, matches_goal, parse_goal, quarter
 from careeros.planner.gaps import Gap, GapReport
 from careeros.profile import Profile
 
@@ -42,6 +51,8 @@ Strategy = Literal["focus", "balanced", "fastest-first-evidence"]
 STRATEGIES: tuple[Strategy, ...] = ("focus", "balanced", "fastest-first-evidence")
 STRETCH_KINDS = frozenset({"talk", "open-source", "certification"})
 MIN_CHUNK = 30  # minutes: never start a new work item in a smaller slot (fragmentation)
+QUARTER = 15  # minutes: work sessions are whole quarter hours
+STRATEGY_NAMES: dict[str, str] = {"fastest-first-evidence": "Fast", "balanced": "Balanced", "focus": "Deep"}
 
 
 class Verification(BaseModel):
@@ -99,6 +110,7 @@ class RoleSummary(BaseModel):
     soc_code: str
     title: str | None = Field(default=None, description="the person's own title for the role")
     onet_title: str | None = None
+    field: str | None = Field(default=None, description="the field of the role's work products")
     priority: float
     weight: float = Field(description="share of the combined gap value given to this role by the strategy")
     coverage_before: float
@@ -170,6 +182,12 @@ class Plan(BaseModel):
     gaps: list[dict[str, Any]] = Field(default_factory=list, description="ranked gaps across all target roles")
     person: dict[str, Any] = Field(default_factory=dict, description="what careeros read about the person")
     limits: list[str] = Field(default_factory=list, description="what the plan could not take into account")
+    name: str | None = None
+    current_role: CurrentRole | None = None
+    paths: list[TransitionPath] = Field(default_factory=list, description="current occupation -> each target")
+    goal_targets: list[dict[str, Any]] = Field(default_factory=list, description="what the goal asks for and what "
+                                                                               "the plan puts in")
+    artifact_details: list[Artifact] = Field(default_factory=list)
 
     def content_sha(self) -> str:
         """Hash of what the plan asks the person to do (ignores version, status, timestamps, diff)."""
@@ -231,6 +249,8 @@ class _Work:
     stretch: bool = False
     done: str = ""
     evidence: str = ""
+    label: str = ""
+    milestones: list[str] = field(default_factory=list)
 
 
 OUTREACH_SHARE_MAX = 0.4
@@ -279,11 +299,64 @@ class _Choice:
     weights: list[float]
     chosen: list[tuple[Artifact, bool]]  # (artifact with catalogue hours, stretch?)
     works: list[_Work]
+    goal: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _candidates(gaps: list[Gap], templates: Sequence[ArtifactTemplate], resolve: dict[str, str] | None,
+                contexts: dict[str, RoleContext] | None, socs: Sequence[str]) -> list[Artifact]:
+    """Candidates for the combined gaps (see :func:`careeros.planner.artifacts.candidates`)."""
+    ctxs = [contexts[c] for c in socs if c in contexts] if contexts else None
+    return candidates(gaps, templates, resolve, ctxs)
+
+
+def _instance(a: Artifact) -> str:
+    """One instance of a field product (its bundle sizes are alternatives of each other); else the artifact."""
+    return a.id.rsplit(":", 1)[0] if "/" in a.template_id else a.id
+
+
+def _goal_picks(targets: Sequence[GoalTarget], pool: Sequence[Artifact], gaps: Sequence[Gap],
+                budget: float) -> tuple[list[Artifact], list[dict[str, Any]]]:
+    """Artifacts the goal asks for by count and topic ("two public ML projects"), and what each target got.
+
+    Best value per hour first; distinct products (or distinct instances of one product) with disjoint skills. Each
+    of the ``count`` slots gets an equal share of what is left of the budget, so smaller versions are chosen
+    rather than dropping one the person asked for.
+    """
+    sizes = {g.skill_id: g.size for g in gaps}
+    picks: list[Artifact] = []
+    report: list[dict[str, Any]] = []
+    spent = 0.0
+    n_slots = sum(t.count for t in targets)
+    for t in targets:
+        got: list[Artifact] = []
+        fits = [c for c in pool if matches_goal(t, c.kind, c.topics, c.title) and c.id not in {x.id for x in picks}]
+        for _ in range(t.count):
+            share = (budget - spent) / max(1, n_slots)
+            free = [c for c in fits if not any(_instance(x) == _instance(c) or set(x.skills) & set(c.skills)
+                                               for x in [*picks, *got])]
+            if not free:
+                break
+            base_v = plan_value([*picks, *got], sizes)
+            def rank(c: Artifact, t: GoalTarget = t) -> int:  # products whose main topic is the goal's come first
+                return next((i for i, x in enumerate(c.topics) if x.lower() in t.topics), len(c.topics))
+
+            within = [c for c in free if c.hours <= share + 1e-9] or [min(free, key=lambda c: (rank(c), c.hours))]
+            c = max(within, key=lambda c: (-rank(c), (plan_value([*picks, *got, c], sizes) - base_v) / c.hours,
+                                           -c.hours))
+            got.append(c)
+            spent += c.hours
+            n_slots -= 1
+        n_slots -= t.count - len(got)
+        picks += got
+        report.append({"text": t.text, "count": t.count, "kind": t.kind, "topics": t.topics,
+                       "planned": len(got), "artifacts": [c.id for c in got]})
+    return picks, report
 
 
 def _choose(strategy: Strategy, reports: Sequence[GapReport], a: AssumptionSet, templates: Sequence[ArtifactTemplate],
             resolve: dict[str, str] | None, core_hours: float, stretch_share: float, weekly_hours: float,
-            max_gaps: int) -> _Choice:
+            max_gaps: int, contexts: dict[str, RoleContext] | None = None,
+            targets: Sequence[GoalTarget] = ()) -> _Choice:
     """Artifacts and ordered work items for one strategy."""
     weights, _ = _role_weights(len(reports), strategy, a)
     bias = a.value("hours_estimate_bias", 1.0)
@@ -298,8 +371,10 @@ def _choose(strategy: Strategy, reports: Sequence[GapReport], a: AssumptionSet, 
             size[g.skill_id] = size.get(g.skill_id, 0.0) + w * g.size / total
             roles_of.setdefault(g.skill_id, []).append(rep.soc_code)
     gaps = [combined[s].model_copy(update={"size": size[s]}) for s in combined if size[s] > 0]
-    cands = instantiate(templates, gaps, resolve)
-    learn = {g.skill_id: _learn_hours(g, a) * bias for g in gaps}
+    cands = _candidates(gaps, templates, resolve, contexts, [r.soc_code for r in reports])
+    # a skill practised in an artifact is partly learned while building: only this share is separate study
+    in_artifact = a.value("learn_share_in_artifact", 0.5) if contexts else 1.0
+    learn = {g.skill_id: _learn_hours(g, a) * bias * in_artifact for g in gaps}
     publish_h = a.value("publish_hours", 2.0) * bias
 
     def build_hours(art: Artifact) -> float:
@@ -309,13 +384,16 @@ def _choose(strategy: Strategy, reports: Sequence[GapReport], a: AssumptionSet, 
         return art.model_copy(update={"hours": build_hours(art) + publish_h + sum(learn.get(s, 0) for s in art.skills)})
 
     effective = [eff(c) for c in cands]
+    by_id = {c.id: c for c in cands}
+    core_budget = core_hours * (1 - stretch_share)
+    forced, goal_report = _goal_picks(targets, [c for c in effective if c.kind not in STRETCH_KINDS or
+                                                any(t.kind == c.kind for t in targets)], gaps, core_hours)
+    forced_ids = {x.id for x in forced}
     if strategy == "fastest-first-evidence":
         quick = [c for c in effective if c.hours <= 1.5 * weekly_hours]
         effective = quick or sorted(effective, key=lambda c: c.hours)[:50]
-    by_id = {c.id: c for c in cands}
-    core_c = [c for c in effective if c.kind not in STRETCH_KINDS]
-    stretch_c = [c for c in effective if c.kind in STRETCH_KINDS]
-    core_budget = core_hours * (1 - stretch_share)
+    core_c = [c for c in effective if c.kind not in STRETCH_KINDS and c.id not in forced_ids]
+    stretch_c = [c for c in effective if c.kind in STRETCH_KINDS and c.id not in forced_ids]
 
     def pick(pool: list[Artifact], gs: list[Gap], budget: float) -> list[Artifact]:
         if budget <= 0 or not pool:
@@ -327,32 +405,38 @@ def _choose(strategy: Strategy, reports: Sequence[GapReport], a: AssumptionSet, 
             return choose_artifacts(pool, gs, budget + shared).chosen
         return first
 
-    core = pick(core_c, gaps, core_budget)
-    miss = {g.skill_id: 1.0 for g in gaps}
-    for art in core:
-        for s in art.skills:
-            if s in miss:
-                miss[s] *= 1 - art.strength
-    residual = [g.model_copy(update={"size": g.size * miss[g.skill_id]}) for g in gaps if g.size * miss[g.skill_id] > 0]
-    stretch = pick(stretch_c, residual, core_hours * stretch_share)
-    # budget the stretch share did not use (nothing affordable) goes back to core work on the remaining gaps
-    spare = core_hours - _dedup_hours([*core, *stretch], learn, publish_h, by_id, build_hours)
-    if spare > 1.0:
-        for art in stretch:
+    def residual(arts: Sequence[Artifact]) -> list[Gap]:
+        miss = {g.skill_id: 1.0 for g in gaps}
+        for art in arts:
             for s in art.skills:
                 if s in miss:
                     miss[s] *= 1 - art.strength
+        return [g.model_copy(update={"size": g.size * miss[g.skill_id]}) for g in gaps if g.size * miss[g.skill_id] > 0]
+
+    forced_h = _dedup_hours(forced, learn, publish_h, by_id, build_hours) if forced else 0.0
+    core = forced + pick(core_c, residual(forced), core_budget - forced_h)
+    stretch_share = stretch_share if forced_h <= core_budget else max(0.0, 1 - forced_h / core_hours)
+    stretch = pick(stretch_c, residual(core), core_hours * stretch_share)
+    # budget the stretch share did not use (nothing affordable) goes back to core work on the remaining gaps
+    spare = core_hours - _dedup_hours([*core, *stretch], learn, publish_h, by_id, build_hours)
+    if spare > 1.0:
         taken = {x.id for x in core}
-        rest = [g.model_copy(update={"size": g.size * miss[g.skill_id]}) for g in gaps
-                if g.size * miss[g.skill_id] > 0]
-        core += pick([c for c in core_c if c.id not in taken], rest, spare)
+        core += pick([c for c in core_c if c.id not in taken], residual([*core, *stretch]), spare)
     chosen = [(by_id[x.id], False) for x in core] + [(by_id[x.id], True) for x in stretch]
+    seen: dict[str, int] = {}
+    for i, (art, st) in enumerate(chosen):  # two instances of one product: "Machine-learning project (second)"
+        seen[art.title] = seen.get(art.title, 0) + 1
+        if seen[art.title] > 1:
+            n = seen[art.title]
+            chosen[i] = (art.model_copy(update={"title": f"{art.title} ({_ORDINAL.get(n, str(n))})"}), st)
     if strategy == "fastest-first-evidence":
-        chosen.sort(key=lambda t: (t[1], eff(t[0]).hours))
+        chosen.sort(key=lambda t: (t[1], t[0].id not in forced_ids, eff(t[0]).hours))
+    fam = {c: ctx.family for c, ctx in (contexts or {}).items()}
     works: list[_Work] = []
     learned: set[str] = set()
     for art, is_stretch in chosen:
         socs = sorted({r for s in art.skills for r in roles_of.get(s, [])})
+        f = next((fam[c] for c in [*art.soc_codes, *socs] if c in fam), None)
         deps = []
         for s in art.skills:
             gap = combined.get(s)
@@ -363,20 +447,25 @@ def _choose(strategy: Strategy, reports: Sequence[GapReport], a: AssumptionSet, 
             if s in learned:
                 continue
             learned.add(s)
+            verb = {"missing": "Learn", "weak": "Deepen", "stale": "Refresh"}.get(gap.status, "Learn")
+            done = (f.learn_done if f else "a worked example of {skill}, written up in one page").replace(
+                "{skill}", gap.label)
             works.append(_Work(
-                wid, "learn", f"Learn {gap.label} ({gap.status})", _minutes(learn[s]), [], roles_of.get(s, []), [s],
-                None, is_stretch,
-                done=f"Worked through material and exercises on {gap.label}; can explain and apply it",
-                evidence=f"dated learning notes or exercise repository on {gap.label} in an evidence folder"))
+                wid, "learn", f"{verb} {gap.label}", quarter(learn[s] * 60), [], roles_of.get(s, []), [s],
+                None, is_stretch, done=done[:1].upper() + done[1:],
+                evidence=(f.learn_proof if f else "dated notes or exercises") + f" on {gap.label}",
+                label=gap.label))
         bid = f"build:{art.id}"
-        works.append(_Work(bid, "build", art.title, _minutes(build_hours(art)), deps, socs, list(art.skills),
-                           art.id, is_stretch, done=f"{art.title}: finished to its definition",
-                           evidence=art.proof))
-        works.append(_Work(f"publish:{art.id}", "publish", f"Publish: {art.title}", _minutes(publish_h), [bid], socs,
-                           list(art.skills), art.id, is_stretch,
-                           done="Published and linked from the portfolio/profile",
-                           evidence=f"public URL of the artifact ({art.proof})"))
-    return _Choice(strategy, weights, chosen, works)
+        done = art.done or f"{art.title}: finished and checked by someone who does this work"
+        works.append(_Work(bid, "build", art.title, quarter(build_hours(art) * 60), deps, socs, list(art.skills),
+                           art.id, is_stretch, done=done[:1].upper() + done[1:], evidence=art.publish or art.proof,
+                           milestones=list(art.milestones), label=art.title))
+        pub_done = f.publish_done if f else "published and linked from your portfolio or profile"
+        works.append(_Work(f"publish:{art.id}", "publish", f"Publish: {art.title}", quarter(publish_h * 60), [bid],
+                           socs, list(art.skills), art.id, is_stretch,
+                           done=pub_done[:1].upper() + pub_done[1:],
+                           evidence=f"link to the published work ({art.publish or art.proof})", label=art.title))
+    return _Choice(strategy, weights, chosen, works, goal_report)
 
 
 def _dedup_hours(arts: Sequence[Artifact], learn: dict[str, float], publish_h: float, by_id: dict[str, Artifact],
@@ -394,7 +483,11 @@ class _Sched:
 
 def schedule(works: Sequence[_Work], budget_minutes: int, horizon: int, prep_minutes: int, outreach_minutes: int,
              roles_label: str, roles: list[str]) -> _Sched:
-    """List-schedule work items into weeks of exactly ``budget_minutes`` (prep/outreach absorb slack)."""
+    """List-schedule work items into weeks of exactly ``budget_minutes`` (prep/outreach absorb slack).
+
+    Work sessions are whole quarter hours and never shorter than ``MIN_CHUNK``: an item is split only where both
+    the slice and what is left are at least half an hour; the week's odd minutes go to interview preparation.
+    """
     left = {w.id: w.minutes for w in works}
     completed: dict[str, int] = {}
     first_publish: str | None = next((w.id for w in works if w.kind == "publish"), None)
@@ -406,6 +499,8 @@ def schedule(works: Sequence[_Work], budget_minutes: int, horizon: int, prep_min
         outreach_on = first_publish is not None and completed.get(first_publish, horizon + 1) < wk
         out = min(outreach_minutes, budget_minutes - prep) if outreach_on else 0
         cap = budget_minutes - prep - out
+        prep += cap % QUARTER  # odd minutes: the work slots stay whole quarter hours
+        cap -= cap % QUARTER
         done_now: set[str] = set()
         for w in works:
             if cap <= 0:
@@ -415,6 +510,12 @@ def schedule(works: Sequence[_Work], budget_minutes: int, horizon: int, prep_min
             if cap < MIN_CHUNK and left[w.id] > cap:
                 continue
             m = min(left[w.id], cap)
+            if m < left[w.id]:  # a split: whole quarters, and leave at least a full session for later
+                m -= m % QUARTER
+                if left[w.id] - m < MIN_CHUNK:
+                    m = left[w.id] - MIN_CHUNK
+                if m < MIN_CHUNK:
+                    continue
             left[w.id] -= m
             cap -= m
             rows.append((w, m))
@@ -464,15 +565,27 @@ def _coverage(rep: GapReport, arts: Sequence[Artifact]) -> tuple[float, float]:
 def _task_verification(w: _Work, m: int, part: int, parts: int, out_msg_h: float) -> Verification:
     if w.kind == "outreach":
         n = max(1, int(m / 60 / out_msg_h))
-        return Verification(done=f"{n} personalised messages sent (sharing the latest published artifact); replies logged",
-                            evidence="outbox / contacts log entries dated this week")
+        return Verification(done=f"{n} personalised messages sent, each sharing your latest published work; "
+                                 "replies logged", evidence="outbox or contacts log entries dated this week")
     if w.kind == "interview_prep":
-        return Verification(done=f"{max(1, m // 30)} practice questions answered aloud or one mock interview",
-                            evidence="dated prep notes with answers (STAR stories, technical drills)")
+        n = max(2, m // 15)
+        return Verification(done=f"{n} practice questions answered aloud, each with a STAR story from your own work, "
+                                 "or one mock interview", evidence="dated prep notes with your answers")
     if part < parts:
-        return Verification(done=f"{m / 60:.1f} h of progress on '{w.title}' (part {part}/{parts})",
-                            evidence="commits or notes dated this week")
+        return Verification(done=_part_outcome(w, part, parts), evidence=w.evidence)
     return Verification(done=w.done, evidence=w.evidence)
+
+
+def _part_outcome(w: _Work, part: int, parts: int) -> str:
+    """What a finished part of a split work item leaves behind (an outcome, never time spent)."""
+    name = w.label or w.title
+    if w.kind == "build" and w.milestones:
+        i = min(len(w.milestones) - 1, max(0, math.ceil(part / parts * len(w.milestones)) - 1))
+        return f"{name}: {w.milestones[i]}"
+    if w.kind == "learn":
+        return (f"{name}: the first part of the material worked through, with notes and one exercise done"
+                if part == 1 else f"{name}: the next part of the material worked through, with its exercise done")
+    return f"{name}: a reviewable draft of the next section exists"
 
 
 @dataclass
@@ -488,13 +601,29 @@ class _Built:
     outcomes: Outcomes
 
 
+def _learned(title: str) -> str:
+    """Week outcome wording of a learning task: "Learn X" -> "X learned"."""
+    for verb, past in (("Learn ", "learned"), ("Deepen ", "deepened"), ("Refresh ", "refreshed")):
+        if title.startswith(verb):
+            return f"{title.removeprefix(verb)} {past}"
+    return title
+
+
+def _session(minutes: float, budget: int) -> int:
+    """A prep/outreach share as whole quarter hours, at least half an hour when the week has room for it."""
+    q = int(minutes // QUARTER) * QUARTER
+    return max(q, MIN_CHUNK) if budget >= 4 * MIN_CHUNK else q
+
+
 def _assemble(choice: _Choice, reports: Sequence[GapReport], a: AssumptionSet, weekly_hours: float, horizon: int,
-              start: date) -> _Built:
+              start: date, own: dict[str, str] | None = None, fields: dict[str, str] | None = None) -> _Built:
     budget = int(math.floor(weekly_hours * 60 + 1e-9))
-    prep_min = int(budget * a.value("policy.interview_prep_share", 0.1))
-    out_min = int(budget * outreach_share(a))
+    prep_min = _session(budget * a.value("policy.interview_prep_share", 0.1), budget)
+    out_min = _session(budget * outreach_share(a), budget)
     socs = [r.soc_code for r in reports]
-    label = ", ".join(getattr(r, "role_title", None) or r.title or r.soc_code for r in reports)
+    own = {r.soc_code: (own or {}).get(r.soc_code) or getattr(r, "role_title", None) or r.title or r.soc_code
+           for r in reports}
+    label = " / ".join(own[r.soc_code] for r in reports)
     sched = schedule(choice.works, budget, horizon, prep_min, out_min, label, socs)
     msg_h = a.value("outreach_hours_per_message", 0.5)
     arts = {art.id: art for art, _ in choice.chosen}
@@ -511,18 +640,19 @@ def _assemble(choice: _Choice, reports: Sequence[GapReport], a: AssumptionSet, w
         cov = {r.soc_code: round(_coverage(r, [arts[x] for x in finished])[1], 4) for r in reports}
         published = [t.title.removeprefix("Publish: ") for t in tasks if t.kind == "publish" and t.part == t.parts]
         built = [t.title for t in tasks if t.kind == "build" and t.part == t.parts]
-        doing = [t.title for t in tasks if t.kind in ("build", "learn") and t.part < t.parts]
-        bits = ([f"published: {'; '.join(published)}"] if published else []) + \
-               ([f"finished: {'; '.join(built)}"] if built else []) + \
-               ([f"in progress: {'; '.join(doing[:2])}"] if doing else [])
+        doing = [t.title if t.kind == "build" else f"learning {t.title.split(' ', 1)[-1]}"
+                 for t in tasks if t.kind in ("build", "learn") and t.part < t.parts]
+        learned = [_learned(t.title) for t in tasks if t.kind == "learn" and t.part == t.parts]
+        bits = ([f"published {'; '.join(published)}"] if published else []) + \
+               ([f"finished {'; '.join(built)}"] if built else []) + \
+               ([f"well into {'; '.join(doing[:2])}"] if doing else [])
         if not bits:
-            bits = ["learning: " + "; ".join(t.title for t in tasks if t.kind == "learn")[:200]] if any(
-                t.kind == "learn" for t in tasks) else ["job search: outreach and interview preparation"]
+            bits = [("; ".join(learned[:4]))] if learned else ["job search: outreach and interview preparation"]
         wstart = start + timedelta(weeks=i - 1)
         weeks.append(Week(week=i, start=wstart, end=wstart + timedelta(days=6), budget_hours=weekly_hours,
                           budget_minutes=budget, minutes=sum(t.minutes for t in tasks),
                           hours=round(sum(t.minutes for t in tasks) / 60, 4), tasks=tasks,
-                          milestone=f"Week {i}: " + " | ".join(bits),
+                          milestone=f"Week {i}: " + "; ".join(bits),
                           verification=WeekVerification(
                               definition_of_done=[t.verification.done for t in tasks],
                               evidence=list(dict.fromkeys(t.verification.evidence for t in tasks))),
@@ -533,8 +663,8 @@ def _assemble(choice: _Choice, reports: Sequence[GapReport], a: AssumptionSet, w
     for r, rw, p in zip(reports, choice.weights, prio, strict=True):
         value, cov_after = _coverage(r, done_arts)
         ev += p * (cov_after - r.coverage)
-        roles.append(RoleSummary(soc_code=r.soc_code, title=getattr(r, "role_title", None) or r.title,
-                                 onet_title=r.title, priority=round(p, 4), weight=round(rw, 4),
+        roles.append(RoleSummary(soc_code=r.soc_code, title=own[r.soc_code], onet_title=r.title,
+                                 field=(fields or {}).get(r.soc_code), priority=round(p, 4), weight=round(rw, 4),
                                  coverage=r.coverage, coverage_after=round(cov_after, 4),
                                  coverage_before=r.coverage, coverage_expected=round(cov_after, 4),
                                  value_covered=round(value, 4), market_value_source=r.market_value_source))
@@ -567,12 +697,56 @@ def effective_inputs(profile: Profile, overrides: PlanOverrides | None = None) -
             "risk_tolerance": o.risk_tolerance or profile.risk_tolerance}
 
 
+def _tradeoff(b: _Built, others: Sequence[_Built], own_first: str) -> str:
+    """One line: what this alternative buys and what it costs, against the others."""
+    cov = sum(r.coverage_expected for r in b.roles) / max(1, len(b.roles))
+    best_cov = max(sum(r.coverage_expected for r in o.roles) / max(1, len(o.roles)) for o in others)
+    first = b.first_evidence
+    firsts = [o.first_evidence for o in others if o.first_evidence]
+    s = b.choice.strategy
+    if s == "fastest-first-evidence":
+        gain = "something public to show earliest" if first and firsts and first <= min(firsts) else \
+            "quick, small pieces of work"
+        cost = "but it closes fewer gaps" if cov + 1e-6 < best_cov else "and loses little coverage here"
+        return f"{gain} (week {first or '-'}), {cost}."
+    if len(b.roles) == 1:
+        if s == "focus":
+            return (f"all hours on the largest gaps of {own_first}, bigger pieces of work first "
+                    f"({b.roles[0].coverage_expected:.0%} of its skills evidenced at the end).")
+        return "with a single target this is the same as Deep."
+    if s == "focus":
+        return (f"goes deepest on {own_first} ({b.roles[0].coverage_expected:.0%} of its skills evidenced), "
+                "at the cost of the other targets.")
+    return "spreads the hours evenly over all targets, so no single one gets your full attention."
+
+
+def _focus_path(p: TransitionPath, chosen: Sequence[tuple[Artifact, bool]]) -> TransitionPath:
+    """The path's new ground as the skills this plan's work products build for that target (not what you keep)."""
+    from careeros.planner.coach import explain_path
+
+    keep = {x.lower() for x in [*p.shared_skills, *p.shared_technologies]}
+    new = [lab for art, _ in chosen if p.to_soc in art.soc_codes or not art.soc_codes for lab in art.skill_labels]
+    new = [x for x in dict.fromkeys(new) if x.lower() not in keep]
+    if not new:
+        return p
+    q = p.model_copy(update={"missing_skills": new[:6], "missing_technologies": []})
+    q.why = explain_path(q)
+    return q
+
+
 def build_plan(profile: Profile, reports: Sequence[GapReport], templates: Sequence[ArtifactTemplate],
                assumptions: AssumptionSet, *, start: date | None = None, overrides: PlanOverrides | None = None,
                resolve: dict[str, str] | None = None, market_snapshot: dict[str, Any] | None = None,
                memory_version: int | None = None, created_at: datetime | None = None,
-               strategies: Sequence[Strategy] = STRATEGIES, max_gaps: int = 25) -> Plan:
-    """The best of the ranked alternatives as a :class:`Plan` (pure: no I/O)."""
+               strategies: Sequence[Strategy] = STRATEGIES, max_gaps: int = 25,
+               contexts: dict[str, RoleContext] | None = None, role_titles: dict[str, str] | None = None,
+               current: CurrentRole | None = None, paths: Sequence[TransitionPath] = (),
+               limits: Sequence[str] = ()) -> Plan:
+    """The best of the ranked alternatives as a :class:`Plan` (pure: no I/O).
+
+    ``contexts`` (role tasks and field per SOC code) turn on field work products; ``role_titles`` are the person's
+    own titles per SOC code; ``current`` / ``paths`` explain the move; ``limits`` are stated in the plan.
+    """
     o = overrides or PlanOverrides()
     inputs = effective_inputs(profile, o)
     reps = [r for r in reports if r.soc_code not in set(o.drop_roles)]
@@ -586,27 +760,52 @@ def build_plan(profile: Profile, reports: Sequence[GapReport], templates: Sequen
     stretch_share = assumptions.value(f"policy.stretch_share.{inputs['risk_tolerance']}", 0.25)
     core_share = 1 - assumptions.value("policy.interview_prep_share", 0.1) - outreach_share(assumptions)
     core_hours = wh * horizon * core_share
-    built = [_assemble(_choose(s, reps, assumptions, templates, resolve, core_hours, stretch_share, wh, max_gaps),
-                       reps, assumptions, wh, horizon, start) for s in strategies]
+    targets = parse_goal(profile.goal.statement)
+    own = {r.soc_code: (role_titles or {}).get(r.soc_code) or getattr(r, "role_title", None) or r.title or r.soc_code
+           for r in reps}
+    fields = {c: ctx.family.field for c, ctx in (contexts or {}).items()}
+    built = [_assemble(_choose(s, reps, assumptions, templates, resolve, core_hours, stretch_share, wh, max_gaps,
+                               contexts, targets), reps, assumptions, wh, horizon, start, own, fields)
+             for s in strategies]
     order = sorted(range(len(built)), key=lambda i: (-built[i].expected_value,
                                                       built[i].first_evidence or horizon + 1, i))
     best = built[order[0]]
     alts = []
     for rank, i in enumerate(order, start=1):
         b = built[i]
+        name = STRATEGY_NAMES.get(b.choice.strategy, b.choice.strategy)
         alts.append(Alternative(
             rank=rank, strategy=b.choice.strategy, chosen=rank == 1, expected_value=b.expected_value,
             work_hours=b.work_hours, artifacts=len(b.choice.chosen), weeks_to_first_evidence=b.first_evidence,
             coverage_expected={r.soc_code: r.coverage_expected for r in b.roles}, risk=b.risk,
-            summary=(f"{b.choice.strategy}: {len(b.choice.chosen)} artifacts, {b.work_hours:g} h of learn/build/publish, "
-                     f"first evidence week {b.first_evidence or '-'}, expected value {b.expected_value:.3f}, "
-                     f"stretch {b.risk.stretch_share:.0%}")))
+            summary=(f"{name}: {len(b.choice.chosen)} work product{'s' if len(b.choice.chosen) != 1 else ''} in "
+                     f"{round(b.work_hours * 4) / 4:g} h; "
+                     f"{_tradeoff(b, built, own[reps[0].soc_code])}")))
     by_kind: dict[str, float] = {}
     for wk in best.weeks:
         for t in wk.tasks:
             by_kind[t.kind] = by_kind.get(t.kind, 0) + t.minutes
     deferred = [{"work_id": w.id, "kind": w.kind, "title": w.title, "hours_left": round(m / 60, 2)}
                 for w, m in best.sched.deferred]
+    arts = {a_.id: a_ for a_, _ in best.choice.chosen}
+    goal_rows = []
+    for g in best.choice.goal:
+        done_ids = [x for x in g["artifacts"] if f"build:{x}" in best.sched.completed_week]
+        goal_rows.append({**g, "titles": [arts[x].title for x in g["artifacts"] if x in arts],
+                          "finished_in_horizon": len(done_ids)})
+    lim = list(limits)
+    paths = [_focus_path(p, best.choice.chosen) for p in paths]
+    for g in goal_rows:
+        if g["planned"] < g["count"]:
+            lim.append(f"Your goal asks for {g['text']}; only {g['planned']} fit the work of your target roles and the "
+                       "hours available. Say which target matters most, or add hours, and the plan makes room.")
+        elif g["finished_in_horizon"] < g["count"]:
+            lim.append(f"Your goal asks for {g['text']}; at {wh:g} h a week only {g['finished_in_horizon']} can be "
+                       f"finished within {horizon} weeks.")
+    if deferred:
+        hours_left = sum(d["hours_left"] for d in deferred)
+        lim.append(f"About {round(hours_left * 4) / 4:g} h of chosen work does not fit the {horizon} weeks; it is "
+                   "listed at the end and moves into the next plan.")
     return Plan(
         plan_id=plan_id_for(profile), created_at=created, strategy=best.choice.strategy, goal=profile.goal.statement,
         inputs={**inputs, "stretch_share_target": stretch_share, "start": start.isoformat(),
@@ -616,10 +815,14 @@ def build_plan(profile: Profile, reports: Sequence[GapReport], templates: Sequen
         totals={"hours": round(sum(wk.minutes for wk in best.weeks) / 60, 4),
                 "by_kind_hours": {k: round(v / 60, 2) for k, v in sorted(by_kind.items())},
                 "artifacts": [{"id": art.id, "kind": art.kind, "title": art.title, "stretch": st,
-                               "skills": art.skill_labels} for art, st in best.choice.chosen]},
+                               "skills": art.skill_labels, "done": art.done, "published_at": art.publish or art.proof,
+                               "task": art.task, "field": art.field}
+                              for art, st in best.choice.chosen]},
         outcomes=best.outcomes, risk=best.risk, alternatives=alts, assumptions=assumptions.used(),
         assumption_versions=assumptions.versions(), assumptions_fingerprint=assumptions.fingerprint(),
-        market_snapshot=market_snapshot or {}, memory_version=memory_version)
+        market_snapshot=market_snapshot or {}, memory_version=memory_version, name=profile.name,
+        current_role=current, paths=list(paths), goal_targets=goal_rows, limits=lim,
+        artifact_details=[a_ for a_, _ in best.choice.chosen])
 
 
 def diff_plans(prev: Plan | dict[str, Any] | None, cur: Plan) -> dict[str, Any]:

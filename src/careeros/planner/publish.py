@@ -66,35 +66,108 @@ def calendar_bytes(plan: Plan) -> bytes:
         ev.add("sequence", plan.version or 0)
         ev.add("dtstart", s["start"])
         ev.add("dtend", s["start"] + timedelta(minutes=s["minutes"]))
-        ev.add("summary", f"[{s['kind']}] {s['title']}")
-        ev.add("description", f"Done when: {s['done']}\nEvidence: {s['evidence']}\nTask {s['task_id']}, "
-                              f"week {s['week']}, plan {plan.plan_id} v{plan.version}")
+        ev.add("summary", s["title"])
+        ev.add("description", f"Done when: {s['done']}\nLeaves behind: {s['evidence']}\n"
+                              f"Week {s['week']} of plan {plan.plan_id} v{plan.version}")
         ev.add("categories", ["careeros", s["kind"]])
         cal.add_component(ev)
     return cal.to_ical()
 
 
+KIND_NAMES = {"learn": "Learn", "build": "Build", "publish": "Publish", "outreach": "Outreach",
+              "interview_prep": "Interview practice"}
+
+
+def _role_name(r: Any) -> str:
+    return r.title or r.onet_title or r.soc_code
+
+
+def _role_full(r: Any) -> str:
+    """The person's title with the O*NET title and code once in parentheses."""
+    own, onet = r.title or r.onet_title, r.onet_title
+    if onet and own and own.strip().lower() != onet.strip().lower():
+        return f"{own} (O*NET: {onet}, {r.soc_code})"
+    return f"{own or r.soc_code} ({r.soc_code})"
+
+
 def plan_markdown(plan: Plan) -> str:
-    """The plan as a readable markdown document."""
+    """The plan as a document a person can follow and a coach can check (no internal ids in the text)."""
+    from careeros.planner.coach import fmt_hours, scrub
+
     inp = plan.inputs
-    lines = [f"# Plan {plan.plan_id} v{plan.version} ({plan.status})", "", f"**Goal:** {plan.goal}", "",
-             f"{inp['weekly_hours']:g} h/week x {inp['horizon_weeks']} weeks from {inp['start']} "
-             f"({inp['timezone']}); risk tolerance {inp['risk_tolerance']}; strategy **{plan.strategy}**.", "",
-             "| role | coverage now | expected after plan |", "|---|---|---|"]
-    lines += [f"| {r.title or r.soc_code} ({r.soc_code}) | {r.coverage_before:.0%} | {r.coverage_expected:.0%} |"
-              for r in plan.roles]
+    names = [_role_name(r) for r in plan.roles]
+    lines = [f"# Plan {plan.plan_id} v{plan.version} ({plan.status})", ""]
+    who = f"**{plan.name}**: " if plan.name else ""
+    lines += [f"{who}towards {' / '.join(names)}. {inp['weekly_hours']:g} h a week for {inp['horizon_weeks']} weeks "
+              f"from {inp['start']} ({inp['timezone']}).", ""]
+    lines += ["## Your goal", "", f"> {plan.goal}", ""]
+    for g in plan.goal_targets:
+        got = "; ".join(f"*{t}*" for t in g.get("titles", [])) or "nothing that fits yet (see Limits)"
+        lines.append(f"- You asked for **{g['text']}**: the plan puts in {g['planned']} of {g['count']}: {got}.")
+    if plan.goal_targets:
+        lines.append("")
+    lines += ["## Where you are heading", ""]
+    cur = plan.current_role
+    if cur is not None:
+        lines += [f"Today you work as **{cur.title}**" + (f" ({cur.onet_title}, {cur.soc_code})" if cur.soc_code and
+                                                         cur.onet_title else "") + ".", ""]
+    paths = {p.to_soc: p for p in plan.paths}
+    for r in plan.roles:
+        lines += [f"### {_role_full(r)}", "",
+                  f"Skills you already evidence for it: {r.coverage_before:.0%} now, about {r.coverage_expected:.0%} "
+                  "when this plan is done." + (f" Field: {r.field}." if r.field else ""), ""]
+        if r.soc_code in paths and paths[r.soc_code].why:
+            lines += [paths[r.soc_code].why, ""]
+    lines += ["## What you will make", ""]
+    arts = plan.artifact_details
+    if not arts:
+        lines += ["No work product fits the gaps found; the hours go to outreach and interview practice.", ""]
+    for i, a in enumerate(arts, start=1):
+        stretch = " (stretch)" if any(x.get("id") == a.id and x.get("stretch") for x in plan.totals.get("artifacts", [])) \
+            else ""
+        lines.append(f"{i}. **{a.title}**{stretch}")
+        if a.task:
+            lines.append(f"   - The real work it mirrors: \"{a.task}\"")
+        if a.skill_labels:
+            lines.append(f"   - Shows: {', '.join(a.skill_labels)}")
+        lines.append(f"   - Done when: {a.done or 'finished and checked by someone who does this work'}")
+        lines.append(f"   - Published as: {a.publish or a.proof}")
+    lines.append("")
+    titles = {t.work_id: t.title for wk in plan.weeks for t in wk.tasks}
+    lines += ["## Week by week", ""]
     for wk in plan.weeks:
-        lines += ["", f"## Week {wk.week} ({wk.start} – {wk.end}): {wk.hours:g} h", "", wk.milestone, ""]
+        lines += [f"### Week {wk.week} ({wk.start:%b %d} – {wk.end:%b %d}): {fmt_hours(wk.minutes)}", "",
+                  f"By the end of the week: {wk.milestone.split(': ', 1)[-1]}.", ""]
         for t in wk.tasks:
-            dep = f" (after {', '.join(t.depends_on)})" if t.depends_on else ""
-            lines.append(f"- [ ] **{t.kind}** {t.title} — {t.hours:g} h{' [stretch]' if t.stretch else ''}{dep}")
-        lines += ["", "Verification:"] + [f"- done: {d}" for d in wk.verification.definition_of_done] + \
-                 [f"- evidence: {e}" for e in wk.verification.evidence]
-    lines += ["", "## Alternatives considered", ""] + [f"{a.rank}. {a.summary}" for a in plan.alternatives]
-    lines += ["", "## Assumptions", "", "| id | version | value | basis | source |", "|---|---|---|---|---|"]
+            part = f" (session {t.part} of {t.parts})" if t.parts > 1 else ""
+            after = [titles.get(d) for d in t.depends_on if d in titles and titles.get(d) and t.kind == "build"]
+            dep = f" Builds on: {', '.join(after)}." if after and t.part == 1 else ""
+            lines.append(f"- [ ] **{KIND_NAMES.get(t.kind, t.kind)}**: {t.title.removeprefix('Publish: ')}{part} "
+                         f"— {fmt_hours(t.minutes)}{' (stretch)' if t.stretch else ''}. "
+                         f"Done when: {t.verification.done}.{dep}")
+        lines.append("")
+    if plan.deferred:
+        lines += ["## Next plan", "", "Chosen but not fitting these weeks:", ""]
+        lines += [f"- {d['title']} — about {fmt_hours(d['hours_left'] * 60)} left" for d in plan.deferred]
+        lines.append("")
+    lines += ["## Other ways to use the same hours", ""]
+    from careeros.planner.plan import STRATEGY_NAMES
+
+    for a in plan.alternatives:
+        tag = " (this plan)" if a.chosen else ""
+        name = STRATEGY_NAMES.get(a.strategy, a.strategy)
+        lines.append(f"- **{name}**{tag}: {a.summary.split(': ', 1)[-1]}")
+    lines.append("")
+    if plan.limits:
+        lines += ["## Limits of this plan", ""] + [f"- {x}" for x in plan.limits] + [""]
+    o = plan.outcomes
+    lines += ["## What to expect", "",
+              f"About {o.messages} outreach messages over the plan, which at today's assumptions bring "
+              f"{o.replies:g} replies and {o.interviews:g} interviews.", ""]
+    lines += ["## Assumptions", "", "| assumption | version | value | basis | source |", "|---|---|---|---|---|"]
     lines += [f"| {a['id']} | {a['version']} | {a['value']:g} | {a['basis']} | {a['source']} |" for a in plan.assumptions]
     lines += ["", f"Market snapshot `{(plan.market_snapshot or {}).get('sha')}`, memory version {plan.memory_version}."]
-    return "\n".join(lines) + "\n"
+    return "\n".join(scrub(x) if i > 0 else x for i, x in enumerate(lines)) + "\n"
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

@@ -1,0 +1,219 @@
+"""Plans a coach would sign: rendered for review personas over the real warehouse, plus the bad-input cases.
+
+The review set (``data/eval/review_personas`` and the sample operator) is rendered by
+``benchmarks/render_personas.py`` with real evidence curation; the checks read the markdown a person reads.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from conftest import REPO, profile_home
+
+from careeros.planner.artifacts import load_families
+from careeros.planner.coach import fmt_hours, parse_goal, scrub
+from careeros.planner.gaps import Gap, GapReport
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+import render_personas as rp  # noqa: E402
+
+#: words that mark software-service advice; allowed only when the target field is software
+SOFTWARE_WORDS = re.compile(r"\b(?:deploy\w*|microservices?|APIs?|endpoints?|Docker|Kubernetes|repositor(?:y|ies)|CI"
+                            r"|CI/CD|pull requests?|commits?|GitHub|service)\b")
+#: O*NET labels that contain a listed word without meaning software
+ALLOWED = re.compile(r"Customer and Personal Service|Service Orientation|Health Services|Human Services",
+                     re.I)
+INTERNAL_IDS = re.compile(r"\b(?:learn|build|publish):\S|\b(?:tech|tool|onet|esco|concept):[A-Za-z0-9]")
+TASK_LINE = re.compile(r"^- \[ \] \*\*(?P<kind>[^*]+)\*\*: .* — (?P<dur>\d+(?:\.\d+)? (?:h|min))(?: \(stretch\))?\. "
+                       r"Done when: (?P<done>.*?)\.(?: Builds on: .*)?$")
+NOT_OUTCOME = re.compile(r"\bh of progress\b|\bhours?\b|\b\d+(?:\.\d+)? ?h\b|\bminutes\b|\btime spent\b", re.I)
+
+
+# ------------------------------------------------------------------------------------------------ pure parts
+
+
+@pytest.mark.parametrize(("goal", "count", "kind", "topic"), [
+    ("Land an ML role within 3 months, with two public ML projects as evidence.", 2, "project", "ml"),
+    ("Get a UX job within 4 months with three case studies in my portfolio.", 3, "project", "case study"),
+    ("Become an analyst with 2 financial models.", 2, "project", "financial"),
+    ("Move into clinical informatics with a clinical-data dashboard.", 1, "project", "dashboard"),
+    ("Publish three articles on data quality.", 3, "write-up", None),
+])
+def test_goal_counts_and_nouns(goal: str, count: int, kind: str, topic: str | None) -> None:
+    got = parse_goal(goal)
+    assert len(got) == 1 and got[0].count == count and got[0].kind == kind
+    assert topic is None or topic in got[0].topics
+    assert not parse_goal("Land a data role within 3 months")  # months are not work products
+
+
+@pytest.mark.parametrize(("minutes", "text"), [(45, "45 min"), (90, "1.5 h"), (120, "2 h"), (75, "1.25 h"),
+                                               (2, "15 min"), (3.2 * 60, "3.25 h")])
+def test_hours_read_like_hours(minutes: float, text: str) -> None:
+    assert fmt_hours(minutes) == text
+
+
+def test_internal_ids_are_scrubbed() -> None:
+    assert scrub("after learn:tech:python and esco:0990d0a7-63f7 then onet:2.A.1.a x") == "after and then x"
+
+
+def test_families_by_soc_prefix_not_occupation() -> None:
+    fams = load_families()
+    from careeros.planner.artifacts import family_for
+
+    assert family_for("15-1211.01", fams).id == "health-informatics"  # longest prefix beats 15-12
+    assert family_for("15-1252.00", fams).software
+    assert family_for("29-1141.00", fams).id == "healthcare"
+    assert family_for("35-1011.00", fams).id == "default"
+    assert not any(f.software for f in fams if f.id != "software")
+
+
+def test_sessions_are_whole_quarter_hours() -> None:
+    from careeros.planner.artifacts import load_catalogue
+    from careeros.planner.assumptions import default_assumptions
+    from careeros.planner.plan import build_plan
+    from careeros.profile import Profile
+
+    prof = Profile.model_validate({"name": "Q", "target_roles": [{"title": "Data Role", "soc_code": "15-1243.00"}],
+                                   "weekly_hours": 7, "horizon_weeks": 8,
+                                   "goal": {"statement": "Land a data role with two projects"}})
+    gaps = [Gap(skill_id=f"tech:s{i}", label=f"Skill {i}", kind="technology", required=0.5, weight=0.5,
+                market_value=0.5, evidenced=0.0, size=0.5 - i / 100, status="missing", reason="t") for i in range(12)]
+    rep = GapReport(soc_code="15-1243.00", title="Database Architects", gaps=gaps, coverage=0.2,
+                    market_value_source="neutral")
+    plan = build_plan(prof, [rep], load_catalogue(), default_assumptions(), start=date(2026, 1, 5))
+    for wk in plan.weeks:
+        assert wk.minutes == 7 * 60
+        for t in wk.tasks:
+            assert t.minutes >= 30 and t.minutes % 15 == 0, (t.title, t.minutes)
+            assert not NOT_OUTCOME.search(t.verification.done), t.verification.done
+    assert plan.goal_targets and plan.goal_targets[0]["planned"] == 2
+
+
+# ------------------------------------------------------------------------------------------------ bad input
+
+
+def _plan(built_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, profile: str) -> tuple[object, str]:
+    from careeros.planner.approval import compute_plan
+    from careeros.planner.publish import plan_markdown
+    from careeros.profile import load_profile
+
+    home = profile_home(built_home, tmp_path / "home", monkeypatch, profile)
+    plan = compute_plan(home, load_profile(home / "profile.toml"), read_only=True)
+    return plan, plan_markdown(plan)
+
+
+NO_RESUME = """name = "Ana No Resume"
+weekly_hours = 6
+[goal]
+statement = "Become a financial analyst within 6 months."
+[[target_roles]]
+title = "Financial Analyst"
+soc_code = "13-2051.00"
+"""
+
+NO_TEMPLATE = """name = "Sam Chef"
+weekly_hours = 5
+[goal]
+statement = "Become a head chef within a year, with two menus I designed."
+[[target_roles]]
+title = "Head Chef"
+soc_code = "35-1011.00"
+"""
+
+
+def test_profile_without_resume_still_plans_with_its_limits(built_home: Path, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    plan, md = _plan(built_home, tmp_path, monkeypatch, NO_RESUME)
+    assert plan.weeks and plan.artifact_details
+    assert any("no resume" in x.lower() for x in plan.limits)
+    assert any("no postings" in x.lower() or "no job postings" in x.lower() for x in plan.limits)  # none in tests
+    assert "## Limits of this plan" in md and "no resume" in md.lower()
+    assert not SOFTWARE_WORDS.search(ALLOWED.sub("", md)), SOFTWARE_WORDS.search(ALLOWED.sub("", md))
+
+
+def test_field_without_template_still_plans_with_its_limits(built_home: Path, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    plan, md = _plan(built_home, tmp_path, monkeypatch, NO_TEMPLATE)
+    assert plan.weeks and plan.artifact_details
+    assert any("no work-product template" in x for x in plan.limits)
+    assert all(a.task for a in plan.artifact_details)  # anchored to the occupation's own tasks
+    assert not SOFTWARE_WORDS.search(ALLOWED.sub("", md))
+    assert not INTERNAL_IDS.search(md)
+
+
+def test_plan_artifacts_uses_profile_hours_and_evidence(built_home: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from careeros.cli import app
+
+    home = profile_home(built_home, tmp_path / "home", monkeypatch, NO_RESUME)
+    res = CliRunner().invoke(app, ["plan", "artifacts", "--role", "13-2051.00", "--json", "--have", "Excel"])
+    assert res.exit_code == 0, res.output
+    obj = json.loads(res.stdout.strip().splitlines()[-1])
+    assert obj["hours_budget_source"] == "profile" and obj["hours_budget"] < 120
+    assert obj["hours_budget"] == pytest.approx(6 * 12 * (1 - 0.1 - 0.15), rel=0.2)
+    assert obj["field"] == "finance and accounting" and obj["chosen"]
+    assert "tech:microsoft-excel" not in {s for a in obj["chosen"] for s in a["skills"]}
+    assert all(a["done"] and not NOT_OUTCOME.search(a["done"]) for a in obj["chosen"])
+    assert (home / "profile.toml").is_file()
+
+
+# ------------------------------------------------------------------------------------------------ review set
+
+
+@pytest.fixture(scope="module")
+def rendered(built_home: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[rp.Persona, str]]:
+    """Every review persona's plan, rendered over a copy of the session warehouse with real evidence curation."""
+    from careeros.settings import get_settings
+
+    work = tmp_path_factory.mktemp("personas")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CAREEROS_HOME", str(work / "_base"))
+        base = rp.prepare_base(built_home / "warehouse.duckdb", work / "_base")
+        out = {}
+        for p in rp.personas():
+            out[p.slug] = (p, rp.render_persona(base, p, work, kinds=("plan",))["plan"])
+    get_settings.cache_clear()
+    return out
+
+
+def test_review_set_spans_fields(rendered: dict[str, tuple[rp.Persona, str]]) -> None:
+    fields = {p.field for p, _ in rendered.values()}
+    assert len(rendered) >= 8 and len(fields) >= 5, fields
+
+
+def test_review_plans_read_like_a_coach_wrote_them(rendered: dict[str, tuple[rp.Persona, str]]) -> None:
+    for slug, (persona, md) in rendered.items():
+        assert not INTERNAL_IDS.search(md), (slug, INTERNAL_IDS.search(md))
+        if not persona.software:
+            hit = SOFTWARE_WORDS.search(ALLOWED.sub("", md))
+            assert hit is None, (slug, md[max(0, hit.start() - 80):hit.end() + 80])
+        tasks = [m for m in (TASK_LINE.match(line) for line in md.splitlines()) if m]
+        assert tasks, slug
+        for m in tasks:
+            n, unit = m.group("dur").split()
+            minutes = float(n) * (60 if unit == "h" else 1)
+            assert minutes >= 30 and minutes % 15 == 0, (slug, m.group(0))
+            assert not NOT_OUTCOME.search(m.group("done")), (slug, m.group("done"))
+        assert "Done when:" in md and "## Other ways to use the same hours" in md
+        alt_lines = [x for x in md.split("## Other ways to use the same hours")[1].split("##")[0].splitlines()
+                     if x.startswith("- **")]
+        assert len(alt_lines) == 3 and all(x.count(";") >= 1 for x in alt_lines), (slug, alt_lines)
+        # the transition from the current role is explained from the resume
+        assert "Today you work as" in md and ("From " in md or "same occupation" in md), slug
+
+
+def test_sample_operator_plan_has_the_two_ml_projects_its_goal_asks_for(
+        rendered: dict[str, tuple[rp.Persona, str]]) -> None:
+    _, md = rendered["sample-operator"]
+    assert "You asked for **two public ML projects**: the plan puts in 2 of 2" in md
+    made = md.split("## What you will make")[1].split("## Week by week")[0]
+    assert len(re.findall(r"^\d+\. \*\*(?:Machine-learning project|Model served)", made, re.M)) >= 2, made
+    assert "Senior Backend Engineer" in md and "Machine Learning Engineer (O*NET: Data Scientists" in md
