@@ -44,7 +44,7 @@ def _from_deployment() -> bool:
 def recalculate_weekly_plan(profile_path: str | None = None, approval: bool = True, timeout: int = 86400,
                             poll_interval: int = 10, max_rounds: int = 3,
                             mode: Literal["auto", "pause", "suspend"] = "auto",
-                            run_id: str | None = None, home: str | None = None) -> dict[str, Any]:
+                            run_id: str | None = None, home: Any = None) -> dict[str, Any]:
     """Propose -> wait for a decision -> publish / re-plan with the notes / reject (at most ``max_rounds``)."""
     home = get_settings().home
     run_id = run_id or _run_id()

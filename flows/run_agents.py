@@ -45,7 +45,7 @@ def _run_id() -> str:
 def run_agents(profile_path: str | None = None, agents: list[str] | None = None, escalate: bool = True,
                timeout: int = 3600, poll_interval: int = 10, thresholds: dict[str, float] | None = None,
                outreach_review: bool = False, run_id: str | None = None,
-               home: str | None = None) -> dict[str, Any]:
+               home: Any = None) -> dict[str, Any]:
     """Run the agents, escalate low confidence to a person, queue outreach drafts, store the outputs."""
     t0 = time.perf_counter()
     home = get_settings().home

@@ -166,7 +166,7 @@ def experience_lines(text: str) -> list[tuple[str, str, str | None, list[str]]]:
             prev = _clean(lines[i - 1])
             if prev and not _RANGE.search(lines[i - 1]) and not lines[i - 1].lstrip().startswith(("-", "*", "•")):
                 rest = f"{prev} — {rest}"
-        bullets = []
+        bullets: list[str] = []
         for nxt in lines[i + 1:]:
             s = nxt.strip()
             if not s:

@@ -18,7 +18,7 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, Field
@@ -327,7 +327,7 @@ def family_for(soc_code: str, families: Sequence[Family]) -> Family:
     return default
 
 
-def role_context(con: object, soc_code: str, families: Sequence[Family], own_title: str | None = None) -> RoleContext:
+def role_context(con: Any, soc_code: str, families: Sequence[Family], own_title: str | None = None) -> RoleContext:
     """Read a role's tasks (core first, most incumbents first), DWAs and ESCO essential skills (open connection)."""
     from careeros.warehouse.db import fetch_one, table_exists
 

@@ -323,11 +323,11 @@ def ranked_gaps(reports: list[RoleGapReport], priorities: list[float], top: int 
             if k not in best or size > best[k][0]:
                 best[k] = (size, g)
     total = {k: best[k][0] + SHARED_GAP_BONUS * (t - best[k][0]) for k, t in total.items()}
-    out = [{"label": g.label, "skill_id": g.skill_id, "soc_code": g.soc_code, "role_title": g.role_title,
+    out: list[dict[str, Any]] = [{"label": g.label, "skill_id": g.skill_id, "soc_code": g.soc_code, "role_title": g.role_title,
             "onet_title": g.onet_title, "size": round(total[k], 4), "status": g.status, "reason": g.reason,
             "kind": g.kind, "weight": g.weight, "evidenced": g.evidenced, "postings": g.postings,
             "soc_postings": g.soc_postings, "members": g.members, "considered": g.considered, "roles": roles[k],
             "core": g.core}
            for k, (_, g) in best.items()]
-    out.sort(key=lambda d: (-d["size"], d["label"].lower()))
+    out.sort(key=lambda d: (-float(d["size"]), str(d["label"]).lower()))
     return out[:top] if top else out

@@ -803,7 +803,7 @@ def build_plan(profile: Profile, reports: Sequence[GapReport], templates: Sequen
             lim.append(f"Your goal asks for {g['text']}; at {wh:g} h a week only {g['finished_in_horizon']} can be "
                        f"finished within {horizon} weeks.")
     if deferred:
-        hours_left = sum(d["hours_left"] for d in deferred)
+        hours_left = sum(float(d["hours_left"]) for d in deferred)
         lim.append(f"About {round(hours_left * 4) / 4:g} h of chosen work does not fit the {horizon} weeks; it is "
                    "listed at the end and moves into the next plan.")
     return Plan(
@@ -956,7 +956,8 @@ def plan_gap_reports(plan: Plan) -> list[GapReport]:
                     market_value=0.5, evidenced=min(1.0, float(g.get("evidenced") or 0.0)), size=float(g["size"]),
                     status=g["status"], reason=g["reason"])
                 for g in plan.gaps if g.get("soc_code") == r.soc_code or names & set(g.get("roles") or [])]
+        source: Literal["market_value", "neutral"] = "neutral" if r.market_value_source == "neutral" else \
+            "market_value"
         out.append(GapReport(soc_code=r.soc_code, title=r.title, gaps=gaps, coverage=r.coverage or r.coverage_before,
-                             market_value_source=r.market_value_source if r.market_value_source in (
-                                 "market_value", "neutral") else "market_value"))
+                             market_value_source=source))
     return out

@@ -140,7 +140,7 @@ def plan_markdown(plan: Plan) -> str:
                   f"By the end of the week: {wk.milestone.split(': ', 1)[-1]}.", ""]
         for t in wk.tasks:
             part = f" (session {t.part} of {t.parts})" if t.parts > 1 else ""
-            after = [titles.get(d) for d in t.depends_on if d in titles and titles.get(d) and t.kind == "build"]
+            after = [titles[d] for d in t.depends_on if titles.get(d) and t.kind == "build"]
             dep = f" Builds on: {', '.join(after)}." if after and t.part == 1 else ""
             lines.append(f"- [ ] **{KIND_NAMES.get(t.kind, t.kind)}**: {t.title.removeprefix('Publish: ')}{part} "
                          f"— {fmt_hours(t.minutes)}{' (stretch)' if t.stretch else ''}. "
@@ -153,10 +153,10 @@ def plan_markdown(plan: Plan) -> str:
     lines += ["## Other ways to use the same hours", ""]
     from careeros.planner.plan import STRATEGY_NAMES
 
-    for a in plan.alternatives:
-        tag = " (this plan)" if a.chosen else ""
-        name = STRATEGY_NAMES.get(a.strategy, a.strategy)
-        lines.append(f"- **{name}**{tag}: {a.summary.split(': ', 1)[-1]}")
+    for alt in plan.alternatives:
+        tag = " (this plan)" if alt.chosen else ""
+        name = STRATEGY_NAMES.get(alt.strategy, alt.strategy)
+        lines.append(f"- **{name}**{tag}: {alt.summary.split(': ', 1)[-1]}")
     lines.append("")
     if plan.limits:
         lines += ["## Limits of this plan", ""] + [f"- {x}" for x in plan.limits] + [""]

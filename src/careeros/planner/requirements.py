@@ -262,10 +262,10 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
                                 reasons=why))
     # ---- technology families (O*NET commodity classes + curated alternatives)
     alt_of: dict[str, str] = {}
-    for ids, _f in alternatives:
-        key = "family:" + _slug("-".join(sorted(ids))[:60])
-        for i in ids:
-            alt_of.setdefault(i, key)
+    for alt_ids, _f in alternatives:
+        alt_key = "family:" + _slug("-".join(sorted(alt_ids))[:60])
+        for member in alt_ids:
+            alt_of.setdefault(member, alt_key)
     tech = inp.tech
     members: dict[str, dict[str, Any]] = {}
     for r in tech.iter_rows(named=True):
@@ -322,33 +322,33 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
             posting_share=share, postings=fam_postings.get(key, 0), soc_postings=n, hot=hot, in_demand=dem,
             trend=inp.trends.get(lead), reasons=why))
     # ---- rank, merge duplicates (a concept and a technology can share a member), mark the core
-    reqs.sort(key=lambda r: (-r.weight, r.label.lower(), r.key))
+    reqs.sort(key=lambda q: (-q.weight, q.label.lower(), q.key))
     seen: set[str] = set()
     out: list[Requirement] = []
-    for r in reqs:
-        if r.key in seen:
+    for q in reqs:
+        if q.key in seen:
             continue
-        seen.add(r.key)
-        out.append(r)
+        seen.add(q.key)
+        out.append(q)
     # the core: the heaviest requirements (weight >= 0.25; at least 12, at most 40), with at most 8 tool
     # families that only O*NET's long example lists name (they would crowd out what the role is about)
     onet_only = 0
     core: list[Requirement] = []
-    for r in out:
-        if r.weight <= 0 or len(core) >= CORE_MAX:
+    for q in out:
+        if q.weight <= 0 or len(core) >= CORE_MAX:
             break
-        filling = r.weight < CORE_WEIGHT
+        filling = q.weight < CORE_WEIGHT
         if filling and len(core) >= CORE_MIN:
             break
-        if r.kind == "technology" and not r.postings:
+        if q.kind == "technology" and not q.postings:
             # a tool only O*NET lists joins the core when O*NET flags it Hot or In Demand, a few at most, and
             # never just to fill the core up
-            if filling or not (r.hot or r.in_demand) or onet_only >= MAX_ONET_ONLY_TECH_IN_CORE:
+            if filling or not (q.hot or q.in_demand) or onet_only >= MAX_ONET_ONLY_TECH_IN_CORE:
                 continue
             onet_only += 1
-        core.append(r)
-    for r in core:
-        r.core = True
+        core.append(q)
+    for q in core:
+        q.core = True
     return RequirementProfile(soc_code=inp.soc_code, title=inp.title, soc_postings=n, requirements=out)
 
 
