@@ -803,7 +803,7 @@ def build_plan(profile: Profile, reports: Sequence[GapReport], templates: Sequen
             lim.append(f"Your goal asks for {g['text']}; at {wh:g} h a week only {g['finished_in_horizon']} can be "
                        f"finished within {horizon} weeks.")
     if deferred:
-        hours_left = sum(float(d["hours_left"]) for d in deferred)  # type: ignore[arg-type]
+        hours_left = sum(float(d["hours_left"]) for d in deferred)  # type: ignore[arg-type,misc]
         lim.append(f"About {round(hours_left * 4) / 4:g} h of chosen work does not fit the {horizon} weeks; it is "
                    "listed at the end and moves into the next plan.")
     return Plan(
