@@ -16,7 +16,8 @@ from careeros.evidence.redact import redact
 from careeros.evidence.review import decisions_from_input, review_markdown, review_model
 from careeros.settings import get_settings
 from careeros.warehouse.provenance import new_run_id
-from flows.homes import for_home, pause_flow_run
+from flows.homes import for_home
+from flows.human import ask
 from tasks import evidence as t
 from tasks.taxonomy import publish_analytics
 
@@ -32,7 +33,11 @@ def _run_id() -> str:
 def curate_evidence(profile_path: str | None = None, review: bool = True, review_timeout: int = 3600,
                     poll_interval: int = 10, max_review: int = 15, run_id: str | None = None,
                     home: str | None = None) -> dict[str, Any]:
-    """Read -> version -> embed -> link -> history -> memory; then pause for review of pending links."""
+    """Read -> version -> embed -> link -> history -> memory; then pause for review of every pending link.
+
+    ``max_review`` is the page size: the run pauses once per page of at most that many links until every link
+    that was pending when the review started has been shown (deferred links stay pending for a later run).
+    """
     settings = get_settings()
     run_id = run_id or _run_id()
     wh, mem = settings.warehouse_path, settings.memory_dir
@@ -43,20 +48,40 @@ def curate_evidence(profile_path: str | None = None, review: bool = True, review
     summary |= t.write_history(wh, prep, gathered, run_id)
     summary["memory"] = t.sync_memory(wh, mem, prep, run_id)
     summary["quarantine_reasons"] = [f"{redact(q.source_path)}: {q.reason}" for q in gathered.quarantined]
-    pending, total = t.pending_for_review(wh, max_review)
+    pending, total = t.pending_for_review(wh, mem)
     summary["pending_review"] = total
     if review and total:
-        form = review_model(pending).with_initial_data(description=review_markdown(pending, summary, total))
-        try:
-            answer = pause_flow_run(wait_for_input=form, timeout=review_timeout, poll_interval=poll_interval)
-            summary["review"] = t.apply_review(wh, mem, decisions_from_input(answer), run_id)
-        except FlowPauseTimeout:
-            get_run_logger().warning("review timed out: %d links stay pending", total)
-            summary["review"] = "timed out"
+        summary["review"] = _review_pages(wh, mem, pending, summary, max(1, max_review), review_timeout,
+                                          poll_interval, run_id)
     publish_analytics(get_settings().warehouse_path, get_settings().analytics_path)
     create_markdown_artifact(markdown=_summary_md(summary), key="curate-evidence-summary",
                              description="Evidence curation summary")
     return summary
+
+
+def _review_pages(wh: Any, mem: Any, pending: Any, summary: dict[str, Any], page_size: int, timeout: int,
+                  poll_interval: int, run_id: str) -> dict[str, Any] | str:
+    """One pause per page of links; decisions applied page by page; totals over every page answered."""
+    total = pending.height
+    pages = -(-total // page_size)
+    stats: dict[str, Any] = {"pages": pages, "pages_answered": 0, "links_shown": 0}
+    for page in range(pages):
+        rows = pending.slice(page * page_size, page_size)
+        form = review_model(rows).with_initial_data(description=review_markdown(
+            rows, summary, total, page + 1, pages, page * page_size))
+        try:
+            answer = ask(form, key=f"evidence-review-{page + 1}", timeout=timeout, poll_interval=poll_interval)
+        except FlowPauseTimeout:
+            left = total - stats["links_shown"]
+            get_run_logger().warning("review timed out on page %d of %d: %d links stay pending", page + 1, pages, left)
+            return stats | {"timed_out": True} if stats["pages_answered"] else "timed out"
+        got = t.apply_review(wh, mem, decisions_from_input(answer), run_id)
+        for k, v in got.items():
+            if isinstance(v, int):
+                stats[k] = stats.get(k, 0) + v
+        stats["pages_answered"] += 1
+        stats["links_shown"] += rows.height
+    return stats
 
 
 def _summary_md(s: dict[str, Any]) -> str:

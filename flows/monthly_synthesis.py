@@ -16,7 +16,8 @@ from prefect.exceptions import FlowPauseTimeout
 from careeros.metrics.synthesis import decision_form, has_changes, synthesis_markdown
 from careeros.settings import get_settings
 from careeros.warehouse.provenance import new_run_id
-from flows.homes import for_home, pause_flow_run, suspend_flow_run
+from flows.homes import for_home
+from flows.human import ask
 from tasks import metrics as t
 from tasks.taxonomy import publish_analytics
 
@@ -51,11 +52,8 @@ def monthly_synthesis(as_of: str | None = None, days: int = 30, profile_path: st
     if approval and has_changes(moves, change):
         form = decision_form().with_initial_data(description=md)
         try:
-            if mode == "suspend" or (mode == "auto" and _from_deployment()):
-                answer = suspend_flow_run(wait_for_input=form, timeout=timeout, key="synthesis-approval")
-            else:
-                answer = pause_flow_run(wait_for_input=form, timeout=timeout, poll_interval=poll_interval,
-                                        key="synthesis-approval")
+            answer = ask(form, key="synthesis-approval", timeout=timeout, poll_interval=poll_interval,
+                         suspend=mode == "suspend" or (mode == "auto" and _from_deployment()))
         except FlowPauseTimeout:
             get_run_logger().warning("monthly synthesis not answered: nothing proposed")
             out["status"] = "timed_out"

@@ -22,7 +22,8 @@ from careeros.planner.approval import apply_change_request, decision_form, summa
 from careeros.planner.plan import PlanOverrides
 from careeros.settings import get_settings
 from careeros.warehouse.provenance import new_run_id
-from flows.homes import for_home, pause_flow_run, suspend_flow_run
+from flows.homes import for_home
+from flows.human import ask
 from tasks import planning as t
 from tasks.taxonomy import publish_analytics
 
@@ -61,10 +62,7 @@ def recalculate_weekly_plan(profile_path: str | None = None, approval: bool = Tr
                                                  weekly_hours=float(plan.inputs["weekly_hours"]))
         key = f"plan-approval-{rnd}"
         try:
-            if suspend:
-                answer = suspend_flow_run(wait_for_input=form, timeout=timeout, key=key)
-            else:
-                answer = pause_flow_run(wait_for_input=form, timeout=timeout, poll_interval=poll_interval, key=key)
+            answer = ask(form, key=key, timeout=timeout, poll_interval=poll_interval, suspend=suspend)
         except FlowPauseTimeout:
             get_run_logger().warning("approval of plan v%s timed out: it stays proposed", plan.version)
             t.record(home, plan, "timed_out", "", None, run_id, rnd)

@@ -29,7 +29,8 @@ from careeros.agents.orchestrator import (
 from careeros.evidence.redact import redact
 from careeros.settings import get_settings
 from careeros.warehouse.provenance import new_run_id
-from flows.homes import for_home, pause_flow_run
+from flows.homes import for_home
+from flows.human import ask
 from tasks import agents as t
 from tasks.taxonomy import publish_analytics
 
@@ -60,8 +61,7 @@ def run_agents(profile_path: str | None = None, agents: list[str] | None = None,
     if escalated and escalate:
         form = escalation_form(escalated).with_initial_data(description=redact(escalation_markdown(escalated, run_id)))
         try:
-            answer = pause_flow_run(wait_for_input=form, timeout=timeout, poll_interval=poll_interval,
-                                    key="agents-escalation")
+            answer = ask(form, key="agents-escalation", timeout=timeout, poll_interval=poll_interval)
             runs = t.record_decisions(home, run_id, runs, answer.model_dump())
         except FlowPauseTimeout:
             get_run_logger().warning("escalation timed out: %d output(s) stay unapplied", len(escalated))
@@ -81,8 +81,7 @@ def run_agents(profile_path: str | None = None, agents: list[str] | None = None,
     if outreach_review and drafts:
         form = outreach_form(drafts).with_initial_data(description=redact(outreach_markdown(drafts)))
         try:
-            answer = pause_flow_run(wait_for_input=form, timeout=timeout, poll_interval=poll_interval,
-                                    key="agents-outreach-review")
+            answer = ask(form, key="agents-outreach-review", timeout=timeout, poll_interval=poll_interval)
             out["outreach_review"] = t.apply_outreach_review(answer.model_dump())
         except FlowPauseTimeout:
             out["outreach_review"] = "timed out: drafts stay in the outbox"

@@ -65,9 +65,9 @@ def sync_memory(warehouse: Path, memory_dir: Path, prep: cu.Prepared, run_id: st
 
 
 @task(name="pending-links", cache_policy=NO_CACHE)
-def pending_for_review(warehouse: Path, limit: int) -> tuple[Any, int]:
-    """Top links waiting for review and their total."""
-    return cu.pending_for_review(warehouse, limit)
+def pending_for_review(warehouse: Path, memory_dir: Path, limit: int | None = None) -> tuple[Any, int]:
+    """Links waiting for review (all of them unless ``limit``), each with an evidence snippet, and their total."""
+    return cu.pending_for_review(warehouse, limit, store_for(memory_dir, get_embedder()))
 
 
 @task(name="apply-review", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)

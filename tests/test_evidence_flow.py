@@ -43,6 +43,17 @@ def _wait_paused(timeout: float = 90) -> object:
     raise AssertionError("the flow never paused for review")
 
 
+def _answer_rest(th: threading.Thread, answer) -> int:
+    """Answer every further page of the run in ``th`` with ``answer()`` until the flow ends; pages answered."""
+    n = 0
+    deadline = time.monotonic() + 300
+    while th.is_alive() and time.monotonic() < deadline:
+        if answer():
+            n += 1
+        th.join(0.5)
+    return n
+
+
 def test_flow_pauses_and_resumes_with_typed_input(prefect_server: None, flow_home: Path) -> None:
     from careeros.evidence.history import HumanDecision
     from careeros.evidence.review import resume_review, review_fields
@@ -57,24 +68,31 @@ def test_flow_pauses_and_resumes_with_typed_input(prefect_server: None, flow_hom
         run = _wait_paused()
         fields = review_fields(run)
         assert len(fields) == 5
-        # invalid input is refused by the server (the schema has a Literal per link) and the run stays paused
+        # invalid or empty input is refused by the server (a required Literal per link) and the run stays paused
         from prefect.flow_runs import resume_flow_run
 
-        with pytest.raises(Exception):  # noqa: B017 - the client raises on a rejected resume
-            resume_flow_run(run.id, run_input={f"l_{fields[0]}": "maybe"})
+        for bad in ({f"l_{fields[0]}": "maybe"}, {}):
+            with pytest.raises(Exception):  # noqa: B017 - the client raises on a rejected resume
+                resume_flow_run(run.id, run_input=bad)
         edited = HumanDecision(link_id=fields[1], decision="edit", skill_id="tech:python")
         out = resume_review(run.id, default="reject", overrides={fields[0]: HumanDecision(link_id=fields[0],
                                                                                           decision="accept"),
                                                                  fields[1]: edited})
         assert out and out["run_input"][f"l_{fields[0]}"] == "accept"
+        # the other pages: every pending link is offered (no cap); deferred links stay pending
+        _answer_rest(th, lambda: resume_review(default="defer"))
     finally:
         th.join(timeout=120)
     state = box["state"]
     assert state.is_completed(), state
     summary = state.result()
-    assert summary["review"]["accept"] == 1 and summary["review"]["edit"] == 1 and summary["review"]["reject"] == 3
+    total = summary["pending_review"]
+    rev = summary["review"]
+    assert rev["pages"] == -(-total // 5) == rev["pages_answered"] and rev["links_shown"] == total
+    assert rev["accept"] == 1 and rev["edit"] == 1 and rev["reject"] == 3 and rev["defer"] == total - 5
     with connect(flow_home / "warehouse.duckdb") as con:
-        human = con.sql("SELECT action, count(*) AS n FROM decision_log WHERE actor = 'human' GROUP BY action").pl()
+        human = con.sql("SELECT action, count(*) AS n FROM decision_log WHERE actor = 'human' "
+                        "AND action <> 'link_deferred' GROUP BY action").pl()
         statuses = dict(con.execute(
             "SELECT status, count(*) FROM evidence_skill WHERE valid_to IS NULL AND decided_by = 'human' "
             "GROUP BY status").fetchall())
@@ -82,7 +100,7 @@ def test_flow_pauses_and_resumes_with_typed_input(prefect_server: None, flow_hom
                                                                     "link_rejected": 3}
     assert statuses == {"accepted": 2, "rejected": 4}  # edit = reject the old skill + accept the new one
 
-    # a second run: nothing new, human decisions kept; headless review resumes it through the CLI
+    # a second run: nothing new, human decisions kept; headless review resumes it through the CLI, page by page
     th2 = threading.Thread(target=lambda: box.update(
         state2=curate_evidence(review=True, review_timeout=120, poll_interval=1, max_review=3, return_state=True)))
     th2.start()
@@ -90,9 +108,13 @@ def test_flow_pauses_and_resumes_with_typed_input(prefect_server: None, flow_hom
         _wait_paused()
         from careeros.cli import app
 
-        res = CliRunner().invoke(app, ["evidence", "review", "--accept-all", "--json"])
-        assert res.exit_code == 0, res.output
+        def accept_all() -> bool:
+            res = CliRunner().invoke(app, ["evidence", "review", "--accept-all", "--json"])
+            return res.exit_code == 0
+
+        assert _answer_rest(th2, accept_all) >= 1
     finally:
         th2.join(timeout=120)
     s2 = box["state2"].result()
-    assert s2["items_new"] == 0 and s2["memory"]["added"] == 0 and s2["review"]["accept"] == 3
+    assert s2["items_new"] == 0 and s2["memory"]["added"] == 0 and s2["pending_review"] == total - 5
+    assert s2["review"]["accept"] == total - 5 and s2["review"]["pages"] == -(-(total - 5) // 3)

@@ -26,7 +26,7 @@ def child_env(home: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def run_and_kill(cmd: list[str], env: dict[str, str], marker: str, delay: float, timeout: float = 240,
+def run_and_kill(cmd: list[str], env: dict[str, str], marker: str, delay: float, timeout: float = 900,
                  ready: Callable[[], bool] | None = None) -> str:
     """Start ``cmd`` in its own process group; ``delay`` s after ``marker`` appears in its output, SIGKILL the whole
     group (a crash: no cleanup, no finally, the ephemeral Prefect server too). Returns the output seen. Fails if
@@ -65,7 +65,7 @@ def run_and_kill(cmd: list[str], env: dict[str, str], marker: str, delay: float,
     return out
 
 
-def run_ok(cmd: list[str], env: dict[str, str], timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def run_ok(cmd: list[str], env: dict[str, str], timeout: float = 1200) -> subprocess.CompletedProcess[str]:
     """Run to completion; fail with the output when the exit code is not 0."""
     res = subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, text=True, timeout=timeout)
     assert res.returncode == 0, f"exit {res.returncode}\n{res.stdout[-3000:]}\n{res.stderr[-3000:]}"

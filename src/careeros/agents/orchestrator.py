@@ -30,6 +30,7 @@ from pydantic import BaseModel, Field
 from careeros.agents import roles
 from careeros.agents.facts import Facts, resolve
 from careeros.agents.models import AGENT_NAMES, ContactFact
+from careeros.evidence.redact import redact
 from careeros.settings import Settings, get_settings
 from careeros.warehouse.db import connect, fetch_one
 
@@ -138,13 +139,16 @@ def run_agent(name: str, facts: Facts, run_id: str, home: Path, thresholds: Mapp
 # ------------------------------------------------------------------------------------------ escalation
 
 def escalation_form(runs: Sequence[AgentRun]) -> Any:
-    """A Prefect ``RunInput`` with one accept/reject choice per escalated output (default reject) and the approver."""
+    """A Prefect ``RunInput`` with one required accept/reject choice per escalated output and the approver.
+
+    No default: an empty answer is refused by the server (the run stays paused) instead of deciding anything.
+    """
     from prefect.input import RunInput
     from pydantic import create_model
 
     fields: dict[str, Any] = {
         r.agent: (Literal["accept", "reject"], Field(
-            default="reject", title=f"{r.agent}: confidence {r.effective_confidence:.2f} < {r.threshold:.2f}",
+            title=f"{r.agent}: confidence {r.effective_confidence:.2f} < {r.threshold:.2f}",
             description=POLICY[r.agent].side_effect)) for r in runs}
     fields["approver"] = (str, Field(default="", title="Your name (required to accept)"))
     fields["notes"] = (str, Field(default="", title="Notes"))
@@ -162,7 +166,7 @@ def escalation_markdown(runs: Sequence[AgentRun], run_id: str) -> str:
         missing = r.output.get("insufficient_data") or []
         if missing:
             lines.append(f"- **{r.agent}** is missing: {'; '.join(missing)}")
-    lines += ["", "Accept or reject each output (the default is reject). Outreach drafts are never sent from here: "
+    lines += ["", "Accept or reject each output (there is no default: choose one for each). Outreach drafts are never sent from here: "
                   "each message needs its own decision (`careeros agents outreach review`)."]
     return "\n".join(lines)
 
@@ -245,8 +249,17 @@ def queue_outreach(run_id: str, runs: Sequence[AgentRun], contacts: Sequence[Con
     return ids
 
 
+def _who(m: Any) -> str:
+    """A message's recipient as form titles show it: the contact id, never the address."""
+    cid = str(m.draft_id).rsplit(":", 1)[-1] if str(m.draft_id).startswith("agents:") else ""
+    return f"contact {cid}" if cid else f"message {m.message_id[:8]}"
+
+
 def outreach_form(message_ids: Sequence[str], settings: Settings | None = None) -> Any:
-    """A Prefect ``RunInput`` with keep/send/drop per drafted message (default keep) and the approver."""
+    """A Prefect ``RunInput`` with a required keep/send/drop choice per drafted message and the approver.
+
+    Field titles name the contact by id, never by address (titles are stored on the Prefect server).
+    """
     from prefect.input import RunInput
     from pydantic import create_model
 
@@ -258,7 +271,7 @@ def outreach_form(message_ids: Sequence[str], settings: Settings | None = None) 
         m = ob.get(mid)
         if m is None or m.status != "drafted":
             continue
-        fields[f"m_{mid}"] = (Literal["keep", "send", "drop"], Field(default="keep", title=f"{m.recipient}: {m.subject}"))
+        fields[f"m_{mid}"] = (Literal["keep", "send", "drop"], Field(title=redact(f"{_who(m)}: {m.subject}")))
     fields["approver"] = (str, Field(default="", title="Your name (required to send)"))
     return create_model("OutreachReview", __base__=RunInput, **fields)
 

@@ -124,7 +124,7 @@ def review(
         result["prefect_error"] = f"{type(exc).__name__}: {exc}"
     if resumed:
         result["resumed"] = resumed["flow_run_id"]
-        result["links"] = sum(1 for k in resumed["run_input"] if not k.endswith("_skill"))
+        result["links"] = sum(1 for k in resumed["run_input"] if k.startswith("l_"))
     elif direct:
         from careeros.evidence.curate import apply_review
         from careeros.memory.embedders import get_embedder

@@ -190,11 +190,44 @@ def sync_memory(warehouse: Path, store: MemoryStore, prep: Prepared, run_id: str
     return res.as_dict()
 
 
-def pending_for_review(warehouse: Path, limit: int = 15) -> tuple[Any, int]:
-    """(top pending links, total pending)."""
+def pending_for_review(warehouse: Path, limit: int | None = None, store: MemoryStore | None = None) -> tuple[Any, int]:
+    """(pending links, best first, with a ``snippet`` of the evidence text each; total pending).
+
+    ``limit`` None = all of them (the review form pages through every one). The snippet is cut from the item's
+    memory chunks around the words that produced the link, and redacted.
+    """
+    import json
+
+    import polars as pl
+
+    from careeros.evidence.review import snippet
+
     with connect(warehouse) as con:
         df = h.pending_links(con)
-    return df.head(limit), df.height
+        feats = dict(con.execute("SELECT link_id, features_json FROM evidence_skill WHERE valid_to IS NULL AND "
+                                 "link_id IN (SELECT unnest(?::VARCHAR[]))", [df["link_id"].to_list()]).fetchall()
+                     ) if df.height else {}
+    total = df.height
+    if limit:
+        df = df.head(limit)
+    texts: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    if store is not None and df.height and store.exists():
+        t = store.rows_for_items(df["item_id"].unique().to_list(), ["item_id", "version_sha256", "chunk_index", "text"])
+        for iid, ver, idx, text in zip(*(t.column(c).to_pylist() for c in ("item_id", "version_sha256", "chunk_index",
+                                                                             "text")), strict=True):
+            texts.setdefault((iid, ver), []).append((int(idx), text or ""))
+    snippets = []
+    for r in df.iter_rows(named=True):
+        try:
+            surfaces = list(json.loads(feats.get(r["link_id"]) or "{}").get("surfaces") or [])
+        except (ValueError, AttributeError):
+            surfaces = []
+        surfaces += [r["skill_label"] or ""]
+        chunks = [c for _, c in sorted(texts.get((r["item_id"], r["version_sha256"]), []))]
+        hit = next((c for c in chunks if any(s and s.lower() in c.lower() for s in surfaces)), chunks[0] if chunks
+                   else r.get("title") or "")
+        snippets.append(snippet(hit, surfaces))
+    return df.with_columns(pl.Series("snippet", snippets, dtype=pl.Utf8)), total
 
 
 def apply_review(warehouse: Path, store: MemoryStore | None, decisions: list[h.HumanDecision], run_id: str | None,

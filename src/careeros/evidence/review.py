@@ -3,12 +3,15 @@
 the typed pause form, its markdown summary, and the programmatic twin of the UI's Resume button (find the
 paused ``curate-evidence`` run, resume it with ``run_input``).
 
-The form has one ``Literal`` choice per candidate link (field ``l_<link_id>``: accept | reject | edit | defer)
-plus an optional edited skill id (``l_<link_id>_skill``); ``defer`` (the default) leaves the link pending.
+The form has one required ``Literal`` choice per candidate link (field ``l_<link_id>``: accept | reject | defer;
+no default, so an empty or partial answer is refused and the run stays paused) and one optional free-text field
+``corrections`` (one ``<link id> -> <skill id>`` per line) for the rare link whose skill is wrong but whose
+evidence is right. Links are reviewed page by page (``page_size`` per pause) until every pending link was shown.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 from uuid import UUID
 
@@ -21,49 +24,96 @@ from careeros.evidence.redact import redact
 
 FLOW_NAME = "curate-evidence"
 DecisionLiteral = Literal["accept", "reject", "edit", "defer"]
+FormChoice = Literal["accept", "reject", "defer"]
+SNIPPET_CHARS = 160
+_CORRECTION = re.compile(r"^\s*([0-9A-Za-z_\-]+)\s*(?:->|=|:)\s*(\S+)\s*$")
+
+
+def _src(r: dict[str, Any]) -> str:
+    return redact((r.get("source_path") or "").rsplit("/", 1)[-1])
 
 
 def review_model(pending: pl.DataFrame) -> type[Any]:
-    """A Prefect ``RunInput`` subclass with one decision field (and one edit field) per pending link."""
+    """A Prefect ``RunInput`` subclass with one required accept/reject/defer choice per pending link.
+
+    Field titles carry only the skill, the evidence file name and the confidence (redacted: they are stored on
+    the Prefect server); the evidence snippet is in the markdown above the form.
+    """
     from prefect.input import RunInput
 
     fields: dict[str, Any] = {}
-    for r in pending.iter_rows(named=True):
-        src = (r.get("source_path") or "").rsplit("/", 1)[-1]
-        title = f"{r['skill_label']} <- {r.get('source_type')}: {src} (confidence {r['confidence']:.2f})"
-        fields[f"l_{r['link_id']}"] = (DecisionLiteral, Field(default="defer", title=title,
-                                                              description=f"skill {r['skill_id']}"))
-        fields[f"l_{r['link_id']}_skill"] = (str | None, Field(
-            default=None, title=f"{r['skill_label']}: edited skill id (only for 'edit')"))
+    for n, r in enumerate(pending.iter_rows(named=True), 1):
+        title = redact(f"{n}. {r['skill_label']} <- {r.get('source_type')}: {_src(r)} "
+                       f"(confidence {r['confidence']:.2f})")
+        fields[f"l_{r['link_id']}"] = (FormChoice, Field(title=title, description=f"link {r['link_id']}, "
+                                                                                  f"skill {r['skill_id']}"))
+    fields["corrections"] = (str, Field(
+        default="", title="Corrections (optional): one '<link id> -> <skill id>' per line",
+        description="Only for a link whose evidence is right but whose skill is wrong; that link becomes an edit."))
     return create_model("EvidenceReview", __base__=RunInput, **fields)
 
 
-def review_markdown(pending: pl.DataFrame, summary: dict[str, Any], total_pending: int) -> str:
-    """Markdown shown above the form: what was curated and, per candidate, the minimal facts (redacted)."""
+def snippet(text: str | None, surfaces: list[str] | None, width: int = SNIPPET_CHARS) -> str:
+    """A short, redacted, one-line excerpt of ``text`` around the first surface form found (else its start)."""
+    if not text:
+        return ""
+    flat = re.sub(r"\s+", " ", text).strip()
+    low = flat.lower()
+    at = -1
+    for s in surfaces or []:
+        if s and (at := low.find(s.lower())) >= 0:
+            break
+    start = max(0, at - width // 3) if at >= 0 else 0
+    out = flat[start:start + width]
+    out = ("…" if start > 0 else "") + out + ("…" if start + width < len(flat) else "")
+    return redact(out).replace("|", "\\|").replace("`", "'")
+
+
+def review_markdown(pending: pl.DataFrame, summary: dict[str, Any], total_pending: int, page: int = 1,
+                    pages: int = 1, offset: int = 0) -> str:
+    """Markdown shown above the form: what was curated, this page's position, per link a snippet (redacted)."""
+    first, last = offset + 1, offset + pending.height
     lines = [
-        "## Evidence review",
+        f"## Evidence review — page {page} of {pages}",
         f"Curation run `{summary.get('run_id')}`: {summary.get('items_new', 0)} new item versions, "
         f"{summary.get('links_auto', 0)} links auto-accepted (confidence >= {AUTO_ACCEPT}), "
-        f"{total_pending} waiting for review (showing {pending.height}).",
-        "", "Choose **accept**, **reject**, **edit** (and type the right skill id) or **defer** for each link.",
+        f"**{total_pending} waiting for review**; this page shows links {first}-{last} of {total_pending}"
+        + (", the next page follows when you submit this one." if page < pages else "."),
+        "", "Choose **accept**, **reject** or **defer** (decide later) for every link: there is no default. "
         "Human decisions always win: later automated runs never overwrite them.", "",
-        "| skill | evidence | confidence | strength |", "|---|---|---|---|",
+        "| # | skill | evidence | confidence | why (excerpt) |", "|---|---|---|---|---|",
     ]
-    for r in pending.iter_rows(named=True):
-        src = redact((r.get("source_path") or "").rsplit("/", 1)[-1])
-        lines.append(f"| {r['skill_label']} (`{r['skill_id']}`) | {r.get('source_type')}: {src} | "
-                     f"{r['confidence']:.2f} | {r.get('strength')} |")
+    for n, r in enumerate(pending.iter_rows(named=True), 1):
+        lines.append(f"| {n} | {redact(str(r['skill_label']))} (`{r['skill_id']}`) | {r.get('source_type')}: "
+                     f"{_src(r)} | {r['confidence']:.2f} | {r.get('snippet') or ''} |")
     return "\n".join(lines)
 
 
+def parse_corrections(text: str | None) -> dict[str, str]:
+    """``{link_id: skill_id}`` from the corrections field; lines that do not parse are ignored."""
+    out: dict[str, str] = {}
+    for line in (text or "").splitlines():
+        m = _CORRECTION.match(line)
+        if m:
+            out[m.group(1)] = m.group(2)
+    return out
+
+
 def decisions_from_input(data: Any) -> list[HumanDecision]:
-    """Turn a submitted review form (model instance or dict) into decisions (``defer`` included)."""
+    """Turn a submitted review form (model instance or dict) into decisions (``defer`` included).
+
+    A link named in ``corrections`` becomes an ``edit`` to the given skill (unless it was rejected or deferred);
+    legacy ``l_<id>_skill`` values are honoured the same way.
+    """
     values = data.model_dump() if hasattr(data, "model_dump") else dict(data)
+    fixes = parse_corrections(values.get("corrections"))
     out = []
     for key, val in values.items():
         if key.startswith("l_") and not key.endswith("_skill") and val:
             lid = key[2:]
-            out.append(HumanDecision(link_id=lid, decision=val, skill_id=values.get(f"l_{lid}_skill")))
+            skill = fixes.get(lid) or values.get(f"l_{lid}_skill")
+            decision = "edit" if skill and val in ("accept", "edit") else val
+            out.append(HumanDecision(link_id=lid, decision=decision, skill_id=skill if decision == "edit" else None))
     return out
 
 
@@ -102,11 +152,17 @@ def build_run_input(link_ids: list[str], default: DecisionLiteral = "defer",
     """The ``run_input`` dict for the review form: ``default`` for every link unless overridden."""
     overrides = overrides or {}
     out: dict[str, Any] = {}
+    fixes = []
     for lid in link_ids:
         d = overrides.get(lid)
-        out[f"l_{lid}"] = d.decision if d else default
-        if d and d.skill_id:
-            out[f"l_{lid}_skill"] = d.skill_id
+        choice = d.decision if d else default
+        if choice == "edit":  # the form has no per-link edit choice: accept + a correction line
+            choice = "accept"
+            if d and d.skill_id:
+                fixes.append(f"{lid} -> {d.skill_id}")
+        out[f"l_{lid}"] = choice
+    if fixes:
+        out["corrections"] = "\n".join(fixes)
     return out
 
 

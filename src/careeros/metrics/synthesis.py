@@ -24,7 +24,7 @@ MIN_REL_MOVE = 0.05  # a move below 5 % of the old value is noise for the synthe
 class SynthesisDecision(BaseModel):
     """The monthly recalibration form: approve (re-plan with the new assumptions) or reject."""
 
-    decision: Literal["approve", "reject"] = "approve"
+    decision: Literal["approve", "reject"]  # required: no default that approves
     notes: str = ""
 
 

@@ -77,11 +77,25 @@ class Outbox:
         return em
 
     def add_draft(self, draft: Draft) -> OutboxMessage:
-        """Store a draft (status ``drafted``) and write its ``.eml``; adding the same version again is a no-op."""
+        """Store a draft (status ``drafted``) and write its ``.eml``; adding the same version again is a no-op.
+
+        Natural key of an undecided draft: (purpose, recipient). While one is still waiting for a decision, a new
+        draft for the same purpose to the same address (another run of the agents) returns the waiting one instead
+        of queueing a duplicate; a new version of the same draft (an edit) is not affected.
+        """
         mid = draft.message_id
         existing = self.get(mid)
         if existing is not None:
             return existing
+        if draft.purpose:
+            with connect(self.warehouse, read_only=False) as con:
+                row = fetch_one(con.execute(
+                    "SELECT message_id FROM outbox WHERE status = 'drafted' AND purpose = ? AND lower(recipient) = ? "
+                    "AND draft_id <> ? ORDER BY created_at LIMIT 1",
+                    [draft.purpose, draft.to.strip().lower(), draft.draft_id]))
+            waiting = self.get(str(row[0])) if row else None
+            if waiting is not None:
+                return waiting
         now = datetime.now(UTC)
         self.folder.mkdir(parents=True, exist_ok=True)
         eml = self.folder / f"{mid}.eml"

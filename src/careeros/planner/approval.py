@@ -28,7 +28,7 @@ STATUSES = ("proposed", "approved", "rejected", "superseded", "changes_requested
 class PlanDecision(BaseModel):
     """The approval form shown under the plan summary (Prefect UI or ``careeros approvals``)."""
 
-    decision: Decision = "approve"
+    decision: Decision  # required: no default that approves (an empty answer is refused and asked again)
     notes: str = ""
     weekly_hours: float | None = None
 
