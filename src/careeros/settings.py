@@ -33,6 +33,15 @@ class Settings(BaseSettings):
     quarantine_batch_threshold: float = Field(
         default=0.2, ge=0, le=1, description="Share of rejected rows above which a postings batch is stopped."
     )
+    # per-item limits of evidence curation: an item over any of them becomes a quarantine row with the reason
+    evidence_max_file_bytes: int = Field(default=20 * 1024 * 1024, gt=0, description="Bytes of one evidence file.")
+    evidence_max_unpacked_bytes: int = Field(
+        default=64 * 1024 * 1024, gt=0, description="Bytes of a DOCX after decompression (all members).")
+    evidence_max_archive_members: int = Field(default=1000, gt=0, description="Members of one DOCX archive.")
+    evidence_max_chars: int = Field(default=300_000, gt=0, description="Characters of text extracted from one item.")
+    evidence_max_chunks: int = Field(default=600, gt=0, description="Memory chunks of one item.")
+    evidence_max_pages: int = Field(default=300, gt=0, description="Pages of one PDF.")
+    evidence_max_seconds: float = Field(default=60.0, gt=0, description="Reading time of one item.")
     # LLM layer (used by the agents issue; defaults keep everything offline)
     llm_fast_model: str | None = None
     llm_deep_model: str | None = None

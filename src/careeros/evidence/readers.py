@@ -9,12 +9,15 @@ the same version and a changed file gives a new one.
 from __future__ import annotations
 
 import codecs
+import contextvars
 import json
 import re
 import subprocess
+import time
 import tomllib
 from collections import Counter
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -23,7 +26,7 @@ from careeros.evidence.models import EvidenceItem, Quarantined, Signal, SourceTy
 from careeros.warehouse.provenance import sha256_text
 
 READER_FORMAT = "1"
-MAX_BYTES = 20 * 1024 * 1024
+MAX_BYTES = 20 * 1024 * 1024  # default of CAREEROS_EVIDENCE_MAX_FILE_BYTES
 
 DOC_SUFFIXES = {".md", ".markdown", ".txt", ".pdf", ".docx", ".bib"}
 LANGUAGES = {
@@ -47,6 +50,54 @@ class ReadError(Exception):
     """A reader's refusal with a human-readable reason (becomes a quarantine row)."""
 
 
+@dataclass(frozen=True)
+class Limits:
+    """Per-item limits (``CAREEROS_EVIDENCE_MAX_*``); an item over one becomes a quarantine row naming it.
+
+    Bytes on disk and unpacked, archive members, characters, chunks, PDF pages and reading seconds.
+    """
+
+    file_bytes: int = 20 * 1024 * 1024
+    unpacked_bytes: int = 64 * 1024 * 1024
+    archive_members: int = 1000
+    chars: int = 300_000
+    chunks: int = 600
+    pages: int = 300
+    seconds: float = 60.0
+
+    @classmethod
+    def from_settings(cls, settings: Any = None) -> Limits:
+        """The limits configured in settings."""
+        if settings is None:
+            from careeros.settings import get_settings
+
+            settings = get_settings()
+        return cls(settings.evidence_max_file_bytes, settings.evidence_max_unpacked_bytes,
+                   settings.evidence_max_archive_members, settings.evidence_max_chars, settings.evidence_max_chunks,
+                   settings.evidence_max_pages, settings.evidence_max_seconds)
+
+
+_DEFAULT_LIMITS = Limits()
+_LIMITS: contextvars.ContextVar[Limits | None] = contextvars.ContextVar("evidence_limits", default=None)
+_DEADLINE: contextvars.ContextVar[float] = contextvars.ContextVar("evidence_deadline", default=float("inf"))
+
+
+def _limits() -> Limits:
+    return _LIMITS.get() or _DEFAULT_LIMITS
+
+
+def _check_time(what: str) -> None:
+    if time.monotonic() > _DEADLINE.get():
+        raise ReadError(f"reading took longer than the limit of {_limits().seconds:g} s ({what})")
+
+
+def _check_chars(text: str) -> str:
+    lim = _limits().chars
+    if len(text) > lim:
+        raise ReadError(f"too much text ({len(text):,} characters > limit {lim:,})")
+    return text
+
+
 # ------------------------------------------------------------------------------------------------ helpers
 def _item_id(source_type: str, path: Path, key: str = "") -> str:
     return short_hash(source_type, str(path.resolve()), key)
@@ -67,9 +118,11 @@ def _read_bytes(path: Path) -> bytes:
     size = path.stat().st_size
     if size == 0:
         raise ReadError("empty file")
-    if size > MAX_BYTES:
-        raise ReadError(f"file too large ({size:,} bytes > {MAX_BYTES:,})")
-    return path.read_bytes()
+    limit = _limits().file_bytes
+    if size > limit:
+        raise ReadError(f"file too large ({size:,} bytes > limit {limit:,})")
+    with path.open("rb") as fh:
+        return fh.read(limit + 1)[:limit]
 
 
 #: Byte-order marks of text files and their codecs (UTF-32 LE first: it starts like UTF-16 LE).
@@ -88,7 +141,7 @@ def _read_text_file(path: Path) -> str:
     encoding = next((enc for bom, enc in _BOMS if data.startswith(bom)), None)
     if encoding is None and b"\x00" in data[:8192]:
         raise ReadError("binary content in a text file")
-    text = data.decode(encoding or "utf-8", errors="replace")
+    text = _check_chars(data.decode(encoding or "utf-8", errors="replace"))
     if encoding is not None and "\x00" in text[:8192]:
         raise ReadError("binary content in a text file")
     if text.count("\ufffd") > max(20, len(text) // 50):
@@ -139,7 +192,16 @@ def pdf_text(path: Path) -> str:
                 raise ReadError(f"encrypted PDF ({type(exc).__name__}); export an unprotected copy") from exc
             if not ok:
                 raise ReadError("encrypted PDF (password required); export an unprotected copy")
-        pages = [p.extract_text() or "" for p in reader.pages]
+        n_pages = len(reader.pages)
+        if n_pages > _limits().pages:
+            raise ReadError(f"too many pages ({n_pages:,} > limit {_limits().pages:,})")
+        pages, n_chars = [], 0
+        for i, page in enumerate(reader.pages):
+            _check_time(f"page {i + 1} of {n_pages}")
+            pages.append(page.extract_text() or "")
+            n_chars += len(pages[-1])
+            if n_chars > _limits().chars:
+                raise ReadError(f"too much text (over {_limits().chars:,} characters after {i + 1} pages)")
     except ReadError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
@@ -157,6 +219,7 @@ def docx_text(path: Path) -> str:
 
     import docx
 
+    _check_archive(data)
     try:
         d = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
@@ -164,6 +227,7 @@ def docx_text(path: Path) -> str:
     except Exception as exc:  # noqa: BLE001 - python-docx raises assorted errors on malformed packages
         raise ReadError(f"corrupt DOCX: {type(exc).__name__}: {str(exc)[:120]}") from exc
     parts = []
+    _check_time("DOCX parsed")
     for p in d.paragraphs:
         t = p.text.strip()
         if t:
@@ -172,6 +236,24 @@ def docx_text(path: Path) -> str:
         for row in table.rows:
             parts.append(" | ".join(c.text.strip() for c in row.cells))
     return _require_text(_clean("\n\n".join(parts)), "DOCX")
+
+
+def _check_archive(data: bytes) -> None:
+    """Refuse a zip container over the member or unpacked-size limits before anything is decompressed."""
+    import io
+    import zipfile
+
+    lim = _limits()
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+        raise ReadError(f"corrupt DOCX: {type(exc).__name__}: {str(exc)[:120]}") from exc
+    if len(infos) > lim.archive_members:
+        raise ReadError(f"too many archive members ({len(infos):,} > limit {lim.archive_members:,})")
+    unpacked = sum(max(i.file_size, 0) for i in infos)
+    if unpacked > lim.unpacked_bytes:
+        raise ReadError(f"archive unpacks to {unpacked:,} bytes > limit {lim.unpacked_bytes:,} (zip bomb?)")
 
 
 def document_text(path: Path) -> str:
@@ -261,11 +343,22 @@ def read_bibtex(path: Path) -> list[EvidenceItem]:
 
 
 # ------------------------------------------------------------------------------------------------ git repos
+#: Config that makes git run commands or read outside the repository, switched off for every call: a repository
+#: in the evidence sources is untrusted data, and its own ``.git/config`` must never execute anything here.
+_GIT_SAFE = ("-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null", "-c", "core.untrackedCache=false",
+             "-c", "core.pager=cat", "-c", "diff.external=", "-c", "core.sshCommand=false", "-c", "protocol.allow=never",
+             "-c", "core.askPass=false", "-c", "credential.helper=", "-c", "gpg.program=false",
+             "-c", "log.showSignature=false", "--no-pager", "--no-replace-objects")
+_GIT_ENV = {"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_TERMINAL_PROMPT": "0",
+            "GIT_OPTIONAL_LOCKS": "0", "GIT_NO_REPLACE_OBJECTS": "1", "GIT_ATTR_NOSYSTEM": "1",
+            "PATH": "/usr/bin:/bin:/usr/local/bin", "LC_ALL": "C", "HOME": "/nonexistent"}
+
+
 def _git(repo: Path, *args: str) -> str:
+    """Run a read-only git command with every configured external command disabled (see :data:`_GIT_SAFE`)."""
     try:
-        res = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, timeout=60,
-                             env={"GIT_CONFIG_NOSYSTEM": "1", "PATH": "/usr/bin:/bin:/usr/local/bin",
-                                  "LC_ALL": "C"})
+        res = subprocess.run(["git", *_GIT_SAFE, "-C", str(repo), *args], capture_output=True, text=True,
+                             timeout=60, env=_GIT_ENV, stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise ReadError(f"git failed: {exc}") from exc
     if res.returncode != 0:
@@ -313,6 +406,23 @@ def manifest_dependencies(name: str, text: str) -> list[str]:
     return sorted({d for d in deps if d})
 
 
+def _repo_file(repo: Path, rel: str, limit: int = 2 * 1024 * 1024) -> str:
+    """A tracked file's text, only when it is a regular file inside the repository (no symlink out of it)."""
+    p = repo / rel
+    if p.is_symlink() or not p.is_file() or not _inside(p, repo):
+        raise OSError(f"{rel} is not a regular file inside the repository")
+    with p.open("rb") as fh:
+        return fh.read(limit).decode("utf-8", errors="replace")
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+    except (ValueError, OSError):
+        return False
+    return True
+
+
 MANIFESTS = ("pyproject.toml", "package.json", "go.mod", "cargo.toml", "pom.xml")
 
 
@@ -345,7 +455,7 @@ def read_repo(path: Path) -> list[EvidenceItem]:
         base = f.rsplit("/", 1)[-1].lower()
         if base in MANIFESTS or (base.startswith("requirements") and base.endswith(".txt")):
             try:
-                text = (path / f).read_text(encoding="utf-8", errors="replace")
+                text = _repo_file(path, f)
             except OSError:
                 continue
             found = manifest_dependencies(f, text)
@@ -355,7 +465,7 @@ def read_repo(path: Path) -> list[EvidenceItem]:
     readme_text = ""
     if readme:
         try:
-            readme_text = _clean((path / readme).read_text(encoding="utf-8", errors="replace"))[:20000]
+            readme_text = _clean(_repo_file(path, readme))[:20000]
         except OSError:
             readme_text = ""
     all_deps = sorted({d for ds in deps.values() for d in ds})
@@ -413,7 +523,12 @@ def discover(evidence_folders: Iterable[Path], git_repos: Iterable[Path]) -> lis
             out.append(("folder", folder))  # reported as quarantined: missing folder
             continue
         for p in sorted(folder.rglob("*")):
-            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts):
+            if any(part.startswith(".") for part in p.relative_to(folder).parts):
+                continue
+            if p.is_symlink() and not _inside(p, folder):
+                out.append(("symlink", p))  # reported as quarantined: never followed out of the folder
+                continue
+            if p.is_file() and _inside(p, folder):
                 st = classify(p)
                 if st:
                     out.append((st, p))
@@ -421,10 +536,40 @@ def discover(evidence_folders: Iterable[Path], git_repos: Iterable[Path]) -> lis
     return out
 
 
-def read_source(source_type: str, path: Path) -> tuple[list[EvidenceItem], Quarantined | None]:
-    """Run one reader; any failure becomes a quarantine record with a reason."""
+def _check_item(item: EvidenceItem) -> None:
+    from careeros.evidence.chunking import chunk_texts
+
+    _check_chars(item.text)
+    n = len(chunk_texts(item.text))
+    if n > _limits().chunks:
+        raise ReadError(f"too many chunks ({n:,} > limit {_limits().chunks:,})")
+    _check_time("chunking")
+
+
+def read_source(source_type: str, path: Path, limits: Limits | None = None) -> tuple[list[EvidenceItem], Quarantined | None]:
+    """Run one reader within the per-item limits; any failure or exceeded limit becomes a quarantine record."""
+    lim = limits or _limits()
+    t1 = _LIMITS.set(lim)
+    t2 = _DEADLINE.set(time.monotonic() + lim.seconds)
+    try:
+        items, q = _read_source(source_type, path)
+        for it in items:
+            try:
+                _check_item(it)
+            except ReadError as exc:
+                return [], Quarantined(source_path=str(path), source_type=source_type, reason=str(exc))
+        return items, q
+    finally:
+        _DEADLINE.reset(t2)
+        _LIMITS.reset(t1)
+
+
+def _read_source(source_type: str, path: Path) -> tuple[list[EvidenceItem], Quarantined | None]:
     if source_type == "folder":
         return [], Quarantined(source_path=str(path), source_type="folder", reason="evidence folder not found")
+    if source_type == "symlink":
+        return [], Quarantined(source_path=str(path), source_type="symlink",
+                               reason="symbolic link pointing outside the evidence folder: not followed")
     try:
         return READERS[source_type](path), None
     except ReadError as exc:
@@ -434,12 +579,14 @@ def read_source(source_type: str, path: Path) -> tuple[list[EvidenceItem], Quara
                                reason=f"unexpected reader error: {type(exc).__name__}: {str(exc)[:160]}")
 
 
-def read_all(sources: Iterable[tuple[str, Path]]) -> tuple[list[EvidenceItem], list[Quarantined]]:
-    """Read every source; returns (items, quarantined)."""
+def read_all(sources: Iterable[tuple[str, Path]], limits: Limits | None = None
+             ) -> tuple[list[EvidenceItem], list[Quarantined]]:
+    """Read every source within the limits (default: from settings); returns (items, quarantined)."""
+    limits = limits or Limits.from_settings()
     items: list[EvidenceItem] = []
     bad: list[Quarantined] = []
     for st, p in sources:
-        got, q = read_source(st, p)
+        got, q = read_source(st, p, limits)
         items += got
         if q:
             bad.append(q)
