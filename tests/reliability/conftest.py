@@ -8,7 +8,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -52,17 +52,45 @@ def run_and_kill(cmd: list[str], env: dict[str, str], marker: str, delay: float,
                 break
             time.sleep(0.05)
         alive = proc.poll() is None
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(30)
+        _killpg(proc.pid)
+        proc.wait(60)
     finally:
         if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
+            _killpg(proc.pid)
     reader.join(5)
     out = b"".join(chunks).decode(errors="replace")
     assert seen, f"never reached {marker!r} (or ready()): {out[-3000:]}"
     assert alive, f"the process finished before it was killed: {out[-3000:]}"
     assert proc.returncode == -signal.SIGKILL
     return out
+
+
+def _killpg(pgid: int) -> None:
+    """SIGKILL a process group; a group whose processes all exited already is fine (no ProcessLookupError)."""
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+@pytest.fixture()
+def cpu_load() -> Iterator[int]:
+    """One busy-loop process per core for the duration of the test, so timing races show up (as on a loaded
+    machine). ``CAREEROS_TEST_CPU_LOAD=0`` turns it off; yields the number of burners."""
+    n = 0 if os.environ.get("CAREEROS_TEST_CPU_LOAD", "1") == "0" else (os.cpu_count() or 1)
+    burners = [subprocess.Popen([sys.executable, "-S", "-c", "while True: pass"], stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+               for _ in range(n)]
+    try:
+        yield n
+    finally:
+        for b in burners:
+            try:
+                b.kill()
+            except ProcessLookupError:
+                pass
+        for b in burners:
+            b.wait(30)
 
 
 def run_ok(cmd: list[str], env: dict[str, str], timeout: float = 1200) -> subprocess.CompletedProcess[str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import shutil
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ from careeros.ops.checksums import row_counts, table_checksums
 
 from .conftest import CLI, child_env, driver, run_and_kill, run_ok
 
-pytestmark = [pytest.mark.reliability, pytest.mark.slow]
+pytestmark = [pytest.mark.reliability, pytest.mark.slow, pytest.mark.usefixtures("cpu_load")]
 
 EVIDENCE_TABLES = ["evidence_item", "evidence_skill", "decision_log", "quarantine"]
 
@@ -87,9 +86,7 @@ def test_kill_careeros_evidence_curate_then_rerun(built_home: Path, evidence_dir
     def memory_started() -> bool:
         return (home / "memory").is_dir() and any((home / "memory").iterdir())
 
-    t0 = time.monotonic()
-    run_and_kill(cmd, child_env(home), "memory folder", delay=0.0, ready=memory_started, timeout=180)
-    assert time.monotonic() - t0 < 180
+    run_and_kill(cmd, child_env(home), "memory folder", delay=0.0, ready=memory_started)
     res = run_ok([*cmd, "--json"], child_env(home))
     assert '"items_read"' in res.stdout
     assert_same_evidence(home, curate_ref)

@@ -14,7 +14,7 @@ from careeros.warehouse.db import connect
 
 from .conftest import CLI, child_env, driver, run_and_kill, run_ok
 
-pytestmark = [pytest.mark.reliability, pytest.mark.slow]
+pytestmark = [pytest.mark.reliability, pytest.mark.slow, pytest.mark.usefixtures("cpu_load")]
 
 TAXONOMY_TABLES = [
     "onet_occupation", "onet_alternate_title", "onet_reported_title", "onet_element_rating", "onet_element",

@@ -21,7 +21,7 @@ from careeros.ops.checksums import row_counts, table_checksums
 
 from .conftest import REPO, child_env, driver, run_and_kill, run_ok
 
-pytestmark = [pytest.mark.reliability, pytest.mark.slow]
+pytestmark = [pytest.mark.reliability, pytest.mark.slow, pytest.mark.usefixtures("cpu_load")]
 
 PROFILE = ('name = "Crash Tester"\nweekly_hours = 8\nhorizon_weeks = 4\ntimezone = "Europe/Lisbon"\n[goal]\n'
            'statement = "Move into data engineering"\n'
@@ -145,7 +145,6 @@ def test_kill_while_publishing_plan_then_rerun(built_home: Path, plan_ref: Path,
 def test_sigkill_from_outside_during_publishing_then_rerun(built_home: Path, plan_ref: Path, tmp_path: Path) -> None:
     """The parent kills the process group as soon as publishing starts (timing not chosen by the child)."""
     home = make_home(built_home, tmp_path / "home")
-    run_and_kill(driver("plan", home), child_env(home, PLAN_RUN_ID="run-1"), "STAGE plan:publish", delay=0.0,
-                 timeout=120)
+    run_and_kill(driver("plan", home), child_env(home, PLAN_RUN_ID="run-1"), "STAGE plan:publish", delay=0.0)
     rerun(home)
     assert_same_as_clean(home, plan_ref)

@@ -46,4 +46,7 @@ app.add_typer(log.app, name="log", help="Record outcomes: tasks done, hours, out
 
 def main() -> None:
     """Console-script entry point."""
+    from careeros.ops import reaper
+
+    reaper.start()  # a kill -9 of this process must not leave its ephemeral Prefect server running
     app()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from pathlib import Path
 from typing import Any
 
 import typer
@@ -71,9 +70,11 @@ def load_extractor() -> Any:
     return ext
 
 
-def _records(file: str) -> Any:
-    """Yield (id, text, error) records from a JSONL file, a plain-text file or stdin (``-``)."""
-    raw = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8", errors="replace")
+def _records(file: str, raw: str | None = None) -> Any:
+    """Yield (id, text, error) records from a JSONL file, a plain-text file or stdin (``-``), or from ``raw``."""
+    from careeros.cli.inputs import read_input_text
+
+    raw = read_input_text(file) if raw is None else raw
     lines = [ln for ln in raw.splitlines() if ln.strip()]
     is_jsonl = bool(lines) and lines[0].lstrip().startswith("{")
     if not is_jsonl:
@@ -100,12 +101,12 @@ def extract(
 ) -> None:
     """Print one JSON object per input record: {"id", "skills": [...]} (stdout is JSONL only)."""
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(message)s")
-    if file != "-" and not Path(file).exists():
-        typer.echo(f"no such file: {file}", err=True)
-        raise typer.Exit(2)
+    from careeros.cli.inputs import read_input_text
+
+    raw = read_input_text(file)  # a missing file or a directory: one line on stderr, exit 2, before any loading
     ext = load_extractor()
     out = sys.stdout
-    for rid, text, error in _records(file):
+    for rid, text, error in _records(file, raw):
         if error is not None:
             out.write(json.dumps({"id": rid, "skills": [], "error": error}) + "\n")
             continue

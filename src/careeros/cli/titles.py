@@ -6,7 +6,6 @@ import hashlib
 import json
 import logging
 import sys
-from pathlib import Path
 from typing import Any
 
 import typer
@@ -93,7 +92,9 @@ def normalize(
 ) -> None:
     """Print one JSON object per input line: {"input", "matches": [{"soc_code", "title", "score"}]}."""
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(message)s")
-    text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8", errors="replace")
+    from careeros.cli.inputs import read_input_text
+
+    text = read_input_text(file)
     lines = text.splitlines()
     norm = load_normalizer()
     out = sys.stdout

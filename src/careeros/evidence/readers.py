@@ -536,6 +536,22 @@ def discover(evidence_folders: Iterable[Path], git_repos: Iterable[Path]) -> lis
     return out
 
 
+def _without_secrets(item: EvidenceItem) -> EvidenceItem:
+    """The item with keys, tokens and private keys masked in its text, title and commit subjects.
+
+    Done here, before chunks, memory, links or the warehouse see the text (the content version still hashes
+    what was read, so a changed secret is a new version, but the secret itself is stored nowhere).
+    """
+    from careeros.evidence.redact import redact_secrets
+
+    meta = item.metadata
+    if isinstance(meta.get("commits"), list):
+        meta = {**meta, "commits": [{**c, "subject": redact_secrets(str(c.get("subject", "")))}
+                                    if isinstance(c, dict) else c for c in meta["commits"]]}
+    return item.model_copy(update={"text": redact_secrets(item.text), "title": redact_secrets(item.title),
+                                   "metadata": meta})
+
+
 def _check_item(item: EvidenceItem) -> None:
     from careeros.evidence.chunking import chunk_texts
 
@@ -553,6 +569,7 @@ def read_source(source_type: str, path: Path, limits: Limits | None = None) -> t
     t2 = _DEADLINE.set(time.monotonic() + lim.seconds)
     try:
         items, q = _read_source(source_type, path)
+        items = [_without_secrets(it) for it in items]
         for it in items:
             try:
                 _check_item(it)

@@ -1,7 +1,9 @@
 """Redaction of personal data before any remote call and in logs:
 
-e-mails, phone numbers, street addresses, and secrets in URLs (tokens/keys in query strings, user:password@
-credentials).
+e-mails, phone numbers, street addresses, secrets in URLs (tokens/keys in query strings, user:password@
+credentials) and secrets pasted as text (API keys and tokens of common providers, ``KEY=value`` assignments of
+secret-looking names, bearer tokens, JWTs, PEM private keys). :func:`redact_secrets` does only the secrets: the
+evidence readers apply it before an item's text reaches chunks, memory, links or the warehouse.
 
 Conservative by design: it prefers to redact a few harmless numbers over leaking a phone number.
 """
@@ -38,6 +40,39 @@ _LONG_SECRET = re.compile(r"^[A-Za-z0-9_\-]{24,}$")
 
 EMAIL_MARK, PHONE_MARK, ADDRESS_MARK, SECRET_MARK = "[EMAIL]", "[PHONE]", "[ADDRESS]", "[REDACTED]"
 
+PRIVATE_KEY = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----.*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE "
+                         r"KEY(?: BLOCK)?-----|\Z)", re.DOTALL)
+TOKEN = re.compile(
+    r"\b(?:sk-(?:proj-|ant-|live-|test-)?[A-Za-z0-9_\-]{16,}"          # OpenAI / Anthropic / Stripe style
+    r"|(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}"  # GitHub
+    r"|glpat-[A-Za-z0-9_\-]{16,}|xox[abposr]-[A-Za-z0-9\-]{10,}"          # GitLab, Slack
+    r"|(?:AKIA|ASIA)[0-9A-Z]{16}|AIza[0-9A-Za-z_\-]{30,}"                 # AWS access key id, Google API key
+    r"|hf_[A-Za-z0-9]{20,}|npm_[A-Za-z0-9]{30,}|SG\.[A-Za-z0-9_\-]{16,}\.[A-Za-z0-9_\-]{16,}"
+    r"|eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,})"  # JWT
+)
+ASSIGNMENT = re.compile(
+    r"(?i)\b([\w.\-]*(?:api[_\-]?key|secret|token|passw(?:or)?d|passwd|pwd|access[_\-]?key|client[_\-]?secret)"
+    r"[\w.\-]*[\"']?\s*(?:=|:|=>)\s*)([\"']?)([^\s\"',;]{6,})(\2)")
+BEARER = re.compile(r"(?i)\b(bearer|token|basic)\s+([A-Za-z0-9._~+/\-]{16,}=*)")
+
+
+def redact_secrets(text: str) -> str:
+    """Return ``text`` with private keys, provider API keys/tokens, bearer tokens and secret assignments masked."""
+    if not text:
+        return text
+    out = PRIVATE_KEY.sub(SECRET_MARK, text)
+    out = TOKEN.sub(SECRET_MARK, out)
+    out = BEARER.sub(lambda m: f"{m.group(1)} {SECRET_MARK}", out)
+    return ASSIGNMENT.sub(lambda m: m.group(1) + m.group(2) + SECRET_MARK + m.group(4)
+                          if _secret_like(m.group(3)) else m.group(0), out)
+
+
+def _secret_like(value: str) -> bool:
+    """A value that looks like a secret rather than prose: digits or symbols in it, or long."""
+    if value == SECRET_MARK or value.startswith(("$", "{{", "<", "[")):
+        return False  # already masked, or a placeholder/variable reference
+    return len(value) >= 16 or bool(re.search(r"[\d_\-+/=!@#%^&*]", value))
+
 
 def _redact_url(url: str) -> str:
     try:
@@ -71,10 +106,10 @@ def _phone(m: re.Match[str]) -> str:
 
 
 def redact(text: str) -> str:
-    """Return ``text`` with e-mails, phone numbers, street addresses and URL secrets replaced by markers."""
+    """Return ``text`` with secrets, e-mails, phone numbers, street addresses and URL secrets replaced by markers."""
     if not text:
         return text
-    out = URL.sub(lambda m: _redact_url(m.group(0)), text)
+    out = URL.sub(lambda m: _redact_url(m.group(0)), redact_secrets(text))
     out = EMAIL.sub(EMAIL_MARK, out)
     out = ADDRESS.sub(ADDRESS_MARK, out)
     out = PHONE.sub(_phone, out)

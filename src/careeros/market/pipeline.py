@@ -222,18 +222,30 @@ def _land_batch(con: Any, raws: list[RawRecord], run_id: str, landed_at: datetim
 
 def parse(warehouse: Path, source: PostingSource, batch_size: int = BATCH_SIZE, limit: int | None = None,
           first_index: int = 0) -> list[Batch]:
-    """Parse the source's unprocessed raw versions (the first ``limit`` in landing order, or all) into batches.
+    """Parse the source's unprocessed raw versions (the first ``limit`` in processing order, or all) into batches.
 
     Versions stay unprocessed until :func:`write_chunk` marks them, so calling this again after a chunk was
     written returns the next chunk; ``first_index`` numbers the batches across chunks.
+
+    Processing order decides batch composition and, for several versions of one record, which one ends up
+    current (the last one processed). It must not depend on *when* rows were landed: a run killed half-way
+    through landing a file and re-run lands that file's rows at two different times, and ordering by
+    ``landed_at`` then processed them in another order than a clean run did (a different current version for
+    duplicated record ids: equal row counts but other ``posting``/``demand_*`` content). So the order is: file,
+    then the file *version* by when it first landed (a newer version of a file still wins over an older one),
+    then record id and content hash.
     """
     with connect(warehouse, read_only=True) as con:
         pending = con.sql(
+            "WITH gen AS (SELECT source_file, source_file_sha256, min(landed_at) AS first_landed FROM posting_raw "
+            "WHERE source = ? GROUP BY ALL) "
             "SELECT r.source, r.source_record_id, r.raw_json, r.raw_sha256, r.source_file, r.source_file_sha256 "
             "FROM posting_raw r ANTI JOIN posting_raw_state s USING (source, source_record_id, raw_sha256) "
-            "WHERE r.source = ? ORDER BY r.landed_at, r.source_file, r.source_record_id, r.raw_sha256"
+            "JOIN gen g ON g.source_file IS NOT DISTINCT FROM r.source_file "
+            "AND g.source_file_sha256 IS NOT DISTINCT FROM r.source_file_sha256 "
+            "WHERE r.source = ? ORDER BY r.source_file, g.first_landed, r.source_record_id, r.raw_sha256"
             + (" LIMIT ?" if limit else ""),
-            params=[source.name, int(limit)] if limit else [source.name],
+            params=[source.name, source.name, int(limit)] if limit else [source.name, source.name],
         ).pl()
     batches = []
     for i, chunk in enumerate(pending.iter_slices(batch_size)):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -11,7 +12,7 @@ from itertools import islice
 from typing import Any, Literal
 
 import polars as pl
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from careeros.warehouse.provenance import sha256_text
 
@@ -49,6 +50,11 @@ class Rejected:
     raw_json: str
 
 
+#: C0/C1 control characters and the Unicode bidi overrides/isolates: never kept in one-line posting fields.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_WS = re.compile(r"\s+")
+
+
 class ParsedPosting(BaseModel):
     """One role of one posting version, with normalised fields (salaries annualised)."""
 
@@ -78,6 +84,15 @@ class ParsedPosting(BaseModel):
     industries: list[str] = Field(default_factory=list)
     attributes: dict[str, Any] = Field(default_factory=dict)
     parse_warnings: list[str] = Field(default_factory=list)
+
+    @field_validator("company", "title", "location", "country", "employment_type", "salary_currency", "url")
+    @classmethod
+    def _one_line(cls, v: str | None) -> str | None:
+        """One-line fields without control characters (NUL, ESC, bidi overrides are data, not terminal markup)."""
+        if v is None:
+            return None
+        t = _WS.sub(" ", _CONTROL.sub(" ", v)).strip()
+        return t or None
 
 
 #: Polars schema of a parsed-postings frame (``attributes`` is serialised to JSON text).

@@ -43,6 +43,7 @@ import gzip
 import io
 import json
 import re
+import zlib
 from collections import deque
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -90,6 +91,10 @@ _PERIOD_ALIASES = {
 #: Key of the raw record kept for a CSV row that could not be split into fields (its value is an object, which
 #: no CSV cell can be, so a real column of that name is never mistaken for it).
 MALFORMED_CSV = "_malformed_csv"
+#: A feed file that cannot be read at all (a ``.gz`` that is not gzip, a truncated stream): one raw record with this
+#: key and the reason, which :meth:`FeedSource.parse` turns into a quarantine row.
+MALFORMED_FEED = "_malformed_feed"
+_STREAM_ERRORS = (OSError, EOFError, zlib.error, UnicodeDecodeError)
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16 LE: the same first two bytes
     (codecs.BOM_UTF32_BE, "utf-32"),
@@ -366,10 +371,21 @@ class GenericFeedSource(PostingSource):
         """
         if file_sha not in self._encodings:
             self._encodings[file_sha] = ""
-            if self.path.is_file() and sha256_file(self.path) == file_sha:
-                with self._open_bytes() as fh:
-                    self._encodings[file_sha] = sniff_encoding(fh.read(4), iter(lambda: fh.read(1 << 20), b""))
+            if self.path.is_file() and sha256_file(self.path) == file_sha and self.unreadable() is None:
+                try:
+                    with self._open_bytes() as fh:
+                        self._encodings[file_sha] = sniff_encoding(fh.read(4), iter(lambda: fh.read(1 << 20), b""))
+                except _STREAM_ERRORS:
+                    self._encodings[file_sha] = _FALLBACKS[0]  # a broken stream: iter_raw reports where it broke
         return self._encodings[file_sha]
+
+    def unreadable(self) -> str | None:
+        """Why the feed file cannot be read at all (a ``.gz`` without the gzip magic bytes), else None."""
+        if self.path.suffix == ".gz":
+            with open(self.path, "rb") as fh:
+                if fh.read(2) != b"\x1f\x8b":
+                    return "file named .gz is not gzip-compressed"
+        return None
 
     def _open(self, encoding: str) -> io.TextIOWrapper:
         # the encoding was checked on the whole file; "replace" only matters for a broken UTF-16/32 file
@@ -382,6 +398,22 @@ class GenericFeedSource(PostingSource):
         "text"}}`` (its id from the line when it has one, else ``line-<n>``); :meth:`parse` rejects it.
         """
         file_sha = sha256_file(self.path)
+        problem = self.unreadable()
+        if problem is not None:
+            yield RawRecord.make(self.name, "file", json.dumps({MALFORMED_FEED: {"reason": problem}}), str(self.path),
+                                 file_sha)
+            return
+        n = 0
+        try:
+            for rec in self._iter_records(file_sha):
+                n += 1
+                yield rec
+        except _STREAM_ERRORS as exc:
+            reason = f"feed stream broken after record {n}: {type(exc).__name__}: {str(exc)[:160]}"
+            yield RawRecord.make(self.name, f"stream-{n + 1}", json.dumps({MALFORMED_FEED: {"reason": reason}}),
+                                 str(self.path), file_sha)
+
+    def _iter_records(self, file_sha: str) -> Iterator[RawRecord]:
         with self._open(self.encoding(file_sha)) as fh:
             if self.is_csv:
                 for i, (lineno, row, error, text) in enumerate(csv_rows(fh), start=1):
@@ -407,6 +439,8 @@ class GenericFeedSource(PostingSource):
         record = json_object(raw.raw_json)
         if isinstance(record.get(MALFORMED_CSV), dict):
             raise ParseError(str(record[MALFORMED_CSV].get("reason") or "malformed CSV row"))
+        if isinstance(record.get(MALFORMED_FEED), dict):
+            raise ParseError(str(record[MALFORMED_FEED].get("reason") or "unreadable feed file"))
         postings = parse_feed_record(record, raw.raw_sha256, self.name)
         encoding = self.encoding(raw.source_file_sha256) if raw.source_file == str(self.path) else ""
         if encoding in _FALLBACKS[1:]:
