@@ -73,4 +73,7 @@ def pending_for_review(warehouse: Path, memory_dir: Path, limit: int | None = No
 @task(name="apply-review", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def apply_review(warehouse: Path, memory_dir: Path, decisions: list[HumanDecision], run_id: str) -> dict[str, Any]:
     """Write the human decisions and refresh memory links."""
-    return cu.apply_review(warehouse, store_for(memory_dir, get_embedder()), decisions, run_id)
+    from careeros.demo_home import decision_actor
+
+    return cu.apply_review(warehouse, store_for(memory_dir, get_embedder()), decisions, run_id,
+                           actor=decision_actor(Path(warehouse).parent))

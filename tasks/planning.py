@@ -10,6 +10,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
 from prefect.transactions import Transaction, transaction
 
+from careeros.demo_home import decision_actor
 from careeros.planner import approval as ap
 from careeros.planner.plan import Plan, PlanOverrides
 from careeros.planner.publish import (
@@ -49,7 +50,8 @@ def record(home: Path, plan: Plan, decision: str, notes: str, weekly_hours: floa
     with connect(Path(home) / "warehouse.duckdb") as con:
         if not ap.decision_recorded(con, run_id, round_no):
             _remember("plan_statuses_before", ap.status_snapshot(con, plan.plan_id))
-        return ap.record_decision(con, plan, decision, notes, weekly_hours, run_id, round_no)
+        return ap.record_decision(con, plan, decision, notes, weekly_hours, run_id, round_no,
+                                  actor=decision_actor(Path(home)))
 
 
 @record.on_rollback

@@ -45,7 +45,9 @@ def run_demo(echo: Echo) -> dict[str, Any]:
     """Ingest -> install the sample operator -> curate evidence (review answered) -> search -> plan."""
     from careeros.cli import app
     from careeros.cli.core import run_ingest, status_dict
+    from careeros.demo_home import claim
 
+    claim(get_settings().home)  # refuses a home holding someone's profile; marks this one: actor "demo"
     out: dict[str, Any] = {}
     echo("1/7 ingest-market-signals: taxonomies, wages, postings, demand")
     out["ingest"] = [{k: s.get(k) for k in ("source", "status", "rows_written", "rows_quarantined")}

@@ -177,8 +177,10 @@ def apply_decisions(home: Path, run_id: str, runs: list[AgentRun], answer: Mappi
 
     No answer (timed out) leaves outputs escalated, which means not applied. Accepting needs an approver name.
     """
+    from careeros.demo_home import decision_actor
     from careeros.outbox.models import MACHINE_ACTORS
 
+    actor = decision_actor(Path(home))
     answer = dict(answer or {})
     approver = str(answer.get("approver") or "").strip()
     human_ok = bool(approver) and approver.lower() not in MACHINE_ACTORS
@@ -201,8 +203,8 @@ def apply_decisions(home: Path, run_id: str, runs: list[AgentRun], answer: Mappi
                 facts = {"approver": approver or None, "channel": channel, "notes": answer.get("notes") or "",
                          "threshold": r.threshold, "effective_confidence": r.effective_confidence}
                 con.execute("INSERT INTO decision_log (decision_id, decided_at, actor, action, item_id, confidence, "
-                            "facts_json, run_id) VALUES (?, ?, 'human', ?, ?, ?, ?, ?)",
-                            [uuid.uuid4().hex, datetime.now(UTC), f"agents.{choice}", item, r.effective_confidence,
+                            "facts_json, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                            [uuid.uuid4().hex, datetime.now(UTC), actor, f"agents.{choice}", item, r.effective_confidence,
                              json.dumps(facts), run_id])
             else:
                 out.append(r)

@@ -156,13 +156,18 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def demo(as_json: Annotated[bool, typer.Option("--json", help="Print the demo summary as JSON.")] = False) -> None:
-        """Run the main job end to end on the embedded sample operator (ingest, curate, review, search, plan)."""
+        """Run the main job end to end on the embedded sample operator (ingest, curate, review, search, plan).
+
+        Refuses a CAREEROS_HOME that holds your own profile (never overwrites it): use a separate home, e.g.
+        CAREEROS_HOME=.careeros-demo. Decisions the demo answers are recorded as actor "demo".
+        """
         _quiet_prefect()
         from careeros.demo import run_demo
+        from careeros.demo_home import DemoHomeError
 
         try:
             out = run_demo(lambda msg: typer.echo(msg, err=True))
-        except DatasetsNotFoundError as exc:
+        except (DatasetsNotFoundError, DemoHomeError) as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from exc
         if as_json:
