@@ -13,7 +13,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.exceptions import FlowPauseTimeout
 
 from careeros.evidence.redact import redact
-from careeros.evidence.review import decisions_from_input, review_markdown, review_model
+from careeros.evidence.review import decisions_from_input, page_summary, review_markdown, review_model
 from careeros.settings import get_settings
 from careeros.warehouse.provenance import new_run_id
 from flows.homes import for_home
@@ -67,7 +67,8 @@ def _review_pages(wh: Any, mem: Any, pending: Any, summary: dict[str, Any], page
     stats: dict[str, Any] = {"pages": pages, "pages_answered": 0, "links_shown": 0}
     for page in range(pages):
         rows = pending.slice(page * page_size, page_size)
-        form = review_model(rows).with_initial_data(description=review_markdown(
+        about = page_summary(total, page + 1, pages, page * page_size, rows.height)
+        form = review_model(rows, about).with_initial_data(description=review_markdown(
             rows, summary, total, page + 1, pages, page * page_size))
         try:
             answer = ask(form, key=f"evidence-review-{page + 1}", timeout=timeout, poll_interval=poll_interval)

@@ -67,8 +67,22 @@ def trigger(name: str, stack: dict[str, Any], **params: Any) -> Any:
     return run
 
 
-def resume_in_ui(ui_url: str, run_id: Any, choice: str, shot: Path) -> None:
-    """Open the flow-run page, click Resume, pick ``choice`` in the first select of the form, screenshot, Submit."""
+def _pick(page: Any, select: Any, choice: str, shot: Path) -> None:
+    select.focus()
+    page.keyboard.press("ArrowDown")  # a plain click does not open the p-select popover headless
+    try:
+        page.locator(".p-select-option").filter(
+            has_text=re.compile(rf"^\s*{choice}\s*$")).first.click(timeout=10_000)
+    except Exception:
+        shot.with_suffix(".html").write_text(page.content())
+        page.screenshot(path=str(shot.with_suffix(".fail.png")), full_page=True)
+        raise
+    assert choice in select.inner_text()
+
+
+def resume_in_ui(ui_url: str, run_id: Any, choice: str, shot: Path, rest: str = "defer") -> None:
+    """Open the flow-run page, click Resume, pick ``choice`` in the first select of the form and ``rest`` in the
+    others (every choice is required: nothing is preselected), screenshot, Submit."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -79,17 +93,9 @@ def resume_in_ui(ui_url: str, run_id: Any, choice: str, shot: Path) -> None:
             page.get_by_role("button", name="Resume").first.click()
             dialog = page.get_by_role("dialog")
             dialog.get_by_text("Resume Flow Run").wait_for()
-            select = dialog.locator("button.p-select-button__control").first
-            select.focus()
-            page.keyboard.press("ArrowDown")  # a plain click does not open the p-select popover headless
-            try:
-                page.locator(".p-select-option").filter(
-                    has_text=re.compile(rf"^\s*{choice}\s*$")).first.click(timeout=10_000)
-            except Exception:
-                shot.with_suffix(".html").write_text(page.content())
-                page.screenshot(path=str(shot.with_suffix(".fail.png")), full_page=True)
-                raise
-            assert choice in select.inner_text()
+            selects = dialog.locator("button.p-select-button__control")
+            for i in range(selects.count()):
+                _pick(page, selects.nth(i), choice if i == 0 else rest, shot)
             page.screenshot(path=str(shot), full_page=True)
             dialog.get_by_role("button", name="Submit").click()
             try:
@@ -111,6 +117,20 @@ def wait_completed(run_id: Any, stack: dict[str, Any]) -> Any:
     return wait_for(done, 300, "run completed", 1)
 
 
+def finish_pages(run_id: Any, stack: dict[str, Any]) -> Any:
+    """Answer the review's further pages (every pending link is offered, page by page) with defer; wait for the end."""
+    from careeros.evidence.review import resume_review
+
+    def done() -> Any:
+        s = state_of(run_id)
+        assert not (s.is_failed() or s.is_crashed() or s.is_cancelled()), f"{s}\n{stack['serve'].log()}"
+        if s.is_paused():
+            resume_review(run_id, default="defer")
+        return s if s.is_completed() else None
+
+    return wait_for(done, 300, "review pages answered and run completed", 1)
+
+
 def first_field_link(run_id: Any) -> str:
     from prefect import get_client
 
@@ -125,7 +145,7 @@ def test_accept_first_candidate_in_ui(stack: dict[str, Any], client: None, tmp_p
     link = first_field_link(run.id)
     resume_in_ui(stack["server"].ui_url, run.id, "accept", tmp_path / "curate-form.png")
     assert (tmp_path / "curate-form.png").stat().st_size > 10_000
-    wait_completed(run.id, stack)
+    finish_pages(run.id, stack)
     with connect(stack["home"] / "warehouse.duckdb", read_only=True) as con:
         status = con.execute("SELECT status, decided_by FROM evidence_skill WHERE link_id = ? AND valid_to IS NULL",
                              [link]).fetchall()
@@ -142,7 +162,7 @@ def test_paused_run_survives_server_restart(stack: dict[str, Any], client: None,
     stack["server"].restart()
     assert state_of(run.id).is_paused()
     resume_in_ui(stack["server"].ui_url, run.id, "reject", tmp_path / "after-restart.png")
-    wait_completed(run.id, stack)
+    finish_pages(run.id, stack)
     with connect(stack["home"] / "warehouse.duckdb", read_only=True) as con:
         status = con.execute("SELECT status, decided_by FROM evidence_skill WHERE link_id = ? AND valid_to IS NULL",
                              [link]).fetchall()

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from uuid import UUID
 
 import polars as pl
-from pydantic import Field, create_model
+from pydantic import BaseModel, Field, create_model
 
 from careeros.evidence.history import HumanDecision
 from careeros.evidence.linking import AUTO_ACCEPT
@@ -33,20 +33,39 @@ def _src(r: dict[str, Any]) -> str:
     return redact((r.get("source_path") or "").rsplit("/", 1)[-1])
 
 
-def review_model(pending: pl.DataFrame) -> type[Any]:
+class PageSummary(BaseModel):
+    """Carries the page summary as its field description (nothing to fill in)."""
+
+
+def page_summary(total: int, page: int = 1, pages: int = 1, offset: int = 0, shown: int = 0) -> str:
+    """The short markdown at the top of the form: what this page is and how many links wait in all."""
+    first, last = offset + 1, offset + shown
+    more = "The next page follows when you submit this one." if page < pages else "This is the last page."
+    return (f"**{total} link(s) wait for review** — this is page **{page} of {pages}** (links {first}-{last}). "
+            f"{more}\n\nFor every link choose **accept**, **reject** or **defer** (decide later): there is no default. "
+            "The excerpt under each link shows why it was proposed.")
+
+
+def review_model(pending: pl.DataFrame, summary: str | None = None) -> type[Any]:
     """A Prefect ``RunInput`` subclass with one required accept/reject/defer choice per pending link.
 
-    Field titles carry only the skill, the evidence file name and the confidence (redacted: they are stored on
-    the Prefect server); the evidence snippet is in the markdown above the form.
+    ``summary`` (markdown) goes first, as the description of an empty ``about`` field: the UI renders field
+    descriptions inside the form, where they keep their height (the run's description above the form is squeezed
+    to nothing once the form is taller than the dialog). Each link's description is its evidence excerpt. Titles
+    and descriptions are stored on the Prefect server, so they are redacted.
     """
     from prefect.input import RunInput
 
     fields: dict[str, Any] = {}
+    if summary:
+        fields["about"] = (PageSummary, Field(default_factory=PageSummary, title="Evidence review",
+                                              description=redact(summary)))
     for n, r in enumerate(pending.iter_rows(named=True), 1):
         title = redact(f"{n}. {r['skill_label']} <- {r.get('source_type')}: {_src(r)} "
                        f"(confidence {r['confidence']:.2f})")
-        fields[f"l_{r['link_id']}"] = (FormChoice, Field(title=title, description=f"link {r['link_id']}, "
-                                                                                  f"skill {r['skill_id']}"))
+        excerpt = r.get("snippet") or ""
+        desc = (f"“{excerpt}” — " if excerpt else "") + f"skill `{r['skill_id']}`, link `{r['link_id']}`"
+        fields[f"l_{r['link_id']}"] = (FormChoice, Field(title=title, description=desc))
     fields["corrections"] = (str, Field(
         default="", title="Corrections (optional): one '<link id> -> <skill id>' per line",
         description="Only for a link whose evidence is right but whose skill is wrong; that link becomes an edit."))
