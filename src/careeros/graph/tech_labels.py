@@ -22,10 +22,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from careeros.resources import data_path
+
 #: Default location of the alias/override table (repository ``data/`` folder).
-DEFAULT_ALIASES_PATH = Path(__file__).resolve().parents[3] / "data" / "skill_aliases.yaml"
+DEFAULT_ALIASES_PATH = data_path("skill_aliases.yaml")
 #: concept-level skills, the skill hierarchy and alternatives (see the file's header)
-DEFAULT_CONCEPTS_PATH = DEFAULT_ALIASES_PATH.with_name("skill_concepts.yaml")
+DEFAULT_CONCEPTS_PATH = data_path("skill_concepts.yaml")
 
 VENDORS = (
     "The MathWorks", "MathWorks", "Oracle", "IBM", "Apache", "Atlassian", "Apple", "Google", "Microsoft", "Amazon",

@@ -21,6 +21,8 @@ from typing import Any
 import jinja2
 from pydantic import BaseModel
 
+from careeros.resources import prompts_path
+
 #: Characters that look like the block delimiters' angle brackets (after NFKC normalisation).
 _ANGLE_OPEN = "<\u2039\u00ab\u2329\u27e8\u276e\u02c2\u1438\u227a\u3008\u300a\u276c\u2770\u29fc\u2264\u226a"
 _ANGLE_CLOSE = ">\u203a\u00bb\u232a\u27e9\u276f\u02c3\u1433\u227b\u3009\u300b\u276d\u2771\u29fd\u2265\u226b"
@@ -79,7 +81,7 @@ def _to_json(value: Any) -> str:
 
 def prompts_dir() -> Path:
     """The folder of prompt templates (``prompts/`` at the checkout root)."""
-    return Path(__file__).resolve().parents[3] / "prompts"
+    return prompts_path()
 
 
 @lru_cache(maxsize=4)

@@ -35,6 +35,7 @@ from careeros.market.title_aliases import (
     SENIORITY,
     SENIORITY_KEEP,
 )
+from careeros.resources import own_path
 
 if TYPE_CHECKING:
     import polars as pl
@@ -56,7 +57,7 @@ FEATURES = [
 _PRIOR_ALPHA = 3.0
 
 #: Ranker parameters, learned on the TRAIN split only (``benchmarks/eval_titles.py --fit --write``).
-MODEL_PATH = Path(__file__).resolve().parents[1] / "resources" / "title_ranker.json"
+MODEL_PATH = own_path("title_ranker.json")
 
 
 @lru_cache(maxsize=1)

@@ -24,11 +24,12 @@ import yaml
 from pydantic import BaseModel, Field
 
 from careeros.planner.gaps import Gap
+from careeros.resources import data_path
 
 log = logging.getLogger("careeros.planner")
 
-DEFAULT_CATALOGUE = Path(__file__).resolve().parents[3] / "data" / "artifacts" / "catalogue.yaml"
-DEFAULT_PRODUCTS = Path(__file__).resolve().parents[3] / "data" / "artifacts" / "work_products.yaml"
+DEFAULT_CATALOGUE = data_path("artifacts", "catalogue.yaml")
+DEFAULT_PRODUCTS = data_path("artifacts", "work_products.yaml")
 Kind = Literal["project", "write-up", "certification", "talk", "open-source", "course"]
 
 

@@ -18,7 +18,9 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-DEFAULT_PATH = Path(__file__).resolve().parents[3] / "data" / "assumptions.yaml"
+from careeros.resources import data_path
+
+DEFAULT_PATH = data_path("assumptions.yaml")
 
 Family = Literal["beta", "gamma", "lognormal", "normal", "point"]
 _PARAMS: dict[str, tuple[str, ...]] = {"beta": ("a", "b"), "gamma": ("shape", "scale"),

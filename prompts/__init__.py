@@ -1,0 +1,1 @@
+"""Prompt templates of careeros (``prompts/``), importable as ``careeros_prompts``; see ``careeros.resources``."""
