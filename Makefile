@@ -8,14 +8,14 @@ export PREFECT_LOGGING_LEVEL ?= WARNING
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 export TQDM_DISABLE := 1
 
-.PHONY: venv demo test bench lint warehouse clean system-deps serve server server-stop server-status
+.PHONY: venv demo test bench lint warehouse clean system-deps serve server server-stop server-status wheel-smoke
 
 venv: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q "uv==$(UV_VERSION)"
-	$(VENV)/bin/uv pip sync --python $(PY) --index-url https://pypi.org/simple requirements.lock
+	$(VENV)/bin/uv pip sync --python $(PY) requirements.lock
 	$(VENV)/bin/uv pip install --python $(PY) --no-deps -e .
 	touch $@
 
@@ -38,6 +38,10 @@ demo: venv
 
 test: venv system-deps
 	$(PY) -m pytest -q -p no:cacheprovider --durations=20
+
+# Build the wheel, install it into a fresh venv in a temp dir (outside the checkout) and run the CLI from there.
+wheel-smoke: venv
+	.ci/wheel-smoke
 
 bench: venv
 	$(PY) benchmarks/run.py

@@ -26,9 +26,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from careeros.market.titles import FEATURES, MODEL_PATH, TitleNormalizer, clean_title  # noqa: E402
+from careeros.settings import Settings  # noqa: E402
 from careeros.taxonomy.onet import read_onet  # noqa: E402
 
-DATASETS = Path("/work/shared/datasets")
+DATASETS = Settings().resolve_datasets()  # found like the product finds them
 GOLD = ROOT / "data" / "eval" / "titles_gold.csv"
 REAL = ("hn", "linkedin", "usajobs")
 

@@ -14,7 +14,6 @@ from careeros.taxonomy.esco import read_esco
 from careeros.taxonomy.oews import read_oews
 from careeros.taxonomy.onet import read_onet
 
-DATASETS = Path("/work/shared/datasets")
 EXPECTED_TABLES = {
     "onet_occupation", "onet_alternate_title", "onet_reported_title", "onet_element_rating", "onet_technology",
     "onet_tool", "onet_task", "onet_task_dwa", "onet_dwa", "onet_education", "onet_element", "esco_occupation",
@@ -22,15 +21,13 @@ EXPECTED_TABLES = {
     "oews_wage",
 }  # fmt: skip
 
-pytestmark = pytest.mark.skipif(not DATASETS.is_dir(), reason="real datasets not available")
-
 
 @pytest.fixture(scope="module")
-def tables() -> dict[str, pl.DataFrame]:
+def tables(datasets: Path) -> dict[str, pl.DataFrame]:
     out: dict[str, pl.DataFrame] = {}
-    out.update(read_onet(DATASETS / "onet-29.3").tables)
-    out.update(read_esco(DATASETS / "esco-1.2.0").tables)
-    out.update(read_oews(DATASETS / "bls-oews-2025").tables)
+    out.update(read_onet(datasets / "onet-29.3").tables)
+    out.update(read_esco(datasets / "esco-1.2.0").tables)
+    out.update(read_oews(datasets / "bls-oews-2025").tables)
     return out
 
 

@@ -11,13 +11,10 @@ import pytest
 from careeros.market.titles import TitleNormalizer, clean_title, split_roles
 from careeros.taxonomy.onet import read_onet
 
-ONET = Path("/work/shared/datasets/onet-29.3")
-pytestmark = pytest.mark.skipif(not ONET.is_dir(), reason="O*NET dataset not available")
-
 
 @pytest.fixture(scope="module")
-def norm() -> TitleNormalizer:
-    r = read_onet(ONET)
+def norm(datasets: Path) -> TitleNormalizer:
+    r = read_onet(datasets / "onet-29.3")
     t = r.tables
     return TitleNormalizer.build(t["onet_occupation"], t["onet_alternate_title"], t["onet_reported_title"])
 
