@@ -12,6 +12,7 @@ from prefect.cache_policies import NO_CACHE
 from careeros.metrics import posteriors as post
 from careeros.metrics import standup as su
 from careeros.metrics import synthesis as sy
+from careeros.settings import warehouse_file
 
 
 @task(name="gather-standup", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
@@ -80,7 +81,7 @@ def plan_changes(home: Path, profile_path: str | None) -> dict[str, Any]:
     from careeros.warehouse.db import connect
 
     profile = load_profile(Path(profile_path) if profile_path else default_profile_path(home))
-    with connect(Path(home) / "warehouse.duckdb") as con:
+    with connect(warehouse_file(home)) as con:
         current = latest_plan(con, None, ("approved",))
     try:
         candidate = compute_plan(home, profile)

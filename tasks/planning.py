@@ -21,6 +21,7 @@ from careeros.planner.publish import (
     verify_published,
 )
 from careeros.profile import Profile, load_profile
+from careeros.settings import warehouse_file
 
 
 @task(name="load-plan-profile", cache_policy=NO_CACHE)
@@ -47,7 +48,7 @@ def record(home: Path, plan: Plan, decision: str, notes: str, weekly_hours: floa
     """
     from careeros.warehouse.db import connect
 
-    with connect(Path(home) / "warehouse.duckdb") as con:
+    with connect(warehouse_file(home)) as con:
         if not ap.decision_recorded(con, run_id, round_no):
             _remember("plan_statuses_before", ap.status_snapshot(con, plan.plan_id))
         return ap.record_decision(con, plan, decision, notes, weekly_hours, run_id, round_no,
@@ -64,7 +65,7 @@ def undo_record(txn: Transaction) -> None:
         return
     params = txn.get("parameters", None) or {}
     plan, home = params["plan"], Path(params["home"])
-    with connect(home / "warehouse.duckdb") as con:
+    with connect(warehouse_file(home)) as con:
         ap.undo_decision(con, plan.plan_id, before, params["run_id"], params["round_no"])
 
 
@@ -79,7 +80,7 @@ def publish(home: Path, plan: Plan) -> dict[str, Any]:
     from careeros.warehouse.db import connect
 
     assert plan.version is not None
-    with connect(Path(home) / "warehouse.duckdb") as con:
+    with connect(warehouse_file(home)) as con:
         stored = ap.get_plan(con, plan.plan_id, plan.version) or plan
     plans_dir = Path(home) / "plans"
     _remember("plan_files_before", snapshot_files(list(publication_files(stored, plans_dir).values())))

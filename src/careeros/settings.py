@@ -72,7 +72,7 @@ class Settings(BaseSettings):
     @property
     def warehouse_path(self) -> Path:
         """Path of the DuckDB warehouse file."""
-        return self.home / "warehouse.duckdb"
+        return warehouse_file(self.home)
 
     @property
     def analytics_path(self) -> Path:
@@ -130,6 +130,11 @@ class Settings(BaseSettings):
             + ". Set CAREEROS_DATASETS to the folder holding "
             + ", ".join(REQUIRED_DATASET_FOLDERS) + "."
         )
+
+
+def warehouse_file(home: Path | str) -> Path:
+    """The DuckDB warehouse file of a ``CAREEROS_HOME`` (the one place that names it)."""
+    return Path(home) / "warehouse.duckdb"
 
 
 @lru_cache(maxsize=1)

@@ -27,6 +27,7 @@ from careeros.agents.models import (
 )
 from careeros.planner.plan import Plan
 from careeros.profile import Profile
+from careeros.settings import warehouse_file
 from careeros.warehouse.db import connect, table_exists
 
 log = logging.getLogger("careeros.agents")
@@ -116,7 +117,7 @@ def stored_plan(home: Path, profile: Profile, run_id: str) -> Plan:
     from careeros.planner.approval import compute_plan, latest_plan, save_plan
     from careeros.planner.plan import plan_id_for
 
-    wh = Path(home) / "warehouse.duckdb"
+    wh = warehouse_file(home)
     pid = plan_id_for(profile)
     with connect(wh, read_only=True) as con:
         plan = latest_plan(con, pid, ("approved",)) or latest_plan(con, pid)
@@ -226,7 +227,7 @@ def gather(home: Path, profile: Profile, run_id: str, plan: Plan | None = None, 
     contacts, notes, skipped = load_contacts(profile.contacts_file)
     if skipped:
         log.warning("contacts: %d rows skipped (%s)", len(skipped), "; ".join(skipped[:3]))
-    with connect(Path(home) / "warehouse.duckdb", read_only=True) as con:
+    with connect(warehouse_file(home), read_only=True) as con:
         roles, role_skills = _roles(con, plan)
         socs = [r.soc_code for r in roles]
         tasks = {soc: [TaskStatement(soc_code=soc, task_id=str(t), task=x) for t, x in con.execute(
@@ -261,7 +262,7 @@ def resolve(refs: list[str], home: Path, contacts_file: str | None = None) -> di
     out: dict[str, bool] = {}
     contacts = {c.contact_id for c in load_contacts(Path(contacts_file) if contacts_file else None)[0]}
     store = None
-    with connect(Path(home) / "warehouse.duckdb", read_only=True) as con:
+    with connect(warehouse_file(home), read_only=True) as con:
         for ref in refs:
             kind, _, rest = ref.partition(":")
             ok = False

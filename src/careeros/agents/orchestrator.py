@@ -31,7 +31,7 @@ from careeros.agents import roles
 from careeros.agents.facts import Facts, resolve
 from careeros.agents.models import AGENT_NAMES, ContactFact
 from careeros.evidence.redact import redact
-from careeros.settings import Settings, get_settings
+from careeros.settings import Settings, get_settings, warehouse_file
 from careeros.warehouse.db import connect, fetch_one
 
 log = logging.getLogger("careeros.agents")
@@ -185,7 +185,7 @@ def apply_decisions(home: Path, run_id: str, runs: list[AgentRun], answer: Mappi
     approver = str(answer.get("approver") or "").strip()
     human_ok = bool(approver) and approver.lower() not in MACHINE_ACTORS
     out = []
-    with connect(Path(home) / "warehouse.duckdb") as con:
+    with connect(warehouse_file(home)) as con:
         for r in runs:
             if not r.escalated:
                 out.append(r)

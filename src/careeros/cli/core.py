@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from careeros.settings import DatasetsNotFoundError, get_settings
+from careeros.settings import DatasetsNotFoundError, get_settings, warehouse_file
 from careeros.warehouse.db import fetch_one
 
 
@@ -49,7 +49,7 @@ def status_dict(home: Path | None = None) -> dict[str, Any]:
     from careeros.warehouse.db import connect
 
     s = get_settings()
-    path = s.warehouse_path if home is None else home / "warehouse.duckdb"
+    path = s.warehouse_path if home is None else warehouse_file(home)
     out: dict[str, Any] = {"warehouse": str(path.resolve()), "analytics_snapshot": str(s.analytics_path.resolve()),
                            "exists": path.exists(), "sources": [], "counts": {}}
     if not path.exists():

@@ -18,6 +18,8 @@ from pydantic import BaseModel
 
 from careeros.planner.plan import Plan, PlanOverrides, diff_plans
 from careeros.profile import Profile
+from careeros.resources import data_path
+from careeros.settings import warehouse_file
 from careeros.warehouse.db import fetch_one, table_exists
 
 Decision = Literal["approve", "request_changes", "reject"]
@@ -331,13 +333,10 @@ def plan_status(con: Any, plan_id: str | None = None, at: datetime | None = None
 
 # ----------------------------------------------------------------------------------------- service (opens the warehouse)
 
-REPO = Path(__file__).resolve().parents[3]
-
-
 def default_profile_path(home: Path) -> Path:
     """$CAREEROS_HOME/profile.toml when present, else the sample operator's profile."""
     own = Path(home) / "profile.toml"
-    return own if own.is_file() else REPO / "data" / "sample_operator" / "profile.toml"
+    return own if own.is_file() else data_path("sample_operator", "profile.toml")
 
 
 def compute_plan(home: Path, profile: Profile, overrides: PlanOverrides | None = None, read_only: bool = False,
@@ -357,7 +356,7 @@ def compute_plan(home: Path, profile: Profile, overrides: PlanOverrides | None =
     from careeros.planner.plan import build_plan, guess_socs, market_snapshot, resolve_roles
     from careeros.warehouse.db import connect
 
-    wh = warehouse or Path(home) / "warehouse.duckdb"
+    wh = warehouse or warehouse_file(home)
     if not wh.is_file():
         raise FileNotFoundError(f"no warehouse at {wh}: run `careeros ingest` first")
     guessed = guess_socs([r.title for r in profile.target_roles if not r.soc_code])
@@ -489,7 +488,7 @@ def propose_plan(home: Path, profile: Profile, run_id: str | None, round_no: int
     """Build and store a proposal; a (run_id, round) already proposed returns the stored one (idempotent)."""
     from careeros.warehouse.db import connect
 
-    wh = Path(home) / "warehouse.duckdb"
+    wh = warehouse_file(home)
     if run_id is not None:
         with connect(wh) as con:
             got = find_proposal(con, run_id, round_no)
