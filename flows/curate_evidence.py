@@ -12,8 +12,8 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from prefect.exceptions import FlowPauseTimeout
 
-from careeros.evidence.redact import redact
 from careeros.evidence.review import decisions_from_input, page_summary, review_markdown, review_model
+from careeros.redact import redact
 from careeros.settings import get_settings
 from careeros.warehouse.provenance import new_run_id
 from flows.homes import for_home

@@ -26,7 +26,7 @@ from careeros.agents.orchestrator import (
     outreach_markdown,
     summary_markdown,
 )
-from careeros.evidence.redact import redact
+from careeros.redact import redact
 from careeros.settings import get_settings
 from careeros.warehouse.provenance import new_run_id
 from flows.homes import for_home

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from careeros.evidence.redact import RedactingFilter, redact
+from careeros.redact import RedactingFilter, redact
 
 
 @pytest.mark.parametrize(("text", "gone", "mark"), [

@@ -30,7 +30,7 @@ from pydantic import BaseModel, Field
 from careeros.agents import roles
 from careeros.agents.facts import Facts, resolve
 from careeros.agents.models import AGENT_NAMES, ContactFact
-from careeros.evidence.redact import redact
+from careeros.redact import redact
 from careeros.settings import Settings, get_settings, warehouse_file
 from careeros.warehouse.db import connect, fetch_one
 

@@ -542,7 +542,7 @@ def _without_secrets(item: EvidenceItem) -> EvidenceItem:
     Done here, before chunks, memory, links or the warehouse see the text (the content version still hashes
     what was read, so a changed secret is a new version, but the secret itself is stored nowhere).
     """
-    from careeros.evidence.redact import redact_secrets
+    from careeros.redact import redact_secrets
 
     meta = item.metadata
     if isinstance(meta.get("commits"), list):

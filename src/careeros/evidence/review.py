@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field, create_model
 
 from careeros.evidence.history import HumanDecision
 from careeros.evidence.linking import AUTO_ACCEPT
-from careeros.evidence.redact import redact
+from careeros.redact import redact
 
 FLOW_NAME = "curate-evidence"
 DecisionLiteral = Literal["accept", "reject", "edit", "defer"]

@@ -18,7 +18,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from careeros.evidence.redact import redact
 from careeros.llm import store
 from careeros.llm.models import (
     TIERS,
@@ -32,6 +31,7 @@ from careeros.llm.models import (
 )
 from careeros.llm.prompts import output_schema, render_messages, render_repair
 from careeros.llm.providers import DeterministicProvider, LiteLLMProvider, Provider, ProviderRequest
+from careeros.redact import redact
 from careeros.settings import Settings, get_settings
 
 log = logging.getLogger("careeros.llm")

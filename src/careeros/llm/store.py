@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from careeros.evidence.redact import redact
+from careeros.redact import redact
 from careeros.warehouse.db import connect, fetch_one
 
 

@@ -125,7 +125,7 @@ class LiteLLMEmbedder:
         """Embed redacted texts remotely."""
         import litellm
 
-        from careeros.evidence.redact import redact
+        from careeros.redact import redact
 
         resp = litellm.embedding(model=self.model, input=[redact(t) for t in texts], api_base=self.api_base,
                                  api_key=self.api_key)

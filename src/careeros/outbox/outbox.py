@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 
-from careeros.evidence.redact import redact
 from careeros.outbox.models import (
     MACHINE_ACTORS,
     ApprovalDecision,
@@ -25,6 +24,7 @@ from careeros.outbox.models import (
     ReplyKind,
     SendReport,
 )
+from careeros.redact import redact
 from careeros.settings import Settings, get_settings
 from careeros.warehouse.db import connect, fetch_one
 

@@ -8,11 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from careeros.hashing import sha256_file
 from careeros.taxonomy.common import LoadResult
 from careeros.taxonomy.esco import read_esco
 from careeros.taxonomy.oews import oews_version, read_oews
 from careeros.taxonomy.onet import read_onet
-from careeros.warehouse.provenance import sha256_file
 
 _DATA_SUFFIXES = (".csv", ".csv.gz", ".txt", ".txt.gz", ".parquet", ".json", ".jsonl", ".jsonl.gz", ".xlsx")
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import polars as pl
+
+# the hashes live below every layer (taxonomy readers use them too); re-exported here for the loaders
+from careeros.hashing import sha256_file as sha256_file
+from careeros.hashing import sha256_text as sha256_text
 
 PROVENANCE_COLUMNS = ("_source", "_source_version", "_source_sha256", "_run_id", "_loaded_at")
 PROVENANCE_DDL = (
@@ -20,20 +22,6 @@ PROVENANCE_DDL = (
 def new_run_id() -> str:
     """A fresh, sortable-enough run id."""
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
-
-
-def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
-    """SHA-256 hex digest of a file's bytes."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(chunk):
-            h.update(block)
-    return h.hexdigest()
-
-
-def sha256_text(text: str) -> str:
-    """SHA-256 hex digest of a UTF-8 string."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
