@@ -175,8 +175,8 @@ def curation_time(prof, tmp: Path) -> dict | None:
     shutil.copyfile(wh, home / "warehouse.duckdb")
     os.environ["CAREEROS_HOME"] = str(home)
     get_settings.cache_clear()
-    from careeros.cli.skills import load_extractor
     from careeros.evidence import curate as cu
+    from careeros.market.reference import load_extractor
     from careeros.memory.embedders import get_embedder
     from careeros.memory.store import MemoryStore
 

@@ -43,8 +43,7 @@ print(json.dumps(out))
 THROUGHPUT = """
 import json, time, gzip
 import polars as pl
-from careeros.cli.titles import load_normalizer
-from careeros.cli.skills import load_extractor
+from careeros.market.reference import load_extractor, load_normalizer
 from careeros.market.skills import html_to_text
 from careeros.settings import Settings
 s = Settings()

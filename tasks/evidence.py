@@ -18,7 +18,7 @@ from careeros.profile import Profile
 
 @lru_cache(maxsize=2)
 def _extractor(cache_key: str) -> Any:
-    from careeros.cli.skills import load_extractor
+    from careeros.market.reference import load_extractor
 
     return load_extractor()
 

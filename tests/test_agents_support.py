@@ -45,8 +45,8 @@ POSTINGS = [
 def build_base(built_home: Path, dest: Path) -> Path:
     """Copy the warehouse, install + curate the sample operator, store a plan, add postings."""
     from careeros.cli.init_cmd import install_sample_operator
-    from careeros.cli.skills import load_extractor
     from careeros.evidence import curate as cu
+    from careeros.market.reference import load_extractor
     from careeros.memory.embedders import get_embedder
     from careeros.memory.store import MemoryStore
     from careeros.planner.approval import compute_plan, save_plan

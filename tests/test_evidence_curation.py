@@ -47,7 +47,7 @@ def ev(base_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setting
 
 
 def curate_once(ev: dict, run_id: str) -> dict:
-    from careeros.cli.skills import load_extractor
+    from careeros.market.reference import load_extractor
 
     prof = cu.resolve_profile(ev["home"], ev["profile"])
     g = cu.gather(prof)

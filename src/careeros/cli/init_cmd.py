@@ -17,9 +17,10 @@ from typing import Annotated, Any
 import typer
 
 from careeros.profile import Goal, Profile, TargetRole, load_profile
+from careeros.resources import data_path
 
 CONFIRM_THRESHOLD = 0.6
-SAMPLE_DIR = Path(__file__).resolve().parents[3] / "data" / "sample_operator"
+SAMPLE_DIR = data_path("sample_operator")
 
 
 def install_sample_operator(dest: Path, sample_dir: Path = SAMPLE_DIR) -> Path:
@@ -160,7 +161,7 @@ def _init_from_resume(home: Path, resume: Path | None, targets: list[str], hours
     profile_path = home / "profile.toml"
     if profile_path.exists() and not force:
         raise _fail(f"{profile_path} exists (use --force to replace it)", 1)
-    from careeros.cli.titles import load_normalizer
+    from careeros.market.reference import load_normalizer
 
     try:
         norm = load_normalizer()
@@ -277,7 +278,7 @@ def register(app: typer.Typer) -> None:
             return n - 1 if 1 <= n <= len(matches) else None
 
         try:
-            from careeros.cli.titles import load_normalizer
+            from careeros.market.reference import load_normalizer
 
             norm = load_normalizer()
             roles, report = resolve_roles(p.target_roles, lambda t: norm.normalize([t], k=3)[0], choose)

@@ -1,4 +1,4 @@
-"""``careeros skills ...`` commands (owned by the skill-extraction work)."""
+"""``careeros skills ...`` commands: parse arguments and print (the extractor is ``careeros.market.reference``)."""
 
 from __future__ import annotations
 
@@ -9,72 +9,15 @@ from typing import Any
 
 import typer
 
+from careeros.market.reference import load_extractor
+
 app = typer.Typer(no_args_is_help=True)
 log = logging.getLogger("careeros.skills")
 
 
-def _reference_frames() -> tuple[Any, Any, Any]:
-    """O*NET technology/tool and ESCO skill frames: warehouse first, datasets folder as fallback."""
-    from careeros.settings import get_settings
-
-    settings = get_settings()
-    wh = settings.warehouse_path
-    if wh.exists():
-        from careeros.warehouse.db import connect, table_exists
-
-        with connect(wh, read_only=True) as con:
-            if all(table_exists(con, t) for t in ("onet_technology", "onet_tool", "esco_skill")):
-                tech = con.sql("SELECT soc_code, example, hot_technology FROM onet_technology").pl()
-                tools = con.sql("SELECT soc_code, example FROM onet_tool").pl()
-                esco = con.sql("SELECT skill_uri, preferred_label, skill_type, text FROM esco_skill").pl()
-                if tech.height:
-                    log.info("reference frames from warehouse %s", wh)
-                    return tech, tools, esco
-    from careeros.taxonomy.esco import read_esco
-    from careeros.taxonomy.onet import read_onet
-
-    ds = settings.resolve_datasets()
-    log.info("reference frames from datasets %s", ds)
-    onet = read_onet(ds / "onet-29.3").tables
-    esco = read_esco(ds / "esco-1.2.0").tables["esco_skill"]
-    return onet["onet_technology"], onet["onet_tool"], esco
-
-
-def load_extractor() -> Any:
-    """Build (or load from the cache directory) the skill extractor for the current reference data."""
-    import hashlib
-
-    from careeros.graph.tech_labels import DEFAULT_ALIASES_PATH, DEFAULT_CONCEPTS_PATH
-    from careeros.market.skills import FORMAT_VERSION, SkillExtractor
-    from careeros.settings import get_settings
-
-    tech, tools, esco = _reference_frames()
-    h = hashlib.sha256(f"v{FORMAT_VERSION}".encode())
-    for frame, cols in ((tech, ["example"]), (tools, ["example"]), (esco, ["skill_uri", "preferred_label"])):
-        for col in cols:
-            h.update("\x1f".join(sorted(set(frame[col].drop_nulls().to_list()))).encode())
-    for ref in (DEFAULT_ALIASES_PATH, DEFAULT_CONCEPTS_PATH):
-        if ref.exists():
-            h.update(ref.read_bytes())
-    cache = get_settings().cache_dir / f"skill_extractor-{h.hexdigest()[:16]}.pkl"
-    if cache.exists():
-        try:
-            return SkillExtractor.load(cache)
-        except Exception as exc:  # stale or corrupt cache: rebuild
-            log.warning("ignoring skill extractor cache %s: %s", cache, exc)
-    ext = SkillExtractor.build(tech, tools, esco)
-    try:
-        ext.save(cache)
-    except OSError as exc:
-        log.warning("could not write cache %s: %s", cache, exc)
-    return ext
-
-
-def _records(file: str, raw: str | None = None) -> Any:
-    """Yield (id, text, error) records from a JSONL file, a plain-text file or stdin (``-``), or from ``raw``."""
-    from careeros.cli.inputs import read_input_text
-
-    raw = read_input_text(file) if raw is None else raw
+def _records(file: str) -> Any:
+    """Yield (id, text, error) records from a JSONL file, a plain-text file or stdin (``-``)."""
+    raw = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8", errors="replace")
     lines = [ln for ln in raw.splitlines() if ln.strip()]
     is_jsonl = bool(lines) and lines[0].lstrip().startswith("{")
     if not is_jsonl:

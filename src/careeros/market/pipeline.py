@@ -24,6 +24,7 @@ from typing import Any
 
 import polars as pl
 
+from careeros.market.reference import load_models
 from careeros.market.sources import GenericFeedSource, PostingSource, RawRecord, bundled_sources, raw_frame
 from careeros.market.sources.base import POSTING_SCHEMA
 from careeros.warehouse import loading
@@ -421,30 +422,6 @@ def extract_skills(extractor: Any, postings: pl.DataFrame) -> pl.DataFrame:
             seen.add(m.skill_id)
             rows.append((pid, sha, m.skill_id, m.label, m.kind, m.taxonomy, float(m.score), m.text, m.start, m.end))
     return pl.DataFrame(rows, schema=SKILL_COLUMNS, orient="row")
-
-
-_MODELS: dict[str, tuple[Any, Any]] = {}
-
-
-def load_models() -> tuple[Any, Any]:
-    """The title normalizer and skill extractor of the current reference data (the CLI's cached loaders).
-
-    Kept in memory per warehouse and taxonomy version, so the sources of one run load them once.
-    """
-    from careeros.cli.skills import load_extractor
-    from careeros.cli.titles import load_normalizer
-    from careeros.settings import get_settings
-
-    wh = get_settings().warehouse_path
-    key = str(wh)
-    if wh.is_file():
-        with connect(wh, read_only=True) as con:
-            key += json.dumps(con.execute("SELECT source, source_sha256 FROM source_versions WHERE source IN "
-                                          "('onet', 'esco', 'oews') ORDER BY source").fetchall())
-    if key not in _MODELS:
-        _MODELS.clear()
-        _MODELS[key] = (load_normalizer(), load_extractor())
-    return _MODELS[key]
 
 
 def enrich(batches: list[ValidatedBatch], models: tuple[Any, Any] | None = None) -> Enriched:

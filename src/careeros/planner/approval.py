@@ -346,9 +346,8 @@ def compute_plan(home: Path, profile: Profile, overrides: PlanOverrides | None =
     Gaps come from :func:`careeros.planner.intelligence.assess`: each target role's requirement profile (O*NET
     blended with its postings) against the person's stated, implied and occupational skills.
     """
-    from careeros.cli.skills import load_extractor
-    from careeros.cli.titles import load_normalizer
     from careeros.evidence.resume_facts import normaliser_scores
+    from careeros.market.reference import load_extractor, load_normalizer
     from careeros.planner.artifacts import load_catalogue
     from careeros.planner.assumptions import load_assumptions
     from careeros.planner.gaps import label_index

@@ -901,7 +901,7 @@ def guess_socs(titles: Sequence[str]) -> dict[str, str]:
     """
     if not titles:
         return {}
-    from careeros.cli.titles import load_normalizer
+    from careeros.market.reference import load_normalizer
 
     out = {}
     for t, ms in zip(titles, load_normalizer().normalize(list(titles), k=1), strict=True):

@@ -230,8 +230,7 @@ class ProfileMatcher:
 
 def load_matcher(weights: dict[str, float] | None = None) -> ProfileMatcher:
     """Matcher for the configured warehouse: cached bundle, title normaliser and skill extractor."""
-    from careeros.cli.skills import load_extractor
-    from careeros.cli.titles import load_normalizer
+    from careeros.market.reference import load_extractor, load_normalizer
     from careeros.planner.data import load_occupation_data
 
     return ProfileMatcher(load_occupation_data(), load_normalizer(), load_extractor(), weights)

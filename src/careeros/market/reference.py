@@ -1,0 +1,158 @@
+"""Reference models of the market layer: the title normaliser and the skill extractor.
+
+Both are built from the taxonomy tables of the warehouse (or from the O*NET/ESCO/OEWS datasets when no
+warehouse exists yet), pickled under ``settings.cache_dir`` keyed by their sources, and kept in memory per
+warehouse and taxonomy version: a process loads them once and passes them to whoever needs them (the postings
+pipeline, the planner, evidence linking, the CLI). Callers never build them themselves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from typing import TYPE_CHECKING, Any
+
+from careeros.settings import Settings, get_settings
+from careeros.warehouse.db import connect, table_exists
+
+if TYPE_CHECKING:  # the models pull numpy/scipy/automata: imported when first built, not at CLI start-up
+    from careeros.market.skills import SkillExtractor
+    from careeros.market.titles import TitleNormalizer
+
+log = logging.getLogger("careeros.market.reference")
+
+_TITLE_TABLES = ("onet_occupation", "onet_alternate_title", "onet_reported_title", "onet_task")
+_MODELS: dict[str, tuple[Any, Any]] = {}
+
+
+def title_frames(settings: Settings) -> dict[str, Any]:
+    """Reference frames from the warehouse, or from the O*NET/OEWS datasets when no warehouse exists."""
+    import polars as pl
+
+    wh = settings.warehouse_path
+    if wh.is_file():
+        with connect(wh, read_only=True) as con:
+            t = {n: con.sql(f"select * from {n}").pl() for n in _TITLE_TABLES}
+            try:
+                t["employment"] = con.sql(
+                    "select occupation_code, tot_emp from oews_wage where area_type = 'N'").pl()
+            except Exception:  # noqa: BLE001 - employment prior is optional
+                t["employment"] = None
+        if t["onet_occupation"].height:
+            return t
+    from careeros.taxonomy.onet import read_onet
+
+    root = settings.resolve_datasets()
+    r = read_onet(root / "onet-29.3")
+    t = {k: r.tables[k] for k in _TITLE_TABLES}
+    nat = root / "bls-oews-2025" / "oews_2025_national_by_occupation.csv.gz"
+    t["employment"] = (pl.read_csv(nat, infer_schema=False).select(
+        "occupation_code", pl.col("tot_emp").cast(pl.Float64, strict=False)) if nat.is_file() else None)
+    return t
+
+
+def _title_source_key(settings: Settings) -> str:
+    """Cheap cache key from the reference sources' file stats (no table is read on a cache hit)."""
+    from careeros.market.titles import MODEL_PATH
+
+    wh = settings.warehouse_path
+    files = [wh] if wh.is_file() else []
+    if not files:
+        root = settings.resolve_datasets()
+        files = sorted((root / "onet-29.3").rglob("*")) + [
+            root / "bls-oews-2025" / "oews_2025_national_by_occupation.csv.gz"]
+    h = hashlib.sha256()
+    for f in [*files, MODEL_PATH]:
+        if f.is_file():
+            st = f.stat()
+            h.update(f"{f}:{st.st_size}:{st.st_mtime_ns}".encode())
+    return h.hexdigest()[:16]
+
+
+def load_normalizer(settings: Settings | None = None) -> TitleNormalizer:
+    """Cached ``TitleNormalizer`` (built on first use, keyed by the reference sources' file stats)."""
+    from careeros.market.titles import _FORMAT_VERSION, TitleNormalizer
+
+    settings = settings or get_settings()
+    path = settings.cache_dir / f"titles-v{_FORMAT_VERSION}-{_title_source_key(settings)}.pkl"
+    if path.is_file():
+        try:
+            return TitleNormalizer.load(path)
+        except Exception as exc:  # noqa: BLE001 - a stale cache is rebuilt
+            log.warning("title cache unreadable (%s); rebuilding", exc)
+    log.info("building title index (first run)...")
+    t = title_frames(settings)
+    norm = TitleNormalizer.build(t["onet_occupation"], t["onet_alternate_title"], t["onet_reported_title"],
+                                 t["onet_task"], t.get("employment"))
+    norm.save(path)
+    return norm
+
+
+def skill_frames(settings: Settings) -> tuple[Any, Any, Any]:
+    """O*NET technology/tool and ESCO skill frames: warehouse first, datasets folder as fallback."""
+    wh = settings.warehouse_path
+    if wh.exists():
+        with connect(wh, read_only=True) as con:
+            if all(table_exists(con, t) for t in ("onet_technology", "onet_tool", "esco_skill")):
+                tech = con.sql("SELECT soc_code, example, hot_technology FROM onet_technology").pl()
+                tools = con.sql("SELECT soc_code, example FROM onet_tool").pl()
+                esco = con.sql("SELECT skill_uri, preferred_label, skill_type, text FROM esco_skill").pl()
+                if tech.height:
+                    log.info("reference frames from warehouse %s", wh)
+                    return tech, tools, esco
+    from careeros.taxonomy.esco import read_esco
+    from careeros.taxonomy.onet import read_onet
+
+    ds = settings.resolve_datasets()
+    log.info("reference frames from datasets %s", ds)
+    onet = read_onet(ds / "onet-29.3").tables
+    esco = read_esco(ds / "esco-1.2.0").tables["esco_skill"]
+    return onet["onet_technology"], onet["onet_tool"], esco
+
+
+def load_extractor(settings: Settings | None = None) -> SkillExtractor:
+    """Build (or load from the cache directory) the skill extractor for the current reference data."""
+    from careeros.graph.tech_labels import DEFAULT_ALIASES_PATH, DEFAULT_CONCEPTS_PATH
+    from careeros.market.skills import FORMAT_VERSION, SkillExtractor
+
+    settings = settings or get_settings()
+    tech, tools, esco = skill_frames(settings)
+    h = hashlib.sha256(f"v{FORMAT_VERSION}".encode())
+    for frame, cols in ((tech, ["example"]), (tools, ["example"]), (esco, ["skill_uri", "preferred_label"])):
+        for col in cols:
+            h.update("\x1f".join(sorted(set(frame[col].drop_nulls().to_list()))).encode())
+    for ref in (DEFAULT_ALIASES_PATH, DEFAULT_CONCEPTS_PATH):
+        if ref.exists():
+            h.update(ref.read_bytes())
+    cache = settings.cache_dir / f"skill_extractor-{h.hexdigest()[:16]}.pkl"
+    if cache.exists():
+        try:
+            return SkillExtractor.load(cache)
+        except Exception as exc:  # noqa: BLE001 - stale or corrupt cache: rebuild
+            log.warning("ignoring skill extractor cache %s: %s", cache, exc)
+    ext = SkillExtractor.build(tech, tools, esco)
+    try:
+        ext.save(cache)
+    except OSError as exc:
+        log.warning("could not write cache %s: %s", cache, exc)
+    return ext
+
+
+def load_models(settings: Settings | None = None) -> tuple[TitleNormalizer, SkillExtractor]:
+    """The title normalizer and skill extractor of the current reference data, loaded once per process.
+
+    Kept in memory per warehouse and taxonomy version, so the sources of one run (and every caller in the
+    process) share one pair.
+    """
+    settings = settings or get_settings()
+    wh = settings.warehouse_path
+    key = str(wh)
+    if wh.is_file():
+        with connect(wh, read_only=True) as con:
+            key += json.dumps(con.execute("SELECT source, source_sha256 FROM source_versions WHERE source IN "
+                                          "('onet', 'esco', 'oews') ORDER BY source").fetchall())
+    if key not in _MODELS:
+        _MODELS.clear()
+        _MODELS[key] = (load_normalizer(settings), load_extractor(settings))
+    return _MODELS[key]
