@@ -10,8 +10,8 @@ from prefect.artifacts import create_markdown_artifact, create_progress_artifact
 from careeros.progress import report
 from careeros.reports.ingest import ingest_markdown
 from careeros.settings import get_settings
-from careeros.warehouse import loading
 from careeros.warehouse.provenance import new_run_id
+from careeros.warehouse.taxonomy_load import load_source
 from flows.homes import for_home
 from tasks import taxonomy as t
 
@@ -35,20 +35,11 @@ def ingest_taxonomies(force: bool = False, sources: list[str] | None = None, run
         progress=0.0, key="ingest-taxonomies-progress", description="Sources loaded")
     summaries = []
     for i, fp in enumerate(fps):
-        report(f"{fp.name}: checking", i / (len(fps) + 1))
-        started = loading.now_utc()
-        if not force and t.check_unchanged(warehouse, fp):
-            summaries.append(t.record_skip(warehouse, fp, run_id, started))
-        else:
-            report(f"{fp.name}: loading", i / (len(fps) + 1))
-            t.keep_raw(warehouse, settings.raw_dir, fp, run_id)
-            try:
-                result = t.read_source(fp)
-            except Exception as exc:  # unreadable source: record, keep previous version, go on
-                summaries.append(t.record_failure(warehouse, fp, run_id, started, f"{type(exc).__name__}: {exc}"))
-                continue
-            outcome = t.validate_source(result, fp, run_id, docs)
-            summaries.append(t.write_source(warehouse, fp, result, outcome, run_id, started))
+        def source_progress(message: str, i: int = i, name: str = fp.name) -> None:
+            report(f"{name}: {message}", i / (len(fps) + 1))
+
+        summaries.append(load_source(warehouse, settings.raw_dir, fp, run_id, docs, force, stages=t.STAGES,
+                                     progress=source_progress))
         update_progress_artifact(progress, progress=100.0 * (i + 1) / (len(fps) + 1))
     report("graph: building", len(fps) / (len(fps) + 1))
     summaries.append(t.build_graph(warehouse, run_id, force))

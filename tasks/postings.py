@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
@@ -20,27 +21,29 @@ def posting_sources(datasets: Path, only: list[str] | None = None, feeds_dir: Pa
 
 
 @task(name="land-postings", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def land(warehouse: Path, source: PostingSource, run_id: str, force: bool = False) -> p.Landed:
+def land(warehouse: Path, source: PostingSource, run_id: str, batch_size: int = p.BATCH_SIZE,
+         force: bool = False) -> p.Landed:
     """Stream raw records into posting_raw (new versions only)."""
-    return p.land(warehouse, source, run_id, force=force)
+    return p.land(warehouse, source, run_id, batch_size, force=force)
 
 
 @task(name="parse-postings", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def parse(warehouse: Path, source: PostingSource, limit: int | None = None, first_index: int = 0) -> list[p.Batch]:
+def parse(warehouse: Path, source: PostingSource, batch_size: int = p.BATCH_SIZE, limit: int | None = None,
+          first_index: int = 0) -> list[p.Batch]:
     """Parse the next ``limit`` unprocessed raw versions into batches."""
-    return p.parse(warehouse, source, limit=limit, first_index=first_index)
+    return p.parse(warehouse, source, batch_size, limit=limit, first_index=first_index)
 
 
 @task(name="validate-postings", cache_policy=NO_CACHE)
 def validate(batches: list[p.Batch], run_id: str, docs_dir: Path | None = None) -> list[p.ValidatedBatch]:
     """Row checks and GX per batch; stop batches over the quarantine threshold."""
-    return [p.validate(b, run_id, docs_dir=docs_dir) for b in batches]
+    return p.validate_chunk(batches, run_id, docs_dir)
 
 
 @task(name="enrich-postings", cache_policy=NO_CACHE)
-def enrich(validated: list[p.ValidatedBatch]) -> p.Enriched:
+def enrich(validated: list[p.ValidatedBatch], models: tuple[Any, Any] | None = None) -> p.Enriched:
     """Title normalisation and skill extraction."""
-    return p.enrich(validated)
+    return p.enrich(validated, models)
 
 
 @task(name="write-postings-chunk", retries=2, retry_delay_seconds=3, cache_policy=NO_CACHE)
@@ -68,6 +71,11 @@ def record_failure(warehouse: Path, source: PostingSource, run_id: str, started_
                    error: str) -> SourceLoadSummary:
     """Record a posting source whose load raised."""
     return p.record_failure(warehouse, source, run_id, started_at, error)
+
+
+#: The source loop's stages as tasks: ``ingest-postings`` runs :func:`careeros.market.pipeline.load_source` with them.
+STAGES = p.PostingStages(land=land, parse=parse, validate=validate, enrich=enrich, write_chunk=write_chunk,
+                         finish=finish, record_skip=record_skip, record_failure=record_failure)
 
 
 @task(name="aggregate-demand", retries=1, retry_delay_seconds=3, cache_policy=NO_CACHE)

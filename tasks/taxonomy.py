@@ -46,7 +46,7 @@ def read_source(fp: SourceFingerprint) -> LoadResult:
 
 
 @task(name="validate-source", cache_policy=NO_CACHE)
-def validate_source(result: LoadResult, fp: SourceFingerprint, run_id: str, docs_dir: Path) -> tl.ValidationOutcome:
+def validate_source(result: LoadResult, fp: SourceFingerprint, run_id: str, docs_dir: Path | None) -> tl.ValidationOutcome:
     """Great Expectations suites on the source's frames."""
     return tl.validate_source(result, fp, run_id, docs_dir)
 
@@ -54,10 +54,10 @@ def validate_source(result: LoadResult, fp: SourceFingerprint, run_id: str, docs
 @task(name="write-source", retries=2, retry_delay_seconds=3, cache_policy=NO_CACHE)
 def write_source(
     warehouse: Path, fp: SourceFingerprint, result: LoadResult, outcome: tl.ValidationOutcome, run_id: str,
-    started_at: datetime,
+    started_at: datetime, timings: dict[str, float] | None = None,
 ) -> tl.SourceLoadSummary:
     """Atomically replace the source's tables (or keep the previous version on DQ failure)."""
-    return tl.write_source(warehouse, fp, result, outcome, run_id, started_at)
+    return tl.write_source(warehouse, fp, result, outcome, run_id, started_at, timings)
 
 
 @task(name="record-failure", cache_policy=NO_CACHE)
@@ -65,6 +65,13 @@ def record_failure(warehouse: Path, fp: SourceFingerprint, run_id: str, started_
                    error: str) -> tl.SourceLoadSummary:
     """Record a source that could not be read."""
     return tl.record_failure(warehouse, fp, run_id, started_at, error)
+
+
+#: The source loop's stages as tasks: ``ingest-taxonomies`` runs :func:`careeros.warehouse.taxonomy_load.load_source`
+#: with them.
+STAGES = tl.TaxonomyStages(check_unchanged=check_unchanged, record_skip=record_skip, store_raw=keep_raw,
+                           read_source=read_source, validate_source=validate_source, write_source=write_source,
+                           record_failure=record_failure)
 
 
 @task(name="build-graph", retries=1, retry_delay_seconds=3, cache_policy=NO_CACHE)

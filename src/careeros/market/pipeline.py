@@ -1,8 +1,9 @@
 """Job postings into the warehouse, stage by stage: land -> parse -> validate -> enrich -> write -> aggregate.
 
 Every stage is a plain function over paths, sources and frames; the ones that touch the warehouse open a
-short-lived connection (:func:`careeros.warehouse.db.connect`). Prefect tasks (``tasks/postings.py``) wrap
-them one to one and :func:`run_postings` runs them without Prefect.
+short-lived connection (:func:`careeros.warehouse.db.connect`). :func:`load_source` is the one loop over a
+source's chunks; it runs the stages in-process or, in the ``ingest-postings`` flow, as the Prefect tasks of
+``tasks/postings.py`` (:class:`PostingStages`). :func:`run_postings` runs every source without Prefect.
 
 Idempotence: ``posting_raw`` keeps every distinct record version once; ``posting_raw_state`` marks each
 landed version as processed (written, quarantined, rejected or stopped), so only unprocessed versions are
@@ -16,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -357,10 +358,10 @@ def validate(batch: Batch, run_id: str, threshold: float | None = None, docs_dir
         from careeros.quality import suites
         from careeros.quality.gx import validate_tables
 
-        suites.SUITES[suites.POSTING_BATCH] = suites.posting_batch_suite()  # today's date bound
         frame = postings.with_columns(pl.col("text").str.len_chars().fill_null(0).alias("text_length"))
         report = validate_tables({suites.POSTING_BATCH: frame}, source=batch.source, run_id=run_id,
-                                 data_docs_dir=docs_dir)
+                                 data_docs_dir=docs_dir,
+                                 suites={suites.POSTING_BATCH: suites.posting_batch_suite()})  # today's date bound
         dq = report.to_polars()
         gx_failed = [f"{r.expectation}" + (f" on {r.column_name}" if r.column_name else "")
                      for r in report.failures(critical_only=True)]
@@ -677,46 +678,89 @@ def postings_markdown(summaries: list[dict[str, Any]], rising: pl.DataFrame, run
     return "\n".join(lines)
 
 
-# ------------------------------------------------------------------------------------------ without Prefect
+# ------------------------------------------------------------------------------------------ the source loop
+
+
+def validate_chunk(batches: list[Batch], run_id: str, docs_dir: Path | None = None) -> list[ValidatedBatch]:
+    """:func:`validate` on each batch of a chunk."""
+    return [validate(b, run_id, docs_dir=docs_dir) for b in batches]
+
+
+@dataclass(frozen=True)
+class PostingStages:
+    """The stages of one source's load, as callables with the signatures of the functions above.
+
+    :meth:`direct` runs them in-process; the ``ingest-postings`` flow passes its Prefect tasks
+    (``tasks/postings.py`` ``STAGES``), so the loop of :func:`load_source` is written once and both paths share it.
+    """
+
+    land: Callable[..., Landed]
+    parse: Callable[..., list[Batch]]
+    validate: Callable[..., list[ValidatedBatch]]
+    enrich: Callable[..., Enriched]
+    write_chunk: Callable[..., ChunkWritten]
+    finish: Callable[..., SourceLoadSummary]
+    record_skip: Callable[..., SourceLoadSummary]
+    record_failure: Callable[..., SourceLoadSummary]
+
+    @classmethod
+    def direct(cls) -> PostingStages:
+        """The plain functions of this module (looked up when called, so a test can swap one)."""
+        return cls(land=land, parse=parse, validate=validate_chunk, enrich=enrich, write_chunk=write_chunk,
+                   finish=finish, record_skip=record_skip, record_failure=record_failure)
+
+
+def _no_progress(message: str, fraction: float) -> None:
+    """Default progress hook of :func:`load_source`: nothing."""
 
 
 def load_source(warehouse: Path, source: PostingSource, run_id: str, force: bool = False,
                 batch_size: int = BATCH_SIZE, models: tuple[Any, Any] | None = None,
-                docs_dir: Path | None = None, chunk_rows: int = CHUNK_ROWS) -> SourceLoadSummary:
-    """All stages for one posting source, ``chunk_rows`` raw versions at a time (the flow runs the same stages).
+                docs_dir: Path | None = None, chunk_rows: int = CHUNK_ROWS, stages: PostingStages | None = None,
+                progress: Callable[[str, float], None] = _no_progress) -> SourceLoadSummary:
+    """All stages for one posting source, ``chunk_rows`` raw versions at a time.
 
     Memory stays bounded by the chunk, not the source: parse -> validate -> enrich -> write per chunk, then
-    one run record. What a failed run wrote stays written and the next run resumes after it.
+    one run record. What a failed run wrote stays written and the next run resumes after it; a failing source
+    is recorded as failed and never raises (a broken source must not take the others down). ``progress``
+    receives a stage message and the fraction of this source done.
     """
+    st = stages or PostingStages.direct()
     started = loading.now_utc()
     chunks: list[ChunkWritten] = []
     try:
-        landed = land(warehouse, source, run_id, batch_size, force)
+        progress("landing", 0.0)
+        landed = st.land(warehouse, source, run_id, batch_size=batch_size, force=force)
         if landed.skipped:
-            return record_skip(warehouse, landed, run_id, started)
+            return st.record_skip(warehouse, landed, run_id, started)
         timings = {"land": landed.seconds, "parse": 0.0, "validate": 0.0}
         index = 0
         while True:
+            n = len(chunks) + 1
+            progress(f"parsing (chunk {n})", 0.2)
             t0 = time.perf_counter()
-            batches = parse(warehouse, source, batch_size, limit=chunk_rows, first_index=index)
+            batches = st.parse(warehouse, source, batch_size, limit=chunk_rows, first_index=index)
             timings["parse"] = round(timings["parse"] + _timed(t0), 3)
             if not batches:
                 break
             index += len(batches)
             n_raw = sum(b.raw_keys.height for b in batches)
+            progress(f"validating (chunk {n})", 0.4)
             t0 = time.perf_counter()
-            validated = [validate(b, run_id, docs_dir=docs_dir) for b in batches]
+            validated = st.validate(batches, run_id, docs_dir)
             timings["validate"] = round(timings["validate"] + _timed(t0), 3)
             del batches
-            enriched = enrich(validated, models)
-            chunks.append(write_chunk(warehouse, landed, validated, enriched, run_id))
+            progress(f"titles and skills (chunk {n})", 0.6)
+            enriched = st.enrich(validated, models)
+            progress(f"writing (chunk {n})", 0.9)
+            chunks.append(st.write_chunk(warehouse, landed, validated, enriched, run_id))
             del validated, enriched
             if n_raw < chunk_rows:
                 break  # a short chunk was the last one
+        return st.finish(warehouse, landed, chunks, run_id, started, timings)
     except Exception as exc:  # a broken source must not take the others down
         done = f" ({len(chunks)} chunk(s) written before; the next run resumes after them)" if chunks else ""
-        return record_failure(warehouse, source, run_id, started, f"{type(exc).__name__}: {exc}{done}")
-    return finish(warehouse, landed, chunks, run_id, started, timings)
+        return st.record_failure(warehouse, source, run_id, started, f"{type(exc).__name__}: {exc}{done}")
 
 
 def run_postings(warehouse: Path, sources: list[PostingSource], run_id: str, force: bool = False,

@@ -11,6 +11,7 @@ import logging
 import os
 import time
 import warnings
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -165,12 +166,17 @@ def _details(res: Any, spec: ExpectationSpec) -> tuple[int | None, str]:
 
 
 def validate_tables(
-    tables: dict[str, pl.DataFrame], source: str, run_id: str, data_docs_dir: Path | None = None
+    tables: dict[str, pl.DataFrame], source: str, run_id: str, data_docs_dir: Path | None = None,
+    suites: Mapping[str, list[ExpectationSpec]] = SUITES,
 ) -> ValidationReport:
-    """Validate every frame in ``tables`` that has a suite; optionally write Data Docs under ``data_docs_dir``."""
+    """Validate every frame in ``tables`` that has a suite; optionally write Data Docs under ``data_docs_dir``.
+
+    ``suites`` maps a table name to its expectations (default: the static taxonomy suites); a caller with a
+    suite built at run time (the posting batch, bound to today's date) passes it here.
+    """
     t0 = time.perf_counter()
     report = ValidationReport(run_id=run_id, source=source)
-    todo = [(name, df) for name, df in tables.items() if name in SUITES]
+    todo = [(name, df) for name, df in tables.items() if name in suites]
     if not todo:
         return report
 
@@ -184,7 +190,7 @@ def validate_tables(
         ds = ctx.data_sources.add_or_update_pandas(name=_DATASOURCE)
         gx_run = RunIdentifier(run_name=run_id, run_time=report.validated_at)
         for name, df in todo:
-            specs = SUITES[name]
+            specs = suites[name]
             if name in ds.get_asset_names():
                 ds.delete_asset(name)
             asset = ds.add_dataframe_asset(name=name)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -167,25 +168,60 @@ def _secs(started_at: datetime) -> float:
     return round((loading.now_utc() - started_at).total_seconds(), 3)
 
 
+@dataclass(frozen=True)
+class TaxonomyStages:
+    """The stages of one source's load, as callables with the signatures of the functions above.
+
+    :meth:`direct` runs them in-process; the ``ingest-taxonomies`` flow passes its Prefect tasks
+    (``tasks/taxonomy.py`` ``STAGES``), so the loop of :func:`load_source` is written once and both paths share it.
+    """
+
+    check_unchanged: Callable[..., bool]
+    record_skip: Callable[..., SourceLoadSummary]
+    store_raw: Callable[..., int]
+    read_source: Callable[..., LoadResult]
+    validate_source: Callable[..., ValidationOutcome]
+    write_source: Callable[..., SourceLoadSummary]
+    record_failure: Callable[..., SourceLoadSummary]
+
+    @classmethod
+    def direct(cls) -> TaxonomyStages:
+        """The plain functions of this module (looked up when called, so a test can swap one)."""
+        return cls(check_unchanged=check_unchanged, record_skip=record_skip, store_raw=store_raw,
+                   read_source=read_source, validate_source=validate_source, write_source=write_source,
+                   record_failure=record_failure)
+
+
+def _no_progress(message: str) -> None:
+    """Default progress hook of :func:`load_source`: nothing."""
+
+
 def load_source(
     warehouse: Path, raw_dir: Path, fp: SourceFingerprint, run_id: str, docs_dir: Path | None = None,
-    force: bool = False,
+    force: bool = False, stages: TaxonomyStages | None = None, progress: Callable[[str], None] = _no_progress,
 ) -> SourceLoadSummary:
-    """All stages for one source without Prefect (the flow runs the same stages as tasks)."""
+    """All stages for one source: check -> keep raw -> read -> validate -> write.
+
+    A source that cannot be kept, read or validated is recorded as failed (the previous version stays) and
+    never raises: a broken source must not take the others down.
+    """
+    st = stages or TaxonomyStages.direct()
     started = loading.now_utc()
-    if not force and check_unchanged(warehouse, fp):
-        return record_skip(warehouse, fp, run_id, started)
+    progress("checking")
+    if not force and st.check_unchanged(warehouse, fp):
+        return st.record_skip(warehouse, fp, run_id, started)
+    progress("loading")
     timings: dict[str, float] = {}
     try:
         t = time.perf_counter()
-        store_raw(warehouse, raw_dir, fp, run_id)
+        st.store_raw(warehouse, raw_dir, fp, run_id)
         timings["keep_raw"] = round(time.perf_counter() - t, 3)
         t = time.perf_counter()
-        result = read_source(fp)
+        result = st.read_source(fp)
         timings["read"] = round(time.perf_counter() - t, 3)
         t = time.perf_counter()
-        outcome = validate_source(result, fp, run_id, docs_dir)
+        outcome = st.validate_source(result, fp, run_id, docs_dir)
         timings["validate"] = round(time.perf_counter() - t, 3)
     except Exception as exc:  # a broken source must not take the others down
-        return record_failure(warehouse, fp, run_id, started, f"{type(exc).__name__}: {exc}")
-    return write_source(warehouse, fp, result, outcome, run_id, started, timings)
+        return st.record_failure(warehouse, fp, run_id, started, f"{type(exc).__name__}: {exc}")
+    return st.write_source(warehouse, fp, result, outcome, run_id, started, timings)
