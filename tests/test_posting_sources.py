@@ -1,7 +1,6 @@
 import gzip
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 import polars as pl
 import pytest
@@ -22,16 +21,6 @@ from careeros.market.sources.parsing import (
     parse_location,
     parse_salary,
 )
-from careeros.settings import DatasetsNotFoundError, get_settings
-
-
-@pytest.fixture(scope="module")
-def datasets() -> Path:
-    try:
-        return get_settings().resolve_datasets()
-    except DatasetsNotFoundError:
-        pytest.skip("datasets not available")
-
 
 # ------------------------------------------------------------------ salary / location / level tables
 

@@ -12,18 +12,14 @@ from careeros.graph.ids import esco_id, skill_slug
 from careeros.graph.tech_labels import canonical_technology
 from careeros.market.skills import SkillExtractor, html_to_text
 
-DATASETS = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
-
 
 @pytest.fixture(scope="module")
-def frames() -> dict[str, pl.DataFrame]:
-    if not (DATASETS / "onet-29.3").is_dir():
-        pytest.skip("datasets not available")
+def frames(datasets: Path) -> dict[str, pl.DataFrame]:
     from careeros.taxonomy.esco import read_esco
     from careeros.taxonomy.onet import read_onet
 
-    onet = read_onet(DATASETS / "onet-29.3").tables
-    esco = read_esco(DATASETS / "esco-1.2.0").tables
+    onet = read_onet(datasets / "onet-29.3").tables
+    esco = read_esco(datasets / "esco-1.2.0").tables
     return {"tech": onet["onet_technology"], "tools": onet["onet_tool"], "esco": esco["esco_skill"]}
 
 
@@ -129,14 +125,15 @@ def test_save_load_roundtrip(ext: SkillExtractor, tmp_path: Path) -> None:
     assert again.extract(text) == ext.extract(text)
 
 
-def test_cli_contract(frames: dict[str, pl.DataFrame], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_contract(frames: dict[str, pl.DataFrame], datasets: Path, tmp_path: Path,
+                      monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
 
     from careeros.cli import app
     from careeros.settings import get_settings
 
     monkeypatch.setenv("CAREEROS_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("CAREEROS_DATASETS", str(DATASETS))
+    monkeypatch.setenv("CAREEROS_DATASETS", str(datasets))
     get_settings.cache_clear()
     try:
         src = tmp_path / "in.jsonl"
