@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from pathlib import Path
 from typing import Any
 
 import typer
@@ -16,9 +15,11 @@ app = typer.Typer(no_args_is_help=True)
 log = logging.getLogger("careeros.skills")
 
 
-def _records(file: str) -> Any:
-    """Yield (id, text, error) records from a JSONL file, a plain-text file or stdin (``-``)."""
-    raw = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8", errors="replace")
+def _records(file: str, raw: str | None = None) -> Any:
+    """Yield (id, text, error) records from a JSONL file, a plain-text file or stdin (``-``), or from ``raw``."""
+    from careeros.cli.inputs import read_input_text
+
+    raw = read_input_text(file) if raw is None else raw
     lines = [ln for ln in raw.splitlines() if ln.strip()]
     is_jsonl = bool(lines) and lines[0].lstrip().startswith("{")
     if not is_jsonl:
