@@ -73,4 +73,8 @@ def pending_for_review(warehouse: Path, limit: int) -> tuple[Any, int]:
 @task(name="apply-review", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def apply_review(warehouse: Path, memory_dir: Path, decisions: list[HumanDecision], run_id: str) -> dict[str, Any]:
     """Write the human decisions and refresh memory links."""
-    return cu.apply_review(warehouse, store_for(memory_dir, get_embedder()), decisions, run_id)
+    from careeros.settings import approver_identity
+
+    # recorded as the home's identity (CAREEROS_APPROVER or the OS user), never a name typed into the form
+    return cu.apply_review(warehouse, store_for(memory_dir, get_embedder()), decisions, run_id,
+                           actor=approver_identity())

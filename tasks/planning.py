@@ -20,6 +20,7 @@ from careeros.planner.publish import (
     verify_published,
 )
 from careeros.profile import Profile, load_profile
+from careeros.settings import approver_identity
 
 
 @task(name="load-plan-profile", cache_policy=NO_CACHE)
@@ -38,8 +39,10 @@ def propose(home: Path, profile: Profile, run_id: str, round_no: int, overrides:
 @task(name="record-plan-decision", retries=2, retry_delay_seconds=exponential_backoff(1), retry_jitter_factor=0.5,
       cache_policy=NO_CACHE)
 def record(home: Path, plan: Plan, decision: str, notes: str, weekly_hours: float | None, run_id: str,
-           round_no: int) -> str:
+           round_no: int, actor: str | None = None) -> str:
     """Status change + approval row + decision log (idempotent per run and round; one DuckDB transaction).
+
+    The actor is the home's identity (``CAREEROS_APPROVER`` or the OS user), never a name from the form.
 
     Inside a Prefect transaction the statuses before the decision are kept, so that a later step failing for
     good (publishing) rolls the decision back (:func:`undo_record`).
@@ -49,7 +52,8 @@ def record(home: Path, plan: Plan, decision: str, notes: str, weekly_hours: floa
     with connect(Path(home) / "warehouse.duckdb") as con:
         if not ap.decision_recorded(con, run_id, round_no):
             _remember("plan_statuses_before", ap.status_snapshot(con, plan.plan_id))
-        return ap.record_decision(con, plan, decision, notes, weekly_hours, run_id, round_no)
+        return ap.record_decision(con, plan, decision, notes, weekly_hours, run_id, round_no,
+                                  actor=actor or approver_identity())
 
 
 @record.on_rollback

@@ -138,7 +138,10 @@ def run_agent(name: str, facts: Facts, run_id: str, home: Path, thresholds: Mapp
 # ------------------------------------------------------------------------------------------ escalation
 
 def escalation_form(runs: Sequence[AgentRun]) -> Any:
-    """A Prefect ``RunInput`` with one accept/reject choice per escalated output (default reject) and the approver."""
+    """A Prefect ``RunInput`` with one accept/reject choice per escalated output (default reject).
+
+    No name field: the decision is recorded as the home's identity (:func:`careeros.settings.approver_identity`).
+    """
     from prefect.input import RunInput
     from pydantic import create_model
 
@@ -146,7 +149,6 @@ def escalation_form(runs: Sequence[AgentRun]) -> Any:
         r.agent: (Literal["accept", "reject"], Field(
             default="reject", title=f"{r.agent}: confidence {r.effective_confidence:.2f} < {r.threshold:.2f}",
             description=POLICY[r.agent].side_effect)) for r in runs}
-    fields["approver"] = (str, Field(default="", title="Your name (required to accept)"))
     fields["notes"] = (str, Field(default="", title="Notes"))
     return create_model("AgentsEscalation", __base__=RunInput, **fields)
 
@@ -168,15 +170,18 @@ def escalation_markdown(runs: Sequence[AgentRun], run_id: str) -> str:
 
 
 def apply_decisions(home: Path, run_id: str, runs: list[AgentRun], answer: Mapping[str, Any] | None,
-                    channel: str = "prefect-form") -> list[AgentRun]:
+                    channel: str = "prefect-form", actor: str | None = None) -> list[AgentRun]:
     """Record a person's accept/reject per escalated output (decision_log, idempotent per run and agent).
 
-    No answer (timed out) leaves outputs escalated, which means not applied. Accepting needs an approver name.
+    No answer (timed out) leaves outputs escalated, which means not applied. The decision is recorded as
+    ``actor`` (default: the home's identity, ``CAREEROS_APPROVER`` or the OS user); an ``approver`` typed into
+    the answer is ignored. A machine identity cannot accept.
     """
     from careeros.outbox.models import MACHINE_ACTORS
+    from careeros.settings import approver_identity
 
     answer = dict(answer or {})
-    approver = str(answer.get("approver") or "").strip()
+    approver = (actor or approver_identity()).strip()
     human_ok = bool(approver) and approver.lower() not in MACHINE_ACTORS
     out = []
     with connect(Path(home) / "warehouse.duckdb") as con:
@@ -197,8 +202,9 @@ def apply_decisions(home: Path, run_id: str, runs: list[AgentRun], answer: Mappi
                 facts = {"approver": approver or None, "channel": channel, "notes": answer.get("notes") or "",
                          "threshold": r.threshold, "effective_confidence": r.effective_confidence}
                 con.execute("INSERT INTO decision_log (decision_id, decided_at, actor, action, item_id, confidence, "
-                            "facts_json, run_id) VALUES (?, ?, 'human', ?, ?, ?, ?, ?)",
-                            [uuid.uuid4().hex, datetime.now(UTC), f"agents.{choice}", item, r.effective_confidence,
+                            "facts_json, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                            [uuid.uuid4().hex, datetime.now(UTC), approver, f"agents.{choice}", item,
+                             r.effective_confidence,
                              json.dumps(facts), run_id])
             else:
                 out.append(r)
@@ -246,7 +252,7 @@ def queue_outreach(run_id: str, runs: Sequence[AgentRun], contacts: Sequence[Con
 
 
 def outreach_form(message_ids: Sequence[str], settings: Settings | None = None) -> Any:
-    """A Prefect ``RunInput`` with keep/send/drop per drafted message (default keep) and the approver."""
+    """A Prefect ``RunInput`` with keep/send/drop per drafted message (default keep); no name field (see above)."""
     from prefect.input import RunInput
     from pydantic import create_model
 
@@ -259,7 +265,6 @@ def outreach_form(message_ids: Sequence[str], settings: Settings | None = None) 
         if m is None or m.status != "drafted":
             continue
         fields[f"m_{mid}"] = (Literal["keep", "send", "drop"], Field(default="keep", title=f"{m.recipient}: {m.subject}"))
-    fields["approver"] = (str, Field(default="", title="Your name (required to send)"))
     return create_model("OutreachReview", __base__=RunInput, **fields)
 
 
@@ -278,11 +283,15 @@ def outreach_markdown(message_ids: Sequence[str], settings: Settings | None = No
 
 
 def apply_outreach_review(answer: Mapping[str, Any], channel: str = "prefect-form",
-                          settings: Settings | None = None) -> dict[str, str]:
-    """Apply per-message decisions from the outreach form (a person's); send only what they chose to send."""
-    from careeros.outbox import Outbox, human_decision
+                          settings: Settings | None = None, actor: str | None = None) -> dict[str, str]:
+    """Apply per-message decisions from the outreach form (a person's); send only what they chose to send.
 
-    approver = str(answer.get("approver") or "").strip()
+    Recorded as ``actor`` (default the home's identity); an ``approver`` typed into the answer is ignored.
+    """
+    from careeros.outbox import Outbox, human_decision
+    from careeros.settings import approver_identity
+
+    approver = (actor or approver_identity(settings)).strip()
     ob = Outbox(settings)
     out: dict[str, str] = {}
     for key, val in answer.items():
