@@ -382,11 +382,22 @@ def _apply(env: dict[str, str]) -> None:
 
 
 def client_defaults(home: Path) -> None:
-    """What every careeros process sets before Prefect is imported: the home's PREFECT_HOME, quiet telemetry."""
+    """What every careeros process sets before Prefect is imported: the home's PREFECT_HOME, quiet telemetry, logs.
+
+    careeros' own loggers (``careeros.*``, level ``CAREEROS_LOG_LEVEL``) reach the run's log tab through
+    Prefect's API handler (``PREFECT_LOGGING_EXTRA_LOGGERS``); Prefect's own loggers stay at
+    ``PREFECT_LOGGING_LEVEL`` (WARNING) and the console shows warnings only.
+    """
+    import logging
+
     os.environ["PREFECT_HOME"] = str(prefect_home(home))
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "careeros")
+    os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
+    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
     os.environ.setdefault("TQDM_DISABLE", "1")
+    logging.getLogger("careeros").setLevel(str(_settings().log_level).upper())
 
 
 def use_orchestration(home: Path | None = None, start: bool = True, timeout: float | None = None,
