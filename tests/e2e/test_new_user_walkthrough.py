@@ -196,11 +196,11 @@ def test_new_user_walkthrough(served: dict[str, Any], tmp_path: Path) -> None:
             # 6: the run, its careeros logs and its artifact, in the UI
             page.goto(f"{ui}/runs/flow-run/{run_id}")
             page.get_by_text("Completed").first.wait_for(timeout=60_000)
-            page.get_by_role("tab", name=re.compile("Logs")).first.click()
+            page.get_by_text("Logs", exact=True).first.click()
             page.get_by_text(re.compile(r"proposed plan .* v\d+")).first.wait_for(timeout=60_000)
             page.get_by_text(re.compile(rf"approve recorded for {APPROVER}")).first.wait_for(timeout=60_000)
             page.screenshot(path=str(tmp_path / "walkthrough-logs.png"), full_page=True)
-            page.get_by_role("tab", name=re.compile("Artifacts")).first.click()
+            page.get_by_text("Artifacts", exact=True).first.click()
             page.get_by_text("recalculate-weekly-plan").first.wait_for(timeout=60_000)
             page.goto(f"{ui}/runs")
             page.get_by_text(re.compile("curate-evidence")).first.wait_for(timeout=60_000)
