@@ -196,8 +196,11 @@ def test_escalation_pauses_and_resumes_with_typed_input(prefect_server: None, ho
         with pytest.raises(Exception):  # noqa: B017 - the server refuses input outside the Literal choices
             resume_flow_run(waiting["flow_run_id"], run_input={"strategist": "maybe", "outreach": "accept",
                                                                "approver": "x", "notes": ""})
+        with pytest.raises(Exception):  # noqa: B017 - no name field: a typed approver is refused outright
+            resume_flow_run(waiting["flow_run_id"], run_input={"strategist": "accept", "outreach": "reject",
+                                                               "approver": "Mallory", "notes": "ok"})
         resume_flow_run(waiting["flow_run_id"], run_input={"strategist": "accept", "outreach": "reject",
-                                                           "approver": "Mallory", "notes": "ok"})
+                                                           "notes": "ok"})
     finally:
         th.join(timeout=120)
     state = box["state"]

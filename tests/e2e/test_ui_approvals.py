@@ -76,7 +76,8 @@ def resume_in_ui(ui_url: str, run_id: Any, choice: str, shot: Path, auth: str = 
         browser, page = new_browser_page(p, ui_url, auth)
         try:
             page.goto(f"{ui_url}/runs/flow-run/{run_id}")
-            page.get_by_role("button", name="Resume").first.click()
+            # generous: right after a server restart on a loaded machine the run page can take a while to load
+            page.get_by_role("button", name="Resume").first.click(timeout=180_000)
             dialog = page.get_by_role("dialog")
             dialog.get_by_text("Resume Flow Run").wait_for()
             select = dialog.locator("button.p-select-button__control").first
