@@ -120,9 +120,9 @@ def review(
     result: dict[str, Any] = {"decision": decision}
     resumed = None
     try:
-        from careeros.cli.orchestration import connect
+        from careeros.cli.orchestration import connect as connect_prefect
 
-        connect(start=False)
+        connect_prefect(start=False)
         from careeros.evidence.review import resume_review
 
         resumed = resume_review(default=decision)

@@ -73,7 +73,7 @@ def propose_plan_run(conn: Any, profile_path: str | None, timeout: int, wait: fl
     if conn.how != "started" and served_deployment() is not None:
         from prefect.deployments import run_deployment
 
-        run = run_deployment(DEPLOYMENT, parameters=params, timeout=0)
+        run: Any = run_deployment(DEPLOYMENT, parameters=params, timeout=0)
 
         def up() -> Any:
             st = _state(run.id)
