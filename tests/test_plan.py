@@ -209,13 +209,24 @@ def test_cli_plan_json_dry_run_and_store(home_copy: Path, tmp_path: Path, monkey
     assert d2["version"] is None and d2["plan_status"]["status"] == "none" and not _has_plans(home_copy)
     assert "careeros plan propose" in d2["plan_status"]["message"]
     # once a version is stored and approved (what the approval flow does), it shows that one and adds nothing
-    from careeros.planner.approval import compute_plan, record_decision, save_plan
-    from careeros.profile import load_profile
+    import subprocess
+    import sys
+
     from careeros.warehouse.db import connect
 
-    with connect(home_copy / "warehouse.duckdb") as con:
-        stored = save_plan(con, compute_plan(home_copy, load_profile(prof)), "proposed", "run-1", 0)
-        record_decision(con, stored, "approve", run_id="run-1", round_no=0, actor="Sam")
+    store = ("import sys; from pathlib import Path; from careeros.planner.approval import compute_plan, "
+             "record_decision, save_plan; from careeros.profile import load_profile; "
+             "from careeros.warehouse.db import connect; h = Path(sys.argv[1])\n"
+             "plan = compute_plan(h, load_profile(Path(sys.argv[2])))\n"
+             "with connect(h / 'warehouse.duckdb') as con:\n"
+             "    p = save_plan(con, plan, 'proposed', 'run-1', 0)\n"
+             "    record_decision(con, p, 'approve', run_id='run-1', round_no=0, actor='Sam')\n")
+    # in another process: this one holds the warehouse read-only from the CLI calls above
+    import os
+
+    done = subprocess.run([sys.executable, "-c", store, str(home_copy), str(prof)], capture_output=True, text=True,
+                          timeout=600, env={**os.environ, "CAREEROS_HOME": str(home_copy)})
+    assert done.returncode == 0, done.stderr[-2000:]
     for _ in range(2):
         res3 = CliRunner().invoke(app, ["plan", "--json", "--profile", str(prof)])
         d3 = json.loads(res3.stdout)
