@@ -50,8 +50,9 @@ lint: venv
 	$(VENV)/bin/ruff check src flows tasks tests benchmarks
 	$(VENV)/bin/mypy
 
-# A local Prefect server (127.0.0.1:$(PORT), SQLite under $$CAREEROS_HOME/prefect) plus every flow served
-# with its schedule; UI at http://127.0.0.1:$(PORT). Ctrl-C stops both.
+# The home's Prefect server (127.0.0.1:$(PORT), auth on, SQLite under $$CAREEROS_HOME/prefect) plus every flow
+# served with its schedule; UI at http://127.0.0.1:$(PORT), login = the contents of $$CAREEROS_HOME/prefect/auth.
+# careeros commands find it by themselves ($$CAREEROS_HOME/prefect/server.json). Ctrl-C stops both.
 PORT ?= 4200
 serve: venv
 	$(PY) -m careeros.ops serve --port $(PORT)

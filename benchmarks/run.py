@@ -94,7 +94,7 @@ def parse_output(out: str) -> object:
 
 
 def cli_case(name: str, args: list[str], env: dict[str, str]) -> dict[str, object]:
-    """Time a CLI command end to end (includes Prefect start-up where the command runs a flow)."""
+    """Time a CLI command end to end (includes starting the home's Prefect server where the command runs a flow)."""
     t0 = time.perf_counter()
     proc = subprocess.run([str(Path(PY).parent / "careeros"), *args], capture_output=True, text=True, cwd=REPO,
                           env={**os.environ, **env}, check=False)
@@ -116,7 +116,7 @@ def main() -> int:
         one_core = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
         results.append(run_case("extraction_normalisation_throughput", THROUGHPUT,
                                 env={"CAREEROS_HOME": str(home), **one_core}))
-        for script in ("bench_plan.py", "bench_memory.py"):
+        for script in ("bench_plan.py", "bench_memory.py", "bench_cli_fast.py"):
             path = REPO / "benchmarks" / script
             code = f"import runpy, sys; sys.argv = [{str(path)!r}]; runpy.run_path({str(path)!r}, run_name='__main__')"
             results.append(run_case(script.removesuffix(".py"), code, env={"CAREEROS_HOME": str(home)}))

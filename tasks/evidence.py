@@ -74,6 +74,9 @@ def pending_for_review(warehouse: Path, memory_dir: Path, limit: int | None = No
 def apply_review(warehouse: Path, memory_dir: Path, decisions: list[HumanDecision], run_id: str) -> dict[str, Any]:
     """Write the human decisions and refresh memory links."""
     from careeros.demo_home import decision_actor
+    from careeros.settings import approver_identity
 
+    # recorded as the home's identity (CAREEROS_APPROVER or the OS user; "demo" in the demo's home), never a
+    # name typed into the form
     return cu.apply_review(warehouse, store_for(memory_dir, get_embedder()), decisions, run_id,
-                           actor=decision_actor(Path(warehouse).parent))
+                           actor=decision_actor(Path(warehouse).parent, default=approver_identity()))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,9 @@ from careeros.planner.publish import (
     verify_published,
 )
 from careeros.profile import Profile, load_profile
-from careeros.settings import warehouse_file
+from careeros.settings import approver_identity, warehouse_file
+
+log = logging.getLogger("careeros.tasks.planning")
 
 
 @task(name="load-plan-profile", cache_policy=NO_CACHE)
@@ -34,14 +37,19 @@ def load_plan_profile(home: Path, profile_path: str | None) -> Profile:
 def propose(home: Path, profile: Profile, run_id: str, round_no: int, overrides: PlanOverrides,
             timeout_s: float | None) -> Plan:
     """Build and store the proposal of this run and round (reused when it already exists)."""
-    return ap.propose_plan(home, profile, run_id, round_no, overrides, timeout_s)
+    plan = ap.propose_plan(home, profile, run_id, round_no, overrides, timeout_s)
+    log.info("proposed plan %s v%s (round %d): %d weeks, %g h/week, strategy %s", plan.plan_id, plan.version,
+             round_no + 1, len(plan.weeks), plan.inputs.get("weekly_hours", 0), plan.strategy)
+    return plan
 
 
 @task(name="record-plan-decision", retries=2, retry_delay_seconds=exponential_backoff(1), retry_jitter_factor=0.5,
       cache_policy=NO_CACHE)
 def record(home: Path, plan: Plan, decision: str, notes: str, weekly_hours: float | None, run_id: str,
-           round_no: int) -> str:
+           round_no: int, actor: str | None = None) -> str:
     """Status change + approval row + decision log (idempotent per run and round; one DuckDB transaction).
+
+    The actor is the home's identity (``CAREEROS_APPROVER`` or the OS user), never a name from the form.
 
     Inside a Prefect transaction the statuses before the decision are kept, so that a later step failing for
     good (publishing) rolls the decision back (:func:`undo_record`).
@@ -51,8 +59,10 @@ def record(home: Path, plan: Plan, decision: str, notes: str, weekly_hours: floa
     with connect(warehouse_file(home)) as con:
         if not ap.decision_recorded(con, run_id, round_no):
             _remember("plan_statuses_before", ap.status_snapshot(con, plan.plan_id))
-        return ap.record_decision(con, plan, decision, notes, weekly_hours, run_id, round_no,
-                                  actor=decision_actor(Path(home)))
+        who = actor or decision_actor(Path(home), default=approver_identity())
+        got = ap.record_decision(con, plan, decision, notes, weekly_hours, run_id, round_no, actor=who)
+    log.info("plan %s v%s: %s recorded for %s", plan.plan_id, plan.version, got, who)
+    return got
 
 
 @record.on_rollback

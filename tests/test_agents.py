@@ -118,20 +118,27 @@ def test_run_all_offline_writes_files_and_only_drafts(home: Path) -> None:
     assert row == (0,)
 
 
-def test_escalated_output_without_a_decision_has_no_side_effects(home: Path) -> None:
+def test_escalated_output_without_a_decision_has_no_side_effects(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from careeros.agents.orchestrator import run_all
     from careeros.outbox import Outbox
+    from careeros.settings import get_settings
 
     rep = run_all(home, _profile(home), agents=["outreach"], thresholds={"outreach": 0.99})
     assert rep.runs[0].status == "escalated" and rep.drafts == [] and Outbox().messages() == []
+    monkeypatch.setenv("CAREEROS_APPROVER", "agent")  # a machine identity is no approver
+    get_settings.cache_clear()
     rep = run_all(home, _profile(home), agents=["outreach"], thresholds={"outreach": 0.99},
-                  decide=lambda esc: {"outreach": "accept", "approver": "agent"})  # a machine is no approver
+                  decide=lambda esc: {"outreach": "accept", "approver": "Jordan Reyes"})  # typed names are ignored
     assert rep.runs[0].status == "rejected" and Outbox().messages() == []
 
 
-def test_cli_run_and_outreach_review(home: Path) -> None:
+def test_cli_run_and_outreach_review(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from careeros.cli import app
     from careeros.outbox import Outbox
+    from careeros.settings import get_settings
+
+    monkeypatch.setenv("CAREEROS_APPROVER", "Jordan Reyes")
+    get_settings.cache_clear()
 
     res = CliRunner().invoke(app, ["agents", "run", "--agent", "outreach", "--agent", "strategist", "--json"])
     assert res.exit_code == 0, res.output
@@ -139,7 +146,7 @@ def test_cli_run_and_outreach_review(home: Path) -> None:
     assert [r["agent"] for r in rep["runs"]] == ["strategist", "outreach"] and rep["drafts"]
     drafts = Outbox().messages("drafted")
     answers = ["send", "drop", "skip"][: len(drafts)]
-    res = CliRunner().invoke(app, ["agents", "outreach", "review", "--approver", "Jordan Reyes"],
+    res = CliRunner().invoke(app, ["agents", "outreach", "review", "--approver", "Mallory"],  # ignored
                              input="\n".join(answers) + "\n")
     assert res.exit_code == 0, res.output
     status = {m.message_id: m.status for m in Outbox().messages()}
@@ -166,8 +173,14 @@ def _wait_paused(key: str, timeout: float = 90) -> dict[str, Any]:
     raise AssertionError(f"run-agents never paused with key {key}")
 
 
-def test_escalation_pauses_and_resumes_with_typed_input(prefect_server: None, home: Path) -> None:
+def test_escalation_pauses_and_resumes_with_typed_input(prefect_server: None, home: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     from prefect.flow_runs import resume_flow_run
+
+    from careeros.settings import get_settings
+
+    monkeypatch.setenv("CAREEROS_APPROVER", "Jordan Reyes")  # the identity recorded, whatever the form says
+    get_settings.cache_clear()
 
     from careeros.outbox import Outbox
     from flows.run_agents import run_agents
@@ -183,8 +196,11 @@ def test_escalation_pauses_and_resumes_with_typed_input(prefect_server: None, ho
         with pytest.raises(Exception):  # noqa: B017 - the server refuses input outside the Literal choices
             resume_flow_run(waiting["flow_run_id"], run_input={"strategist": "maybe", "outreach": "accept",
                                                                "approver": "x", "notes": ""})
+        with pytest.raises(Exception):  # noqa: B017 - no name field: a typed approver is refused outright
+            resume_flow_run(waiting["flow_run_id"], run_input={"strategist": "accept", "outreach": "reject",
+                                                               "approver": "Mallory", "notes": "ok"})
         resume_flow_run(waiting["flow_run_id"], run_input={"strategist": "accept", "outreach": "reject",
-                                                           "approver": "Jordan Reyes", "notes": "ok"})
+                                                           "notes": "ok"})
     finally:
         th.join(timeout=120)
     state = box["state"]

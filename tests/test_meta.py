@@ -88,6 +88,21 @@ def test_schedule_registry_flows_load_and_have_valid_crons() -> None:
         assert item.deployment in names, f"{item.deployment} missing from prefect.yaml"
 
 
+def test_prefect_yaml_is_generated_from_the_registry() -> None:
+    """Schedules are defined once (flows/registry.py); prefect.yaml is its rendering, every flow deployable."""
+    from flows.registry import SCHEDULE, render_prefect_yaml
+
+    assert (REPO / "prefect.yaml").read_text() == render_prefect_yaml(), \
+        "prefect.yaml is stale: run `python -m flows.registry > prefect.yaml`"
+    names = {d["name"]: d for d in _deployments()}
+    assert {"run-agents-weekly", "ingest-taxonomies-manual", "ingest-postings-manual"} <= set(names)
+    flows = {p.stem for p in (REPO / "flows").glob("*.py") if "@flow(" in p.read_text()}
+    assert flows == {i.entrypoint.split("/")[1].split(".")[0] for i in SCHEDULE}, "every flow module is deployable"
+    for item in SCHEDULE:
+        crons = [s["cron"] for s in names[item.deployment].get("schedules", [])]
+        assert crons == ([item.cron] if item.cron else []), item.deployment
+
+
 def test_serve_builds_a_scheduled_deployment_per_flow() -> None:
     from careeros.ops.serving import deployments
     from flows.registry import available
@@ -106,7 +121,7 @@ def test_prefect_deploy_all_from_the_repo_root(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL, temporary_settings
 
     from careeros.ops.server import start_local_server
 
@@ -123,7 +138,8 @@ def test_prefect_deploy_all_from_the_repo_root(tmp_path: Path) -> None:
         assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
         from prefect import get_client
 
-        with temporary_settings(updates={PREFECT_API_URL: server.env["PREFECT_API_URL"]}), \
+        with temporary_settings(updates={PREFECT_API_URL: server.env["PREFECT_API_URL"],
+                                         PREFECT_API_AUTH_STRING: server.auth}), \
                 get_client(sync_client=True) as client:
             got = {d.name: d for d in client.read_deployments()}
         wanted = {d["name"]: d for d in _deployments()}

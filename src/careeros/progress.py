@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 _Reporter = Callable[[str, float | None], None]
@@ -15,6 +16,7 @@ def set_reporter(fn: _Reporter | None) -> None:
 
 
 def report(message: str, fraction: float | None = None) -> None:
-    """Send a progress update to the installed reporter, if any."""
+    """Send a progress update to the installed reporter, if any (and to the ``careeros.progress`` log: a run's log tab)."""
+    logging.getLogger("careeros.progress").info("%s%s", message, f" ({fraction:.0%})" if fraction is not None else "")
     if _reporter is not None:
         _reporter(message, fraction)

@@ -68,6 +68,20 @@ class Settings(BaseSettings):
     smtp_user: str | None = None
     smtp_password: SecretStr | None = None
     smtp_from: str | None = None
+    # local Prefect server (``make serve`` / ``careeros serve``; files under $home/prefect, see docs/operations.md)
+    server_host: str = Field(default="127.0.0.1", description="Bind address of the local Prefect server.")
+    server_port: int = Field(default=4200, ge=1, le=65535, description="Port of ``make serve`` / ``careeros serve``.")
+    server_public_url: str | None = Field(
+        default=None, description="Address browsers use behind a reverse proxy (the only CORS origin then).")
+    server_startup_timeout: float = Field(
+        default=180.0, gt=0, description="Seconds a command waits for a Prefect server it starts (one retry).")
+    # who decides: the identity recorded with every human decision (never a name typed into a form)
+    approver: str | None = Field(default=None, description="Name recorded for your decisions; default the OS user.")
+
+    @property
+    def prefect_home(self) -> Path:
+        """``$home/prefect``: Prefect's database, the server's auth string and ``server.json`` for this home."""
+        return self.home / "prefect"
 
     @property
     def warehouse_path(self) -> Path:
@@ -135,6 +149,24 @@ class Settings(BaseSettings):
 def warehouse_file(home: Path | str) -> Path:
     """The DuckDB warehouse file of a ``CAREEROS_HOME`` (the one place that names it)."""
     return Path(home) / "warehouse.duckdb"
+
+
+def approver_identity(settings: Settings | None = None) -> str:
+    """Who a decision is recorded as: ``CAREEROS_APPROVER`` if set, else the OS user running careeros.
+
+    Whoever answers a waiting run (UI or CLI) authenticated with this home's credentials (the server's auth
+    string is readable only by this OS user), so the identity is the home's, never text typed into a form.
+    """
+    import getpass
+
+    s = settings or get_settings()
+    name = (s.approver or "").strip()
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (some containers)
+        return f"uid-{os.getuid()}"
 
 
 @lru_cache(maxsize=1)

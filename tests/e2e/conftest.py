@@ -23,11 +23,33 @@ BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networkin
 needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium missing (run `make system-deps`)")
 
 
+#: Who decisions in these tests are recorded as (the home's identity; never a name typed into a form).
+APPROVER = "E2E Person"
+
+
 def env_for(home: Path, server: Any) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "CAREEROS_"))}
     env.update(server.env, CAREEROS_HOME=str(home), PREFECT_LOGGING_LEVEL="WARNING", TQDM_DISABLE="1",
-               LITELLM_LOCAL_MODEL_COST_MAP="True", PYTHONPATH=str(REPO))
+               LITELLM_LOCAL_MODEL_COST_MAP="True", PYTHONPATH=str(REPO), CAREEROS_APPROVER=APPROVER)
     return env
+
+
+def ui_login(page: Any, ui_url: str, auth: str) -> None:
+    """Log in to the Prefect UI of an auth-protected server (its login page asks for the auth string)."""
+    page.goto(ui_url)
+    box = page.locator("input[type=password]")
+    box.wait_for(timeout=60_000)
+    box.fill(auth)
+    box.press("Enter")
+    box.wait_for(state="detached", timeout=60_000)
+
+
+def new_browser_page(p: Any, ui_url: str, auth: str, viewport: dict[str, int] | None = None) -> tuple[Any, Any]:
+    """Headless Debian Chromium logged in to the UI: ``(browser, page)``."""
+    browser = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+    page = browser.new_page(viewport=viewport or {"width": 1400, "height": 1000})
+    ui_login(page, ui_url, auth)
+    return browser, page
 
 
 class Serve:

@@ -17,7 +17,7 @@ import pytest
 
 from careeros.warehouse.db import connect
 
-from .conftest import BROWSER_ARGS, CHROMIUM, REPO, Serve, needs_chromium, wait_for
+from .conftest import APPROVER, REPO, Serve, needs_chromium, new_browser_page, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, needs_chromium]
 
@@ -33,11 +33,12 @@ def client(stack: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Iterator[N
     full suite imports it at collection): Prefect 3 freezes its root settings context at import time and
     ``get_client()`` would talk to an ephemeral server of its own. So the settings context is overridden too.
     """
-    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL, temporary_settings
 
     for k, v in stack["server"].env.items():
         monkeypatch.setenv(k, v)
-    with temporary_settings(updates={PREFECT_API_URL: stack["server"].env["PREFECT_API_URL"]}):
+    with temporary_settings(updates={PREFECT_API_URL: stack["server"].env["PREFECT_API_URL"],
+                                     PREFECT_API_AUTH_STRING: stack["server"].auth}):
         yield
 
 
@@ -80,17 +81,17 @@ def _pick(page: Any, select: Any, choice: str, shot: Path) -> None:
     assert choice in select.inner_text()
 
 
-def resume_in_ui(ui_url: str, run_id: Any, choice: str, shot: Path, rest: str = "defer") -> None:
-    """Open the flow-run page, click Resume, pick ``choice`` in the first select of the form and ``rest`` in the
+def resume_in_ui(ui_url: str, run_id: Any, choice: str, shot: Path, auth: str = "", rest: str = "defer") -> None:
+    """Log in, open the flow-run page, click Resume, pick ``choice`` in the first select of the form and ``rest`` in the
     others (every choice is required: nothing is preselected), screenshot, Submit."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+        browser, page = new_browser_page(p, ui_url, auth)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(f"{ui_url}/runs/flow-run/{run_id}")
-            page.get_by_role("button", name="Resume").first.click()
+            # generous: right after a server restart on a loaded machine the run page can take a while to load
+            page.get_by_role("button", name="Resume").first.click(timeout=180_000)
             dialog = page.get_by_role("dialog")
             dialog.get_by_text("Resume Flow Run").wait_for()
             selects = dialog.locator("button.p-select-button__control")
@@ -143,15 +144,15 @@ def first_field_link(run_id: Any) -> str:
 def test_accept_first_candidate_in_ui(stack: dict[str, Any], client: None, tmp_path: Path) -> None:
     run = trigger(CURATE, stack, poll_interval=1, review_timeout=900)
     link = first_field_link(run.id)
-    resume_in_ui(stack["server"].ui_url, run.id, "accept", tmp_path / "curate-form.png")
+    resume_in_ui(stack["server"].ui_url, run.id, "accept", tmp_path / "curate-form.png", stack["server"].auth)
     assert (tmp_path / "curate-form.png").stat().st_size > 10_000
     finish_pages(run.id, stack)
     with connect(stack["home"] / "warehouse.duckdb", read_only=True) as con:
         status = con.execute("SELECT status, decided_by FROM evidence_skill WHERE link_id = ? AND valid_to IS NULL",
                              [link]).fetchall()
         skill = con.execute("SELECT skill_id FROM evidence_skill WHERE link_id = ?", [link]).fetchall()[0][0]
-        human = con.execute("SELECT action FROM decision_log WHERE actor = 'human' AND skill_id = ?",
-                            [skill]).fetchall()
+        human = con.execute("SELECT action FROM decision_log WHERE actor = ? AND skill_id = ?",
+                            [APPROVER, skill]).fetchall()
     assert status == [("accepted", "human")]
     assert ("link_accepted",) in human
 
@@ -161,7 +162,7 @@ def test_paused_run_survives_server_restart(stack: dict[str, Any], client: None,
     link = first_field_link(run.id)
     stack["server"].restart()
     assert state_of(run.id).is_paused()
-    resume_in_ui(stack["server"].ui_url, run.id, "reject", tmp_path / "after-restart.png")
+    resume_in_ui(stack["server"].ui_url, run.id, "reject", tmp_path / "after-restart.png", stack["server"].auth)
     finish_pages(run.id, stack)
     with connect(stack["home"] / "warehouse.duckdb", read_only=True) as con:
         status = con.execute("SELECT status, decided_by FROM evidence_skill WHERE link_id = ? AND valid_to IS NULL",
@@ -184,10 +185,10 @@ def test_plan_approved_in_ui_after_server_and_serve_restart(stack: dict[str, Any
     stack["server"].restart()
     stack["serve"] = Serve(stack["home"], stack["server"]).start()
     assert state_of(run.id).is_paused()
-    resume_in_ui(stack["server"].ui_url, run.id, "approve", tmp_path / "plan-form.png")
+    resume_in_ui(stack["server"].ui_url, run.id, "approve", tmp_path / "plan-form.png", stack["server"].auth)
     wait_completed(run.id, stack)
     with connect(stack["home"] / "warehouse.duckdb", read_only=True) as con:
         rows = con.execute("SELECT status FROM plan_version WHERE run_id = ?", [str(run.id)]).fetchall()
         approvals = con.execute("SELECT decision, actor FROM plan_approval WHERE run_id = ?", [str(run.id)]).fetchall()
     assert ("approved",) in rows, rows
-    assert approvals and approvals[0][0] == "approve"
+    assert approvals and approvals[0] == ("approve", APPROVER)  # the home's identity, not a form field

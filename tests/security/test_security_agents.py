@@ -186,12 +186,15 @@ def test_a_model_answer_cannot_add_recipients_approve_or_skip_escalation(home: P
     assert Outbox().messages() == []
 
 
-def test_escalation_form_has_no_default_and_needs_a_person(home: Path) -> None:
+def test_escalation_form_has_no_default_and_needs_a_person(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from careeros.agents.orchestrator import AgentRun, escalation_form
+    from careeros.settings import get_settings
 
     form = escalation_form([AgentRun(agent="outreach", effective_confidence=0.2, threshold=0.6, escalated=True,
                                      status="escalated")])
-    assert form.model_fields["outreach"].is_required() and form.model_fields["approver"].default == ""
+    assert form.model_fields["outreach"].is_required() and "approver" not in form.model_fields
+    monkeypatch.setenv("CAREEROS_APPROVER", "bot")  # a machine identity cannot accept, whatever the form says
+    get_settings.cache_clear()
     rep = run_all(home, _profile(home), agents=["outreach"], thresholds={"outreach": 0.99},
-                  decide=lambda esc: {"outreach": "accept", "approver": "  "})
+                  decide=lambda esc: {"outreach": "accept", "approver": "Jordan Reyes"})
     assert rep.runs[0].status == "rejected" and Outbox().messages() == []

@@ -152,12 +152,18 @@ def _listeners(port: int) -> dict[str, list[str]]:
     return out
 
 
-def _dump_prefect(api_url: str, since: datetime) -> dict[str, Any]:
+def _dump_prefect(api_url: str, since: datetime, auth: str = "") -> dict[str, Any]:
     """Everything the server holds about the demo: runs, task runs, logs, artifacts, inputs, events, ..."""
     import httpx
 
+    from careeros.ops.server import basic_auth_header
+
     out: dict[str, Any] = {}
-    with httpx.Client(base_url=api_url, timeout=60) as c:
+    with httpx.Client(base_url=api_url, timeout=60,
+                      headers={"Authorization": basic_auth_header(auth)} if auth else {}) as c:
+        tok = c.get("/csrf-token", params={"client": "demo-scan"})  # the server's CSRF protection is on
+        if tok.status_code == 200:
+            c.headers.update({"Prefect-Csrf-Token": tok.json()["token"], "Prefect-Csrf-Client": "demo-scan"})
         def paged(path: str, page: int = 200) -> list[Any]:
             rows: list[Any] = []
             while True:
@@ -229,7 +235,7 @@ def demo_run(built_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
         seconds = time.perf_counter() - t0
         assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
         run = DemoRun(home=home, client_home=client_home, stdout=res.stdout, stderr=res.stderr, seconds=seconds,
-                      api=_dump_prefect(server.api_url, since), api_url=server.api_url, server_host=server.host,
+                      api=_dump_prefect(server.api_url, since, server.auth), api_url=server.api_url, server_host=server.host,
                       listeners=_listeners(server.port))
     finally:
         server.stop()  # the SQLite files are complete (and checkpointed) once it is down

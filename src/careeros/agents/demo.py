@@ -20,8 +20,7 @@ def demo_agents_step(echo: Callable[[str], None]) -> dict[str, Any]:
                 continue
             agents = [line.split("|")[1].strip() for line in (run.get("description") or "").splitlines()
                       if line.startswith("| ") and not line.startswith("| agent")]
-            resume_flow_run(run["flow_run_id"], run_input={**{a: "accept" for a in agents},
-                                                           "approver": "demo operator", "notes": "demo"})
+            resume_flow_run(run["flow_run_id"], run_input={**{a: "accept" for a in agents}, "notes": "demo"})
             echo(f"    escalation answered for flow run {run['flow_run_id']}: accepted {', '.join(agents)}")
 
     out = run_paused_flow(run_agents, {"poll_interval": 1, "timeout": 600}, answer)

@@ -139,9 +139,10 @@ def run_agent(name: str, facts: Facts, run_id: str, home: Path, thresholds: Mapp
 # ------------------------------------------------------------------------------------------ escalation
 
 def escalation_form(runs: Sequence[AgentRun]) -> Any:
-    """A Prefect ``RunInput`` with one required accept/reject choice per escalated output and the approver.
+    """A Prefect ``RunInput`` with one required accept/reject choice per escalated output.
 
     No default: an empty answer is refused by the server (the run stays paused) instead of deciding anything.
+    No name field: the decision is recorded as the home's identity (:func:`careeros.settings.approver_identity`).
     """
     from prefect.input import RunInput
     from pydantic import create_model
@@ -150,7 +151,6 @@ def escalation_form(runs: Sequence[AgentRun]) -> Any:
         r.agent: (Literal["accept", "reject"], Field(
             title=f"{r.agent}: confidence {r.effective_confidence:.2f} < {r.threshold:.2f}",
             description=POLICY[r.agent].side_effect)) for r in runs}
-    fields["approver"] = (str, Field(default="", title="Your name (required to accept)"))
     fields["notes"] = (str, Field(default="", title="Notes"))
     return create_model("AgentsEscalation", __base__=RunInput, **fields)
 
@@ -172,17 +172,20 @@ def escalation_markdown(runs: Sequence[AgentRun], run_id: str) -> str:
 
 
 def apply_decisions(home: Path, run_id: str, runs: list[AgentRun], answer: Mapping[str, Any] | None,
-                    channel: str = "prefect-form") -> list[AgentRun]:
+                    channel: str = "prefect-form", actor: str | None = None) -> list[AgentRun]:
     """Record a person's accept/reject per escalated output (decision_log, idempotent per run and agent).
 
-    No answer (timed out) leaves outputs escalated, which means not applied. Accepting needs an approver name.
+    No answer (timed out) leaves outputs escalated, which means not applied. The decision is recorded as
+    ``actor`` (default: the home's identity, ``CAREEROS_APPROVER`` or the OS user); an ``approver`` typed into
+    the answer is ignored. A machine identity cannot accept.
     """
     from careeros.demo_home import decision_actor
     from careeros.outbox.models import MACHINE_ACTORS
+    from careeros.settings import approver_identity
 
-    actor = decision_actor(Path(home))
+    actor = actor or decision_actor(Path(home), default=approver_identity())
     answer = dict(answer or {})
-    approver = str(answer.get("approver") or "").strip()
+    approver = actor.strip()
     human_ok = bool(approver) and approver.lower() not in MACHINE_ACTORS
     out = []
     with connect(warehouse_file(home)) as con:
@@ -204,7 +207,8 @@ def apply_decisions(home: Path, run_id: str, runs: list[AgentRun], answer: Mappi
                          "threshold": r.threshold, "effective_confidence": r.effective_confidence}
                 con.execute("INSERT INTO decision_log (decision_id, decided_at, actor, action, item_id, confidence, "
                             "facts_json, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                            [uuid.uuid4().hex, datetime.now(UTC), actor, f"agents.{choice}", item, r.effective_confidence,
+                            [uuid.uuid4().hex, datetime.now(UTC), approver, f"agents.{choice}", item,
+                             r.effective_confidence,
                              json.dumps(facts), run_id])
             else:
                 out.append(r)
@@ -258,7 +262,7 @@ def _who(m: Any) -> str:
 
 
 def outreach_form(message_ids: Sequence[str], settings: Settings | None = None) -> Any:
-    """A Prefect ``RunInput`` with a required keep/send/drop choice per drafted message and the approver.
+    """A Prefect ``RunInput`` with a required keep/send/drop choice per drafted message; no name field.
 
     Field titles name the contact by id, never by address (titles are stored on the Prefect server).
     """
@@ -274,7 +278,6 @@ def outreach_form(message_ids: Sequence[str], settings: Settings | None = None) 
         if m is None or m.status != "drafted":
             continue
         fields[f"m_{mid}"] = (Literal["keep", "send", "drop"], Field(title=redact(f"{_who(m)}: {m.subject}")))
-    fields["approver"] = (str, Field(default="", title="Your name (required to send)"))
     return create_model("OutreachReview", __base__=RunInput, **fields)
 
 
@@ -293,11 +296,15 @@ def outreach_markdown(message_ids: Sequence[str], settings: Settings | None = No
 
 
 def apply_outreach_review(answer: Mapping[str, Any], channel: str = "prefect-form",
-                          settings: Settings | None = None) -> dict[str, str]:
-    """Apply per-message decisions from the outreach form (a person's); send only what they chose to send."""
-    from careeros.outbox import Outbox, human_decision
+                          settings: Settings | None = None, actor: str | None = None) -> dict[str, str]:
+    """Apply per-message decisions from the outreach form (a person's); send only what they chose to send.
 
-    approver = str(answer.get("approver") or "").strip()
+    Recorded as ``actor`` (default the home's identity); an ``approver`` typed into the answer is ignored.
+    """
+    from careeros.outbox import Outbox, human_decision
+    from careeros.settings import approver_identity
+
+    approver = (actor or approver_identity(settings)).strip()
     ob = Outbox(settings)
     out: dict[str, str] = {}
     for key, val in answer.items():

@@ -45,8 +45,22 @@ app.add_typer(log.app, name="log", help="Record outcomes: tasks done, hours, out
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: the home's PREFECT_HOME first (before prefect is imported), one-line errors."""
+    from careeros.ops.server import OrchestrationError, client_defaults
+    from careeros.settings import get_settings
+
+    client_defaults(get_settings().home)
     from careeros.ops import reaper
 
     reaper.start()  # a kill -9 of this process must not leave its ephemeral Prefect server running
-    app()
+    try:
+        app()
+    except OrchestrationError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise SystemExit(3) from None
+    except RuntimeError as exc:
+        if "Prefect API server" not in str(exc) and "connect to the Prefect" not in str(exc):
+            raise
+        typer.echo(f"error: {str(exc).splitlines()[0]} (start the home's server with `make serve` and retry)",
+                   err=True)
+        raise SystemExit(3) from None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 from typing import Annotated, Any
 
@@ -50,8 +49,7 @@ def run(
             missing = "; ".join(r.output.get("insufficient_data") or []) or "-"
             typer.echo(f"  {r.agent}: confidence {r.effective_confidence:.2f} < {r.threshold:.2f} (missing: {missing})")
             answers[r.agent] = "accept" if typer.confirm(f"  accept the {r.agent} output?", default=False) else "reject"
-        answers["approver"] = typer.prompt("Your name", default=getpass.getuser())
-        return answers
+        return answers  # recorded as the home's identity (CAREEROS_APPROVER or the OS user)
 
     try:
         report = run_all(get_settings().home, _profile(), agents=agent or None, decide=ask)
@@ -72,7 +70,8 @@ def run(
 
 @outreach_app.command("review")
 def review(
-    approver: Annotated[str | None, typer.Option("--approver", help="Your name (recorded with each decision).")] = None,
+    approver: Annotated[str | None, typer.Option(
+        "--approver", help="Ignored: decisions are recorded as CAREEROS_APPROVER, else your OS user.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="List the drafts as JSON and exit (no decisions).")] = False,
 ) -> None:
     """Go through the outreach drafts one by one: send, edit (then send), drop or skip.
@@ -89,7 +88,11 @@ def review(
     if not drafts:
         typer.echo("no outreach drafts waiting (run `careeros agents run`)")
         return
-    who = approver or typer.prompt("Your name", default=getpass.getuser())
+    from careeros.settings import approver_identity
+
+    who = approver_identity()
+    if approver and approver.strip() != who:
+        typer.echo(f"note: --approver is ignored; decisions are recorded as {who!r} (set CAREEROS_APPROVER)", err=True)
     done: dict[str, int] = {"send": 0, "edit": 0, "drop": 0, "skip": 0}
     for n, m in enumerate(drafts, 1):
         typer.echo(f"\n[{n}/{len(drafts)}] To: {m.recipient}\nSubject: {m.subject}\n\n{m.body}\n")

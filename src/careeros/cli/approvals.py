@@ -16,8 +16,12 @@ WAITING_STATES = ["Paused", "Suspended"]
 
 
 def _quiet() -> None:
+    """Quiet Prefect and use the home's running server (any live one: they share the home's database)."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    from careeros.cli.orchestration import connect
+
+    connect(start=False)
 
 
 def waiting_runs(flow_name: str | None = None, limit: int = 50) -> list[dict[str, Any]]:

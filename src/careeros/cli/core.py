@@ -15,9 +15,13 @@ from careeros.warehouse.db import fetch_one
 
 
 def _quiet_prefect() -> None:
+    """Quiet Prefect and point it at the home's server (found or started) before prefect is imported."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("TQDM_DISABLE", "1")
+    from careeros.cli.orchestration import connect
+
+    connect()
 
 
 def run_ingest(force: bool = False, sources: list[str] | None = None, show_progress: bool = True) -> list[dict[str, Any]]:
@@ -148,11 +152,22 @@ def register(app: typer.Typer) -> None:
         limit: Annotated[int, typer.Option(help="Maximum concurrent flow runs.")] = 4,
         no_schedules: Annotated[bool, typer.Option("--no-schedules", help="Serve deployments without schedules.")] = False,
     ) -> None:
-        """Serve every flow with its schedule in one process (needs PREFECT_API_URL; `make serve` starts a local server)."""
-        _quiet_prefect()
-        from careeros.ops.serving import serve_all
+        """Serve every flow with its schedule (what `make serve` runs) on the home's Prefect server.
 
-        serve_all(limit=limit, no_schedules=no_schedules)
+        The server (auth on, 127.0.0.1, port CAREEROS_SERVER_PORT) is started unless one already runs for this
+        home or PREFECT_API_URL is set; the UI then shows every run of this home.
+        """
+        if os.environ.get("PREFECT_API_URL"):
+            from careeros.cli.orchestration import connect
+            from careeros.ops.serving import serve_all
+
+            connect(start=False)
+            serve_all(limit=limit, no_schedules=no_schedules)
+            return
+        from careeros.ops.__main__ import serve as serve_home
+
+        s = get_settings()
+        raise typer.Exit(serve_home(s.home, s.server_port, limit, no_schedules))
 
     @app.command()
     def demo(as_json: Annotated[bool, typer.Option("--json", help="Print the demo summary as JSON.")] = False) -> None:

@@ -31,6 +31,9 @@ def curate(
     """Run the curate-evidence flow (read, version, embed, link; optionally pause for review)."""
     for k, v in (("PREFECT_SERVER_ANALYTICS_ENABLED", "false"), ("PREFECT_LOGGING_LEVEL", "WARNING")):
         os.environ.setdefault(k, v)
+    from careeros.cli.orchestration import connect
+
+    connect()
     from flows.curate_evidence import curate_evidence
 
     try:
@@ -117,15 +120,23 @@ def review(
     result: dict[str, Any] = {"decision": decision}
     resumed = None
     try:
+        from careeros.cli.orchestration import connect as connect_prefect
+
+        connect_prefect(start=False)
         from careeros.evidence.review import resume_review
 
         resumed = resume_review(default=decision)
     except Exception as exc:  # noqa: BLE001 - no reachable Prefect API: fall back to --direct if asked
         result["prefect_error"] = f"{type(exc).__name__}: {exc}"
+        if not direct:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from exc
     if resumed:
         result["resumed"] = resumed["flow_run_id"]
         result["links"] = sum(1 for k in resumed["run_input"] if k.startswith("l_"))
     elif direct:
+        typer.echo("WARNING: --direct writes the decisions straight to the warehouse: a curate-evidence run still "
+                   "waiting for this review is not resumed and will not see them", err=True)
         from careeros.evidence.curate import apply_review
         from careeros.memory.embedders import get_embedder
         from careeros.memory.store import MemoryStore
@@ -136,7 +147,8 @@ def review(
         result["applied"] = apply_review(_wh(), MemoryStore(get_settings().memory_dir, emb.name, emb.dim), decisions,
                                          None)
     else:
-        typer.echo("no paused curate-evidence run found (use --direct to write decisions without one)", err=True)
+        typer.echo("no curate-evidence run is waiting for review on the home's Prefect server (start one with "
+                   "`careeros evidence curate --review`; --direct writes decisions without a run)", err=True)
         raise typer.Exit(1)
     typer.echo(json.dumps(result, indent=2, default=str) if as_json else
                f"{decision}: " + (f"resumed run {result['resumed']} ({result['links']} links)" if resumed

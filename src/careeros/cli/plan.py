@@ -6,6 +6,7 @@ import json
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -13,66 +14,113 @@ app = typer.Typer(invoke_without_command=True)
 log = logging.getLogger("careeros.plan")
 
 
+def _profile_path(profile: Path | None, home: Path) -> Path:
+    """The given profile or ``$CAREEROS_HOME/profile.toml``; a clear error (naming ``careeros init``) otherwise."""
+    path = profile or Path(home) / "profile.toml"
+    if not path.is_file():
+        typer.echo(f"error: no profile at {path}: create yours with `careeros init` (or `careeros init --sample` "
+                   "for the synthetic sample person), or pass --profile FILE", err=True)
+        raise typer.Exit(2)
+    return path
+
+
+def _print_plan(plan: object, status: dict[str, object]) -> None:
+    from careeros.planner.coach import fmt_hours
+
+    p: Any = plan
+    version = f"v{p.version}" if p.version is not None else "(not stored)"
+    typer.echo(f"{p.plan_id} {version} ({p.status}) — {p.strategy}; {status.get('message', '')}")
+    for w in p.weeks:
+        typer.echo(f"  W{w.week:>2} {w.start} {w.hours:>5g} h  {w.milestone.split(': ', 1)[-1]}")
+        for t in w.tasks:
+            typer.echo(f"        [{t.kind}] {t.title} ({fmt_hours(t.minutes)})")
+    for a in p.alternatives:
+        typer.echo(f"  alt {a.rank}: {a.summary}")
+
+
 @app.callback(invoke_without_command=True)
 def current(
     ctx: typer.Context,
     as_json: bool = typer.Option(False, "--json", help="Print the plan as one JSON object."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Compute only: store nothing, ask for no approval."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Compute a fresh plan from the warehouse; store nothing."),
     profile: Path | None = typer.Option(None, "--profile",
-                                        help="Profile file (default $CAREEROS_HOME/profile.toml, else the sample)."),
+                                        help="Profile file (default $CAREEROS_HOME/profile.toml; see `careeros init`)."),
 ) -> None:
-    """The current week-by-week plan (weeks, tasks, hours, verification points, assumptions used).
+    """The current approved week-by-week plan (weeks, tasks, hours, verification points, assumptions used).
 
-    Without --dry-run the plan is stored as a proposed version (unchanged plans are not stored twice);
-    approve it through the recalculate-weekly-plan flow (`careeros approvals`).
+    Shows what is stored and never proposes by itself: `careeros plan propose` starts the approval flow (a run
+    waiting for your decision in the UI or `careeros approvals`). With no approved plan yet, the open proposal is
+    shown, else a freshly computed plan that is not stored. --dry-run always computes a fresh plan.
     """
     if ctx.invoked_subcommand is not None:
         return
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="%(message)s")
-    from careeros.planner.approval import (
-        compute_plan,
-        default_profile_path,
-        latest_plan,
-        plan_status,
-        save_plan,
-    )
-    from careeros.planner.coach import fmt_hours
+    from careeros.planner.approval import compute_plan, latest_plan, plan_status
     from careeros.profile import load_profile
     from careeros.settings import get_settings
     from careeros.warehouse.db import connect
 
     s = get_settings()
-    path = profile or default_profile_path(s.home)
-    if not path.is_file():
-        typer.echo(f"no profile at {path}: run `careeros init` or pass --profile", err=True)
-        raise typer.Exit(2)
-    try:
-        prof = load_profile(path)
-        plan = compute_plan(s.home, prof, read_only=dry_run)
-    except (FileNotFoundError, ValueError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from exc
-    status: dict[str, object] = {"status": "dry_run"}
-    if not dry_run:
-        with connect(s.warehouse_path) as con:
-            last = latest_plan(con, plan.plan_id)
-            if last is not None and last.status in ("proposed", "approved", "timed_out") \
-                    and last.content_sha() == plan.content_sha():
-                plan = last
-            else:
-                plan = save_plan(con, plan, "proposed")
-            status = plan_status(con, plan.plan_id)
+    path = _profile_path(profile, s.home)
+    plan = None
+    status: dict[str, object] = {"status": "dry_run", "message": "dry run: computed now, not stored"}
+    if not dry_run and s.warehouse_path.is_file():
+        with connect(s.warehouse_path, read_only=True) as con:
+            status = plan_status(con)
+            if status.get("status") not in (None, "none"):
+                plan = (latest_plan(con, None, ("approved",)) if status.get("approved_version") is not None
+                        else latest_plan(con, None, ("proposed", "timed_out", "changes_requested")))
+    if plan is None:
+        try:
+            prof = load_profile(path)
+            plan = compute_plan(s.home, prof, read_only=True)
+        except (FileNotFoundError, ValueError) as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from exc
+        if not dry_run:
+            status = {"status": "none", "awaiting_approval": False, "approved_version": None,
+                      "message": "no plan proposed yet: this one is computed now and not stored; "
+                                 "`careeros plan propose` asks for your approval"}
     out = {**plan.model_dump(mode="json"), "plan_status": status}
     if as_json:
-        sys.stdout.write(json.dumps(out) + "\n")
+        sys.stdout.write(json.dumps(out, default=str) + "\n")
         return
-    typer.echo(f"{plan.plan_id} v{plan.version} ({plan.status}) — {plan.strategy}; {status.get('message', '')}")
-    for w in plan.weeks:
-        typer.echo(f"  W{w.week:>2} {w.start} {w.hours:>5g} h  {w.milestone.split(': ', 1)[-1]}")
-        for t in w.tasks:
-            typer.echo(f"        [{t.kind}] {t.title} ({fmt_hours(t.minutes)})")
-    for a in plan.alternatives:
-        typer.echo(f"  alt {a.rank}: {a.summary}")
+    _print_plan(plan, status)
+
+
+@app.command("propose")
+def propose(
+    as_json: bool = typer.Option(False, "--json", help="Print the waiting run as one JSON object."),
+    profile: Path | None = typer.Option(None, "--profile",
+                                        help="Profile file (default $CAREEROS_HOME/profile.toml; see `careeros init`)."),
+    timeout: int = typer.Option(86400, "--timeout", min=60, help="Seconds the proposal waits for a decision."),
+    wait: int = typer.Option(600, "--wait", min=10, help="Seconds to wait for the run to reach its approval form."),
+) -> None:
+    """Start the recalculate-weekly-plan flow: a proposal waiting for your decision (UI or `careeros approvals`).
+
+    With `make serve` running, the served deployment runs it (the run suspends; this command returns once the
+    form is up). Otherwise the flow runs here, against the home's Prefect server, and this command waits until
+    you answer in the UI or with `careeros approvals approve <run>` from another terminal.
+    """
+    from careeros.settings import get_settings
+
+    s = get_settings()
+    path = _profile_path(profile, s.home)
+    if not s.warehouse_path.is_file():
+        typer.echo(f"error: no warehouse at {s.warehouse_path}: run `careeros ingest` first", err=True)
+        raise typer.Exit(2)
+    from careeros.cli.orchestration import connect
+    from careeros.ops.proposal import propose_plan_run
+
+    conn = connect()
+    out = propose_plan_run(conn, str(path) if profile else None, timeout, wait,
+                           echo=lambda m: typer.echo(m, err=True))
+    if as_json:
+        sys.stdout.write(json.dumps(out, default=str) + "\n")
+        return
+    typer.echo(f"{out['flow_run_id']}: {out['state']} ({out['mode']}) {out.get('ui_url', '')}")
+    if out.get("status"):
+        typer.echo(f"plan {out.get('plan_id')} v{out.get('version')}: {out['status']}")
 
 
 @app.command("artifacts")
