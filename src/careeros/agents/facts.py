@@ -150,12 +150,28 @@ def _roles(con: Any, plan: Plan) -> tuple[list[RoleFact], dict[str, list[GapFact
         mv = {(s, c) for s, c in con.execute(
             "SELECT skill_id, soc_code FROM market_value WHERE soc_code IN (SELECT unnest(?::VARCHAR[]))",
             [[r.soc_code for r in plan.roles]]).fetchall()}
+    ranked = [g for g in (getattr(plan, "gaps", None) or []) if isinstance(g, dict) and g.get("skill_id")]
+    edges: set[tuple[str, str]] = set()
+    if ranked:
+        edges = {(a, b) for a, b in con.execute(
+            "SELECT soc_code, skill_id FROM graph_occupation_skill WHERE skill_id IN (SELECT unnest(?::VARCHAR[]))",
+            [sorted({str(g["skill_id"]) for g in ranked})]).fetchall()}
     roles, skills = [], {}
     for r in plan.roles:
         rep = reports.get(r.soc_code)
-        gaps = [GapFact(skill_id=g.skill_id, label=g.label, kind=g.kind, size=g.size, status=g.status,
-                        market_value=g.market_value, market_value_cited=(g.skill_id, r.soc_code) in mv)
-                for g in (rep.gaps[:MAX_GAPS] if rep else [])]
+        mine = [g for g in ranked if g.get("soc_code") == r.soc_code or r.title in (g.get("roles") or [])]
+        if mine:  # the plan's own gap list (requirement profiles against the person's skills), largest first
+            gaps = [GapFact(skill_id=str(g["skill_id"]), label=str(g.get("label") or g["skill_id"]),
+                            kind=str(g.get("kind") or "skill"), size=float(g.get("size") or 0.0),
+                            status=str(g.get("status") or "missing"),
+                            market_value=float(g.get("market_value") or 0.5),
+                            market_value_cited=(str(g["skill_id"]), r.soc_code) in mv,
+                            edge=(r.soc_code, str(g["skill_id"])) in edges, reason=str(g.get("reason") or ""))
+                    for g in mine[:MAX_GAPS]]
+        else:
+            gaps = [GapFact(skill_id=g.skill_id, label=g.label, kind=g.kind, size=g.size, status=g.status,
+                            market_value=g.market_value, market_value_cited=(g.skill_id, r.soc_code) in mv)
+                    for g in (rep.gaps[:MAX_GAPS] if rep else [])]
         roles.append(RoleFact(soc_code=r.soc_code, title=r.title, coverage_before=r.coverage_before,
                               coverage_expected=r.coverage_expected, gaps=gaps))
         req = role_requirements(con, r.soc_code)

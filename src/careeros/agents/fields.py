@@ -28,7 +28,7 @@ def software_words(text: str) -> list[str]:
 
 
 #: internal ids that must never reach a person's text (graph skill ids, plan work ids, citation refs)
-INTERNAL_ID = re.compile(r"\b(?:tech|onet|esco|learn|build|publish|plan_task|graph_occupation_skill|market_value|"
+INTERNAL_ID = re.compile(r"\b(?:tech|onet|esco|concept|learn|build|publish|plan_task|graph_occupation_skill|market_value|"
                          r"onet_task|evidence_item|evidence_skill|memory|contact|posting|art|gen)[:#][\w.\-/:@#]+")
 
 
@@ -56,6 +56,7 @@ class Field:
     skill_practice: str  # "{label}" practice task
     story_hint: str  # what a good STAR result measures
     office_practice: str = "Use {label} for one real task at work and keep the before and after"
+    concept_practice: str = "Apply {label} to one real case and write a one-page summary of what you did and found"
 
 
 _SOFTWARE = Field(
@@ -68,6 +69,7 @@ _SOFTWARE = Field(
     skill_practice="Use {label} on one real problem at work and write a short case note",
     story_hint="time saved, errors avoided, users or volume handled",
         office_practice="Automate one report you produce by hand today with {label}",
+        concept_practice="Apply {label} to one public dataset or system in a small project",
 )
 
 _FIELDS: dict[str, Field] = {
@@ -83,6 +85,7 @@ _FIELDS: dict[str, Field] = {
         skill_practice="Practise {label} on your next shifts and debrief one situation with a senior colleague",
         story_hint="patient outcomes, safety events, length of stay or time to treatment",
         office_practice="Build a unit audit tally or staff rota in {label}, with no patient identifiers",
+        concept_practice="Apply {label} to two de-identified patient cases and write up your reasoning",
     ),
     "education": Field(
         key="education", software=False, work="teaching", team="school", workplace="school",
@@ -95,6 +98,7 @@ _FIELDS: dict[str, Field] = {
         skill_practice="Practise {label} in three lessons and ask a colleague to observe one of them",
         story_hint="learner results, attendance, completion or time saved for colleagues",
         office_practice="Build a gradebook, seating plan or lesson resource in {label} and use it with one class",
+        concept_practice="Plan and teach one lesson sequence that uses {label} and collect the learners' work",
     ),
     "finance": Field(
         key="finance", software=False, work="accounting and finance work", team="team", workplace="firm",
@@ -107,6 +111,7 @@ _FIELDS: dict[str, Field] = {
         skill_practice="Use {label} on one live close or review task and note what you would do differently",
         story_hint="days to close, errors found, money recovered or audit findings",
         office_practice="Build a reconciliation or variance schedule in {label} from a month of sample data",
+        concept_practice="Build one piece of {label} from a listed company's public filings, with your assumptions written down",
     ),
     "business": Field(
         key="business", software=False, work="day-to-day work", team="team", workplace="organisation",
@@ -173,6 +178,33 @@ _MAJOR = {"11": "business", "13": "finance", "17": "science", "19": "science", "
 #: general office and communication tools: practised on a real task, not on field-specific records
 OFFICE_TOOL = re.compile(r"\b(excel|word|outlook|powerpoint|office|access|sheets|docs|slides|teams|zoom|sharepoint|"
                          r"acrobat|spreadsheet|e-?mail|onenote|keynote|numbers|pages|webex|slack)\b", re.IGNORECASE)
+
+
+#: tools that belong to a field's own work (records, learning platforms, ledgers): practised on field tasks
+FIELD_TOOL = {
+    "healthcare": re.compile(r"\b(ehr|emr|records?|chart\w*|epic|meditech|cerner|eclinicalworks|clinical|pharmacy|"
+                             r"documentation|pyxis|omnicell)\b", re.IGNORECASE),
+    "education": re.compile(r"\b(classroom|learning|lms|canvas|moodle|blackboard|articulate|storyline|captivate|"
+                            r"authoring|course\w*|quiz\w*|schoology|seesaw|kahoot)\b", re.IGNORECASE),
+    "finance": re.compile(r"\b(quickbooks|sap|netsuite|oracle|ledger|accounting|tax|erp|xero|sage|hyperion|"
+                          r"bloomberg|intacct|workday|concur)\b", re.IGNORECASE),
+}
+
+
+def short_label(label: str) -> str:
+    """A skill label without its listed alternatives ("Epic Systems (or MEDITECH)" -> "Epic Systems")."""
+    return re.sub(r"\s*\(or [^)]*\)", "", label).strip() or label
+
+
+def in_sentence(label: str, kind: str) -> str:
+    """A skill label as it reads mid-sentence: concepts lower-cased ("public health"), names kept ("Excel")."""
+    label = short_label(label)
+    words = label.split()
+    concept = kind not in ("technology", "tool") or len(words) > 1
+    if concept and words and words[0][:1].isupper() and words[0][1:].islower() \
+            and all(w.islower() or not w[:1].isalpha() for w in words[1:]):
+        return label[:1].lower() + label[1:]
+    return label
 
 
 def is_software(soc_code: str | None) -> bool:

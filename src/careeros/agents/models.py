@@ -64,6 +64,8 @@ class GapFact(BaseModel):
     status: str
     market_value: float
     market_value_cited: bool = False
+    edge: bool = Field(default=True, description="the role's graph edge exists (citable as graph_occupation_skill)")
+    reason: str = ""
 
 
 class TaskFact(BaseModel):

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from careeros.agents.facts import Facts
-from careeros.agents.fields import OFFICE_TOOL, Field, field_by_key, field_for
+from careeros.agents.fields import FIELD_TOOL, OFFICE_TOOL, Field, field_by_key, field_for, in_sentence
 from careeros.agents.models import (
     AgentName,
     AgentOutput,
@@ -85,6 +85,8 @@ def _gap_citations(roles: list[RoleFact], per_role: int = 3) -> list[Citation]:
     out = []
     for r in roles:
         for g in r.gaps[:per_role]:
+            if not g.edge:
+                continue  # a requirement from the postings side has no graph edge to cite
             out.append(Citation(ref=_edge(r.soc_code, g.skill_id),
                                 note=f"{g.label}: {g.status} for {r.title or r.soc_code} (gap {g.size:.2f})"))
             if g.market_value_cited:
@@ -204,7 +206,7 @@ def strategist_offline(inp: StrategistInput, untrusted: Mapping[str, str]) -> St
                               mitigation="Add hours per week, or narrow the plan to your first target role"))
     for r in inp.roles:
         if r.coverage_expected < 0.3:
-            top = _join([g.label for g in r.gaps[:3]])
+            top = _join([in_sentence(g.label, g.kind) for g in r.gaps[:3]])
             risks.append(RiskItem(risk=f"{_title(person, r)}: your evidence covers {r.coverage_before:.0%} of what the "
                                        f"role asks for and the plan lifts it only to {r.coverage_expected:.0%} "
                                        f"(largest gaps: {top})",
@@ -237,7 +239,7 @@ def strategist_offline(inp: StrategistInput, untrusted: Mapping[str, str]) -> St
     focus_role = inp.roles[0] if inp.roles else None
     targets = _join([person.role_titles.get(r.soc_code) or r.title or "" for r in inp.roles], "or")
     if focus_role:
-        gaps = _join([g.label for g in focus_role.gaps[:3]])
+        gaps = _join([in_sentence(g.label, g.kind) for g in focus_role.gaps[:3]])
         focus = (f"{_title(person, focus_role)} first: with {hours} a week for {plan.horizon_weeks} weeks, learn "
                  f"{gaps} and show them in work you can share.")
     else:
@@ -272,13 +274,18 @@ def _tasks_about(label: str, tasks: list[TaskStatement], k: int = 1) -> list[str
 
 def learning_path(g: GapFact, role_title: str, f: Field, tasks: list[TaskStatement]) -> tuple[list[str], str, str]:
     """(topics in order, practice, checkpoint) for one gap, in the words of the field."""
-    label = g.label
+    topics, practice, check = _learning_path(g, role_title, f, tasks)
+    return [t[:1].upper() + t[1:] for t in topics], practice[:1].upper() + practice[1:], check[:1].upper() + check[1:]
+
+
+def _learning_path(g: GapFact, role_title: str, f: Field, tasks: list[TaskStatement]) -> tuple[list[str], str, str]:
+    label = in_sentence(g.label, g.kind)
     used_in = _tasks_about(label, tasks)
-    where = (f"how {_a(role_title)} uses it: {used_in[0][0].lower() + used_in[0][1:]}" if used_in
-             else f"how {_a(role_title)} uses it week to week")
+    where = (f"as when {_a(role_title)} has to {used_in[0][0].lower() + used_in[0][1:]}" if used_in
+             else f"the way {_a(role_title)} uses it week to week")
     if g.kind in ("technology", "tool") and OFFICE_TOOL.search(label) and not f.software:
         topics = [f"{label} essentials: the features {_a(role_title)} uses every week",
-                  f"{label} for a real task: {where}",
+                  f"{label} for a real task, {where}",
                   f"Shortcuts, templates and checks in {label}"]
         low = label.lower()
         if re.search(r"powerpoint|slides|keynote|prezi", low):
@@ -294,23 +301,37 @@ def learning_path(g: GapFact, role_title: str, f: Field, tasks: list[TaskStateme
             practice = f.office_practice.format(label=label)
             check = f"A colleague uses your {label} file for a real task without asking you how it works"
         return topics, practice, check
+    own = FIELD_TOOL.get(f.key)
+    if g.kind in ("technology", "tool") and not f.software and own is not None and not own.search(label):
+        topics = [f"What {label} is for and where {_a(role_title)} meets it",
+                  f"{label} in practice, {where}",
+                  f"Checks and common mistakes with {label}"]
+        return (topics, f"Use {label} for one real task in your {f.work} and keep notes on what it changed",
+                f"A colleague repeats the task with {label} from your notes and gets the same result")
     if g.kind in ("technology", "tool"):
         if f.software:
             topics = [f"{label} fundamentals: work through the official tutorial end to end",
-                      f"{label} in practice: {where}",
+                      f"{label} in practice, {where}",
                       f"Testing, debugging and performance with {label}"]
         else:
             topics = [f"Getting around {label}: the screens, records and shortcuts you will use daily",
-                      f"{label} in practice: {where}",
+                      f"{label} in practice, {where}",
                       f"Checks and reports in {label}: catching errors before someone else does"]
         return topics, f.tool_practice.format(label=label), f.tool_check.format(label=label)
     if g.kind == "knowledge":
         topics = [f"Core concepts and vocabulary of {label}",
-                  f"{label} at work: {where}",
+                  f"{label} at work, {where}",
                   f"Current standards, guidelines and common mistakes in {label}"]
         check = (f"Explain {label} to {f.reviewer} in ten minutes, with one example from {f.practice}, "
                  "and score 80% or more on a practice test")
         return topics, f.knowledge_practice.format(label=label), check
+    if not g.skill_id.startswith("onet:"):  # a concept (financial modeling, patient care, instructional design)
+        topics = [f"Foundations of {label}: the standard method and its vocabulary (one course module or textbook "
+                  "chapter)", f"{label} end to end on one realistic case, {where}",
+                  f"Compare your {label} with a published example and fix the differences"]
+        check = (f"{f.reviewer[0].upper() + f.reviewer[1:]} reviews your {label} piece and every point they raise "
+                 "is fixed")
+        return topics, f.concept_practice.format(label=label), check
     topics = [f"What good {label} looks like for {_a(role_title)}: study two worked examples",
               f"Deliberate practice of {label} on {f.practice}",
               f"Feedback on your {label} from {f.reviewer}"]
@@ -372,9 +393,10 @@ def curriculum_offline(inp: CurriculumInput, untrusted: Mapping[str, str]) -> Cu
                                   task_refs=[_task_ref(plan, t.task_id) for t in mine[:3]]))
     cites = [Citation(ref=s.task_ref, note=f"step {s.order}: {s.kind}") for s in steps[:12]]
     cites += [Citation(ref=_edge(r.soc_code, g.skill_id), note=f"{g.label} sequenced") for r, g in top
-              if g.skill_id in covered][:6]
+              if g.skill_id in covered and g.edge][:6]
+    citable = {_edge(r.soc_code, g.skill_id) for r, g in top if g.edge}
     cites += [Citation(ref=p.skill_ref, note=f"learning path for {p.skill}") for p in paths
-              if p.skill_ref not in {c.ref for c in cites}]
+              if p.skill_ref in citable and p.skill_ref not in {c.ref for c in cites}]
     return CurriculumOutput(confidence=_clip(0.5 + 0.45 * share) if steps else (0.4 if paths else 0.2),
                             rationale=cites, steps=steps, paths=paths, skills_without_evidence_path=missing,
                             insufficient_data=[] if steps else ["the plan has no learning or build tasks"])
@@ -774,7 +796,8 @@ def interview_offline(inp: InterviewInput, untrusted: Mapping[str, str]) -> Inte
         cites.append(Citation(ref=ref, note=f"required skill {g.label}"))
     weak = [g for g in role.gaps if g.status == "missing"][:3]
     for g in weak:
-        questions.append(Question(question=f"This role needs {g.label}. How are you getting up to speed with it?",
+        questions.append(Question(question=f"This role needs {in_sentence(g.label, g.kind)}. How are you getting up "
+                                           "to speed with it?",
                                   kind="gap", source_ref=_edge(role.soc_code, g.skill_id)))
     # STAR stories: the person's own quantified bullets, most relevant to this role first
     role_words = set().union(set(), *[_tokens(t.task) for t in inp.tasks], *[_tokens(g.label) for g in inp.skills])
@@ -832,7 +855,7 @@ def interview_offline(inp: InterviewInput, untrusted: Mapping[str, str]) -> Inte
     if not inp.tasks:
         missing.append("no O*NET tasks for the target role")
     return InterviewOutput(confidence=_clip(conf), rationale=cites, role=title, questions=questions, stories=stories,
-                           weak_spots=[g.label for g in weak], insufficient_data=missing)
+                           weak_spots=[in_sentence(g.label, g.kind) for g in weak], insufficient_data=missing)
 
 
 # ------------------------------------------------------------------------------------------ evidence curator
