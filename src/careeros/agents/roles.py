@@ -818,8 +818,8 @@ def interview_offline(inp: InterviewInput, untrusted: Mapping[str, str]) -> Inte
             task_line = (f"Frame it as the {title} task \"{best_task.task.rstrip('.')}\": say what was expected of "
                          "you, by whom, and by when.")
         elif result and RESULT.search(result):
-            task_line = (f"Explain the starting point behind \"{result.rstrip('.')}\": what it was before, who "
-                         "needed it changed, and what was asked of you.")
+            task_line = (f"Set the scene for \"{result.rstrip('.')}\": what the situation was before, who needed "
+                         "it, and what was asked of you.")
         else:
             task_line = (f"Say what was expected of you and why it mattered, in terms {_a(title)} interviewer "
                          "recognises.")
