@@ -668,6 +668,7 @@ def outreach_offline(inp: OutreachInput, untrusted: Mapping[str, str]) -> Outrea
             ask = ("Would you have 20 minutes in the next two weeks to tell me how " + (company or "your organisation")
                    + f" organises its {first_target} work, and who there you'd suggest I talk to?")
             subject = "A question about " + (f"{first_target} roles at {company}" if company else f"{targets} roles")
+        opener = opener.replace("..", ".")  # a company name ending in "Co." closes the sentence itself
         body = [f"Hi {first},", "", opener, "", move + "." + (" " + evidence if evidence else ""), "", ask, "",
                 "Thanks,", inp.person]
         drafts.append(MessageDraft(contact_id=c.contact_id, to=c.email, subject=_header_safe(subject, 200),
