@@ -55,10 +55,8 @@ def test_each_agent_offline_validates_and_cites_real_rows(name: str, facts: Fact
     from careeros.agents.orchestrator import run_agent
 
     spec = roles.AGENTS[name]
-    t0 = time.perf_counter()
     run = run_agent(name, facts, "test-run", home)
-    took = time.perf_counter() - t0
-    assert run.error is None and took < 3, (run.error, took)
+    assert run.error is None, run.error
     out = spec.output_model.model_validate(run.output)
     assert 0 <= out.confidence <= 1 and run.llm["provider"] == "deterministic" and not run.llm["degraded"]
     refs = [c.ref for c in out.rationale]
@@ -76,7 +74,7 @@ def test_each_agent_offline_validates_and_cites_real_rows(name: str, facts: Fact
         assert {b["artifact_id"] for b in o["briefs"]} == {str(a["id"]) for a in facts.plan.artifacts}
         assert all(b["readme"].startswith("# ") and len(b["acceptance"]) >= 3 for b in o["briefs"])
     elif name == "outreach":
-        assert len(o["ranked"]) == 6 and 1 <= len(o["drafts"]) <= 3
+        assert len(o["ranked"]) == 6 and len(o["drafts"]) == 6  # one draft per contact
         emails = {c.email for c in facts.contacts}
         assert all(d["to"] in emails for d in o["drafts"])
         assert o["ranked"][0]["company"] in {"Tidewater Payments", "Lumen Health", "Northwind Analytics"}
@@ -85,9 +83,11 @@ def test_each_agent_offline_validates_and_cites_real_rows(name: str, facts: Fact
     elif name == "interview_prep":
         kinds = {q["kind"] for q in o["questions"]}
         assert {"task", "skill"} <= kinds and any(q["source_ref"].startswith("onet_task:") for q in o["questions"])
-        assert o["stories"] and all(s["evidence_ref"].startswith("memory:") for s in o["stories"])
+        assert o["stories"] and all(s["evidence_ref"].startswith("evidence_item:") for s in o["stories"])
+        assert all(s["source_text"] in {b.text for b in facts.bullets} for s in o["stories"])
     elif name == "evidence_curator":
         assert {p["link_id"] for p in o["proposals"]} == {lk.link_id for lk in facts.pending_links}
+    assert run.issues == [], run.issues
 
 
 def test_unresolvable_citations_do_not_resolve(home: Path) -> None:
@@ -101,7 +101,6 @@ def test_run_all_offline_writes_files_and_only_drafts(home: Path) -> None:
     from careeros.outbox import Outbox
 
     rep = run_all(home, _profile(home), run_id="offline-1")
-    assert rep.agents_seconds < 5, rep.agents_seconds
     folder = home / "agents" / "offline-1"
     for n in AGENT_NAMES:
         assert (folder / f"{n}.md").read_text().startswith(f"## {n}")
@@ -116,6 +115,59 @@ def test_run_all_offline_writes_files_and_only_drafts(home: Path) -> None:
     with connect(home / "warehouse.duckdb", read_only=True) as con:
         row = fetch_one(con.execute("SELECT count(*) FROM decision_log WHERE action LIKE 'outbox.%'"))
     assert row == (0,)
+    # a new `careeros agents run` (new run id) adds no duplicate draft for the same contact and content
+    rep3 = run_all(home, _profile(home), run_id="offline-2", agents=["outreach"])
+    assert sorted(rep3.drafts) == sorted(rep.drafts) and len(Outbox().messages()) == len(msgs)
+    assert len({m.recipient for m in Outbox().messages()}) == len(msgs)
+
+
+def test_review_lists_pending_escalations_with_the_output(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from careeros.agents.orchestrator import (
+        escalation_markdown,
+        pending_escalations,
+        run_all,
+    )
+    from careeros.cli import app
+    from careeros.settings import get_settings
+
+    rep = run_all(home, _profile(home), agents=["interview_prep"], thresholds={"interview_prep": 0.99},
+                  run_id="esc-1")
+    run = rep.by_agent()["interview_prep"]
+    assert run.status == "escalated"
+    story = run.output["stories"][0]["source_text"]
+    md = escalation_markdown([run], "esc-1")
+    assert "What you are asked to accept: interview_prep" in md and story in md and "<details>" not in md
+    pending = pending_escalations(home)
+    assert [(p["run_id"], p["agent"]) for p in pending] == [("esc-1", "interview_prep")]
+    assert story in pending[0]["text"]
+    res = CliRunner().invoke(app, ["agents", "review", "--no-prefect"])
+    assert res.exit_code == 0 and story in res.output and "interview_prep from run esc-1" in res.output, res.output
+    res = CliRunner().invoke(app, ["agents", "review", "--no-prefect", "--json"])
+    assert [p["agent"] for p in json.loads(res.output)] == ["interview_prep"]
+    res = CliRunner().invoke(app, ["agents", "review", "--reject", "interview_prep", "--run", "esc-1",
+                                   "--approver", "Jordan Reyes"])
+    assert res.exit_code == 0 and "rejected" in res.output, res.output
+    assert pending_escalations(home) == []
+    assert json.loads((home / "agents" / "esc-1" / "interview_prep.json").read_text())["status"] == "rejected"
+    res = CliRunner().invoke(app, ["agents", "review", "--no-prefect"])
+    assert "no agent outputs waiting" in res.output
+    # accepting an escalated outreach output later (from the review) queues its drafts, as drafts only
+    from careeros.outbox import Outbox
+
+    rep = run_all(home, _profile(home), agents=["outreach"], thresholds={"outreach": 0.99}, run_id="esc-2")
+    assert rep.drafts == [] and Outbox().messages() == []
+    monkeypatch.setenv("CAREEROS_APPROVER", "agent")  # a machine identity is no approver
+    get_settings.cache_clear()
+    res = CliRunner().invoke(app, ["agents", "review", "--accept", "outreach", "--run", "esc-2"])
+    assert "rejected" in res.output
+    monkeypatch.setenv("CAREEROS_APPROVER", "Jordan Reyes")
+    get_settings.cache_clear()
+    rep = run_all(home, _profile(home), agents=["outreach"], thresholds={"outreach": 0.99}, run_id="esc-3")
+    res = CliRunner().invoke(app, ["agents", "review", "--accept", "outreach", "--run", "esc-3",
+                                   "--approver", "Jordan Reyes"])
+    assert res.exit_code == 0 and "accepted_by_human" in res.output, res.output
+    msgs = Outbox().messages()
+    assert len(msgs) == 6 and {m.status for m in msgs} == {"drafted"}
 
 
 def test_escalated_output_without_a_decision_has_no_side_effects(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -145,7 +197,7 @@ def test_cli_run_and_outreach_review(home: Path, monkeypatch: pytest.MonkeyPatch
     rep = json.loads(res.output)
     assert [r["agent"] for r in rep["runs"]] == ["strategist", "outreach"] and rep["drafts"]
     drafts = Outbox().messages("drafted")
-    answers = ["send", "drop", "skip"][: len(drafts)]
+    answers = (["send", "drop"] + ["skip"] * len(drafts))[: len(drafts)]
     res = CliRunner().invoke(app, ["agents", "outreach", "review", "--approver", "Mallory"],  # ignored
                              input="\n".join(answers) + "\n")
     assert res.exit_code == 0, res.output
@@ -177,6 +229,7 @@ def test_escalation_pauses_and_resumes_with_typed_input(prefect_server: None, ho
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     from prefect.flow_runs import resume_flow_run
 
+    from careeros.cli import app
     from careeros.settings import get_settings
 
     monkeypatch.setenv("CAREEROS_APPROVER", "Jordan Reyes")  # the identity recorded, whatever the form says
@@ -193,6 +246,13 @@ def test_escalation_pauses_and_resumes_with_typed_input(prefect_server: None, ho
     try:
         waiting = _wait_paused("agents-escalation")
         assert "strategist" in waiting["description"] and "outreach" in waiting["description"]
+        # the form shows the outputs a person is asked to accept, not only their scores
+        desc = waiting["description"]
+        assert "What you are asked to accept: strategist" in desc and "**Focus:**" in desc
+        assert "What you are asked to accept: outreach" in desc and "Hi Ana," in desc
+        res = CliRunner().invoke(app, ["agents", "review", "--prefect", "--json"])
+        listed = [p for p in json.loads(res.output) if p["source"] == "prefect"]
+        assert [p["flow_run_id"] for p in listed] == [waiting["flow_run_id"]] and "**Focus:**" in listed[0]["text"]
         with pytest.raises(Exception):  # noqa: B017 - the server refuses input outside the Literal choices
             resume_flow_run(waiting["flow_run_id"], run_input={"strategist": "maybe", "outreach": "accept",
                                                                "approver": "x", "notes": ""})
@@ -221,3 +281,41 @@ def test_escalation_pauses_and_resumes_with_typed_input(prefect_server: None, ho
     with get_client(sync_client=True) as client:
         arts = client.read_artifacts()
     assert {"agent-strategist", "agent-outreach", "run-agents"} <= {a.key for a in arts}
+
+
+# ------------------------------------------------------------------------------------------ with a model
+
+
+def test_a_model_gives_richer_text_under_the_same_schema_citations_and_checks(
+        home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A loopback OpenAI-compatible server answers interview prep: the same facts go in (bullets as data), a richer
+    answer comes back and is accepted; an answer with a story that is not a resume bullet is escalated."""
+    from test_llm_fakes import llm_settings, running_fake
+
+    from careeros.agents.orchestrator import run_agent
+    from careeros.agents.render import agent_output
+
+    facts = gather(home, _profile(home), "llm-run")
+    offline = agent_output("interview_prep", facts)
+    rich = offline.model_copy(deep=True)
+    for s in rich.stories:
+        s.task = (f"{s.task} Open with the business stake: the fraud team needed it to keep pace with "
+                  "transaction volume.")
+    with running_fake() as fake:
+        settings = llm_settings(monkeypatch, home, fake, embedder="minilm", llm_cache_enabled="false")
+        fake.script({"content": rich.model_dump_json()})
+        run = run_agent("interview_prep", facts, "llm-run", home, settings=settings)
+        assert run.llm["provider"] == "litellm" and not run.llm["degraded"], run.llm
+        assert [s["task"] for s in run.output["stories"]] == [s.task for s in rich.stories]
+        assert run.issues == [] and run.unresolved == [] and run.status == "accepted", (run.issues, run.unresolved)
+        # the prompt carried the same structured facts: the role's tasks in context, resume bullets as quoted data
+        user = fake.received[0]["body"]["messages"][1]["content"]
+        assert '"field": "software"' in user and facts.tasks["15-2051.00"][0].task in user
+        assert "resume_bullets" in user and "Mentored four engineers" in user
+        # a model story that is not one of the person's bullets is caught and escalated
+        bad = rich.model_copy(deep=True)
+        bad.stories[0].source_text = "Single-handedly rebuilt the payments platform, cutting costs by 90%."
+        fake.script({"content": bad.model_dump_json()})
+        run = run_agent("interview_prep", facts, "llm-run-2", home, settings=settings)
+        assert run.llm["provider"] == "litellm" and run.escalated and run.status == "escalated"
+        assert any("not drawn from a resume bullet" in i for i in run.issues)

@@ -109,3 +109,48 @@ def shared_base(built_home: Path, tmp_path_factory: pytest.TempPathFactory) -> P
     if key not in _BASES:
         _BASES[key] = build_base(built_home, tmp_path_factory.mktemp("agents") / "home")
     return _BASES[key]
+
+
+PERSONAS = Path(__file__).parent / "fixtures" / "personas"
+
+
+def build_persona(warehouse: Path, persona: str, dest: Path) -> Path:
+    """A home for one persona fixture (nurse, teacher, accountant): warehouse copy, profile, curated evidence, an
+    approved plan."""
+    from careeros.cli.skills import load_extractor
+    from careeros.evidence import curate as cu
+    from careeros.memory.embedders import get_embedder
+    from careeros.memory.store import MemoryStore
+    from careeros.planner.approval import compute_plan, save_plan
+    from careeros.profile import load_profile
+    from careeros.settings import get_settings
+    from careeros.warehouse.db import connect
+
+    dest.mkdir(parents=True)
+    shutil.copyfile(warehouse, dest / "warehouse.duckdb")
+    shutil.copytree(PERSONAS / persona, dest / "persona")
+    shutil.copyfile(dest / "persona" / "profile.toml", dest / "profile.toml")
+    text = (dest / "profile.toml").read_text()
+    for rel in ("resume", "contacts.csv"):
+        text = text.replace(f'"{rel}"', f'"persona/{rel}"')
+    (dest / "profile.toml").write_text(text)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CAREEROS_HOME", str(dest))
+        mp.setenv("CAREEROS_EMBEDDER", "minilm")
+        get_settings.cache_clear()
+        try:
+            prof = load_profile(dest / "profile.toml")
+            s = get_settings()
+            emb = get_embedder()
+            store = MemoryStore(s.memory_dir, emb.name, emb.dim)
+            g = cu.gather(prof)
+            prep = cu.embed_and_link(cu.select_new(s.warehouse_path, store, g.items), s.warehouse_path, emb,
+                                     load_extractor())
+            cu.write_history(s.warehouse_path, prep, g, "curate-test")
+            cu.sync_memory(s.warehouse_path, store, prep, "curate-test")
+            plan = compute_plan(dest, prof)
+            with connect(dest / "warehouse.duckdb") as con:
+                save_plan(con, plan, "approved", "plan-test", 0)
+        finally:
+            get_settings.cache_clear()
+    return dest

@@ -115,8 +115,8 @@ def test_no_fallback_when_configured_off(fake_openai: FakeOpenAI, tmp_path: Path
 def test_budget_exhaustion_degrades_and_costs_stay_under_cap(
     fake_openai: FakeOpenAI, tmp_path: Path, monkeypatch, deterministic_strategist
 ) -> None:
-    s = llm_settings(monkeypatch, tmp_path / "home", fake_openai, llm_run_budget_usd=0.001,
-                     llm_month_budget_usd=0.0012, llm_cache_enabled="false")
+    s = llm_settings(monkeypatch, tmp_path / "home", fake_openai, llm_run_budget_usd=0.002,
+                     llm_month_budget_usd=0.0024, llm_cache_enabled="false")
     fake_openai.default = {"content": GOOD}
     client = make_client(s)
     results = [_ask(client, "run-A", {**CTX, "i": i}) for i in range(8)]

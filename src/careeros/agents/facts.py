@@ -18,12 +18,16 @@ from typing import Any
 from careeros.agents.models import (
     ContactFact,
     EvidenceHit,
+    Experience,
     GapFact,
     PendingLink,
+    PersonFacts,
     PlanFact,
+    ResumeBullet,
     RoleFact,
     TaskFact,
     TaskStatement,
+    WorkItem,
 )
 from careeros.planner.plan import Plan
 from careeros.profile import Profile
@@ -56,6 +60,11 @@ class Facts:
     memory_version: int | None = None
     contacts_file: str | None = None
     target_titles: list[str] = field(default_factory=list)
+    profile: PersonFacts | None = None
+    experiences: list[Experience] = field(default_factory=list)
+    bullets: list[ResumeBullet] = field(default_factory=list)  # resume bullets, best first (the person's words)
+    works: list[WorkItem] = field(default_factory=list)  # publications, repositories, certificates
+    skill_labels: dict[str, str] = field(default_factory=dict)  # skill id -> label (every skill the plan names)
 
 
 # ------------------------------------------------------------------------------------------ contacts
@@ -141,12 +150,28 @@ def _roles(con: Any, plan: Plan) -> tuple[list[RoleFact], dict[str, list[GapFact
         mv = {(s, c) for s, c in con.execute(
             "SELECT skill_id, soc_code FROM market_value WHERE soc_code IN (SELECT unnest(?::VARCHAR[]))",
             [[r.soc_code for r in plan.roles]]).fetchall()}
+    ranked = [g for g in (getattr(plan, "gaps", None) or []) if isinstance(g, dict) and g.get("skill_id")]
+    edges: set[tuple[str, str]] = set()
+    if ranked:
+        edges = {(a, b) for a, b in con.execute(
+            "SELECT soc_code, skill_id FROM graph_occupation_skill WHERE skill_id IN (SELECT unnest(?::VARCHAR[]))",
+            [sorted({str(g["skill_id"]) for g in ranked})]).fetchall()}
     roles, skills = [], {}
     for r in plan.roles:
         rep = reports.get(r.soc_code)
-        gaps = [GapFact(skill_id=g.skill_id, label=g.label, kind=g.kind, size=g.size, status=g.status,
-                        market_value=g.market_value, market_value_cited=(g.skill_id, r.soc_code) in mv)
-                for g in (rep.gaps[:MAX_GAPS] if rep else [])]
+        mine = [g for g in ranked if g.get("soc_code") == r.soc_code or r.title in (g.get("roles") or [])]
+        if mine:  # the plan's own gap list (requirement profiles against the person's skills), largest first
+            gaps = [GapFact(skill_id=str(g["skill_id"]), label=str(g.get("label") or g["skill_id"]),
+                            kind=str(g.get("kind") or "skill"), size=float(g.get("size") or 0.0),
+                            status=str(g.get("status") or "missing"),
+                            market_value=float(g.get("market_value") or 0.5),
+                            market_value_cited=(str(g["skill_id"]), r.soc_code) in mv,
+                            edge=(r.soc_code, str(g["skill_id"])) in edges, reason=str(g.get("reason") or ""))
+                    for g in mine[:MAX_GAPS]]
+        else:
+            gaps = [GapFact(skill_id=g.skill_id, label=g.label, kind=g.kind, size=g.size, status=g.status,
+                            market_value=g.market_value, market_value_cited=(g.skill_id, r.soc_code) in mv)
+                    for g in (rep.gaps[:MAX_GAPS] if rep else [])]
         roles.append(RoleFact(soc_code=r.soc_code, title=r.title, coverage_before=r.coverage_before,
                               coverage_expected=r.coverage_expected, gaps=gaps))
         req = role_requirements(con, r.soc_code)
@@ -221,6 +246,115 @@ def _memory_hits(queries: list[tuple[str, list[str]]], k: int = 3) -> tuple[list
     return ordered, texts, version
 
 
+# ------------------------------------------------------------------------------------------ the person's evidence
+
+
+def _first_sentence(text: str, limit: int = 160) -> str:
+    """The first real sentence of a README (no headings, no metadata lines), cut at a word boundary."""
+    for para in re.split(r"\n\s*\n", text):
+        para = " ".join(para.split())
+        if len(para) >= 30 and not para.startswith(("#", "Repository ", "Languages:", "Dependencies:", "Commits ")):
+            m = re.match(r"(.+?[.!?])(\s|$)", para)
+            out = m.group(1) if m else para
+            if len(out) > limit:
+                cut = out[:limit]
+                out = (cut.rsplit(", ", 1)[0] if ", " in cut[limit // 2:] else cut.rsplit(" ", 1)[0]) + "..."
+            return out
+    return ""
+
+
+def person_evidence(profile: Profile) -> tuple[list[Experience], list[ResumeBullet], list[WorkItem], str | None]:
+    """(experience entries, ranked resume bullets, published work, current employer) from the evidence files.
+
+    The newest resume (latest experience end, Markdown preferred) gives the current employer; bullets of every
+    resume are merged, best first. Unreadable files are skipped (curate-evidence quarantines them).
+    """
+    from careeros.agents.resume import current_employer, parse_resume, rank_bullets
+    from careeros.evidence.readers import discover, read_all
+
+    items, _ = read_all(discover(profile.evidence_folders, profile.git_repos))
+    resumes: list[tuple[tuple[int, int, float], list[Experience], list[ResumeBullet]]] = []
+    works: list[WorkItem] = []
+    for it in items:
+        ref = f"evidence_item:{it.item_id}"
+        if it.source_type == "resume":
+            ex, bl = parse_resume(it.text, item_id=it.item_id, source_path=it.source_path)
+            for b in bl:
+                b.version_sha256 = it.version_sha256
+            latest = max((e.end_year for e in ex), default=0)
+            ts = it.content_at.timestamp() if it.content_at else 0.0
+            resumes.append(((latest, int(it.source_path.endswith((".md", ".txt"))), ts), ex, bl))
+        elif it.source_type == "publication":
+            venue = str(it.metadata.get("venue") or "")
+            works.append(WorkItem(kind="publication", title=it.title, summary=venue, item_id=it.item_id, ref=ref,
+                                  year=str(it.metadata.get("year") or ""), version_sha256=it.version_sha256))
+        elif it.source_type == "repo":
+            works.append(WorkItem(kind="repository", title=it.title, summary=_first_sentence(it.text),
+                                  item_id=it.item_id, ref=ref, version_sha256=it.version_sha256,
+                                  year=str(it.content_at.year) if it.content_at else ""))
+        elif it.source_type == "certificate":
+            works.append(WorkItem(kind="certificate", title=it.title, item_id=it.item_id, ref=ref,
+                                  version_sha256=it.version_sha256,
+                                  year=str(it.content_at.year) if it.content_at else ""))
+    resumes.sort(key=lambda r: r[0], reverse=True)
+    experiences = resumes[0][1] if resumes else []
+    bullets = rank_bullets(b for _, _, bl in resumes for b in bl)
+    works.sort(key=lambda w: (w.kind != "publication", w.kind != "repository", -(int(w.year) if w.year.isdigit()
+                                                                                  else 0), w.title))
+    return experiences, bullets, works, current_employer(experiences)
+
+
+def _curated_ids(warehouse: Path, bullets: list[ResumeBullet], works: list[WorkItem]) -> None:
+    """Point citations at the curated evidence rows: item ids follow the file's path, the content hash does not.
+
+    A home copied or moved elsewhere computes new item ids for the same files; the curated row with the same
+    content version (``version_sha256``) is the one to cite.
+    """
+    ids = {b.item_id for b in bullets} | {w.item_id for w in works}
+    if not ids:
+        return
+    with connect(warehouse, read_only=True) as con:
+        if not table_exists(con, "evidence_item"):
+            return
+        known = {i for (i,) in con.execute("SELECT DISTINCT item_id FROM evidence_item WHERE item_id IN "
+                                           "(SELECT unnest(?::VARCHAR[]))", [sorted(ids)]).fetchall()}
+        missing = sorted(ids - known)
+        if not missing:
+            return
+        version_of = {b.item_id: b.version_sha256 for b in bullets} | {w.item_id: w.version_sha256 for w in works}
+        shas = {i: v for i, v in version_of.items() if i in missing and v}
+        rows = con.execute("SELECT version_sha256, item_id FROM evidence_item WHERE valid_to IS NULL AND "
+                           "version_sha256 IN (SELECT unnest(?::VARCHAR[]))", [sorted(set(shas.values()))]).fetchall()
+    by_sha = dict(rows)
+    remap = {i: by_sha[s] for i, s in shas.items() if s in by_sha}
+    for b in bullets:
+        b.item_id = remap.get(b.item_id, b.item_id)
+    for w in works:
+        if w.item_id in remap:
+            w.item_id = remap[w.item_id]
+            w.ref = f"evidence_item:{w.item_id}"
+
+
+def person_facts(profile: Profile, plan: PlanFact, roles: list[RoleFact], experiences: list[Experience],
+                 employer: str | None) -> PersonFacts:
+    """The person in their own words: target titles per role, hours, horizon, current role and employer, field."""
+    from careeros.agents.fields import field_for
+
+    own = {r.soc_code: r.title for r in profile.target_roles if r.soc_code}
+    titles = {r.soc_code: own.get(r.soc_code) or r.title or r.soc_code for r in roles}
+    # the plan keeps the profile's order; titles without a resolved code follow it
+    for r, t in zip(roles, profile.target_roles, strict=False):
+        if r.soc_code not in own and t.title.lower() not in {v.lower() for v in own.values()}:
+            titles[r.soc_code] = t.title
+    first = roles[0].soc_code if roles else None
+    f = field_for(first)
+    cur = next((e for e in experiences if e.company == employer), experiences[0] if experiences else None)
+    return PersonFacts(name=profile.name, goal=profile.goal.statement, target_titles=[t.title for t in profile.target_roles],
+                       role_titles=titles, weekly_hours=plan.weekly_hours, horizon_weeks=plan.horizon_weeks,
+                       current_title=cur.title if cur else None, current_employer=employer, field=f.key,
+                       software=f.software)
+
+
 def gather(home: Path, profile: Profile, run_id: str, plan: Plan | None = None, memory: bool = True) -> Facts:
     """Read the plan, gaps, role skills and tasks, postings, contacts, pending links and memory hits."""
     plan = plan or stored_plan(home, profile, run_id)
@@ -234,6 +368,9 @@ def gather(home: Path, profile: Profile, run_id: str, plan: Plan | None = None, 
             "SELECT task_id, task FROM onet_task WHERE soc_code = ? ORDER BY (task_type = 'Core') DESC NULLS LAST, "
             "incumbents_responding DESC NULLS LAST, task_id LIMIT 12", [soc]).fetchall()] for soc in socs}
         postings = _postings(con, socs, [c.company for c in contacts if c.company])
+        plan_skills = sorted({sid for w in plan.weeks for t in w.tasks for sid in t.skill_ids})
+        skill_labels = dict(con.execute("SELECT skill_id, label FROM graph_skill WHERE skill_id IN "
+                                        "(SELECT unnest(?::VARCHAR[]))", [plan_skills or [""]]).fetchall())
         pending = _pending(con, {s: {g.skill_id for g in role_skills[s]} | {g.skill_id for r in roles
                                                                            if r.soc_code == s for g in r.gaps}
                                  for s in socs})
@@ -244,14 +381,19 @@ def gather(home: Path, profile: Profile, run_id: str, plan: Plan | None = None, 
             queries.append((g.label, []))
         queries.append((profile.goal.statement, []))
     hits, texts, version = _memory_hits(queries) if queries else ([], {}, None)
+    experiences, bullets, works, employer = person_evidence(profile)
+    _curated_ids(Path(home) / "warehouse.duckdb", bullets, works)
+    pf = plan_fact(plan)
     return Facts(
-        person=profile.name, goal=profile.goal.statement, plan=plan_fact(plan), roles=roles, role_skills=role_skills,
+        person=profile.name, goal=profile.goal.statement, plan=pf, roles=roles, role_skills=role_skills,
         tasks=tasks, contacts=contacts, contact_notes=notes,
         postings=[{k: v for k, v in p.items() if k != "text"} for p in postings],
         posting_texts={p["posting_id"]: p["text"] for p in postings}, evidence=hits, chunk_texts=texts,
         pending_links=pending, memory_version=version,
         contacts_file=str(profile.contacts_file) if profile.contacts_file else None,
-        target_titles=[r.title for r in profile.target_roles])
+        target_titles=[r.title for r in profile.target_roles],
+        profile=person_facts(profile, pf, roles, experiences, employer), experiences=experiences, bullets=bullets,
+        works=works, skill_labels=skill_labels)
 
 
 # ------------------------------------------------------------------------------------------ citations
@@ -283,6 +425,9 @@ def resolve(refs: list[str], home: Path, contacts_file: str | None = None) -> di
                 elif kind == "onet_task":
                     soc, _, tid = rest.partition("/")
                     ok = _exists(con, "SELECT 1 FROM onet_task WHERE soc_code = ? AND task_id = ?", [soc, tid])
+                elif kind == "evidence_item":
+                    ok = table_exists(con, "evidence_item") and _exists(
+                        con, "SELECT 1 FROM evidence_item WHERE item_id = ?", [rest])
                 elif kind == "evidence_skill":
                     ok = _exists(con, "SELECT 1 FROM evidence_skill WHERE link_id = ?", [rest])
                 elif kind == "posting":

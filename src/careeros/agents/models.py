@@ -64,6 +64,8 @@ class GapFact(BaseModel):
     status: str
     market_value: float
     market_value_cited: bool = False
+    edge: bool = Field(default=True, description="the role's graph edge exists (citable as graph_occupation_skill)")
+    reason: str = ""
 
 
 class TaskFact(BaseModel):
@@ -114,6 +116,67 @@ class EvidenceHit(BaseModel):
     query: str = ""
 
 
+class Experience(BaseModel):
+    """One experience entry of the resume (title, employer, period)."""
+
+    title: str
+    company: str = ""
+    period: str = ""
+    current: bool = False
+    end_year: int = 0
+
+
+class ResumeBullet(BaseModel):
+    """One accomplishment bullet of the resume's experience or projects section (the person's own words)."""
+
+    text: str
+    section: Literal["experience", "projects"] = "experience"
+    role: str = ""
+    company: str = ""
+    period: str = ""
+    current: bool = False
+    quantified: bool = False
+    action_verb: bool = False
+    score: float = 0.0
+    order: int = 0
+    item_id: str = ""
+    source_path: str = ""
+    version_sha256: str = Field(default="", description="content version of the resume it comes from")
+
+    @property
+    def ref(self) -> str:
+        """Citation of the resume the bullet comes from (``evidence_item:<item_id>``)."""
+        return f"evidence_item:{self.item_id}" if self.item_id else ""
+
+
+class WorkItem(BaseModel):
+    """A piece of the person's published or documented work (publication, repository, certificate, note)."""
+
+    kind: str
+    title: str
+    summary: str = ""
+    item_id: str = ""
+    ref: str = ""
+    year: str = ""
+    skill_ids: list[str] = Field(default_factory=list)
+    version_sha256: str = ""
+
+
+class PersonFacts(BaseModel):
+    """Who the person is, in their own words: name, own role titles, goal, hours, employer, evidence."""
+
+    name: str
+    goal: str
+    target_titles: list[str] = Field(default_factory=list)
+    role_titles: dict[str, str] = Field(default_factory=dict, description="soc -> the person's own title for it")
+    weekly_hours: float = 0.0
+    horizon_weeks: int = 12
+    current_title: str | None = None
+    current_employer: str | None = None
+    field: str = "business"
+    software: bool = False
+
+
 # ------------------------------------------------------------------------------------------ strategist
 
 
@@ -123,6 +186,7 @@ class StrategistInput(BaseModel):
     goal: str
     plan: PlanFact
     roles: list[RoleFact]
+    person: PersonFacts | None = None
 
 
 class Milestone(BaseModel):
@@ -150,6 +214,7 @@ class StrategistOutput(AgentOutput):
     focus: str
     milestones: list[Milestone]
     risks: list[RiskItem]
+    why: list[str] = Field(default_factory=list, description="the focus explained in the person's own terms")
 
 
 # ------------------------------------------------------------------------------------------ curriculum
@@ -160,6 +225,9 @@ class CurriculumInput(BaseModel):
 
     plan: PlanFact
     roles: list[RoleFact]
+    person: PersonFacts | None = None
+    tasks: dict[str, list[TaskStatement]] = Field(default_factory=dict, description="soc -> O*NET tasks")
+    skill_labels: dict[str, str] = Field(default_factory=dict, description="skill id -> label")
 
 
 class CurriculumStep(BaseModel):
@@ -176,10 +244,25 @@ class CurriculumStep(BaseModel):
     task_ref: str
 
 
+class LearningPath(BaseModel):
+    """How to close one gap: topics in order, the practice, and the checkpoint that shows it is closed."""
+
+    skill: str
+    skill_ref: str
+    role: str
+    topics: list[str]
+    practice: str
+    checkpoint: str
+    weeks: list[int] = Field(default_factory=list)
+    hours: float = 0.0
+    task_refs: list[str] = Field(default_factory=list)
+
+
 class CurriculumOutput(AgentOutput):
-    """Learning and project tasks in dependency order."""
+    """Learning and project tasks in dependency order, and a learning path per gap."""
 
     steps: list[CurriculumStep]
+    paths: list[LearningPath] = Field(default_factory=list)
     skills_without_evidence_path: list[str] = Field(default_factory=list)
 
 
@@ -192,6 +275,7 @@ class ProducerInput(BaseModel):
     person: str
     plan: PlanFact
     roles: list[RoleFact]
+    profile: PersonFacts | None = None
 
 
 class ArtifactBrief(BaseModel):
@@ -206,6 +290,8 @@ class ArtifactBrief(BaseModel):
     readme: str
     acceptance: list[str]
     weeks: list[int]
+    workspace: Literal["repository", "folder"] = Field(
+        default="repository", description="where the work lives: a code repository (software) or a folder")
 
 
 class ProducerOutput(AgentOutput):
@@ -237,7 +323,10 @@ class OutreachInput(BaseModel):
     roles: list[RoleFact]
     contacts: list[ContactFact]
     highlights: list[EvidenceHit] = Field(default_factory=list)
-    max_drafts: int = 3
+    max_drafts: int = 8
+    profile: PersonFacts | None = None
+    works: list[WorkItem] = Field(default_factory=list, description="the person's published work")
+    bullets: list[ResumeBullet] = Field(default_factory=list, description="best resume bullets, best first")
 
 
 class RankedContact(BaseModel):
@@ -257,6 +346,7 @@ class MessageDraft(BaseModel):
     to: str
     subject: str
     body: str
+    evidence_ref: str = Field(default="", description="the work or resume item the draft mentions")
 
 
 class OutreachOutput(AgentOutput):
@@ -284,6 +374,8 @@ class InterviewInput(BaseModel):
     tasks: list[TaskStatement]
     skills: list[GapFact]
     evidence: list[EvidenceHit]
+    bullets: list[ResumeBullet] = Field(default_factory=list, description="resume bullets, best first")
+    person: PersonFacts | None = None
 
 
 class Question(BaseModel):
@@ -305,6 +397,8 @@ class StarStory(BaseModel):
     task: str
     action: str
     result: str
+    source_text: str = Field(default="", description="the resume bullet the story is drawn from, verbatim")
+    answers: list[str] = Field(default_factory=list, description="the questions this story answers")
 
 
 class InterviewOutput(AgentOutput):
@@ -337,6 +431,7 @@ class CuratorInput(BaseModel):
     """Pending links with their context."""
 
     links: list[PendingLink]
+    role_titles: dict[str, str] = Field(default_factory=dict, description="soc -> the person's own title")
 
 
 class LinkProposal(BaseModel):
@@ -346,6 +441,7 @@ class LinkProposal(BaseModel):
     skill_id: str
     proposal: Literal["accept", "reject", "defer"]
     reason: str
+    skill_label: str = ""
 
 
 class CuratorOutput(AgentOutput):
@@ -355,3 +451,4 @@ class CuratorOutput(AgentOutput):
 
 
 RoleFact.model_rebuild()
+CurriculumInput.model_rebuild()

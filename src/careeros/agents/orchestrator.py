@@ -28,6 +28,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from careeros.agents import roles
+from careeros.agents.checks import quality_issues
 from careeros.agents.facts import Facts, resolve
 from careeros.agents.models import AGENT_NAMES, ContactFact
 from careeros.redact import redact
@@ -67,6 +68,7 @@ class AgentRun(BaseModel):
     effective_confidence: float = 0.0
     citations_total: int = 0
     unresolved: list[str] = Field(default_factory=list)
+    issues: list[str] = Field(default_factory=list, description="what a coach would not sign (see agents.checks)")
     threshold: float = 0.0
     escalated: bool = False
     status: RunStatus = "accepted"
@@ -128,10 +130,13 @@ def run_agent(name: str, facts: Facts, run_id: str, home: Path, thresholds: Mapp
     ok = resolve(refs, home, facts.contacts_file) if refs else {}
     unresolved = [r for r, good in ok.items() if not good]
     share = (len(refs) - len(unresolved)) / len(refs) if refs else 0.0
-    eff = round(out.confidence * share, 4)
-    esc = eff < threshold
-    return AgentRun(agent=name, output=out.model_dump(mode="json"), confidence=out.confidence, effective_confidence=eff,
-                    citations_total=len(refs), unresolved=unresolved, threshold=threshold, escalated=esc,
+    dumped = out.model_dump(mode="json")
+    issues = quality_issues(name, dumped, facts)
+    # an output with issues a coach would not sign is never accepted on its self-reported confidence alone
+    eff = round(out.confidence * share * (0.5 if issues else 1.0), 4)
+    esc = eff < threshold or bool(issues)
+    return AgentRun(agent=name, output=dumped, confidence=out.confidence, effective_confidence=eff,
+                    citations_total=len(refs), unresolved=unresolved, issues=issues, threshold=threshold, escalated=esc,
                     status="escalated" if esc else "accepted", llm=res.artifact_note(),
                     seconds=round(time.perf_counter() - t0, 4))
 
@@ -155,20 +160,41 @@ def escalation_form(runs: Sequence[AgentRun]) -> Any:
     return create_model("AgentsEscalation", __base__=RunInput, **fields)
 
 
+#: longest output text shown in an escalation description (the full output is in the run folder)
+ESCALATION_OUTPUT_CHARS = 6000
+
+
 def escalation_markdown(runs: Sequence[AgentRun], run_id: str) -> str:
-    """Markdown above the escalation form: per escalated output, why and what accepting it does."""
+    """Markdown above the escalation form: per escalated output, why, what accepting it does, and the output itself."""
     lines = ["## Agent outputs waiting for your decision", f"run `{run_id}`", "",
              "| agent | confidence | threshold | unresolved citations | on accept |", "|---|---|---|---|---|"]
     for r in runs:
         lines.append(f"| {r.agent} | {r.effective_confidence:.2f} (self {r.confidence:.2f}) | {r.threshold:.2f} | "
                      f"{len(r.unresolved)} of {r.citations_total} | {POLICY[r.agent].side_effect} |")
+    lines.append("")
     for r in runs:
         missing = r.output.get("insufficient_data") or []
         if missing:
             lines.append(f"- **{r.agent}** is missing: {'; '.join(missing)}")
-    lines += ["", "Accept or reject each output (there is no default: choose one for each). Outreach drafts are never sent from here: "
-                  "each message needs its own decision (`careeros agents outreach review`)."]
+        if r.issues:
+            lines.append(f"- **{r.agent}** has issues: {'; '.join(r.issues)}")
+    lines += ["", "Accept or reject each output (there is no default: choose one for each). Outreach drafts are never "
+                  "sent from here: each message needs its own decision (`careeros agents outreach review`).", ""]
+    for r in runs:
+        lines += [f"### What you are asked to accept: {r.agent}", "", output_text(r, ESCALATION_OUTPUT_CHARS), ""]
     return "\n".join(lines)
+
+
+def output_text(r: AgentRun, limit: int | None = None) -> str:
+    """The human part of an output (no header, no citations), cut at ``limit`` characters on a line boundary."""
+    body = agent_markdown(r, "", citations=False).split("\n", 2)
+    text = body[2].strip() if len(body) > 2 else ""
+    if not text:
+        return "(no output: " + (r.error or "the agent produced nothing") + ")"
+    if limit is not None and len(text) > limit:
+        cut = text[:limit].rsplit("\n", 1)[0]
+        text = cut + f"\n\n... ({len(text) - len(cut)} more characters in the run folder)"
+    return text
 
 
 def apply_decisions(home: Path, run_id: str, runs: list[AgentRun], answer: Mapping[str, Any] | None,
@@ -326,8 +352,8 @@ def apply_outreach_review(answer: Mapping[str, Any], channel: str = "prefect-for
 # ------------------------------------------------------------------------------------------ storage
 
 
-def agent_markdown(r: AgentRun, run_id: str) -> str:
-    """One agent's output as markdown (the Prefect artifact and the .md file)."""
+def agent_markdown(r: AgentRun, run_id: str, citations: bool = True) -> str:
+    """One agent's output as markdown (the Prefect artifact, the .md file and the escalation description)."""
     o = r.output
     lines = [f"## {r.agent}  ({r.status})", f"run `{run_id}` - confidence {r.effective_confidence:.2f} "
              f"(self-reported {r.confidence:.2f}, threshold {r.threshold:.2f}); "
@@ -337,43 +363,59 @@ def agent_markdown(r: AgentRun, run_id: str) -> str:
     if r.error:
         lines.append(f"**failed:** {r.error}")
     if r.agent == "strategist" and o:
-        lines += [f"**Focus:** {o['focus']}", "", "### Milestones"]
+        lines += [f"**Focus:** {o['focus']}"] + [f"- {w}" for w in o.get("why") or []] + ["", "### Milestones"]
         for m in o["milestones"]:
             lines.append(f"- **{m['title']}** (weeks {', '.join(map(str, m['weeks']))})")
-            lines += [f"  - verify: {v}" for v in m["verification"]]
-        lines += ["", "### Risks"] + [f"- [{x['likelihood']}] {x['risk']} -> {x['mitigation']}" for x in o["risks"]]
+            lines += [f"  - check: {v}" for v in m["verification"]]
+        lines += ["", "### Risks"] + [f"- [{x['likelihood']}] {x['risk']}. What to do: {x['mitigation']}"
+                                      for x in o["risks"]]
     elif r.agent == "curriculum" and o:
-        lines += ["| # | week | kind | step | evidence created |", "|---|---|---|---|---|"]
+        if o.get("paths"):
+            lines.append("### How to close each gap")
+            for p in o["paths"]:
+                when = f" (weeks {', '.join(map(str, p['weeks']))}, {p['hours']:g} h)" if p.get("weeks") else ""
+                lines += [f"**{p['skill']}** for {p['role']}{when}"]
+                lines += [f"{n}. {t}" for n, t in enumerate(p["topics"], 1)]
+                lines += [f"- Practice: {p['practice']}", f"- Checkpoint: {p['checkpoint']}", ""]
+        lines += ["### Plan steps in order", "| # | week | kind | step | what it leaves behind |", "|---|---|---|---|---|"]
         lines += [f"| {s['order']} | {s['week']} | {s['kind']} | {s['title']} | {s['evidence_created']} |"
                   for s in o["steps"]]
         if o.get("skills_without_evidence_path"):
-            lines.append(f"\nNo evidence path yet for: {', '.join(o['skills_without_evidence_path'])}")
+            lines.append(f"\nNo step yet shows: {', '.join(o['skills_without_evidence_path'])}")
     elif r.agent == "producer" and o:
         for b in o["briefs"]:
-            lines += [f"### {b['title']}", f"Scope: {b['scope']}", f"Repository: `{b['repo_name']}`", "",
-                      "Acceptance:"] + [f"- [ ] {a}" for a in b["acceptance"]] + ["", "README:", "```markdown",
-                                                                                  b["readme"], "```", ""]
+            where = "Repository" if b.get("workspace", "repository") == "repository" else "Folder"
+            lines += [f"### {b['title']}", f"Scope: {b['scope']}", f"{where}: `{b['repo_name']}`", "",
+                      "Done when:"] + [f"- [ ] {a}" for a in b["acceptance"]] + ["", "README:", "```markdown",
+                                                                               b["readme"], "```", ""]
     elif r.agent == "outreach" and o:
         lines += ["| contact | company | score | why |", "|---|---|---|---|"]
         lines += [f"| {c['name']} | {c['company']} | {c['score']:.2f} | {'; '.join(c['reasons'])} |" for c in o["ranked"]]
-        lines += ["", "### Drafts (not sent; each needs a person's decision)"]
+        lines += ["", "### Drafts (not sent; each needs your decision)"]
         for d in o["drafts"]:
             lines += [f"**To** {d['to']} - **{d['subject']}**", "```", d["body"], "```"]
     elif r.agent == "interview_prep" and o:
         lines += [f"### Questions for {o['role']}"] + [f"- ({q['kind']}) {q['question']}" for q in o["questions"]]
-        lines += ["", "### STAR stories"]
+        lines += ["", "### STAR stories from your resume"]
         for s in o["stories"]:
-            lines += [f"- **{s['title']}** ({', '.join(s['skills'])})", f"  - S: {s['situation']}", f"  - T: {s['task']}",
-                      f"  - A: {s['action']}", f"  - R: {s['result']}"]
+            lines += [f"- **{s['title']}**" + (f" ({', '.join(s['skills'])})" if s["skills"] else "")]
+            if s.get("source_text"):
+                lines.append(f"  - From your resume: \"{s['source_text']}\"")
+            lines += [f"  - S: {s['situation']}", f"  - T: {s['task']}", f"  - A: {s['action']}",
+                      f"  - R: {s['result']}"]
+            lines += [f"  - Use it for: {a}" for a in s.get("answers") or []]
         if o.get("weak_spots"):
             lines.append(f"\nWeak spots to rehearse: {', '.join(o['weak_spots'])}")
     elif r.agent == "evidence_curator" and o:
         lines += ["| link | skill | proposal | reason |", "|---|---|---|---|"]
-        lines += [f"| `{p['link_id']}` | {p['skill_id']} | {p['proposal']} | {p['reason']} |" for p in o["proposals"]]
+        lines += [f"| `{p['link_id']}` | {p.get('skill_label') or p['skill_id']} | {p['proposal']} | {p['reason']} |"
+                  for p in o["proposals"]]
         lines.append("\nProposals only: decide them in the curate-evidence review (`careeros evidence review`).")
     if o.get("insufficient_data"):
         lines.append("\nMissing data: " + "; ".join(o["insufficient_data"]))
-    if o.get("rationale"):
+    if r.issues:
+        lines.append("\nIssues found by the checks: " + "; ".join(r.issues))
+    if citations and o.get("rationale"):
         lines += ["", "<details><summary>Citations</summary>", ""]
         lines += [f"- `{c['ref']}` {c['note']}" + (" (UNRESOLVED)" if c["ref"] in r.unresolved else "")
                   for c in o["rationale"]]
@@ -440,3 +482,58 @@ def run_all(home: Path, profile: Any, agents: Sequence[str] | None = None, run_i
 def settings_home() -> Path:
     """$CAREEROS_HOME."""
     return get_settings().home
+
+
+# ------------------------------------------------------------------------------------------ review
+
+
+def pending_escalations(home: Path) -> list[dict[str, Any]]:
+    """Escalated outputs of stored runs that nobody has accepted or rejected yet, newest run first, with their text."""
+    folder = Path(home) / "agents"
+    if not folder.is_dir():
+        return []
+    reports = []
+    for path in folder.glob("*/report.json"):
+        try:
+            reports.append(AgentsReport.model_validate_json(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError) as exc:
+            log.warning("agents review: %s unreadable (%s)", path, str(exc).splitlines()[0][:120])
+    esc = [(rep, r) for rep in reports for r in rep.runs if r.status == "escalated"]
+    if not esc:
+        return []
+    decided: set[str] = set()
+    wh = Path(home) / "warehouse.duckdb"
+    if wh.is_file():
+        with connect(wh, read_only=True) as con:
+            decided = {str(i) for (i,) in con.execute(
+                "SELECT DISTINCT item_id FROM decision_log WHERE action LIKE 'agents.%'").fetchall()}
+    out = []
+    for rep, r in sorted(esc, key=lambda x: (x[0].started_at, x[1].agent), reverse=True):
+        if f"agents:{rep.run_id}/{r.agent}" in decided:
+            continue
+        out.append({"run_id": rep.run_id, "agent": r.agent, "started_at": rep.started_at.isoformat(),
+                    "plan": rep.plan, "effective_confidence": r.effective_confidence, "threshold": r.threshold,
+                    "on_accept": POLICY[r.agent].side_effect if r.agent in POLICY else "",
+                    "missing": list(r.output.get("insufficient_data") or []), "text": output_text(r),
+                    "source": "run folder", "flow_run_id": None})
+    return out
+
+
+def decide_escalation(home: Path, run_id: str, agent: str, choice: Literal["accept", "reject"], approver: str,
+                      contacts: Sequence[ContactFact] = ()) -> AgentRun:
+    """A person's decision on one escalated output of a stored run (the CLI twin of the pause form).
+
+    Recorded in decision_log like the form's answer; an accepted outreach output queues its drafts (drafts only).
+    """
+    path = Path(home) / "agents" / run_id / "report.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"no stored agents run {run_id!r} under {Path(home) / 'agents'}")
+    report = AgentsReport.model_validate_json(path.read_text(encoding="utf-8"))
+    run = report.by_agent().get(agent)
+    if run is None or run.status != "escalated":
+        raise ValueError(f"{agent} of run {run_id} is not waiting for a decision")
+    runs = apply_decisions(Path(home), run_id, report.runs, {agent: choice, "approver": approver}, channel="cli")
+    drafts = queue_outreach(run_id, [r for r in runs if r.agent == agent], contacts) if agent == "outreach" else []
+    report = report.model_copy(update={"runs": runs, "drafts": list(dict.fromkeys([*report.drafts, *drafts]))})
+    write_outputs(Path(home), report)
+    return report.by_agent()[agent]

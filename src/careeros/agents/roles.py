@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from careeros.agents.facts import Facts
+from careeros.agents.fields import FIELD_TOOL, OFFICE_TOOL, Field, field_by_key, field_for, in_sentence
 from careeros.agents.models import (
     AgentName,
     AgentOutput,
@@ -31,22 +32,28 @@ from careeros.agents.models import (
     GapFact,
     InterviewInput,
     InterviewOutput,
+    LearningPath,
     LinkProposal,
     MessageDraft,
     Milestone,
     OutreachInput,
     OutreachOutput,
+    PersonFacts,
     PlanFact,
     ProducerInput,
     ProducerOutput,
     Question,
     RankedContact,
+    ResumeBullet,
     RiskItem,
     RoleFact,
     StarStory,
     StrategistInput,
     StrategistOutput,
+    TaskStatement,
+    WorkItem,
 )
+from careeros.agents.resume import QUANT, RESULT, same_company
 from careeros.llm import Tier, register_deterministic
 
 WEEKS_PER_MONTH = 4
@@ -78,6 +85,8 @@ def _gap_citations(roles: list[RoleFact], per_role: int = 3) -> list[Citation]:
     out = []
     for r in roles:
         for g in r.gaps[:per_role]:
+            if not g.edge:
+                continue  # a requirement from the postings side has no graph edge to cite
             out.append(Citation(ref=_edge(r.soc_code, g.skill_id),
                                 note=f"{g.label}: {g.status} for {r.title or r.soc_code} (gap {g.size:.2f})"))
             if g.market_value_cited:
@@ -86,12 +95,77 @@ def _gap_citations(roles: list[RoleFact], per_role: int = 3) -> list[Citation]:
     return out
 
 
+# ------------------------------------------------------------------------------------------ person and field
+
+
+def _person(p: PersonFacts | None, roles: list[RoleFact], goal: str = "") -> PersonFacts:
+    """The person facts of an input (older inputs without them: derived from the roles)."""
+    if p is not None:
+        return p
+    first = roles[0].soc_code if roles else None
+    f = field_for(first)
+    return PersonFacts(name="", goal=goal, target_titles=[r.title or r.soc_code for r in roles],
+                       role_titles={r.soc_code: r.title or r.soc_code for r in roles}, field=f.key,
+                       software=f.software)
+
+
+def _field(p: PersonFacts, soc: str | None = None) -> Field:
+    return field_for(soc) if soc else field_by_key(p.field)
+
+
+def _title(p: PersonFacts, r: RoleFact) -> str:
+    return p.role_titles.get(r.soc_code) or r.title or "the target role"
+
+
+def _join(items: list[str], last: str = "and") -> str:
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + f" {last} " + items[-1]
+
+
+_NUM = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine",
+        10: "ten", 11: "eleven", 12: "twelve"}
+
+
+def _months(weeks: int) -> str:
+    m = max(1, round(weeks / 4.345))
+    return "a month" if m == 1 else f"{_NUM.get(m, str(m))} months"
+
+
+def _hours(h: float) -> str:
+    q = round(h * 4) / 4
+    return f"{q:g} h"
+
+
+def _goal_counts(goal: str) -> list[tuple[int, str]]:
+    """Counted deliverables the goal names ("two public ML projects" -> (2, "public ML projects"))."""
+    words = {v: k for k, v in _NUM.items()}
+    out = []
+    for m in re.finditer(r"\b(\d+|one|two|three|four|five|six)\s+((?:[\w-]+\s+){0,3}?"
+                         r"(?:projects?|case stud(?:y|ies)|articles?|posts?|certifications?|certificates?|"
+                         r"portfolio pieces?|lesson plans?|modules?|talks?|papers?))\b", goal, re.IGNORECASE):
+        n = int(m.group(1)) if m.group(1).isdigit() else words.get(m.group(1).lower(), 0)
+        if n:
+            out.append((n, m.group(2)))
+    return out
+
+
 # ------------------------------------------------------------------------------------------ strategist
 
 
+#: done criteria that count time spent, not an outcome (a session slice of the plan)
+_TIME_SPENT = re.compile(r"\bh of progress\b|^\d+(?:\.\d+)?\s*h\b|\bcommits or notes dated\b", re.IGNORECASE)
+
+
+def _clean_task_title(title: str) -> str:
+    return re.sub(r"\s*\((?:missing|weak|stale|part \d+/\d+)[^)]*\)", "", title).strip()
+
+
 def strategist_offline(inp: StrategistInput, untrusted: Mapping[str, str]) -> StrategistOutput:
-    """Milestones = plan weeks grouped by month with their verification points; risks from plan and gaps."""
+    """Milestones = plan weeks grouped by month with their verification points; focus and risks in the person's terms."""
     plan = inp.plan
+    person = _person(inp.person, inp.roles, inp.goal)
     months: dict[int, list[Any]] = {}
     for t in plan.tasks:
         months.setdefault((t.week - 1) // WEEKS_PER_MONTH + 1, []).append(t)
@@ -100,63 +174,186 @@ def strategist_offline(inp: StrategistInput, untrusted: Mapping[str, str]) -> St
     for m, tasks in sorted(months.items()):
         weeks = sorted({t.week for t in tasks})
         key = [t for t in tasks if t.kind in ("build", "publish")] or [t for t in tasks if t.kind == "learn"] or tasks
-        deliverables = list(dict.fromkeys(t.title for t in key))[:4]
-        verification = list(dict.fromkeys(f"W{t.week}: {t.done}" for t in key if t.done))[:4]
+        deliverables = list(dict.fromkeys(_clean_task_title(t.title) for t in key))[:4]
+        verification = list(dict.fromkeys(f"Week {t.week}: {t.done}" for t in key
+                                          if t.done and not _TIME_SPENT.search(t.done)))[:4]
+        if not verification and key:  # only session slices this month: the outcome is a first version to show
+            verification = [f"Week {weeks[-1]}: a first version of '{deliverables[0]}' you can show someone"]
         refs = [_task_ref(plan, t.task_id) for t in key[:4]]
-        learned = list(dict.fromkeys(t.title.removeprefix("Learn ") for t in tasks if t.kind == "learn"))[:2]
-        title = (f"Month {m}: " + ("; ".join(deliverables[:2]) if key is not tasks else "job search")
-                 + (f" (learning {', '.join(learned)})" if learned else ""))
+        learned = list(dict.fromkeys(_clean_task_title(t.title).removeprefix("Learn ") for t in tasks
+                                     if t.kind == "learn"))[:2]
+        title = (f"Month {m}: " + ("; ".join(deliverables[:2]) if key is not tasks else "applications and interviews")
+                 + (f" (learning {_join(learned)})" if learned else ""))
         milestones.append(Milestone(month=m, title=title[:300], weeks=weeks, deliverables=deliverables,
                                     verification=verification, task_refs=refs))
         cites += [Citation(ref=r, note=f"month {m} milestone") for r in refs[:2]]
+    hours = _hours(plan.weekly_hours)
     risks: list[RiskItem] = []
     if plan.overrun_p80_hours > plan.work_hours * 1.05:
         over = plan.overrun_p80_hours - plan.work_hours
-        risks.append(RiskItem(risk=f"Estimates run over: at the 80th percentile the work takes {over:.0f} h more "
-                                   f"than planned ({plan.overrun_p80_hours:.0f} h vs {plan.work_hours:.0f} h)",
+        risks.append(RiskItem(risk=f"At {hours} a week the work may run over: in a bad case it takes about "
+                                   f"{over:.0f} h more than planned ({plan.overrun_p80_hours:.0f} h instead of "
+                                   f"{plan.work_hours:.0f} h), roughly {over / max(plan.weekly_hours, 1):.0f} extra "
+                                   "week(s)",
                               likelihood="high" if over > plan.weekly_hours * 2 else "medium",
-                              mitigation="Log hours in the daily check-in; if week 4 is behind by more than one "
-                                         "week, cut the last artifact of the plan rather than the publish steps"))
+                              mitigation="Log your hours in the daily check-in; if you are more than a week behind by "
+                                         "week 4, drop the last piece of work in the plan rather than the step where "
+                                         "you share it"))
     if plan.deferred:
-        risks.append(RiskItem(risk=f"{len(plan.deferred)} work items do not fit the horizon: "
-                                   + "; ".join(plan.deferred[:3]), likelihood="high",
-                              mitigation="Raise weekly hours or drop the lowest-priority role in the next plan"))
+        risks.append(RiskItem(risk=f"{len(plan.deferred)} piece(s) of work do not fit in {plan.horizon_weeks} weeks "
+                                   f"at {hours} a week: " + "; ".join(_clean_task_title(d) for d in plan.deferred[:3]),
+                              likelihood="high",
+                              mitigation="Add hours per week, or narrow the plan to your first target role"))
     for r in inp.roles:
         if r.coverage_expected < 0.3:
-            top = ", ".join(g.label for g in r.gaps[:3])
-            risks.append(RiskItem(risk=f"{r.title or r.soc_code}: coverage only {r.coverage_before:.0%} -> "
-                                       f"{r.coverage_expected:.0%} after the plan (largest gaps: {top})",
+            top = _join([in_sentence(g.label, g.kind) for g in r.gaps[:3]])
+            risks.append(RiskItem(risk=f"{_title(person, r)}: your evidence covers {r.coverage_before:.0%} of what the "
+                                       f"role asks for and the plan lifts it only to {r.coverage_expected:.0%} "
+                                       f"(largest gaps: {top})",
                                   likelihood="medium" if r.coverage_expected >= 0.15 else "high",
-                                  mitigation="Apply where the evidenced skills already match; request a 'focus on "
-                                             "<role>' re-plan if this role matters most"))
+                                  mitigation=f"Apply for {_title(person, r)} roles where your current strengths "
+                                             f"already match, and ask for a plan focused on {_title(person, r)} if it "
+                                             "matters most to you"))
     neutral = not any(g.market_value_cited for r in inp.roles for g in r.gaps)
     if neutral:
-        risks.append(RiskItem(risk="Market values are neutral (no posting demand for these roles yet), so the gap "
-                                   "ranking reflects O*NET importance only", likelihood="medium",
-                              mitigation="Ingest postings (careeros ingest, or feeds) before the next weekly plan"))
+        risks.append(RiskItem(risk="There are no job postings for your target roles in the data yet, so the order of "
+                                   "what to learn rests on the occupation profile alone", likelihood="medium",
+                              mitigation="Add postings you are interested in (careeros ingest, or a feed file) before "
+                                         "the next weekly plan"))
     first_pub = min((t.week for t in plan.tasks if t.kind == "publish"), default=None)
     if first_pub is None or first_pub > 4:
-        risks.append(RiskItem(risk=f"First public evidence only in week {first_pub or '-'}", likelihood="medium",
-                              mitigation="Publish a short write-up of existing work in the first two weeks"))
+        f0 = _field(person, inp.roles[0].soc_code if inp.roles else None)
+        risks.append(RiskItem(risk="Nothing you can show to an employer before week "
+                                   f"{first_pub or plan.horizon_weeks}", likelihood="medium",
+                              mitigation=f"In the first two weeks, write up one thing you have already done and "
+                                         f"{f0.publish}"))
     if plan.stretch_share > 0.25:
-        risks.append(RiskItem(risk=f"Stretch work is {plan.stretch_share:.0%} of the hours", likelihood="medium",
-                              mitigation="Keep stretch items after the core artifacts; drop them first"))
+        risks.append(RiskItem(risk=f"{plan.stretch_share:.0%} of your hours go to stretch work", likelihood="medium",
+                              mitigation="Do the stretch items after the core pieces and drop them first"))
+    built = sum(1 for a in plan.artifacts if str(a.get("kind")) in ("project", "open-source"))
+    for n, what in _goal_counts(inp.goal):
+        if "project" in what.lower() and built < n:
+            risks.append(RiskItem(risk=f"Your goal asks for {_NUM.get(n, n)} {what}; the plan has {built} project(s)",
+                                  likelihood="high", mitigation="Ask for a re-plan that keeps the projects your goal "
+                                                                "names, or change the goal"))
     focus_role = inp.roles[0] if inp.roles else None
-    focus = (f"{focus_role.title or focus_role.soc_code}: close " + ", ".join(g.label for g in focus_role.gaps[:3])
-             if focus_role else "no target role resolved")
-    missing = [] if not neutral else ["market values (postings) for the target roles"]
+    targets = _join([person.role_titles.get(r.soc_code) or r.title or "" for r in inp.roles], "or")
+    if focus_role:
+        gaps = _join([in_sentence(g.label, g.kind) for g in focus_role.gaps[:3]])
+        focus = (f"{_title(person, focus_role)} first: with {hours} a week for {plan.horizon_weeks} weeks, learn "
+                 f"{gaps} and show them in work you can share.")
+    else:
+        focus = "No target role could be matched to an occupation yet: check the role titles in your profile."
+    why = []
+    if focus_role:
+        gain = focus_role.coverage_expected - focus_role.coverage_before
+        why.append(f"You aim at {targets} within {_months(plan.horizon_weeks)}; {_title(person, focus_role)} comes "
+                   "first in your profile and in the plan" + (
+                       f", which takes your evidence from {focus_role.coverage_before:.0%} to "
+                       f"{focus_role.coverage_expected:.0%} of what the role asks for." if gain >= 0.05 else "."))
+        if person.current_title:
+            why.append(f"Your experience as {_a(person.current_title)} already counts; the plan adds what it does "
+                       "not show yet.")
+        for n, what in _goal_counts(inp.goal):
+            why.append(f"Your goal names {_NUM.get(n, n)} {what}: they are the checkpoints that matter most.")
+    missing = [] if not neutral else ["job postings for the target roles"]
     conf = 0.85 - (0.15 if neutral else 0) - (0.1 if plan.deferred else 0) - (0.05 if plan.status != "approved" else 0)
     return StrategistOutput(confidence=_clip(conf), rationale=cites + _gap_citations(inp.roles), focus=focus,
-                            milestones=milestones, risks=risks, insufficient_data=missing)
+                            milestones=milestones, risks=risks, insufficient_data=missing, why=why)
 
 
 # ------------------------------------------------------------------------------------------ curriculum
 
 
+def _tasks_about(label: str, tasks: list[TaskStatement], k: int = 1) -> list[str]:
+    """O*NET task statements of the role that share the most words with a skill label."""
+    words = _tokens(label)
+    scored = sorted(((len(words & _tokens(t.task)), i, t.task) for i, t in enumerate(tasks)), key=lambda x: (-x[0], x[1]))
+    return [t.rstrip(".") for n, _, t in scored[:k] if n > 0]
+
+
+def learning_path(g: GapFact, role_title: str, f: Field, tasks: list[TaskStatement]) -> tuple[list[str], str, str]:
+    """(topics in order, practice, checkpoint) for one gap, in the words of the field."""
+    topics, practice, check = _learning_path(g, role_title, f, tasks)
+    return [t[:1].upper() + t[1:] for t in topics], practice[:1].upper() + practice[1:], check[:1].upper() + check[1:]
+
+
+def _learning_path(g: GapFact, role_title: str, f: Field, tasks: list[TaskStatement]) -> tuple[list[str], str, str]:
+    label = in_sentence(g.label, g.kind)
+    used_in = _tasks_about(label, tasks)
+    where = (f"as when {_a(role_title)} has to {used_in[0][0].lower() + used_in[0][1:]}" if used_in
+             else f"the way {_a(role_title)} uses it week to week")
+    if g.kind in ("technology", "tool") and OFFICE_TOOL.search(label) and not f.software:
+        topics = [f"{label} essentials: the features {_a(role_title)} uses every week",
+                  f"{label} for a real task, {where}",
+                  f"Shortcuts, templates and checks in {label}"]
+        low = label.lower()
+        if re.search(r"powerpoint|slides|keynote|prezi", low):
+            practice = f"Prepare a 10-minute teaching session for your {f.team} in {label} and give it"
+            check = "You give the session and two colleagues tell you what they will do differently"
+        elif re.search(r"outlook|teams|zoom|slack|webex|e-?mail|calendar", low):
+            practice = f"Run one recurring part of your week in {label}: meetings, follow-ups and shared notes"
+            check = f"For four weeks every follow-up from your meetings is tracked in {label} and none is missed"
+        elif re.search(r"word|docs|pages|acrobat|onenote", low):
+            practice = f"Write one template your {f.team} needs (a handover sheet, a checklist, a letter) in {label}"
+            check = f"A colleague uses your {label} template for a real task without asking you how it works"
+        else:
+            practice = f.office_practice.format(label=label)
+            check = f"A colleague uses your {label} file for a real task without asking you how it works"
+        return topics, practice, check
+    own = FIELD_TOOL.get(f.key)
+    if g.kind in ("technology", "tool") and not f.software and own is not None and not own.search(label):
+        topics = [f"What {label} is for and where {_a(role_title)} meets it",
+                  f"{label} in practice, {where}",
+                  f"Checks and common mistakes with {label}"]
+        return (topics, f"Use {label} for one real task in your {f.work} and keep notes on what it changed",
+                f"A colleague repeats the task with {label} from your notes and gets the same result")
+    if g.kind in ("technology", "tool"):
+        if f.software:
+            topics = [f"{label} fundamentals: work through the official tutorial end to end",
+                      f"{label} in practice, {where}",
+                      f"Testing, debugging and performance with {label}"]
+        else:
+            topics = [f"Getting around {label}: the screens, records and shortcuts you will use daily",
+                      f"{label} in practice, {where}",
+                      f"Checks and reports in {label}: catching errors before someone else does"]
+        return topics, f.tool_practice.format(label=label), f.tool_check.format(label=label)
+    if g.kind == "knowledge":
+        topics = [f"Core concepts and vocabulary of {label}",
+                  f"{label} at work, {where}",
+                  f"Current standards, guidelines and common mistakes in {label}"]
+        check = (f"Explain {label} to {f.reviewer} in ten minutes, with one example from {f.practice}, "
+                 "and score 80% or more on a practice test")
+        return topics, f.knowledge_practice.format(label=label), check
+    if not g.skill_id.startswith("onet:"):  # a concept (financial modeling, patient care, instructional design)
+        topics = [f"Foundations of {label}: the standard method and its vocabulary (one course module or textbook "
+                  "chapter)", f"{label} end to end on one realistic case, {where}",
+                  f"Compare your {label} with a published example and fix the differences"]
+        check = (f"{f.reviewer[0].upper() + f.reviewer[1:]} reviews your {label} piece and every point they raise "
+                 "is fixed")
+        return topics, f.concept_practice.format(label=label), check
+    topics = [f"What good {label} looks like for {_a(role_title)}: study two worked examples",
+              f"Deliberate practice of {label} on {f.practice}",
+              f"Feedback on your {label} from {f.reviewer}"]
+    check = f"{f.reviewer[0].upper() + f.reviewer[1:]} observes or reviews one piece of your {label} and signs it off"
+    return topics, f.skill_practice.format(label=label), check
+
+
+def _left_behind(kind: str, title: str, skill_ids: list[str], labels: Mapping[str, str]) -> str:
+    """What a step leaves behind when the plan only counts time for it (an outcome, never hours)."""
+    skills = _join([labels.get(s, "") for s in skill_ids])
+    if kind == "learn":
+        return f"Your notes and worked exercises on {skills or 'the topic'}, dated"
+    if kind == "publish":
+        return "The finished piece shared and linked from your profile"
+    return f"A first version of '{_clean_task_title(title)}' you can show someone"
+
+
 def curriculum_offline(inp: CurriculumInput, untrusted: Mapping[str, str]) -> CurriculumOutput:
-    """Learning -> project -> publish steps in the plan's order, each with the evidence it creates."""
+    """Learning -> project -> publish steps in the plan's order, and per gap a topic sequence, practice and checkpoint."""
     plan = inp.plan
-    labels = _labels(inp.roles)
+    person = _person(inp.person, inp.roles)
+    labels = {**inp.skill_labels, **_labels(inp.roles)}
     seen: dict[str, CurriculumStep] = {}
     for t in plan.tasks:
         if t.kind not in ("learn", "build", "publish"):
@@ -166,20 +363,42 @@ def curriculum_offline(inp: CurriculumInput, untrusted: Mapping[str, str]) -> Cu
             seen[work].hours = round(seen[work].hours + t.hours, 2)
             continue
         kind = {"learn": "learn", "build": "project", "publish": "publish"}[t.kind]
-        seen[work] = CurriculumStep(order=len(seen) + 1, week=t.week, kind=kind, title=t.title,  # type: ignore[arg-type]
+        seen[work] = CurriculumStep(order=len(seen) + 1, week=t.week, kind=kind, title=_clean_task_title(t.title),  # type: ignore[arg-type]
                                     skills=[labels.get(s, s) for s in t.skill_ids], hours=t.hours,
-                                    evidence_created=t.evidence or t.done, after=t.depends_on,
+                                    evidence_created=next((x for x in (t.evidence, t.done)
+                                                           if x and not _TIME_SPENT.search(x)),
+                                                          _left_behind(kind, t.title, t.skill_ids, labels)),
+                                    after=t.depends_on,
                                     task_ref=_task_ref(plan, t.task_id))
     steps = list(seen.values())
+    for st in steps:
+        st.hours = round(round(st.hours * 4) / 4, 2)
     covered = {s for t in plan.tasks for s in t.skill_ids}
     top = [(r, g) for r in inp.roles for g in r.gaps[:5]]
     missing = list(dict.fromkeys(g.label for _, g in top if g.skill_id not in covered))
     share = 1 - len(missing) / len(top) if top else 0.0
+    paths: list[LearningPath] = []
+    done: set[str] = set()
+    for r, g in top:
+        if g.skill_id in done or len(paths) >= 8:
+            continue
+        done.add(g.skill_id)
+        f = _field(person, r.soc_code)
+        topics, practice, check = learning_path(g, _title(person, r), f, inp.tasks.get(r.soc_code, []))
+        mine = [t for t in plan.tasks if g.skill_id in t.skill_ids]
+        paths.append(LearningPath(skill=g.label, skill_ref=_edge(r.soc_code, g.skill_id), role=_title(person, r),
+                                  topics=topics, practice=practice, checkpoint=check,
+                                  weeks=sorted({t.week for t in mine}),
+                                  hours=round(round(sum(t.hours for t in mine) * 4) / 4, 2),
+                                  task_refs=[_task_ref(plan, t.task_id) for t in mine[:3]]))
     cites = [Citation(ref=s.task_ref, note=f"step {s.order}: {s.kind}") for s in steps[:12]]
     cites += [Citation(ref=_edge(r.soc_code, g.skill_id), note=f"{g.label} sequenced") for r, g in top
-              if g.skill_id in covered][:6]
-    return CurriculumOutput(confidence=_clip(0.5 + 0.45 * share) if steps else 0.2, rationale=cites, steps=steps,
-                            skills_without_evidence_path=missing,
+              if g.skill_id in covered and g.edge][:6]
+    citable = {_edge(r.soc_code, g.skill_id) for r, g in top if g.edge}
+    cites += [Citation(ref=p.skill_ref, note=f"learning path for {p.skill}") for p in paths
+              if p.skill_ref in citable and p.skill_ref not in {c.ref for c in cites}]
+    return CurriculumOutput(confidence=_clip(0.5 + 0.45 * share) if steps else (0.4 if paths else 0.2),
+                            rationale=cites, steps=steps, paths=paths, skills_without_evidence_path=missing,
                             insufficient_data=[] if steps else ["the plan has no learning or build tasks"])
 
 
@@ -192,9 +411,14 @@ def _slug(text: str) -> str:
 
 
 def producer_offline(inp: ProducerInput, untrusted: Mapping[str, str]) -> ProducerOutput:
-    """One brief per plan artifact: scope, a README to start the repository with, an acceptance checklist."""
+    """One brief per plan artifact: scope, a README (or cover note) to start with, an acceptance checklist."""
     plan = inp.plan
+    person = _person(inp.profile, inp.roles, plan.goal)
     briefs, cites = [], []
+    arts_by_soc = {}
+    for r in inp.roles:
+        for g in r.gaps:
+            arts_by_soc.setdefault(g.skill_id, r.soc_code)
     for art in plan.artifacts:
         aid = str(art.get("id"))
         tasks = [t for t in plan.tasks if t.artifact_id == aid]
@@ -202,32 +426,50 @@ def producer_offline(inp: ProducerInput, untrusted: Mapping[str, str]) -> Produc
         pub = [t for t in tasks if t.kind == "publish"]
         raw = art.get("skills")
         skills = [str(s) for s in raw] if isinstance(raw, list) else []
-        title, kind = str(art.get("title")), str(art.get("kind"))
+        title, kind = _clean_task_title(str(art.get("title"))), str(art.get("kind"))
+        soc = next((arts_by_soc[sid] for t in build for sid in t.skill_ids if sid in arts_by_soc),
+                   inp.roles[0].soc_code if inp.roles else None)
+        f = _field(person, soc)
         hours = sum(t.hours for t in build)
         weeks = sorted({t.week for t in tasks})
         repo = _slug(title)
-        is_writeup = kind in ("write-up", "talk", "certification")
-        layout = (["docs/post.md        the write-up", "docs/figures/       diagrams and numbers", "NOTES.md            sources"]
-                  if is_writeup else
-                  ["src/               the code", "tests/             tests that run in CI",
-                   "data/README.md     where the (public or synthetic) data comes from", "docs/results.md    the numbers"])
+        is_writeup = kind in ("write-up", "talk", "certification", "course")
+        if f.software and not is_writeup:
+            layout = ["src/               the code", "tests/             tests that run in CI",
+                      "data/README.md     where the (public or synthetic) data comes from",
+                      "docs/results.md    the numbers"]
+        elif f.software:
+            layout = ["docs/post.md        the write-up", "docs/figures/       diagrams and numbers",
+                      "NOTES.md            sources"]
+        else:
+            layout = ["summary.md          one page: the situation, what you did, the result",
+                      "work/               the piece itself (plans, forms, samples) with personal data removed",
+                      "sources.md          guidelines, standards and references you used"]
+        goal_line = (f"Part of {inp.person}'s move toward "
+                     f"{_join([person.role_titles.get(r.soc_code) or r.title or '' for r in inp.roles], 'or')}.")
         readme = "\n".join([
-            f"# {repo}", "", f"{title}.", "",
-            f"Part of {inp.person}'s plan: {plan.goal}", "",
+            f"# {title}", "", goal_line, "",
             "## What this shows", *[f"- {s}" for s in skills], "",
             "## Layout", "```", *layout, "```", "",
-            "## Status", f"Planned for week(s) {', '.join(map(str, weeks)) or '-'} ({hours:.1f} h of build time).",
+            "## Status", f"Planned for week(s) {', '.join(map(str, weeks)) or '-'} ({_hours(hours)} of work).",
         ])
-        acceptance = list(dict.fromkeys([*(t.done for t in build if t.done), *(t.evidence for t in build if t.evidence),
-                                          *(t.done for t in pub if t.done)]))
-        acceptance += ["README states the problem, the approach and one measured result",
-                       "Each listed skill is visible in the artifact (code, figure or paragraph)"]
-        if not is_writeup:
-            acceptance.append("Tests run in CI and pass on a clean checkout")
+        acceptance = [a for a in dict.fromkeys([*(t.done for t in build if t.done),
+                                                *(t.evidence for t in build if t.evidence),
+                                                *(t.done for t in pub if t.done)]) if not _TIME_SPENT.search(a)]
+        if f.software:
+            acceptance += ["README states the problem, the approach and one measured result",
+                           "Each listed skill is visible in the artifact (code, figure or paragraph)"]
+            if not is_writeup:
+                acceptance.append("Tests run in CI and pass on a clean checkout")
+        else:
+            acceptance += ["The summary states the situation, what you did and one result you can measure",
+                           f"Each listed skill is visible in the piece and {f.reviewer} has looked at it",
+                           "No personal data of patients, learners, clients or colleagues in anything you share"]
         briefs.append(ArtifactBrief(artifact_id=aid, title=title, kind=kind,
-                                    scope=f"{kind} demonstrating {', '.join(skills) or 'the target skills'}; about "
-                                          f"{hours:.0f} h of build time, then publish and link from the profile",
-                                    skills=skills, repo_name=repo, readme=readme, acceptance=acceptance, weeks=weeks))
+                                    scope=f"{kind} showing {_join(skills) or 'the target skills'}; about "
+                                          f"{_hours(hours)} of work, then {f.publish}",
+                                    skills=skills, repo_name=repo, readme=readme, acceptance=acceptance, weeks=weeks,
+                                    workspace="repository" if f.software else "folder"))
         cites += [Citation(ref=_task_ref(plan, t.task_id), note=f"brief for {aid}") for t in (build[:1] + pub[:1])]
     conf = 0.8 if briefs and all(b.weeks for b in briefs) else (0.5 if briefs else 0.2)
     return ProducerOutput(confidence=conf, rationale=cites + _gap_citations(inp.roles, 2), briefs=briefs,
@@ -257,17 +499,78 @@ def _header_safe(text: str, limit: int = 120) -> str:
     return " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", text).split())[:limit]
 
 
-def outreach_offline(inp: OutreachInput, untrusted: Mapping[str, str]) -> OutreachOutput:
-    """Rank the person's own contacts by company (hiring for the targets), role and relation; draft messages.
+def _article(word: str) -> str:
+    head = word.split(" ", 1)[0]
+    if len(head) > 1 and head[:2].isupper():  # an acronym is read letter by letter: "an MLOps", "a UX"
+        return "an" if head[0] in "AEFHILMNORSX" else "a"
+    return "an" if word[:1].lower() in "aeio" else "a"
 
-    Posting fields count only as company/title matches; contact notes are never used (third-party text).
+
+def _a(title: str) -> str:
+    """``title`` with its indefinite article ("an Instructional Designer", "a Nurse Practitioner")."""
+    return f"{_article(title)} {title}"
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+
+
+def _work_line(w: WorkItem) -> str:
+    if w.kind == "publication":
+        where = f" ({w.summary}{', ' + w.year if w.year else ''})" if w.summary else (f" ({w.year})" if w.year else "")
+        return f'I recently published "{w.title}"{where}.'
+    if w.kind == "repository":
+        summary = w.summary.rstrip(".")
+        return f"I have published {w.title}" + (f", {_lower_first(summary)}." if summary else ".")
+    return f"I recently completed {w.title}."
+
+
+def _pick_evidence(words: set[str], works: list[WorkItem], bullets: list[ResumeBullet], prefer_numbers: bool,
+                   used: dict[str, int], avoid_company: str = "") -> tuple[str, str]:
+    """(sentence, citation) of the person's work most relevant to a contact (published work first)."""
+    cands: list[tuple[float, str, str, str]] = []
+    for w in works:
+        if w.kind == "certificate" and not prefer_numbers:
+            continue
+        overlap = min(2.0, 0.5 * len(words & _tokens(f"{w.title} {w.summary}")))
+        base = 1.5 if w.kind in ("publication", "repository") else 0.5
+        cands.append((overlap + base - 0.6 * used.get(w.ref or w.title, 0), w.ref, _work_line(w), w.ref or w.title))
+    for b in bullets[:6]:
+        if avoid_company and b.company and same_company(b.company, avoid_company):
+            continue  # they were there: tell them something new
+        overlap = min(2.0, 0.5 * len(words & _tokens(b.text)))
+        base = (1.0 if prefer_numbers else 0.3) + 0.5 * b.score
+        text = b.text.rstrip(".")
+        where = f" at {b.company}" if b.company and not b.current else ""
+        line = (f"In my current role I {_lower_first(text)}." if b.current
+                else f"In a previous role{where} I {_lower_first(text)}.")
+        cands.append((overlap + base - 0.6 * used.get(b.text, 0), b.ref, line, b.text))
+    if not cands:
+        return "", ""
+    cands.sort(key=lambda c: -c[0])
+    score, ref, line, key = cands[0]
+    used[key] = used.get(key, 0) + 1
+    return line, ref
+
+
+def outreach_offline(inp: OutreachInput, untrusted: Mapping[str, str]) -> OutreachOutput:
+    """Rank the person's own contacts (company hiring for the targets, role, relation); one draft per contact.
+
+    Each draft is written for that contact: their role and company (never the person's own employer as if it
+    were theirs), the person's most relevant published work or resume result, and an ask that fits the
+    contact. The goal is paraphrased, never pasted. Posting fields count only as company/title matches;
+    contact notes are never used (third-party text).
     """
     postings = _postings_data(untrusted)
+    person = _person(inp.profile, inp.roles, inp.goal)
+    works, bullets = person_works(inp, untrusted), person_bullets(inp, untrusted)
+    f = _field(person, inp.roles[0].soc_code if inp.roles else None)
     socs = {r.soc_code for r in inp.roles}
     by_company: dict[str, list[dict[str, Any]]] = {}
     for p in postings:
         by_company.setdefault(str(p.get("company", "")).strip().lower(), []).append(p)
-    role_words = set().union(set(), *[_tokens(x) for x in [*inp.target_titles, *(r.title or "" for r in inp.roles)]])
+    own_titles = [*inp.target_titles] or [r.title or "" for r in inp.roles]
+    role_words = set().union(set(), *[_tokens(x) for x in [*own_titles, *(r.title or "" for r in inp.roles)]])
     ranked, cites = [], []
     for c in inp.contacts:
         comp = by_company.get(c.company.strip().lower(), []) if c.company else []
@@ -286,42 +589,102 @@ def outreach_offline(inp: OutreachInput, untrusted: Mapping[str, str]) -> Outrea
             reasons.append(f"{c.company} is hiring (other roles)")
         if role:
             reasons.append(f"role '{c.role}' overlaps the target roles ({role:.0%})")
+        if same_company(c.company, person.current_employer):
+            reasons.append("works at your current employer")
         reasons.append(f"relation: {c.relation or 'unknown'}")
         ranked.append((score, c, target or comp, reasons))
     ranked.sort(key=lambda x: (-x[0], x[1].name))
     out_ranked = [RankedContact(contact_id=c.contact_id, name=c.name, company=c.company, score=s, reasons=r)
                   for s, c, _, r in ranked]
-    highlight = inp.highlights[0] if inp.highlights else None
+    targets = _join(own_titles, "or")
+    months = _months(person.horizon_weeks)
+    move = (f"I'm working on a move from my {person.current_title} role into {targets} roles over the next {months}"
+            if person.current_title else f"I'm working on a move into {targets} roles over the next {months}")
     drafts = []
+    used: dict[str, int] = {}
+    seen: set[str] = set()
     for s, c, posts, _ in ranked[: inp.max_drafts]:
-        if s < 0.3:
-            break
+        if c.contact_id in seen:
+            continue
+        seen.add(c.contact_id)
         first = c.name.split()[0]
-        title = str(posts[0].get("title", "")) if posts else ""
-        own = inp.target_titles[0] if inp.target_titles else (inp.roles[0].title if inp.roles else None)
-        role_name = _header_safe(title, 80) or _header_safe(own or "engineering", 80)
-        subject = _header_safe(f"Question about {role_name} roles at {c.company}" if c.company
-                               else f"Catching up: {role_name} work", 200)
-        lines = [f"Hi {first},", ""]
-        lines.append(f"I hope things are going well at {c.company}." if c.company else "I hope you are well.")
-        lines += ["", f"I'm working toward this goal: {inp.goal}"]
-        if highlight:
-            lines.append(f"Most relevant so far: {highlight.title} ({highlight.source_type}).")
-        ask = (f"I saw {c.company} is hiring for {role_name}. Would you have 20 minutes in the next two weeks to tell "
-               "me how the team works and what they look for?") if posts else (
-               "Would you have 20 minutes in the next two weeks for a short call about how your team works?")
-        lines += ["", ask, "", "Thanks,", inp.person]
-        drafts.append(MessageDraft(contact_id=c.contact_id, to=c.email, subject=subject, body="\n".join(lines)))
+        rel = c.relation.lower()
+        internal = same_company(c.company, person.current_employer)
+        company = "" if internal else c.company
+        their_role = _header_safe(c.role, 80)
+        is_recruiter = "recruit" in rel or "recruit" in c.role.lower() or "talent" in c.role.lower()
+        hiring = [p for p in posts if p.get("soc_code") in socs  # only postings for the person's targets,
+                  and not _INSTRUCTION.search(str(p.get("title", ""))) and "@" not in str(p.get("title", ""))]
+        post_title = _header_safe(str(hiring[0].get("title", "")), 80) if hiring else ""
+        words = _tokens(f"{c.role} {post_title}") | (role_words if is_recruiter else set())
+        evidence, ev_ref = _pick_evidence(words, works, bullets, prefer_numbers=is_recruiter or not f.software,
+                                          used=used, avoid_company=c.company)
+        # opening: who they are to the person
+        a_role = f"{_article(their_role)} {their_role}" if their_role else ""
+        if internal:
+            opener = (f"I've been following your work as {a_role} and wanted to ask you about it."
+                      if their_role else "I hope your week is going well.")
+        elif "former colleague" in rel:
+            opener = "It's been a while since we worked together; I hope you're well" + (
+                f" and that things are good at {company}." if company else ".")
+        elif "manager" in rel:
+            opener = ("I hope you're well" + (f" and that things are good at {company}" if company else "")
+                      + ". I still use a lot of what I learned working for you.")
+        elif "mentor" in rel:
+            opener = "I hope you're well; I'd value your advice again."
+        elif "friend" in rel:
+            opener = "Hope all is well with you" + (f" and that you're enjoying {company}!" if company else "!")
+        elif is_recruiter:
+            opener = (f"I'm reaching out because of your work as {a_role}" + (f" at {company}." if company else ".")
+                      if their_role else "I'm reaching out because you recruit for roles like the ones I'm aiming at.")
+        elif "meetup" in rel or "conference" in rel or "alumni" in rel or "acquaint" in rel:
+            opener = "We met a while back" + (f", and I've since followed what {company} is doing." if company
+                                               else "; I hope you're well.")
+        else:
+            opener = "I hope you're well" + (f" and that things are good at {company}." if company else ".")
+        # the ask: what this contact can actually help with
+        if internal:
+            ask = (f"Would you have 20 minutes in the next two weeks to tell me what your work as {a_role} asks of "
+                   "you day to day, and what you'd learn first in my place?")
+            subject = f"Your work as {a_role}: 20 minutes?" if their_role else f"Advice on a move into {targets}"
+        elif hiring and company:
+            ask = (f"I saw {company} is hiring for {_article(post_title)} {post_title}. Would you have 20 minutes in the next two weeks to "
+                   f"tell me how the {f.team} works and what they look for?")
+            subject = f"The {post_title} opening at {company}"
+        elif is_recruiter:
+            ask = (f"If you are working on {targets} searches, could we have a 15-minute call about what your "
+                   "clients look for? I'm happy to send my resume first.")
+            subject = f"{targets} roles: a short introduction"
+        elif "manager" in rel or "mentor" in rel:
+            ask = (f"Would you be open to a 20-minute call about which of my strengths you'd lean on in {_a(targets)} "
+                   "role, and whether you'd be a reference when the time comes?")
+            subject = f"Advice on a move into {targets}"
+        elif role_words & _tokens(c.role):
+            ask = (f"Would you have 20 minutes in the next two weeks to tell me what your work as {a_role} looks "
+                   "like day to day, and what you'd learn first in my place?")
+            subject = f"Your work as {a_role}" + (f" at {company}" if company else "") + ": 20 minutes?"
+        else:
+            first_target = own_titles[0] if own_titles else targets
+            ask = ("Would you have 20 minutes in the next two weeks to tell me how " + (company or "your organisation")
+                   + f" organises its {first_target} work, and who there you'd suggest I talk to?")
+            subject = "A question about " + (f"{first_target} roles at {company}" if company else f"{targets} roles")
+        opener = opener.replace("..", ".")  # a company name ending in "Co." closes the sentence itself
+        body = [f"Hi {first},", "", opener, "", move + "." + (" " + evidence if evidence else ""), "", ask, "",
+                "Thanks,", inp.person]
+        drafts.append(MessageDraft(contact_id=c.contact_id, to=c.email, subject=_header_safe(subject, 200),
+                                   body="\n".join(body), evidence_ref=ev_ref))
         cites.append(Citation(ref=f"contact:{c.contact_id}", note=f"{c.name} ({c.company}) score {s:.2f}"))
         cites += [Citation(ref=f"posting:{p['posting_id']}", note="hiring signal") for p in posts[:2] if p.get("posting_id")]
-    if highlight:
-        cites.append(Citation(ref=highlight.ref, note="evidence named in the drafts"))
-    top = [s for s, *_ in ranked[: inp.max_drafts]]
+        if ev_ref and ev_ref not in {x.ref for x in cites}:
+            cites.append(Citation(ref=ev_ref, note="work named in the drafts"))
+    top = [s for s, *_ in ranked[:3]]
     missing = []
     if not postings:
         missing.append("no postings for the target roles or the contacts' companies")
     if not inp.contacts:
         missing.append("no contacts file (profile contacts_file)")
+    if not works and not bullets:
+        missing.append("no published work or resume bullets to point to")
     conf = (0.35 + 0.6 * (sum(top) / len(top))) if top else 0.1
     if not postings:
         conf = min(conf, 0.5)
@@ -331,83 +694,169 @@ def outreach_offline(inp: OutreachInput, untrusted: Mapping[str, str]) -> Outrea
 
 # ------------------------------------------------------------------------------------------ interview prep
 
-_SKILL_Q = {
-    "technology": "What have you built with {label}, and what would you do differently now?",
-    "tool": "How have you used {label} in a real project?",
-    "skill": "Give an example where your {label} changed the outcome of a project.",
-    "knowledge": "How do you apply {label} in your day-to-day engineering work?",
-}
-_TASK_Q = ["Tell me about a time you had to {t}.", "How would you approach this in our team: {T}",
+_TASK_Q = ["Tell me about a time you had to {t}.", "How would you approach this in our {team}: {T}",
            "Walk me through how you {t}, step by step."]
+#: resume lines that read like instructions to a model are never turned into stories or drafts
+_INJECTION = re.compile(r"\b(ignore|disregard|instructions?|assistant|prompt|password|api key|approve[ds]?|"
+                        r"confidence)\b", re.IGNORECASE)
 
 
-_ACTION = re.compile(r"^(?:[A-Z][a-z]+ed|Built|Led|Wrote|Shipped|Ran|Made|Drove|Set up|Taught|Grew|Cut|Won)\b")
-_RESULT = re.compile(r"\d|\b(cut|reduc|improv|faster|saved|increas|decreas|from .+ to)\w*", re.IGNORECASE)
-_PERSONAL = re.compile(r"@|\+?\d[\d ()-]{7,}\d|https?://")
+def person_bullets(inp: Any, untrusted: Mapping[str, str]) -> list[ResumeBullet]:
+    """Resume bullets of an input (typed field, else the ``resume_bullets`` data block), minus injection-like lines."""
+    bullets = list(getattr(inp, "bullets", None) or [])
+    if not bullets and untrusted.get("resume_bullets"):
+        try:
+            bullets = [ResumeBullet.model_validate(b) for b in json.loads(untrusted["resume_bullets"])]
+        except (ValueError, TypeError):
+            bullets = []
+    return [b for b in bullets if not _INJECTION.search(b.text)]
 
 
-def _sentences(text: str) -> list[str]:
-    """Sentences of an evidence chunk, without instruction-like or personal-data lines."""
-    text = re.sub(r"(?m)^#+ .*$", "\n", text)  # headings are not sentences
-    text = re.sub(r"(?<![\n.:])\n(?![\n\-*#])", " ", text)  # re-join hard-wrapped lines
-    out = []
-    for p in re.split(r"(?<=[.!?])\s+|\n+", text):
-        p = " ".join(p.strip(" -*#>").split())
-        if 25 <= len(p) <= 300 and not _INSTRUCTION.search(p) and not _PERSONAL.search(p):
-            out.append(p)
-    return out
+def person_works(inp: Any, untrusted: Mapping[str, str]) -> list[WorkItem]:
+    """Published work of an input (typed field, else the ``published_work`` data block), minus injection-like items."""
+    works = list(getattr(inp, "works", None) or [])
+    if not works and untrusted.get("published_work"):
+        try:
+            works = [WorkItem.model_validate(w) for w in json.loads(untrusted["published_work"])]
+        except (ValueError, TypeError):
+            works = []
+    return [w for w in works if not _INJECTION.search(f"{w.title} {w.summary}")]
+_RESULT_CLAUSE = re.compile(r",\s+(?=(?:cutting|reducing|raising|saving|improving|increasing|lowering|growing|"
+                            r"bringing|resulting|which|leading to|so that|achieving|helping|halving|doubling|"
+                            r"processing|handling|serving)\b)",
+                            re.IGNORECASE)
+_HOW = re.compile(r"\s(?=(?:by|through|after)\s+\w+ing\b)", re.IGNORECASE)
+
+
+def _skill_question(g: GapFact, f: Field) -> str:
+    if g.kind == "technology":
+        return (f"What have you built with {g.label}, and what would you do differently now?" if f.software else
+                f"How have you used {g.label} in your daily work, and what would you set up differently now?")
+    if g.kind == "tool":
+        return (f"How have you used {g.label} in a real project?" if f.software else
+                f"When did you last use {g.label}, and what did you check before relying on it?")
+    if g.kind == "knowledge":
+        return f"How do you apply {g.label} in your day-to-day {f.work}?"
+    return f"Give an example where your {g.label} changed the outcome of a situation at work."
+
+
+_THEN = re.compile(r"\s(?:that|which|so that|used by|saving|with no|leaving|resulting in)\s", re.IGNORECASE)
+
+
+def star_parts(text: str) -> tuple[str, str]:
+    """(action, result) of a resume bullet in the person's own words (result empty when nothing is measured)."""
+    t = " ".join(text.split()).rstrip(".")
+    parts = [p.strip() for p in re.split(r";\s+", t) if p.strip()]
+    if len(parts) >= 2:
+        measured = [p for p in parts[1:] if QUANT.search(p)]
+        if measured or not QUANT.search(parts[0]):
+            return parts[0], "; ".join(measured or parts[1:])
+        return "; ".join(parts[1:]), parts[0]
+    m = _RESULT_CLAUSE.search(t)
+    if m:
+        return t[: m.start()], t[m.end():]
+    m = _HOW.search(t)
+    if m and QUANT.search(t[: m.start()]):
+        how = re.sub(r"^(?:by|through|after)\s+", "", t[m.end():], flags=re.IGNORECASE)
+        return how[:1].upper() + how[1:], t[: m.start()]
+    for sep in (", and ", " and "):
+        i = t.rfind(sep)
+        if i > 20 and ((QUANT.search(t[i:]) and not QUANT.search(t[:i])) or RESULT.search(t[i:])):
+            return t[:i], t[i + len(sep):]
+    ms = list(_THEN.finditer(t))
+    if ms and ms[-1].start() > 20:
+        m = ms[-1]
+        tail = t[m.start():].strip()
+        if QUANT.search(tail) or tail.lower().startswith("with no"):
+            tail = re.sub(r"^(?:that|which)\s+", "It ", tail, flags=re.IGNORECASE)
+            return t[: m.start()], tail[:1].upper() + tail[1:]
+    return t, ""
 
 
 def interview_offline(inp: InterviewInput, untrusted: Mapping[str, str]) -> InterviewOutput:
-    """Questions from the role's O*NET tasks and skills; STAR outlines from the best evidence chunks."""
+    """Questions from the role's O*NET tasks and skills, phrased for its field; STAR stories from resume bullets."""
     role = inp.role
+    person = _person(inp.person, [role])
+    f = _field(person, role.soc_code)
+    title = _title(person, role)
     questions, cites = [], []
     for i, t in enumerate(inp.tasks[:6]):
         low = t.task[0].lower() + t.task[1:].rstrip(".")
-        q = _TASK_Q[i % len(_TASK_Q)].format(t=low, T=t.task)
-        words = _tokens(t.task)
-        ev = [h.ref for h in inp.evidence if len(words & _tokens(h.title + " " + h.query)) >= 2][:2]
+        q = _TASK_Q[i % len(_TASK_Q)].format(t=low, T=t.task, team=f.team)
         ref = f"onet_task:{t.soc_code}/{t.task_id}"
-        questions.append(Question(question=q, kind="task", source_ref=ref, evidence_refs=ev))
+        questions.append(Question(question=q, kind="task", source_ref=ref))
         cites.append(Citation(ref=ref, note="O*NET task of the target role"))
     with_ev = 0
     for g in inp.skills:
         ev = [h.ref for h in inp.evidence if g.skill_id in h.skill_ids or h.query == g.label][:2]
+        ev += [b.ref for b in person_bullets(inp, untrusted) if b.ref and _tokens(g.label) <= _tokens(b.text)][:1]
         with_ev += bool(ev)
         ref = _edge(role.soc_code, g.skill_id)
-        questions.append(Question(question=_SKILL_Q.get(g.kind, _SKILL_Q["skill"]).format(label=g.label),
-                                  kind="skill", source_ref=ref, evidence_refs=ev))
+        questions.append(Question(question=_skill_question(g, f), kind="skill", source_ref=ref,
+                                  evidence_refs=list(dict.fromkeys(ev))))
         cites.append(Citation(ref=ref, note=f"required skill {g.label}"))
     weak = [g for g in role.gaps if g.status == "missing"][:3]
     for g in weak:
-        questions.append(Question(question=f"This role needs {g.label}. How are you getting up to speed with it?",
+        questions.append(Question(question=f"This role needs {in_sentence(g.label, g.kind)}. How are you getting up "
+                                           "to speed with it?",
                                   kind="gap", source_ref=_edge(role.soc_code, g.skill_id)))
-    labels = {g.skill_id: g.label for g in [*inp.skills, *role.gaps]}
+    # STAR stories: the person's own quantified bullets, most relevant to this role first
+    role_words = set().union(set(), *[_tokens(t.task) for t in inp.tasks], *[_tokens(g.label) for g in inp.skills])
+    labels = [*inp.skills, *role.gaps]
+    bullets = person_bullets(inp, untrusted)
+    scored = sorted(bullets, key=lambda b: (-(b.score + 0.25 * min(4, len(_tokens(b.text) & role_words))),
+                                                not b.current, b.order))
     stories: list[StarStory] = []
-    used: set[str] = set()
-    for h in inp.evidence:
-        if h.source_path in used or h.title in used or len(stories) >= 4:
-            continue
-        sents = _sentences(untrusted.get(h.ref, ""))
-        acts = [s for s in sents if _ACTION.match(s)] or sents
-        if not acts:
-            continue
-        used |= {h.source_path, h.title}
-        action = next((s for s in acts if _RESULT.search(s)), acts[0])
-        result = next((s for s in sents if s != action and _RESULT.search(s)),
-                      "Quantify the outcome (time, cost, quality) before the interview")
-        skills = [labels[s] for s in h.skill_ids if s in labels][:4] or [h.query]
-        stories.append(StarStory(title=h.title[:200], evidence_ref=h.ref, skills=skills,
-                                 situation=f"{h.title} ({h.source_type})"[:300],
-                                 task=f"Show {', '.join(skills[:2])} for a {role.title or role.soc_code} role"[:300],
-                                 action=action, result=result))
-        cites.append(Citation(ref=h.ref, note=f"STAR story: {h.title[:80]}"))
+    for b in scored:
+        if len(stories) >= 4:
+            break
+        action, result = star_parts(b.text)
+        bw = _tokens(b.text)
+        skills = list(dict.fromkeys(g.label for g in labels if _tokens(g.label) and _tokens(g.label) <= bw))[:4]
+        best_task = max(inp.tasks, key=lambda t: len(_tokens(t.task) & bw), default=None)
+        overlap = len(_tokens(best_task.task) & bw) if best_task else 0
+        if best_task is not None and overlap >= 3:
+            task_line = (f"Frame it as the {title} task \"{best_task.task.rstrip('.')}\": say what was expected of "
+                         "you, by whom, and by when.")
+        elif result and RESULT.search(result):
+            task_line = (f"Set the scene for \"{result.rstrip('.')}\": what the situation was before, who needed "
+                         "it, and what was asked of you.")
+        else:
+            task_line = (f"Say what was expected of you and why it mattered, in terms {_a(title)} interviewer "
+                         "recognises.")
+        answers = [q.question for q in questions if q.kind != "gap" and len(_tokens(q.question) & bw) >= 3]
+        if best_task is not None and overlap >= 3:
+            task_ref = f"onet_task:{best_task.soc_code}/{best_task.task_id}"
+            answers = [q.question for q in questions if q.source_ref == task_ref] + answers
+        answers = list(dict.fromkeys(answers))[:2]
+        where = f"{b.role} at {b.company}" if b.company else (b.role or "A project of yours")
+        situation = (f"{where} ({b.period})." if b.period else f"{where}.")
+        result = result[:1].upper() + result[1:]
+        res = (result + "." if result and not result.endswith(".") else result) or (
+            f"Add the measured result before the interview ({f.story_hint}).")
+        ref = b.ref or next((h.ref for h in inp.evidence
+                             if b.text[:40].lower() in " ".join(untrusted.get(h.ref, "").split()).lower()), "")
+        head = re.split(r"[;,]", b.text)[0]
+        head = head if len(head) <= 90 else head[:90].rsplit(" ", 1)[0] + " ..."
+        stories.append(StarStory(title=f"{b.company or b.role or 'Project'}: {head}", evidence_ref=ref or "resume",
+                                 skills=skills, situation=situation, task=task_line,
+                                 action=action + ("." if not action.endswith(".") else ""), result=res,
+                                 source_text=b.text, answers=answers))
+        if ref:
+            cites.append(Citation(ref=ref, note=f"STAR story from the resume: {head[:60]}"))
     share = with_ev / len(inp.skills) if inp.skills else 0.0
-    conf = 0.35 + 0.45 * share + (0.15 if len(stories) >= 2 else 0.0)
-    missing = [] if inp.evidence else ["no evidence in memory (run curate-evidence)"]
-    return InterviewOutput(confidence=_clip(conf), rationale=cites, role=role.title or role.soc_code,
-                           questions=questions, stories=stories, weak_spots=[g.label for g in weak],
-                           insufficient_data=missing)
+    quantified = sum(1 for s_ in stories if QUANT.search(s_.source_text))
+    conf = 0.35 + 0.3 * share + (0.15 if len(stories) >= 2 else 0.0) + (0.1 if quantified >= 2 else 0.0)
+    missing = []
+    if not bullets:
+        missing.append("no accomplishment bullets found in a resume (add 3-5 bullets with numbers to the "
+                       "experience section)")
+    elif quantified < 2:
+        missing.append("fewer than two resume bullets with a measured result")
+    if not inp.tasks:
+        missing.append("no O*NET tasks for the target role")
+    return InterviewOutput(confidence=_clip(conf), rationale=cites, role=title, questions=questions, stories=stories,
+                           weak_spots=[in_sentence(g.label, g.kind) for g in weak], insufficient_data=missing)
 
 
 # ------------------------------------------------------------------------------------------ evidence curator
@@ -417,15 +866,17 @@ def curator_offline(inp: CuratorInput, untrusted: Mapping[str, str]) -> CuratorO
     """Propose accept / reject / defer for pending links (a person decides in the curate-evidence review)."""
     props, cites = [], []
     for link in inp.links:
+        need = _join([inp.role_titles.get(s, s) for s in link.required_by])
         if link.corroborated and link.required_by and link.confidence >= 0.4:
-            p, why = "accept", f"corroborated by another item and required by {', '.join(link.required_by)}"
+            p, why = "accept", f"corroborated by another item and required by {need}"
         elif link.confidence < 0.3 and not link.required_by:
             p, why = "reject", f"weak ({link.confidence:.2f}) and not required by any target role"
         elif link.required_by and link.confidence >= 0.5:
-            p, why = "accept", f"confidence {link.confidence:.2f} and required by {', '.join(link.required_by)}"
+            p, why = "accept", f"confidence {link.confidence:.2f} and required by {need}"
         else:
             p, why = "defer", f"confidence {link.confidence:.2f}; a person should look at the evidence"
-        props.append(LinkProposal(link_id=link.link_id, skill_id=link.skill_id, proposal=p, reason=why))  # type: ignore[arg-type]
+        props.append(LinkProposal(link_id=link.link_id, skill_id=link.skill_id, proposal=p, reason=why,  # type: ignore[arg-type]
+                                  skill_label=link.skill_label))  # type: ignore[arg-type]
         cites.append(Citation(ref=f"evidence_skill:{link.link_id}", note=f"{link.skill_label}: {p}"))
     decisive = sum(p.proposal != "defer" for p in props) / len(props) if props else 0.0
     return CuratorOutput(confidence=_clip(0.3 + 0.6 * decisive) if props else 0.9, rationale=cites, proposals=props,
@@ -453,15 +904,26 @@ class AgentSpec:
 
 
 def _strategist_in(f: Facts) -> tuple[BaseModel, dict[str, str]]:
-    return StrategistInput(goal=f.goal, plan=f.plan, roles=f.roles), {}
+    return StrategistInput(goal=f.goal, plan=f.plan, roles=f.roles, person=f.profile), {}
 
 
 def _curriculum_in(f: Facts) -> tuple[BaseModel, dict[str, str]]:
-    return CurriculumInput(plan=f.plan, roles=f.roles), {}
+    return CurriculumInput(plan=f.plan, roles=f.roles, person=f.profile, tasks=f.tasks,
+                           skill_labels=f.skill_labels), {}
 
 
 def _producer_in(f: Facts) -> tuple[BaseModel, dict[str, str]]:
-    return ProducerInput(person=f.person, plan=f.plan, roles=f.roles), {}
+    return ProducerInput(person=f.person, plan=f.plan, roles=f.roles, profile=f.profile), {}
+
+
+def _evidence_data(f: Facts, bullets: int = 8) -> dict[str, str]:
+    """The person's resume bullets and published work as data blocks (documents are data, never instructions)."""
+    out = {}
+    if f.bullets:
+        out["resume_bullets"] = json.dumps([b.model_dump(mode="json") for b in f.bullets[:bullets]], sort_keys=True)
+    if f.works:
+        out["published_work"] = json.dumps([w.model_dump(mode="json") for w in f.works[:8]], sort_keys=True)
+    return out
 
 
 def _outreach_in(f: Facts) -> tuple[BaseModel, dict[str, str]]:
@@ -470,19 +932,21 @@ def _outreach_in(f: Facts) -> tuple[BaseModel, dict[str, str]]:
         if f.contact_notes.get(c.contact_id):
             untrusted[f"contact_notes:{c.contact_id}"] = f.contact_notes[c.contact_id]
     hl = [h for h in f.evidence if h.source_type in ("repo", "publication", "note")][:2]
+    untrusted.update(_evidence_data(f, 6))
     return OutreachInput(person=f.person, goal=f.goal, target_titles=f.target_titles, roles=f.roles,
-                         contacts=f.contacts, highlights=hl), untrusted
+                         contacts=f.contacts, highlights=hl, profile=f.profile), untrusted
 
 
 def _interview_in(f: Facts) -> tuple[BaseModel, dict[str, str]]:
     role = f.roles[0] if f.roles else RoleFact(soc_code="none")
     untrusted = {h.ref: f.chunk_texts[h.ref] for h in f.evidence if h.ref in f.chunk_texts}
+    untrusted.update(_evidence_data(f, 10))
     return InterviewInput(role=role, tasks=f.tasks.get(role.soc_code, []), skills=f.role_skills.get(role.soc_code, []),
-                          evidence=f.evidence), untrusted
+                          evidence=f.evidence, person=f.profile), untrusted
 
 
 def _curator_in(f: Facts) -> tuple[BaseModel, dict[str, str]]:
-    return CuratorInput(links=f.pending_links), {}
+    return CuratorInput(links=f.pending_links, role_titles=f.profile.role_titles if f.profile else {}), {}
 
 
 AGENTS: dict[str, AgentSpec] = {

@@ -35,7 +35,7 @@ def run(
     """
     import sys
 
-    from careeros.agents.orchestrator import run_all
+    from careeros.agents.orchestrator import output_text, run_all
     from careeros.settings import get_settings
 
     interactive = decide and not as_json and sys.stdin.isatty()
@@ -48,6 +48,7 @@ def run(
         for r in escalated:
             missing = "; ".join(r.output.get("insufficient_data") or []) or "-"
             typer.echo(f"  {r.agent}: confidence {r.effective_confidence:.2f} < {r.threshold:.2f} (missing: {missing})")
+            typer.echo("\n" + output_text(r) + "\n")
             answers[r.agent] = "accept" if typer.confirm(f"  accept the {r.agent} output?", default=False) else "reject"
         return answers  # recorded as the home's identity (CAREEROS_APPROVER or the OS user)
 
@@ -66,6 +67,78 @@ def run(
     typer.echo(f"outputs: {report.folder}")
     if report.drafts:
         typer.echo(f"{len(report.drafts)} outreach draft(s) in the outbox: review with `careeros agents outreach review`")
+
+
+@app.command("review")
+def review_escalations(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the pending escalations as JSON.")] = False,
+    prefect: Annotated[bool | None, typer.Option("--prefect/--no-prefect", help="Also list run-agents flow runs "
+                                                 "paused for a decision (default: when PREFECT_API_URL is set).")] = None,
+    accept: Annotated[str | None, typer.Option("--accept", help="Accept this agent's output of --run.")] = None,
+    reject: Annotated[str | None, typer.Option("--reject", help="Reject this agent's output of --run.")] = None,
+    run_id: Annotated[str | None, typer.Option("--run", help="The stored run the decision is for.")] = None,
+    approver: Annotated[str | None, typer.Option(
+        "--approver", help="Ignored: decisions are recorded as CAREEROS_APPROVER, else your OS user.")] = None,
+) -> None:
+    """List agent outputs waiting for your decision, each with the full text you would accept.
+
+    Outputs below their confidence threshold are escalated. Stored runs (from `careeros agents run`) are read
+    from CAREEROS_HOME/agents/; paused `run-agents` flow runs are answered in the Prefect UI or with
+    `careeros approvals`.
+    """
+    import os
+
+    from careeros.agents.orchestrator import decide_escalation, pending_escalations
+    from careeros.settings import get_settings
+
+    if accept or reject:
+        if (accept and reject) or not run_id:
+            typer.echo("error: give one of --accept/--reject AGENT and --run RUN_ID", err=True)
+            raise typer.Exit(2)
+        from careeros.agents.facts import load_contacts
+        from careeros.settings import approver_identity
+
+        who = approver_identity()  # the home's identity, never a typed name (issue: trustworthy approvals)
+        if approver and approver.strip() != who:
+            typer.echo(f"note: --approver is ignored; decisions are recorded as {who!r} (set CAREEROS_APPROVER)",
+                       err=True)
+        agent = str(accept or reject)
+        try:
+            done = decide_escalation(get_settings().home, run_id, agent, "accept" if accept else "reject", who,
+                                     load_contacts(_profile().contacts_file)[0] if agent == "outreach" else [])
+        except (ValueError, FileNotFoundError) as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from exc
+        typer.echo(f"{agent} of run {run_id}: {done.status}")
+        return
+    items = pending_escalations(get_settings().home)
+    if prefect is None:
+        prefect = bool(os.environ.get("PREFECT_API_URL"))
+    if prefect:
+        from careeros.cli.approvals import waiting_runs
+
+        for run in waiting_runs("run-agents"):
+            if run.get("pause_key") != "agents-escalation":
+                continue
+            items.append({"run_id": run["flow_run_id"], "agent": None, "started_at": run.get("since"),
+                          "plan": None, "effective_confidence": None, "threshold": None, "on_accept": "",
+                          "missing": [], "text": run.get("description") or "", "source": "prefect",
+                          "flow_run_id": run["flow_run_id"]})
+    if as_json:
+        typer.echo(json.dumps(items, indent=2))
+        return
+    if not items:
+        typer.echo("no agent outputs waiting for a decision")
+        return
+    for n, it in enumerate(items, 1):
+        if it["source"] == "prefect":
+            typer.echo(f"\n=== [{n}/{len(items)}] paused flow run {it['flow_run_id']} (answer in the Prefect UI or "
+                       f"`careeros approvals show {it['flow_run_id']}`)\n")
+        else:
+            typer.echo(f"\n=== [{n}/{len(items)}] {it['agent']} from run {it['run_id']} ({it['started_at'][:16]}): "
+                       f"confidence {it['effective_confidence']:.2f} < {it['threshold']:.2f}; on accept: "
+                       f"{it['on_accept']}\n")
+        typer.echo(it["text"])
 
 
 @outreach_app.command("review")

@@ -1,0 +1,145 @@
+"""Agent outputs a coach would sign, for the sample operator and three non-software personas (nurse, teacher,
+accountant; fixtures in tests/fixtures/personas): STAR stories drawn from resume bullets, one outreach draft per
+contact never addressed to the person's own employer and never pasting the goal, no internal ids, no software
+wording outside software, learning paths per gap, the strategist in the person's own terms."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_agents_support import build_persona, shared_base
+
+from careeros.agents.checks import human_strings, quality_issues, shares_run
+from careeros.agents.facts import Facts, gather
+from careeros.agents.fields import internal_ids, software_words
+from careeros.agents.models import AGENT_NAMES
+from careeros.agents.render import agent_output, render_all
+
+PERSONAS = ["sample", "nurse", "teacher", "accountant"]
+_HOMES: dict[str, Path] = {}
+
+
+@pytest.fixture(scope="module")
+def persona_home(built_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    def get(name: str) -> Path:
+        if name not in _HOMES:
+            if name == "sample":
+                _HOMES[name] = shared_base(built_home, tmp_path_factory)
+            else:
+                _HOMES[name] = build_persona(built_home / "warehouse.duckdb", name,
+                                             tmp_path_factory.mktemp(f"persona-{name}") / "home")
+        return _HOMES[name]
+    return get
+
+
+def _use(home: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    from careeros.profile import load_profile
+    from careeros.settings import get_settings
+
+    monkeypatch.setenv("CAREEROS_HOME", str(home))
+    monkeypatch.setenv("CAREEROS_EMBEDDER", "minilm")
+    for var in ("CAREEROS_LLM_FAST_MODEL", "CAREEROS_LLM_DEEP_MODEL"):
+        monkeypatch.delenv(var, raising=False)
+    get_settings.cache_clear()
+    return load_profile(home / "profile.toml")
+
+
+@pytest.fixture(params=PERSONAS)
+def case(request: pytest.FixtureRequest, persona_home: Any, monkeypatch: pytest.MonkeyPatch,
+         settings_env: None) -> tuple[str, Path, Any, Facts]:
+    home = persona_home(request.param)
+    profile = _use(home, monkeypatch)
+    return request.param, home, profile, gather(home, profile, "persona-test", memory=False)
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+def test_every_output_passes_the_coach_checks(case: tuple[str, Path, Any, Facts]) -> None:
+    name, _, _, facts = case
+    assert facts.profile is not None and facts.profile.software == (name == "sample")
+    for agent in AGENT_NAMES:
+        out = agent_output(agent, facts).model_dump(mode="json")
+        assert quality_issues(agent, out, facts) == [], (name, agent)
+        text = "\n".join(human_strings(out))
+        assert internal_ids(text) == [], (name, agent, internal_ids(text))
+        assert not re.search(r"\b\d{2}-\d{4}\.\d{2}\b", text), (name, agent)  # no SOC codes either
+
+
+def test_star_stories_are_drawn_from_quantified_resume_bullets(case: tuple[str, Path, Any, Facts]) -> None:
+    name, _, _, facts = case
+    out = agent_output("interview_prep", facts)
+    bullets = {_norm(b.text) for b in facts.bullets}
+    assert len(out.stories) >= 3, name
+    for s in out.stories:
+        assert _norm(s.source_text) in bullets, (name, s.source_text)
+        assert "Languages:" not in s.source_text and "files)" not in s.source_text
+        assert s.situation and s.task and s.action and s.result
+    # the quantified bullets come first: at least two stories carry a measured result in the person's words
+    measured = [s for s in out.stories if re.search(r"\d", s.result) and _norm(s.result.rstrip(".")) in
+                _norm(s.source_text)]
+    assert len(measured) >= 2, [s.result for s in out.stories]
+    summary = {"sample": "Backend engineer with 7 years", "nurse": "Registered nurse with 9 years",
+               "teacher": "Secondary mathematics teacher with 10 years", "accountant": "CPA-track staff accountant"}
+    assert not any(summary[name].lower() in _norm(s.source_text) for s in out.stories)
+    # questions come from the role's O*NET tasks
+    assert sum(q.source_ref.startswith("onet_task:") for q in out.questions) >= 3
+
+
+def test_outreach_one_draft_per_contact_never_to_the_own_employer(case: tuple[str, Path, Any, Facts]) -> None:
+    name, _, _, facts = case
+    out = agent_output("outreach", facts)
+    employer = facts.profile.current_employer if facts.profile else None
+    assert employer, name
+    assert sorted(d.contact_id for d in out.drafts) == sorted(c.contact_id for c in facts.contacts)
+    assert {d.to for d in out.drafts} == {c.email for c in facts.contacts}
+    assert len({d.body for d in out.drafts}) == len(out.drafts)  # each draft written for its contact
+    colleagues = {c.contact_id for c in facts.contacts if _norm(c.company) == _norm(employer)}
+    assert colleagues, "each fixture has a contact at the person's own employer"
+    for d in out.drafts:
+        text = f"{d.subject}\n{d.body}"
+        assert _norm(employer) not in _norm(text), (name, d.subject)
+        assert not shares_run(text, facts.goal), (name, d.body)
+        assert d.evidence_ref, "every draft points to a piece of the person's work"
+        c = next(c for c in facts.contacts if c.contact_id == d.contact_id)
+        if c.contact_id not in colleagues and c.company:
+            assert c.company in text  # personalised with the contact's own company
+        if name != "sample":
+            assert software_words(text) == [], (name, software_words(text))
+
+
+def test_curriculum_has_a_learning_path_per_gap(case: tuple[str, Path, Any, Facts]) -> None:
+    name, _, _, facts = case
+    out = agent_output("curriculum", facts)
+    gaps = {g.label for r in facts.roles for g in r.gaps[:5]}
+    assert out.paths and {p.skill for p in out.paths} <= gaps
+    for p in out.paths:
+        assert len(p.topics) == 3 and p.practice and p.checkpoint
+        assert not re.search(r"\b\d+(\.\d+)?\s*h\b|hours? (spent|of progress)", p.checkpoint), p.checkpoint
+        if name != "sample":
+            assert software_words(" ".join([*p.topics, p.practice, p.checkpoint])) == [], p
+
+
+def test_strategist_speaks_in_the_persons_terms(case: tuple[str, Path, Any, Facts]) -> None:
+    _, _, profile, facts = case
+    out = agent_output("strategist", facts)
+    first = profile.target_roles[0].title
+    assert out.focus.startswith(first) and f"{profile.weekly_hours:g} h a week" in out.focus
+    assert any(first in w for w in out.why)
+    text = " ".join([out.focus, *out.why, *(r.risk + " " + r.mitigation for r in out.risks)])
+    assert profile.goal.statement not in text and internal_ids(text) == []
+
+
+def test_render_functions_give_every_agents_text(case: tuple[str, Path, Any, Facts]) -> None:
+    from careeros.agents import render
+
+    name, home, profile, facts = case
+    texts = render_all(home, profile, facts)
+    assert set(texts) == set(AGENT_NAMES) and all(texts.values())
+    assert "From your resume:" in texts["interview_prep"] and "How to close each gap" in texts["curriculum"]
+    assert render.render_outreach(home, profile, facts) == texts["outreach"]
+    assert "<details>" not in texts["strategist"]  # no citation block in the person's text
