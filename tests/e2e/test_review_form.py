@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import BROWSER_ARGS, CHROMIUM, needs_chromium, wait_for
+from .conftest import needs_chromium, new_browser_page, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, needs_chromium]
 
@@ -41,7 +41,7 @@ def paused_review(server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]
     import polars as pl
     from prefect import flow
     from prefect.flow_runs import pause_flow_run
-    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL, temporary_settings
 
     from careeros.evidence.review import (
         page_summary,
@@ -67,7 +67,8 @@ def paused_review(server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]
 
     for k, v in server.env.items():
         monkeypatch.setenv(k, v)
-    with temporary_settings(updates={PREFECT_API_URL: server.env["PREFECT_API_URL"]}):
+    with temporary_settings(updates={PREFECT_API_URL: server.env["PREFECT_API_URL"],
+                                     PREFECT_API_AUTH_STRING: server.auth}):
         ctx = contextvars.copy_context()
         th = threading.Thread(target=lambda: ctx.run(review_page), daemon=True)
         th.start()
@@ -85,9 +86,9 @@ def test_review_form_is_usable(server: Any, paused_review: Any, width: int, heig
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+        # the local server has auth on: log in to the UI first
+        browser, page = new_browser_page(p, server.ui_url, server.auth, {"width": width, "height": height})
         try:
-            page = browser.new_page(viewport={"width": width, "height": height})
             page.goto(f"{server.ui_url}/runs/flow-run/{paused_review.id}")
             page.get_by_role("button", name="Resume").first.click()
             dialog = page.get_by_role("dialog")
