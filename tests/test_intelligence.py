@@ -208,7 +208,7 @@ def test_links_named_in_resume_are_evidenced_and_learning_is_not(built_home: Pat
 
     text = ("Skills: Python, PostgreSQL, Docker, Git, statistics, PyTorch (learning).\n"
             "Moving into machine learning engineering.")
-    item = EvidenceItem(item_id="resume:x", version_sha256="v1", source_type="resume", source_path="/x/resume.md",
+    item = EvidenceItem(item_id="resume:x", version_sha256="v1", source_type="resume", source_path="resume.md",
                         title="resume", text=text)
     chunks = [Chunk(chunk_id="c0", item_id="resume:x", version_sha256="v1", index=0, text=text)]
 

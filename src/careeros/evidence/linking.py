@@ -34,9 +34,10 @@ MIN_LINK = 0.40
 NAMED_IN_RESUME = 0.90
 #: ... unless every mention is qualified as still being learned ("PyTorch (learning)")
 LEARNING_CONFIDENCE = 0.45
-_LEARNING = re.compile(r"^\s*[(\[,–—-]?\s*(?:currently\s+)?(?:learning|basic|beginner|basics|familiar|familiarity|"
+#: a skill mention qualified as still being learned ("PyTorch (learning)") or aimed at ("moving into ML")
+LEARNING_AFTER = re.compile(r"^\s*[(\[,–—-]?\s*(?:currently\s+)?(?:learning|basic|beginner|basics|familiar|familiarity|"
                        r"exposure|in progress|studying|some exposure|entry[- ]level)\b", re.IGNORECASE)
-_ASPIRING = re.compile(r"(?:moving into|move into|moving towards?|move towards?|transition(?:ing)? (?:in)?to|aspir\w+ to|want to|aim(?:ing)? to|"
+ASPIRING_BEFORE = re.compile(r"(?:moving into|move into|moving towards?|move towards?|transition(?:ing)? (?:in)?to|aspir\w+ to|want to|aim(?:ing)? to|"
                        r"hope to|plan to|goal is to|interested in|curious about|deepening|currently learning|learning|"
                        r"studying|beginner in|new to|getting into|exploring)\s+(?:[\w/+#.-]+\s+){0,3}$", re.IGNORECASE)
 COEF = {"bias": -4.0, "extraction": 2.0, "strength": 3.0, "similarity": 1.5, "mentions": 0.5, "corroborated": 0.8}
@@ -139,8 +140,8 @@ def link_item(item: EvidenceItem, chunks: list[Chunk], vectors: np.ndarray, extr
                             "language" if line.startswith("Languages:") else _repo_strength(line))
             else:
                 strength = item.source_type
-            a.add(m.score, strength, ch.index, m.text, bool(_LEARNING.match(ch.text[m.end:m.end + 40])
-                                                            or _ASPIRING.search(ch.text[max(0, m.start - 60):m.start])))
+            a.add(m.score, strength, ch.index, m.text, bool(LEARNING_AFTER.match(ch.text[m.end:m.end + 40])
+                                                            or ASPIRING_BEFORE.search(ch.text[max(0, m.start - 60):m.start])))
     for strength, text in signal_texts(item).items():
         for m in extractor.extract(text):
             acc.setdefault(m.skill_id, _Acc(m.label, m.kind, m.taxonomy)).add(m.score, strength, None, m.text)

@@ -17,6 +17,7 @@ from typing import Any
 
 import polars as pl
 
+from careeros.evidence.linking import ASPIRING_BEFORE, LEARNING_AFTER
 from careeros.evidence.resume_facts import ResumeFacts, read_resume
 from careeros.graph.hierarchy import SkillHierarchy, load_hierarchy
 from careeros.planner.gaps import RoleGapReport, ranked_gaps, requirement_gaps
@@ -35,12 +36,6 @@ from careeros.profile import Profile
 ROLE_PRIORITY_DECAY = 0.7
 RESUME_NAMED = 0.9
 RESUME_LEARNING = 0.45
-_LEARNING = re.compile(r"^\s*[(\[,–—-]?\s*(?:currently\s+)?(?:learning|basic|beginner|basics|familiar|familiarity|"
-                       r"exposure|in progress|studying|some exposure)\b", re.IGNORECASE)
-#: what comes just before a skill that marks it as aimed at, not had ("moving into", "deepening")
-_ASPIRING = re.compile(r"(?:moving into|move into|moving towards?|move towards?|transition(?:ing)? (?:in)?to|aspir\w+ to|want to|aim(?:ing)? to|"
-                       r"hope to|plan to|goal is to|interested in|curious about|deepening|currently learning|learning|"
-                       r"studying|beginner in|new to|getting into|exploring)\s+(?:[\w/+#.-]+\s+){0,3}$", re.IGNORECASE)
 #: job/employer header lines of a resume ("### Backend Engineer, Brightline Logistics (2018 - 2021)")
 _HEADER_LINE = re.compile(r"^[#*\s]*[^\n]{0,120}?(?:19|20)\d\d\s*(?:[-–—]|to)\s*(?:(?:19|20)\d\d|present|current|now)"
                           r"[^\n]*$", re.IGNORECASE | re.MULTILINE)
@@ -124,7 +119,7 @@ def learning_context(text: str, start: int, end: int) -> bool:
 
     "PyTorch (learning)", "basic SQL", "moving into machine learning", "I am deepening PyTorch and MLOps".
     """
-    return bool(_LEARNING.match(text[end:end + 40]) or _ASPIRING.search(text[max(0, start - 60):start]))
+    return bool(LEARNING_AFTER.match(text[end:end + 40]) or ASPIRING_BEFORE.search(text[max(0, start - 60):start]))
 
 
 def named_skills(text: str, extractor: Any) -> dict[str, tuple[float, str]]:
