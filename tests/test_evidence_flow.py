@@ -91,8 +91,11 @@ def test_flow_pauses_and_resumes_with_typed_input(prefect_server: None, flow_hom
     assert rev["pages"] == -(-total // 5) == rev["pages_answered"] and rev["links_shown"] == total
     assert rev["accept"] == 1 and rev["edit"] == 1 and rev["reject"] == 3 and rev["defer"] == total - 5
     with connect(flow_home / "warehouse.duckdb") as con:
-        human = con.sql("SELECT action, count(*) AS n FROM decision_log WHERE actor = 'human' "
-                        "AND action <> 'link_deferred' GROUP BY action").pl()
+        from careeros.settings import approver_identity
+
+        # decisions are recorded as the home's identity (CAREEROS_APPROVER or the OS user)
+        human = con.sql("SELECT action, count(*) AS n FROM decision_log WHERE actor = ? "
+                        "AND action <> 'link_deferred' GROUP BY action", params=[approver_identity()]).pl()
         statuses = dict(con.execute(
             "SELECT status, count(*) FROM evidence_skill WHERE valid_to IS NULL AND decided_by = 'human' "
             "GROUP BY status").fetchall())

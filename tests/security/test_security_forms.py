@@ -39,10 +39,15 @@ def _wait(flow: str, key: str, timeout: float = 120) -> dict[str, Any]:
 
 
 def _human_decisions(home: Path) -> int:
+    """Decisions recorded for a person: the home's identity (CAREEROS_APPROVER or the OS user), not a machine."""
+    from careeros.outbox.models import MACHINE_ACTORS
+    from careeros.settings import approver_identity
     from careeros.warehouse.db import connect
 
+    who = approver_identity()
+    assert who.lower() not in MACHINE_ACTORS
     with connect(home / "warehouse.duckdb", read_only=True) as con:
-        return con.execute("SELECT count(*) FROM decision_log WHERE actor = 'human'").fetchall()[0][0]
+        return con.execute("SELECT count(*) FROM decision_log WHERE actor = ?", [who]).fetchall()[0][0]
 
 
 def test_empty_answer_does_not_approve_the_plan(prefect_server: None, plan_home: Path) -> None:
