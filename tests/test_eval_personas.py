@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections import Counter
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+from conftest import load_benchmark
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
-def _load(name: str) -> ModuleType:
-    if str(BENCH) not in sys.path:
-        sys.path.insert(0, str(BENCH))
-    spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
-
-lm = _load("labelmatch")
-ep = _load("eval_personas")
+lm = load_benchmark("labelmatch")
+ep = load_benchmark("eval_personas")
 
 
 @pytest.mark.parametrize(("gold", "label"), [
@@ -159,7 +148,7 @@ def test_persona_files_are_complete_balanced_and_self_consistent() -> None:
 
 
 def test_blind_skill_matching_is_one_to_one_and_closest_first() -> None:
-    es = _load("eval_skills")
+    es = load_benchmark("eval_skills")
     tp, fp, fn, missed, extra = es.match_one_to_one(
         ["Google Cloud Spanner", "React", "React Native", "Go"], ["GCP", "Spanner", "React", "Golang", "Neo4j"],
         optional=["Google Cloud Platform"])

@@ -3,27 +3,17 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
+
+from conftest import load_benchmark
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 EVAL = Path(__file__).resolve().parents[1] / "data" / "eval"
 
 
-def _load(name: str) -> ModuleType:
-    if str(BENCH) not in sys.path:
-        sys.path.insert(0, str(BENCH))
-    spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
-
-pm = _load("eval_profile_match")
+pm = load_benchmark("eval_profile_match")
 
 
 def test_hn_resume_text_keeps_duties_and_drops_header_links_and_boilerplate() -> None:
