@@ -67,15 +67,23 @@ class Serve:
         return self
 
     def children(self) -> list[int]:
-        """Pids of the serving process's children (flow-run processes)."""
+        """Pids of the serving process's flow-run children (``python -m prefect.engine``; the CLI's reaper
+        watchdog, also a child, lives as long as ``serve`` and is not counted)."""
         if self.proc is None:
             return []
         out: list[int] = []
         for task in Path(f"/proc/{self.proc.pid}/task").glob("*"):
             try:
-                out += [int(x) for x in (task / "children").read_text().split()]
+                pids = [int(x) for x in (task / "children").read_text().split()]
             except OSError:
                 continue
+            for pid in pids:
+                try:
+                    cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+                except OSError:
+                    continue  # already gone
+                if b"prefect.engine" in cmd:
+                    out.append(pid)
         return out
 
     def stop(self) -> None:

@@ -75,9 +75,11 @@ def _killpg(pgid: int) -> None:
 
 @pytest.fixture()
 def cpu_load() -> Iterator[int]:
-    """One busy-loop process per core for the duration of the test, so timing races show up (as on a loaded
-    machine). ``CAREEROS_TEST_CPU_LOAD=0`` turns it off; yields the number of burners."""
-    n = 0 if os.environ.get("CAREEROS_TEST_CPU_LOAD", "1") == "0" else (os.cpu_count() or 1)
+    """With ``CAREEROS_TEST_CPU_LOAD=1``: one busy-loop process per core for the duration of the test, so timing
+    races show up (as on a loaded machine). Off by default: it makes these tests several times slower, and the
+    suite's budget is better spent by running the whole of ``make test`` once beside a CPU-bound job before a
+    release (see README, "Testing under load"). Yields the number of burners."""
+    n = (os.cpu_count() or 1) if os.environ.get("CAREEROS_TEST_CPU_LOAD", "0") == "1" else 0
     burners = [subprocess.Popen([sys.executable, "-S", "-c", "while True: pass"], stdin=subprocess.DEVNULL,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
                for _ in range(n)]

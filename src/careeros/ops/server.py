@@ -127,6 +127,10 @@ def server_env(port: int, home: Path, host: str = HOST, public_url: str | None =
     return {
         "PREFECT_HOME": str(ph),
         "PREFECT_API_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{ph / 'prefect.db'}",
+        # leases on disk (under PREFECT_HOME), not in the server's memory: a run killed with -9 holds the home's
+        # writer slot in the database; with in-memory leases the next server (a new command) would never know the
+        # lease and the slot would stay taken for good. On disk, the repossessor frees it once it expires.
+        "PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE": "prefect.server.concurrency.lease_storage.filesystem",
         "PREFECT_SERVER_API_HOST": host,
         "PREFECT_SERVER_API_PORT": str(port),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",

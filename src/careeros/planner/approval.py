@@ -448,7 +448,7 @@ def plan_extras(con: Any, profile: Profile, refs: list[Any], reports: list[Any],
             try:
                 from careeros.planner.transitions import load_model
 
-                model = load_model()
+                model = load_model(con=con)
             except Exception as exc:  # noqa: BLE001 - no transition data is a stated limit, not a crash
                 log.warning("transition model unavailable: %s", exc)
         for rep in reports:

@@ -155,14 +155,22 @@ def cached(cache_dir: Path, sha: str, name: str, build: Any) -> Any:
     return obj
 
 
-def load_occupation_data(warehouse: Path | None = None, cache_dir: Path | None = None) -> OccupationData:
-    """The occupation bundle for the configured (or given) warehouse, from cache when the graph is unchanged."""
+def load_occupation_data(warehouse: Path | None = None, cache_dir: Path | None = None,
+                         con: Any = None) -> OccupationData:
+    """The occupation bundle for the configured (or given) warehouse, from cache when the graph is unchanged.
+
+    ``con``: a connection the caller already holds on that warehouse (DuckDB refuses a second connection to the
+    same file with a different configuration in one process, e.g. read-only beside read-write).
+    """
     from careeros.settings import get_settings
     from careeros.warehouse.db import connect
 
     s = get_settings()
     wh = Path(warehouse) if warehouse else s.warehouse_path
     cdir = Path(cache_dir) if cache_dir else s.cache_dir
+    if con is not None:
+        sha = graph_sha(con)
+        return cached(cdir, sha, "occdata", lambda: load_from_connection(con))
     if not wh.is_file():
         raise FileNotFoundError(f"no warehouse at {wh}: run `careeros ingest` first")
     with connect(wh, read_only=True) as con:

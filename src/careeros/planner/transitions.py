@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -229,11 +230,11 @@ def recall_at_k(pred: dict[str, list[str]], gold: dict[str, list[str]], k: int =
     return float(np.mean(vals)) if vals else 0.0
 
 
-def load_model(weights: dict[str, float] | None = None) -> TransitionModel:
-    """Transition model for the configured warehouse; signal matrices cached by graph sha."""
+def load_model(weights: dict[str, float] | None = None, con: Any = None) -> TransitionModel:
+    """Transition model for the configured warehouse, or the open connection ``con`` on it (cached by graph sha)."""
     from careeros.planner.data import cached, load_occupation_data
     from careeros.settings import get_settings
 
-    d = load_occupation_data()
+    d = load_occupation_data(con=con)
     signals = cached(get_settings().cache_dir, d.graph_sha, "transition-signals", lambda: compute_signals(d))
     return TransitionModel(d, weights=weights, signals=signals)
