@@ -34,20 +34,40 @@ def datasets() -> Path:
     return Settings().resolve_datasets()
 
 
-@pytest.fixture(scope="session")
-def built_home(tmp_path_factory: pytest.TempPathFactory, datasets: Path) -> Path:
-    """A CAREEROS_HOME with the warehouse built once from the real datasets (no Prefect overhead)."""
+def _build_home(home: Path, datasets: Path) -> None:
     from careeros.graph.store import build_and_store
     from careeros.warehouse.provenance import new_run_id
     from careeros.warehouse.taxonomy_load import fingerprints, load_source
 
-    home = tmp_path_factory.mktemp("careeros-home")
     wh = home / "warehouse.duckdb"
     run_id = new_run_id()
     for fp in fingerprints(datasets):
         summary = load_source(wh, home / "raw", fp, run_id)
         assert summary.status == "succeeded", summary
     assert build_and_store(wh, run_id).status == "succeeded"
+
+
+@pytest.fixture(scope="session")
+def built_home(tmp_path_factory: pytest.TempPathFactory, datasets: Path) -> Path:
+    """A CAREEROS_HOME with the warehouse built once from the real datasets (no Prefect overhead).
+
+    Under pytest-xdist the first worker builds it (under a file lock, in the run's shared temporary folder) and
+    every worker takes its own copy, so the 2-core machine builds it once, not once per worker.
+    """
+    home = tmp_path_factory.mktemp("careeros-home")
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        _build_home(home, datasets)
+        return home
+    from filelock import FileLock
+
+    shared = tmp_path_factory.getbasetemp().parent / "careeros-home-shared"
+    with FileLock(str(shared) + ".lock"):
+        if not (shared / ".built").exists():
+            shutil.rmtree(shared, ignore_errors=True)
+            shared.mkdir()
+            _build_home(shared, datasets)
+            (shared / ".built").touch()
+    shutil.copytree(shared, home, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".built"))
     return home
 
 
@@ -106,3 +126,19 @@ def load_benchmark(name: str) -> ModuleType:
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
+
+
+#: the slowest test files (measured with --durations), started first so that under pytest-xdist no worker picks
+#: one up near the end of the run while the others sit idle
+SLOWEST_FIRST = (
+    "tests/reliability/test_crash_ingest.py", "tests/test_server_mode.py", "tests/security/test_security_demo_scan.py",
+    "tests/reliability/test_crash_plan.py", "tests/e2e/test_ui_approvals.py", "tests/test_plan_review.py",
+    "tests/e2e/test_new_user_walkthrough.py", "tests/reliability/test_crash_curate.py", "tests/test_approval_flow.py",
+    "tests/test_postings_pipeline.py", "tests/test_agents_personas.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Slowest files first (stable otherwise)."""
+    rank = {f: i for i, f in enumerate(SLOWEST_FIRST)}
+    items.sort(key=lambda it: rank.get(it.nodeid.split("::", 1)[0], len(rank)))

@@ -294,6 +294,7 @@ COMPOSED = {"ingest_market_signals.py": "runs ingest-taxonomies and ingest-posti
 def test_every_writing_flow_publishes_the_snapshot() -> None:
     for path in sorted((REPO / "flows").glob("*.py")):
         src = path.read_text()
-        if "@flow" not in src or path.name in COMPOSED:
+        # a flow module has a decorator line (flows/homes.py only mentions ``@flow`` in its docstrings)
+        if not re.search(r"^@flow\b", src, re.MULTILINE) or path.name in COMPOSED:
             continue
         assert "publish_analytics(" in src, f"{path.name} writes the warehouse but never publishes the snapshot"

@@ -197,6 +197,64 @@ def test_requirement_profiles_over_the_real_warehouse(built_home: Path, referenc
     assert sum(1 for lb in labels if lb.startswith(("Excel", "Microsoft Outlook", "Microsoft Word"))) == 0
 
 
+@pytest.mark.parametrize("title,soc,first,never", [
+    ("Instructional Designer", "25-9031.00", "instructional designer", []),
+    # ESCO's "interior architect" lists "construction manager" among its alternative labels: the preferred label wins
+    ("Construction Manager", "11-9021.00", "construction manager", ["interior architect"]),
+    # "machine engineer" (an alternative label of a maintenance engineer) is not "machine learning engineer"
+    ("Senior Machine Learning Engineer", "15-2051.00", None, ["maintenance and repair engineer"]),
+])
+def test_esco_occupations_named_by_the_persons_title(built_home: Path, title: str, soc: str, first: str | None,
+                                                     never: list[str]) -> None:
+    from careeros.planner.requirements import esco_essentials, esco_occupations
+    from careeros.warehouse.db import connect
+
+    with connect(built_home / "warehouse.duckdb", read_only=True) as con:
+        occ = esco_occupations(con, title, soc)
+        ess = esco_essentials(con, occ)
+    names = [lb for _, lb, _ in occ]
+    if first:
+        assert names and names[0] == first, names
+    assert not set(names) & set(never), names
+    if occ:
+        assert ess.height > 0 and ess["skill_id"].str.starts_with("esco:").all()
+        # task phrases are told apart from knowledge by their opening verb
+        tasks = dict(zip(ess["label"].to_list(), ess["task"].to_list(), strict=True))
+        assert any(tasks.values()) and not all(tasks.values())
+
+
+def test_esco_essentials_enter_the_instructional_designer_profile(built_home: Path, reference: object) -> None:
+    from careeros.graph.hierarchy import load_hierarchy
+    from careeros.planner.requirements import requirement_profile
+    from careeros.warehouse.db import connect
+
+    with connect(built_home / "warehouse.duckdb", read_only=True) as con:
+        prof = requirement_profile(con, "25-9031.00", reference, load_hierarchy(con).alternatives,
+                                   own_title="Instructional Designer")
+    esco = [r for r in prof.requirements if any("in ESCO" in why for why in r.reasons)]
+    assert esco, "no requirement carries an ESCO reason"
+    standalone = [r for r in esco if r.skill_id.startswith("esco:")]
+    # only knowledge (noun phrases) stands alone; no "conduct ..."/"identify ..." task phrase
+    assert standalone and all(not r.label.lower().startswith(("conduct ", "identify ", "apply ", "use "))
+                              for r in standalone), [r.label for r in standalone]
+    # a curated concept ESCO names essential is raised, not duplicated
+    assert any(not r.skill_id.startswith("esco:") for r in esco)
+
+
+@pytest.mark.parametrize("label,text,named", [
+    ("use electronic health records", "Charted in electronic health records daily", True),
+    ("learning management systems", "Administered our learning management system", True),
+    ("labour legislation", "Knows labor law", False),
+    ("data models", "Built dimensional data models for finance", True),
+    ("analyse supply chain trends", "Analyzed supply chain trends quarterly", True),
+    ("cognitive psychology", "psychology degree", False),
+])
+def test_phrase_named_is_plural_and_spelling_tolerant(label: str, text: str, named: bool) -> None:
+    from careeros.planner.intelligence import _norm_words, phrase_named
+
+    assert phrase_named(label, " " + " ".join(_norm_words(text)) + " ") is named
+
+
 # ------------------------------------------------------------------------------------ evidence confidence
 
 

@@ -21,10 +21,12 @@ from careeros.evidence.linking import ASPIRING_BEFORE, LEARNING_AFTER
 from careeros.evidence.resume_facts import ResumeFacts, read_resume
 from careeros.graph.hierarchy import SkillHierarchy, load_hierarchy
 from careeros.planner.gaps import RoleGapReport, ranked_gaps, requirement_gaps
-from careeros.planner.person import PersonSkills, person_skills
+from careeros.planner.person import PRIOR_BASE, PRIOR_MAX, PRIOR_PER_YEAR, PersonSkills, person_skills
 from careeros.planner.requirements import (
     RequirementProfile,
     concept_examples,
+    esco_essentials,
+    esco_occupations,
     extractor_fn,
     role_inputs,
     role_keywords,
@@ -141,6 +143,59 @@ def named_skills(text: str, extractor: Any) -> dict[str, tuple[float, str]]:
     return out
 
 
+_US = {"analyse": "analyze", "analysing": "analyzing", "organise": "organize", "organisation": "organization",
+       "programme": "program", "programmes": "programs", "modelling": "modeling", "visualisation": "visualization",
+       "optimise": "optimize", "behaviour": "behavior", "centre": "center", "colour": "color", "licence": "license",
+       "paediatrics": "pediatrics", "practise": "practice", "utilise": "utilize", "prioritise": "prioritize"}
+#: leading verbs of ESCO skill labels ("use electronic health records" is named as "electronic health records")
+_ESCO_VERBS = frozenset("use apply manage perform conduct develop create prepare identify implement maintain ensure "
+                        "provide design plan write analyse analyze evaluate monitor coordinate supervise follow "
+                        "carry out operate handle".split())
+
+
+def _norm_words(text: str) -> list[str]:
+    return [_US.get(w, w) for w in re.findall(r"[a-z0-9+#]+", text.lower())]
+
+
+def phrase_named(label: str, text_words: str) -> bool:
+    """Whether a skill label (or its object, without a leading verb) occurs in the text, plural-tolerant.
+
+    ``text_words``: the text as space-joined :func:`_norm_words`, padded with spaces.
+    """
+    words = _norm_words(label)
+    forms = [words]
+    if len(words) >= 3 and words[0] in _ESCO_VERBS:
+        forms.append(words[1:])
+    for f in forms:
+        if not f:
+            continue
+        stem = " ".join(f)
+        alts = {stem, stem[:-1] if stem.endswith("s") and not stem.endswith("ss") else stem + "s"}
+        if any(f" {a} " in text_words for a in alts):
+            return True
+    return False
+
+
+def esco_person_offers(con: Any, person: PersonSkills, current_title: str | None, current_soc: str | None,
+                       years: float, resume: str | None, profiles: Sequence[RequirementProfile]) -> None:
+    """ESCO skills the person has, offered to ``person``.
+
+    The essential skills of their current job's ESCO occupation (at the occupation prior) and every ESCO
+    requirement of the target roles their resume names.
+    """
+    if current_title or current_soc:
+        prior = min(PRIOR_MAX, PRIOR_BASE + PRIOR_PER_YEAR * max(0.0, years))
+        cur = esco_essentials(con, esco_occupations(con, current_title, current_soc or ""))
+        for sid, occ in cur.select("skill_id", "occupation").unique("skill_id").sort("skill_id").iter_rows():
+            person.offer(sid, prior, f"essential for '{occ}' in ESCO (your current job)")
+    if resume:
+        text = " " + " ".join(_norm_words(resume)) + " "
+        for prof in profiles:
+            for req in prof.requirements:
+                if req.skill_id.startswith("esco:") and phrase_named(req.label, text):
+                    person.offer(req.skill_id, RESUME_NAMED, "named in your resume")
+
+
 def evidence_links(con: Any) -> pl.DataFrame:
     """Current evidence links with their status and the type of evidence they come from."""
     from careeros.warehouse.db import table_exists
@@ -213,7 +268,8 @@ def assess(con: Any, profile: Profile, roles: Sequence[TargetRoleRef], extractor
             if sid not in direct:
                 src = next((c for c in hier.implied_by(sid) if c in direct), None)
                 person.offer(sid, s, f"implied by {names.get(src, src) if src else 'your resume'}")
-    profiles, reports = [], []
+    profiles: list[RequirementProfile] = []
+    titles: list[str] = []
     for r in roles:
         prof = score_requirements(role_inputs(con, r.soc_code, r.title), extract, hier.alternatives, keywords, r.title,
                                   examples)
@@ -224,7 +280,10 @@ def assess(con: Any, profile: Profile, roles: Sequence[TargetRoleRef], extractor
             limits.append(f"{r.title}: no postings for {prof.title or r.soc_code} in the warehouse; "
                           "requirements rest on O*NET only")
         profiles.append(prof)
-        reports.append(requirement_gaps(prof, person, r.title, names))
+        titles.append(r.title)
+    esco_person_offers(con, person, current_title, current_soc, facts.years_experience if facts else 0.0, resume,
+                       profiles)
+    reports = [requirement_gaps(prof, person, t, names) for prof, t in zip(profiles, titles, strict=True)]
     prio = priorities(len(reports))
     return Assessment(facts=facts, current_soc=current_soc, current_title=current_title, person=person,
                       profiles=profiles, reports=reports, priorities=prio, gaps=ranked_gaps(reports, prio),

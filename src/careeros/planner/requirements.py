@@ -21,6 +21,14 @@ Each requirement blends two views, with shrinkage toward O*NET when few postings
     weight  = (n x market + K x onet) / (n + K)          n = postings for the occupation, K = 25
               (elements have no posting signal: weight = onet)
 
+ESCO essential skills: the ESCO occupations whose label (or an alternative label) is the person's own title for
+the role ("Instructional Designer" -> ESCO "instructional designer") name what the EU's occupational experts
+consider essential for it ("instructional design models", "create SCORM packages", "identify training needs").
+Each knowledge item becomes a requirement of weight 0.35 x (0.5 + 0.5 x specificity) x (0.5 + 0.5 x share of the matched ESCO
+occupations naming it), specificity = 1 - log(df/5) / log(200/5) over the number of ESCO occupations ``df`` naming it
+essential (skills essential almost everywhere, "use different communication channels", drop out; transversal and
+language skills are left out). An ESCO skill whose label names a curated concept raises that concept instead.
+
 The **core set** is the 20-40 heaviest requirements (those with weight >= 0.2, at least 20, at most 40);
 coverage is measured against it. Every requirement carries its reasons and the postings count behind it.
 Pure scoring over Polars frames (:func:`score_requirements`); :func:`role_inputs` reads them from an open
@@ -74,6 +82,13 @@ _TITLE_STOP = frozenset("a an and the of for in to with senior sr junior jr lead
 #: expert knowledge (a concept named by the role's titles or the curated map) keeps this share of its O*NET
 #: weight however rarely postings spell it out
 EXPERT_FLOOR = 0.75
+#: ESCO essential skills of the occupations matching the person's own title (see the module docstring)
+ESCO_WEIGHT = 0.35
+ESCO_DF_FULL, ESCO_DF_ZERO = 5, 200
+ESCO_MAX_REQS = 8
+ESCO_MATCH_MIN = 0.8
+ESCO_MAX_OCCUPATIONS = 3
+ESCO_CROSSWALK_MIN = 0.8
 
 
 class Requirement(BaseModel):
@@ -127,6 +142,9 @@ class RoleInputs:
     trends: dict[str, float]
     global_share: dict[str, float] | None = None  # skill id -> share of all described postings naming it
     market_from: str = "occupation"  # "title": postings titled like the person's own title
+    # ESCO essential skills of the ESCO occupations matching the title: occupation_uri, occupation, skill_id,
+    # label, kind, df (ESCO occupations naming the skill essential)
+    esco: pl.DataFrame | None = None
 
 
 def _slug(text: str) -> str:
@@ -208,6 +226,7 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
                 curated[sid] = k
                 labels.setdefault(sid, (label, "concept"))
                 break
+    esco_boost, esco_reqs = _esco_requirements(inp, extract, labels)
     ps = inp.posting_skills
     share_of: dict[str, float] = {}
     count_of: dict[str, int] = {}
@@ -230,9 +249,11 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
             onet = max(onet, min(ALT_TITLE_MAX, ALT_TITLE_BASE + ALT_TITLE_GAIN * alt_hits[sid] / n_alt))
         if sid in curated:
             onet = max(onet, CURATED_ROLE_WEIGHT)
+        if sid in esco_boost:
+            onet = max(onet, esco_boost[sid][0])
         share = share_of.get(sid, 0.0) if n else None
         w = _blend(onet, share, n)
-        if sid in curated or sid in title_hits:
+        if sid in curated or sid in title_hits or sid in esco_boost:
             w = max(w, EXPERT_FLOOR * onet)
         if onet == 0 and count_of.get(sid, 0) < MIN_MARKET_CONCEPT_POSTINGS:
             continue  # a handful of postings (often one multi-role post) is noise, not a requirement
@@ -248,6 +269,8 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
             why.append(f"named in {alt_hits[sid]} of {n_alt} alternate titles")
         if sid in curated:
             why.append(f"expected of '{curated[sid]}' roles (careeros skill map)")
+        if sid in esco_boost:
+            why.append(esco_boost[sid][1])
         if unit_hits.get(sid):
             why.append(f"named in {unit_hits[sid]} of {len(texts)} O*NET tasks and work activities")
         if n:
@@ -260,6 +283,7 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
                                 weight=round(w, 4), onet=round(onet, 4), posting_share=share,
                                 postings=count_of.get(sid, 0), soc_postings=n, trend=inp.trends.get(sid),
                                 reasons=why))
+    reqs.extend(esco_reqs)
     # ---- technology families (O*NET commodity classes + curated alternatives)
     alt_of: dict[str, str] = {}
     for alt_ids, _f in alternatives:
@@ -297,6 +321,8 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
         onet = max(members[s]["onet"] for s in ids) * TECH_ONET_SCALE
         share = fam_postings.get(key, 0) / n if n else None
         w = _blend(onet, share, n)
+        esco_w, esco_why = max((esco_boost.get(s, (0.0, "")) for s in ids), key=lambda b: b[0])
+        w = max(w, esco_w)
         lead_c = count_of.get(lead, 0)
         factors = {s: 1.0 if (s == lead or (lead_c and count_of.get(s, 0) >= CO_LEADER_SHARE * lead_c)) else
                    MEMBER_FACTOR for s in ids}
@@ -314,6 +340,8 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
         if n:
             why.append(f"in {_pct(share or 0.0)} of {n} postings"
                        + (" with this title" if inp.market_from == "title" else ""))
+        if esco_why:
+            why.append(esco_why)
         if comm and len(ids) > 1:
             why.append(f"any {comm.lower()} counts ({len(ids)} alternatives)")
         reqs.append(Requirement(
@@ -353,6 +381,136 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
 
 
 # ------------------------------------------------------------------------------------------------ readers
+
+
+def _esco_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list[tuple[str, str, str]]]],
+                       labels: dict[str, tuple[str, str]]) -> tuple[dict[str, tuple[float, str]], list[Requirement]]:
+    """ESCO essential skills of the title's ESCO occupations.
+
+    Returns boosts for the curated concepts and tools their labels name, and requirements for the rest (the
+    heaviest :data:`ESCO_MAX_REQS` knowledge items).
+    """
+    esco = inp.esco
+    if esco is None or not esco.height:
+        return {}, []
+    n_occ = max(1, esco["occupation_uri"].n_unique())
+    if "task" not in esco.columns:
+        esco = esco.with_columns(pl.lit(False).alias("task"))
+    per = esco.group_by("skill_id").agg(pl.col("label").first(), pl.col("kind").first(), pl.col("df").first(),
+                                        pl.col("task").first(),
+                                        pl.col("occupation").unique().sort().alias("occs")).sort("skill_id")
+    found = extract([str(x) for x in per["label"].to_list()])
+    boost: dict[str, tuple[float, str]] = {}
+    scored: list[Requirement] = []
+    span = math.log(ESCO_DF_ZERO / ESCO_DF_FULL)
+    for r, hits in zip(per.iter_rows(named=True), found, strict=True):
+        df = max(int(r["df"] or 1), 1)
+        spec = 1.0 - math.log(max(df, ESCO_DF_FULL) / ESCO_DF_FULL) / span
+        if spec <= 0:
+            continue
+        occs = list(r["occs"])
+        w = ESCO_WEIGHT * (0.5 + 0.5 * min(1.0, spec)) * (0.5 + 0.5 * len(occs) / n_occ)
+        where = ", ".join(f"'{o}'" for o in occs[:2])
+        why = f"essential for {where} in ESCO (the EU's skills classification; essential in {df} ESCO occupations)"
+        concepts = [(sid, lb) for sid, lb, kind in hits if kind == "concept"]
+        if concepts:
+            for sid, lb in concepts:
+                if w > boost.get(sid, (0.0, ""))[0]:
+                    boost[sid] = (w, why)
+                labels.setdefault(sid, (lb, "concept"))
+            continue
+        tools = [sid for sid, _, kind in hits if kind == "technology"]
+        if tools:
+            for sid in tools:  # a tool: raises its technology family
+                if w > boost.get(sid, (0.0, ""))[0]:
+                    boost[sid] = (w, why)
+            continue
+        if r["task"]:
+            continue  # ESCO's competences are task phrases ("persuade clients with alternatives"): knowledge only
+        label = str(r["label"])
+        scored.append(Requirement(key=r["skill_id"], skill_id=r["skill_id"], label=label[:1].upper() + label[1:],
+                                  kind=str(r["kind"] or "skill"), members={r["skill_id"]: 1.0}, weight=round(w, 4),
+                                  onet=round(w, 4), soc_postings=int(inp.postings), reasons=[why]))
+    scored.sort(key=lambda q: (-q.weight, q.label))
+    return boost, scored[:ESCO_MAX_REQS]
+
+
+def _title_tokens(text: str) -> tuple[str, ...]:
+    words = [w for w in re.findall(r"[a-z0-9+#]+", text.lower()) if w not in _TITLE_STOP]
+    return tuple(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words)
+
+
+def _title_match(title: tuple[str, ...], label: tuple[str, ...]) -> float:
+    """How well an ESCO occupation label names the person's title (1 = the same words)."""
+    if not title or not label:
+        return 0.0
+    if label == title:
+        return 1.0
+    if len(label) >= 2 and len(label) < len(title) and title[-len(label):] == label:
+        return 0.8 + 0.1 * len(label) / len(title)  # "corporate instructional designer" ends with the label
+    if len(title) >= 2 and len(label) == len(title) + 1 and any(label[:i] + label[i + 1:] == title
+                                                               for i in range(len(label))):
+        return 0.8  # "big data engineer" for "data engineer", "registered general nurse" for "registered nurse"
+    return 0.0
+
+
+def esco_occupations(con: Any, title: str | None, soc_code: str) -> list[tuple[str, str, float]]:
+    """ESCO occupations (uri, label, score) the title names, best first.
+
+    When no ESCO label names the title, the occupation's strongest crosswalk matches.
+    """
+    from careeros.warehouse.db import table_exists
+
+    if not table_exists(con, "esco_occupation") or not table_exists(con, "esco_occupation_skill"):
+        return []
+    tt = _title_tokens(title or "")
+    best: dict[str, tuple[str, float]] = {}
+    if tt:
+        for uri, pref, alts in con.execute(
+                "SELECT occupation_uri, preferred_label, alt_labels FROM esco_occupation").fetchall():
+            score = _title_match(tt, _title_tokens(pref))
+            for a in alts or []:
+                score = max(score, 0.95 * _title_match(tt, _title_tokens(a)))
+            if score >= ESCO_MATCH_MIN:
+                best[uri] = (pref, score)
+    top = max((sc for _, sc in best.values()), default=0.0)
+    # only the best tier: an occupation named by its preferred label outranks others that merely list the title
+    # among their alternative labels (ESCO's "interior architect" lists "construction manager")
+    out = sorted(((u, lb, sc) for u, (lb, sc) in best.items() if sc >= top - 0.01),
+                 key=lambda x: (-x[2], x[1]))[:ESCO_MAX_OCCUPATIONS]
+    if not out and table_exists(con, "graph_esco_onet_crosswalk"):
+        out = [(u, lb, float(c)) for u, lb, c in con.execute(
+            "SELECT occupation_uri, esco_label, confidence FROM graph_esco_onet_crosswalk WHERE soc_code = ? "
+            "AND confidence >= ? ORDER BY confidence DESC, esco_label LIMIT 2", [soc_code, ESCO_CROSSWALK_MIN]).fetchall()]
+    return out
+
+
+def esco_essentials(con: Any, occupations: Sequence[tuple[str, str, float]]) -> pl.DataFrame:
+    """Essential ESCO skills of ``occupations`` (no transversal or language skills) with their ``df``."""
+    schema = {"occupation_uri": pl.String, "occupation": pl.String, "skill_id": pl.String, "label": pl.String,
+              "kind": pl.String, "df": pl.Int64, "task": pl.Boolean}
+    if not occupations:
+        return pl.DataFrame(schema=schema)
+    uris = [u for u, _, _ in occupations]
+    names = {u: lb for u, lb, _ in occupations}
+    rows = con.execute(
+        "WITH df AS (SELECT skill_uri, count(DISTINCT occupation_uri) AS df FROM esco_occupation_skill "
+        "WHERE relation_type = 'essential' GROUP BY 1) "
+        "SELECT os.occupation_uri, os.skill_uri, s.preferred_label, s.skill_type, df.df FROM esco_occupation_skill os "
+        "JOIN esco_skill s ON s.skill_uri = os.skill_uri JOIN df ON df.skill_uri = os.skill_uri "
+        "WHERE os.relation_type = 'essential' AND os.occupation_uri IN (SELECT unnest(?)) "
+        "AND coalesce(s.reuse_level, '') <> 'transversal' "
+        "AND NOT list_contains(coalesce(s.collections, []), 'language') ORDER BY 1, 2", [uris]).fetchall()
+    # ESCO's skill types are partly reconstructed here ("conduct educational activities" typed knowledge), so a
+    # label is a task phrase when its first word opens O*NET work activities, which always start with a verb
+    # ("Conduct ...", "Identify ...", "Apply ..."; British spellings added)
+    verbs = {str(w) for (w,) in con.execute(
+        "SELECT DISTINCT lower(split_part(dwa_title, ' ', 1)) FROM onet_dwa").fetchall()}
+    verbs |= {w.replace("yze", "yse").replace("ize", "ise") for w in verbs} | {"use", "apply", "teach", "ensure", "work", "combine", "persuade", "define", "comply"}
+    return pl.DataFrame([{"occupation_uri": u, "occupation": names[u], "skill_id": "esco:" + k.rsplit("/", 1)[-1],
+                          "label": lb, "kind": "knowledge" if (t or "") == "knowledge" else "skill", "df": int(d),
+                          "task": lb.lower().split(" ", 1)[0] in verbs}
+                         for u, k, lb, t, d in rows], schema=schema)
 
 
 def role_inputs(con: Any, soc_code: str, own_title: str | None = None) -> RoleInputs:
@@ -432,8 +590,10 @@ def role_inputs(con: Any, soc_code: str, own_title: str | None = None) -> RoleIn
                                       [soc_code]).fetchall():
                 if v is not None and not (isinstance(v, float) and math.isnan(v)):
                     trends[sid] = float(v)
+    esco = esco_essentials(con, esco_occupations(con, own_title or title, soc_code))
     return RoleInputs(soc_code=soc_code, title=title, elements=elements, tech=tech, texts=texts, titles=titles,
-                      postings=n, posting_skills=ps, trends=trends, global_share=glob, market_from=market_from)
+                      postings=n, posting_skills=ps, trends=trends, global_share=glob, market_from=market_from,
+                      esco=esco)
 
 
 def extractor_fn(extractor: Any) -> Callable[[list[str]], list[list[tuple[str, str, str]]]]:
