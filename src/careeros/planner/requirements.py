@@ -28,6 +28,8 @@ Each knowledge item becomes a requirement of weight 0.35 x (0.5 + 0.5 x specific
 occupations naming it), specificity = 1 - log(df/5) / log(200/5) over the number of ESCO occupations ``df`` naming it
 essential (skills essential almost everywhere, "use different communication channels", drop out; transversal and
 language skills are left out). An ESCO skill whose label names a curated concept raises that concept instead.
+ESCO items fill in where the curated concepts know little of a role: at most 8, one fewer per concept requirement
+of weight >= 0.4.
 
 The **core set** is the 20-40 heaviest requirements (those with weight >= 0.2, at least 20, at most 40);
 coverage is measured against it. Every requirement carries its reasons and the postings count behind it.
@@ -86,6 +88,7 @@ EXPERT_FLOOR = 0.75
 ESCO_WEIGHT = 0.35
 ESCO_DF_FULL, ESCO_DF_ZERO = 5, 200
 ESCO_MAX_REQS = 8
+ESCO_STRONG_CONCEPT = 0.4
 ESCO_MATCH_MIN = 0.8
 ESCO_MAX_OCCUPATIONS = 3
 ESCO_CROSSWALK_MIN = 0.8
@@ -283,7 +286,10 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
                                 weight=round(w, 4), onet=round(onet, 4), posting_share=share,
                                 postings=count_of.get(sid, 0), soc_postings=n, trend=inp.trends.get(sid),
                                 reasons=why))
-    reqs.extend(esco_reqs)
+    # ESCO's knowledge fills in where the curated concepts know little of the role: one ESCO item fewer for each
+    # strong concept requirement (a machine learning role has plenty; a facilities manager may have none)
+    strong = sum(1 for q in reqs if q.kind == "concept" and q.weight >= ESCO_STRONG_CONCEPT)
+    reqs.extend(esco_reqs[:max(0, ESCO_MAX_REQS - strong)])
     # ---- technology families (O*NET commodity classes + curated alternatives)
     alt_of: dict[str, str] = {}
     for alt_ids, _f in alternatives:
@@ -506,10 +512,11 @@ def esco_essentials(con: Any, occupations: Sequence[tuple[str, str, float]]) -> 
     # ("Conduct ...", "Identify ...", "Apply ..."; British spellings added)
     verbs = {str(w) for (w,) in con.execute(
         "SELECT DISTINCT lower(split_part(dwa_title, ' ', 1)) FROM onet_dwa").fetchall()}
-    verbs |= {w.replace("yze", "yse").replace("ize", "ise") for w in verbs} | {"use", "apply", "teach", "ensure", "work", "combine", "persuade", "define", "comply"}
+    verbs |= {w.replace("yze", "yse").replace("ize", "ise") for w in verbs} | {
+        "use", "apply", "teach", "ensure", "work", "combine", "persuade", "define", "comply"}
     return pl.DataFrame([{"occupation_uri": u, "occupation": names[u], "skill_id": "esco:" + k.rsplit("/", 1)[-1],
                           "label": lb, "kind": "knowledge" if (t or "") == "knowledge" else "skill", "df": int(d),
-                          "task": lb.lower().split(" ", 1)[0] in verbs}
+                          "task": lb.lower().split(" ", 1)[0] in verbs or lb.lower().split(" ", 1)[0].endswith("ly")}
                          for u, k, lb, t, d in rows], schema=schema)
 
 
