@@ -15,17 +15,11 @@ from prefect.exceptions import FlowPauseTimeout
 from careeros.evidence.review import decisions_from_input, page_summary, review_markdown, review_model
 from careeros.redact import redact
 from careeros.settings import get_settings
-from careeros.warehouse.provenance import new_run_id
+from flows.homes import current_run_id as _run_id
 from flows.homes import for_home
 from flows.human import ask
 from tasks import evidence as t
 from tasks.taxonomy import publish_analytics
-
-
-def _run_id() -> str:
-    from prefect.runtime import flow_run
-
-    return str(flow_run.id) if flow_run.id else new_run_id()
 
 
 @flow(name="curate-evidence", log_prints=False)

@@ -18,16 +18,10 @@ from prefect.exceptions import FlowPauseTimeout
 
 from careeros.metrics.standup import checkin_form, standup_markdown
 from careeros.settings import get_settings
-from careeros.warehouse.provenance import new_run_id
+from flows.homes import current_run_id as _run_id
 from flows.homes import for_home, pause_flow_run, suspend_flow_run
 from tasks import metrics as t
 from tasks.taxonomy import publish_analytics
-
-
-def _run_id() -> str:
-    from prefect.runtime import flow_run
-
-    return str(flow_run.id) if flow_run.id else new_run_id()
 
 
 def _from_deployment() -> bool:

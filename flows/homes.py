@@ -123,3 +123,12 @@ def suspend_flow_run(*args: Any, **kwargs: Any) -> Any:
     if slot is not None:
         slot.acquire()
     return answer
+
+
+def current_run_id() -> str:
+    """The running flow run's id (the warehouse's run id for what this run writes); a fresh one outside a run."""
+    from prefect.runtime import flow_run
+
+    from careeros.warehouse.provenance import new_run_id
+
+    return str(flow_run.id) if flow_run.id else new_run_id()

@@ -11,16 +11,10 @@ from prefect.artifacts import create_markdown_artifact, create_progress_artifact
 from careeros.market.pipeline import load_source, postings_markdown
 from careeros.progress import report
 from careeros.settings import get_settings
-from careeros.warehouse.provenance import new_run_id
+from flows.homes import current_run_id as _run_id
 from flows.homes import for_home
 from tasks import postings as t
 from tasks.taxonomy import publish_analytics
-
-
-def _run_id() -> str:
-    from prefect.runtime import flow_run
-
-    return str(flow_run.id) if flow_run.id else new_run_id()
 
 
 @flow(name="ingest-postings", log_prints=False)

@@ -10,16 +10,10 @@ from prefect.artifacts import create_markdown_artifact, create_progress_artifact
 from careeros.progress import report
 from careeros.reports.ingest import ingest_markdown
 from careeros.settings import get_settings
-from careeros.warehouse.provenance import new_run_id
 from careeros.warehouse.taxonomy_load import load_source
+from flows.homes import current_run_id as _run_id
 from flows.homes import for_home
 from tasks import taxonomy as t
-
-
-def _run_id() -> str:
-    from prefect.runtime import flow_run
-
-    return str(flow_run.id) if flow_run.id else new_run_id()
 
 
 @flow(name="ingest-taxonomies", log_prints=False)

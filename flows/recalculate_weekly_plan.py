@@ -21,17 +21,11 @@ from prefect.exceptions import FlowPauseTimeout
 from careeros.planner.approval import apply_change_request, decision_form, summary_markdown
 from careeros.planner.plan import PlanOverrides
 from careeros.settings import get_settings
-from careeros.warehouse.provenance import new_run_id
+from flows.homes import current_run_id as _run_id
 from flows.homes import for_home
 from flows.human import ask
 from tasks import planning as t
 from tasks.taxonomy import publish_analytics
-
-
-def _run_id() -> str:
-    from prefect.runtime import flow_run
-
-    return str(flow_run.id) if flow_run.id else new_run_id()
 
 
 def _from_deployment() -> bool:

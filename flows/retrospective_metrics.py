@@ -9,16 +9,10 @@ from prefect import flow
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from careeros.settings import get_settings
-from careeros.warehouse.provenance import new_run_id
+from flows.homes import current_run_id as _run_id
 from flows.homes import for_home
 from tasks import metrics as t
 from tasks.taxonomy import publish_analytics
-
-
-def _run_id() -> str:
-    from prefect.runtime import flow_run
-
-    return str(flow_run.id) if flow_run.id else new_run_id()
 
 
 @flow(name="retrospective-metrics", log_prints=False)

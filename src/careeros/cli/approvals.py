@@ -12,9 +12,6 @@ import typer
 
 app = typer.Typer(no_args_is_help=True)
 
-WAITING_STATES = ["Paused", "Suspended"]
-
-
 def _quiet() -> None:
     """Quiet Prefect and use the home's running server (any live one: they share the home's database)."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -27,42 +24,9 @@ def _quiet() -> None:
 def waiting_runs(flow_name: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
     """Flow runs in a Paused/Suspended state, newest first, with the markdown summary of their form."""
     _quiet()
-    from prefect import get_client
-    from prefect.client.schemas.filters import (
-        FlowFilter,
-        FlowFilterName,
-        FlowRunFilter,
-        FlowRunFilterState,
-        FlowRunFilterStateName,
-    )
-    from prefect.client.schemas.sorting import FlowRunSort
+    from careeros.ops.inbox import waiting_runs as inbox
 
-    with get_client(sync_client=True) as client:
-        runs = client.read_flow_runs(
-            flow_run_filter=FlowRunFilter(state=FlowRunFilterState(name=FlowRunFilterStateName(any_=WAITING_STATES))),
-            flow_filter=FlowFilter(name=FlowFilterName(any_=[flow_name])) if flow_name else None,
-            sort=FlowRunSort.START_TIME_DESC, limit=limit)
-        flows = {f.id: f.name for f in client.read_flows()} if runs else {}
-        return [_describe(client, r, flows.get(r.flow_id)) for r in runs]
-
-
-def _describe(client: Any, run: Any, flow_name: str | None) -> dict[str, Any]:
-    from prefect.input.run_input import keyset_from_paused_state
-
-    state = run.state
-    desc = None
-    try:
-        keyset = keyset_from_paused_state(state)
-        desc = client.read_flow_run_input(flow_run_id=run.id, key=keyset["description"])
-        desc = json.loads(desc) if isinstance(desc, str) and desc.startswith('"') else desc
-    except Exception:  # noqa: BLE001 - a pause without input has no description
-        desc = None
-    return {"flow_run_id": str(run.id), "name": run.name, "flow": flow_name, "state": state.name if state else None,
-            "since": state.timestamp.isoformat() if state and state.timestamp else None,
-            "pause_key": state.state_details.pause_key if state else None,
-            "timeout_at": state.state_details.pause_timeout.isoformat()
-            if state and state.state_details.pause_timeout else None,
-            "description": desc}
+    return inbox(flow_name, limit)
 
 
 def _match(run_id: str) -> str:

@@ -48,21 +48,9 @@ def _wait(pred: Callable[[], Any], seconds: float, what: str) -> Any:
 
 def _waiting_ids() -> set[str]:
     """Ids of this flow's runs waiting for input (Paused or Suspended)."""
-    from prefect import get_client
-    from prefect.client.schemas.filters import (
-        FlowFilter,
-        FlowFilterName,
-        FlowRunFilter,
-        FlowRunFilterState,
-        FlowRunFilterStateName,
-    )
+    from careeros.ops.inbox import waiting_ids
 
-    with get_client(sync_client=True) as client:
-        runs = client.read_flow_runs(
-            flow_run_filter=FlowRunFilter(state=FlowRunFilterState(
-                name=FlowRunFilterStateName(any_=["Paused", "Suspended"]))),
-            flow_filter=FlowFilter(name=FlowFilterName(any_=[FLOW])), limit=200)
-    return {str(r.id) for r in runs}
+    return waiting_ids(FLOW)
 
 
 def propose_plan_run(conn: Any, profile_path: str | None, timeout: int, wait: float,
