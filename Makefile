@@ -40,7 +40,7 @@ demo: venv
 # most tests wait on Prefect servers, subprocesses and the browser, so 3 workers fit 2 cores. TEST_WORKERS=0: serial.
 TEST_WORKERS ?= 3
 test: venv system-deps
-	$(PY) -m pytest -q -p no:cacheprovider --durations=25 -n $(TEST_WORKERS) --dist loadfile
+	$(PY) -m pytest -q -p no:cacheprovider --durations=25 -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 # Build the wheel, install it into a fresh venv in a temp dir (outside the checkout) and run the CLI from there.
 wheel-smoke: venv

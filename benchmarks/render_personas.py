@@ -1,4 +1,4 @@
-"""Render the plan (and, later, agent outputs) for a review set of personas, for people and tests to read.
+"""Render the plan and every agent output for a review set of personas, for people and tests to read.
 
 Each persona is a folder in ``data/eval/review_personas/<slug>/`` with ``profile.toml`` and ``resume/resume.md``
 (plus the sample operator in ``data/sample_operator``). For each persona a private CAREEROS_HOME gets a copy of a
@@ -117,8 +117,32 @@ def render_plan(home: Path, profile: Any) -> str:
     return plan_markdown(plan)
 
 
+def agent_review(home: Path, profile: Any) -> dict[str, tuple[str, list[str]]]:
+    """Every agent's offline output as the person reads it, with the problems a coach would not sign in it."""
+    from careeros.agents.checks import quality_issues
+    from careeros.agents.facts import gather
+    from careeros.agents.models import AGENT_NAMES
+    from careeros.agents.render import agent_output, output_markdown
+
+    facts = gather(Path(home), profile, "review", memory=False)
+    out: dict[str, tuple[str, list[str]]] = {}
+    for name in AGENT_NAMES:
+        o = agent_output(name, facts)
+        out[name] = (output_markdown(name, o), quality_issues(name, o.model_dump(mode="json"), facts))
+    return out
+
+
+def render_agents(home: Path, profile: Any) -> str:
+    """All agent outputs (markdown), each followed by the coach checks' verdict."""
+    parts = [f"# Agent outputs for {profile.name}\n"]
+    for name, (text, issues) in agent_review(home, profile).items():
+        verdict = "none found" if not issues else "; ".join(issues)
+        parts.append(f"## {name.replace('_', ' ')}\n\n{text.strip()}\n\n_Coach checks: {verdict}_\n")
+    return "\n".join(parts)
+
+
 #: output kind -> renderer(home, profile) -> markdown
-RENDERERS: dict[str, Callable[[Path, Any], str]] = {"plan": render_plan}
+RENDERERS: dict[str, Callable[[Path, Any], str]] = {"plan": render_plan, "agents": render_agents}
 
 
 def render_persona(base: Path, persona: Persona, work: Path,

@@ -180,8 +180,26 @@ def rendered(built_home: Path, tmp_path_factory: pytest.TempPathFactory) -> dict
         out = {}
         for p in rp.personas():
             out[p.slug] = (p, rp.render_persona(base, p, work, kinds=("plan",))["plan"])
+            AGENTS[p.slug] = rp.agent_review(work / p.slug, rp.load(p))
     get_settings.cache_clear()
     return out
+
+
+#: persona slug -> agent name -> (text, coach-check problems), filled by ``rendered``
+AGENTS: dict[str, dict[str, tuple[str, list[str]]]] = {}
+
+
+def test_every_agent_output_of_every_review_persona_passes_the_coach_checks(
+        rendered: dict[str, tuple[rp.Persona, str]]) -> None:
+    from careeros.agents.models import AGENT_NAMES
+
+    assert set(AGENTS) == set(rendered)
+    for slug, outputs in AGENTS.items():
+        assert set(outputs) == set(AGENT_NAMES), slug
+        for name, (text, issues) in outputs.items():
+            assert text.strip(), (slug, name)
+            assert issues == [], (slug, name, issues)
+            assert not INTERNAL_IDS.search(text), (slug, name, INTERNAL_IDS.search(text))
 
 
 def test_review_set_spans_fields(rendered: dict[str, tuple[rp.Persona, str]]) -> None:

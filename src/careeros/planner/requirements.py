@@ -58,6 +58,8 @@ ALT_TITLE_BASE, ALT_TITLE_GAIN, ALT_TITLE_MAX = 0.2, 5.0, 0.85
 #: share of alternate titles that must match a curated role keyword for it to count without the main titles
 ALT_KEYWORD_SHARE = 0.1
 CURATED_ROLE_WEIGHT = 0.7
+#: at most this much more for a curated concept that O*NET's tasks or titles or ESCO also name
+CURATED_CORROBORATION = 0.1
 #: a posting-only concept counts fully at this lift over postings in general, and at least this factor
 FULL_LIFT, MIN_LIFT_FACTOR = 2.0, 0.3
 #: postings that must name a concept O*NET does not for it to become a requirement
@@ -251,7 +253,11 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
         elif alt_hits.get(sid):
             onet = max(onet, min(ALT_TITLE_MAX, ALT_TITLE_BASE + ALT_TITLE_GAIN * alt_hits[sid] / n_alt))
         if sid in curated:
-            onet = max(onet, CURATED_ROLE_WEIGHT)
+            # the skill map's expectation, a little more when O*NET's tasks, its titles or ESCO say so too (many
+            # concepts of a role share the map's weight; corroboration orders them)
+            corroborated = min(1.0, CONCEPT_TASK_GAIN * task_share + (0.5 if sid in esco_boost else 0.0)
+                               + (0.5 if alt_hits.get(sid) else 0.0))
+            onet = max(onet, CURATED_ROLE_WEIGHT + CURATED_CORROBORATION * corroborated)
         if sid in esco_boost:
             onet = max(onet, esco_boost[sid][0])
         share = share_of.get(sid, 0.0) if n else None
