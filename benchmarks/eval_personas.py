@@ -215,6 +215,36 @@ def print_table(results: list[dict[str, Any]], summary: dict[str, Any], top: int
               f"{a['false_gaps']:>6} {cov:>6}", file=err)
 
 
+def run_persona_in_process(persona: dict[str, Any], warehouse: Path, homes: Path,
+                           top: int = TOP) -> tuple[dict[str, Any], dict[str, float]]:
+    """The same measure without the CLI: the profile ``careeros init --resume ... --yes`` writes (titles resolved
+    by the title normaliser, the resume as the only evidence, no curation), then ``compute_plan`` read-only on
+    ``warehouse`` (linked, never written). Minutes instead of an hour for a split; the CLI path stays the
+    reference."""
+    from careeros.market.reference import load_normalizer
+    from careeros.planner.approval import compute_plan
+    from careeros.profile import Goal, Profile, TargetRole
+    from careeros.settings import get_settings
+
+    t0 = time.perf_counter()
+    home = homes / persona["id"]
+    (home / "evidence" / "resume").mkdir(parents=True, exist_ok=True)
+    (home / "evidence" / "resume" / "resume.md").write_text(persona["resume"], encoding="utf-8")
+    if not (home / "warehouse.duckdb").exists():
+        os.symlink(warehouse.resolve(), home / "warehouse.duckdb")
+    os.environ["CAREEROS_HOME"] = str(home)
+    get_settings.cache_clear()
+    norm = load_normalizer()
+    roles = [TargetRole(title=t, soc_code=norm.normalize([t], k=1)[0][0].soc_code, confirmed=True)
+             for t in persona["targets"]]
+    profile = Profile(name="Persona", target_roles=roles, goal=Goal(statement=persona["goal"]),
+                      weekly_hours=persona["hours"], horizon_weeks=12, evidence_folders=[home / "evidence" / "resume"])
+    plan = compute_plan(home, profile, read_only=True)
+    roles_out = [{"title": r.title, "soc_code": r.soc_code, "coverage": r.coverage, "coverage_after": r.coverage_after}
+                 for r in plan.roles]
+    return score_persona(persona, list(plan.gaps), roles_out, top), {"plan": round(time.perf_counter() - t0, 1)}
+
+
 def main() -> int:
     """Run the benchmark over one split; print the table and the JSON results."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -225,7 +255,11 @@ def main() -> int:
     ap.add_argument("--top", type=int, default=TOP, help="gaps considered per persona (default 15)")
     ap.add_argument("--timeout", type=float, default=900.0, help="seconds per CLI call")
     ap.add_argument("--out", type=Path, help="also write the JSON results here")
+    ap.add_argument("--in-process", action="store_true",
+                    help="no CLI: build the init profile and call compute_plan on --warehouse (fast; no curation)")
     args = ap.parse_args()
+    if args.in_process and args.warehouse is None:
+        ap.error("--in-process needs --warehouse (a built warehouse.duckdb)")
     personas = load_personas(args.split)
     if args.persona:
         personas = [p for p in personas if p["id"] in set(args.persona)]
@@ -253,7 +287,10 @@ def main() -> int:
                 res, times = failed_result(p, "warehouse", fatal), {}
             else:
                 try:
-                    res, times = run_persona(p, warehouse, tmp / "homes", prefect_home, args.timeout, args.top)
+                    if args.in_process:
+                        res, times = run_persona_in_process(p, warehouse, tmp / "homes", args.top)
+                    else:
+                        res, times = run_persona(p, warehouse, tmp / "homes", prefect_home, args.timeout, args.top)
                 except Exception as exc:  # noqa: BLE001 - one persona must never stop the benchmark
                     res, times = failed_result(p, "harness", f"{type(exc).__name__}: {exc}"), {}
             results.append({"id": p["id"], "field": p["field"], "split": p["split"], "targets": p["targets"],
