@@ -138,6 +138,7 @@ def _deployment_ready(home: Path, name: str) -> bool:
 
 
 def test_new_user_walkthrough(served: dict[str, Any], tmp_path: Path) -> None:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
     from prefect import get_client
 
@@ -179,8 +180,17 @@ def test_new_user_walkthrough(served: dict[str, Any], tmp_path: Path) -> None:
                 timeout=15_000)
             assert "approve" in select.inner_text()
             page.screenshot(path=str(tmp_path / "walkthrough-form.png"), full_page=True)
-            dialog.get_by_role("button", name="Submit").click()
-            dialog.wait_for(state="hidden", timeout=30_000)
+            for attempt in range(3):
+                dialog.get_by_role("button", name="Submit").click()
+                try:
+                    dialog.wait_for(state="hidden", timeout=30_000)
+                    break
+                except PlaywrightTimeout:
+                    # the UI showed "Something went wrong": the home's SQLite Prefect database answered "database is
+                    # locked" on a loaded machine (seen under a CPU-bound job); the run still waits, so submit again
+                    # as a person would
+                    if attempt == 2:
+                        raise
 
             with _api(home), get_client(sync_client=True) as c:
                 def done() -> Any:

@@ -131,6 +131,9 @@ def server_env(port: int, home: Path, host: str = HOST, public_url: str | None =
         # writer slot in the database; with in-memory leases the next server (a new command) would never know the
         # lease and the slot would stay taken for good. On disk, the repossessor frees it once it expires.
         "PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE": "prefect.server.concurrency.lease_storage.filesystem",
+        # SQLite: wait up to a minute for a lock (the statement timeout is also sqlite's connect timeout; the
+        # default 10 s gave "database is locked" on resume while a CPU-bound job loaded the machine)
+        "PREFECT_SERVER_DATABASE_TIMEOUT": "60",
         "PREFECT_SERVER_API_HOST": host,
         "PREFECT_SERVER_API_PORT": str(port),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
