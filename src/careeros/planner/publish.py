@@ -96,7 +96,8 @@ def plan_markdown(plan: Plan) -> str:
 
     inp = plan.inputs
     names = [_role_name(r) for r in plan.roles]
-    lines = [f"# Plan {plan.plan_id} v{plan.version} ({plan.status})", ""]
+    version = f" v{plan.version}" if plan.version is not None else ""
+    lines = [f"# Plan {plan.plan_id}{version} ({plan.status})", ""]
     who = f"**{plan.name}**: " if plan.name else ""
     lines += [f"{who}towards {' / '.join(names)}. {inp['weekly_hours']:g} h a week for {inp['horizon_weeks']} weeks "
               f"from {inp['start']} ({inp['timezone']}).", ""]
@@ -142,7 +143,11 @@ def plan_markdown(plan: Plan) -> str:
             part = f" (session {t.part} of {t.parts})" if t.parts > 1 else ""
             after = [titles[d] for d in t.depends_on if titles.get(d) and t.kind == "build"]
             dep = f" Builds on: {', '.join(after)}." if after and t.part == 1 else ""
-            lines.append(f"- [ ] **{KIND_NAMES.get(t.kind, t.kind)}**: {t.title.removeprefix('Publish: ')}{part} "
+            label, title = KIND_NAMES.get(t.kind, t.kind), t.title.removeprefix("Publish: ")
+            verb, _, rest = title.partition(" ")
+            if t.kind == "learn" and verb in ("Learn", "Deepen", "Refresh") and rest:
+                label, title = verb, rest  # "**Deepen**: SQL", not "**Learn**: Deepen SQL"
+            lines.append(f"- [ ] **{label}**: {title}{part} "
                          f"— {fmt_hours(t.minutes)}{' (stretch)' if t.stretch else ''}. "
                          f"Done when: {t.verification.done}.{dep}")
         lines.append("")
