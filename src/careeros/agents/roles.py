@@ -415,7 +415,7 @@ def producer_offline(inp: ProducerInput, untrusted: Mapping[str, str]) -> Produc
     plan = inp.plan
     person = _person(inp.profile, inp.roles, plan.goal)
     briefs, cites = [], []
-    arts_by_soc = {}
+    arts_by_soc: dict[str, str] = {}
     for r in inp.roles:
         for g in r.gaps:
             arts_by_soc.setdefault(g.skill_id, r.soc_code)
@@ -575,13 +575,13 @@ def outreach_offline(inp: OutreachInput, untrusted: Mapping[str, str]) -> Outrea
     for c in inp.contacts:
         comp = by_company.get(c.company.strip().lower(), []) if c.company else []
         target = [p for p in comp if p.get("soc_code") in socs]
-        company = 1.0 if target else (0.5 if comp else 0.0)
+        company_w = 1.0 if target else (0.5 if comp else 0.0)
         rw = _tokens(c.role)
         role = len(rw & role_words) / max(1, len(rw)) if rw else 0.0
         if "recruiter" in rw:
             role = max(role, 0.5)
-        rel = max([v for k, v in _RELATION.items() if k in c.relation.lower()] or [0.5])
-        score = _clip(0.45 * company + 0.35 * role + 0.2 * rel)
+        rel_w = max([v for k, v in _RELATION.items() if k in c.relation.lower()] or [0.5])
+        score = _clip(0.45 * company_w + 0.35 * role + 0.2 * rel_w)
         reasons = []
         if target:
             reasons.append(f"{c.company} has {len(target)} posting(s) for the target roles")

@@ -132,7 +132,9 @@ def decisions_from_input(data: Any) -> list[HumanDecision]:
             lid = key[2:]
             skill = fixes.get(lid) or values.get(f"l_{lid}_skill")
             decision = "edit" if skill and val in ("accept", "edit") else val
-            out.append(HumanDecision(link_id=lid, decision=decision, skill_id=skill if decision == "edit" else None))
+            # pydantic validates the decision (a value outside the form's choices raises: the person is asked again)
+            out.append(HumanDecision(link_id=lid, decision=decision,  # type: ignore[arg-type]
+                                     skill_id=skill if decision == "edit" else None))
     return out
 
 
