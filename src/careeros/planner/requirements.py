@@ -466,6 +466,34 @@ def _title_match(title: tuple[str, ...], label: tuple[str, ...]) -> float:
     return 0.0
 
 
+#: graph sha -> (ESCO occupations with tokenised labels, task-phrase verbs); built once per warehouse graph
+_ESCO_REFERENCE: dict[str, tuple[list[tuple[str, str, tuple[str, ...], list[tuple[str, ...]]]], frozenset[str]]] = {}
+
+
+def _esco_reference(con: Any) -> tuple[list[tuple[str, str, tuple[str, ...], list[tuple[str, ...]]]], frozenset[str]]:
+    """ESCO occupation labels, tokenised, and the verbs that open task phrases, cached per graph sha.
+
+    A plan looks up 2-4 titles; each used to re-read and re-tokenise 3,039 occupations and their alternative labels.
+    """
+    from careeros.planner.data import graph_sha
+
+    key = graph_sha(con)
+    if key not in _ESCO_REFERENCE:
+        occs = [(uri, pref, _title_tokens(pref), [_title_tokens(a) for a in alts or []]) for uri, pref, alts in
+                con.execute("SELECT occupation_uri, preferred_label, alt_labels FROM esco_occupation "
+                            "ORDER BY occupation_uri").fetchall()]
+        # ESCO's skill types are partly reconstructed here ("conduct educational activities" typed knowledge), so
+        # a label is a task phrase when its first word opens O*NET work activities, which always start with a
+        # verb ("Conduct ...", "Identify ...", "Apply ..."; British spellings added)
+        verbs = {str(w) for (w,) in con.execute(
+            "SELECT DISTINCT lower(split_part(dwa_title, ' ', 1)) FROM onet_dwa").fetchall()}
+        verbs |= {w.replace("yze", "yse").replace("ize", "ise") for w in verbs} | {
+            "use", "apply", "teach", "ensure", "work", "combine", "persuade", "define", "comply"}
+        _ESCO_REFERENCE.clear()  # one warehouse graph at a time
+        _ESCO_REFERENCE[key] = (occs, frozenset(verbs))
+    return _ESCO_REFERENCE[key]
+
+
 def esco_occupations(con: Any, title: str | None, soc_code: str) -> list[tuple[str, str, float]]:
     """ESCO occupations (uri, label, score) the title names, best first.
 
@@ -478,11 +506,10 @@ def esco_occupations(con: Any, title: str | None, soc_code: str) -> list[tuple[s
     tt = _title_tokens(title or "")
     best: dict[str, tuple[str, float]] = {}
     if tt:
-        for uri, pref, alts in con.execute(
-                "SELECT occupation_uri, preferred_label, alt_labels FROM esco_occupation").fetchall():
-            score = _title_match(tt, _title_tokens(pref))
-            for a in alts or []:
-                score = max(score, 0.95 * _title_match(tt, _title_tokens(a)))
+        for uri, pref, pref_tokens, alt_tokens in _esco_reference(con)[0]:
+            score = _title_match(tt, pref_tokens)
+            for a in alt_tokens:
+                score = max(score, 0.95 * _title_match(tt, a))
             if score >= ESCO_MATCH_MIN:
                 best[uri] = (pref, score)
     top = max((sc for _, sc in best.values()), default=0.0)
@@ -513,13 +540,7 @@ def esco_essentials(con: Any, occupations: Sequence[tuple[str, str, float]]) -> 
         "WHERE os.relation_type = 'essential' AND os.occupation_uri IN (SELECT unnest(?)) "
         "AND coalesce(s.reuse_level, '') <> 'transversal' "
         "AND NOT list_contains(coalesce(s.collections, []), 'language') ORDER BY 1, 2", [uris]).fetchall()
-    # ESCO's skill types are partly reconstructed here ("conduct educational activities" typed knowledge), so a
-    # label is a task phrase when its first word opens O*NET work activities, which always start with a verb
-    # ("Conduct ...", "Identify ...", "Apply ..."; British spellings added)
-    verbs = {str(w) for (w,) in con.execute(
-        "SELECT DISTINCT lower(split_part(dwa_title, ' ', 1)) FROM onet_dwa").fetchall()}
-    verbs |= {w.replace("yze", "yse").replace("ize", "ise") for w in verbs} | {
-        "use", "apply", "teach", "ensure", "work", "combine", "persuade", "define", "comply"}
+    verbs = _esco_reference(con)[1]
     return pl.DataFrame([{"occupation_uri": u, "occupation": names[u], "skill_id": "esco:" + k.rsplit("/", 1)[-1],
                           "label": lb, "kind": "knowledge" if (t or "") == "knowledge" else "skill", "df": int(d),
                           "task": lb.lower().split(" ", 1)[0] in verbs or lb.lower().split(" ", 1)[0].endswith("ly")}
