@@ -96,6 +96,36 @@ def prefect_server() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+        _drain_prefect_services(timeout=60)
+
+
+def _drain_prefect_services(timeout: float) -> None:
+    """Send what Prefect's log and event workers still hold, for at most ``timeout`` seconds in all.
+
+    ``prefect_test_harness`` drains them without a limit on the way out. Tests that point the client at servers of
+    their own (a home's server, the e2e stack) leave workers behind whose server has gone: their queued events are
+    retried against a dead port, and the unbounded drain held the last test's teardown for 85 s on an idle machine and
+    past CI's 90-minute limit on a busy one. What is not sent in time is dropped (the server it was for is gone) and the
+    worker is marked done, so neither the harness nor the interpreter's exit hook waits on it again.
+    """
+    import concurrent.futures
+    import time
+
+    from prefect._internal.concurrency.services import _QueueServiceBase
+
+    started = time.monotonic()
+    with _QueueServiceBase._instance_lock, _QueueServiceBase._instance_cache_lock:
+        services = list(_QueueServiceBase._instances.values())
+    futures = {svc._drain(): svc for svc in services}
+    _, late = concurrent.futures.wait(futures, timeout=timeout)
+    for fut in late:
+        svc = futures[fut]
+        if svc._loop is not None and svc._done_event is not None:
+            svc._loop.call_soon_threadsafe(svc._done_event.set)
+    if late or time.monotonic() - started > 5:
+        print(f"\nprefect services: drained {len(services) - len(late)} of {len(services)} in "
+              f"{time.monotonic() - started:.1f} s; gave up on {[type(futures[f]).__name__ for f in late]}",
+              file=sys.__stderr__, flush=True)
 
 
 def profile_home(built_home: Path, home: Path, monkeypatch: pytest.MonkeyPatch, profile: str,
