@@ -110,8 +110,33 @@ def build_hierarchy(table: Mapping[str, Any], labels: Mapping[str, Any],
     return h
 
 
+#: (graph sha, concept table stat) -> hierarchy; a plan asks for it in several stages
+_CACHE: dict[tuple[str, int, int], SkillHierarchy] = {}
+
+
 def load_hierarchy(con: Any) -> SkillHierarchy:
-    """The hierarchy for an open warehouse connection (graph labels and ESCO broader relations)."""
+    """The hierarchy for an open warehouse connection (graph labels and ESCO broader relations).
+
+    Built once per warehouse graph (its ``careeros-graph`` sha) and concept table; callers only read it.
+    """
+    from careeros.graph.tech_labels import DEFAULT_CONCEPTS_PATH
+    from careeros.warehouse.db import fetch_one, table_exists
+
+    row = (fetch_one(con.execute("SELECT source_sha256 FROM source_versions WHERE source = 'careeros-graph'"))
+           if table_exists(con, "source_versions") else None)
+    sha = str(row[0]) if row else "none"
+    st = DEFAULT_CONCEPTS_PATH.stat()
+    key = (sha, st.st_size, st.st_mtime_ns)
+    if sha == "none" or key not in _CACHE:
+        hier = _build_from(con)
+        if sha == "none":
+            return hier
+        _CACHE.clear()
+        _CACHE[key] = hier
+    return _CACHE[key]
+
+
+def _build_from(con: Any) -> SkillHierarchy:
     from careeros.graph.tech_labels import load_concept_table
     from careeros.warehouse.db import table_exists
 

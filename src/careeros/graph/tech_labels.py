@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from careeros.resources import data_path
+from careeros.resources import data_path, load_yaml
 
 #: Default location of the alias/override table (repository ``data/`` folder).
 DEFAULT_ALIASES_PATH = data_path("skill_aliases.yaml")
@@ -52,23 +52,19 @@ _ACRONYM = re.compile(r"^[A-Z][A-Z0-9/&.-]*[A-Z0-9]$")
 @lru_cache(maxsize=4)
 def load_alias_table(path: str | None = None) -> dict[str, Any]:
     """Parsed ``skill_aliases.yaml`` ({'onet': {example: entry}, 'curated': [entry]}); empty when missing."""
-    import yaml
-
     p = Path(path) if path else DEFAULT_ALIASES_PATH
     if not p.exists():
         return {"onet": {}, "curated": []}
-    data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    data = load_yaml(p) or {}
     return {"onet": dict(data.get("onet") or {}), "curated": list(data.get("curated") or [])}
 
 
 def load_concept_table(path: str | None = None) -> dict[str, Any]:
     """Parsed ``skill_concepts.yaml`` ({'concepts': [...], 'hierarchy': {...}, 'alternatives': [...]})."""
-    import yaml
-
     p = Path(path) if path else DEFAULT_CONCEPTS_PATH
     if not p.exists():
         return {"concepts": [], "hierarchy": {}, "alternatives": []}
-    data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    data = load_yaml(p) or {}
     return {"concepts": list(data.get("concepts") or []), "hierarchy": dict(data.get("hierarchy") or {}),
             "alternatives": list(data.get("alternatives") or [])}
 

@@ -52,33 +52,63 @@ def title_frames(settings: Settings) -> dict[str, Any]:
     return t
 
 
+def _source_shas(settings: Settings, sources: tuple[str, ...]) -> list[Any] | None:
+    """The warehouse's recorded content hashes of ``sources`` (``source_versions``), or None without them.
+
+    A content key: the warehouse file changes on every write (a curate, a plan), its sources do not.
+    """
+    wh = settings.warehouse_path
+    if not wh.is_file():
+        return None
+    try:
+        with connect(wh, read_only=True) as con:
+            if not table_exists(con, "source_versions"):
+                return None
+            rows = con.execute("SELECT source, source_sha256 FROM source_versions WHERE source IN "
+                               f"({', '.join('?' * len(sources))}) ORDER BY source", list(sources)).fetchall()
+    except Exception as exc:  # noqa: BLE001 - a busy or foreign warehouse: key by the datasets' files instead
+        log.debug("source versions unreadable (%s)", exc)
+        return None
+    return [list(r) for r in rows] if any(r[0] == sources[0] for r in rows) else None
+
+
 def _title_source_key(settings: Settings) -> str:
-    """Cheap cache key from the reference sources' file stats (no table is read on a cache hit)."""
+    """Cache key of the title index: the warehouse's O*NET/OEWS content hashes (or the datasets' file stats)."""
     from careeros.market.titles import MODEL_PATH
 
-    wh = settings.warehouse_path
-    files = [wh] if wh.is_file() else []
-    if not files:
-        root = settings.resolve_datasets()
-        files = sorted((root / "onet-29.3").rglob("*")) + [
-            root / "bls-oews-2025" / "oews_2025_national_by_occupation.csv.gz"]
     h = hashlib.sha256()
-    for f in [*files, MODEL_PATH]:
+    shas = _source_shas(settings, ("onet", "oews"))
+    if shas is not None:
+        h.update(json.dumps(shas).encode())
+        files = [MODEL_PATH]
+    else:
+        root = settings.resolve_datasets()
+        files = [*sorted((root / "onet-29.3").rglob("*")),
+                 root / "bls-oews-2025" / "oews_2025_national_by_occupation.csv.gz", MODEL_PATH]
+    for f in files:
         if f.is_file():
             st = f.stat()
-            h.update(f"{f}:{st.st_size}:{st.st_mtime_ns}".encode())
+            h.update(f"{f.name}:{st.st_size}:{st.st_mtime_ns}".encode())
     return h.hexdigest()[:16]
 
 
+#: cache file -> model loaded from it, so one process unpickles each model once
+_LOADED: dict[str, Any] = {}
+
+
 def load_normalizer(settings: Settings | None = None) -> TitleNormalizer:
-    """Cached ``TitleNormalizer`` (built on first use, keyed by the reference sources' file stats)."""
+    """Cached ``TitleNormalizer`` (built on first use, keyed by the reference sources' content)."""
     from careeros.market.titles import _FORMAT_VERSION, TitleNormalizer
 
     settings = settings or get_settings()
     path = settings.cache_dir / f"titles-v{_FORMAT_VERSION}-{_title_source_key(settings)}.pkl"
+    if str(path) in _LOADED:
+        return _LOADED[str(path)]  # type: ignore[no-any-return]
     if path.is_file():
         try:
-            return TitleNormalizer.load(path)
+            norm = TitleNormalizer.load(path)
+            _LOADED[str(path)] = norm
+            return norm
         except Exception as exc:  # noqa: BLE001 - a stale cache is rebuilt
             log.warning("title cache unreadable (%s); rebuilding", exc)
     log.info("building title index (first run)...")
@@ -86,6 +116,7 @@ def load_normalizer(settings: Settings | None = None) -> TitleNormalizer:
     norm = TitleNormalizer.build(t["onet_occupation"], t["onet_alternate_title"], t["onet_reported_title"],
                                  t["onet_task"], t.get("employment"))
     norm.save(path)
+    _LOADED[str(path)] = norm
     return norm
 
 
@@ -117,25 +148,37 @@ def load_extractor(settings: Settings | None = None) -> SkillExtractor:
     from careeros.market.skills import FORMAT_VERSION, SkillExtractor
 
     settings = settings or get_settings()
-    tech, tools, esco = skill_frames(settings)
     h = hashlib.sha256(f"v{FORMAT_VERSION}".encode())
-    for frame, cols in ((tech, ["example"]), (tools, ["example"]), (esco, ["skill_uri", "preferred_label"])):
-        for col in cols:
-            h.update("\x1f".join(sorted(set(frame[col].drop_nulls().to_list()))).encode())
+    shas = _source_shas(settings, ("onet", "esco"))
+    frames = None
+    if shas is not None:
+        h.update(json.dumps(shas).encode())
+    else:
+        frames = skill_frames(settings)
+        for frame, cols in ((frames[0], ["example"]), (frames[1], ["example"]),
+                            (frames[2], ["skill_uri", "preferred_label"])):
+            for col in cols:
+                h.update("\x1f".join(sorted(set(frame[col].drop_nulls().to_list()))).encode())
     for ref in (DEFAULT_ALIASES_PATH, DEFAULT_CONCEPTS_PATH):
         if ref.exists():
             h.update(ref.read_bytes())
     cache = settings.cache_dir / f"skill_extractor-{h.hexdigest()[:16]}.pkl"
+    if str(cache) in _LOADED:
+        return _LOADED[str(cache)]  # type: ignore[no-any-return]
     if cache.exists():
         try:
-            return SkillExtractor.load(cache)
+            ext = SkillExtractor.load(cache)
+            _LOADED[str(cache)] = ext
+            return ext
         except Exception as exc:  # noqa: BLE001 - stale or corrupt cache: rebuild
             log.warning("ignoring skill extractor cache %s: %s", cache, exc)
+    tech, tools, esco = frames or skill_frames(settings)
     ext = SkillExtractor.build(tech, tools, esco)
     try:
         ext.save(cache)
     except OSError as exc:
         log.warning("could not write cache %s: %s", cache, exc)
+    _LOADED[str(cache)] = ext
     return ext
 
 

@@ -366,9 +366,9 @@ def compute_plan(home: Path, profile: Profile, overrides: PlanOverrides | None =
     match = None
     if text:
         from careeros.planner.data import load_occupation_data
-        from careeros.planner.profile_match import ProfileMatcher
+        from careeros.planner.profile_match import shared_matcher
 
-        matcher = ProfileMatcher(load_occupation_data(wh), normalizer, extractor)
+        matcher = shared_matcher(load_occupation_data(wh), normalizer, extractor)
 
         def match(t: str) -> str | None:
             got = matcher.match(t, k=1)

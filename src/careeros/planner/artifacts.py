@@ -20,11 +20,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, Field
 
 from careeros.planner.gaps import Gap
-from careeros.resources import data_path
+from careeros.resources import data_path, load_yaml
 
 log = logging.getLogger("careeros.planner")
 
@@ -95,7 +94,7 @@ def load_catalogue(extra_dirs: Iterable[Path] = (), base: Path = DEFAULT_CATALOG
             files += sorted([*d.glob("*.yaml"), *d.glob("*.yml")])
     out: dict[str, ArtifactTemplate] = {}
     for f in files:
-        data = yaml.safe_load(f.read_text(encoding="utf-8")) or {}
+        data = load_yaml(f) or {}
         items = data.get("templates", []) if isinstance(data, dict) else data
         for item in items or []:
             t = ArtifactTemplate.model_validate(item)
@@ -308,7 +307,7 @@ class RoleContext(BaseModel):
 
 def load_families(path: Path = DEFAULT_PRODUCTS) -> list[Family]:
     """Field families from the work-products YAML (the ``default`` family last)."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = load_yaml(path) or {}
     fams = [Family.model_validate(f) for f in data.get("families", [])]
     return sorted(fams, key=lambda f: f.id == "default")
 

@@ -15,10 +15,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from careeros.resources import data_path
+from careeros.resources import data_path, load_yaml
 
 DEFAULT_PATH = data_path("assumptions.yaml")
 
@@ -162,7 +161,7 @@ class AssumptionSet(BaseModel):
 
 def load_priors(path: Path = DEFAULT_PATH) -> list[Assumption]:
     """Parse the priors file (no database)."""
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    data = load_yaml(Path(path)) or {}
     return [Assumption.model_validate(item) for item in data.get("assumptions", [])]
 
 

@@ -228,11 +228,28 @@ class ProfileMatcher:
         return out
 
 
+#: (graph sha, normaliser, extractor) -> matcher with the default weights; fitting its TF-IDF takes seconds
+_MATCHERS: dict[tuple[str, int, int], ProfileMatcher] = {}
+
+
+def shared_matcher(data: OccupationData, normalizer: Any, extractor: Any) -> ProfileMatcher:
+    """A matcher with the default weights, fitted once per occupation bundle and reference models in a process."""
+    key = (data.graph_sha, id(normalizer), id(extractor))
+    if data.graph_sha == "none":
+        return ProfileMatcher(data, normalizer, extractor)
+    if key not in _MATCHERS:
+        _MATCHERS.clear()
+        _MATCHERS[key] = ProfileMatcher(data, normalizer, extractor)
+    return _MATCHERS[key]
+
+
 def load_matcher(weights: dict[str, float] | None = None) -> ProfileMatcher:
     """Matcher for the configured warehouse: cached bundle, title normaliser and skill extractor."""
     from careeros.market.reference import load_extractor, load_normalizer
     from careeros.planner.data import load_occupation_data
 
+    if weights is None:
+        return shared_matcher(load_occupation_data(), load_normalizer(), load_extractor())
     return ProfileMatcher(load_occupation_data(), load_normalizer(), load_extractor(), weights)
 
 

@@ -8,8 +8,11 @@ here, in ``careeros.resources``. Every loader asks this module for a path; none 
 
 from __future__ import annotations
 
+import copy
+from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 DATA_PACKAGE = "careeros_data"
 PROMPTS_PACKAGE = "careeros_prompts"
@@ -33,3 +36,22 @@ def prompts_path(*parts: str) -> Path:
 def own_path(*parts: str) -> Path:
     """A file shipped inside the ``careeros`` package (``src/careeros/resources/``)."""
     return resource_path(__name__, *parts)
+
+
+def load_yaml(path: Path) -> Any:
+    """``path`` parsed as YAML (safe loader, libyaml's C parser when present), cached by the file's size and mtime.
+
+    The reference tables (``skill_concepts.yaml`` and friends) are read by several stages of one plan; the pure
+    Python parser took about a second per read of the concept table. The cache holds the parsed document and hands
+    every caller its own deep copy, so a caller that edits what it got changes nobody else's.
+    """
+    st = path.stat()
+    return copy.deepcopy(_parsed_yaml(str(path), st.st_size, st.st_mtime_ns))
+
+
+@lru_cache(maxsize=32)
+def _parsed_yaml(path: str, size: int, mtime_ns: int) -> Any:
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
