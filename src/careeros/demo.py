@@ -49,14 +49,26 @@ def run_demo(echo: Echo) -> dict[str, Any]:
 
     claim(get_settings().home)  # refuses a home holding someone's profile; marks this one: actor "demo"
     out: dict[str, Any] = {}
-    echo("1/7 ingest-market-signals: taxonomies, wages, postings, demand")
+    seconds: dict[str, float] = {}
+    clock: dict[str, Any] = {"step": "", "t0": time.perf_counter()}
+
+    def step(name: str, text: str) -> None:
+        """Close the previous step's clock, start ``name``'s and say what it does."""
+        now = time.perf_counter()
+        if clock["step"]:
+            seconds[str(clock["step"])] = round(now - float(clock["t0"]), 1)
+        clock.update(step=name, t0=now)
+        if text:
+            echo(text)
+
+    step("ingest", "1/7 ingest-market-signals: taxonomies, wages, postings, demand")
     out["ingest"] = [{k: s.get(k) for k in ("source", "status", "rows_written", "rows_quarantined")}
                      for s in run_ingest()]
 
-    echo("2/7 careeros init --sample: the synthetic sample operator")
+    step("init", "2/7 careeros init --sample: the synthetic sample operator")
     app(["init", "--sample", "--non-interactive", "--force"], standalone_mode=False)
 
-    echo("3/7 curate-evidence: read, version, embed, link; the review pause is answered via resume_flow_run")
+    step("curate", "3/7 curate-evidence: read, version, embed, link; the review pause is answered via resume_flow_run")
     from careeros.evidence.review import resume_review
     from flows.curate_evidence import curate_evidence
 
@@ -72,7 +84,7 @@ def run_demo(echo: Echo) -> dict[str, Any]:
     out["curate"] = {k: cur.get(k) for k in ("items_read", "items_skipped", "pending_review", "review")}
     out["curate"]["answered_runs"] = answered
 
-    echo("4/7 memory search: 'machine learning pipeline in Python'")
+    step("search", "4/7 memory search: 'machine learning pipeline in Python'")
     from careeros.cli.memory import _store
     from careeros.memory.search import search
 
@@ -83,21 +95,23 @@ def run_demo(echo: Echo) -> dict[str, Any]:
     for h in out["search"]:
         echo(f"    {h['score']:.3f} [{h['source']}] {h['title']}  ({h['path']} v{h['version']})")
 
-    echo("5/7 recalculate-weekly-plan: propose, wait for approval (answered), publish markdown + .ics")
+    step("plan", "5/7 recalculate-weekly-plan: propose, wait for approval (answered), publish markdown + .ics")
     from careeros.planner.demo import demo_plan_step
 
     out["plan"] = demo_plan_step(echo)
 
-    echo("6/7 run-agents: role agents on the plan; escalations answered via resume_flow_run; drafts only")
+    step("agents", "6/7 run-agents: role agents on the plan; escalations answered via resume_flow_run; drafts only")
     from careeros.agents.demo import demo_agents_step
 
     out["agents"] = demo_agents_step(echo)
 
-    echo("7/7 report: metrics and a self-contained HTML report")
+    step("report", "7/7 report: metrics and a self-contained HTML report")
     report = get_settings().home / "reports" / "report.html"
     report.parent.mkdir(parents=True, exist_ok=True)
     app(["report", "--out", str(report)], standalone_mode=False)
     out["report"] = str(report.resolve())
+    step("", "")
+    out["seconds"] = seconds
     out["status"] = status_dict()["counts"]
     out["home"] = str(get_settings().home.resolve())
     return out

@@ -102,12 +102,12 @@ def load_normalizer(settings: Settings | None = None) -> TitleNormalizer:
 
     settings = settings or get_settings()
     path = settings.cache_dir / f"titles-v{_FORMAT_VERSION}-{_title_source_key(settings)}.pkl"
-    if str(path) in _LOADED:
-        return _LOADED[str(path)]  # type: ignore[no-any-return]
+    if path.name in _LOADED:
+        return _LOADED[path.name]  # type: ignore[no-any-return]
     if path.is_file():
         try:
             norm = TitleNormalizer.load(path)
-            _LOADED[str(path)] = norm
+            _LOADED[path.name] = norm
             return norm
         except Exception as exc:  # noqa: BLE001 - a stale cache is rebuilt
             log.warning("title cache unreadable (%s); rebuilding", exc)
@@ -116,7 +116,7 @@ def load_normalizer(settings: Settings | None = None) -> TitleNormalizer:
     norm = TitleNormalizer.build(t["onet_occupation"], t["onet_alternate_title"], t["onet_reported_title"],
                                  t["onet_task"], t.get("employment"))
     norm.save(path)
-    _LOADED[str(path)] = norm
+    _LOADED[path.name] = norm
     return norm
 
 
@@ -163,12 +163,12 @@ def load_extractor(settings: Settings | None = None) -> SkillExtractor:
         if ref.exists():
             h.update(ref.read_bytes())
     cache = settings.cache_dir / f"skill_extractor-{h.hexdigest()[:16]}.pkl"
-    if str(cache) in _LOADED:
-        return _LOADED[str(cache)]  # type: ignore[no-any-return]
+    if cache.name in _LOADED:
+        return _LOADED[cache.name]  # type: ignore[no-any-return]
     if cache.exists():
         try:
             ext = SkillExtractor.load(cache)
-            _LOADED[str(cache)] = ext
+            _LOADED[cache.name] = ext
             return ext
         except Exception as exc:  # noqa: BLE001 - stale or corrupt cache: rebuild
             log.warning("ignoring skill extractor cache %s: %s", cache, exc)
@@ -178,7 +178,7 @@ def load_extractor(settings: Settings | None = None) -> SkillExtractor:
         ext.save(cache)
     except OSError as exc:
         log.warning("could not write cache %s: %s", cache, exc)
-    _LOADED[str(cache)] = ext
+    _LOADED[cache.name] = ext
     return ext
 
 

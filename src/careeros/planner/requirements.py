@@ -43,6 +43,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import polars as pl
@@ -173,6 +174,12 @@ def _pct(x: float) -> str:
     return f"{x * 100:.0f}%"
 
 
+@lru_cache(maxsize=4096)
+def _keyword_rx(keyword: str) -> re.Pattern[str]:
+    """A role keyword as a word-start regex (compiled once; a plan checks thousands)."""
+    return re.compile(rf"\b{re.escape(keyword.lower())}")
+
+
 def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list[tuple[str, str, str]]]],
                        alternatives: Sequence[tuple[list[str], float]] = (),
                        role_keywords: dict[str, tuple[str, list[str]]] | None = None,
@@ -225,7 +232,7 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
     curated: dict[str, str] = {}
     for sid, (label, keywords) in (role_keywords or {}).items():
         for k in keywords:
-            rx = re.compile(rf"\b{re.escape(k.lower())}")
+            rx = _keyword_rx(k)
             if any(rx.search(t) for t in main) or (
                     alts and sum(1 for t in alts if rx.search(t)) >= ALT_KEYWORD_SHARE * len(alts)):
                 curated[sid] = k
