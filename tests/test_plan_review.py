@@ -235,3 +235,32 @@ def test_sample_operator_plan_has_the_two_ml_projects_its_goal_asks_for(
     made = md.split("## What you will make")[1].split("## Week by week")[0]
     assert len(re.findall(r"^\d+\. \*\*(?:Machine-learning project|Model served)", made, re.M)) >= 2, made
     assert "Senior Backend Engineer" in md and "Machine Learning Engineer (O*NET: Data Scientists" in md
+
+
+GAP_LINE = re.compile(r"^- (?P<label>.+?)(?: \(partly shown\))? — (?P<what>this plan: .+|not in this plan's weeks)$")
+
+
+def test_every_role_lists_what_it_asks_for_and_what_the_plan_does_about_it(
+        rendered: dict[str, tuple[rp.Persona, str]]) -> None:
+    """Not only the gaps the plan's work covers: the role's largest requirements, each with this plan's answer."""
+    for slug, (_, md) in rendered.items():
+        heading = md.split("## Where you are heading")[1].split("## What you will make")[0]
+        assert "What it asks for that you do not show yet" in heading, slug
+        lines = [m for m in (GAP_LINE.match(x) for x in heading.splitlines()) if m]
+        assert 3 <= len(lines) <= 10 * heading.count("### "), (slug, heading)
+        covered = [m for m in lines if m.group("what").startswith("this plan")]
+        assert covered, (slug, heading)  # the plan works on some of the largest
+        made = md.split("## What you will make")[1].split("## Week by week")[0]
+        for m in covered:  # what it names is in the plan
+            for title in re.findall(r"\*(.+?)\*", m.group("what")):
+                assert f"**{title}**" in made or title in md.split("## Week by week")[1], (slug, title)
+
+
+@pytest.mark.parametrize(("expected", "noun", "text"), [
+    (6.45, "reply", "about 6 replies"), (1.94, "interview", "about 2 interviews"),
+    (1.4, "interview", "1 or 2 interviews"), (0.4, "interview", "fewer than one interview"),
+    (1.1, "reply", "about 1 reply")])
+def test_expected_counts_read_as_whole_people(expected: float, noun: str, text: str) -> None:
+    from careeros.planner.publish import _about
+
+    assert _about(expected, noun) == text

@@ -90,6 +90,55 @@ def _role_full(r: Any) -> str:
     return f"{own or r.soc_code} ({r.soc_code})"
 
 
+def _about(expected: float, noun: str = "reply") -> str:
+    """An expected count as a person says it: "about 6 replies", "1 or 2 interviews", "fewer than one reply"."""
+    plural = {"reply": "replies"}.get(noun, noun + "s")
+    if expected < 0.75:
+        return f"fewer than one {noun}"
+    n = round(expected)
+    if n == 1 and expected < 1.5 and abs(expected - 1) > 0.25:
+        return f"1 or 2 {plural}"
+    return f"about {n} {noun if n == 1 else plural}"
+
+
+#: how many of a role's requirements the plan lists under "What it asks for that you do not show yet"
+ROLE_GAPS_SHOWN = 10
+
+
+def _role_gap_lines(plan: Plan, role: Any) -> list[str]:
+    """The role's largest requirements the person does not show yet, each with what this plan does about it.
+
+    The plan's work covers a few of them; the person should still see the rest (and that they wait for a later
+    plan), not only the ones that fitted these weeks.
+    """
+    gaps = [g for g in plan.gaps if g.get("soc_code") == role.soc_code and g.get("status") in ("missing", "weak")]
+    if not gaps:
+        return []
+    work: dict[str, list[str]] = {}
+    for wk in plan.weeks:
+        for t in wk.tasks:
+            if t.kind not in ("learn", "build"):
+                continue
+            name = t.title.removeprefix("Publish: ") if t.kind == "build" else "study"
+            for sid in t.skill_ids:
+                if name not in work.setdefault(sid, []):
+                    work[sid].append(name)
+    deferred = {str(d.get("title")) for d in plan.deferred}
+    out = [f"What it asks for that you do not show yet (largest first; {min(len(gaps), ROLE_GAPS_SHOWN)} "
+           f"of {len(gaps)}):", ""]
+    for g in gaps[:ROLE_GAPS_SHOWN]:
+        sid = str(g.get("skill_id"))
+        how = work.get(sid)
+        partly = " (partly shown)" if g.get("status") == "weak" else ""
+        if how:
+            done = [h for h in how if h not in deferred]
+            what = "this plan: " + ", ".join(f"*{h}*" if h != "study" else h for h in (done or how))
+        else:
+            what = "not in this plan's weeks"
+        out.append(f"- {g['label']}{partly} — {what}")
+    return [*out, ""]
+
+
 def plan_markdown(plan: Plan) -> str:
     """The plan as a document a person can follow and a coach can check (no internal ids in the text)."""
     from careeros.planner.coach import fmt_hours, scrub
@@ -119,6 +168,7 @@ def plan_markdown(plan: Plan) -> str:
                   "when this plan is done." + (f" Field: {r.field}." if r.field else ""), ""]
         if r.soc_code in paths and paths[r.soc_code].why:
             lines += [paths[r.soc_code].why, ""]
+        lines += _role_gap_lines(plan, r)
     lines += ["## What you will make", ""]
     arts = plan.artifact_details
     if not arts:
@@ -168,7 +218,7 @@ def plan_markdown(plan: Plan) -> str:
     o = plan.outcomes
     lines += ["## What to expect", "",
               f"About {o.messages} outreach messages over the plan, which at today's assumptions bring "
-              f"{o.replies:g} replies and {o.interviews:g} interviews.", ""]
+              f"{_about(o.replies)} and {_about(o.interviews, 'interview')}.", ""]
     lines += ["## Assumptions", "", "| assumption | version | value | basis | source |", "|---|---|---|---|---|"]
     lines += [f"| {a['id']} | {a['version']} | {a['value']:g} | {a['basis']} | {a['source']} |" for a in plan.assumptions]
     lines += ["", f"Market snapshot `{(plan.market_snapshot or {}).get('sha')}`, memory version {plan.memory_version}."]
