@@ -254,10 +254,15 @@ def test_esco_essentials_enter_the_instructional_designer_profile(built_home: Pa
     ("analyse supply chain trends", "Analyzed supply chain trends quarterly", True),
     ("cognitive psychology", "psychology degree", False),
 ])
-def test_phrase_named_is_plural_and_spelling_tolerant(label: str, text: str, named: bool) -> None:
+def test_phrase_named_is_plural_and_spelling_tolerant(label: str, text: str, named: bool, built_home: Path) -> None:
     from careeros.planner.intelligence import _norm_words, phrase_named
+    from careeros.planner.requirements import task_verbs
+    from careeros.warehouse.db import connect
 
-    assert phrase_named(label, " " + " ".join(_norm_words(text)) + " ") is named
+    with connect(built_home / "warehouse.duckdb", read_only=True) as con:
+        verbs = task_verbs(con)  # the one verb list: O*NET work activities' first words
+    assert {"use", "analyse", "analyze", "conduct"} <= verbs
+    assert phrase_named(label, " " + " ".join(_norm_words(text)) + " ", verbs) is named
 
 
 # ------------------------------------------------------------------------------------ evidence confidence

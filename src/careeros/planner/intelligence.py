@@ -148,23 +148,19 @@ _US = {"analyse": "analyze", "analysing": "analyzing", "organise": "organize", "
        "optimise": "optimize", "behaviour": "behavior", "centre": "center", "colour": "color", "licence": "license",
        "paediatrics": "pediatrics", "practise": "practice", "utilise": "utilize", "prioritise": "prioritize"}
 #: leading verbs of ESCO skill labels ("use electronic health records" is named as "electronic health records")
-_ESCO_VERBS = frozenset("use apply manage perform conduct develop create prepare identify implement maintain ensure "
-                        "provide design plan write analyse analyze evaluate monitor coordinate supervise follow "
-                        "carry out operate handle".split())
-
-
 def _norm_words(text: str) -> list[str]:
     return [_US.get(w, w) for w in re.findall(r"[a-z0-9+#]+", text.lower())]
 
 
-def phrase_named(label: str, text_words: str) -> bool:
+def phrase_named(label: str, text_words: str, verbs: frozenset[str]) -> bool:
     """Whether a skill label (or its object, without a leading verb) occurs in the text, plural-tolerant.
 
-    ``text_words``: the text as space-joined :func:`_norm_words`, padded with spaces.
+    ``text_words``: the text as space-joined :func:`_norm_words`, padded with spaces; ``verbs``: the words that
+    open task phrases (:func:`careeros.planner.requirements.task_verbs`), dropped from a label of 3+ words.
     """
     words = _norm_words(label)
     forms = [words]
-    if len(words) >= 3 and words[0] in _ESCO_VERBS:
+    if len(words) >= 3 and words[0] in verbs:
         forms.append(words[1:])
     for f in forms:
         if not f:
@@ -189,10 +185,12 @@ def esco_person_offers(con: Any, person: PersonSkills, current_title: str | None
         for sid, occ in cur.select("skill_id", "occupation").unique("skill_id").sort("skill_id").iter_rows():
             person.offer(sid, prior, f"essential for '{occ}' in ESCO (your current job)")
     if resume:
-        text = " " + " ".join(_norm_words(resume)) + " "
+        from careeros.planner.requirements import task_verbs
+
+        text, verbs = " " + " ".join(_norm_words(resume)) + " ", task_verbs(con)
         for prof in profiles:
             for req in prof.requirements:
-                if req.skill_id.startswith("esco:") and phrase_named(req.label, text):
+                if req.skill_id.startswith("esco:") and phrase_named(req.label, text, verbs):
                     person.offer(req.skill_id, RESUME_NAMED, "named in your resume")
 
 

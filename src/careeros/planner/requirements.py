@@ -501,6 +501,11 @@ def _esco_reference(con: Any) -> tuple[list[tuple[str, str, tuple[str, ...], lis
     return _ESCO_REFERENCE[key]
 
 
+def task_verbs(con: Any) -> frozenset[str]:
+    """The words that open task phrases (O*NET work activities' first words, British spellings added)."""
+    return _esco_reference(con)[1]
+
+
 def esco_occupations(con: Any, title: str | None, soc_code: str) -> list[tuple[str, str, float]]:
     """ESCO occupations (uri, label, score) the title names, best first.
 
