@@ -96,7 +96,7 @@ def prefect_server() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
-        _drain_prefect_services(timeout=60)
+        _drain_prefect_services(timeout=20)
 
 
 def _drain_prefect_services(timeout: float) -> None:
