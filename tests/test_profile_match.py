@@ -102,3 +102,25 @@ def test_cli_contract_jsonl_pdf_docx(matcher, built_home: Path, tmp_path: Path) 
         obj = json.loads(res.stdout.strip())
         assert obj["id"] == str(path)
         assert obj["matches"][0]["soc_code"] == BY_ID[rid]["soc_code"], obj["matches"]
+
+
+def test_text_index_transform_equals_scikit_learn_without_importing_it_at_match_time() -> None:
+    """The cached TF-IDF transform repeats TfidfVectorizer.transform exactly (tokens, stop words, bigrams, tf, norm)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from careeros.planner.profile_match import TextIndex
+
+    docs = ["Registered nurse caring for patients in the intensive care unit; charting in electronic records",
+            "Software engineer building Python services and data pipelines on AWS",
+            "Data engineer: Python data pipelines, Airflow, SQL warehouses and data quality",
+            "High school teacher planning lessons, grading, and teaching mathematics to students",
+            "Nurse educator teaching patients and students; electronic health records training",
+            "Accountant preparing financial statements, audits and tax returns in Excel"] * 2
+    docs = [d + f" extra{i % 3}" for i, d in enumerate(docs)]
+    idx = TextIndex.fit(docs)
+    ref = TfidfVectorizer(sublinear_tf=True, stop_words="english", min_df=2, max_df=0.5, ngram_range=(1, 2)).fit(docs)
+    queries = ["ICU nurse, electronic health records, patients patients patients", "Python data pipelines with SQL",
+               "nothing in the vocabulary zzz", "", "Teacher: mathematics lessons and grading, students"]
+    got, want = idx.transform(queries).toarray(), ref.transform(queries).toarray()
+    assert got.shape == want.shape
+    assert abs(got - want).max() < 1e-12

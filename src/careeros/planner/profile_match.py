@@ -103,23 +103,103 @@ def title_lines(text: str, max_lines: int = 12) -> list[tuple[str, list[str], fl
     return out
 
 
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+#: bump when the occupation documents or the vectoriser settings change
+TEXT_INDEX_VERSION = 1
+
+
+@dataclass
+class TextIndex:
+    r"""The occupation documents' TF-IDF, fitted once with scikit-learn and cached per warehouse graph.
+
+    ``transform`` repeats ``TfidfVectorizer.transform`` for these settings (lower-case, ``\w\w+`` tokens, English
+    stop words, uni- and bigrams, sublinear tf, l2 norm) with numpy alone, so matching a resume does not import
+    scikit-learn (about a second of a command's start-up).
+    """
+
+    vocabulary: dict[str, int]
+    idf: np.ndarray
+    stop_words: frozenset[str]
+    occ_text: sp.csr_matrix
+
+    @classmethod
+    def fit(cls, docs: list[str]) -> TextIndex:
+        """Fit scikit-learn's vectoriser on the occupation documents and keep what ``transform`` needs."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        vec = TfidfVectorizer(sublinear_tf=True, stop_words="english", min_df=2, max_df=0.5, ngram_range=(1, 2))
+        occ = vec.fit_transform(docs).tocsr()
+        return cls({str(k): int(v) for k, v in vec.vocabulary_.items()}, np.asarray(vec.idf_, dtype=np.float64),
+                   frozenset(vec.get_stop_words() or ()), occ)
+
+    def transform(self, texts: list[str]) -> sp.csr_matrix:
+        """The texts' l2-normalised TF-IDF rows over the fitted vocabulary (as ``TfidfVectorizer.transform``)."""
+        rows, cols, vals = [], [], []
+        for i, text in enumerate(texts):
+            toks = [t for t in _TOKEN.findall(text.lower()) if t not in self.stop_words]
+            counts: dict[int, int] = {}
+            for term in [*toks, *(f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False))]:
+                j = self.vocabulary.get(term)
+                if j is not None:
+                    counts[j] = counts.get(j, 0) + 1
+            if not counts:
+                continue
+            js = np.fromiter(counts, dtype=np.int64, count=len(counts))
+            v = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * self.idf[js]
+            v /= np.sqrt(np.dot(v, v))
+            rows += [i] * len(js)
+            cols += js.tolist()
+            vals += v.tolist()
+        return sp.csr_matrix((vals, (rows, cols)), shape=(len(texts), len(self.vocabulary)))
+
+
+def occupation_documents(data: OccupationData) -> list[str]:
+    """Each occupation's text: title (twice), up to 40 alternate titles, description and task statements."""
+    return [" ".join([t, t, *alts[:40], desc, tasks]) for t, alts, desc, tasks in
+            zip(data.title, data.alt_titles, data.description, data.tasks, strict=True)]
+
+
+def text_index(data: OccupationData) -> TextIndex:
+    """The fitted occupation TF-IDF: from the cache directory when the warehouse graph is unchanged."""
+    import pickle
+
+    from careeros.settings import get_settings
+
+    if data.graph_sha == "none":
+        return TextIndex.fit(occupation_documents(data))
+    path = get_settings().cache_dir / f"matcher-text-v{TEXT_INDEX_VERSION}-{data.graph_sha[:16]}.pkl"
+    if path.is_file():
+        try:
+            with path.open("rb") as fh:
+                got = pickle.load(fh)  # noqa: S301 - our own cache file
+            if isinstance(got, TextIndex):
+                return got
+        except Exception:  # noqa: BLE001, S110 - a stale or broken cache is rebuilt below
+            pass
+    idx = TextIndex.fit(occupation_documents(data))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(idx, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+    except OSError:
+        pass
+    return idx
+
+
 class ProfileMatcher:
     """Ranks occupations for a text; built once from the occupation bundle, a title normaliser and an extractor."""
 
     def __init__(self, data: OccupationData, normalizer: Any = None, extractor: Any = None,
                  weights: dict[str, float] | None = None) -> None:
         """Fit the occupation-side TF-IDF and IDF-weighted skill matrices."""
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
         self.data = data
         self.normalizer = normalizer
         self.extractor = extractor
         self.weights = dict(DEFAULT_WEIGHTS if weights is None else weights)
-        docs = [" ".join([t, t, *alts[:40], desc, tasks]) for t, alts, desc, tasks in
-                zip(data.title, data.alt_titles, data.description, data.tasks, strict=True)]
-        self.tfidf = TfidfVectorizer(sublinear_tf=True, stop_words="english", min_df=2, max_df=0.5,
-                                     ngram_range=(1, 2))
-        self.occ_text = self.tfidf.fit_transform(docs)
+        self.tfidf = text_index(data)
+        self.occ_text = self.tfidf.occ_text
         mats, ids = [], []
         for m, col_ids, scale in ((data.tech, data.tech_ids, 1.0), (data.tool, data.tool_ids, SKILL_SCALE[1]),
                                   (data.esco, data.esco_ids, SKILL_SCALE[2])):
