@@ -95,14 +95,25 @@ def resume_in_ui(ui_url: str, run_id: Any, choice: str, shot: Path, auth: str = 
             dialog = page.get_by_role("dialog")
             dialog.get_by_text("Resume Flow Run").wait_for()
             selects = dialog.locator("button.p-select-button__control")
-            for i in range(selects.count()):
-                _pick(page, selects.nth(i), choice if i == 0 else rest, shot)
+            # the form's fields render once its schema has loaded, after the dialog's title: wait for them (on a
+            # loaded machine the first count came back 0, and an empty form was submitted)
+            selects.first.wait_for(state="visible", timeout=120_000)
+
+            def fill() -> None:
+                """Every select still without an answer gets one (the first ``choice``, the others ``rest``)."""
+                for i in range(selects.count()):
+                    want = choice if i == 0 else rest
+                    if not re.search(rf"\b(?:{choice}|{rest})\b", selects.nth(i).inner_text()):
+                        _pick(page, selects.nth(i), want, shot)
+
+            fill()
             page.screenshot(path=str(shot), full_page=True)
             dialog.get_by_role("button", name="Submit").click()
             try:
                 dialog.wait_for(state="hidden", timeout=20_000)
-            except Exception:  # noqa: BLE001 - seen once right after restarts: submit again, then give up
+            except Exception:  # noqa: BLE001 - seen once right after restarts: answer what is empty, submit again
                 page.screenshot(path=str(shot.with_suffix(".after-submit.png")), full_page=True)
+                fill()
                 dialog.get_by_role("button", name="Submit").click()
                 dialog.wait_for(state="hidden", timeout=30_000)
         finally:
