@@ -191,7 +191,7 @@ def test_plan_approved_in_ui_after_server_and_serve_restart(stack: dict[str, Any
     assert state_of(run.id).name == "Suspended"  # from a deployment: no process is pinned while it waits
     # let the suspended run's process exit first: SIGTERM to `serve` while it is still exiting makes the
     # runner cancel it ("Runner is shutting down."), seen once in this test
-    wait_for(lambda: not stack["serve"].children(), 60, "the suspended run's process to exit")
+    wait_for(lambda: not stack["serve"].children(), 300, "the suspended run's process to exit")
     stack["serve"].stop()
     stack["server"].restart()
     stack["serve"] = Serve(stack["home"], stack["server"]).start()
