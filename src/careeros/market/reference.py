@@ -23,7 +23,6 @@ if TYPE_CHECKING:  # the models pull numpy/scipy/automata: imported when first b
 log = logging.getLogger("careeros.market.reference")
 
 _TITLE_TABLES = ("onet_occupation", "onet_alternate_title", "onet_reported_title", "onet_task")
-_MODELS: dict[str, tuple[Any, Any]] = {}
 
 
 def title_frames(settings: Settings) -> dict[str, Any]:
@@ -185,17 +184,8 @@ def load_extractor(settings: Settings | None = None) -> SkillExtractor:
 def load_models(settings: Settings | None = None) -> tuple[TitleNormalizer, SkillExtractor]:
     """The title normalizer and skill extractor of the current reference data, loaded once per process.
 
-    Kept in memory per warehouse and taxonomy version, so the sources of one run (and every caller in the
-    process) share one pair.
+    Both loaders keep what they loaded per cache file (named by the sources' content), so the sources of one run
+    and every other caller in the process share one pair.
     """
     settings = settings or get_settings()
-    wh = settings.warehouse_path
-    key = str(wh)
-    if wh.is_file():
-        with connect(wh, read_only=True) as con:
-            key += json.dumps(con.execute("SELECT source, source_sha256 FROM source_versions WHERE source IN "
-                                          "('onet', 'esco', 'oews') ORDER BY source").fetchall())
-    if key not in _MODELS:
-        _MODELS.clear()
-        _MODELS[key] = (load_normalizer(settings), load_extractor(settings))
-    return _MODELS[key]
+    return load_normalizer(settings), load_extractor(settings)

@@ -161,31 +161,14 @@ def occupation_documents(data: OccupationData) -> list[str]:
 
 def text_index(data: OccupationData) -> TextIndex:
     """The fitted occupation TF-IDF: from the cache directory when the warehouse graph is unchanged."""
-    import pickle
-
+    from careeros.planner.data import cached
     from careeros.settings import get_settings
 
     if data.graph_sha == "none":
         return TextIndex.fit(occupation_documents(data))
-    path = get_settings().cache_dir / f"matcher-text-v{TEXT_INDEX_VERSION}-{data.graph_sha[:16]}.pkl"
-    if path.is_file():
-        try:
-            with path.open("rb") as fh:
-                got = pickle.load(fh)  # noqa: S301 - our own cache file
-            if isinstance(got, TextIndex):
-                return got
-        except Exception:  # noqa: BLE001, S110 - a stale or broken cache is rebuilt below
-            pass
-    idx = TextIndex.fit(occupation_documents(data))
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        with tmp.open("wb") as fh:
-            pickle.dump(idx, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(path)
-    except OSError:
-        pass
-    return idx
+    got = cached(get_settings().cache_dir, data.graph_sha, f"matcher-text-v{TEXT_INDEX_VERSION}",
+                 lambda: TextIndex.fit(occupation_documents(data)))
+    return got if isinstance(got, TextIndex) else TextIndex.fit(occupation_documents(data))
 
 
 class ProfileMatcher:
