@@ -80,7 +80,13 @@ def test_cli_contract(built_home: Path) -> None:
     from typer.testing import CliRunner
 
     from careeros.cli import app
+    from careeros.settings import get_settings
 
+    # settings cached by an earlier in-process caller (another home) must not leak into this invocation
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CAREEROS_HOME", str(built_home.parent / "some-other-home"))
+        get_settings.cache_clear()
+        assert get_settings().home != built_home
     res = CliRunner().invoke(app, ["plan", "artifacts", "--role", "15-1252.00", "--json", "--hours", "40",
                                    "--have", "Python"], env={"CAREEROS_HOME": str(built_home)})
     assert res.exit_code == 0, res.output

@@ -113,7 +113,11 @@ def register(app: typer.Typer) -> None:
         version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
                                               help="Print the careeros version and exit.")] = False,
     ) -> None:
-        pass
+        # Each invocation reads the environment afresh: an in-process caller (a test's CliRunner, a notebook)
+        # may have changed CAREEROS_HOME since settings were last built.
+        from careeros.settings import get_settings
+
+        get_settings.cache_clear()
 
     @app.command()
     def ingest(
