@@ -306,6 +306,25 @@ CREATE OR REPLACE VIEW analytics.postings AS
   FROM main.posting WHERE is_current;
 """
 
+_INTEGRATIONS_GOVERNANCE = """
+CREATE TABLE IF NOT EXISTS integration_action (
+  idempotency_key VARCHAR PRIMARY KEY, integration VARCHAR NOT NULL, kind VARCHAR NOT NULL, summary VARCHAR,
+  action_json VARCHAR NOT NULL,
+  status VARCHAR NOT NULL,            -- applied | failed | rolled_back
+  signal VARCHAR, result_json VARCHAR NOT NULL, run_id VARCHAR, updated_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE IF NOT EXISTS profile_version (
+  version INTEGER PRIMARY KEY, content_sha256 VARCHAR NOT NULL, profile_toml VARCHAR NOT NULL,
+  source VARCHAR NOT NULL,            -- observed | rollback | import
+  note VARCHAR, actor VARCHAR NOT NULL, run_id VARCHAR, created_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE IF NOT EXISTS context_buffer (
+  entry_id VARCHAR PRIMARY KEY, scope VARCHAR NOT NULL,    -- run:<id> | week:<yyyy-ww>
+  kind VARCHAR NOT NULL, text VARCHAR NOT NULL, reliability DOUBLE NOT NULL, facts_json VARCHAR,
+  created_at TIMESTAMPTZ NOT NULL, expires_at TIMESTAMPTZ NOT NULL
+);
+"""
+
 #: (version, name, sql) in order of application.
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "core: runs, source versions, raw files, quarantine, dq results", _CORE),
@@ -317,4 +336,5 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (7, "llm calls, llm cache, outbox", _LLM_OUTBOX),
     (8, "plans: versions, tasks, assumptions, approvals", _PLANS),
     (9, "outcomes, metrics, analytics views", _OUTCOMES_METRICS),
+    (10, "integrations, profile versions, short-term context", _INTEGRATIONS_GOVERNANCE),
 ]
