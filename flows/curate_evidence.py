@@ -39,7 +39,7 @@ def curate_evidence(profile_path: str | None = None, review: bool = True, review
     gathered = t.read_evidence(profile)
     prep = t.embed_and_link(t.select_new(wh, mem, gathered), wh)
     summary: dict[str, Any] = {"run_id": run_id, "items_read": len(gathered.items), "items_skipped": prep.skipped}
-    summary |= t.write_history(wh, prep, gathered, run_id)
+    summary |= t.write_history(wh, prep, gathered, run_id, t.profile_file(settings.home, profile_path))
     summary["memory"] = t.sync_memory(wh, mem, prep, run_id)
     summary["quarantine_reasons"] = [f"{redact(q.source_path)}: {q.reason}" for q in gathered.quarantined]
     pending, total = t.pending_for_review(wh, mem)

@@ -34,6 +34,11 @@ def load_profile(home: Path, profile_path: str | None) -> Profile:
     return cu.resolve_profile(home, profile_path)
 
 
+def profile_file(home: Path, profile_path: str | None) -> Path:
+    """The profile file a run reads (the given one, else CAREEROS_HOME/profile.toml); plain function, no task."""
+    return Path(profile_path) if profile_path else cu.default_profile_path(home)
+
+
 @task(name="read-evidence", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def read_evidence(profile: Profile) -> cu.Gathered:
     """Run every reader; unreadable inputs become quarantine records."""
@@ -53,9 +58,10 @@ def embed_and_link(prep: cu.Prepared, warehouse: Path) -> cu.Prepared:
 
 
 @task(name="write-history", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def write_history(warehouse: Path, prep: cu.Prepared, gathered: cu.Gathered, run_id: str) -> dict[str, Any]:
-    """One warehouse transaction: versions, links (human decisions kept), decisions, quarantine."""
-    return cu.write_history(warehouse, prep, gathered, run_id)
+def write_history(warehouse: Path, prep: cu.Prepared, gathered: cu.Gathered, run_id: str,
+                  profile_file: Path | None = None) -> dict[str, Any]:
+    """One warehouse transaction: versions, links (human decisions kept), decisions, quarantine, profile version."""
+    return cu.write_history(warehouse, prep, gathered, run_id, profile_file=profile_file)
 
 
 @task(name="sync-memory", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)

@@ -21,9 +21,9 @@ LAYERS: list[set[str]] = [
     {"quality", "taxonomy"},  # data-quality suites, taxonomy readers (pure, over files)
     {"warehouse"},  # DuckDB: migrations, loaders, provenance
     {"graph", "memory", "llm"},  # skill & role graph, LanceDB memory, LLM client
-    {"market", "evidence", "outbox"},  # market signals, evidence curation, outbound queue
+    {"market", "evidence", "outbox", "profile_history"},  # market signals, evidence, outbound queue, profile versions
     {"planner"},  # gaps, transitions, plans, approval
-    {"metrics", "agents"},  # retrospective metrics; role agents
+    {"metrics", "agents", "integrations"},  # retrospective metrics; role agents; calendar, portfolio, learning
     {"reports"},  # HTML report over metrics and plans
     {"tasks"},  # thin Prefect tasks over the domain
     {"flows"},  # Prefect flows composing the tasks

@@ -195,3 +195,42 @@ def review(
         else:
             typer.echo("  dropped")
     typer.echo(" ".join(f"{k}={v}" for k, v in done.items()))
+
+
+@outreach_app.command("history")
+def outreach_history(
+    draft_id: Annotated[str | None, typer.Argument(help="One draft's id (default: every draft).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the versions as JSON.")] = False,
+) -> None:
+    """Every version of the outreach drafts: the agent's text, each edit, who decided what and when."""
+    from careeros.outbox import Outbox
+
+    rows = Outbox().history(draft_id)
+    if as_json:
+        typer.echo(json.dumps([m.model_dump(mode="json") for m in rows], indent=2))
+        return
+    if not rows:
+        typer.echo("no outreach drafts" + (f" with id {draft_id}" if draft_id else ""))
+        return
+    for m in rows:
+        who = f" by {m.approver}" if m.approver else ""
+        typer.echo(f"{m.draft_id} v{m.draft_version} {m.status:<8} {m.decision or '-':<6}{who}  {m.message_id}  "
+                   f"to {m.recipient}: {m.subject}")
+
+
+@outreach_app.command("retract")
+def outreach_retract(
+    message_id: Annotated[str, typer.Argument(help="An approved message that has not been sent yet.")],
+    note: Annotated[str | None, typer.Option("--note", help="Why (kept in the decision log).")] = None,
+) -> None:
+    """Withdraw your approval of a message before it is sent (it is kept, marked dropped)."""
+    from careeros.outbox import Outbox, OutboxError, human_decision
+    from careeros.settings import approver_identity
+
+    try:
+        msg = Outbox().retract(human_decision(message_id, "drop", approver_identity(), channel="cli",
+                                              note=note or "retracted before sending"))
+    except OutboxError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"retracted: {msg.message_id} to {msg.recipient} is now {msg.status}")

@@ -205,10 +205,11 @@ def _edit_skills(label: str, add: bool, profile: str | None) -> None:
     removed = [x for x in p.skills_removed if x != sid]
     (added if add else removed).append(sid)
     new = p.model_copy(update={"skills_added": added, "skills_removed": removed})
-    tmp = path.with_name(".profile.tmp.toml")
-    tmp.write_text(profile_to_toml(new), encoding="utf-8")
-    load_profile(tmp)
-    tmp.replace(path)
+    from careeros.profile_history import write_profile_text
+    from careeros.settings import approver_identity
+
+    write_profile_text(path, profile_to_toml(new), warehouse=s.warehouse_path, actor=approver_identity(),
+                       note=f"{'add' if add else 'remove'}-skill {sid}")
     verb = "added" if add else "removed"
     typer.echo(f"{verb}: {names[sid]} ({sid}); the next plan takes it into account")
 

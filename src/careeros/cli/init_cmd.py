@@ -20,6 +20,14 @@ from careeros.profile import Goal, Profile, TargetRole, load_profile
 from careeros.resources import data_path
 
 CONFIRM_THRESHOLD = 0.6
+
+
+def _write(path: Path, text: str, note: str) -> None:
+    """Write the profile (checked to load back); kept as a profile version when the warehouse exists."""
+    from careeros.profile_history import write_profile_text
+    from careeros.settings import approver_identity, get_settings
+
+    write_profile_text(path, text, warehouse=get_settings().warehouse_path, actor=approver_identity(), note=note)
 SAMPLE_DIR = data_path("sample_operator")
 
 
@@ -201,10 +209,7 @@ def _init_from_resume(home: Path, resume: Path | None, targets: list[str], hours
                     weekly_hours=hours, horizon_weeks=horizon, evidence_folders=[folder])
     except Exception as exc:  # noqa: BLE001 - pydantic validation: one clear line
         raise _fail(f"invalid profile: {exc}") from exc
-    tmp = profile_path.with_name(".profile.tmp.toml")
-    tmp.write_text(profile_to_toml(p), encoding="utf-8")
-    load_profile(tmp)
-    tmp.replace(profile_path)
+    _write(profile_path, profile_to_toml(p), "careeros init --resume")
     out = {"profile": str(profile_path), "name": p.name, "resume": str(kept), "roles": report, "missing_paths": []}
     if as_json:
         typer.echo(json.dumps(out, indent=2, default=str))
@@ -289,10 +294,7 @@ def register(app: typer.Typer) -> None:
         if target.exists() and profile is not None and Path(profile).resolve() != target.resolve() and not force:
             typer.echo(f"error: {target} exists (use --force to replace it)", err=True)
             raise typer.Exit(1)
-        tmp = target.with_name(".profile.tmp.toml")
-        tmp.write_text(profile_to_toml(p), encoding="utf-8")
-        load_profile(tmp)  # what we write must load back
-        tmp.replace(target)
+        _write(target, profile_to_toml(p), "careeros init")
         out = {"profile": str(target), "name": p.name, "roles": report, "missing_paths": missing}
         if as_json:
             typer.echo(json.dumps(out, indent=2, default=str))

@@ -68,3 +68,86 @@ def match(
             {"soc_code": m.soc_code, "title": m.title, "score": m.score, **({"evidence": m.evidence} if evidence else {})}
             for m in ms]}, ensure_ascii=False) + "\n")
     out.flush()
+
+
+def _profile_file(profile: Path | None) -> tuple[Path, Path]:
+    """(profile file, warehouse) of this home; exits with one line when either is missing."""
+    from careeros.evidence.curate import default_profile_path
+    from careeros.settings import get_settings
+
+    s = get_settings()
+    path = profile or default_profile_path(s.home)
+    if not s.warehouse_path.is_file():
+        typer.echo(f"error: no warehouse at {s.warehouse_path}: run `careeros ingest` first", err=True)
+        raise typer.Exit(2)
+    return path, s.warehouse_path
+
+
+@app.command("history")
+def history(
+    profile: Path | None = typer.Option(None, "--profile", help="Profile file (default $CAREEROS_HOME/profile.toml)."),
+    show_diff: int | None = typer.Option(None, "--diff", metavar="VERSION",
+                                         help="Print what changed from this version to the current file."),
+    as_json: bool = typer.Option(False, "--json", help="Print the versions as JSON."),
+) -> None:
+    """Every stored version of your profile (who, when, why); the current file is recorded first if new."""
+    from careeros.profile_history import diff, get_version, snapshot, versions
+    from careeros.settings import approver_identity
+    from careeros.warehouse.db import connect
+
+    path, wh = _profile_file(profile)
+    with connect(wh) as con:
+        snapshot(con, path, actor=approver_identity(), note="seen by `careeros profile history`")
+        rows = versions(con)
+        old = get_version(con, show_diff) if show_diff is not None else None
+    if show_diff is not None:
+        if old is None:
+            typer.echo(f"error: no profile version {show_diff}", err=True)
+            raise typer.Exit(2)
+        current = path.read_text(encoding="utf-8") if path.is_file() else ""
+        typer.echo(diff(old.text, current, f"version {show_diff}", str(path)) or "no difference")
+        return
+    if as_json:
+        typer.echo(json.dumps([r.model_dump(mode="json", exclude={"text"}) for r in rows], indent=2))
+        return
+    if not rows:
+        typer.echo(f"no profile versions yet (no profile at {path})")
+        return
+    for r in rows:
+        typer.echo(f"v{r.version:<3} {r.created_at:%Y-%m-%d %H:%M} {r.source:<9} {r.actor:<14} "
+                   f"{r.content_sha256[:10]}  {r.note or ''}")
+
+
+@app.command("rollback")
+def rollback_cmd(
+    version: int = typer.Argument(..., help="Version to restore (see `careeros profile history`)."),
+    profile: Path | None = typer.Option(None, "--profile", help="Profile file (default $CAREEROS_HOME/profile.toml)."),
+    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
+    as_json: bool = typer.Option(False, "--json", help="Print the new version as JSON."),
+) -> None:
+    """Restore an earlier profile version; the current content stays in the history (undo with another rollback)."""
+    from careeros.profile_history import RollbackError, diff, get_version, rollback
+    from careeros.settings import approver_identity
+    from careeros.warehouse.db import connect
+
+    path, wh = _profile_file(profile)
+    with connect(wh) as con:
+        target = get_version(con, version)
+        if target is None:
+            typer.echo(f"error: no profile version {version} (see `careeros profile history`)", err=True)
+            raise typer.Exit(2)
+        if not yes and not as_json:
+            current = path.read_text(encoding="utf-8") if path.is_file() else ""
+            typer.echo(diff(current, target.text, str(path), f"version {version}") or "no difference")
+            if not typer.confirm(f"restore version {version}?", default=False):
+                typer.echo("nothing changed")
+                raise typer.Exit(1)
+        try:
+            rec = rollback(con, path, version, actor=approver_identity())
+        except RollbackError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from exc
+    if as_json:
+        typer.echo(json.dumps(rec.model_dump(mode="json", exclude={"text"})))
+    else:
+        typer.echo(f"profile restored to version {version} (recorded as v{rec.version}); the next plan uses it")

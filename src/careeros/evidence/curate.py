@@ -132,8 +132,11 @@ def embed_and_link(prep: Prepared, warehouse: Path, embedder: Embedder, extracto
 
 
 def write_history(warehouse: Path, prep: Prepared, gathered: Gathered, run_id: str,
-                  at: datetime | None = None) -> dict[str, Any]:
-    """One transaction: new item versions, their links (human decisions kept), removed items, quarantine."""
+                  at: datetime | None = None, profile_file: Path | None = None) -> dict[str, Any]:
+    """One transaction: new item versions, their links (human decisions kept), removed items, quarantine.
+
+    ``profile_file``: the profile this run read; a content not seen before is kept as a profile version.
+    """
     at = at or h.now_utc()
     seen = {i.source_path for i in gathered.items}
     quarantined = {str(Path(q.source_path).resolve()) for q in gathered.quarantined}
@@ -146,6 +149,10 @@ def write_history(warehouse: Path, prep: Prepared, gathered: Gathered, run_id: s
             scanned = _known_paths(con, set(gathered.scanned_roots))
             closed = h.close_missing_items(con, seen, quarantined, scanned, run_id, at)
             nq = h.write_quarantine(con, gathered.quarantined, run_id)
+            if profile_file is not None:
+                from careeros.profile_history import snapshot
+
+                snapshot(con, profile_file, run_id=run_id, note="read by curate-evidence")
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")

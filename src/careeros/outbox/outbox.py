@@ -59,6 +59,29 @@ class Outbox:
             rows = con.execute(sql, [status] if status else []).fetchall()
         return [self._msg(r) for r in rows]
 
+    def history(self, draft_id: str | None = None) -> list[OutboxMessage]:
+        """Every version of a draft (or of all drafts), by draft then version: the edit history, nothing removed."""
+        sql = (f"SELECT {_COLUMNS} FROM outbox" + (" WHERE draft_id = ?" if draft_id else "")
+               + " ORDER BY draft_id, draft_version, created_at")
+        with connect(self.warehouse) as con:
+            rows = con.execute(sql, [draft_id] if draft_id else []).fetchall()
+        return [self._msg(r) for r in rows]
+
+    def retract(self, decision: ApprovalDecision) -> OutboxMessage:
+        """Withdraw an approval before the message is sent (a sealed human ``drop`` on an approved message).
+
+        Refused once sending started or the message went out: a sent e-mail cannot be called back.
+        """
+        msg = self.get(decision.message_id)
+        if msg is None:
+            raise OutboxError(f"unknown message {decision.message_id}")
+        if msg.status != "approved":
+            raise OutboxError(f"message {msg.message_id} is {msg.status}; only an approved, unsent message can be "
+                              "retracted")
+        if decision.action != "drop":
+            raise OutboxError("a retraction is a drop decision")
+        return self.decide(decision)
+
     @staticmethod
     def _msg(row: tuple[object, ...]) -> OutboxMessage:
         names = [c.strip() for c in _COLUMNS.split(",")]
