@@ -53,6 +53,9 @@ SCHEDULE: tuple[ScheduledFlow, ...] = (
                   "snapshot."),
     ScheduledFlow("flows/monthly_synthesis.py:monthly_synthesis", "monthly-synthesis", "0 9 1 * *",
                   "Monthly recalibration (assumptions that moved) and a proposed re-plan awaiting approval."),
+    ScheduledFlow("flows/governance.py:monthly_governance", "monthly-governance", "0 10 1 * *",
+                  "Stale evidence, links to skills gone, assumptions not re-validated, expired context: "
+                  "removals proposed, applied only when approved."),
 )
 
 

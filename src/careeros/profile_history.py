@@ -44,8 +44,9 @@ def _sha(text: str) -> str:
 
 
 def _row(r: tuple[object, ...], with_text: bool) -> ProfileVersion:
-    return ProfileVersion(version=r[0], content_sha256=r[1], source=r[2], note=r[3], actor=r[4], run_id=r[5],
-                          created_at=r[6], text=str(r[7]) if with_text else "")
+    names = ["version", "content_sha256", "source", "note", "actor", "run_id", "created_at"]
+    return ProfileVersion.model_validate({**dict(zip(names, r[:7], strict=True)),
+                                         "text": str(r[7]) if with_text else ""})
 
 
 _COLS = "version, content_sha256, source, note, actor, run_id, created_at, profile_toml"

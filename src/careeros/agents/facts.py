@@ -65,6 +65,7 @@ class Facts:
     bullets: list[ResumeBullet] = field(default_factory=list)  # resume bullets, best first (the person's words)
     works: list[WorkItem] = field(default_factory=list)  # publications, repositories, certificates
     skill_labels: dict[str, str] = field(default_factory=dict)  # skill id -> label (every skill the plan names)
+    recent: list[str] = field(default_factory=list)  # short-term context (careeros.memory.context), best first
 
 
 # ------------------------------------------------------------------------------------------ contacts
@@ -359,6 +360,10 @@ def gather(home: Path, profile: Profile, run_id: str, plan: Plan | None = None, 
     """Read the plan, gaps, role skills and tasks, postings, contacts, pending links and memory hits."""
     plan = plan or stored_plan(home, profile, run_id)
     contacts, notes, skipped = load_contacts(profile.contacts_file)
+    from careeros.memory.context import refresh_week
+
+    with connect(warehouse_file(home)) as con:
+        refresh_week(con)  # this week's decisions and check-ins as short-term context
     if skipped:
         log.warning("contacts: %d rows skipped (%s)", len(skipped), "; ".join(skipped[:3]))
     with connect(warehouse_file(home), read_only=True) as con:
@@ -374,6 +379,7 @@ def gather(home: Path, profile: Profile, run_id: str, plan: Plan | None = None, 
         pending = _pending(con, {s: {g.skill_id for g in role_skills[s]} | {g.skill_id for r in roles
                                                                            if r.soc_code == s for g in r.gaps}
                                  for s in socs})
+        recent = _recent_context(con)
     queries: list[tuple[str, list[str]]] = []
     if memory:
         first = roles[0].soc_code if roles else None
@@ -393,7 +399,19 @@ def gather(home: Path, profile: Profile, run_id: str, plan: Plan | None = None, 
         contacts_file=str(profile.contacts_file) if profile.contacts_file else None,
         target_titles=[r.title for r in profile.target_roles],
         profile=person_facts(profile, pf, roles, experiences, employer), experiences=experiences, bullets=bullets,
-        works=works, skill_labels=skill_labels)
+        works=works, skill_labels=skill_labels, recent=recent)
+
+
+def _recent_context(con: Any, k: int = 5) -> list[str]:
+    """Short-term context of this week and the last, best first (none before migration 10)."""
+    from datetime import UTC, datetime, timedelta
+
+    from careeros.memory.context import recent, week_scope
+
+    if not table_exists(con, "context_buffer"):
+        return []
+    now = datetime.now(UTC)
+    return [e.text for e in recent(con, [week_scope(now), week_scope(now - timedelta(days=7))], as_of=now, k=k)]
 
 
 # ------------------------------------------------------------------------------------------ citations

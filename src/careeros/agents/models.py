@@ -187,6 +187,8 @@ class StrategistInput(BaseModel):
     plan: PlanFact
     roles: list[RoleFact]
     person: PersonFacts | None = None
+    recent: list[str] = Field(default_factory=list, description="Short-term context: the person's recent "
+                              "decisions and check-ins, most relevant first (recency x reliability).")
 
 
 class Milestone(BaseModel):

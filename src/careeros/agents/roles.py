@@ -256,6 +256,8 @@ def strategist_offline(inp: StrategistInput, untrusted: Mapping[str, str]) -> St
                        "not show yet.")
         for n, what in _goal_counts(inp.goal):
             why.append(f"Your goal names {_NUM.get(n, n)} {what}: they are the checkpoints that matter most.")
+    if inp.recent:  # short-term context: what the person decided or reported lately, best first
+        why.append("Since the last plan: " + "; ".join(x.rstrip(".") for x in inp.recent[:3]) + ".")
     missing = [] if not neutral else ["job postings for the target roles"]
     conf = 0.85 - (0.15 if neutral else 0) - (0.1 if plan.deferred else 0) - (0.05 if plan.status != "approved" else 0)
     return StrategistOutput(confidence=_clip(conf), rationale=cites + _gap_citations(inp.roles), focus=focus,
@@ -904,7 +906,7 @@ class AgentSpec:
 
 
 def _strategist_in(f: Facts) -> tuple[BaseModel, dict[str, str]]:
-    return StrategistInput(goal=f.goal, plan=f.plan, roles=f.roles, person=f.profile), {}
+    return StrategistInput(goal=f.goal, plan=f.plan, roles=f.roles, person=f.profile, recent=f.recent), {}
 
 
 def _curriculum_in(f: Facts) -> tuple[BaseModel, dict[str, str]]:

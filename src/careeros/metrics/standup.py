@@ -199,8 +199,12 @@ def record_checkin(warehouse: Path, run_id: str, day: date, checkin: CheckIn | d
     events = from_checkin(run_id, day, done, c.hours or None,
                           {"outreach_sent": c.outreach_sent, "outreach_replied": c.outreach_replied,
                            "interview": c.interviews, "offer": c.offers}, plan_id, c.notes or None)
+    from careeros.memory.context import refresh_week
+
     with connect(Path(warehouse)) as con:
-        return record_events(con, events)
+        n = record_events(con, events)
+        refresh_week(con)  # the check-in is short-term context for this week's agents
+        return n
 
 
 class TaskRef(BaseModel):
