@@ -136,6 +136,10 @@ def main() -> int:
         results.append(cli_case("cli_ingest_noop_with_prefect", ["ingest", "--quiet"], env))
         # the whole demo (7 steps, answers its own approvals) on a fresh home: what `make demo` runs after the venv
         results.append(cli_case("demo_end_to_end", ["demo"], {**env, "CAREEROS_HOME": str(Path(tmp) / "demo-home")}))
+        # export / import of the demo home (the person's data after the demo): time and zip size
+        path = REPO / "benchmarks" / "bench_portability.py"
+        code = f"import runpy, sys; sys.argv = [{str(path)!r}]; runpy.run_path({str(path)!r}, run_name='__main__')"
+        results.append(run_case("bench_portability", code, env={"CAREEROS_HOME": str(Path(tmp) / "demo-home")}))
         for script, args in (("eval_skills.py", ["--split", "test"]), ("eval_skills.py", ["--blind"]),
                              ("eval_titles.py", []), ("eval_transitions.py", []), ("eval_profile_match.py", [])):
             path = REPO / "benchmarks" / script

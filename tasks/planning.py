@@ -127,7 +127,33 @@ def approve_and_publish(home: Path, plan: Plan, notes: str, weekly_hours: float 
         record.with_options(retries=0)(home, plan, "approve", notes, weekly_hours, run_id, round_no)
         published = publish(home, plan)
         verify(plan, published)
-    return published
+    caldav = publish_caldav(home, plan, run_id)  # after the transaction: its failure never undoes the approval
+    return published if caldav is None else {**published, "caldav": caldav}
+
+
+@task(name="publish-plan-caldav", cache_policy=NO_CACHE)
+def publish_caldav(home: Path, plan: Plan, run_id: str) -> dict[str, Any] | None:
+    """The approved plan's sessions in the CalDAV calendar when ``CAREEROS_CALDAV_URL`` is set (else None).
+
+    The plan approval counts as the approval of the calendar action; a failure is logged and returned, not raised.
+    """
+    from careeros.integrations.caldav_calendar import publish_approved_plan
+    from careeros.settings import get_settings
+    from careeros.warehouse.db import connect
+
+    if not get_settings().caldav_url:
+        return None
+    assert plan.version is not None
+    try:
+        with connect(warehouse_file(home)) as con:
+            got = publish_approved_plan(con, ap.get_plan(con, plan.plan_id, plan.version) or plan, get_settings(),
+                                        run_id=run_id)
+    except Exception as exc:  # noqa: BLE001 - e.g. the warehouse locked: reported, the approval stands
+        got = {"ok": False, "plan_id": plan.plan_id, "version": plan.version, "error": f"{type(exc).__name__}: {exc}"}
+    if got is not None and not got.get("ok"):
+        log.warning("plan %s v%s approved and published, but not in the CalDAV calendar: %s", plan.plan_id,
+                    plan.version, got.get("error"))
+    return got
 
 
 def _remember(name: str, value: Any) -> None:

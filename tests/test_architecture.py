@@ -24,7 +24,7 @@ LAYERS: list[set[str]] = [
     {"market", "evidence", "outbox", "profile_history"},  # market signals, evidence, outbound queue, profile versions
     {"planner"},  # gaps, transitions, plans, approval
     {"metrics", "agents", "integrations"},  # retrospective metrics; role agents; calendar, portfolio, learning
-    {"reports"},  # HTML report over metrics and plans
+    {"reports", "portability"},  # HTML report over metrics and plans; export, import, forget
     {"tasks"},  # thin Prefect tasks over the domain
     {"flows"},  # Prefect flows composing the tasks
     {"ops"},  # serving the flows

@@ -10,8 +10,8 @@ import pytest
 from careeros.integrations.contract import (
     Action,
     ApprovalRequired,
-    IntegrationError,
     Integration,
+    IntegrationError,
     Preview,
     Result,
     RetryPolicy,

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class TargetRole(BaseModel):
@@ -52,6 +52,32 @@ class Profile(BaseModel):
                                     description="skills you have that your evidence does not show (ids or labels)")
     skills_removed: list[str] = Field(default_factory=list, max_length=500,
                                       description="skills careeros must not credit you with (ids or labels)")
+    # the portfolio site (`careeros portfolio build`); also accepted as a [portfolio] table (see _portfolio_table)
+    headline: str | None = Field(default=None, max_length=200,
+                                 description="one line under your name on the portfolio site")
+    summary: str | None = Field(default=None, max_length=2000,
+                                description="a short paragraph about you on the portfolio site")
+    portfolio_show_contact: bool = Field(
+        default=False, description="show your e-mail and location on the portfolio site (default: never)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _portfolio_table(cls, data: object) -> object:
+        """Accept ``[portfolio]`` (show_contact, headline, summary) as the flat keys, so it round-trips as TOML."""
+        if not isinstance(data, dict) or not isinstance(data.get("portfolio"), dict):
+            return data
+        data = dict(data)
+        table = dict(data.pop("portfolio"))
+        for key, flat in (("show_contact", "portfolio_show_contact"), ("headline", "headline"),
+                          ("summary", "summary")):
+            if key in table:
+                if flat in data:
+                    raise ValueError(f"[portfolio] {key} and {flat} are both set: keep one")
+                data[flat] = table.pop(key)
+        if table:
+            raise ValueError(f"unknown [portfolio] keys: {', '.join(sorted(map(str, table)))} "
+                             "(known: show_contact, headline, summary)")
+        return data
 
     @field_validator("target_roles")
     @classmethod

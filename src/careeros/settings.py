@@ -68,6 +68,14 @@ class Settings(BaseSettings):
     smtp_user: str | None = None
     smtp_password: SecretStr | None = None
     smtp_from: str | None = None
+    # CalDAV calendar: plan sessions besides the .ics file (docs/operations.md, "Calendar (CalDAV)")
+    caldav_url: str | None = Field(
+        default=None, description="CalDAV server URL; unset = .ics file only. A host other than 127.0.0.1, "
+                                  "localhost or ::1 leaves the machine: published only with your approval.")
+    caldav_username: str | None = Field(default=None, description="CalDAV user name.")
+    caldav_password: SecretStr | None = Field(default=None, description="CalDAV password (or app password).")
+    caldav_calendar: str = Field(
+        default="careeros", description="Display name of the calendar for plan sessions; created if missing.")
     # local Prefect server (``make serve`` / ``careeros serve``; files under $home/prefect, see docs/operations.md)
     server_host: str = Field(default="127.0.0.1", description="Bind address of the local Prefect server.")
     server_port: int = Field(default=4200, ge=1, le=65535, description="Port of ``make serve`` / ``careeros serve``.")
@@ -77,6 +85,13 @@ class Settings(BaseSettings):
         default=180.0, gt=0, description="Seconds a command waits for a Prefect server it starts (one retry).")
     # who decides: the identity recorded with every human decision (never a name typed into a form)
     approver: str | None = Field(default=None, description="Name recorded for your decisions; default the OS user.")
+    # portfolio site (`careeros portfolio build|publish|rollback|status`, docs/operations.md "Portfolio site")
+    portfolio_remote: str | None = Field(
+        default=None, description="Git remote the portfolio site is pushed to (a local path, file://, ssh or https "
+                                  "URL); anything but a local path or file:// leaves the machine: pushed only with "
+                                  "your recorded approval. Unset = build only.")
+    portfolio_branch: str = Field(default="gh-pages", min_length=1,
+                                  description="Branch of the portfolio remote that holds the site.")
 
     @property
     def prefect_home(self) -> Path:

@@ -7,13 +7,17 @@ import typer
 from careeros.cli import (
     agents,
     approvals,
+    calendar,
     core,
     evidence,
+    governance,
     init_cmd,
     log,
     memory,
     occupations,
     plan,
+    portability,
+    portfolio,
     profile,
     report,
     skills,
@@ -32,6 +36,7 @@ core.register(app)
 init_cmd.register(app)
 report.register(app)
 sql.register(app)
+portability.register(app)
 app.add_typer(titles.app, name="titles", help="Normalise job titles to O*NET-SOC occupations.")
 app.add_typer(skills.app, name="skills", help="Extract skills from posting or document text.")
 app.add_typer(occupations.app, name="occupations", help="Occupations: related occupations (transitions).")
@@ -41,7 +46,12 @@ app.add_typer(approvals.app, name="approvals", help="Runs waiting for your decis
 app.add_typer(memory.app, name="memory", help="Long-term memory (LanceDB): search your evidence.")
 app.add_typer(evidence.app, name="evidence", help="Evidence items and skill links, as of any date.")
 app.add_typer(agents.app, name="agents", help="Role agents: run them; review outreach drafts per message.")
+app.add_typer(governance.app, name="governance", help="Governance: what has gone stale (removals need your approval).")
 app.add_typer(log.app, name="log", help="Record outcomes: tasks done, hours, outreach, interviews, offers.")
+app.add_typer(portfolio.app, name="portfolio",
+              help="Portfolio site: build it from your work and evidence, publish to git, roll back, status.")
+app.add_typer(calendar.app, name="calendar",
+              help="CalDAV calendar: publish the approved plan's sessions (sync), status, verify, rollback.")
 
 
 def main() -> None:

@@ -230,3 +230,76 @@ def remove_skill(
 ) -> None:
     """Stop careeros crediting you with a skill (wrongly extracted or implied); it becomes a gap if a role needs it."""
     _edit_skills(skill, False, profile)
+
+
+@app.command("import-learning")
+def import_learning(
+    file: Annotated[str, typer.Argument(help="xAPI statements (JSON array, LRS {\"statements\": [...]} or JSON lines) "
+                                             "or a course-completion CSV.")],
+    fmt: Annotated[str | None, typer.Option("--format", help="xapi | csv (default: from the file name and content).")] = None,
+    actor: Annotated[str | None, typer.Option("--actor", help="xAPI: whose statements to import (e-mail or "
+                                                              "account:name@homepage) when the file holds several learners.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the import summary as JSON.")] = False,
+) -> None:
+    """Import learning progress: completions become versioned evidence linked to skills and close plan tasks.
+
+    The file is kept in the raw store first; bad records go to quarantine with a reason; a re-import changes nothing.
+    """
+    from pathlib import Path
+
+    import duckdb
+
+    from careeros.settings import get_settings
+
+    if fmt is not None and fmt not in ("xapi", "csv"):
+        typer.echo(f"error: --format must be xapi or csv, got {fmt!r}", err=True)
+        raise typer.Exit(2)
+    path = Path(file).expanduser()
+    if not path.is_file():
+        typer.echo(f"error: no file at {path}", err=True)
+        raise typer.Exit(2)
+    s = get_settings()
+    if not s.warehouse_path.is_file():
+        typer.echo(f"error: no warehouse at {s.warehouse_path}: run `careeros init` first", err=True)
+        raise typer.Exit(2)
+    from careeros.market.reference import load_extractor
+    from careeros.memory.embedders import get_embedder
+    from careeros.memory.store import MemoryStore
+    from careeros.metrics.learning import import_learning as run_import
+
+    emb = get_embedder()
+    try:
+        res = run_import(path, s.warehouse_path, s.raw_dir, load_extractor(s), emb,
+                         MemoryStore(s.memory_dir, emb.name, emb.dim), fmt=fmt, actor=actor)  # type: ignore[arg-type]
+    except duckdb.IOException as exc:
+        typer.echo(f"error: the warehouse is busy (a flow is writing it): try again when it finishes ({exc})", err=True)
+        raise typer.Exit(1) from exc
+    except OSError as exc:
+        typer.echo(f"error: cannot read {path}: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    if as_json:
+        typer.echo(res.model_dump_json(indent=2))
+        return
+    skipped = ", ".join(f"{v} {n}" for v, n in sorted(res.skipped_verbs.items()))
+    typer.echo(f"{path.name} ({res.format}): {res.records_read} records, {res.completions} completions, {res.facts} "
+               f"other outcomes kept as facts, {res.duplicates} exact duplicates"
+               + (f"; skipped (not a learning outcome): {skipped}" if skipped else ""))
+    typer.echo(f"items new {res.items_new}, changed {res.items_changed}, unchanged {res.items_unchanged}"
+               + (f", voided {res.items_voided}" if res.items_voided else "")
+               + f"; links auto {res.links_auto}, pending review {res.links_pending}")
+    typer.echo(f"tasks closed {len(res.tasks_closed)}" + (f" (plan {res.plan})" if res.plan else " (no approved plan)"))
+    for t in res.tasks_closed:
+        typer.echo(f"  {t.task_id}  {t.title}  <- {t.course} ({t.reason}, {t.completed_on})")
+    already = [t for t in res.tasks_matched_not_closed if t.note == "already done"]
+    if already:
+        typer.echo(f"  already done: {len(already)} matching tasks")
+    for t in res.tasks_matched_not_closed:
+        if t.note != "already done":
+            typer.echo(f"  not closed: {t.task_id} <- {t.course}: {t.note}")
+    if res.unmatched_skills:
+        typer.echo("declared skills not in the taxonomy: " + ", ".join(res.unmatched_skills))
+    typer.echo(f"quarantined {res.quarantined}")
+    for q in res.quarantine_reasons:
+        typer.echo(f"  {q}")
+    for w in res.warnings:
+        typer.echo(f"warning: {w}")

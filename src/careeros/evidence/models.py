@@ -8,10 +8,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-SourceType = Literal["repo", "publication", "certificate", "resume", "note"]
+SourceType = Literal["repo", "publication", "certificate", "resume", "note", "learning"]
 
 #: Source reliability used in retrieval and link strength: merged code > publication > certificate > resume > note.
-RELIABILITY: dict[str, float] = {"repo": 0.95, "publication": 0.8, "certificate": 0.7, "resume": 0.55, "note": 0.4}
+RELIABILITY: dict[str, float] = {"repo": 0.95, "publication": 0.8, "certificate": 0.7, "resume": 0.55, "note": 0.4,
+                                "learning": 0.5}
 
 
 def short_hash(*parts: str, n: int = 16) -> str:

@@ -20,7 +20,7 @@ Kind = Literal["task_done", "hours", "outreach_sent", "outreach_replied", "inter
 Source = Literal["checkin", "cli", "outbox", "calendar"]
 KINDS: tuple[str, ...] = ("task_done", "hours", "outreach_sent", "outreach_replied", "interview", "offer",
                           "rejection", "note", "session_planned")
-SOURCES: tuple[str, ...] = ("checkin", "cli", "outbox", "calendar")
+SOURCES: tuple[str, ...] = ("checkin", "cli", "outbox", "calendar", "learning")
 #: Reply kinds (``outbox_replies.kind``) that count as a human reply; auto replies and bounces do not.
 HUMAN_REPLIES = frozenset({"positive", "neutral", "negative", "interview", "rejection"})
 

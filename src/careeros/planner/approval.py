@@ -258,6 +258,13 @@ def decision_recorded(con: Any, run_id: str | None, round_no: int | None) -> boo
                                  [run_id, round_no])) is not None
 
 
+def approval_of(con: Any, plan_id: str, version: int) -> tuple[str, str | None] | None:
+    """``(actor, run_id)`` of the latest recorded approval of one plan version (None: it was never approved)."""
+    row = fetch_one(con.execute("SELECT actor, run_id FROM plan_approval WHERE plan_id = ? AND version = ? "
+                                "AND decision = 'approve' ORDER BY decided_at DESC LIMIT 1", [plan_id, version]))
+    return (str(row[0]), row[1]) if row else None
+
+
 def status_snapshot(con: Any, plan_id: str) -> list[tuple[Any, ...]]:
     """``(version, status, approved_at, decided_at)`` of every stored version: what :func:`undo_decision` restores."""
     return [tuple(r) for r in con.execute("SELECT version, status, approved_at, decided_at FROM plan_version "

@@ -50,15 +50,12 @@ def sessions(plan: Plan) -> list[dict[str, Any]]:
     return out
 
 
-def calendar_bytes(plan: Plan) -> bytes:
-    """The plan as an iCalendar document."""
-    from icalendar import Calendar, Event
+def calendar_events(plan: Plan) -> list[Any]:
+    """The plan's work sessions as iCalendar VEVENT components (the .ics file and the CalDAV calendar share them)."""
+    from icalendar import Event
 
-    cal = Calendar()
-    cal.add("prodid", "-//careeros//weekly plan//EN")
-    cal.add("version", "2.0")
-    cal.add("x-wr-calname", f"careeros plan {plan.plan_id}")
     stamp = plan.created_at
+    events = []
     for s in sessions(plan):
         ev = Event()
         ev.add("uid", s["uid"])
@@ -70,6 +67,19 @@ def calendar_bytes(plan: Plan) -> bytes:
         ev.add("description", f"Done when: {s['done']}\nLeaves behind: {s['evidence']}\n"
                               f"Week {s['week']} of plan {plan.plan_id} v{plan.version}")
         ev.add("categories", ["careeros", s["kind"]])
+        events.append(ev)
+    return events
+
+
+def calendar_bytes(plan: Plan) -> bytes:
+    """The plan as an iCalendar document."""
+    from icalendar import Calendar
+
+    cal = Calendar()
+    cal.add("prodid", "-//careeros//weekly plan//EN")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", f"careeros plan {plan.plan_id}")
+    for ev in calendar_events(plan):
         cal.add_component(ev)
     return cal.to_ical()
 
