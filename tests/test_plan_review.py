@@ -264,3 +264,23 @@ def test_expected_counts_read_as_whole_people(expected: float, noun: str, text: 
     from careeros.planner.publish import _about
 
     assert _about(expected, noun) == text
+
+
+SESSION = re.compile(r"^- \[ \] \*\*(?P<kind>Build|Learn|Publish)\*\*: (?P<title>.+?) \(session \d+ of \d+\) — .*"
+                     r"Done when: (?P<done>.*?)\.(?: Builds on: .*)?$")
+
+
+def test_no_two_pieces_of_work_or_sessions_promise_the_same_outcome(
+        rendered: dict[str, tuple[rp.Persona, str]]) -> None:
+    """Two instances of one product say what each centres on; sessions of one item never repeat a done text."""
+    for slug, (_, md) in rendered.items():
+        made = md.split("## What you will make")[1].split("## Week by week")[0]
+        dones = re.findall(r"^   - Done when: (.+)$", made, re.M)
+        assert len(dones) == len(set(dones)), (slug, dones)
+        assert not re.search(r"\b1 personalised messages\b", md), slug
+        seen: dict[tuple[str, str], list[str]] = {}
+        for m in (SESSION.match(x) for x in md.splitlines()):
+            if m:
+                seen.setdefault((m.group("kind"), m.group("title")), []).append(m.group("done"))
+        for key, texts in seen.items():
+            assert len(texts) == len(set(texts)), (slug, key, texts)

@@ -100,6 +100,21 @@ _FIELDS: dict[str, Field] = {
         office_practice="Build a gradebook, seating plan or lesson resource in {label} and use it with one class",
         concept_practice="Plan and teach one lesson sequence that uses {label} and collect the learners' work",
     ),
+    "learning_design": Field(
+        key="learning_design", software=False, work="learning design work", team="learning team",
+        workplace="organisation", practice="short modules you design and test with learners",
+        reviewer="an experienced instructional designer or learning lead",
+        portfolio="your learning-design portfolio (storyboards, playable module previews, evaluation results)",
+        publish="add it to your portfolio with a playable preview and a short design rationale",
+        tool_practice="Build one short module in {label} and test it with two learners",
+        tool_check="Two learners complete the module in {label} and you have their results and one reviewer's notes",
+        knowledge_practice="Design one short module that applies {label} and note what the test learners got wrong",
+        skill_practice="Use {label} on one real training request and ask an instructional designer for feedback",
+        story_hint="learner completion, assessment scores, time to competence or support requests avoided",
+        office_practice="Build a storyboard or evaluation tracker in {label} for one module",
+        concept_practice="Design one short module that uses {label}, test it with two learners and note what you "
+                         "changed",
+    ),
     "finance": Field(
         key="finance", software=False, work="accounting and finance work", team="team", workplace="firm",
         practice="sample ledgers and real month-end tasks", reviewer="a senior accountant or controller",
@@ -189,6 +204,7 @@ FIELD_TOOL = {
     "finance": re.compile(r"\b(quickbooks|sap|netsuite|oracle|ledger|accounting|tax|erp|xero|sage|hyperion|"
                           r"bloomberg|intacct|workday|concur)\b", re.IGNORECASE),
 }
+FIELD_TOOL["learning_design"] = FIELD_TOOL["education"]  # the same learning platforms and authoring tools
 
 
 def short_label(label: str) -> str:
@@ -220,6 +236,8 @@ def field_for(soc_code: str | None) -> Field:
         return _SOFTWARE
     if s.startswith("15-"):
         return _FIELDS["science"]  # actuaries, statisticians, operations research
+    if s.startswith(("25-9031", "13-1151")):  # instructional coordinators, training and development specialists
+        return _FIELDS["learning_design"]
     if s.startswith("13-2"):
         return _FIELDS["finance"]
     if s.startswith("13-"):

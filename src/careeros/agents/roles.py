@@ -162,6 +162,21 @@ def _clean_task_title(title: str) -> str:
     return re.sub(r"\s*\((?:missing|weak|stale|part \d+/\d+)[^)]*\)", "", title).strip()
 
 
+def _merge_publish(titles: list[str]) -> list[str]:
+    """"X" and "Publish: X" in one month read "X (built and published)"; a lone "Publish: X" reads "X published"."""
+    out: list[str] = []
+    for t in titles:
+        if t.startswith("Publish: "):
+            base = t.removeprefix("Publish: ")
+            if base in out:
+                out[out.index(base)] = f"{base} (built and published)"
+            else:
+                out.append(f"{base} published")
+        else:
+            out.append(t)
+    return out
+
+
 def strategist_offline(inp: StrategistInput, untrusted: Mapping[str, str]) -> StrategistOutput:
     """Milestones = plan weeks grouped by month with their verification points; focus and risks in the person's terms."""
     plan = inp.plan
@@ -174,7 +189,7 @@ def strategist_offline(inp: StrategistInput, untrusted: Mapping[str, str]) -> St
     for m, tasks in sorted(months.items()):
         weeks = sorted({t.week for t in tasks})
         key = [t for t in tasks if t.kind in ("build", "publish")] or [t for t in tasks if t.kind == "learn"] or tasks
-        deliverables = list(dict.fromkeys(_clean_task_title(t.title) for t in key))[:4]
+        deliverables = _merge_publish(list(dict.fromkeys(_clean_task_title(t.title) for t in key)))[:4]
         verification = list(dict.fromkeys(f"Week {t.week}: {t.done}" for t in key
                                           if t.done and not _TIME_SPENT.search(t.done)))[:4]
         if not verification and key:  # only session slices this month: the outcome is a first version to show

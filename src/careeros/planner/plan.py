@@ -424,11 +424,16 @@ def _choose(strategy: Strategy, reports: Sequence[GapReport], a: AssumptionSet, 
         core += pick([c for c in core_c if c.id not in taken], residual([*core, *stretch]), spare)
     chosen = [(by_id[x.id], False) for x in core] + [(by_id[x.id], True) for x in stretch]
     seen: dict[str, int] = {}
+    repeated = {t for t in (a.title for a, _ in chosen) if sum(1 for a, _ in chosen if a.title == t) > 1}
     for i, (art, st) in enumerate(chosen):  # two instances of one product: "Machine-learning project (second)"
         seen[art.title] = seen.get(art.title, 0) + 1
-        if seen[art.title] > 1:
-            n = seen[art.title]
-            chosen[i] = (art.model_copy(update={"title": f"{art.title} ({_ORDINAL.get(n, str(n))})"}), st)
+        n = seen[art.title]
+        if art.title in repeated:  # each instance says what it centres on, so the two are not the same task twice
+            focus = ", ".join(art.skill_labels[:3]) if art.skill_labels else ""
+            upd: dict[str, Any] = {"done": f"{art.done.rstrip('.')}; this one centres on {focus}" if focus else art.done}
+            if n > 1:
+                upd["title"] = f"{art.title} ({_ORDINAL.get(n, str(n))})"
+            chosen[i] = (art.model_copy(update=upd), st)
     if strategy == "fastest-first-evidence":
         chosen.sort(key=lambda t: (t[1], t[0].id not in forced_ids, eff(t[0]).hours))
     fam = {c: ctx.family for c, ctx in (contexts or {}).items()}
@@ -565,7 +570,8 @@ def _coverage(rep: GapReport, arts: Sequence[Artifact]) -> tuple[float, float]:
 def _task_verification(w: _Work, m: int, part: int, parts: int, out_msg_h: float) -> Verification:
     if w.kind == "outreach":
         n = max(1, int(m / 60 / out_msg_h))
-        return Verification(done=f"{n} personalised messages sent, each sharing your latest published work; "
+        return Verification(done=(f"{n} personalised messages sent, each sharing" if n != 1 else
+                                  "1 personalised message sent, sharing") + " your latest published work; "
                                  "replies logged", evidence="outbox or contacts log entries dated this week")
     if w.kind == "interview_prep":
         n = max(2, m // 15)
@@ -580,12 +586,22 @@ def _part_outcome(w: _Work, part: int, parts: int) -> str:
     """What a finished part of a split work item leaves behind (an outcome, never time spent)."""
     name = w.label or w.title
     if w.kind == "build" and w.milestones:
-        i = min(len(w.milestones) - 1, max(0, math.ceil(part / parts * len(w.milestones)) - 1))
+        def step(p: int) -> int:
+            return min(len(w.milestones) - 1, max(0, math.ceil(p / parts * len(w.milestones)) - 1))
+
+        i = step(part)
+        run = [p for p in range(1, parts + 1) if step(p) == i]
+        if part < run[-1]:  # several sessions on one step: only the last one finishes it
+            return f"{name}: under way — {w.milestones[i]} (session {run.index(part) + 1} of {len(run)} on this step, " \
+                   "the work so far saved)"
         return f"{name}: {w.milestones[i]}"
     if w.kind == "learn":
         return (f"{name}: the first part of the material worked through, with notes and one exercise done"
-                if part == 1 else f"{name}: the next part of the material worked through, with its exercise done")
-    return f"{name}: a reviewable draft of the next section exists"
+                if part == 1 else f"{name}: part {part} of the material worked through, with its exercise done")
+    if w.kind == "publish":
+        return (f"{name}: write-up drafted (the situation, what you did, the result) with the samples to show chosen"
+                if part == 1 else f"{name}: write-up revised after one person's feedback (round {part - 1})")
+    return f"{name}: a reviewable draft of " + ("the first section exists" if part == 1 else f"section {part} exists")
 
 
 @dataclass

@@ -11,8 +11,9 @@ Each requirement blends two views, with shrinkage toward O*NET when few postings
                                    specificity (an example listed for 850 of 1,016 occupations, such as
                                    Excel, says little about this one: 0.3 + 0.7 x idf, idf = log(N/n) / log(N/5))
                        concept:    share of the occupation's task statements and work activities naming it
-                                   (x 3, capped at 1); 1.0 when the O*NET title names it, 0.35 + 5 x share of
-                                   alternate titles naming it (capped at 0.85), or 0.7 when a curated
+                                   (x 3, capped at 1); 1.0 when the O*NET title names it, 0.2 x min(1, share
+                                   / 0.1) + 5 x share of alternate titles naming it (capped at 0.85; a niche
+                                   named by 2 of 58 titles stays below the core), or 0.7 when a curated
                                    ``roles`` keyword of the concept appears in the occupation's titles
                        knowledge / technical skill elements: distinctiveness, (importance - mean importance
                                    of the element over all occupations) / 2.5, capped to [0, 1], x 0.8
@@ -258,7 +259,11 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
         if sid in title_hits:
             onet = 1.0
         elif alt_hits.get(sid):
-            onet = max(onet, min(ALT_TITLE_MAX, ALT_TITLE_BASE + ALT_TITLE_GAIN * alt_hits[sid] / n_alt))
+            # a few specialised alternate titles ("Special Education Coordinator" in 2 of 58) name a niche of the
+            # occupation, not what it asks of everyone: the base counts in full only from ALT_KEYWORD_SHARE on
+            alt_share = alt_hits[sid] / n_alt
+            onet = max(onet, min(ALT_TITLE_MAX, ALT_TITLE_BASE * min(1.0, alt_share / ALT_KEYWORD_SHARE)
+                                 + ALT_TITLE_GAIN * alt_share))
         if sid in curated:
             # the skill map's expectation, a little more when O*NET's tasks, its titles or ESCO say so too (many
             # concepts of a role share the map's weight; corroboration orders them)
