@@ -52,6 +52,9 @@ def test_profile_history_records_each_content_once_and_rollback_restores_it(home
     assert "weekly_hours = 6" in (home / "profile.toml").read_text()
     hist = json.loads(_cli("profile", "history", "--json"))
     assert [(v["version"], v["source"]) for v in hist] == [(1, "observed"), (2, "observed"), (3, "rollback")]
+    # texts live among the person's files, not in the warehouse (whose copy is the analytics snapshot)
+    assert len(list((home / "profile-versions").glob("v*.toml"))) == 3
+    assert b"Ana Lima" not in (home / "warehouse.duckdb").read_bytes()
     # the rollback is itself undoable: version 2 (12 h) is still there
     _cli("profile", "rollback", "2", "--yes")
     assert "weekly_hours = 12" in (home / "profile.toml").read_text()
@@ -62,16 +65,20 @@ def test_profile_history_records_each_content_once_and_rollback_restores_it(home
 
 
 def test_rollback_to_a_version_that_no_longer_loads_is_refused(home: Path) -> None:
-    from careeros.profile_history import RollbackError, record_text, rollback
+    from careeros.profile_history import RollbackError, record_text, rollback, store_for
 
+    store = store_for(home)
     with connect(home / "warehouse.duckdb") as con:
-        bad = record_text(con, 'name = "x"\nweekly_hours = -3\n', actor="ana", source="import")
+        bad = record_text(con, store, 'name = "x"\nweekly_hours = -3\n', actor="ana", source="import")
         assert bad is not None
         before = (home / "profile.toml").read_text()
         with pytest.raises(RollbackError, match="no longer loads"):
-            rollback(con, home / "profile.toml", bad.version, actor="ana")
+            rollback(con, store, home / "profile.toml", bad.version, actor="ana")
         with pytest.raises(RollbackError, match="no profile version 99"):
-            rollback(con, home / "profile.toml", 99, actor="ana")
+            rollback(con, store, home / "profile.toml", 99, actor="ana")
+        (store / next(p.name for p in store.glob(f"v{bad.version:04d}-*"))).unlink()
+        with pytest.raises(RollbackError, match="is missing"):
+            rollback(con, store, home / "profile.toml", bad.version, actor="ana")
     assert (home / "profile.toml").read_text() == before
     assert not list(home.glob(".profile.toml*"))  # no temp file left behind
     res = CliRunner().invoke(app, ["profile", "rollback", "99", "--yes"])

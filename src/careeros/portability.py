@@ -56,7 +56,8 @@ MANIFEST = "manifest.json"
 #: Folder of an import for evidence files that lived outside the exporting home.
 IMPORTED_EVIDENCE = "imported-evidence"
 #: Folders of a home that hold only the person's files (created by plans, outbox, agents, init, integrations).
-HOME_FOLDERS = ("plans", "outbox", "agents", "reports", "portfolio", "artifacts", "evidence", IMPORTED_EVIDENCE)
+HOME_FOLDERS = ("plans", "outbox", "agents", "reports", "portfolio", "artifacts", "evidence", "profile-versions",
+                IMPORTED_EVIDENCE)
 #: Names at the top of a home an import never writes through ``home/...`` (state with its own section, or rebuilt).
 RESERVED = frozenset({"warehouse.duckdb", "warehouse.duckdb.wal", "analytics.duckdb", "memory", "prefect", "raw",
                       "cache", "profile.toml", "pg", "server", "data_docs", "feeds", ".env", MANIFEST})

@@ -1,7 +1,9 @@
 """Versions of the person's profile file, and rollback to any of them.
 
 Every distinct content of ``profile.toml`` that careeros sees (it writes it, a flow reads it, the person asks for
-its history) is kept as a ``profile_version`` row: version number, sha256, full text, who and why. Rolling back
+its history) is kept as a ``profile_version`` row (version number, sha256, who and why) and its full text as a
+file under ``$CAREEROS_HOME/profile-versions/`` (:func:`store_for`): the person's contact details stay among the
+person's own files, never in the analytics snapshot that is a copy of the warehouse. Rolling back
 writes an old version's text back to the file (atomically, after checking it still loads) and records that as a
 new version, so a rollback is itself undoable and nothing is ever lost. Functions take an open DuckDB
 connection owned by the caller.
@@ -43,44 +45,68 @@ def _sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _row(r: tuple[object, ...], with_text: bool) -> ProfileVersion:
+def store_for(home: Path) -> Path:
+    """Where the texts of a home's profile versions live: ``$CAREEROS_HOME/profile-versions``."""
+    return Path(home) / "profile-versions"
+
+
+class MissingVersionText(RuntimeError):
+    """A version's text file is gone (deleted by hand, or a home restored without it)."""
+
+
+def _row(r: tuple[object, ...], store: Path | None) -> ProfileVersion:
     names = ["version", "content_sha256", "source", "note", "actor", "run_id", "created_at"]
-    return ProfileVersion.model_validate({**dict(zip(names, r[:7], strict=True)),
-                                         "text": str(r[7]) if with_text else ""})
+    text = ""
+    if store is not None:
+        f = store / str(r[7])
+        if not f.is_file():
+            raise MissingVersionText(f"the text of profile version {r[0]} is missing ({f})")
+        text = f.read_text(encoding="utf-8")
+    return ProfileVersion.model_validate({**dict(zip(names, r[:7], strict=True)), "text": text})
 
 
-_COLS = "version, content_sha256, source, note, actor, run_id, created_at, profile_toml"
+_COLS = "version, content_sha256, source, note, actor, run_id, created_at, file"
 
 
-def versions(con: duckdb.DuckDBPyConnection, with_text: bool = False) -> list[ProfileVersion]:
-    """Every stored version, oldest first."""
-    return [_row(r, with_text) for r in con.execute(f"SELECT {_COLS} FROM profile_version ORDER BY version").fetchall()]
+def versions(con: duckdb.DuckDBPyConnection) -> list[ProfileVersion]:
+    """Every stored version (without texts), oldest first."""
+    return [_row(r, None) for r in con.execute(f"SELECT {_COLS} FROM profile_version ORDER BY version").fetchall()]
 
 
-def get_version(con: duckdb.DuckDBPyConnection, version: int) -> ProfileVersion | None:
-    """One version with its text, or None."""
+def get_version(con: duckdb.DuckDBPyConnection, store: Path, version: int) -> ProfileVersion | None:
+    """One version with its text (read from ``store``), or None."""
     r = fetch_one(con.execute(f"SELECT {_COLS} FROM profile_version WHERE version = ?", [version]))
-    return _row(r, True) if r else None
+    return _row(r, store) if r else None
 
 
-def latest(con: duckdb.DuckDBPyConnection) -> ProfileVersion | None:
+def _latest(con: duckdb.DuckDBPyConnection) -> tuple[int, str] | None:
+    r = fetch_one(con.execute("SELECT version, content_sha256 FROM profile_version ORDER BY version DESC LIMIT 1"))
+    return (int(r[0]), str(r[1])) if r else None
+
+
+def latest(con: duckdb.DuckDBPyConnection, store: Path) -> ProfileVersion | None:
     """The newest stored version with its text, or None."""
-    r = fetch_one(con.execute(f"SELECT {_COLS} FROM profile_version ORDER BY version DESC LIMIT 1"))
-    return _row(r, True) if r else None
+    last = _latest(con)
+    return get_version(con, store, last[0]) if last else None
 
 
-def record_text(con: duckdb.DuckDBPyConnection, text: str, *, actor: str, source: Source = "observed",
+def record_text(con: duckdb.DuckDBPyConnection, store: Path, text: str, *, actor: str, source: Source = "observed",
                 note: str = "", run_id: str | None = None, at: datetime | None = None) -> ProfileVersion | None:
     """Store ``text`` as a new version unless it equals the newest one; returns the new version or None."""
-    last = latest(con)
+    last = _latest(con)
     sha = _sha(text)
-    if last is not None and last.content_sha256 == sha:
+    if last is not None and last[1] == sha:
         return None
-    version = (last.version + 1) if last else 1
+    version = (last[0] + 1) if last else 1
     now = at or datetime.now(UTC)
+    name = f"v{version:04d}-{sha[:12]}.toml"
+    store.mkdir(parents=True, exist_ok=True)
+    tmp = store / f".{name}.tmp-{os.getpid()}"
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(store / name)  # the file first: a row never points at a text that is not there
     con.execute("INSERT INTO profile_version VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [version, sha, text, source, note or None, actor, run_id, now])
-    facts = {"profile_version": version, "previous_version": last.version if last else None, "note": note}
+                [version, sha, name, source, note or None, actor, run_id, now])
+    facts = {"profile_version": version, "previous_version": last[0] if last else None, "note": note}
     con.execute("INSERT INTO decision_log (decision_id, decided_at, actor, action, version_sha256, facts_json, run_id)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [uuid.uuid4().hex, now, actor, f"profile_{source}", sha, json.dumps(facts, sort_keys=True), run_id])
@@ -88,13 +114,14 @@ def record_text(con: duckdb.DuckDBPyConnection, text: str, *, actor: str, source
                           run_id=run_id, created_at=now, text=text)
 
 
-def snapshot(con: duckdb.DuckDBPyConnection, path: Path, *, actor: str = "automation", source: Source = "observed",
-             note: str = "", run_id: str | None = None) -> ProfileVersion | None:
+def snapshot(con: duckdb.DuckDBPyConnection, store: Path, path: Path, *, actor: str = "automation",
+             source: Source = "observed", note: str = "", run_id: str | None = None) -> ProfileVersion | None:
     """Record the profile file's current content if it changed since the newest version (no file: None)."""
     path = Path(path)
     if not path.is_file():
         return None
-    return record_text(con, path.read_text(encoding="utf-8"), actor=actor, source=source, note=note, run_id=run_id)
+    return record_text(con, store, path.read_text(encoding="utf-8"), actor=actor, source=source, note=note,
+                       run_id=run_id)
 
 
 def diff(old: str, new: str, old_name: str = "old", new_name: str = "new") -> str:
@@ -107,17 +134,20 @@ class RollbackError(ValueError):
     """The requested version does not exist or no longer loads as a profile."""
 
 
-def rollback(con: duckdb.DuckDBPyConnection, path: Path, version: int, *, actor: str,
+def rollback(con: duckdb.DuckDBPyConnection, store: Path, path: Path, version: int, *, actor: str,
              run_id: str | None = None) -> ProfileVersion:
     """Write version ``version`` back to ``path`` (checked to load first); the current text is kept as a version."""
     from careeros.profile import load_profile
 
-    target = get_version(con, version)
+    try:
+        target = get_version(con, store, version)
+    except MissingVersionText as exc:
+        raise RollbackError(str(exc)) from exc
     if target is None:
         known = [v.version for v in versions(con)]
         raise RollbackError(f"no profile version {version} (known: {known or 'none'})")
     path = Path(path)
-    snapshot(con, path, actor=actor, source="observed", note="before rollback", run_id=run_id)
+    snapshot(con, store, path, actor=actor, source="observed", note="before rollback", run_id=run_id)
     tmp = path.with_name(f".{path.name}.rollback-{os.getpid()}{path.suffix}")
     tmp.write_text(target.text, encoding="utf-8")
     try:
@@ -126,10 +156,10 @@ def rollback(con: duckdb.DuckDBPyConnection, path: Path, version: int, *, actor:
         tmp.unlink(missing_ok=True)
         raise RollbackError(f"profile version {version} no longer loads: {str(exc).splitlines()[0]}") from exc
     tmp.replace(path)
-    rec = record_text(con, target.text, actor=actor, source="rollback", note=f"rolled back to version {version}",
-                      run_id=run_id)
+    rec = record_text(con, store, target.text, actor=actor, source="rollback",
+                      note=f"rolled back to version {version}", run_id=run_id)
     if rec is None:  # the file already had that content
-        last = latest(con)
+        last = latest(con, store)
         assert last is not None
         return last
     return rec
@@ -153,9 +183,10 @@ def write_profile_text(path: Path, text: str, *, warehouse: Path | None, actor: 
         tmp.unlink(missing_ok=True)
         raise
     if warehouse is not None and Path(warehouse).is_file():
+        store = store_for(Path(warehouse).parent)
         with connect(Path(warehouse)) as con:
-            snapshot(con, path, actor=actor, note=f"before: {note}" if note else "")
+            snapshot(con, store, path, actor=actor, note=f"before: {note}" if note else "")
             tmp.replace(path)
-            record_text(con, text, actor=actor, source="written", note=note)
+            record_text(con, store, text, actor=actor, source="written", note=note)
     else:
         tmp.replace(path)

@@ -93,8 +93,8 @@ PERSONAL = {**OPERATOR, **CONTACTS}
 SECRET_PATTERNS = {"secret marker": re.escape(SECRET_MARK), **{k: re.escape(v) for k, v in SECRETS.items()}}
 
 #: places under CAREEROS_HOME where personal data may live (the person's own local inputs and outputs)
-ALLOWED_PERSONAL = ("sample_operator/", "profile.toml", "memory/", "warehouse.duckdb", "analytics.duckdb",
-                    "outbox/", "agents/", "plans/", "reports/")
+ALLOWED_PERSONAL = ("sample_operator/", "profile.toml", "profile-versions/", "memory/", "warehouse.duckdb",
+                    "analytics.duckdb", "outbox/", "agents/", "plans/", "reports/")
 
 
 _COMPILED: dict[int, tuple[re.Pattern[bytes], dict[str, re.Pattern[bytes]]]] = {}

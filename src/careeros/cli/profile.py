@@ -91,15 +91,20 @@ def history(
     as_json: bool = typer.Option(False, "--json", help="Print the versions as JSON."),
 ) -> None:
     """Every stored version of your profile (who, when, why); the current file is recorded first if new."""
-    from careeros.profile_history import diff, get_version, snapshot, versions
+    from careeros.profile_history import MissingVersionText, diff, get_version, snapshot, store_for, versions
     from careeros.settings import approver_identity
     from careeros.warehouse.db import connect
 
     path, wh = _profile_file(profile)
+    store = store_for(wh.parent)
     with connect(wh) as con:
-        snapshot(con, path, actor=approver_identity(), note="seen by `careeros profile history`")
+        snapshot(con, store, path, actor=approver_identity(), note="seen by `careeros profile history`")
         rows = versions(con)
-        old = get_version(con, show_diff) if show_diff is not None else None
+        try:
+            old = get_version(con, store, show_diff) if show_diff is not None else None
+        except MissingVersionText as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from exc
     if show_diff is not None:
         if old is None:
             typer.echo(f"error: no profile version {show_diff}", err=True)
@@ -126,13 +131,25 @@ def rollback_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print the new version as JSON."),
 ) -> None:
     """Restore an earlier profile version; the current content stays in the history (undo with another rollback)."""
-    from careeros.profile_history import RollbackError, diff, get_version, rollback
+    from careeros.profile_history import (
+        MissingVersionText,
+        RollbackError,
+        diff,
+        get_version,
+        rollback,
+        store_for,
+    )
     from careeros.settings import approver_identity
     from careeros.warehouse.db import connect
 
     path, wh = _profile_file(profile)
+    store = store_for(wh.parent)
     with connect(wh) as con:
-        target = get_version(con, version)
+        try:
+            target = get_version(con, store, version)
+        except MissingVersionText as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from exc
         if target is None:
             typer.echo(f"error: no profile version {version} (see `careeros profile history`)", err=True)
             raise typer.Exit(2)
@@ -143,7 +160,7 @@ def rollback_cmd(
                 typer.echo("nothing changed")
                 raise typer.Exit(1)
         try:
-            rec = rollback(con, path, version, actor=approver_identity())
+            rec = rollback(con, store, path, version, actor=approver_identity())
         except RollbackError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from exc

@@ -150,9 +150,10 @@ def write_history(warehouse: Path, prep: Prepared, gathered: Gathered, run_id: s
             closed = h.close_missing_items(con, seen, quarantined, scanned, run_id, at)
             nq = h.write_quarantine(con, gathered.quarantined, run_id)
             if profile_file is not None:
-                from careeros.profile_history import snapshot
+                from careeros.profile_history import snapshot, store_for
 
-                snapshot(con, profile_file, run_id=run_id, note="read by curate-evidence")
+                snapshot(con, store_for(Path(warehouse).parent), profile_file, run_id=run_id,
+                         note="read by curate-evidence")
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")

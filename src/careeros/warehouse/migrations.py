@@ -314,7 +314,8 @@ CREATE TABLE IF NOT EXISTS integration_action (
   signal VARCHAR, result_json VARCHAR NOT NULL, run_id VARCHAR, updated_at TIMESTAMPTZ NOT NULL
 );
 CREATE TABLE IF NOT EXISTS profile_version (
-  version INTEGER PRIMARY KEY, content_sha256 VARCHAR NOT NULL, profile_toml VARCHAR NOT NULL,
+  version INTEGER PRIMARY KEY, content_sha256 VARCHAR NOT NULL,
+  file VARCHAR NOT NULL,              -- the text, under $home/profile-versions/ (kept out of the analytics copy)
   source VARCHAR NOT NULL,            -- observed | rollback | import
   note VARCHAR, actor VARCHAR NOT NULL, run_id VARCHAR, created_at TIMESTAMPTZ NOT NULL
 );
