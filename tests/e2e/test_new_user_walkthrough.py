@@ -89,7 +89,10 @@ def served(new_home: Path) -> Iterator[dict[str, Any]]:
     out["curate_stderr"] = res.stderr
     port = free_port()
     log = open(new_home / "serve.log", "ab")  # noqa: SIM115 - handed to the child
-    proc = subprocess.Popen([str(CLI), "serve", "--limit", "2"], env=_env(new_home, CAREEROS_SERVER_PORT=str(port)),
+    # --no-schedules: a run of curate-evidence-daily (05:30 UTC) fired in the middle of a CI run and left a second
+    # review waiting; the walkthrough answers only the runs it starts, so no schedule may start others
+    proc = subprocess.Popen([str(CLI), "serve", "--limit", "2", "--no-schedules"],
+                            env=_env(new_home, CAREEROS_SERVER_PORT=str(port)),
                             cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                             start_new_session=True)
     log.close()

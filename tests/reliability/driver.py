@@ -65,7 +65,7 @@ def curate(home: Path) -> None:
     stage("curate:embed")
     prep = cu.embed_and_link(prep, wh, emb, _extractor(str(wh)) if prep.process else None)
     stage("curate:history")
-    cu.write_history(wh, prep, gathered, run_id)
+    cu.write_history(wh, prep, gathered, run_id, profile_file=cu.default_profile_path(s.home))  # as the flow does
     stage("curate:memory")
     cu.sync_memory(wh, store, prep, run_id)
 
