@@ -388,7 +388,7 @@ def gather(home: Path, profile: Profile, run_id: str, plan: Plan | None = None, 
         queries.append((profile.goal.statement, []))
     hits, texts, version = _memory_hits(queries) if queries else ([], {}, None)
     experiences, bullets, works, employer = person_evidence(profile)
-    _curated_ids(Path(home) / "warehouse.duckdb", bullets, works)
+    _curated_ids(warehouse_file(home), bullets, works)
     pf = plan_fact(plan)
     return Facts(
         person=profile.name, goal=profile.goal.statement, plan=pf, roles=roles, role_skills=role_skills,

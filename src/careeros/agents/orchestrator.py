@@ -502,7 +502,7 @@ def pending_escalations(home: Path) -> list[dict[str, Any]]:
     if not esc:
         return []
     decided: set[str] = set()
-    wh = Path(home) / "warehouse.duckdb"
+    wh = warehouse_file(home)
     if wh.is_file():
         with connect(wh, read_only=True) as con:
             decided = {str(i) for (i,) in con.execute(

@@ -343,17 +343,34 @@ def _learning_path(g: GapFact, role_title: str, f: Field, tasks: list[TaskStatem
                  "and score 80% or more on a practice test")
         return topics, f.knowledge_practice.format(label=label), check
     if not g.skill_id.startswith("onet:"):  # a concept (financial modeling, patient care, instructional design)
-        topics = [f"Foundations of {label}: the standard method and its vocabulary (one course module or textbook "
-                  "chapter)", f"{label} end to end on one realistic case, {where}",
-                  f"Compare your {label} with a published example and fix the differences"]
-        check = (f"{f.reviewer[0].upper() + f.reviewer[1:]} reviews your {label} piece and every point they raise "
+        core, examples = _concept_examples(label)
+        if len(examples) > 1:  # "E-learning development (Articulate Storyline, Adobe Captivate)": start with a tool
+            first = (f"{core[:1].upper() + core[1:]} hands-on: pick one of {_join(examples, 'or')} (a free trial "
+                     f"or community edition is enough) and work through its getting-started course")
+        elif examples:  # "Instructional design (ADDIE)": the named method is the way in
+            first = (f"{core[:1].upper() + core[1:]} through {examples[0]}: its steps and vocabulary from one course "
+                     "module or textbook chapter")
+        else:
+            first = (f"Foundations of {core}: the standard method and its vocabulary (one course module or textbook "
+                     "chapter)")
+        topics = [first, f"{core[:1].upper() + core[1:]} end to end on one realistic case, {where}",
+                  f"Compare your {core} with a published example and fix the differences"]
+        check = (f"{f.reviewer[0].upper() + f.reviewer[1:]} reviews your {core} piece and every point they raise "
                  "is fixed")
-        return topics, f.concept_practice.format(label=label), check
+        return topics, f.concept_practice.format(label=core), check
     topics = [f"What good {label} looks like for {_a(role_title)}: study two worked examples",
               f"Deliberate practice of {label} on {f.practice}",
               f"Feedback on your {label} from {f.reviewer}"]
     check = f"{f.reviewer[0].upper() + f.reviewer[1:]} observes or reviews one piece of your {label} and signs it off"
     return topics, f.skill_practice.format(label=label), check
+
+
+def _concept_examples(label: str) -> tuple[str, list[str]]:
+    """A concept label and the examples in its brackets: "X (A, B)" -> ("X", ["A", "B"]); else (label, [])."""
+    m = re.match(r"^(.+?) \(([^()]+)\)$", label)
+    if not m or m.group(2).startswith("or "):
+        return label, []
+    return m.group(1), [x.strip() for x in m.group(2).split(",") if x.strip()]
 
 
 def _left_behind(kind: str, title: str, skill_ids: list[str], labels: Mapping[str, str]) -> str:
