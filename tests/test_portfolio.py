@@ -84,6 +84,10 @@ def _seed(wh: Path) -> None:
         _link(con, "repo1", "excel", "Excel", "auto")  # in skills_removed: never shown
         _link(con, "pub1", "stream", "Stream processing", "accepted")
         _link(con, "note1", "negotiation", "Negotiation", "pending")
+        _item(con, "cv1", "Ada Lovelace CV", "resume", {}, 6)  # the CV itself and private notes: never public
+        _link(con, "cv1", "python", "Python", "accepted")
+        _item(con, "note2", "Diary: interview nerves", "note", {}, 7)
+        _link(con, "note2", "communication", "Communication", "accepted")
         _link(con, "old1", "cobol", "COBOL", "auto")
         plan = {"totals": {"artifacts": [
             {"id": "art1", "kind": "project", "title": "Feature store demo", "skills": ["Python", "Feast"]},
@@ -153,6 +157,7 @@ def test_build_is_deterministic_escaped_redacted_and_private(home: Path, tmp_pat
     assert SECRET not in html and "Zx9Yw8Vu7Ts6Rq5" not in html and "[REDACTED]" in html
     assert "ada@example.org" not in html and "Lisbon" not in html and "mailto:" not in html
     assert "/home/ada" not in html and "Salary negotiation" not in html and "Removed thing" not in html
+    assert "Ada Lovelace CV" not in html and "interview nerves" not in html and "Communication" not in html
     assert "Excel" not in html and "COBOL" not in html
     # finished plan work: art1 published (publish done), art2 finished (both build parts), art3 not done
     assert [(x.artifact_id, x.status, str(x.done_on)) for x in content.artifacts] == [

@@ -170,8 +170,13 @@ def _evidence_summary(source_type: str, meta: Mapping[str, Any]) -> str:
     return clean_text(" · ".join(parts), 500)
 
 
+#: evidence kinds that are work others can look at; a resume (the CV itself, often in three formats) and notes
+#: (private working notes) stay off the public page
+PUBLIC_SOURCE_TYPES = ("repo", "publication", "certificate", "learning")
+
+
 def accepted_evidence(con: duckdb.DuckDBPyConnection, removed: set[str] | None = None) -> list[SiteEvidence]:
-    """Current evidence items with at least one credited skill link, newest first (skills best first)."""
+    """Current public evidence items (:data:`PUBLIC_SOURCE_TYPES`) with a credited skill link, newest first."""
     if not (table_exists(con, "evidence_item") and table_exists(con, "evidence_skill")):
         return []
     removed = removed or set()
@@ -186,7 +191,8 @@ def accepted_evidence(con: duckdb.DuckDBPyConnection, removed: set[str] | None =
     out = []
     for item_id, title, source_type, content_at, meta_json in con.execute(
             "SELECT item_id, title, source_type, content_at, metadata_json FROM evidence_item "
-            "WHERE valid_to IS NULL").fetchall():
+            "WHERE valid_to IS NULL AND source_type IN (SELECT unnest(?::VARCHAR[]))",
+            [list(PUBLIC_SOURCE_TYPES)]).fetchall():
         if item_id not in links:
             continue
         try:
