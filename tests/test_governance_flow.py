@@ -126,6 +126,10 @@ def test_short_term_context_weighs_recency_and_reliability(tmp_path: Path) -> No
                     "('d1', ?, 'ana', 'plan.approve', 'plan-1', '{\"notes\": \"looks right\"}'),"
                     "('d2', ?, 'automation', 'link_auto_accepted', 'i', '{}')",
                     [NOW - timedelta(days=1), NOW - timedelta(days=1)])
-        assert refresh_week(con, NOW) == 1 and refresh_week(con, NOW) == 1
+        for i in range(3):  # the same decision three times on one day: one entry with a count
+            con.execute("INSERT INTO decision_log (decision_id, decided_at, actor, action, item_id, facts_json) "
+                        "VALUES (?, ?, 'ana', 'link_accepted', ?, '{}')", [f"a{i}", NOW - timedelta(hours=2 + i), f"i{i}"])
+        assert refresh_week(con, NOW) == 2 and refresh_week(con, NOW) == 2
         texts = [e.text for e in recent(con, [week_scope(NOW)], as_of=NOW)]
-        assert len(texts) == 1 and "you approved the plan (looks right)" in texts[0]
+        assert len(texts) == 2 and any("you approved the plan (looks right)" in t for t in texts)
+        assert any(t.endswith("you confirmed a skill in your evidence (3 times)") for t in texts), texts

@@ -108,23 +108,29 @@ def decision_phrase(action: str, item: str | None, facts: dict[str, Any]) -> str
 
 
 def refresh_week(con: duckdb.DuckDBPyConnection, as_of: datetime | None = None, days: int = 7) -> int:
-    """Fill this week's scope from the warehouse: human decisions, check-ins and open escalations of ``days``.
+    """Fill this week's scope from the warehouse: the person's decisions and check-ins of the last ``days``.
 
-    Idempotent (entries are keyed by their source row). Returns the number of entries written.
+    The same decision taken several times on one day is one entry ("you confirmed a skill in your evidence
+    (15 times)"). Idempotent (entries are keyed by day and wording, or by the outcome row). Returns the number
+    of entries written.
     """
     at = as_of or datetime.now(UTC)
     since = at - timedelta(days=days)
     scope = week_scope(at)
     n = 0
-    for did, when, actor, action, item, facts in con.execute(
-            "SELECT decision_id, decided_at, actor, action, item_id, facts_json FROM decision_log"
+    grouped: dict[str, tuple[datetime, int, str, str]] = {}  # key -> (latest time, count, actor, action)
+    for when, actor, action, item, facts in con.execute(
+            "SELECT decided_at, actor, action, item_id, facts_json FROM decision_log"
             " WHERE decided_at > ? AND decided_at <= ? AND actor <> 'automation' ORDER BY decided_at",
             [since, at]).fetchall():
         f = json.loads(facts or "{}") or {}
         note = f.get("notes") or f.get("note")
         text = f"{when:%a %d %b}: you {decision_phrase(action, item, f)}" + (f" ({note})" if note else "")
-        add(con, scope, "human_decision", text, at=when, key=did, facts={"actor": actor, "action": action},
-            ttl=at - when + timedelta(days=days))
+        _, count, _, _ = grouped.get(text, (when, 0, actor, action))
+        grouped[text] = (when, count + 1, actor, action)
+    for text, (when, count, actor, action) in grouped.items():
+        add(con, scope, "human_decision", text + (f" ({count} times)" if count > 1 else ""), at=when, key=text,
+            facts={"actor": actor, "action": action, "count": count}, ttl=at - when + timedelta(days=days))
         n += 1
     for eid, when, kind, task, qty, notes in con.execute(
             "SELECT event_id, occurred_at, kind, task_id, quantity, notes FROM outcome_event"
