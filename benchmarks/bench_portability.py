@@ -61,7 +61,7 @@ def main() -> int:
                 return 1
     assert imp is not None
     out: dict[str, object] = {
-        "benchmark": "portability", "home": str(src.home.resolve()),
+        "benchmark": "portability", "home": src.home.resolve().name,  # the folder name only: no machine path in committed results
         "warehouse_bytes": src.warehouse_path.stat().st_size if src.warehouse_path.is_file() else 0,
         "rows": sum(rep.tables.values()), "memory_rows": sum(rep.memory.values()), "files": rep.files,
         "zip_bytes": rep.bytes, "zip_mb": round(rep.bytes / 2**20, 3),
