@@ -20,14 +20,9 @@ from careeros.metrics.standup import checkin_form, standup_markdown
 from careeros.settings import get_settings
 from flows.homes import current_run_id as _run_id
 from flows.homes import for_home, pause_flow_run, suspend_flow_run
+from flows.human import from_deployment
 from tasks import metrics as t
 from tasks.taxonomy import publish_analytics
-
-
-def _from_deployment() -> bool:
-    from prefect.runtime import deployment
-
-    return deployment.id is not None
 
 
 def _back_to_running() -> None:
@@ -64,7 +59,7 @@ def daily_standup(day: str | None = None, checkin: bool = True, timeout: int = 4
         return out
     form = checkin_form().with_initial_data(description=md)
     try:
-        if mode == "suspend" or (mode == "auto" and _from_deployment()):
+        if mode == "suspend" or (mode == "auto" and from_deployment()):
             answer = suspend_flow_run(wait_for_input=form, timeout=timeout, key="daily-checkin")
         else:
             answer = pause_flow_run(wait_for_input=form, timeout=timeout, poll_interval=poll_interval,

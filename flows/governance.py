@@ -18,19 +18,13 @@ from careeros.metrics.governance import GovernanceDecision, findings_markdown, p
 from careeros.settings import approver_identity, get_settings
 from flows.homes import current_run_id as _run_id
 from flows.homes import for_home
-from flows.human import ask
+from flows.human import ask, from_deployment
 from tasks import governance as t
 from tasks.taxonomy import publish_analytics
 
 
 class GovernanceDecisionInput(RunInput, GovernanceDecision):
     """Apply all, some (finding ids) or none of the proposed removals."""
-
-
-def _from_deployment() -> bool:
-    from prefect.runtime import deployment
-
-    return deployment.id is not None
 
 
 @flow(name="monthly-governance", log_prints=False)
@@ -56,7 +50,7 @@ def monthly_governance(as_of: str | None = None, stale_days: int = 365, revalida
             try:
                 answer = ask(form, key=f"governance-approval{'-' + str(attempt + 1) if attempt else ''}",
                              timeout=timeout, poll_interval=poll_interval,
-                             suspend=mode == "suspend" or (mode == "auto" and _from_deployment()))
+                             suspend=mode == "suspend" or (mode == "auto" and from_deployment()))
             except FlowPauseTimeout:
                 get_run_logger().warning("governance proposal not answered: nothing changed")
                 out["status"] = "timed_out"

@@ -19,6 +19,13 @@ from flows.homes import pause_flow_run, suspend_flow_run  # the home's writer sl
 MAX_ASKS = 5
 
 
+def from_deployment() -> bool:
+    """True when this flow run was started from a deployment (a worker can suspend it and exit while it waits)."""
+    from prefect.runtime import deployment
+
+    return deployment.id is not None
+
+
 def ask(form: Any, *, key: str, timeout: int, poll_interval: int = 10, suspend: bool = False) -> Any:
     """The validated answer to ``form`` (raises ``FlowPauseTimeout`` when nobody answers in time)."""
     for attempt in range(MAX_ASKS):

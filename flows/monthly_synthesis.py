@@ -17,15 +17,9 @@ from careeros.metrics.synthesis import decision_form, has_changes, synthesis_mar
 from careeros.settings import get_settings
 from flows.homes import current_run_id as _run_id
 from flows.homes import for_home
-from flows.human import ask
+from flows.human import ask, from_deployment
 from tasks import metrics as t
 from tasks.taxonomy import publish_analytics
-
-
-def _from_deployment() -> bool:
-    from prefect.runtime import deployment
-
-    return deployment.id is not None
 
 
 @flow(name="monthly-synthesis", log_prints=False)
@@ -47,7 +41,7 @@ def monthly_synthesis(as_of: str | None = None, days: int = 30, profile_path: st
         form = decision_form().with_initial_data(description=md)
         try:
             answer = ask(form, key="synthesis-approval", timeout=timeout, poll_interval=poll_interval,
-                         suspend=mode == "suspend" or (mode == "auto" and _from_deployment()))
+                         suspend=mode == "suspend" or (mode == "auto" and from_deployment()))
         except FlowPauseTimeout:
             get_run_logger().warning("monthly synthesis not answered: nothing proposed")
             out["status"] = "timed_out"

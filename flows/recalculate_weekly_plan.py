@@ -23,15 +23,9 @@ from careeros.planner.plan import PlanOverrides
 from careeros.settings import get_settings
 from flows.homes import current_run_id as _run_id
 from flows.homes import for_home
-from flows.human import ask
+from flows.human import ask, from_deployment
 from tasks import planning as t
 from tasks.taxonomy import publish_analytics
-
-
-def _from_deployment() -> bool:
-    from prefect.runtime import deployment
-
-    return deployment.id is not None
 
 
 @flow(name="recalculate-weekly-plan", log_prints=False)
@@ -43,7 +37,7 @@ def recalculate_weekly_plan(profile_path: str | None = None, approval: bool = Tr
     """Propose -> wait for a decision -> publish / re-plan with the notes / reject (at most ``max_rounds``)."""
     home = get_settings().home
     run_id = run_id or _run_id()
-    suspend = mode == "suspend" or (mode == "auto" and _from_deployment())
+    suspend = mode == "suspend" or (mode == "auto" and from_deployment())
     profile = t.load_plan_profile(home, profile_path)
     overrides = PlanOverrides()
     out: dict[str, Any] = {"run_id": run_id, "rounds": [], "status": "proposed", "wait": "suspend" if suspend else "pause"}
