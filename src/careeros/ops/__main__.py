@@ -21,6 +21,11 @@ def serve(home: Path, port: int, limit: int = 4, no_schedules: bool = False, ser
     from careeros.ops.server import auth_path, discover, prefect_home, start_local_server
 
     home = Path(home).resolve()
+
+    def _terminated(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # SIGTERM (a service manager, `kill`) stops like Ctrl-C: the server goes too
+
+    signal.signal(signal.SIGTERM, _terminated)
     found = discover(home)
     server = None
     if found:
