@@ -379,6 +379,7 @@ class Stack:
             "PREFECT_SERVER_API_CORS_ALLOWED_ORIGINS": f"http://{HOST}:{api_port}",
             "PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE": "prefect.server.concurrency.lease_storage.filesystem",
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "PREFECT_SERVER_DATABASE_MIGRATE_ON_START": "false",  # start_server migrates first, in one process
             "PREFECT_UI_API_URL": api,
             "PREFECT_API_URL": api,
             "PREFECT_LOGGING_LEVEL": os.environ.get("PREFECT_LOGGING_LEVEL", "WARNING"),
@@ -429,6 +430,18 @@ class Stack:
         self.prefect_home.mkdir(parents=True, exist_ok=True)
         self._save(api_port=port)
         log = self.logs / "prefect-server.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        # Migrations first, in one process: the server's start-up migrates from more than one place, and on an
+        # empty PostgreSQL database two concurrent CREATE TABLE alembic_version failed a CI run
+        # ("duplicate key value violates unique constraint pg_type_typname_nsp_index"); the server then starts
+        # with PREFECT_SERVER_DATABASE_MIGRATE_ON_START=false (server_env).
+        up = subprocess.run([sys.executable, "-m", "prefect", "server", "database", "upgrade", "-y"],
+                            env=self._env(self.server_env(pg, port)), cwd=self.dir, capture_output=True, text=True,
+                            timeout=timeout, check=False)
+        with open(log, "a") as f:
+            f.write(f"\n== careeros: prefect server database upgrade (exit {up.returncode})\n{up.stdout}{up.stderr}")
+        if up.returncode != 0:
+            raise RuntimeError("Prefect database migration failed: " + _tail(log))
         for attempt in range(1, attempts + 1):
             log.parent.mkdir(parents=True, exist_ok=True)
             with open(log, "a") as f:
