@@ -100,6 +100,7 @@ def served(new_home: Path) -> Iterator[dict[str, Any]]:
     try:
         yield out
     finally:
+        from careeros.ops.pgserver import alive
         from careeros.ops.server import read_state
 
         server_pid = (read_state(new_home) or {}).get("pid")
@@ -112,15 +113,7 @@ def served(new_home: Path) -> Iterator[dict[str, Any]]:
                 proc.wait(10)
         # SIGTERM to `careeros serve` (what a service manager sends) stops the Prefect server it started, too
         if server_pid:
-            wait_for(lambda: not _alive(int(server_pid)), 60, "the home's Prefect server to stop")
-
-
-def _alive(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"  # a zombie is dead, only not yet reaped
+            wait_for(lambda: not alive(int(server_pid)), 60, "the home's Prefect server to stop")
 
 
 def _serve_log(home: Path) -> str:
