@@ -290,13 +290,45 @@ def _reap(pids: list[int]) -> None:
             pass
 
 
+#: the processes this interpreter started, by pid: their exit status is then known (and they are reaped)
+_CHILDREN: dict[int, subprocess.Popen[bytes]] = {}
+
+
 def _spawn(cmd: list[str], env: dict[str, str], log: Path, pidfile: Path, cwd: Path) -> int:
     log.parent.mkdir(parents=True, exist_ok=True)
+    # unbuffered, with faulthandler: a process that dies early still leaves its last words in the log
+    env = {**env, "PYTHONUNBUFFERED": "1", "PYTHONFAULTHANDLER": "1"}
     with open(log, "ab") as out:
         proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, start_new_session=True)
     pidfile.write_text(str(proc.pid))
+    _CHILDREN[proc.pid] = proc
     return proc.pid
+
+
+def exit_status(pid: int | None) -> str:
+    """How a process this interpreter started ended ("exit code 1", "killed by SIGKILL"), or "" when unknown."""
+    proc = _CHILDREN.get(pid or 0)
+    code = proc.poll() if proc is not None else None
+    if code is None:
+        return ""
+    if code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exit code {code}"
+
+
+def _mem_available_mb() -> int | None:
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) // 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
 
 
 def _read_pid(path: Path) -> int | None:
@@ -417,10 +449,11 @@ class Stack:
         self._save(pg_port=pg.port)
         return pg
 
-    def start_server(self, pg: Postgres, timeout: float = 180.0, attempts: int = 2) -> int:
+    def start_server(self, pg: Postgres, timeout: float = 180.0, attempts: int = 3) -> int:
         """Start the Prefect server on its saved port (workers and clients keep their address); wait for health.
 
-        A server that exits while starting is started once more (then the log tail is raised).
+        A server that exits while starting is started again (up to ``attempts``; its exit status and the memory
+        available go to the log), then the log tail is raised.
         """
         pid = _read_pid(self.dir / "prefect-server.pid")
         if alive(pid) and self.state().get("api_port") and self.healthy():
@@ -444,20 +477,27 @@ class Stack:
             raise RuntimeError("Prefect database migration failed: " + _tail(log))
         for attempt in range(1, attempts + 1):
             log.parent.mkdir(parents=True, exist_ok=True)
+            # the saved port is kept (workers and paused runs know this address): wait for it to be free again
+            port_deadline = time.monotonic() + 30
+            while attempt > 1 and not _port_free(port) and time.monotonic() < port_deadline:
+                time.sleep(0.5)
             with open(log, "a") as f:
                 f.write(f"\n== careeros: starting the Prefect server on {HOST}:{port} (attempt {attempt})\n")
-            _spawn([sys.executable, "-m", "prefect", "server", "start", "--host", HOST, "--port", str(port),
-                    "--analytics-off"], self._env(self.server_env(pg, port)), log, self.dir / "prefect-server.pid",
-                   self.dir)
+            pid = _spawn([sys.executable, "-m", "prefect", "server", "start", "--host", HOST, "--port", str(port),
+                          "--analytics-off"], self._env(self.server_env(pg, port)), log,
+                         self.dir / "prefect-server.pid", self.dir)
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline:
-                if not alive(_read_pid(self.dir / "prefect-server.pid")):
+                if not alive(pid):
                     break
                 if self.healthy():
                     return port
                 time.sleep(0.5)
             else:
                 raise TimeoutError(f"Prefect server not healthy after {timeout:.0f} s: " + _tail(log))
+            with open(log, "a") as f:
+                f.write(f"\n== careeros: the Prefect server (pid {pid}) ended while starting: "
+                        f"{exit_status(pid) or 'status unknown'}; memory available {_mem_available_mb()} MB\n")
         raise RuntimeError("Prefect server exited: " + _tail(log))
 
     def healthy(self) -> bool:
