@@ -470,7 +470,42 @@ def _choose(strategy: Strategy, reports: Sequence[GapReport], a: AssumptionSet, 
                            socs, list(art.skills), art.id, is_stretch,
                            done=pub_done[:1].upper() + pub_done[1:],
                            evidence=f"link to the published work ({art.publish or art.proof})", label=art.title))
+    works += _study_items(gaps, learned, core_hours - _dedup_hours([x for x, _ in chosen], learn, publish_h, by_id,
+                                                                   build_hours),
+                          a, bias, roles_of, fam)
     return _Choice(strategy, weights, chosen, works, goal_report)
+
+
+#: at most this many gaps get study of their own (no work product) in one plan: a plan stays focused
+MAX_STUDY_ITEMS = 4
+
+
+def _study_items(gaps: Sequence[Gap], learned: set[str], hours_left: float, a: AssumptionSet, bias: float,
+                 roles_of: dict[str, list[str]], fam: dict[str, Any]) -> list[_Work]:
+    """Study of the largest gaps no chosen work product covers, in the core hours the products leave.
+
+    A coach does not leave the next largest requirements to "a later plan" while the last weeks go to outreach
+    alone: each gets its own study item (full learning hours, no product to share them with), largest gap first,
+    as long as it fits what is left of the core hours. They come after the products' work, so the products keep
+    their weeks. Outreach and interview preparation keep their shares (they are not part of the core hours).
+    """
+    out: list[_Work] = []
+    for g in sorted((g for g in gaps if g.skill_id not in learned), key=lambda g: -g.size):
+        if len(out) >= MAX_STUDY_ITEMS or hours_left < MIN_CHUNK / 60:
+            break
+        h = _learn_hours(g, a) * bias
+        if h > hours_left:
+            continue
+        hours_left -= h
+        socs = roles_of.get(g.skill_id, [])
+        f = next((fam[c] for c in socs if c in fam), None)
+        verb = {"missing": "Learn", "weak": "Deepen", "stale": "Refresh"}.get(g.status, "Learn")
+        done = (f.learn_done if f else "a worked example of {skill}, written up in one page").replace("{skill}", g.label)
+        out.append(_Work(f"learn:{g.skill_id}", "learn", f"{verb} {g.label}", quarter(h * 60), [], socs, [g.skill_id],
+                         None, False, done=done[:1].upper() + done[1:],
+                         evidence=(f.learn_proof if f else "dated notes or exercises") + f" on {g.label}",
+                         label=g.label))
+    return out
 
 
 def _dedup_hours(arts: Sequence[Artifact], learn: dict[str, float], publish_h: float, by_id: dict[str, Artifact],
