@@ -372,6 +372,24 @@ def _short_task(text: str, limit: int = 140) -> str:
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " ..."
 
 
+#: topics that say what kind of product it is, not what it is about
+_FORM_TOPICS = frozenset({"write-up", "writeup", "project", "portfolio", "case study", "talk", "course",
+                          "certification", "open-source", "open source", "oss", "report", "plan", "sample",
+                          "post", "note", "module", "workshop"})
+
+
+def _topic_rx(topics: Sequence[str]) -> re.Pattern[str] | None:
+    """A pattern for a product's subject topics by their stems ("estimate" -> "estimat", "schedule" -> "schedul")."""
+    stems = []
+    for t in topics:
+        t = t.lower().strip()
+        if not t or t in _FORM_TOPICS:
+            continue
+        stem = re.sub(r"(?:ing|es|e|s)$", "", t) if len(t) > 4 else t
+        stems.append(re.escape(stem))
+    return re.compile(rf"(?<![a-z0-9])(?:{'|'.join(stems)})", re.I) if stems else None
+
+
 def field_candidates(ctx: RoleContext, gaps: Sequence[Gap], instances: int = 2) -> list[Artifact]:
     """Candidate artifacts for one role: its family's work products bound to the gap skills they evidence.
 
@@ -393,6 +411,12 @@ def field_candidates(ctx: RoleContext, gaps: Sequence[Gap], instances: int = 2) 
         # a named pattern binds any kind; the catch-all binds only the product's skill kinds
         strong = [g for g in ranked if any(rx.search(g.label) and (not wild or g.kind in p.skill_kinds)
                                            for wild, rx in regs)]
+        # what the product is about comes first: a "Cost estimate and schedule" binds cost estimating and
+        # scheduling before the broad "Construction management" its patterns also match
+        topic = _topic_rx(p.topics)
+        n_topic = sum(1 for g in strong if topic is not None and topic.search(g.label))
+        if n_topic:
+            strong.sort(key=lambda g: topic is None or topic.search(g.label) is None)  # stable: largest first
         weak = [g for g in ranked if g.kind in p.skill_kinds and g not in strong]
         fit = strong + weak  # named skills first; later instances may fall back to skills of the product's kinds
         if not fit:
@@ -402,9 +426,10 @@ def field_candidates(ctx: RoleContext, gaps: Sequence[Gap], instances: int = 2) 
             pool = fit[lo:lo + p.bundle]
             if not pool:
                 break
-            if lo < n_strong:  # named skills only in this instance: full strength
+            if lo < n_strong:  # named skills only in this instance: full strength ...
                 pool = pool[:n_strong - lo]
-                strength = p.strength
+                # ... unless the product is about something (its topics) and this instance has none of it
+                strength = p.strength if not n_topic or lo < n_topic else round(p.strength * 0.6, 4)
             else:
                 strength = round(p.strength * 0.6, 4)
             lo += len(pool)
