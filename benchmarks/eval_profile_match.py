@@ -109,7 +109,7 @@ def _split_of(key: str, seed: str = "careeros-profile-match") -> str:
 
 def make_weak(ds: Path) -> list[dict[str, str]]:
     """Draw the HN weak labels: role segment -> title normaliser top-1 with confidence >= HN_MIN_CONF."""
-    from careeros.cli.titles import load_normalizer
+    from careeros.market.reference import load_normalizer
 
     posts = _hn_posts(ds)
     ids = sorted(posts, key=int)
