@@ -24,7 +24,7 @@ out = sys.argv[1]
 sys.argv = ["careeros", *json.loads(sys.argv[2])]
 def report():
     with open(out, "w") as fh:
-        json.dump({"prefect": "prefect" in sys.modules, "litellm": "litellm" in sys.modules}, fh)
+        json.dump({m: m in sys.modules for m in ("prefect", "litellm", "lancedb", "duckdb", "polars")}, fh)
 atexit.register(report)
 from careeros.cli import main
 main()
@@ -44,7 +44,24 @@ def fast_home(built_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
     (home / "titles.txt").write_text("Sr. SWE\nRN - ICU Night Shift\n", encoding="utf-8")
     (home / "posting.txt").write_text("Go, Postgres and k8s on AWS", encoding="utf-8")
     (home / "resume.txt").write_text("Data analyst: SQL, Python, pandas, dashboards, statistics.", encoding="utf-8")
+    _memory_store(home / "memory")
     return home
+
+
+def _memory_store(memory_dir: Path) -> None:
+    """A one-chunk memory table, so ``status`` and ``memory search`` take their path for a home with memory."""
+    from datetime import UTC, datetime
+
+    from careeros.memory.embedders import MiniLMEmbedder
+    from careeros.memory.store import MemoryStore
+
+    now = datetime(2025, 1, 1, tzinfo=UTC)
+    vector = [1.0] + [0.0] * (MiniLMEmbedder.dim - 1)
+    MemoryStore(memory_dir, MiniLMEmbedder.name, MiniLMEmbedder.dim).sync(
+        [{"chunk_id": "c1", "item_id": "i1", "version_sha256": "v1", "chunk_index": 0, "title": "notes",
+          "text": "python pipeline with airflow", "vector": vector, "source_type": "note", "source_path": "/n.md",
+          "reliability": 0.4, "created_at": now, "ingested_at": now, "run_id": "r1", "current": True,
+          "skill_ids": ["tech:python"], "skill_conf": [0.9]}], {"i1": "v1"}, "r1")
 
 
 COMMANDS = {
@@ -56,6 +73,13 @@ COMMANDS = {
     "plan --dry-run": ["plan", "--dry-run", "--json"],
     "plan": ["plan", "--json"],
     "report": ["report", "--out", "{home}/report.html"],
+}
+
+#: slow libraries a command has no use for (``import lancedb`` alone takes 1.5-3 s here; DuckDB with Polars ~0.3 s)
+NOT_IMPORTED = {
+    "status": ["lancedb"],  # the memory version comes from the table's manifest names
+    "plan --dry-run": ["lancedb"],
+    "memory search": ["duckdb", "polars"],
 }
 
 
@@ -71,5 +95,6 @@ def test_command_never_imports_prefect(fast_home: Path, tmp_path: Path, name: st
     loaded = json.loads(marker.read_text())
     assert not loaded["prefect"], f"{name} imported prefect:\n{res.stderr[-2000:]}"
     assert not loaded["litellm"], f"{name} imported litellm"
+    assert not [m for m in NOT_IMPORTED.get(name, []) if loaded[m]], f"{name} imported {NOT_IMPORTED[name]}"
     assert "Traceback" not in res.stderr, res.stderr[-3000:]
     assert not (fast_home / "prefect" / "server.json").exists()  # no server was started for it

@@ -111,3 +111,58 @@ def test_resolve_roles_confirm_step() -> None:
                                                         ("15-1252.00", True)]
     got, _ = resolve_roles(roles, norm, choose=None)
     assert [(r.soc_code, r.confirmed) for r in got][1] == ("15-1243.00", False)
+
+
+@pytest.mark.parametrize("v2_paths", ["true", "false"])
+def test_memory_version_reads_manifests_like_lancedb(tmp_path: Path, v2_paths: str) -> None:
+    """``careeros status`` reads the table version from manifest names (no lancedb import): same as lancedb's."""
+    import lancedb
+    import pyarrow as pa
+
+    from careeros.memory.versions import table_version, version_from_manifests
+
+    mdir = tmp_path / "memory"
+    assert table_version(mdir, "chunks_x") is None  # no memory folder yet
+    db = lancedb.connect(str(mdir), storage_options={"new_table_enable_v2_manifest_paths": v2_paths})
+    assert table_version(mdir, "chunks_x") is None  # folder, no table
+
+    def lance_version() -> int:
+        return int(lancedb.connect(str(mdir)).open_table("chunks_x").version)
+
+    tbl = db.create_table("chunks_x", pa.table({"id": ["a", "b"], "n": [1, 2]}))
+    seen = [table_version(mdir, "chunks_x")]
+    assert seen[-1] == lance_version()
+    tbl.add(pa.table({"id": ["c"], "n": [3]}))
+    tbl.update(where="id = 'a'", values={"n": 10})
+    tbl.tags.create("run-1", tbl.version)
+    seen.append(table_version(mdir, "chunks_x"))
+    assert seen[-1] == lance_version() == seen[0] + 2
+    tbl.restore(seen[0])  # a restore commits a new version
+    assert table_version(mdir, "chunks_x") == lance_version() == seen[-1] + 1
+    names = sorted(p.name for p in (mdir / "chunks_x.lance" / "_versions").glob("*.manifest"))
+    assert all(len(n) == len("18446744073709551614.manifest") for n in names) == (v2_paths == "true"), names
+    # files that are not committed manifests (a commit in progress) are ignored
+    (mdir / "chunks_x.lance" / "_versions" / ".tmp_99.manifest_partial").write_bytes(b"")
+    assert table_version(mdir, "chunks_x") == lance_version()
+    assert version_from_manifests(tmp_path / "nothing.lance") is None
+
+
+def test_deferred_validate_call_still_validates() -> None:
+    """lancedb's REST client validators are built on first call, not at import: calls are validated the same."""
+    from pydantic import ValidationError, validate_call
+
+    from careeros.memory.lance import DEFERRED_PACKAGE, deferred_validate_call
+
+    def make(module: str) -> object:
+        def f(x: int, y: str = "a") -> str:
+            return y * x
+
+        f.__module__ = module
+        return deferred_validate_call(validate_call)(f)
+
+    deferred, eager = make(f"{DEFERRED_PACKAGE}.api.table_api"), make("somewhere.else")
+    for fn in (deferred, eager):
+        assert fn(2, y="b") == "bb" and fn("3") == "aaa"  # type: ignore[operator]
+        with pytest.raises(ValidationError):
+            fn("x")  # type: ignore[operator]
+    assert deferred.__wrapped__.__module__ == f"{DEFERRED_PACKAGE}.api.table_api"  # type: ignore[attr-defined]

@@ -67,8 +67,22 @@ def test_save_load_roundtrip(norm: TitleNormalizer, tmp_path: Path) -> None:
     p = tmp_path / "idx.pkl"
     norm.save(p)
     again = TitleNormalizer.load(p)
+    assert "_pending" in vars(again) and "codes" not in vars(again)  # the index is unpickled on first use ...
     titles = ["Senior Data Scientist", "Clerk of Court", ""]
     assert again.normalize(titles) == norm.normalize(titles)
+    assert "_pending" not in vars(again) and again.codes == norm.codes  # ... once
+    # a loaded normaliser pickles, copies and saves its index (never the pending bytes); a foreign file is refused
+    import pickle
+
+    fresh = TitleNormalizer.load(p)
+    assert pickle.loads(pickle.dumps(fresh)).normalize(titles) == norm.normalize(titles)
+    TitleNormalizer.load(p).save(tmp_path / "again.pkl")
+    assert TitleNormalizer.load(tmp_path / "again.pkl").normalize(titles) == norm.normalize(titles)
+    (tmp_path / "old.pkl").write_bytes(pickle.dumps({"version": 5, "state": {}}))
+    for bad in (tmp_path / "old.pkl", tmp_path / "again.pkl.tmp"):
+        bad.touch()
+        with pytest.raises(ValueError):
+            TitleNormalizer.load(bad)
 
 
 def test_cli_contract(norm: TitleNormalizer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -92,3 +106,24 @@ def test_cli_contract(norm: TitleNormalizer, tmp_path: Path, monkeypatch: pytest
         assert all(set(m) == {"soc_code", "title", "score"} for m in r["matches"])
     assert rows[2]["matches"][0]["soc_code"] == "29-1141.00"
     _ = pl  # polars imported for fixtures' frames
+
+
+def test_key_distribution_is_packed_and_equal_to_the_per_key_arrays() -> None:
+    """The title index's prior (~34,000 keys) pickles as a few flat arrays and looks up the same arrays."""
+    import pickle
+    from collections import Counter
+
+    import numpy as np
+
+    from careeros.market.titles import _key_distribution
+
+    pairs = [("1:engineer", 3), ("1:engineer", 3), ("1:engineer", 7), ("2:data engineer", 7), ("1:nurse", 1)]
+    dist = pickle.loads(pickle.dumps(_key_distribution(pairs)))
+    assert list(dist) == ["1:engineer", "2:data engineer", "1:nurse"] and len(dist) == 3
+    for key in dist:
+        c = Counter(o for k, o in pairs if k == key)
+        ix, share = dist[key]
+        assert ix.dtype == np.int64 and share.dtype == np.float32
+        assert ix.tolist() == list(c) and np.array_equal(share, np.array([v / sum(c.values()) for v in c.values()],
+                                                                          dtype=np.float32))
+    assert dist.get("1:teacher") is None

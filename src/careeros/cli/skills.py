@@ -5,14 +5,26 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from careeros.market.reference import load_extractor
+if TYPE_CHECKING:
+    from careeros.market.skills import SkillExtractor
 
 app = typer.Typer(no_args_is_help=True)
 log = logging.getLogger("careeros.skills")
+
+
+def load_extractor() -> SkillExtractor:
+    """The skill extractor of the current reference data (``careeros.market.reference.load_extractor``).
+
+    Imported when a command runs: the reference module pulls DuckDB and Polars, which every other command (``--help``,
+    ``memory search``) would otherwise pay for at start-up.
+    """
+    from careeros.market.reference import load_extractor as load
+
+    return load()
 
 
 def _records(file: str, raw: str | None = None) -> Any:

@@ -5,13 +5,26 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from typing import TYPE_CHECKING
 
 import typer
 
-from careeros.market.reference import load_normalizer
+if TYPE_CHECKING:
+    from careeros.market.titles import TitleNormalizer
 
 app = typer.Typer(no_args_is_help=True)
 log = logging.getLogger("careeros.titles")
+
+
+def load_normalizer() -> TitleNormalizer:
+    """The title normaliser of the current reference data (``careeros.market.reference.load_normalizer``).
+
+    Imported when the command runs: the reference module pulls DuckDB and Polars, which every other command would
+    otherwise pay for at start-up.
+    """
+    from careeros.market.reference import load_normalizer as load
+
+    return load()
 
 
 @app.command("normalize")

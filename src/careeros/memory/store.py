@@ -15,9 +15,11 @@ from typing import Any
 
 import pyarrow as pa
 
+from careeros.memory.versions import TABLE_PREFIX
+from careeros.memory.versions import memory_version as memory_version  # re-exported (status, plans)
+
 log = logging.getLogger("careeros.memory")
 
-TABLE_PREFIX = "chunks_"
 #: Columns whose change makes an existing row worth rewriting (links move; text/vector never do).
 MUTABLE = ("skill_ids", "skill_conf", "current")
 
@@ -75,8 +77,9 @@ class MemoryStore:
     """The chunk table of one embedder inside ``memory_dir``."""
 
     def __init__(self, memory_dir: Path, embedder_name: str, dim: int) -> None:
-        import lancedb
+        from careeros.memory.lance import import_lancedb
 
+        lancedb = import_lancedb()  # its REST client's validators are built on use (0.4 s less start-up)
         self.memory_dir = Path(memory_dir)
         self.memory_dir.mkdir(parents=True, exist_ok=True)
         self.db = lancedb.connect(str(self.memory_dir))
@@ -216,20 +219,3 @@ class MemoryStore:
 def now() -> datetime:
     """UTC now (microsecond precision, as stored)."""
     return datetime.now(UTC)
-
-
-def memory_version(home: Path | None = None, embedder: str | None = None) -> int | None:
-    """Current LanceDB version of the memory table (for ``careeros status``); None when no memory exists yet."""
-    from careeros.settings import get_settings
-
-    s = get_settings()
-    mdir = (Path(home) / "memory") if home is not None else s.memory_dir
-    if not mdir.is_dir():
-        return None
-    import lancedb
-
-    try:
-        tbl = lancedb.connect(str(mdir)).open_table(TABLE_PREFIX + (embedder or s.embedder))
-    except (FileNotFoundError, ValueError):
-        return None
-    return int(tbl.version)
