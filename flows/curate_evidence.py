@@ -17,7 +17,7 @@ from careeros.redact import redact
 from careeros.settings import get_settings
 from flows.homes import current_run_id as _run_id
 from flows.homes import for_home
-from flows.human import ask
+from flows.human import ask, run_input
 from tasks import evidence as t
 from tasks.taxonomy import publish_analytics
 
@@ -62,8 +62,8 @@ def _review_pages(wh: Any, mem: Any, pending: Any, summary: dict[str, Any], page
     for page in range(pages):
         rows = pending.slice(page * page_size, page_size)
         about = page_summary(total, page + 1, pages, page * page_size, rows.height)
-        form = review_model(rows, about).with_initial_data(description=review_markdown(
-            rows, summary, total, page + 1, pages, page * page_size))
+        form = run_input(review_model(rows, about), name="EvidenceReview").with_initial_data(
+            description=review_markdown(rows, summary, total, page + 1, pages, page * page_size))
         try:
             answer = ask(form, key=f"evidence-review-{page + 1}", timeout=timeout, poll_interval=poll_interval)
         except FlowPauseTimeout:

@@ -16,11 +16,11 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from prefect.exceptions import FlowPauseTimeout
 
-from careeros.metrics.standup import checkin_form, standup_markdown
+from careeros.metrics.standup import CheckIn, standup_markdown
 from careeros.settings import get_settings
 from flows.homes import current_run_id as _run_id
 from flows.homes import for_home, pause_flow_run, suspend_flow_run
-from flows.human import from_deployment
+from flows.human import from_deployment, run_input
 from tasks import metrics as t
 from tasks.taxonomy import publish_analytics
 
@@ -57,7 +57,7 @@ def daily_standup(day: str | None = None, checkin: bool = True, timeout: int = 4
                            "checkin": "skipped", "events": 0}
     if not checkin:
         return out
-    form = checkin_form().with_initial_data(description=md)
+    form = run_input(CheckIn).with_initial_data(description=md)
     try:
         if mode == "suspend" or (mode == "auto" and from_deployment()):
             answer = suspend_flow_run(wait_for_input=form, timeout=timeout, key="daily-checkin")

@@ -12,19 +12,17 @@ from typing import Any, Literal
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from prefect.exceptions import FlowPauseTimeout
-from prefect.input import RunInput
 
 from careeros.metrics.governance import GovernanceDecision, findings_markdown, parse_selection
 from careeros.settings import approver_identity, get_settings
 from flows.homes import current_run_id as _run_id
 from flows.homes import for_home
-from flows.human import ask, from_deployment
+from flows.human import ask, from_deployment, run_input
 from tasks import governance as t
 from tasks.taxonomy import publish_analytics
 
-
-class GovernanceDecisionInput(RunInput, GovernanceDecision):
-    """Apply all, some (finding ids) or none of the proposed removals."""
+#: the form (the Prefect twin of the domain's decision model)
+GovernanceDecisionInput = run_input(GovernanceDecision)
 
 
 @flow(name="monthly-governance", log_prints=False)

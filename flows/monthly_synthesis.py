@@ -13,11 +13,11 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from prefect.exceptions import FlowPauseTimeout
 
-from careeros.metrics.synthesis import decision_form, has_changes, synthesis_markdown
+from careeros.metrics.synthesis import SynthesisDecision, has_changes, synthesis_markdown
 from careeros.settings import get_settings
 from flows.homes import current_run_id as _run_id
 from flows.homes import for_home
-from flows.human import ask, from_deployment
+from flows.human import ask, from_deployment, run_input
 from tasks import metrics as t
 from tasks.taxonomy import publish_analytics
 
@@ -38,7 +38,7 @@ def monthly_synthesis(as_of: str | None = None, days: int = 30, profile_path: st
     md = synthesis_markdown(moves, change, since, until)
     out: dict[str, Any] = {"run_id": run_id, "moves": moves, "status": "no changes", "proposal": None}
     if approval and has_changes(moves, change):
-        form = decision_form().with_initial_data(description=md)
+        form = run_input(SynthesisDecision).with_initial_data(description=md)
         try:
             answer = ask(form, key="synthesis-approval", timeout=timeout, poll_interval=poll_interval,
                          suspend=mode == "suspend" or (mode == "auto" and from_deployment()))

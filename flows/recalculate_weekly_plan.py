@@ -18,12 +18,12 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from prefect.exceptions import FlowPauseTimeout
 
-from careeros.planner.approval import apply_change_request, decision_form, summary_markdown
+from careeros.planner.approval import PlanDecision, apply_change_request, summary_markdown
 from careeros.planner.plan import PlanOverrides
 from careeros.settings import get_settings
 from flows.homes import current_run_id as _run_id
 from flows.homes import for_home
-from flows.human import ask, from_deployment
+from flows.human import ask, from_deployment, run_input
 from tasks import planning as t
 from tasks.taxonomy import publish_analytics
 
@@ -46,7 +46,7 @@ def recalculate_weekly_plan(profile_path: str | None = None, approval: bool = Tr
         out.update(plan_id=plan.plan_id, version=plan.version, status="proposed")
         if not approval:
             break
-        form = decision_form().with_initial_data(description=summary_markdown(plan, rnd, max_rounds),
+        form = run_input(PlanDecision).with_initial_data(description=summary_markdown(plan, rnd, max_rounds),
                                                  weekly_hours=float(plan.inputs["weekly_hours"]))
         key = f"plan-approval-{rnd}"
         try:

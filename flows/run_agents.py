@@ -30,7 +30,7 @@ from careeros.redact import redact
 from careeros.settings import get_settings
 from flows.homes import current_run_id as _run_id
 from flows.homes import for_home
-from flows.human import ask
+from flows.human import ask, run_input
 from tasks import agents as t
 from tasks.taxonomy import publish_analytics
 
@@ -53,7 +53,8 @@ def run_agents(profile_path: str | None = None, agents: list[str] | None = None,
     agents_s = sum(r.seconds for r in runs)
     escalated = [r for r in runs if r.escalated]
     if escalated and escalate:
-        form = escalation_form(escalated).with_initial_data(description=redact(escalation_markdown(escalated, run_id)))
+        form = run_input(escalation_form(escalated), name="AgentsEscalation").with_initial_data(
+            description=redact(escalation_markdown(escalated, run_id)))
         try:
             answer = ask(form, key="agents-escalation", timeout=timeout, poll_interval=poll_interval)
             runs = t.record_decisions(home, run_id, runs, answer.model_dump())
@@ -73,7 +74,8 @@ def run_agents(profile_path: str | None = None, agents: list[str] | None = None,
                              description="Agents run summary")
     out = report.model_dump(mode="json")
     if outreach_review and drafts:
-        form = outreach_form(drafts).with_initial_data(description=redact(outreach_markdown(drafts)))
+        form = run_input(outreach_form(drafts), name="OutreachReview").with_initial_data(
+            description=redact(outreach_markdown(drafts)))
         try:
             answer = ask(form, key="agents-outreach-review", timeout=timeout, poll_interval=poll_interval)
             out["outreach_review"] = t.apply_outreach_review(answer.model_dump())

@@ -31,14 +31,15 @@ def flow_home(built_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     return home
 
 
-def _wait_paused(timeout: float = 90) -> object:
-    from careeros.evidence.review import paused_review_runs
+def _wait_paused(timeout: float = 90) -> str:
+    """Id of the newest curate-evidence run waiting for its review."""
+    from flows.human import waiting_runs
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        runs = paused_review_runs()
+        runs = waiting_runs("curate-evidence", describe=False)
         if runs:
-            return runs[0]
+            return runs[0]["flow_run_id"]
         time.sleep(0.5)
     raise AssertionError("the flow never paused for review")
 
@@ -56,26 +57,26 @@ def _answer_rest(th: threading.Thread, answer) -> int:
 
 def test_flow_pauses_and_resumes_with_typed_input(prefect_server: None, flow_home: Path) -> None:
     from careeros.evidence.history import HumanDecision
-    from careeros.evidence.review import resume_review, review_fields
     from careeros.warehouse.db import connect
     from flows.curate_evidence import curate_evidence
+    from flows.human import resume_review, review_fields
 
     box: dict = {}
     th = threading.Thread(target=lambda: box.update(
         state=curate_evidence(review=True, review_timeout=120, poll_interval=1, max_review=5, return_state=True)))
     th.start()
     try:
-        run = _wait_paused()
-        fields = review_fields(run)
+        run_id = _wait_paused()
+        fields = review_fields(run_id)
         assert len(fields) == 5
         # invalid or empty input is refused by the server (a required Literal per link) and the run stays paused
         from prefect.flow_runs import resume_flow_run
 
         for bad in ({f"l_{fields[0]}": "maybe"}, {}):
             with pytest.raises(Exception):  # noqa: B017 - the client raises on a rejected resume
-                resume_flow_run(run.id, run_input=bad)
+                resume_flow_run(run_id, run_input=bad)
         edited = HumanDecision(link_id=fields[1], decision="edit", skill_id="tech:python")
-        out = resume_review(run.id, default="reject", overrides={fields[0]: HumanDecision(link_id=fields[0],
+        out = resume_review(run_id, default="reject", overrides={fields[0]: HumanDecision(link_id=fields[0],
                                                                                           decision="accept"),
                                                                  fields[1]: edited})
         assert out and out["run_input"][f"l_{fields[0]}"] == "accept"

@@ -43,13 +43,8 @@ def paused_review(server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]
     from prefect.flow_runs import pause_flow_run
     from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL, temporary_settings
 
-    from careeros.evidence.review import (
-        page_summary,
-        paused_review_runs,
-        resume_review,
-        review_markdown,
-        review_model,
-    )
+    from careeros.evidence.review import page_summary, review_markdown, review_model
+    from flows.human import resume_review, run_input, waiting_runs
 
     pending = pl.DataFrame({
         "link_id": [f"{i:016x}" for i in range(N)], "skill_id": [f"tech:skill{i}" for i in range(N)],
@@ -61,7 +56,7 @@ def paused_review(server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]
 
     @flow(name="curate-evidence")
     def review_page() -> Any:
-        form = review_model(rows, page_summary(N, 1, 3, 0, PAGE)).with_initial_data(
+        form = run_input(review_model(rows, page_summary(N, 1, 3, 0, PAGE)), name="EvidenceReview").with_initial_data(
             description=review_markdown(rows, {"run_id": "r1", "items_new": 4, "links_auto": 12}, N, 1, 3, 0))
         return pause_flow_run(wait_for_input=form, timeout=600, poll_interval=1)
 
@@ -72,12 +67,13 @@ def paused_review(server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]
         ctx = contextvars.copy_context()
         th = threading.Thread(target=lambda: ctx.run(review_page), daemon=True)
         th.start()
-        run = wait_for(lambda: paused_review_runs()[:1], 180, "the review pause")[0]
+        run_id = wait_for(lambda: waiting_runs("curate-evidence", describe=False)[:1], 180,
+                          "the review pause")[0]["flow_run_id"]
         try:
-            yield run
+            yield run_id
         finally:
             if th.is_alive():
-                resume_review(run.id, default="defer")
+                resume_review(run_id, default="defer")
             th.join(60)
 
 
@@ -89,7 +85,7 @@ def test_review_form_is_usable(server: Any, paused_review: Any, width: int, heig
         # the local server has auth on: log in to the UI first
         browser, page = new_browser_page(p, server.ui_url, server.auth, {"width": width, "height": height})
         try:
-            page.goto(f"{server.ui_url}/runs/flow-run/{paused_review.id}")
+            page.goto(f"{server.ui_url}/runs/flow-run/{paused_review}")
             page.get_by_role("button", name="Resume").first.click()
             dialog = page.get_by_role("dialog")
             dialog.get_by_text("Resume Flow Run").wait_for()

@@ -131,7 +131,7 @@ def wait_completed(run_id: Any, stack: dict[str, Any]) -> Any:
 
 def finish_pages(run_id: Any, stack: dict[str, Any]) -> Any:
     """Answer the review's further pages (every pending link is offered, page by page) with defer; wait for the end."""
-    from careeros.evidence.review import resume_review
+    from flows.human import resume_review
 
     def done() -> Any:
         s = state_of(run_id)
@@ -144,12 +144,9 @@ def finish_pages(run_id: Any, stack: dict[str, Any]) -> Any:
 
 
 def first_field_link(run_id: Any) -> str:
-    from prefect import get_client
+    from flows.human import review_fields
 
-    from careeros.evidence.review import review_fields
-
-    with get_client(sync_client=True) as c:
-        return review_fields(c.read_flow_run(run_id))[0]
+    return review_fields(run_id)[0]
 
 
 def test_accept_first_candidate_in_ui(stack: dict[str, Any], client: None, tmp_path: Path) -> None:

@@ -90,16 +90,24 @@ def test_decision_forms_have_no_default_choice() -> None:
 
     from careeros.agents.orchestrator import AgentRun, escalation_form
     from careeros.evidence.review import review_model
-    from careeros.metrics.synthesis import decision_form as synthesis_form
-    from careeros.planner.approval import decision_form
+    from careeros.metrics.governance import GovernanceDecision
+    from careeros.metrics.synthesis import SynthesisDecision
+    from careeros.planner.approval import PlanDecision
+    from flows.human import run_input
 
     pending = pl.DataFrame({"link_id": ["a1", "b2"], "skill_id": ["s1", "s2"], "skill_label": ["Python", "SQL"],
                             "confidence": [0.5, 0.6], "source_type": ["note", "note"],
                             "source_path": ["/x/n.md", "/x/m.md"], "strength": ["note", "note"]})
     esc = escalation_form([AgentRun(agent="strategist", effective_confidence=0.2, threshold=0.6, escalated=True,
                                     status="escalated")])
-    for form, choice_fields in ((decision_form(), ["decision"]), (synthesis_form(), ["decision"]),
-                                (review_model(pending), ["l_a1", "l_b2"]), (esc, ["strategist"])):
+    review = review_model(pending)
+    # the domain's forms and their Prefect twins (what the flows pause with) alike
+    for form, choice_fields in ((PlanDecision, ["decision"]), (SynthesisDecision, ["decision"]),
+                                (GovernanceDecision, ["decision"]), (review, ["l_a1", "l_b2"]), (esc, ["strategist"]),
+                                (run_input(PlanDecision), ["decision"]), (run_input(SynthesisDecision), ["decision"]),
+                                (run_input(GovernanceDecision), ["decision"]),
+                                (run_input(review, name="EvidenceReview"), ["l_a1", "l_b2"]),
+                                (run_input(esc, name="AgentsEscalation"), ["strategist"])):
         required = set(form.model_json_schema().get("required", []))
         assert set(choice_fields) <= required, (form.__name__, required)
         with pytest.raises(Exception):  # noqa: B017 - pydantic refuses an empty answer

@@ -143,13 +143,13 @@ def run_agent(name: str, facts: Facts, run_id: str, home: Path, thresholds: Mapp
 
 # ------------------------------------------------------------------------------------------ escalation
 
-def escalation_form(runs: Sequence[AgentRun]) -> Any:
-    """A Prefect ``RunInput`` with one required accept/reject choice per escalated output.
+def escalation_form(runs: Sequence[AgentRun]) -> type[BaseModel]:
+    """The escalation form: one required accept/reject choice per escalated output.
 
     No default: an empty answer is refused by the server (the run stays paused) instead of deciding anything.
     No name field: the decision is recorded as the home's identity (:func:`careeros.settings.approver_identity`).
+    The flow asks with its Prefect twin, ``flows.human.run_input(form, name="AgentsEscalation")``.
     """
-    from prefect.input import RunInput
     from pydantic import create_model
 
     fields: dict[str, Any] = {
@@ -157,7 +157,7 @@ def escalation_form(runs: Sequence[AgentRun]) -> Any:
             title=f"{r.agent}: confidence {r.effective_confidence:.2f} < {r.threshold:.2f}",
             description=POLICY[r.agent].side_effect)) for r in runs}
     fields["notes"] = (str, Field(default="", title="Notes"))
-    return create_model("AgentsEscalation", __base__=RunInput, **fields)
+    return create_model("AgentsEscalation", **fields)
 
 
 #: longest output text shown in an escalation description (the full output is in the run folder)
@@ -287,12 +287,12 @@ def _who(m: Any) -> str:
     return f"contact {cid}" if cid else f"message {m.message_id[:8]}"
 
 
-def outreach_form(message_ids: Sequence[str], settings: Settings | None = None) -> Any:
-    """A Prefect ``RunInput`` with a required keep/send/drop choice per drafted message; no name field.
+def outreach_form(message_ids: Sequence[str], settings: Settings | None = None) -> type[BaseModel]:
+    """The outreach review form: a required keep/send/drop choice per drafted message; no name field.
 
-    Field titles name the contact by id, never by address (titles are stored on the Prefect server).
+    Field titles name the contact by id, never by address (titles are stored on the Prefect server). The flow asks
+    with its Prefect twin, ``flows.human.run_input(form, name="OutreachReview")``.
     """
-    from prefect.input import RunInput
     from pydantic import create_model
 
     from careeros.outbox import Outbox
@@ -304,7 +304,7 @@ def outreach_form(message_ids: Sequence[str], settings: Settings | None = None) 
         if m is None or m.status != "drafted":
             continue
         fields[f"m_{mid}"] = (Literal["keep", "send", "drop"], Field(title=redact(f"{_who(m)}: {m.subject}")))
-    return create_model("OutreachReview", __base__=RunInput, **fields)
+    return create_model("OutreachReview", **fields)
 
 
 def outreach_markdown(message_ids: Sequence[str], settings: Settings | None = None) -> str:

@@ -9,6 +9,7 @@ from careeros.cli import (
     approvals,
     calendar,
     core,
+    demo,
     evidence,
     governance,
     init_cmd,
@@ -33,6 +34,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 core.register(app)
+demo.register(app)
 init_cmd.register(app)
 report.register(app)
 sql.register(app)

@@ -1,4 +1,7 @@
-"""``careeros approvals ...``: answer flow runs waiting for input (the headless twin of the UI's Resume form)."""
+"""``careeros approvals ...``: answer flow runs waiting for input (the headless twin of the UI's Resume form).
+
+Finding and answering go through ``flows.human``, the one module for human decisions.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,6 @@ import json
 import os
 import sys
 from typing import Any
-from uuid import UUID
 
 import typer
 
@@ -24,7 +26,7 @@ def _quiet() -> None:
 def waiting_runs(flow_name: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
     """Flow runs in a Paused/Suspended state, newest first, with the markdown summary of their form."""
     _quiet()
-    from careeros.ops.inbox import waiting_runs as inbox
+    from flows.human import waiting_runs as inbox
 
     return inbox(flow_name, limit)
 
@@ -42,9 +44,9 @@ def _match(run_id: str) -> str:
 def resume(run_id: str, decision: str, notes: str = "", hours: float | None = None) -> None:
     """Resume a waiting run with the plan decision form's input."""
     _quiet()
-    from prefect.flow_runs import resume_flow_run
+    from flows.human import resume as answer
 
-    resume_flow_run(UUID(run_id), run_input={"decision": decision, "notes": notes, "weekly_hours": hours})
+    answer(run_id, {"decision": decision, "notes": notes, "weekly_hours": hours})
 
 
 @app.command("list")

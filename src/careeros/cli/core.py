@@ -1,17 +1,15 @@
-"""Core commands: ingest, status, demo."""
+"""Core commands: ingest, status, serve (``careeros demo`` is in ``careeros.cli.demo``)."""
 
 from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from careeros.settings import DatasetsNotFoundError, get_settings, warehouse_file
-from careeros.warehouse.db import fetch_one
 
 
 def _quiet_prefect() -> None:
@@ -50,7 +48,8 @@ def status_dict(home: Path | None = None) -> dict[str, Any]:
     import duckdb
 
     from careeros.graph.queries import counts
-    from careeros.warehouse.db import connect
+    from careeros.memory.versions import memory_version
+    from careeros.warehouse.db import connect, fetch_one
 
     s = get_settings()
     path = s.warehouse_path if home is None else warehouse_file(home)
@@ -78,9 +77,7 @@ def status_dict(home: Path | None = None) -> dict[str, Any]:
             out["sources"].append({"name": name, "version": version, "sha256": sha, "rows": sum(rows.values()),
                                    "tables": rows, "loaded_at": loaded_at.isoformat(), "run_id": run_id})
         out["counts"] = counts(con)
-        from careeros.memory.store import memory_version
-
-        try:
+        try:  # read from the table's manifest names: no lancedb import (1.5-3 s) for a version number
             out["counts"]["memory_version"] = memory_version(home=path.parent)
         except Exception:  # memory is optional: no table yet, or unreadable
             out["counts"]["memory_version"] = None
@@ -172,28 +169,3 @@ def register(app: typer.Typer) -> None:
 
         s = get_settings()
         raise typer.Exit(serve_home(s.home, s.server_port, limit, no_schedules))
-
-    @app.command()
-    def demo(as_json: Annotated[bool, typer.Option("--json", help="Print the demo summary as JSON.")] = False) -> None:
-        """Run the main job end to end on the embedded sample operator (ingest, curate, review, search, plan).
-
-        Refuses a CAREEROS_HOME that holds your own profile (never overwrites it): use a separate home, e.g.
-        CAREEROS_HOME=.careeros-demo. Decisions the demo answers are recorded as actor "demo".
-        """
-        _quiet_prefect()
-        from careeros.demo import run_demo
-        from careeros.demo_home import DemoHomeError
-
-        try:
-            out = run_demo(lambda msg: typer.echo(msg, err=True))
-        except (DatasetsNotFoundError, DemoHomeError) as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from exc
-        if as_json:
-            typer.echo(json.dumps(out, indent=2, default=str))
-        else:
-            typer.echo(json.dumps(out["status"], indent=2, default=str))
-            typer.echo(f"state: {out['home']}")
-            typer.echo(f"plan: {(out.get('plan') or {}).get('published', {}).get('markdown')}")
-            typer.echo(f"report: {out['report']}")
-        sys.stdout.flush()

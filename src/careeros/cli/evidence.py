@@ -123,7 +123,7 @@ def review(
         from careeros.cli.orchestration import connect as connect_prefect
 
         connect_prefect(start=False)
-        from careeros.evidence.review import resume_review
+        from flows.human import resume_review
 
         resumed = resume_review(default=decision)
     except Exception as exc:  # noqa: BLE001 - no reachable Prefect API: fall back to --direct if asked

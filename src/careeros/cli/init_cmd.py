@@ -220,6 +220,68 @@ def _init_from_resume(home: Path, resume: Path | None, targets: list[str], hours
     typer.echo("next: `careeros evidence curate`, then `careeros plan`")
 
 
+def init_profile(home: Path, profile: Path | None = None, non_interactive: bool = False, sample: bool = False,
+                 force: bool = False, as_json: bool = False) -> None:
+    """``careeros init`` without ``--resume``: validate and install a profile (or the sample operator, or ask).
+
+    Target roles are resolved with the title normaliser (left unresolved without a warehouse); the result is
+    printed (JSON with ``as_json``). Raises ``typer.Exit`` on an invalid profile or one that would be replaced
+    without ``force``.
+    """
+    from pydantic import ValidationError
+
+    target = home / "profile.toml"
+    if target.exists() and not force and profile is None and not sample:
+        profile = target  # validate (and re-resolve) the installed profile
+    if sample:
+        profile = install_sample_operator(home / "sample_operator")
+    try:
+        if profile is not None:
+            p = load_profile(profile)
+        elif non_interactive:
+            typer.echo("error: --non-interactive needs --profile PATH or --sample", err=True)
+            raise typer.Exit(2)
+        else:
+            p = _interactive_profile()
+    except (ValidationError, ValueError, OSError) as exc:
+        typer.echo(f"error: invalid profile {profile}: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    missing = [str(x) for x in [*p.evidence_folders, *p.git_repos] if not Path(x).exists()]
+
+    def choose(role: TargetRole, matches: list[Any]) -> int | None:
+        if non_interactive:
+            return None
+        typer.echo(f"'{role.title}' is ambiguous; best matches:")
+        for i, m in enumerate(matches, 1):
+            typer.echo(f"  {i}. {m.soc_code}  {m.title}  ({float(m.score):.2f})")
+        n = typer.prompt("Pick 1-3 (0 = decide later)", default=1, type=int)
+        return n - 1 if 1 <= n <= len(matches) else None
+
+    try:
+        from careeros.market.reference import load_normalizer
+
+        norm = load_normalizer()
+        roles, report = resolve_roles(p.target_roles, lambda t: norm.normalize([t], k=3)[0], choose)
+    except Exception as exc:  # noqa: BLE001 - no warehouse/datasets yet: keep titles unresolved
+        roles, report = p.target_roles, [{"title": r.title, "error": f"not resolved: {exc}"} for r in p.target_roles]
+    p = p.model_copy(update={"target_roles": roles})
+    home.mkdir(parents=True, exist_ok=True)
+    if target.exists() and profile is not None and Path(profile).resolve() != target.resolve() and not force:
+        typer.echo(f"error: {target} exists (use --force to replace it)", err=True)
+        raise typer.Exit(1)
+    _write(target, profile_to_toml(p), "careeros init")
+    out = {"profile": str(target), "name": p.name, "roles": report, "missing_paths": missing}
+    if as_json:
+        typer.echo(json.dumps(out, indent=2, default=str))
+        return
+    typer.echo(f"profile written: {target}")
+    for r in report:
+        flag = "confirmed" if r.get("confirmed") else "UNCONFIRMED (run `careeros init` interactively)"
+        typer.echo(f"  {r['title']} -> {r.get('soc_code')} {flag}")
+    for m in missing:
+        typer.echo(f"  warning: path not found: {m}", err=True)
+
+
 def register(app: typer.Typer) -> None:
     """Attach ``careeros init`` to the main app."""
 
@@ -246,8 +308,6 @@ def register(app: typer.Typer) -> None:
         name, up to 3 target roles (resolved to O*NET-SOC), goal, hours, risk tolerance, horizon, evidence
         folders and git repos; written to CAREEROS_HOME/profile.toml.
         """
-        from pydantic import ValidationError
-
         from careeros.settings import get_settings
 
         home = get_settings().home
@@ -255,53 +315,4 @@ def register(app: typer.Typer) -> None:
             _init_from_resume(home, resume, target_titles or [], hours, goal, name, horizon, yes or non_interactive,
                               force, as_json)
             return
-        target = home / "profile.toml"
-        if target.exists() and not force and profile is None and not sample:
-            profile = target  # validate (and re-resolve) the installed profile
-        if sample:
-            profile = install_sample_operator(home / "sample_operator")
-        try:
-            if profile is not None:
-                p = load_profile(profile)
-            elif non_interactive:
-                typer.echo("error: --non-interactive needs --profile PATH or --sample", err=True)
-                raise typer.Exit(2)
-            else:
-                p = _interactive_profile()
-        except (ValidationError, ValueError, OSError) as exc:
-            typer.echo(f"error: invalid profile {profile}: {exc}", err=True)
-            raise typer.Exit(2) from exc
-        missing = [str(x) for x in [*p.evidence_folders, *p.git_repos] if not Path(x).exists()]
-
-        def choose(role: TargetRole, matches: list[Any]) -> int | None:
-            if non_interactive:
-                return None
-            typer.echo(f"'{role.title}' is ambiguous; best matches:")
-            for i, m in enumerate(matches, 1):
-                typer.echo(f"  {i}. {m.soc_code}  {m.title}  ({float(m.score):.2f})")
-            n = typer.prompt("Pick 1-3 (0 = decide later)", default=1, type=int)
-            return n - 1 if 1 <= n <= len(matches) else None
-
-        try:
-            from careeros.market.reference import load_normalizer
-
-            norm = load_normalizer()
-            roles, report = resolve_roles(p.target_roles, lambda t: norm.normalize([t], k=3)[0], choose)
-        except Exception as exc:  # noqa: BLE001 - no warehouse/datasets yet: keep titles unresolved
-            roles, report = p.target_roles, [{"title": r.title, "error": f"not resolved: {exc}"} for r in p.target_roles]
-        p = p.model_copy(update={"target_roles": roles})
-        home.mkdir(parents=True, exist_ok=True)
-        if target.exists() and profile is not None and Path(profile).resolve() != target.resolve() and not force:
-            typer.echo(f"error: {target} exists (use --force to replace it)", err=True)
-            raise typer.Exit(1)
-        _write(target, profile_to_toml(p), "careeros init")
-        out = {"profile": str(target), "name": p.name, "roles": report, "missing_paths": missing}
-        if as_json:
-            typer.echo(json.dumps(out, indent=2, default=str))
-            return
-        typer.echo(f"profile written: {target}")
-        for r in report:
-            flag = "confirmed" if r.get("confirmed") else "UNCONFIRMED (run `careeros init` interactively)"
-            typer.echo(f"  {r['title']} -> {r.get('soc_code')} {flag}")
-        for m in missing:
-            typer.echo(f"  warning: path not found: {m}", err=True)
+        init_profile(home, profile, non_interactive, sample, force, as_json)

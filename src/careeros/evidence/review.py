@@ -1,7 +1,8 @@
 """Human review of low-confidence links:
 
-the typed pause form, its markdown summary, and the programmatic twin of the UI's Resume button (find the
-paused ``curate-evidence`` run, resume it with ``run_input``).
+the typed pause form (a plain pydantic model; ``flows.human.run_input`` makes its Prefect twin), its markdown
+summary, and the answers: a submitted form -> decisions, decisions -> the ``run_input`` that answers a page
+(``flows.human.resume_review`` sends it, the headless twin of the UI's Resume button).
 
 The form has one required ``Literal`` choice per candidate link (field ``l_<link_id>``: accept | reject | defer;
 no default, so an empty or partial answer is refused and the run stays paused) and one optional free-text field
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import re
 from typing import Any, Literal
-from uuid import UUID
 
 import polars as pl
 from pydantic import BaseModel, Field, create_model
@@ -46,16 +46,15 @@ def page_summary(total: int, page: int = 1, pages: int = 1, offset: int = 0, sho
             "The excerpt under each link shows why it was proposed.")
 
 
-def review_model(pending: pl.DataFrame, summary: str | None = None) -> type[Any]:
-    """A Prefect ``RunInput`` subclass with one required accept/reject/defer choice per pending link.
+def review_model(pending: pl.DataFrame, summary: str | None = None) -> type[BaseModel]:
+    """The review form: a model with one required accept/reject/defer choice per pending link.
 
     ``summary`` (markdown) goes first, as the description of an empty ``about`` field: the UI renders field
     descriptions inside the form, where they keep their height (the run's description above the form is squeezed
     to nothing once the form is taller than the dialog). Each link's description is its evidence excerpt. Titles
-    and descriptions are stored on the Prefect server, so they are redacted.
+    and descriptions are stored on the Prefect server, so they are redacted. The flow asks with its Prefect twin,
+    ``flows.human.run_input(model, name="EvidenceReview")``.
     """
-    from prefect.input import RunInput
-
     fields: dict[str, Any] = {}
     if summary:
         fields["about"] = (PageSummary, Field(default_factory=PageSummary, title="Evidence review",
@@ -69,7 +68,7 @@ def review_model(pending: pl.DataFrame, summary: str | None = None) -> type[Any]
     fields["corrections"] = (str, Field(
         default="", title="Corrections (optional): one '<link id> -> <skill id>' per line",
         description="Only for a link whose evidence is right but whose skill is wrong; that link becomes an edit."))
-    return create_model("EvidenceReview", __base__=RunInput, **fields)
+    return create_model("EvidenceReview", **fields)
 
 
 def snippet(text: str | None, surfaces: list[str] | None, width: int = SNIPPET_CHARS) -> str:
@@ -138,34 +137,10 @@ def decisions_from_input(data: Any) -> list[HumanDecision]:
     return out
 
 
-# ------------------------------------------------------------------------------------------------ resume path
-def paused_review_runs(flow_name: str = FLOW_NAME) -> list[Any]:
-    """Paused runs of the curation flow, newest first."""
-    from prefect import get_client
-    from prefect.client.schemas.filters import (
-        FlowFilter,
-        FlowFilterName,
-        FlowRunFilter,
-        FlowRunFilterState,
-        FlowRunFilterStateType,
-    )
-    from prefect.client.schemas.objects import StateType
-    from prefect.client.schemas.sorting import FlowRunSort
-
-    with get_client(sync_client=True) as client:
-        return list(client.read_flow_runs(
-            flow_filter=FlowFilter(name=FlowFilterName(any_=[flow_name])),
-            flow_run_filter=FlowRunFilter(state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.PAUSED]))),
-            sort=FlowRunSort.START_TIME_DESC))
-
-
-def review_fields(flow_run: Any) -> list[str]:
-    """Link ids offered by a paused run's form (read from the input schema the run registered)."""
-    from prefect.input.run_input import keyset_from_paused_state, read_flow_run_input
-
-    schema: Any = read_flow_run_input(keyset_from_paused_state(flow_run.state)["schema"], flow_run_id=flow_run.id) or {}
-    props = schema.get("properties", {})
-    return [k[2:] for k in props if k.startswith("l_") and not k.endswith("_skill")]
+# ------------------------------------------------------------------------------------------------ answers
+def link_ids(fields: list[str]) -> list[str]:
+    """Link ids offered by a review form, from its field names (``l_<link id>``)."""
+    return [k[2:] for k in fields if k.startswith("l_") and not k.endswith("_skill")]
 
 
 def build_run_input(link_ids: list[str], default: DecisionLiteral = "defer",
@@ -185,26 +160,3 @@ def build_run_input(link_ids: list[str], default: DecisionLiteral = "defer",
     if fixes:
         out["corrections"] = "\n".join(fixes)
     return out
-
-
-def resume_review(flow_run_id: UUID | str | None = None, default: DecisionLiteral = "defer",
-                  overrides: dict[str, HumanDecision] | None = None) -> dict[str, Any] | None:
-    """Answer a paused curation run through the real input path (``resume_flow_run(id, run_input=...)``).
-
-    ``flow_run_id`` None = the newest paused ``curate-evidence`` run. Returns {"flow_run_id", "run_input"} or
-    None when no run is paused.
-    """
-    from prefect import get_client
-    from prefect.flow_runs import resume_flow_run
-
-    if flow_run_id is None:
-        runs = paused_review_runs()
-        if not runs:
-            return None
-        run = runs[0]
-    else:
-        with get_client(sync_client=True) as client:
-            run = client.read_flow_run(UUID(str(flow_run_id)))
-    run_input = build_run_input(review_fields(run), default, overrides)
-    resume_flow_run(run.id, run_input=run_input)
-    return {"flow_run_id": str(run.id), "run_input": run_input}

@@ -208,7 +208,11 @@ def findings_markdown(findings: list[Finding]) -> str:
 
 
 class GovernanceDecision(BaseModel):
-    """A person's answer: which findings to apply (no default: an empty answer applies nothing)."""
+    """Apply all, some (finding ids) or none of the proposed removals."""
+
+    # A person's answer: which findings to apply (no default: an empty answer applies nothing). The flow asks with
+    # its Prefect twin, ``flows.human.run_input(GovernanceDecision)`` (``GovernanceDecisionInput``), whose form
+    # description is the docstring above.
 
     decision: Literal["apply_all", "apply_selected", "apply_none"]
     selected: str = Field(default="", description="Finding ids to apply with apply_selected (comma separated).")

@@ -22,7 +22,10 @@ KIND_RANK = {"publish": 0, "build": 1, "learn": 2, "outreach": 3, "interview_pre
 
 
 class CheckIn(BaseModel):
-    """The optional daily check-in form: what got done, hours and outcome counts since the last check-in."""
+    """Daily check-in: tasks done, hours, outreach and interview outcomes."""
+
+    # The optional daily check-in form (since the last check-in); the flow asks with its Prefect twin,
+    # ``flows.human.run_input(CheckIn)`` (``CheckInInput``), whose form description is the docstring above.
 
     tasks_done: list[str] = Field(default_factory=list, description="plan task ids finished (see the standup)")
     hours: float = Field(default=0.0, ge=0, le=24, description="hours worked on the plan today")
@@ -31,21 +34,6 @@ class CheckIn(BaseModel):
     interviews: int = Field(default=0, ge=0)
     offers: int = Field(default=0, ge=0)
     notes: str = ""
-
-
-_FORM: dict[str, Any] = {}
-
-
-def checkin_form() -> Any:
-    """The Prefect ``RunInput`` twin of :class:`CheckIn` (built lazily: importing prefect is slow)."""
-    if "cls" not in _FORM:
-        from prefect.input import RunInput
-
-        class CheckInInput(RunInput, CheckIn):
-            """Daily check-in: tasks done, hours, outreach and interview outcomes."""
-
-        _FORM["cls"] = CheckInInput
-    return _FORM["cls"]
 
 
 class StandupItem(BaseModel):

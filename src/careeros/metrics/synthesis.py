@@ -22,25 +22,13 @@ MIN_REL_MOVE = 0.05  # a move below 5 % of the old value is noise for the synthe
 
 
 class SynthesisDecision(BaseModel):
-    """The monthly recalibration form: approve (re-plan with the new assumptions) or reject."""
+    """Approve a re-plan with the recalibrated assumptions, or reject it."""
+
+    # The monthly recalibration form; the flow asks with its Prefect twin, ``flows.human.run_input(SynthesisDecision)``
+    # (``SynthesisDecisionInput``), whose form description is the docstring above.
 
     decision: Literal["approve", "reject"]  # required: no default that approves
     notes: str = ""
-
-
-_FORM: dict[str, Any] = {}
-
-
-def decision_form() -> Any:
-    """The Prefect ``RunInput`` twin of :class:`SynthesisDecision` (built lazily)."""
-    if "cls" not in _FORM:
-        from prefect.input import RunInput
-
-        class SynthesisDecisionInput(RunInput, SynthesisDecision):
-            """Approve a re-plan with the recalibrated assumptions, or reject it."""
-
-        _FORM["cls"] = SynthesisDecisionInput
-    return _FORM["cls"]
 
 
 def _mean(raw: str | None) -> float | None:

@@ -48,7 +48,7 @@ def _wait(pred: Callable[[], Any], seconds: float, what: str) -> Any:
 
 def _waiting_ids() -> set[str]:
     """Ids of this flow's runs waiting for input (Paused or Suspended)."""
-    from careeros.ops.inbox import waiting_ids
+    from flows.human import waiting_ids
 
     return waiting_ids(FLOW)
 

@@ -28,26 +28,15 @@ STATUSES = ("proposed", "approved", "rejected", "superseded", "changes_requested
 
 
 class PlanDecision(BaseModel):
-    """The approval form shown under the plan summary (Prefect UI or ``careeros approvals``)."""
+    """Approve, request changes (notes / weekly hours) or reject the proposed plan."""
+
+    # The approval form shown under the plan summary (Prefect UI or ``careeros approvals``); the flow asks with its
+    # Prefect twin, ``flows.human.run_input(PlanDecision)`` (``PlanDecisionInput``), whose form description is the
+    # docstring above.
 
     decision: Decision  # required: no default that approves (an empty answer is refused and asked again)
     notes: str = ""
     weekly_hours: float | None = None
-
-
-_FORM: dict[str, Any] = {}
-
-
-def decision_form() -> Any:
-    """The Prefect ``RunInput`` twin of :class:`PlanDecision` (built lazily: importing prefect is slow)."""
-    if "cls" not in _FORM:
-        from prefect.input import RunInput
-
-        class PlanDecisionInput(RunInput, PlanDecision):
-            """Approve, request changes (notes / weekly hours) or reject the proposed plan."""
-
-        _FORM["cls"] = PlanDecisionInput
-    return _FORM["cls"]
 
 
 def now() -> datetime:
