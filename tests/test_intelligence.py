@@ -383,3 +383,65 @@ def test_cli_init_resume_curate_plan_contract(built_home: Path, tmp_path: Path, 
     assert not any(g["label"].startswith("Health data standards") for g in d2["gaps"])
     res = run(app, ["evidence", "remove-skill", "no such skill at all"])
     assert res.exit_code == 2 and "unknown skill" in res.output
+
+
+# ------------------------------------------------------------------ whose stack: the role's or the employer's
+
+
+def _stack_inputs(soc: str, software: bool, tech_groups: dict[str, frozenset[str]]) -> RoleInputs:
+    """50 postings of ``soc``: 20 name React (O*NET lists it for web developers only), 20 name "Dentrix" (the
+    role's own tool, listed for this occupation), 20 name "Zed" (unknown to O*NET)."""
+    rows = [(f"p{i}", sid, label, comm) for i in range(20) for sid, label, comm in (
+        ("tech:react", "React", "Web platform development software"),
+        ("tech:dentrix", "Dentrix", "Medical software"),
+        ("tech:zed", "Zed", None))]
+    ps = pl.DataFrame({"posting_id": [r[0] for r in rows], "skill_id": [r[1] for r in rows],
+                       "label": [r[2] for r in rows], "kind": ["technology"] * len(rows),
+                       "commodity_title": [r[3] for r in rows]},
+                      schema={"posting_id": pl.String, "skill_id": pl.String, "label": pl.String, "kind": pl.String,
+                              "commodity_title": pl.String})
+    tech = pl.DataFrame({"skill_id": ["tech:python"], "label": ["Python"], "weight": [1.0],
+                         "commodity_title": ["Object or component oriented development software"], "hot": [True],
+                         "in_demand": [True], "n_occupations": [40]})
+    el = pl.DataFrame(schema={"skill_id": pl.String, "label": pl.String, "kind": pl.String, "importance": pl.Float64,
+                              "mean_importance": pl.Float64})
+    return RoleInputs(soc, "Test", el, tech, [], ["Test"], 50, ps, {}, tech_groups=tech_groups, software=software)
+
+
+def test_a_non_software_role_does_not_inherit_its_employers_stack() -> None:
+    groups = {"tech:react": frozenset({"15-125"}), "tech:dentrix": frozenset({"11-911"})}
+    manager = {q.skill_id: q for q in score_requirements(_stack_inputs("11-9111.00", False, groups),
+                                                         _no_extract).requirements}
+    # React: O*NET lists it only for other occupations -> not this role's; Dentrix: the role's own tool, kept;
+    # Zed (O*NET does not know it) counts: most known posting tools were not foreign
+    assert "tech:react" not in manager and "tech:dentrix" in manager and "tech:zed" in manager
+    # Python, O*NET-listed: kept, but weighed down as a development tool of a role that is not a software role
+    dev = score_requirements(_stack_inputs("15-1252.00", True, {**groups, "tech:react": frozenset({"15-125"})}),
+                             _no_extract).requirements
+    py_sw = next(q for q in dev if q.skill_id == "tech:python")
+    assert abs(manager["tech:python"].weight - py_sw.weight * 0.3) < 1e-3
+    assert any("not a software role" in r for r in manager["tech:python"].reasons)
+    # a software role keeps React: its broad occupation uses it
+    assert any(q.skill_id == "tech:react" for q in dev)
+
+
+def test_a_foreign_stack_drops_the_tools_onet_does_not_know() -> None:
+    groups = {"tech:react": frozenset({"15-125"}), "tech:dentrix": frozenset({"15-125"})}
+    got = {q.skill_id for q in score_requirements(_stack_inputs("11-9111.00", False, groups), _no_extract).requirements}
+    assert "tech:zed" not in got and "tech:react" not in got
+
+
+@pytest.mark.parametrize("title,core", [
+    ("Dispatchers, Except Police, Fire, and Ambulance", "Dispatchers"),
+    ("Secondary School Teachers, Except Special and Career/Technical Education", "Secondary School Teachers"),
+    ("Software Developers", "Software Developers"),
+])
+def test_what_an_onet_title_excludes_is_not_matched(title: str, core: str) -> None:
+    from careeros.planner.requirements import core_title
+
+    assert core_title(title) == core
+    police = {"concept:community-policing": ("Community policing", ["police"])}
+    inp = _inputs(0, 0.0)
+    inp.title, inp.titles = title, [title]
+    got = {q.skill_id for q in score_requirements(inp, _no_extract, role_keywords=police).requirements}
+    assert ("concept:community-policing" in got) == ("police" in core.lower())

@@ -32,6 +32,14 @@ language skills are left out). An ESCO skill whose label names a curated concept
 ESCO items fill in where the curated concepts know little of a role: at most 8, one fewer per concept requirement
 of weight >= 0.4.
 
+Whose stack: many postings of non-software roles come from software companies and name the employer's stack
+("Marketing Manager" at a startup: React, Rust). A technology only postings name is left out when O*NET lists it
+only for other broad occupations (none sharing this one's first six SOC characters), and one O*NET does not know
+is left out when most known ones were foreign that way. For a role that is not a software role (not SOC 15- and
+not a software work-product family), development tool families (languages, frameworks, databases, cloud and
+deployment, by O*NET commodity class) keep 0.3 of their weight. O*NET titles are matched without their
+exclusion clause ("Dispatchers, Except Police, ..." names no police work).
+
 The **core set** is the 20-40 heaviest requirements (those with weight >= 0.2, at least 20, at most 40);
 coverage is measured against it. Every requirement carries its reasons and the postings count behind it.
 Pure scoring over Polars frames (:func:`score_requirements`); :func:`role_inputs` reads them from an open
@@ -40,11 +48,13 @@ warehouse connection.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -74,6 +84,18 @@ MAX_ONET_ONLY_TECH_IN_CORE = 6
 CO_LEADER_SHARE = 0.5
 #: other members of a family substitute in part
 MEMBER_FACTOR = 0.8
+#: O*NET commodity classes of software development tools (languages, frameworks, databases, cloud and deployment)
+DEV_COMMODITIES = frozenset({
+    "Object or component oriented development software", "Development environment software",
+    "Web platform development software", "Data base management system software", "Application server software",
+    "Cloud-based management software", "Configuration management software",
+    "Object oriented data base management software", "Program testing software", "File versioning software",
+    "Transaction server software", "Portal server software", "Graphical user interface development software",
+    "Operating system software"})
+#: weight kept by a development tool family of a role that is not a software role (its O*NET list and its
+#: postings name development tools because such roles often sit in software companies)
+NON_SOFTWARE_DEV_FACTOR = 0.3
+
 #: O*NET elements that name a learnable field or technique (knowledge areas, technical skills); basic, social
 #: and problem-solving skills are evidenced through work, and no coach names them as a transition gap
 ELEMENT_PREFIXES = ("onet:2.C", "onet:2.B.3")
@@ -152,6 +174,20 @@ class RoleInputs:
     # ESCO essential skills of the ESCO occupations matching the title: occupation_uri, occupation, skill_id,
     # label, kind, df (ESCO occupations naming the skill essential)
     esco: pl.DataFrame | None = None
+    # technology skill id -> SOC broad occupations ("15-125", "11-904") O*NET lists it for (posting
+    # technologies only; a technology O*NET does not know has no entry)
+    tech_groups: dict[str, frozenset[str]] = field(default_factory=dict)
+    # a software or data role (its work-product family says so, or a computer occupation, SOC 15-): development
+    # tools count for it in full; for other roles they are the employer's stack, not the role's
+    software: bool = True
+
+
+_EXCEPT = re.compile(r",?\s+except\b.*$", re.I)
+
+
+def core_title(title: str) -> str:
+    """An occupation title without its exclusion clause ("Teachers, Except Special Education" -> "Teachers")."""
+    return _EXCEPT.sub("", title).strip() or title
 
 
 def _slug(text: str) -> str:
@@ -218,7 +254,9 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
             unit_hits[sid] = unit_hits.get(sid, 0) + 1
     title_hits: set[str] = set()
     alt_hits: dict[str, int] = {}
-    for i, found in enumerate(extract(list(inp.titles))):
+    # "Dispatchers, Except Police, Fire, and Ambulance": what O*NET's title excludes is not what the role asks for
+    match_titles = [core_title(t) if i == 0 and inp.title else t for i, t in enumerate(inp.titles)]
+    for i, found in enumerate(extract(match_titles)):
         for sid, label, kind in {(s, lb, k) for s, lb, k in found}:
             labels[sid] = (label, kind)
             if i == 0 and inp.title:
@@ -228,7 +266,7 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
     n_alt = max(1, len(inp.titles) - (1 if inp.title else 0))
     # curated role keywords: the person's own title and the O*NET title count; alternate titles only when
     # many of them match (one "Clinical Quality Auditor" among 50 titles does not make auditing core)
-    main = [t.lower() for t in (own_title, inp.title) if t]
+    main = [core_title(t).lower() for t in (own_title, inp.title) if t]
     alts = [t.lower() for t in inp.titles[1 if inp.title else 0:]]
     curated: dict[str, str] = {}
     for sid, (label, keywords) in (role_keywords or {}).items():
@@ -325,10 +363,19 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
     if ps.height and n > 0:
         techs = ps.filter(pl.col("kind") == "technology").group_by("skill_id").agg(
             pl.col("posting_id").n_unique().alias("c"), pl.col("label").first(), pl.col("commodity_title").first())
-        for sid, c, label, commodity in techs.iter_rows():
-            if sid in members or (c >= MIN_MARKET_POSTINGS and c / n >= MIN_MARKET_SHARE):
-                members.setdefault(sid, {"label": label, "onet": 0.0, "commodity": commodity, "hot": False,
-                                         "in_demand": False})
+        market_only = [(sid, label, commodity) for sid, c, label, commodity in techs.iter_rows()
+                       if sid not in members and c >= MIN_MARKET_POSTINGS and c / n >= MIN_MARKET_SHARE]
+        # the postings of a non-software role name their employer's stack ("Marketing Manager" at a startup:
+        # React, Rust): a technology O*NET lists only for other occupations (none in this one's broad
+        # group) is not the role's; one O*NET does not know counts unless most known ones were the employer's
+        group = inp.soc_code[:6]
+        foreign = {sid for sid, _, _ in market_only if inp.tech_groups.get(sid) and group not in inp.tech_groups[sid]}
+        known = sum(1 for sid, _, _ in market_only if inp.tech_groups.get(sid))
+        foreign_stack = len(foreign) > known - len(foreign)
+        for sid, label, commodity in market_only:
+            if sid in foreign or (foreign_stack and not inp.tech_groups.get(sid)):
+                continue
+            members[sid] = {"label": label, "onet": 0.0, "commodity": commodity, "hot": False, "in_demand": False}
     families: dict[str, list[str]] = {}
     for sid, m in members.items():
         families.setdefault(_family_key(sid, m["commodity"], alt_of), []).append(sid)
@@ -339,6 +386,9 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
               .with_columns(pl.col("skill_id").replace_strict(fam_of, return_dtype=pl.String).alias("fam"))
               .group_by("fam").agg(pl.col("posting_id").n_unique().alias("c")))
         fam_postings = dict(zip(fp["fam"].to_list(), fp["c"].to_list(), strict=True))
+    def comm_of(ids: list[str]) -> str | None:
+        return next((members[s]["commodity"] for s in ids if members[s]["commodity"]), None)
+
     for key, ids in sorted(families.items()):
         ids.sort(key=lambda s: (-count_of.get(s, 0), -members[s]["onet"], members[s]["label"]))
         lead = ids[0]
@@ -354,6 +404,9 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
         named = [members[s]["label"] for s in ids if factors[s] >= 1.0
                  or (not lead_c and members[s]["onet"] >= 0.8 * top_onet)][:3]
         label = named[0] if len(named) == 1 else f"{named[0]} (or {', '.join(named[1:])})"
+        dev_tool = not inp.software and comm_of(ids) in DEV_COMMODITIES
+        if dev_tool:
+            w *= NON_SOFTWARE_DEV_FACTOR
         hot = any(members[s]["hot"] for s in ids)
         dem = any(members[s]["in_demand"] for s in ids)
         comm = next((members[s]["commodity"] for s in ids if members[s]["commodity"]), None)
@@ -368,6 +421,8 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
             why.append(esco_why)
         if comm and len(ids) > 1:
             why.append(f"any {comm.lower()} counts ({len(ids)} alternatives)")
+        if dev_tool:
+            why.append("a development tool, weighed down: this is not a software role")
         reqs.append(Requirement(
             key=key, skill_id=lead, label=label, kind="technology", members=factors,
             member_labels=[members[s]["label"] for s in ids], weight=round(w, 4), onet=round(onet, 4),
@@ -487,23 +542,34 @@ def _esco_reference(con: Any) -> tuple[list[tuple[str, str, tuple[str, ...], lis
 
     A plan looks up 2-4 titles; each used to re-read and re-tokenise 3,039 occupations and their alternative labels.
     """
-    from careeros.planner.data import graph_sha
+    from careeros.planner.data import cached, graph_sha
+    from careeros.settings import get_settings
 
     key = graph_sha(con)
     if key not in _ESCO_REFERENCE:
-        occs = [(uri, pref, _title_tokens(pref), [_title_tokens(a) for a in alts or []]) for uri, pref, alts in
-                con.execute("SELECT occupation_uri, preferred_label, alt_labels FROM esco_occupation "
-                            "ORDER BY occupation_uri").fetchall()]
-        # ESCO's skill types are partly reconstructed here ("conduct educational activities" typed knowledge), so
-        # a label is a task phrase when its first word opens O*NET work activities, which always start with a
-        # verb ("Conduct ...", "Identify ...", "Apply ..."; British spellings added)
-        verbs = {str(w) for (w,) in con.execute(
-            "SELECT DISTINCT lower(split_part(dwa_title, ' ', 1)) FROM onet_dwa").fetchall()}
-        verbs |= {w.replace("yze", "yse").replace("ize", "ise") for w in verbs} | {
-            "use", "apply", "teach", "ensure", "work", "combine", "persuade", "define", "comply"}
+        # also on disk, keyed by the graph sha (its inputs include ESCO and O*NET) and this module's code (the
+        # tokeniser): a CLI call reads it back instead of tokenising the labels again (~0.3 s)
+        code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+        got = (cached(get_settings().cache_dir, key, f"esco-reference-{code}", lambda: _build_esco_reference(con))
+               if key != "none" else None)
         _ESCO_REFERENCE.clear()  # one warehouse graph at a time
-        _ESCO_REFERENCE[key] = (occs, frozenset(verbs))
+        _ESCO_REFERENCE[key] = got if isinstance(got, tuple) else _build_esco_reference(con)
     return _ESCO_REFERENCE[key]
+
+
+def _build_esco_reference(con: Any) -> tuple[list[tuple[str, str, tuple[str, ...], list[tuple[str, ...]]]],
+                                             frozenset[str]]:
+    occs = [(uri, pref, _title_tokens(pref), [_title_tokens(a) for a in alts or []]) for uri, pref, alts in
+            con.execute("SELECT occupation_uri, preferred_label, alt_labels FROM esco_occupation "
+                        "ORDER BY occupation_uri").fetchall()]
+    # ESCO's skill types are partly reconstructed here ("conduct educational activities" typed knowledge), so
+    # a label is a task phrase when its first word opens O*NET work activities, which always start with a
+    # verb ("Conduct ...", "Identify ...", "Apply ..."; British spellings added)
+    verbs = {str(w) for (w,) in con.execute(
+        "SELECT DISTINCT lower(split_part(dwa_title, ' ', 1)) FROM onet_dwa").fetchall()}
+    verbs |= {w.replace("yze", "yse").replace("ize", "ise") for w in verbs} | {
+        "use", "apply", "teach", "ensure", "work", "combine", "persuade", "define", "comply"}
+    return occs, frozenset(verbs)
 
 
 def task_verbs(con: Any) -> frozenset[str]:
@@ -564,6 +630,20 @@ def esco_essentials(con: Any, occupations: Sequence[tuple[str, str, float]]) -> 
                          for u, k, lb, t, d in rows], schema=schema)
 
 
+def is_software_role(soc_code: str) -> bool:
+    """A computer occupation (SOC 15-) or one whose work-product family is a software family."""
+    from careeros.planner.artifacts import family_for
+
+    return soc_code.startswith("15-") or family_for(soc_code, _families()).software
+
+
+@lru_cache(maxsize=1)
+def _families() -> list[Any]:
+    from careeros.planner.artifacts import load_families
+
+    return load_families()
+
+
 def role_inputs(con: Any, soc_code: str, own_title: str | None = None) -> RoleInputs:
     """Read one occupation's requirement inputs from an open warehouse connection.
 
@@ -622,6 +702,12 @@ def role_inputs(con: Any, soc_code: str, own_title: str | None = None) -> RoleIn
                 f"LEFT JOIN graph_skill g ON g.skill_id = k.skill_id WHERE p.is_current AND {where} "
                 f"AND length(p.text) >= {MIN_POSTING_TEXT}",
                 params=params).pl()
+    tech_groups: dict[str, frozenset[str]] = {}
+    tech_ids = ps.filter(pl.col("kind") == "technology")["skill_id"].unique().to_list() if ps.height else []
+    if tech_ids:
+        tech_groups = {sid: frozenset(g) for sid, g in con.execute(
+            "SELECT skill_id, list(DISTINCT substr(soc_code, 1, 6)) FROM graph_occupation_skill "
+            "WHERE relation = 'onet_technology' AND list_contains(?, skill_id) GROUP BY 1", [tech_ids]).fetchall()}
     glob: dict[str, float] = {}
     if n:
         total = fetch_one(con.execute(
@@ -644,7 +730,7 @@ def role_inputs(con: Any, soc_code: str, own_title: str | None = None) -> RoleIn
     esco = esco_essentials(con, esco_occupations(con, own_title or title, soc_code))
     return RoleInputs(soc_code=soc_code, title=title, elements=elements, tech=tech, texts=texts, titles=titles,
                       postings=n, posting_skills=ps, trends=trends, global_share=glob, market_from=market_from,
-                      esco=esco)
+                      esco=esco, tech_groups=tech_groups, software=is_software_role(soc_code))
 
 
 def extractor_fn(extractor: Any) -> Callable[[list[str]], list[list[tuple[str, str, str]]]]:
