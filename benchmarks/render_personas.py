@@ -63,8 +63,7 @@ def prepare_base(warehouse: Path, base: Path) -> Path:
     base.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(warehouse, base / "warehouse.duckdb")
     _use_home(base)
-    from careeros.market.reference import load_extractor
-    from careeros.market.reference import load_normalizer
+    from careeros.market.reference import load_extractor, load_normalizer
     from careeros.planner.transitions import load_model
 
     load_normalizer()
@@ -84,8 +83,8 @@ def persona_home(base: Path, home: Path) -> Path:
 
 def curate(home: Path, profile: Any) -> dict[str, Any]:
     """Read, embed and link the persona's evidence into the home's warehouse (the curate-evidence stages)."""
-    from careeros.market.reference import load_extractor
     from careeros.evidence import curate as cu
+    from careeros.market.reference import load_extractor
     from careeros.memory.embedders import get_embedder
     from careeros.memory.store import MemoryStore
     from careeros.warehouse.provenance import new_run_id

@@ -94,3 +94,25 @@ def test_cli_contract(built_home: Path) -> None:
     assert obj["role"] == "15-1252.00" and obj["total_hours"] <= 40 and obj["chosen"]
     assert all(a["skills"] and a["hours"] > 0 for a in obj["chosen"])
     assert "tech:python" not in {s for a in obj["chosen"] for s in a["skills"]}
+
+
+def test_a_product_binds_what_it_is_about_first() -> None:
+    from careeros.planner.artifacts import Family, Product, RoleContext, field_candidates
+
+    prod = Product(id="estimate-schedule", kind="project", title="Cost estimate and schedule",
+                   skills=["construction", "estimat", "schedul"], skill_kinds=["concept"],
+                   topics=["estimate", "schedule", "project"], bundle=2, hours=10, strength=0.8, done="d", publish="p")
+    fam = Family(id="construction", field="construction", soc=["11-9021"], products=[prod])
+    ctx = RoleContext(soc_code="11-9021.00", tasks=["Prepare cost estimates and schedules"], family=fam)
+    gaps = [Gap(skill_id=f"s{i}", label=label, kind="concept", required=size, weight=1.0, market_value=0.5,
+                evidenced=0.0, size=size, status="missing", reason="t")
+            for i, (label, size) in enumerate([("Construction management", 0.9), ("Construction documentation", 0.8),
+                                                ("Cost estimating", 0.5), ("Project scheduling", 0.4)])]
+    arts = field_candidates(ctx, gaps)
+    first = [a for a in arts if ":estimate-schedule:" in a.id]
+    assert first and first[-1].skill_labels == ["Cost estimating", "Project scheduling"]
+    assert first[-1].strength == 0.8
+    # the broad construction skills go to the next instance, which shows none of the product's subject
+    second = [a for a in arts if ":estimate-schedule#2:" in a.id]
+    assert second[-1].skill_labels == ["Construction management", "Construction documentation"]
+    assert second[-1].strength == round(0.8 * 0.6, 4)

@@ -267,3 +267,25 @@ def test_plan_created_at_is_recorded() -> None:
     when = datetime(2026, 3, 4, 12, tzinfo=UTC)
     plan = build_plan(_profile(), _reports(5, 1, 5), TEMPLATES, ASSUMPTIONS, created_at=when)
     assert plan.created_at == when and plan.inputs["start"] == "2026-03-09"
+
+
+def test_hours_the_products_leave_go_to_study_of_the_next_gaps_not_to_outreach() -> None:
+    """One small gap set: the catalogue's products cover a few gaps; the rest of the core hours study the largest
+    uncovered gaps (learn items with no product), at most MAX_STUDY_ITEMS, each within what is left."""
+    from careeros.planner.plan import MAX_STUDY_ITEMS, _study_items
+
+    gaps = [Gap(skill_id=f"concept:g{i}", label=f"Gap {i}", kind="skill", required=1 - i / 10, weight=1.0,
+                market_value=0.5, evidenced=0.0, size=1 - i / 10, status="missing", reason="t") for i in range(8)]
+    items = _study_items(gaps, {"concept:g0"}, 20.0, ASSUMPTIONS, 1.0, {g.skill_id: ["15-1221.00"] for g in gaps}, {})
+    assert [w.skill_ids[0] for w in items] == ["concept:g1", "concept:g2", "concept:g3"][:len(items)]
+    assert 1 <= len(items) <= MAX_STUDY_ITEMS
+    assert sum(w.minutes for w in items) <= 20 * 60
+    assert all(w.kind == "learn" and not w.deps and w.artifact_id is None for w in items)
+    assert _study_items(gaps, set(), 0.2, ASSUMPTIONS, 1.0, {}, {}) == []
+    # in a whole plan: every learn item of a skill no product shows is scheduled (or deferred), never lost
+    plan = build_plan(_profile(weekly_hours=6, horizon=12, n_roles=1), _reports(3, 1, 20), TEMPLATES, ASSUMPTIONS,
+                      start=date(2026, 1, 5))
+    shown = {s for a in plan.artifact_details for s in a.skills}
+    study = {t.work_id for wk in plan.weeks for t in wk.tasks if t.kind == "learn" and not set(t.skill_ids) & shown}
+    assert study, "no study item in a plan whose products leave hours"
+    assert len(study) <= MAX_STUDY_ITEMS
