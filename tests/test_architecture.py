@@ -20,7 +20,7 @@ ROOTS = {"careeros": REPO / "src" / "careeros", "flows": REPO / "flows", "tasks"
 #: Lowest first. A unit may import its own layer and the layers below it, never one above.
 #: A unit is a subpackage (or top-level module) of ``careeros``, or the ``tasks`` / ``flows`` package.
 LAYERS: list[set[str]] = [
-    {"careeros", "settings", "profile", "progress", "resources", "hashing", "redact", "demo_home"},  # base
+    {"careeros", "settings", "profile", "progress", "resources", "hashing", "redact", "demo_home", "diskcache"},  # base
     {"quality", "taxonomy"},  # data-quality suites, taxonomy readers (pure, over files)
     {"warehouse"},  # DuckDB: migrations, loaders, provenance
     {"graph", "memory", "llm"},  # skill & role graph, LanceDB memory, LLM client

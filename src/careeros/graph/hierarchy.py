@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import pickle
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from careeros.diskcache import pickled
 from careeros.graph.ids import concept_id
 
 log = logging.getLogger("careeros.graph")
@@ -155,24 +154,7 @@ def _disk_cached(graph_sha: str, concepts: Path, build: Callable[[], SkillHierar
     for name in _CODE:
         h.update((Path(__file__).parent / name).read_bytes())
     path = get_settings().cache_dir / f"hierarchy-{h.hexdigest()[:16]}.pkl"
-    if path.is_file():
-        try:
-            with path.open("rb") as f:
-                got = pickle.load(f)  # noqa: S301 - our own cache file
-            if isinstance(got, SkillHierarchy):
-                return got
-        except Exception as exc:  # noqa: BLE001 - an unreadable cache is rebuilt
-            log.warning("ignoring hierarchy cache %s: %s", path, exc)
-    hier = build()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        with tmp.open("wb") as f:
-            pickle.dump(hier, f, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(path)
-    except OSError as exc:
-        log.warning("could not write hierarchy cache %s: %s", path, exc)
-    return hier
+    return pickled(path, build, lambda got: isinstance(got, SkillHierarchy))
 
 
 def _build_from(con: Any) -> SkillHierarchy:

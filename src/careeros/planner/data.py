@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -136,23 +135,9 @@ def cache_path(cache_dir: Path, sha: str, name: str = "occdata") -> Path:
 
 def cached(cache_dir: Path, sha: str, name: str, build: Any) -> Any:
     """Load ``name`` for ``sha`` from the cache directory, else ``build()`` and store it."""
-    path = cache_path(cache_dir, sha, name)
-    if path.is_file():
-        try:
-            with path.open("rb") as f:
-                return pickle.load(f)  # noqa: S301 - our own cache file
-        except Exception as exc:  # noqa: BLE001 - stale caches are rebuilt
-            log.warning("ignoring planner cache %s: %s", path, exc)
-    obj = build()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        with tmp.open("wb") as f:
-            pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(path)
-    except OSError as exc:
-        log.warning("could not write planner cache %s: %s", path, exc)
-    return obj
+    from careeros.diskcache import pickled
+
+    return pickled(cache_path(cache_dir, sha, name), build)
 
 
 def load_occupation_data(warehouse: Path | None = None, cache_dir: Path | None = None,
