@@ -60,3 +60,14 @@ def test_plain_list_with_labels() -> None:
 def test_empty_evidence() -> None:
     rep = compute_gaps("x", REQ, [])
     assert len(rep.gaps) == 4 and rep.coverage == 0.0
+
+
+def test_a_gap_label_drops_the_examples_the_person_already_shows() -> None:
+    from careeros.planner.gaps import without_known_examples as w
+
+    assert w("Dental office operations (Dentrix, Eaglesoft)", {"henry schein dentrix"}) == \
+        "Dental office operations (Eaglesoft)"
+    assert w("Dental office operations (Dentrix)", {"dentrix"}) == "Dental office operations"
+    assert w("Health data standards (HL7, FHIR)", {"python"}) == "Health data standards (HL7, FHIR)"
+    assert w("React (or Node.js)", {"react"}) == "React (or Node.js)"  # a tool family names alternatives
+    assert w("Statistics (R)", {"rust"}) == "Statistics (R)"  # short names only match whole labels

@@ -17,6 +17,7 @@ warehouse (see :func:`role_requirements`).
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -243,6 +244,33 @@ def _element_or_tool(kind: str, skill_id: str) -> float:
     return ELEMENT_LEARNABILITY if skill_id.startswith("onet:") else 1.0
 
 
+_EXAMPLES = re.compile(r"^(?P<base>.+?) \((?P<ex>(?!or )[^()]+)\)$")
+
+
+def without_known_examples(label: str, known: set[str]) -> str:
+    """A gap's label without the examples the person already shows.
+
+    "Dental office operations (Dentrix, Eaglesoft)" for someone who uses Dentrix every day reads as if Dentrix were
+    the gap: it becomes "Dental office operations (Eaglesoft)". ``known`` holds lower-case labels of what the person
+    shows; an example counts as shown when it is one of them or (from 4 letters) part of one ("Dentrix" in
+    "Henry Schein Dentrix"). Tool families ("X (or Y, Z)") are left alone.
+    """
+    m = _EXAMPLES.match(label)
+    if not m or not known:
+        return label
+    ex = [e.strip() for e in m["ex"].split(",") if e.strip()]
+
+    def shown(e: str) -> bool:
+        e = e.lower()
+        return e in known or (len(e) >= 4 and any(re.search(rf"(?<![a-z0-9]){re.escape(e)}(?![a-z0-9])", k)
+                                                  for k in known))
+
+    keep = [e for e in ex if not shown(e)]
+    if len(keep) == len(ex):
+        return label
+    return f"{m['base']} ({', '.join(keep)})" if keep else m["base"]
+
+
 def requirement_gaps(profile: Any, person: Any, role_title: str | None = None,
                      names: dict[str, str] | None = None) -> RoleGapReport:
     """Gaps of a role's core requirements against the person's skills.
@@ -254,6 +282,8 @@ def requirement_gaps(profile: Any, person: Any, role_title: str | None = None,
     size = weight x learnability x (1 - evidenced); coverage = sum(weight x evidenced) / sum(weight) over the core.
     """
     nm = names or {}
+    known = {str(nm.get(sid, sid)).lower() for sid, src in person.skills.items()
+             if getattr(src, "strength", 0.0) >= COVERED_AT}
     gaps: list[RoleGap] = []
     covered: list[str] = []
     total = got = 0.0
@@ -287,7 +317,8 @@ def requirement_gaps(profile: Any, person: Any, role_title: str | None = None,
             status, why = "weak", f"partly shown ({considered[0]})" if considered else "partly shown"
         reason = "; ".join([why, *req.reasons])
         gaps.append(RoleGap(
-            skill_id=req.skill_id, label=req.label, kind=req.kind, required=round(required, 4),
+            skill_id=req.skill_id, label=without_known_examples(req.label, known), kind=req.kind,
+            required=round(required, 4),
             weight=round(req.weight, 4), market_value=round(min(1.0, req.posting_share or 0.0), 4),
             evidenced=round(min(best, 1.0), 4), size=round(required * (1 - min(best, 1.0)), 4), status=status,
             reason=reason, key=req.key, soc_code=profile.soc_code, role_title=role_title or profile.title,

@@ -35,8 +35,8 @@ of weight >= 0.4.
 Whose stack: many postings of non-software roles come from software companies and name the employer's stack
 ("Marketing Manager" at a startup: React, Rust). A technology only postings name is left out when O*NET lists it
 only for other broad occupations (none sharing this one's first six SOC characters), and one O*NET does not know
-is left out when most known ones were foreign that way. For a role that is not a software role (not SOC 15- and
-not a software work-product family), development tool families (languages, frameworks, databases, cloud and
+is left out when most known ones were foreign that way. For a role that does not program (O*NET rates its
+Programming skill below 2.5: help desk, engineering managers, marketing managers), development tool families (languages, frameworks, databases, cloud and
 deployment, by O*NET commodity class) keep 0.3 of their weight. O*NET titles are matched without their
 exclusion clause ("Dispatchers, Except Police, ..." names no police work).
 
@@ -92,6 +92,16 @@ DEV_COMMODITIES = frozenset({
     "Object oriented data base management software", "Program testing software", "File versioning software",
     "Transaction server software", "Portal server software", "Graphical user interface development software",
     "Operating system software"})
+#: O*NET commodity classes of everyday office and communication tools (listed for hundreds of occupations)
+EVERYDAY_COMMODITIES = frozenset({
+    "Spreadsheet software", "Office suite software", "Word processing software", "Electronic mail software",
+    "Presentation software", "Internet browser software", "Calendar and scheduling software",
+    "Video conferencing software", "Instant messaging software", "Cloud-based data access and sharing software",
+    "Desktop communications software", "Document management software", "Time accounting software",
+    "Optical character reader OCR or scanning software", "Project management software"})
+#: weight kept by an everyday tool family that only O*NET's example list names (no posting of the role does):
+#: nobody changes careers for FaceTime or SharePoint
+EVERYDAY_ONET_ONLY_FACTOR = 0.3
 #: weight kept by a development tool family of a role that is not a software role (its O*NET list and its
 #: postings name development tools because such roles often sit in software companies)
 NON_SOFTWARE_DEV_FACTOR = 0.3
@@ -177,8 +187,8 @@ class RoleInputs:
     # technology skill id -> SOC broad occupations ("15-125", "11-904") O*NET lists it for (posting
     # technologies only; a technology O*NET does not know has no entry)
     tech_groups: dict[str, frozenset[str]] = field(default_factory=dict)
-    # a software or data role (its work-product family says so, or a computer occupation, SOC 15-): development
-    # tools count for it in full; for other roles they are the employer's stack, not the role's
+    # a role that programs (:func:`is_software_role`): development tools count for it in full; for other roles
+    # they are the employer's stack, not the role's
     software: bool = True
 
 
@@ -407,6 +417,9 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
         dev_tool = not inp.software and comm_of(ids) in DEV_COMMODITIES
         if dev_tool:
             w *= NON_SOFTWARE_DEV_FACTOR
+        everyday = comm_of(ids) in EVERYDAY_COMMODITIES and not fam_postings.get(key, 0)
+        if everyday:
+            w *= EVERYDAY_ONET_ONLY_FACTOR
         hot = any(members[s]["hot"] for s in ids)
         dem = any(members[s]["in_demand"] for s in ids)
         comm = next((members[s]["commodity"] for s in ids if members[s]["commodity"]), None)
@@ -422,7 +435,9 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
         if comm and len(ids) > 1:
             why.append(f"any {comm.lower()} counts ({len(ids)} alternatives)")
         if dev_tool:
-            why.append("a development tool, weighed down: this is not a software role")
+            why.append("a development tool, weighed down: this role does not program (O*NET)")
+        if everyday:
+            why.append("an everyday office tool no posting names, weighed down")
         reqs.append(Requirement(
             key=key, skill_id=lead, label=label, kind="technology", members=factors,
             member_labels=[members[s]["label"] for s in ids], weight=round(w, 4), onet=round(onet, 4),
@@ -630,10 +645,24 @@ def esco_essentials(con: Any, occupations: Sequence[tuple[str, str, float]]) -> 
                          for u, k, lb, t, d in rows], schema=schema)
 
 
-def is_software_role(soc_code: str) -> bool:
-    """A computer occupation (SOC 15-) or one whose work-product family is a software family."""
+#: O*NET's "Programming" skill element, and the importance (1-5) from which a role counts as one that programs:
+#: software developers 4.1, QA testers 3.6, data scientists and health informatics specialists 2.9, information
+#: security analysts 2.6; help-desk and network support specialists 2.25, mechanical engineers 2.4, engineering
+#: managers 1.9
+PROGRAMMING_ELEMENT, PROGRAMMING_ROLE_MIN = "onet:2.B.3.e", 2.5
+
+
+def is_software_role(soc_code: str, elements: pl.DataFrame | None = None) -> bool:
+    """A role that programs: O*NET rates its Programming skill at ``PROGRAMMING_ROLE_MIN`` or more.
+
+    Without a rating: a computer occupation (SOC 15-) or one whose work-product family is a software family.
+    """
     from careeros.planner.artifacts import family_for
 
+    if elements is not None and elements.height:
+        got = elements.filter(pl.col("skill_id") == PROGRAMMING_ELEMENT)["importance"].drop_nulls()
+        if got.len():
+            return float(got.max()) >= PROGRAMMING_ROLE_MIN  # type: ignore[arg-type]
     return soc_code.startswith("15-") or family_for(soc_code, _families()).software
 
 
@@ -730,7 +759,7 @@ def role_inputs(con: Any, soc_code: str, own_title: str | None = None) -> RoleIn
     esco = esco_essentials(con, esco_occupations(con, own_title or title, soc_code))
     return RoleInputs(soc_code=soc_code, title=title, elements=elements, tech=tech, texts=texts, titles=titles,
                       postings=n, posting_skills=ps, trends=trends, global_share=glob, market_from=market_from,
-                      esco=esco, tech_groups=tech_groups, software=is_software_role(soc_code))
+                      esco=esco, tech_groups=tech_groups, software=is_software_role(soc_code, elements))
 
 
 def extractor_fn(extractor: Any) -> Callable[[list[str]], list[list[tuple[str, str, str]]]]:
