@@ -279,11 +279,18 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
     main = [core_title(t).lower() for t in (own_title, inp.title) if t]
     alts = [t.lower() for t in inp.titles[1 if inp.title else 0:]]
     curated: dict[str, str] = {}
+    # thousands of keywords against a few dozen titles: a plain substring test first (a keyword absent from every
+    # title cannot match its word-start pattern), the pattern only where the words occur
+    all_main, all_alts = "\n".join(main), "\n".join(alts)
     for sid, (label, keywords) in (role_keywords or {}).items():
         for k in keywords:
+            kl = k.lower()
+            in_main, in_alts = kl in all_main, kl in all_alts
+            if not (in_main or in_alts):
+                continue
             rx = _keyword_rx(k)
-            if any(rx.search(t) for t in main) or (
-                    alts and sum(1 for t in alts if rx.search(t)) >= ALT_KEYWORD_SHARE * len(alts)):
+            if (in_main and any(rx.search(t) for t in main)) or (
+                    in_alts and sum(1 for t in alts if kl in t and rx.search(t)) >= ALT_KEYWORD_SHARE * len(alts)):
                 curated[sid] = k
                 labels.setdefault(sid, (label, "concept"))
                 break
