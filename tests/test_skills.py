@@ -109,6 +109,9 @@ def test_ids_and_labels() -> None:
     assert canonical_technology("The MathWorks MATLAB")[0] == "MATLAB"
     assert canonical_technology("Structured query language SQL")[0] == "SQL"
     assert canonical_technology("Microsoft Word")[0] == "Microsoft Word"
+    # people write the product, not the vendor: "Dentrix", "CiscoWorks" (the longer vendor name wins over "Cisco")
+    assert canonical_technology("Henry Schein Dentrix")[0] == "Dentrix"
+    assert canonical_technology("Cisco Systems CiscoWorks")[0] == "CiscoWorks"
     label, aliases = canonical_technology("Amazon Web Services AWS software")
     assert label == "Amazon Web Services" and "AWS" in aliases
 

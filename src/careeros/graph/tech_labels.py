@@ -30,6 +30,8 @@ DEFAULT_ALIASES_PATH = data_path("skill_aliases.yaml")
 DEFAULT_CONCEPTS_PATH = data_path("skill_concepts.yaml")
 
 VENDORS = (
+    # a longer vendor name before its own prefix ("Cisco Systems" before "Cisco")
+    "Cisco Systems", "Bentley Systems", "Henry Schein", "GE Healthcare", "McKesson", "Yardi Systems",
     "The MathWorks", "MathWorks", "Oracle", "IBM", "Apache", "Atlassian", "Apple", "Google", "Microsoft", "Amazon",
     "Adobe", "Autodesk", "Red Hat", "Intuit", "Dassault Systemes", "ESRI", "Esri", "Trimble", "StataCorp",
     "Wolfram Research", "National Instruments", "Unity Technologies", "Side Effects Software", "Side Effects",
