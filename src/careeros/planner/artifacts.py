@@ -414,9 +414,9 @@ def field_candidates(ctx: RoleContext, gaps: Sequence[Gap], instances: int = 2) 
         # what the product is about comes first: a "Cost estimate and schedule" binds cost estimating and
         # scheduling before the broad "Construction management" its patterns also match
         topic = _topic_rx(p.topics)
-        n_topic = sum(1 for g in strong if topic is not None and topic.search(g.label))
-        if n_topic:
-            strong.sort(key=lambda g: topic is None or topic.search(g.label) is None)  # stable: largest first
+        about = {g.skill_id for g in strong if topic is not None and topic.search(g.label)}
+        n_topic = len(about)
+        strong.sort(key=lambda g: g.skill_id not in about)  # stable: largest first within each part
         weak = [g for g in ranked if g.kind in p.skill_kinds and g not in strong]
         fit = strong + weak  # named skills first; later instances may fall back to skills of the product's kinds
         if not fit:

@@ -259,11 +259,16 @@ def without_known_examples(label: str, known: set[str]) -> str:
     if not m or not known:
         return label
     ex = [e.strip() for e in m["ex"].split(",") if e.strip()]
+    every = "\n".join(known)  # a plain substring test before any pattern: most examples are in no label at all
 
     def shown(e: str) -> bool:
         e = e.lower()
-        return e in known or (len(e) >= 4 and any(re.search(rf"(?<![a-z0-9]){re.escape(e)}(?![a-z0-9])", k)
-                                                  for k in known))
+        if e in known:
+            return True
+        if len(e) < 4 or e not in every:
+            return False
+        rx = re.compile(rf"(?<![a-z0-9]){re.escape(e)}(?![a-z0-9])")
+        return any(rx.search(k) for k in known)
 
     keep = [e for e in ex if not shown(e)]
     if len(keep) == len(ex):

@@ -452,14 +452,7 @@ def _choose(strategy: Strategy, reports: Sequence[GapReport], a: AssumptionSet, 
             if s in learned:
                 continue
             learned.add(s)
-            verb = {"missing": "Learn", "weak": "Deepen", "stale": "Refresh"}.get(gap.status, "Learn")
-            done = (f.learn_done if f else "a worked example of {skill}, written up in one page").replace(
-                "{skill}", gap.label)
-            works.append(_Work(
-                wid, "learn", f"{verb} {gap.label}", quarter(learn[s] * 60), [], roles_of.get(s, []), [s],
-                None, is_stretch, done=done[:1].upper() + done[1:],
-                evidence=(f.learn_proof if f else "dated notes or exercises") + f" on {gap.label}",
-                label=gap.label))
+            works.append(_learn_work(gap, learn[s], roles_of.get(s, []), f, is_stretch))
         bid = f"build:{art.id}"
         done = art.done or f"{art.title}: finished and checked by someone who does this work"
         works.append(_Work(bid, "build", art.title, quarter(build_hours(art) * 60), deps, socs, list(art.skills),
@@ -498,14 +491,19 @@ def _study_items(gaps: Sequence[Gap], learned: set[str], hours_left: float, a: A
             continue
         hours_left -= h
         socs = roles_of.get(g.skill_id, [])
-        f = next((fam[c] for c in socs if c in fam), None)
-        verb = {"missing": "Learn", "weak": "Deepen", "stale": "Refresh"}.get(g.status, "Learn")
-        done = (f.learn_done if f else "a worked example of {skill}, written up in one page").replace("{skill}", g.label)
-        out.append(_Work(f"learn:{g.skill_id}", "learn", f"{verb} {g.label}", quarter(h * 60), [], socs, [g.skill_id],
-                         None, False, done=done[:1].upper() + done[1:],
-                         evidence=(f.learn_proof if f else "dated notes or exercises") + f" on {g.label}",
-                         label=g.label))
+        out.append(_learn_work(g, h, socs, next((fam[c] for c in socs if c in fam), None), False))
     return out
+
+
+def _learn_work(gap: Gap, hours: float, socs: list[str], family: Any, stretch: bool) -> _Work:
+    """The learn item of one gap (for a work product, or study of its own): verb by status, the family's proof."""
+    verb = {"missing": "Learn", "weak": "Deepen", "stale": "Refresh"}.get(gap.status, "Learn")
+    done = (family.learn_done if family else "a worked example of {skill}, written up in one page").replace(
+        "{skill}", gap.label)
+    return _Work(f"learn:{gap.skill_id}", "learn", f"{verb} {gap.label}", quarter(hours * 60), [], socs,
+                 [gap.skill_id], None, stretch, done=done[:1].upper() + done[1:],
+                 evidence=(family.learn_proof if family else "dated notes or exercises") + f" on {gap.label}",
+                 label=gap.label)
 
 
 def _dedup_hours(arts: Sequence[Artifact], learn: dict[str, float], publish_h: float, by_id: dict[str, Artifact],
