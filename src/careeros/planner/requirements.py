@@ -403,9 +403,6 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
               .with_columns(pl.col("skill_id").replace_strict(fam_of, return_dtype=pl.String).alias("fam"))
               .group_by("fam").agg(pl.col("posting_id").n_unique().alias("c")))
         fam_postings = dict(zip(fp["fam"].to_list(), fp["c"].to_list(), strict=True))
-    def comm_of(ids: list[str]) -> str | None:
-        return next((members[s]["commodity"] for s in ids if members[s]["commodity"]), None)
-
     for key, ids in sorted(families.items()):
         ids.sort(key=lambda s: (-count_of.get(s, 0), -members[s]["onet"], members[s]["label"]))
         lead = ids[0]
@@ -421,15 +418,15 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
         named = [members[s]["label"] for s in ids if factors[s] >= 1.0
                  or (not lead_c and members[s]["onet"] >= 0.8 * top_onet)][:3]
         label = named[0] if len(named) == 1 else f"{named[0]} (or {', '.join(named[1:])})"
-        dev_tool = not inp.software and comm_of(ids) in DEV_COMMODITIES
+        comm = next((members[s]["commodity"] for s in ids if members[s]["commodity"]), None)
+        dev_tool = not inp.software and comm in DEV_COMMODITIES
         if dev_tool:
             w *= NON_SOFTWARE_DEV_FACTOR
-        everyday = comm_of(ids) in EVERYDAY_COMMODITIES and not fam_postings.get(key, 0)
+        everyday = comm in EVERYDAY_COMMODITIES and not fam_postings.get(key, 0)
         if everyday:
             w *= EVERYDAY_ONET_ONLY_FACTOR
         hot = any(members[s]["hot"] for s in ids)
         dem = any(members[s]["in_demand"] for s in ids)
-        comm = next((members[s]["commodity"] for s in ids if members[s]["commodity"]), None)
         why = []
         if onet > 0:
             why.append("O*NET technology for this occupation" + (" (Hot Technology)" if hot else "")
