@@ -79,6 +79,24 @@ def test_ambiguous_words(ext: SkillExtractor, text: str, label: str, present: bo
     assert (label in labels(ext, text)) is present
 
 
+@pytest.mark.parametrize(
+    ("text", "label", "present"),
+    [
+        # O*NET writes some products with a generic tail ("HubSpot software", "Procore software"); people write
+        # the product name alone
+        ("Tools: HubSpot, Mailchimp, Canva", "HubSpot", True),
+        ("Daily logs and RFIs in Procore.", "Procore", True),
+        ("Charted in MEDITECH and Epic.", "MEDITECH", True),
+        # a generic first word stays generic ("Teleconferencing software", "Wiki software", "Encoder software")
+        ("Teleconferencing with remote teams.", "Teleconferencing", False),
+        ("Wiki pages for the team.", "Wiki", False),
+        ("Encoder tuning for the drive.", "Encoder", False),
+    ],
+)
+def test_products_onet_names_with_a_generic_tail(ext: SkillExtractor, text: str, label: str, present: bool) -> None:
+    assert (label in labels(ext, text)) is present
+
+
 def test_no_match_inside_words(ext: SkillExtractor) -> None:
     found = labels(ext, "We write JavaScript and use ASP.NET daily.")
     assert "JavaScript" in found and "Java" not in found

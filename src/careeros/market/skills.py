@@ -24,7 +24,7 @@ import polars as pl
 from careeros.graph.ids import concept_id, esco_id, skill_slug, tech_id, tool_id
 from careeros.graph.tech_labels import canonical_technology, load_alias_table, load_concept_table
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 # match modes
 INSENSITIVE, CASED, CONTEXT = 0, 1, 2
 
@@ -69,7 +69,9 @@ _BUILTIN_COMMON = frozenset(
     "bootstrap prometheus selenium postman hive spark maven lean metal ray bun expo temporal cursor claude "
     "gemini codex envoy vault consul nomad packer stripe sentry honeycomb cypress jest rider boost remix astro "
     "crystal dart electron prisma drizzle celery pinecone chroma beam spanner snowflake helm triton nix zig nim "
-    "phoenix opera mercury atlas apex echo pulse canvas render storm tableau".split()
+    "phoenix opera mercury atlas apex echo pulse canvas render storm tableau wiki webinar chatbot logger autopilot "
+    "multitask softphone biofeedback compounder disassembler gaussian pulsar pegasus enigma dossier latitude "
+    "interviewer penta brokerage antivirus listserv".split()
 )
 
 
@@ -140,6 +142,29 @@ def _is_common_word(token: str, common: frozenset[str]) -> bool:
     return token.lower() in common
 
 
+#: endings of generic first words ("Teleconferencing software", "Crystallography software")
+_GENERIC_WORD_END = re.compile(r"(?:ing|ion|ogy|phy|ics|ic|age|ware|er|or)$")
+
+
+def _brand_first(words: list[str], common: frozenset[str], esco_words: frozenset[str]) -> bool:
+    """Whether an O*NET example with a generic tail starts with a product name ("HubSpot software").
+
+    The first word is a product name when it is shaped like one (inner capitals or digits: HubSpot, Pix4D,
+    PointClickCare; or all capitals, 4+ letters: MEDITECH) or, capitalised, is no word ESCO's descriptions use and
+    does not end like an English noun of activity (Procore, Workday, Yardi; not Teleconferencing, Encoder).
+    """
+    first = words[0]
+    core = re.sub(r"[^A-Za-z0-9]", "", first)
+    if len(words) < 2 or len(core) < 3 or not first[:1].isupper() or "-" in first:
+        return False
+    low = core.lower()
+    if _is_common_word(low, common):
+        return False
+    if re.search(r"[a-z][A-Z]|\d", first) or (first.isupper() and len(core) >= 4):
+        return True
+    return low not in esco_words and not _GENERIC_WORD_END.search(low)
+
+
 class SkillExtractor:
     """Dictionary extractor for technologies, tools and ESCO skills; build once, scan many texts."""
 
@@ -163,13 +188,14 @@ class SkillExtractor:
         table = load_alias_table(str(aliases_path) if aliases_path else None)
         overrides: dict[str, dict[str, Any]] = table["onet"]
         common = set(_BUILTIN_COMMON)
+        counts: dict[str, int] = {}
         if esco_skills is not None and "text" in esco_skills.columns:
-            counts: dict[str, int] = {}
             for t in esco_skills["text"].drop_nulls().to_list():
                 for w in re.findall(r"(?<![\w.])[a-z]{2,}(?![\w])", t):
                     counts[w] = counts.get(w, 0) + 1
             common.update(w for w, c in counts.items() if c >= 5)
         common_f = frozenset(common)
+        esco_words = frozenset(counts)
         # surface (lower) -> list of (original surface, mode, node index, score)
         table_s: dict[str, list[tuple[str, int, int, float]]] = {}
         node_index: dict[str, int] = {}
@@ -269,6 +295,11 @@ class SkillExtractor:
                 continue
             idx = add_node(tech_id(ex), label, "technology", "onet")
             label_index.setdefault(label, idx)
+            if generic and not entry and _brand_first(words, common_f, esco_words):
+                # "HubSpot software", "Procore software", "MEDITECH software": a product named with a generic
+                # tail; resumes and postings write the product name alone, exactly as cased
+                add_surface(words[0], CASED, idx, 0.95)
+                continue
             if generic or entry.get("match") is False:
                 continue
             add_entry(idx, label, entry, aliases if not entry else [a for a in aliases if " " in a], 0.95)
