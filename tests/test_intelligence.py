@@ -445,3 +445,90 @@ def test_what_an_onet_title_excludes_is_not_matched(title: str, core: str) -> No
     inp.title, inp.titles = title, [title]
     got = {q.skill_id for q in score_requirements(inp, _no_extract, role_keywords=police).requirements}
     assert ("concept:community-policing" in got) == ("police" in core.lower())
+
+
+# ------------------------------------------------------------------------- the person's own title and evidence
+
+
+def _title_extract(texts: list[str]) -> list[list[tuple[str, str, str]]]:
+    """A tiny extractor: 'logistics' (concept) and 'Power BI' (technology) wherever they are written."""
+    out = []
+    for t in texts:
+        found = []
+        if "logistics" in t.lower():
+            found.append(("concept:logistics", "Logistics", "concept"))
+        if "power bi" in t.lower():
+            found.append(("tech:power-bi", "Power BI", "technology"))
+        out.append(found)
+    return out
+
+
+def test_the_persons_own_title_names_requirements() -> None:
+    inp = _inputs(0, 0.0)
+    inp.title, inp.titles = "Dispatchers", ["Dispatchers"]
+    prof = score_requirements(inp, _title_extract, own_title="Logistics Dispatcher")
+    logistics = next(q for q in prof.requirements if q.skill_id == "concept:logistics")
+    # the O*NET title does not name logistics; the person's own words for the role do
+    assert logistics.weight == 1.0 and logistics.core
+    assert any("your title" in r for r in logistics.reasons)
+    bi = score_requirements(_inputs(0, 0.0), _title_extract, own_title="Power BI Developer").requirements
+    own = next(q for q in bi if q.key == "own:tech:power-bi")
+    # a tool the title names is required itself: another BI tool does not stand in for it
+    assert own.members == {"tech:power-bi": 1.0} and own.weight == 1.0 and own.core
+    assert not any(q.skill_id == "concept:logistics" for q in bi)
+
+
+def test_a_concept_expected_of_the_persons_own_title_outweighs_the_occupations() -> None:
+    from careeros.planner.requirements import CURATED_OWN_TITLE_WEIGHT, CURATED_ROLE_WEIGHT
+
+    keywords = {"concept:discharge-planning": ("Discharge planning", ["case manager"]),
+                "concept:grant-writing": ("Grant writing", ["social and community service"])}
+    inp = _inputs(0, 0.0)
+    inp.title = "Social and Community Service Managers"
+    inp.titles = [inp.title]
+    got = {q.skill_id: q.weight for q in score_requirements(inp, _no_extract, role_keywords=keywords,
+                                                             own_title="Healthcare Case Manager").requirements}
+    assert got["concept:discharge-planning"] == pytest.approx(CURATED_OWN_TITLE_WEIGHT)
+    assert got["concept:grant-writing"] == pytest.approx(CURATED_ROLE_WEIGHT)
+    assert CURATED_OWN_TITLE_WEIGHT > CURATED_ROLE_WEIGHT
+
+
+def test_gaps_outside_the_core_rank_after_core_gaps_of_the_same_weight() -> None:
+    from careeros.planner.gaps import NON_CORE_FACTOR
+    from careeros.planner.requirements import Requirement, RequirementProfile
+
+    reqs = [Requirement(key=k, skill_id=k, label=k, kind="technology", members={k: 1.0}, weight=0.3, onet=0.3,
+                        core=core, reasons=["test"]) for k, core in (("obscure tool", False), ("core tool", True))]
+    person = person_skills(pl.DataFrame(schema={"skill_id": pl.String, "confidence": pl.Float64,
+                                                "status": pl.String, "last_seen": pl.Date,
+                                                "source_type": pl.String}), SkillHierarchy())
+    rep = requirement_gaps(RequirementProfile(soc_code="1", requirements=reqs), person, "Role")
+    assert [g.label for g in rep.gaps] == ["core tool", "obscure tool"]
+    assert rep.gaps[1].size == pytest.approx(0.3 * NON_CORE_FACTOR)
+
+
+def test_the_current_occupations_concepts_are_partly_shown_its_tools_shown() -> None:
+    from careeros.planner.gaps import COVERED_AT
+    from careeros.planner.requirements import Requirement, RequirementProfile
+
+    occ = RequirementProfile(soc_code="25-9043.00", title="Teaching Assistants", requirements=[
+        Requirement(key=k, skill_id=k, label=k, kind=kind, members={k: 1.0}, weight=0.8, onet=0.8, core=True)
+        for k, kind in (("concept:lesson-planning", "concept"), ("tech:google-classroom", "technology"))])
+    empty = pl.DataFrame(schema={"skill_id": pl.String, "confidence": pl.Float64, "status": pl.String,
+                                 "last_seen": pl.Date, "source_type": pl.String})
+    p = person_skills(empty, SkillHierarchy(), occupation=occ, occupation_years=10)
+    # a paraprofessional has seen lesson planning without owning it; the classroom tool is simply used
+    assert 0 < p.strength("concept:lesson-planning") < COVERED_AT <= p.strength("tech:google-classroom")
+
+
+@pytest.mark.parametrize("line,own", [
+    ("- Prepare the monthly trial balance and hand it to the outside CPA.", False),
+    ("- Reviewed by our CPA each quarter.", False),
+    ("## Certifications\nCPA (Ohio), 2019", True),
+    ("Passed the CPA exam in 2021; licensed CPA since 2022.", True),
+])
+def test_someone_elses_credential_is_not_the_persons(line: str, own: bool, reference: object) -> None:
+    from careeros.planner.intelligence import named_skills
+
+    got = {label for _, label in named_skills(line, reference).values()}
+    assert ("CPA license" in got) == own, got

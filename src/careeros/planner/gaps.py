@@ -214,6 +214,9 @@ COVERED_AT = 0.65
 MIN_LISTED_WEIGHT = 0.1
 #: knowledge areas and O*NET technical skills are closed by work over time more than by a study task
 ELEMENT_LEARNABILITY = 0.6
+#: a requirement outside the role's core (a tool only O*NET's long example list names, a filler) is listed as a
+#: gap at this share of its size: what the role is about comes first
+NON_CORE_FACTOR = 0.6
 
 
 class RoleGap(Gap):
@@ -301,7 +304,7 @@ def requirement_gaps(profile: Any, person: Any, role_title: str | None = None,
             if v > best:
                 best, best_sid = v, sid
         learn = _element_or_tool(req.kind, req.skill_id)
-        required = req.weight * learn
+        required = req.weight * learn * (1.0 if req.core else NON_CORE_FACTOR)
         if req.core:  # coverage is measured against the core set only
             total += req.weight
             got += req.weight * min(best, 1.0)
@@ -329,7 +332,8 @@ def requirement_gaps(profile: Any, person: Any, role_title: str | None = None,
             reason=reason, key=req.key, soc_code=profile.soc_code, role_title=role_title or profile.title,
             onet_title=profile.title, postings=req.postings, soc_postings=req.soc_postings,
             members=list(req.members), considered=considered, core=req.core))
-    gaps.sort(key=lambda g: (-g.size, g.label.lower()))
+    # equal sizes (many curated concepts share the skill map's weight): what more postings ask for first
+    gaps.sort(key=lambda g: (-g.size, -g.market_value, g.label.lower()))
     return RoleGapReport(
         soc_code=profile.soc_code, title=profile.title, role_title=role_title or profile.title, gaps=gaps,
         coverage=round(got / total, 4) if total > 0 else 1.0, market_value_source="market_value",
@@ -361,9 +365,10 @@ def ranked_gaps(reports: list[RoleGapReport], priorities: list[float], top: int 
     total = {k: best[k][0] + SHARED_GAP_BONUS * (t - best[k][0]) for k, t in total.items()}
     out: list[dict[str, Any]] = [{"label": g.label, "skill_id": g.skill_id, "soc_code": g.soc_code, "role_title": g.role_title,
             "onet_title": g.onet_title, "size": round(total[k], 4), "status": g.status, "reason": g.reason,
-            "kind": g.kind, "weight": g.weight, "evidenced": g.evidenced, "postings": g.postings,
+            "kind": g.kind, "weight": g.weight, "market_value": g.market_value, "evidenced": g.evidenced,
+            "postings": g.postings,
             "soc_postings": g.soc_postings, "members": g.members, "considered": g.considered, "roles": roles[k],
             "core": g.core}
            for k, (_, g) in best.items()]
-    out.sort(key=lambda d: (-float(d["size"]), str(d["label"]).lower()))
+    out.sort(key=lambda d: (-float(d["size"]), -float(d["market_value"]), str(d["label"]).lower()))
     return out[:top] if top else out

@@ -11,10 +11,13 @@ Each requirement blends two views, with shrinkage toward O*NET when few postings
                                    specificity (an example listed for 850 of 1,016 occupations, such as
                                    Excel, says little about this one: 0.3 + 0.7 x idf, idf = log(N/n) / log(N/5))
                        concept:    share of the occupation's task statements and work activities naming it
-                                   (x 3, capped at 1); 1.0 when the O*NET title names it, 0.2 x min(1, share
+                                   (x 3, capped at 1); 1.0 when the O*NET title or the person's own title for
+                                   the role names it ("Logistics Dispatcher": logistics), 0.2 x min(1, share
                                    / 0.1) + 5 x share of alternate titles naming it (capped at 0.85; a niche
                                    named by 2 of 58 titles stays below the core), or 0.7 when a curated
-                                   ``roles`` keyword of the concept appears in the occupation's titles
+                                   ``roles`` keyword of the concept appears in the occupation's titles (0.8 when
+                                   it appears in the person's own title: "Healthcare Case Manager" says more
+                                   than the broader occupation it was filed under)
                        knowledge / technical skill elements: distinctiveness, (importance - mean importance
                                    of the element over all occupations) / 2.5, capped to [0, 1], x 0.8
     market  in [0, 1]  share of the occupation's postings with a description naming the requirement (any
@@ -39,6 +42,9 @@ is left out when most known ones were foreign that way. For a role that does not
 Programming skill below 2.5: help desk, engineering managers, marketing managers), development tool families (languages, frameworks, databases, cloud and
 deployment, by O*NET commodity class) keep 0.3 of their weight. O*NET titles are matched without their
 exclusion clause ("Dispatchers, Except Police, ..." names no police work).
+
+A tool the person's own title names ("Power BI Developer", "Salesforce Administrator") is a core requirement of its
+own, weight 1.0, that no other member of its family stands in for.
 
 The **core set** is the 20-40 heaviest requirements (those with weight >= 0.2, at least 20, at most 40);
 coverage is measured against it. Every requirement carries its reasons and the postings count behind it.
@@ -70,6 +76,9 @@ ALT_TITLE_BASE, ALT_TITLE_GAIN, ALT_TITLE_MAX = 0.2, 5.0, 0.85
 #: share of alternate titles that must match a curated role keyword for it to count without the main titles
 ALT_KEYWORD_SHARE = 0.1
 CURATED_ROLE_WEIGHT = 0.7
+#: a curated concept expected of the person's own title ("Healthcare Case Manager" -> discharge planning) says more
+#: than one expected of the O*NET occupation the title was filed under (which may be a broad neighbour)
+CURATED_OWN_TITLE_WEIGHT = 0.8
 #: at most this much more for a curated concept that O*NET's tasks or titles or ESCO also name
 CURATED_CORROBORATION = 0.1
 #: a posting-only concept counts fully at this lift over postings in general, and at least this factor
@@ -273,12 +282,24 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
                 title_hits.add(sid)
             else:
                 alt_hits[sid] = alt_hits.get(sid, 0) + 1
+    # the person's own title names the role as exactly as anything can ("Logistics Dispatcher": logistics)
+    own_hits: set[str] = set()
+    own_tools: dict[str, str] = {}
+    if own_title:
+        for sid, label, kind in extract([own_title])[0]:
+            if kind == "concept":
+                labels[sid] = (label, kind)
+                own_hits.add(sid)
+            elif kind == "technology":
+                own_tools[sid] = label  # "Power BI Developer": Power BI itself, not any BI tool
     n_alt = max(1, len(inp.titles) - (1 if inp.title else 0))
     # curated role keywords: the person's own title and the O*NET title count; alternate titles only when
     # many of them match (one "Clinical Quality Auditor" among 50 titles does not make auditing core)
     main = [core_title(t).lower() for t in (own_title, inp.title) if t]
+    own = own_title.lower() if own_title else None
     alts = [t.lower() for t in inp.titles[1 if inp.title else 0:]]
     curated: dict[str, str] = {}
+    curated_own: set[str] = set()
     # thousands of keywords against a few dozen titles: a plain substring test first (a keyword absent from every
     # title cannot match its word-start pattern), the pattern only where the words occur
     all_main, all_alts = "\n".join(main), "\n".join(alts)
@@ -291,9 +312,12 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
             rx = _keyword_rx(k)
             if (in_main and any(rx.search(t) for t in main)) or (
                     in_alts and sum(1 for t in alts if kl in t and rx.search(t)) >= ALT_KEYWORD_SHARE * len(alts)):
-                curated[sid] = k
+                curated.setdefault(sid, k)
                 labels.setdefault(sid, (label, "concept"))
-                break
+                if own and kl in own and rx.search(own):
+                    curated[sid] = k
+                    curated_own.add(sid)
+                    break
     esco_boost, esco_reqs = _esco_requirements(inp, extract, labels)
     ps = inp.posting_skills
     share_of: dict[str, float] = {}
@@ -311,7 +335,7 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
         task_share = unit_hits.get(sid, 0) / max(len(texts), 1)
         onet = min(1.0, CONCEPT_TASK_GAIN * task_share)
         lift = None
-        if sid in title_hits:
+        if sid in title_hits or sid in own_hits:
             onet = 1.0
         elif alt_hits.get(sid):
             # a few specialised alternate titles ("Special Education Coordinator" in 2 of 58) name a niche of the
@@ -324,12 +348,13 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
             # concepts of a role share the map's weight; corroboration orders them)
             corroborated = min(1.0, CONCEPT_TASK_GAIN * task_share + (0.5 if sid in esco_boost else 0.0)
                                + (0.5 if alt_hits.get(sid) else 0.0))
-            onet = max(onet, CURATED_ROLE_WEIGHT + CURATED_CORROBORATION * corroborated)
+            base = CURATED_OWN_TITLE_WEIGHT if sid in curated_own else CURATED_ROLE_WEIGHT
+            onet = max(onet, base + CURATED_CORROBORATION * corroborated)
         if sid in esco_boost:
             onet = max(onet, esco_boost[sid][0])
         share = share_of.get(sid, 0.0) if n else None
         w = _blend(onet, share, n)
-        if sid in curated or sid in title_hits or sid in esco_boost:
+        if sid in curated or sid in title_hits or sid in own_hits or sid in esco_boost:
             w = max(w, EXPERT_FLOOR * onet)
         if onet == 0 and count_of.get(sid, 0) < MIN_MARKET_CONCEPT_POSTINGS:
             continue  # a handful of postings (often one multi-role post) is noise, not a requirement
@@ -339,6 +364,8 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
             lift = share / max(inp.global_share.get(sid, share), 1e-9)
             w *= max(MIN_LIFT_FACTOR, min(1.0, lift / FULL_LIFT))
         why = []
+        if sid in own_hits:
+            why.append(f"named in your title for the role ('{own_title}')")
         if sid in title_hits:
             why.append("named in the occupation's title")
         elif alt_hits.get(sid):
@@ -447,6 +474,10 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
             member_labels=[members[s]["label"] for s in ids], weight=round(w, 4), onet=round(onet, 4),
             posting_share=share, postings=fam_postings.get(key, 0), soc_postings=n, hot=hot, in_demand=dem,
             trend=inp.trends.get(lead), reasons=why))
+    for sid, label in sorted(own_tools.items()):
+        reqs.append(Requirement(
+            key=f"own:{sid}", skill_id=sid, label=label, kind="technology", members={sid: 1.0}, member_labels=[label],
+            weight=1.0, onet=1.0, soc_postings=n, reasons=[f"named in your title for the role ('{own_title}')"]))
     # ---- rank, merge duplicates (a concept and a technology can share a member), mark the core
     reqs.sort(key=lambda q: (-q.weight, q.label.lower(), q.key))
     seen: set[str] = set()
@@ -466,7 +497,7 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
         filling = q.weight < CORE_WEIGHT
         if filling and len(core) >= CORE_MIN:
             break
-        if q.kind == "technology" and not q.postings:
+        if q.kind == "technology" and not q.postings and not q.key.startswith("own:"):
             # a tool only O*NET lists joins the core when O*NET flags it Hot or In Demand, a few at most, and
             # never just to fill the core up
             if filling or not (q.hot or q.in_demand) or onet_only >= MAX_ONET_ONLY_TECH_IN_CORE:
