@@ -289,3 +289,20 @@ def test_hours_the_products_leave_go_to_study_of_the_next_gaps_not_to_outreach()
     study = {t.work_id for wk in plan.weeks for t in wk.tasks if t.kind == "learn" and not set(t.skill_ids) & shown}
     assert study, "no study item in a plan whose products leave hours"
     assert len(study) <= MAX_STUDY_ITEMS
+
+
+def test_a_split_never_leaves_a_stub_session_for_the_next_week() -> None:
+    from careeros.planner.plan import MIN_CHUNK, TAIL_MINUTES, _Work, schedule
+
+    # 8 h weeks with 1 h of interview preparation: a 7.5 h build would leave 30 min for week 2
+    build = _Work("build:x", "build", "Build: X", 450)
+    sched = schedule([build], 480, 3, 60, 60, "Role", ["1"])
+    week1 = {w.id: m for w, m, _, _ in sched.weeks[0]}
+    assert week1["build:x"] == 450 and sched.completed_week["build:x"] == 1
+    assert sum(week1.values()) == 480  # the week's hours stay the budget: preparation gave up the tail
+    for week in sched.weeks:
+        assert all(m >= MIN_CHUNK for _, m, _, _ in week)
+    # a long remainder is still split into a later week
+    long = _Work("build:y", "build", "Build: Y", 420 + TAIL_MINUTES + 60)
+    sched = schedule([long], 480, 3, 60, 60, "Role", ["1"])
+    assert sched.completed_week["build:y"] == 2

@@ -512,6 +512,21 @@ def _dedup_hours(arts: Sequence[Artifact], learn: dict[str, float], publish_h: f
     return sum(build_hours(by_id[x.id]) + publish_h for x in arts) + sum(learn.get(s, 0) for s in skills)
 
 
+#: a split leaving less than this for a later week finishes this week instead (see :func:`schedule`)
+TAIL_MINUTES = 60
+
+
+def _borrow(tail: int, prep: int, out: int) -> tuple[int, int] | None:
+    """Minutes (from prep, from outreach) that free ``tail`` minutes, each keeping a whole session or nothing."""
+    for dp in range(min(prep, tail), -1, -QUARTER):
+        do = tail - dp
+        if do > out:
+            break
+        if all(v == 0 or v >= MIN_CHUNK for v in (prep - dp, out - do)):
+            return dp, do
+    return None
+
+
 @dataclass
 class _Sched:
     weeks: list[list[tuple[_Work, int, int, int]]]  # (work, minutes, part, parts) per week
@@ -524,7 +539,9 @@ def schedule(works: Sequence[_Work], budget_minutes: int, horizon: int, prep_min
     """List-schedule work items into weeks of exactly ``budget_minutes`` (prep/outreach absorb slack).
 
     Work sessions are whole quarter hours and never shorter than ``MIN_CHUNK``: an item is split only where both
-    the slice and what is left are at least half an hour; the week's odd minutes go to interview preparation.
+    the slice and what is left are at least half an hour; the week's odd minutes go to interview preparation. A
+    split that would leave less than ``TAIL_MINUTES`` for the next week finishes this week instead, with the time
+    taken from this week's interview preparation and outreach.
     """
     left = {w.id: w.minutes for w in works}
     completed: dict[str, int] = {}
@@ -550,7 +567,15 @@ def schedule(works: Sequence[_Work], budget_minutes: int, horizon: int, prep_min
             m = min(left[w.id], cap)
             if m < left[w.id]:  # a split: whole quarters, and leave at least a full session for later
                 m -= m % QUARTER
-                if left[w.id] - m < MIN_CHUNK:
+                tail = left[w.id] - m
+                give = _borrow(tail, prep, out) if m >= MIN_CHUNK and tail < TAIL_MINUTES else None
+                if give is not None:
+                    # finish it this week rather than leave a stub session for the next one: this week's interview
+                    # preparation and outreach give up the time (what they keep is a whole session or nothing)
+                    prep, out = prep - give[0], out - give[1]
+                    cap += tail
+                    m = left[w.id]
+                elif tail < MIN_CHUNK:
                     m = left[w.id] - MIN_CHUNK
                 if m < MIN_CHUNK:
                     continue
