@@ -71,3 +71,20 @@ def test_a_gap_label_drops_the_examples_the_person_already_shows() -> None:
     assert w("Health data standards (HL7, FHIR)", {"python"}) == "Health data standards (HL7, FHIR)"
     assert w("React (or Node.js)", {"react"}) == "React (or Node.js)"  # a tool family names alternatives
     assert w("Statistics (R)", {"rust"}) == "Statistics (R)"  # short names only match whole labels
+
+
+def test_a_gap_label_drops_examples_the_persons_own_resume_names() -> None:
+    from careeros.graph.hierarchy import SkillHierarchy
+    from careeros.planner.gaps import requirement_gaps
+    from careeros.planner.person import person_skills
+    from careeros.planner.requirements import Requirement, RequirementProfile
+
+    req = Requirement(key="c", skill_id="concept:court-clerk-procedures",
+                      label="Court clerk procedures (court records, docketing)",
+                      kind="concept", members={"concept:court-clerk-procedures": 1.0}, weight=0.7, onet=0.7, core=True)
+    person = person_skills(pl.DataFrame(schema={"skill_id": pl.String, "confidence": pl.Float64, "status": pl.String,
+                                                "last_seen": pl.Date, "source_type": pl.String}), SkillHierarchy())
+    prof = RequirementProfile(soc_code="23-2011.00", requirements=[req])
+    assert requirement_gaps(prof, person, "Paralegal").gaps[0].label == req.label
+    got = requirement_gaps(prof, person, "Paralegal", own_words="Skills: calendaring,\nDocketing, e-filing")
+    assert got.gaps[0].label == "Court clerk procedures (court records)"

@@ -280,7 +280,7 @@ def without_known_examples(label: str, known: set[str]) -> str:
 
 
 def requirement_gaps(profile: Any, person: Any, role_title: str | None = None,
-                     names: dict[str, str] | None = None) -> RoleGapReport:
+                     names: dict[str, str] | None = None, own_words: str | None = None) -> RoleGapReport:
     """Gaps of a role's core requirements against the person's skills.
 
     ``profile`` is a :class:`~careeros.planner.requirements.RequirementProfile`, ``person`` a
@@ -288,10 +288,13 @@ def requirement_gaps(profile: Any, person: Any, role_title: str | None = None,
 
     evidenced = best over the requirement's members of strength x the member's share of credit;
     size = weight x learnability x (1 - evidenced); coverage = sum(weight x evidenced) / sum(weight) over the core.
+    ``own_words`` (the person's resume): examples it names are dropped from a gap's label.
     """
     nm = names or {}
     known = {str(nm.get(sid, sid)).lower() for sid, src in person.skills.items()
              if getattr(src, "strength", 0.0) >= COVERED_AT}
+    if own_words:  # what the person's own resume names is no example of what they lack ("docketing")
+        known.add(" ".join(own_words.lower().split()))
     gaps: list[RoleGap] = []
     covered: list[str] = []
     total = got = 0.0

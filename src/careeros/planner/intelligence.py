@@ -289,7 +289,7 @@ def assess(con: Any, profile: Profile, roles: Sequence[TargetRoleRef], extractor
         titles.append(r.title)
     esco_person_offers(con, person, current_title, current_soc, facts.years_experience if facts else 0.0, resume,
                        profiles)
-    reports = [requirement_gaps(prof, person, t, names) for prof, t in zip(profiles, titles, strict=True)]
+    reports = [requirement_gaps(prof, person, t, names, resume) for prof, t in zip(profiles, titles, strict=True)]
     prio = priorities(len(reports))
     return Assessment(facts=facts, current_soc=current_soc, current_title=current_title, person=person,
                       profiles=profiles, reports=reports, priorities=prio, gaps=ranked_gaps(reports, prio),
