@@ -532,3 +532,15 @@ def test_someone_elses_credential_is_not_the_persons(line: str, own: bool, refer
 
     got = {label for _, label in named_skills(line, reference).values()}
     assert ("CPA license" in got) == own, got
+
+
+def test_a_concept_without_examples_shows_its_shortest_distinct_aliases() -> None:
+    from careeros.planner.requirements import alias_examples
+
+    aliases = ["sales prospecting", "prospecting", "cold calling", "cold outreach", "outbound prospecting",
+               "lead qualification"]
+    # variants of the label ("sales prospecting") and of an example already picked ("cold outreach") are skipped
+    assert alias_examples("Prospecting", aliases) == ["cold calling", "lead qualification"]
+    assert alias_examples("Account management", ["account management", "upsell", "upselling", "QBRs"]) == \
+        ["QBRs", "upsell"]
+    assert alias_examples("Usability testing", ["usability tests", "usability studies"]) == []

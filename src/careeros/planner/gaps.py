@@ -247,6 +247,8 @@ def _element_or_tool(kind: str, skill_id: str) -> float:
     return ELEMENT_LEARNABILITY if skill_id.startswith("onet:") else 1.0
 
 
+#: a trailing activity word an example may carry that the person's own words leave out ("vital signs monitoring")
+_ACTIVITY_TAIL = re.compile(r"\s+(?:monitoring|procedures|techniques|skills|tracking|checks|systems?)$")
 _EXAMPLES = re.compile(r"^(?P<base>.+?) \((?P<ex>(?!or )[^()]+)\)$")
 
 
@@ -268,10 +270,14 @@ def without_known_examples(label: str, known: set[str]) -> str:
         e = e.lower()
         if e in known:
             return True
-        if len(e) < 4 or e not in every:
-            return False
-        rx = re.compile(rf"(?<![a-z0-9]){re.escape(e)}(?![a-z0-9])")
-        return any(rx.search(k) for k in known)
+        head = _ACTIVITY_TAIL.sub("", e)  # "vital signs monitoring" is shown by "vital signs"
+        for x in {e, head}:
+            if len(x) < 3 or x not in every:
+                continue
+            rx = re.compile(rf"(?<![a-z0-9]){re.escape(x)}(?![a-z0-9])")
+            if any(rx.search(k) for k in known):
+                return True
+        return False
 
     keep = [e for e in ex if not shown(e)]
     if len(keep) == len(ex):

@@ -814,15 +814,47 @@ def role_keywords(table: dict[str, Any]) -> dict[str, tuple[str, list[str]]]:
             for c in table.get("concepts") or [] if c.get("roles")}
 
 
+#: names shown with a concept that has neither examples nor implying technologies (its shortest distinct aliases)
+ALIAS_EXAMPLES = 2
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9+#]+", text.lower()))
+
+
+def _stems(text: str) -> set[str]:
+    return {w[:5] for w in _words(text).split() if len(w) >= 4}
+
+
+def alias_examples(label: str, aliases: Sequence[str], n: int = ALIAS_EXAMPLES) -> list[str]:
+    """The ``n`` shortest aliases that say something the label does not ("Prospecting": cold calling, cold
+    outreach), skipping variants of the label or of one already picked ("sales prospecting", "upselling")."""
+    seen = _stems(label)
+    picked: list[str] = []
+    for a in sorted(aliases, key=lambda x: (len(x), x.lower())):
+        st = _stems(a)
+        if not _words(a) or st & seen or _words(a) in _words(label):
+            continue
+        picked.append(a)
+        seen |= st
+        if len(picked) >= n:
+            break
+    return picked
+
+
 def concept_examples(table: dict[str, Any]) -> dict[str, list[str]]:
-    """Concept id -> the names shown with it: its ``examples``, else the first technologies that imply it."""
+    """Concept id -> the names shown with it: its ``examples``, else the first technologies that imply it, else its
+    shortest distinct aliases (what the concept means in practice, in the words postings use)."""
     from careeros.graph.ids import concept_id
 
     out = {}
     for c in table.get("concepts") or []:
+        label = str(c["label"])
         ex = [str(x) for x in (c.get("examples") or (c.get("implied_by") or [])[:2])]
+        if not ex:
+            ex = alias_examples(label, [str(a) for a in [*(c.get("cased") or []), *(c.get("aliases") or [])]])
         if ex:
-            out[concept_id(str(c["label"]))] = ex
+            out[concept_id(label)] = ex
     return out
 
 
