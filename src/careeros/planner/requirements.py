@@ -827,8 +827,11 @@ def _stems(text: str) -> set[str]:
 
 
 def alias_examples(label: str, aliases: Sequence[str], n: int = ALIAS_EXAMPLES) -> list[str]:
-    """The ``n`` shortest aliases that say something the label does not ("Prospecting": cold calling, cold
-    outreach), skipping variants of the label or of one already picked ("sales prospecting", "upselling")."""
+    """The ``n`` shortest aliases that say something the label does not.
+
+    "Prospecting": cold calling, lead qualification; variants of the label or of an alias already picked
+    ("sales prospecting", "upselling") are skipped.
+    """
     seen = _stems(label)
     picked: list[str] = []
     for a in sorted(aliases, key=lambda x: (len(x), x.lower())):
