@@ -846,8 +846,11 @@ def alias_examples(label: str, aliases: Sequence[str], n: int = ALIAS_EXAMPLES) 
 
 
 def concept_examples(table: dict[str, Any]) -> dict[str, list[str]]:
-    """Concept id -> the names shown with it: its ``examples``, else the first technologies that imply it, else its
-    shortest distinct aliases (what the concept means in practice, in the words postings use)."""
+    """Concept id -> the names shown with it.
+
+    Its ``examples``, else the first technologies that imply it, else its shortest distinct aliases (what the concept
+    means in practice, in the words postings use).
+    """
     from careeros.graph.ids import concept_id
 
     out = {}
