@@ -143,3 +143,23 @@ def test_render_functions_give_every_agents_text(case: tuple[str, Path, Any, Fac
     assert "From your resume:" in texts["interview_prep"] and "How to close each gap" in texts["curriculum"]
     assert render.render_outreach(home, profile, facts) == texts["outreach"]
     assert "<details>" not in texts["strategist"]  # no citation block in the person's text
+
+
+def test_a_learning_path_picks_a_tool_only_among_products() -> None:
+    from careeros.agents.fields import field_for
+    from careeros.agents.models import GapFact
+    from careeros.agents.roles import learning_path
+
+    f = field_for("41-4012.00")
+
+    def first(label: str) -> str:
+        g = GapFact(skill_id="concept:x", label=label, kind="concept", size=0.5, status="missing", market_value=0.0)
+        return learning_path(g, "Sales Development Representative", f, [])[0][0]
+
+    assert "pick one of Articulate Storyline or Adobe Captivate" in first(
+        "E-learning development (Articulate Storyline, Adobe Captivate)")
+    # examples that are practices or standards are the parts to learn, never a "free trial" to pick
+    for label in ("Prospecting (cold calling, lead qualification)", "SCORM and xAPI (AICC, cmi5)",
+                  "HR operations (E-Verify, Form I-9)"):
+        text = first(label)
+        assert "pick one of" not in text and "free trial" not in text and "through its parts" in text, text

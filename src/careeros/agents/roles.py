@@ -344,9 +344,13 @@ def _learning_path(g: GapFact, role_title: str, f: Field, tasks: list[TaskStatem
         return topics, f.knowledge_practice.format(label=label), check
     if not g.skill_id.startswith("onet:"):  # a concept (financial modeling, patient care, instructional design)
         core, examples = _concept_examples(label)
-        if len(examples) > 1:  # "E-learning development (Articulate Storyline, Adobe Captivate)": start with a tool
+        if len(examples) > 1 and all(_product_name(x) for x in examples):
+            # "E-learning development (Articulate Storyline, Adobe Captivate)": start with a tool
             first = (f"{core[:1].upper() + core[1:]} hands-on: pick one of {_join(examples, 'or')} (a free trial "
                      f"or community edition is enough) and work through its getting-started course")
+        elif len(examples) > 1:  # "Prospecting (cold calling, lead qualification)": the parts are the way in
+            first = (f"{core[:1].upper() + core[1:]} through its parts, {_join(examples)}: their steps and "
+                     "vocabulary from one course module or textbook chapter")
         elif examples:  # "Instructional design (ADDIE)": the named method is the way in
             first = (f"{core[:1].upper() + core[1:]} through {examples[0]}: its steps and vocabulary from one course "
                      "module or textbook chapter")
@@ -363,6 +367,22 @@ def _learning_path(g: GapFact, role_title: str, f: Field, tasks: list[TaskStatem
               f"Feedback on your {label} from {f.reviewer}"]
     check = f"{f.reviewer[0].upper() + f.reviewer[1:]} observes or reviews one piece of your {label} and signs it off"
     return topics, f.skill_practice.format(label=label), check
+
+
+def _product_name(name: str) -> bool:
+    """Whether an example reads like a product one can install ("Adobe Captivate", "Tableau").
+
+    Not a practice ("cold calling") or a standard's acronym ("AICC", "cmi5", "PLCs").
+    """
+    words = name.split()
+    if not words or not words[0][:1].isupper() or words[0].lower() in _NOT_PRODUCT_WORDS:
+        return False
+    acronym = len(words) == 1 and (name.rstrip("s").isupper() or len(name) <= 3)  # "AICC", "PLCs", "SQL"
+    return not acronym
+
+
+#: first words of examples that name a document or a rule, not a product ("Form I-9", "Section 504")
+_NOT_PRODUCT_WORDS = frozenset({"form", "section", "rule", "standard", "part", "title", "chapter", "schedule"})
 
 
 def _concept_examples(label: str) -> tuple[str, list[str]]:
