@@ -544,3 +544,15 @@ def test_a_concept_without_examples_shows_its_shortest_distinct_aliases() -> Non
     assert alias_examples("Account management", ["account management", "upsell", "upselling", "QBRs"]) == \
         ["QBRs", "upsell"]
     assert alias_examples("Usability testing", ["usability tests", "usability studies"]) == []
+
+
+@pytest.mark.parametrize("keyword,title,hit", [
+    ("MLO", "MLOps Engineer", False),  # a mortgage loan originator is not the start of MLOps
+    ("MLO", "Mortgage MLO", True),
+    ("SDR", "SDRs Team Lead", True),
+    ("actuar", "Actuarial Analyst", True),  # longer keywords stay word-start stems
+])
+def test_a_short_role_keyword_must_end_a_word(keyword: str, title: str, hit: bool) -> None:
+    from careeros.planner.requirements import _keyword_rx
+
+    assert bool(_keyword_rx(keyword).search(title.lower())) is hit

@@ -232,8 +232,13 @@ def _pct(x: float) -> str:
 
 @lru_cache(maxsize=4096)
 def _keyword_rx(keyword: str) -> re.Pattern[str]:
-    """A role keyword as a word-start regex (compiled once; a plan checks thousands)."""
-    return re.compile(rf"\b{re.escape(keyword.lower())}")
+    """A role keyword as a word-start regex (compiled once; a plan checks thousands).
+
+    A short keyword (an acronym: "MLO", "SDR", "PM") must also end a word, plural allowed: "MLO" is a mortgage loan
+    originator, not the start of "MLOps".
+    """
+    kw = re.escape(keyword.lower())
+    return re.compile(rf"\b{kw}(?:s?\b)" if len(keyword) <= 4 else rf"\b{kw}")
 
 
 def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list[tuple[str, str, str]]]],
