@@ -556,3 +556,12 @@ def test_a_short_role_keyword_must_end_a_word(keyword: str, title: str, hit: boo
     from careeros.planner.requirements import _keyword_rx
 
     assert bool(_keyword_rx(keyword).search(title.lower())) is hit
+
+
+def test_curation_and_planning_share_the_credential_rule() -> None:
+    from careeros.evidence.linking import others_credential
+
+    text = "Hand the monthly trial balance to the outside CPA. Licensed CPA since 2019."
+    first, second = text.index("CPA"), text.rindex("CPA")
+    assert others_credential("CPA license", text, first) and not others_credential("CPA license", text, second)
+    assert not others_credential("Python", "written to the outside Python", 26)  # only credentials

@@ -40,6 +40,27 @@ LEARNING_AFTER = re.compile(r"^\s*[(\[,–—-]?\s*(?:currently\s+)?(?:learning|
 ASPIRING_BEFORE = re.compile(r"(?:moving into|move into|moving towards?|move towards?|transition(?:ing)? (?:in)?to|aspir\w+ to|want to|aim(?:ing)? to|"
                        r"hope to|plan to|goal is to|interested in|curious about|deepening|currently learning|learning|"
                        r"studying|beginner in|new to|getting into|exploring)\s+(?:[\w/+#.-]+\s+){0,3}$", re.IGNORECASE)
+#: a credential (license, certification) named in a resume is the person's own unless the text names someone else who
+#: holds it: "hand the trial balance to the outside CPA", "reviewed by our CPA"
+CREDENTIAL_LABEL = re.compile(r"\b(?:licen[cs]e|licensing|licensure|certification|certified|credential)\b", re.I)
+OTHERS_CREDENTIAL_BEFORE = re.compile(
+    r"(?:\b(?:to|by|from)\s+(?:the|our|their|an?)\s+(?:[\w-]+\s+)?|\bwith\s+(?:the|our|their)\s+(?:[\w-]+\s+)?"
+    r"|\b(?:outside|external)\s+)$", re.I)
+
+
+def learning_context(text: str, start: int, end: int) -> bool:
+    """True when a skill mention is qualified as still being learned or only aimed at.
+
+    "PyTorch (learning)", "basic SQL", "moving into machine learning", "I am deepening PyTorch and MLOps".
+    """
+    return bool(LEARNING_AFTER.match(text[end:end + 40]) or ASPIRING_BEFORE.search(text[max(0, start - 60):start]))
+
+
+def others_credential(label: str, text: str, start: int) -> bool:
+    """True when a credential mention at ``start`` names someone else's ("the outside CPA"), not the person's."""
+    return bool(CREDENTIAL_LABEL.search(label) and OTHERS_CREDENTIAL_BEFORE.search(text[max(0, start - 30):start]))
+
+
 COEF = {"bias": -4.0, "extraction": 2.0, "strength": 3.0, "similarity": 1.5, "mentions": 0.5, "corroborated": 0.8}
 STRENGTH = {
     "dependency": 1.0, "language": 0.95, "merged_commit": 0.9, "commit": 0.85, "readme": 0.75,
@@ -132,6 +153,8 @@ def link_item(item: EvidenceItem, chunks: list[Chunk], vectors: np.ndarray, extr
     acc: dict[str, _Acc] = {}
     for ch in chunks:
         for m in extractor.extract(ch.text):
+            if others_credential(m.label, ch.text, m.start):
+                continue
             a = acc.setdefault(m.skill_id, _Acc(m.label, m.kind, m.taxonomy))
             if item.source_type == "repo":
                 line_start = ch.text.rfind("\n", 0, m.start) + 1
@@ -140,8 +163,7 @@ def link_item(item: EvidenceItem, chunks: list[Chunk], vectors: np.ndarray, extr
                             "language" if line.startswith("Languages:") else _repo_strength(line))
             else:
                 strength = item.source_type
-            a.add(m.score, strength, ch.index, m.text, bool(LEARNING_AFTER.match(ch.text[m.end:m.end + 40])
-                                                            or ASPIRING_BEFORE.search(ch.text[max(0, m.start - 60):m.start])))
+            a.add(m.score, strength, ch.index, m.text, learning_context(ch.text, m.start, m.end))
     for strength, text in signal_texts(item).items():
         for m in extractor.extract(text):
             acc.setdefault(m.skill_id, _Acc(m.label, m.kind, m.taxonomy)).add(m.score, strength, None, m.text)

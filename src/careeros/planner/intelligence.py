@@ -17,7 +17,7 @@ from typing import Any
 
 import polars as pl
 
-from careeros.evidence.linking import ASPIRING_BEFORE, LEARNING_AFTER
+from careeros.evidence.linking import learning_context, others_credential
 from careeros.evidence.resume_facts import ResumeFacts, read_resume
 from careeros.graph.hierarchy import SkillHierarchy, load_hierarchy
 from careeros.planner.gaps import RoleGapReport, ranked_gaps, requirement_gaps
@@ -43,12 +43,6 @@ _HEADER_LINE = re.compile(r"^[#*\s]*[^\n]{0,120}?(?:19|20)\d\d\s*(?:[-–—]|to
                           r"[^\n]*$", re.IGNORECASE | re.MULTILINE)
 #: extractor score of a named skill (context-only surfaces such as "Snowflake" score 0.78-0.8)
 NAMED_MIN_SCORE = 0.75
-#: a credential (license, certification) is the person's own unless the resume names someone who holds it:
-#: "hand the trial balance to the outside CPA", "worked with PMP-certified managers"
-CREDENTIAL_LABEL = re.compile(r"\b(?:licen[cs]e|licensing|licensure|certification|certified|credential)\b", re.I)
-OTHERS_CREDENTIAL_BEFORE = re.compile(
-    r"(?:\b(?:to|by|from)\s+(?:the|our|their|an?)\s+(?:[\w-]+\s+)?|\bwith\s+(?:the|our|their)\s+(?:[\w-]+\s+)?"
-    r"|\b(?:outside|external)\s+)$", re.I)
 _PREFERRED_SUFFIX = {".md": 0, ".markdown": 0, ".txt": 1, ".docx": 2, ".pdf": 3}
 
 
@@ -122,14 +116,6 @@ def resume_text(profile: Profile) -> str | None:
         return None
 
 
-def learning_context(text: str, start: int, end: int) -> bool:
-    """True when a skill mention is qualified as still being learned or only aimed at.
-
-    "PyTorch (learning)", "basic SQL", "moving into machine learning", "I am deepening PyTorch and MLOps".
-    """
-    return bool(LEARNING_AFTER.match(text[end:end + 40]) or ASPIRING_BEFORE.search(text[max(0, start - 60):start]))
-
-
 def named_skills(text: str, extractor: Any) -> dict[str, tuple[float, str]]:
     """Skills named outright in a resume: skill id -> (strength, label).
 
@@ -143,7 +129,7 @@ def named_skills(text: str, extractor: Any) -> dict[str, tuple[float, str]]:
             continue
         if any(a <= m.start < b for a, b in headers):
             continue
-        if CREDENTIAL_LABEL.search(m.label) and OTHERS_CREDENTIAL_BEFORE.search(text[max(0, m.start - 30):m.start]):
+        if others_credential(m.label, text, m.start):
             continue
         s = RESUME_LEARNING if learning_context(text, m.start, m.end) else RESUME_NAMED
         if s > out.get(m.skill_id, (0.0, ""))[0]:
