@@ -137,6 +137,9 @@ ESCO_STRONG_CONCEPT = 0.4
 ESCO_MATCH_MIN = 0.8
 ESCO_MAX_OCCUPATIONS = 3
 ESCO_CROSSWALK_MIN = 0.8
+#: an ESCO essential skill that names a concept the skill map expects of other roles only (ESCO's "information
+#: architecture" for an AI engineer is the UX concept of site maps and card sorting) counts at this share
+ESCO_OTHER_ROLES_FACTOR = 0.5
 
 
 class Requirement(BaseModel):
@@ -355,8 +358,9 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
                                + (0.5 if alt_hits.get(sid) else 0.0))
             base = CURATED_OWN_TITLE_WEIGHT if sid in curated_own else CURATED_ROLE_WEIGHT
             onet = max(onet, base + CURATED_CORROBORATION * corroborated)
+        other_roles = sid in esco_boost and sid not in curated and bool((role_keywords or {}).get(sid, ("", []))[1])
         if sid in esco_boost:
-            onet = max(onet, esco_boost[sid][0])
+            onet = max(onet, esco_boost[sid][0] * (ESCO_OTHER_ROLES_FACTOR if other_roles else 1.0))
         share = share_of.get(sid, 0.0) if n else None
         w = _blend(onet, share, n)
         if sid in curated or sid in title_hits or sid in own_hits or sid in esco_boost:
@@ -378,7 +382,7 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
         if sid in curated:
             why.append(f"expected of '{curated[sid]}' roles (careeros skill map)")
         if sid in esco_boost:
-            why.append(esco_boost[sid][1])
+            why.append(esco_boost[sid][1] + ("; the careeros skill map names it for other roles" if other_roles else ""))
         if unit_hits.get(sid):
             why.append(f"named in {unit_hits[sid]} of {len(texts)} O*NET tasks and work activities")
         if n:
