@@ -116,3 +116,29 @@ def test_a_product_binds_what_it_is_about_first() -> None:
     second = [a for a in arts if ":estimate-schedule#2:" in a.id]
     assert second[-1].skill_labels == ["Construction management", "Construction documentation"]
     assert second[-1].strength == round(0.8 * 0.6, 4)
+
+
+def test_field_products_follow_the_work_a_role_does() -> None:
+    """The shipped work products: a programme manager's own task 'Propose ... modifications to project plans' does
+    not make a policy brief (a political scientist's policy statements do, a programme manager gets a business
+    case); production and inspection roles have a family of their own (an inspection report, not a case study)."""
+    from careeros.planner.artifacts import RoleContext, family_for, field_candidates, load_families
+
+    fams = load_families()
+    gaps = [Gap(skill_id="s1", label="Budget management", kind="concept", required=0.5, weight=1.0, market_value=0.5,
+                evidenced=0.0, size=0.5, status="missing", reason="t"),
+            Gap(skill_id="s2", label="Quality inspection and metrology", kind="concept", required=0.5, weight=1.0,
+                market_value=0.5, evidenced=0.0, size=0.5, status="missing", reason="t")]
+
+    def products(soc: str, tasks: list[str]) -> set[str]:
+        ctx = RoleContext(soc_code=soc, tasks=tasks, family=family_for(soc, fams))
+        return {a.template_id for a in field_candidates(ctx, gaps)}
+
+    pm = products("13-1082.00", ["Propose, review, or approve modifications to project plans",
+                                 "Monitor costs incurred by project staff to identify budget issues"])
+    assert "management/policy-brief" not in pm and "management/business-case" in pm
+    assert "management/policy-brief" in products("19-3094.00", ["Interpret and analyze policies, public issues, "
+                                                                "legislation, or the operations of governments"])
+    insp = products("51-9061.00", ["Inspect, test, or measure materials, products, installations, or work for "
+                                   "conformance to specifications"])
+    assert "production/inspection-report" in insp and not any(t.startswith("default/") for t in insp)

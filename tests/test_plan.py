@@ -306,3 +306,57 @@ def test_a_split_never_leaves_a_stub_session_for_the_next_week() -> None:
     long = _Work("build:y", "build", "Build: Y", 420 + TAIL_MINUTES + 60)
     sched = schedule([long], 480, 3, 60, 60, "Role", ["1"])
     assert sched.completed_week["build:y"] == 2
+
+
+def _gap(sid: str, label: str, size: float, kind: str = "concept") -> Gap:
+    return Gap(skill_id=sid, label=label, kind=kind, required=size, weight=1.0, market_value=0.5, evidenced=0.0,
+               size=size, status="missing", reason="t")
+
+
+def test_a_credential_the_goal_names_is_prepared_for_not_learned_or_published() -> None:
+    """'Pass the CWI exam' names a credential of a gap: the plan prepares for that exam (study schedule, practice
+    exams, booking) as a goal target, with no separate learn item and nothing to publish; a credential gap the goal
+    does not name is a candidate too; a goal that names a tool next to 'pass' asks for no exam."""
+    from careeros.planner.artifacts import EXAM_PREP, credential_candidates, goal_credentials
+
+    weld = _gap("concept:weld", "Weld inspection and procedures (AWS D1.1, WPS, CWI)", 0.9)
+    pmp = _gap("concept:pmp", "PMP certification (CAPM, PRINCE2)", 0.5)
+    torch = _gap("tech:pytorch", "PyTorch (or TensorFlow)", 0.8, "technology")
+    gaps = [weld, pmp, torch]
+    assert goal_credentials("Pass the CWI exam and move into inspection", gaps) == {"concept:weld": "CWI"}
+    assert goal_credentials("get my PyTorch skills up and pass interviews", gaps) == {}
+    assert goal_credentials("Earn the PMP within a year", gaps) == {"concept:pmp": "PMP"}
+    cands = {a.skills[0]: a for a in credential_candidates(gaps, "Pass the CWI exam")}
+    assert set(cands) == {"concept:weld", "concept:pmp"}
+    assert cands["concept:weld"].title == f"{EXAM_PREP}the CWI exam" and cands["concept:weld"].kind == "certification"
+
+    profile = Profile.model_validate({
+        "name": "Test Person", "target_roles": [{"title": "Welding Inspector", "soc_code": "51-9061.00"}],
+        "weekly_hours": 8, "horizon_weeks": 12, "goal": {"statement": "Pass the CWI exam within a year"}})
+    rep = GapReport(soc_code="51-9061.00", title="Welding Inspector", coverage=0.4, market_value_source="neutral",
+                    gaps=[weld, _gap("concept:gdt", "GD&T (geometric dimensioning)", 0.6),
+                          _gap("concept:spc", "Statistical process control", 0.5)])
+    plan = build_plan(profile, [rep], TEMPLATES, ASSUMPTIONS, start=date(2026, 1, 5))
+    prep = [t for wk in plan.weeks for t in wk.tasks if t.title.startswith(EXAM_PREP)]
+    assert prep and all(t.kind == "build" for t in prep), "the goal's exam is not in the plan"
+    art = prep[0].artifact_id
+    tasks = [t for wk in plan.weeks for t in wk.tasks]
+    assert not [t for t in tasks if t.kind == "publish" and t.artifact_id == art]
+    assert not [t for t in tasks if t.kind == "learn" and "concept:weld" in t.skill_ids]
+    assert prep[-1].verification.done.lower().startswith("eligibility")
+    from careeros.planner.publish import plan_markdown
+    assert "**Exam preparation**: the CWI exam" in plan_markdown(plan)
+
+
+def test_one_product_instance_is_chosen_in_one_bundle_size_only() -> None:
+    """Bundle sizes of one field product are alternatives: a plan never makes the same report twice over the
+    same skill (it did, as 'Inspection report (second)')."""
+    from careeros.planner.artifacts import Artifact, choose_artifacts, instance_key
+
+    def art(n: int, skills: list[str]) -> Artifact:
+        return Artifact(id=f"51-9061.00:report:{n}", template_id="production/report", kind="project", title="R",
+                        hours=4 + 2 * n, proof="p", strength=0.8, skills=skills)
+
+    gaps = [_gap("a", "A", 1.0), _gap("b", "B", 0.9), _gap("c", "C", 0.1)]
+    chosen = choose_artifacts([art(1, ["a"]), art(2, ["a", "b"]), art(3, ["a", "b", "c"])], gaps, 100).chosen
+    assert len({instance_key(a) for a in chosen}) == len(chosen) == 1

@@ -151,9 +151,16 @@ def plan_value(chosen: Sequence[Artifact], sizes: dict[str, float]) -> float:
     return sum(sizes[s] * (1.0 - m) for s, m in miss.items())
 
 
+def instance_key(a: Artifact) -> str:
+    """One instance of a field product: its bundle sizes (":1", ":2" ...) are alternatives of each other, never
+    two products (else one inspection report would be planned twice, as "(second)", over the same skill)."""
+    return a.id.rsplit(":", 1)[0] if "/" in a.template_id else a.id
+
+
 def _greedy(cands: Sequence[Artifact], sizes: dict[str, float], budget: float) -> list[Artifact]:
-    """Lazy-heap greedy by marginal value per hour within the budget."""
+    """Lazy-heap greedy by marginal value per hour within the budget (one bundle size per product instance)."""
     miss = dict.fromkeys(sizes, 1.0)
+    taken: set[str] = set()
 
     def gain(a: Artifact) -> float:
         return sum(sizes[s] * miss[s] * a.strength for s in a.skills if s in miss)
@@ -165,7 +172,7 @@ def _greedy(cands: Sequence[Artifact], sizes: dict[str, float], budget: float) -
     while heap:
         neg, i = heapq.heappop(heap)
         a = cands[i]
-        if spent + a.hours > budget + 1e-9:
+        if spent + a.hours > budget + 1e-9 or instance_key(a) in taken:
             continue
         cur = gain(a) / a.hours
         if cur <= 1e-12:
@@ -174,6 +181,7 @@ def _greedy(cands: Sequence[Artifact], sizes: dict[str, float], budget: float) -
             heapq.heappush(heap, (-cur, i))
             continue
         chosen.append(a)
+        taken.add(instance_key(a))
         spent += a.hours
         for s in a.skills:
             if s in miss:
@@ -209,8 +217,9 @@ def _improve(chosen: list[Artifact], cands: Sequence[Artifact], sizes: dict[str,
         for a in list(cur):
             rest = [b for b in cur if b is not a]
             hr = hours(rest)
+            keys = {instance_key(b) for b in rest}
             for c in outside:
-                if hr + c.hours <= budget + 1e-9:
+                if hr + c.hours <= budget + 1e-9 and instance_key(c) not in keys:
                     v1 = plan_value([*rest, c], sizes)
                     if _better(v1, hr + c.hours, v0, h0):
                         cur, v0, h0, changed = [*rest, c], v1, hr + c.hours, True
@@ -219,8 +228,11 @@ def _improve(chosen: list[Artifact], cands: Sequence[Artifact], sizes: dict[str,
                 break
         if not changed:
             # try adding any affordable candidate (budget left over after swaps)
+            keys = {instance_key(b) for b in cur}
             for c in outside:
-                if h0 + c.hours <= budget + 1e-9 and plan_value([*cur, c], sizes) > v0 + 1e-9:
+                if (h0 + c.hours <= budget + 1e-9 and instance_key(c) not in keys
+                        and plan_value([*cur, c], sizes) > v0 + 1e-9):
+                    keys.add(instance_key(c))
                     cur, v0, h0, changed = [*cur, c], plan_value([*cur, c], sizes), h0 + c.hours, True
         if not changed:
             break
@@ -449,16 +461,84 @@ def field_candidates(ctx: RoleContext, gaps: Sequence[Gap], instances: int = 2) 
     return out
 
 
+#: a gap whose label names a credential ("PMP certification", "NCLEX-PN license", "Life support certifications")
+CREDENTIAL_RX = re.compile(r"\b(?:certifications?|certificates?|certified|licen[cs](?:e|es|ure|ing)|credentials?|"
+                           r"exams?)\b", re.I)
+#: words of a goal that asks for a credential ("Pass the CWI exam"); the credential's name must stand within
+#: GOAL_CREDENTIAL_WINDOW characters of one. The verbs count only for a gap that is a credential itself ("pass
+#: interviews with PyTorch" does not ask for a PyTorch exam; "earn the PMP" asks for the PMP)
+GOAL_CREDENTIAL_RX = re.compile(r"\b(?:exams?|certif\w*|licen[cs]\w*|credentials?)\b", re.I)
+GOAL_CREDENTIAL_VERBS = re.compile(r"\b(?:pass(?:ed|ing)?|earn(?:ed|ing)?|get|getting|obtain(?:ed|ing)?|sit)\b", re.I)
+GOAL_CREDENTIAL_WINDOW = 30
+#: an acronym or a name with capitals and digits: how credentials are named (PMP, CAPM, NCLEX-PN, aPHR, CWI, D1.1)
+_CRED_NAME = re.compile(r"(?<![\w-])(?=[\w.+/-]*[A-Z][\w.+/-]*[A-Z0-9])[A-Za-z][\w.+/-]*[A-Za-z0-9](?![\w-])")
+#: title prefix of a credential's preparation (the plan renders it as the task's verb)
+EXAM_PREP = "Exam preparation: "
+CREDENTIAL_HOURS = 30.0
+CREDENTIAL_STRENGTH = 0.7
+CREDENTIAL_DONE = ("eligibility and the exam outline checked with the certifying body, two timed practice exams "
+                   "scored at or above the passing mark, and the exam (or the required course) booked")
+CREDENTIAL_MILESTONES = ["eligibility, exam outline and a study schedule set",
+                         "first timed practice exam scored and the weak areas listed",
+                         "a practice exam at the passing mark and the exam booked"]
+
+
+def credential_names(label: str) -> list[str]:
+    """The names a credential gap goes by: acronyms and capitalised code-like names in its label and examples."""
+    return list(dict.fromkeys(m.group(0) for m in _CRED_NAME.finditer(label) if len(m.group(0)) >= 2))
+
+
+def goal_credentials(goal: str, gaps: Sequence[Gap]) -> dict[str, str]:
+    """Gap skill id -> the credential name the goal asks for ("Pass the CWI exam" names CWI of a weld-inspection
+    gap); empty when the goal asks for no exam, certificate or licence."""
+    def windows(rx: re.Pattern[str]) -> list[str]:
+        w = GOAL_CREDENTIAL_WINDOW
+        return [goal[max(0, m.start() - w):m.end() + w] for m in rx.finditer(goal or "")]
+
+    strong, verbs = windows(GOAL_CREDENTIAL_RX), windows(GOAL_CREDENTIAL_VERBS)
+    out: dict[str, str] = {}
+    for g in gaps if strong or verbs else ():
+        near = strong + (verbs if CREDENTIAL_RX.search(g.label) else [])
+        for name in credential_names(g.label):
+            rx = re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])")
+            if any(rx.search(w) for w in near):
+                out.setdefault(g.skill_id, name)
+                break
+    return out
+
+
+def credential_candidates(gaps: Sequence[Gap], goal: str = "") -> list[Artifact]:
+    """Preparation for each credential gap (study plan, practice exams, the exam booked) and for any gap whose
+    credential the goal names. Field-neutral: a nurse's NCLEX, a programme manager's PMP, a welder's CWI."""
+    named = goal_credentials(goal, gaps)
+    out: list[Artifact] = []
+    for g in gaps:
+        focus = named.get(g.skill_id)
+        if focus is None and not CREDENTIAL_RX.search(g.label):
+            continue
+        what = f"the {focus} exam" if focus and not CREDENTIAL_RX.search(g.label) else g.label
+        names = [n.lower() for n in credential_names(g.label)]
+        out.append(Artifact(
+            id=f"credential:{g.skill_id}", template_id="credential", kind="certification",
+            title=f"{EXAM_PREP}{what}", hours=CREDENTIAL_HOURS, proof="the credential, or the exam booking and "
+            "practice-exam scores until it is passed", strength=CREDENTIAL_STRENGTH, skills=[g.skill_id],
+            skill_labels=[g.label], done=CREDENTIAL_DONE, publish="the credential on your professional profile once "
+            "passed", milestones=list(CREDENTIAL_MILESTONES),
+            topics=["certification", "exam", "credential", *names]))
+    return out
+
+
 def candidates(gaps: Sequence[Gap], templates: Sequence[ArtifactTemplate], resolve: dict[str, str] | None,
-               contexts: Sequence[RoleContext] | None) -> list[Artifact]:
+               contexts: Sequence[RoleContext] | None, goal: str = "") -> list[Artifact]:
     """Field work products of each role (when role contexts are known) plus curated catalogue entries that fit.
 
     Without contexts the whole catalogue is instantiated. With contexts, generic catalogue templates give way to
     the roles' own work products, and software-only entries are offered only when a target role is a
     software/data role; when no product fits, the field-neutral generic templates are the fallback.
     """
+    creds = credential_candidates(gaps, goal)
     if not contexts:
-        return instantiate(templates, gaps, resolve)
+        return instantiate(templates, gaps, resolve) + creds
     software = any(c.family.software for c in contexts)
     curated = [t for t in templates if t.skills and (software or not t.software)]
     out = [a for c in contexts for a in field_candidates(c, gaps)]
@@ -466,4 +546,4 @@ def candidates(gaps: Sequence[Gap], templates: Sequence[ArtifactTemplate], resol
     out += [a for a in instantiate(curated, gaps, resolve) if a.id not in seen]
     if not out:
         out = instantiate([t for t in templates if not t.software and not t.skills], gaps, resolve)
-    return out
+    return out + creds

@@ -39,6 +39,8 @@ from careeros.planner.artifacts import (
     RoleContext,
     candidates,
     choose_artifacts,
+    goal_credentials,
+    instance_key,
     plan_value,
 )
 from careeros.planner.assumptions import AssumptionSet
@@ -303,15 +305,13 @@ class _Choice:
 
 
 def _candidates(gaps: list[Gap], templates: Sequence[ArtifactTemplate], resolve: dict[str, str] | None,
-                contexts: dict[str, RoleContext] | None, socs: Sequence[str]) -> list[Artifact]:
+                contexts: dict[str, RoleContext] | None, socs: Sequence[str], goal: str = "") -> list[Artifact]:
     """Candidates for the combined gaps (see :func:`careeros.planner.artifacts.candidates`)."""
-    ctxs = [contexts[c] for c in socs if c in contexts] if contexts else None
-    return candidates(gaps, templates, resolve, ctxs)
+    # two target titles of one occupation ("Welding Inspector", "Certified Welding Inspector") share its products
+    ctxs = [contexts[c] for c in dict.fromkeys(socs) if c in contexts] if contexts else None
+    return candidates(gaps, templates, resolve, ctxs, goal)
 
 
-def _instance(a: Artifact) -> str:
-    """One instance of a field product (its bundle sizes are alternatives of each other); else the artifact."""
-    return a.id.rsplit(":", 1)[0] if "/" in a.template_id else a.id
 
 
 def _goal_picks(targets: Sequence[GoalTarget], pool: Sequence[Artifact], gaps: Sequence[Gap],
@@ -332,7 +332,7 @@ def _goal_picks(targets: Sequence[GoalTarget], pool: Sequence[Artifact], gaps: S
         fits = [c for c in pool if matches_goal(t, c.kind, c.topics, c.title) and c.id not in {x.id for x in picks}]
         for _ in range(t.count):
             share = (budget - spent) / max(1, n_slots)
-            free = [c for c in fits if not any(_instance(x) == _instance(c) or set(x.skills) & set(c.skills)
+            free = [c for c in fits if not any(instance_key(x) == instance_key(c) or set(x.skills) & set(c.skills)
                                                for x in [*picks, *got])]
             if not free:
                 break
@@ -356,7 +356,7 @@ def _goal_picks(targets: Sequence[GoalTarget], pool: Sequence[Artifact], gaps: S
 def _choose(strategy: Strategy, reports: Sequence[GapReport], a: AssumptionSet, templates: Sequence[ArtifactTemplate],
             resolve: dict[str, str] | None, core_hours: float, stretch_share: float, weekly_hours: float,
             max_gaps: int, contexts: dict[str, RoleContext] | None = None,
-            targets: Sequence[GoalTarget] = ()) -> _Choice:
+            targets: Sequence[GoalTarget] = (), goal: str = "") -> _Choice:
     """Artifacts and ordered work items for one strategy."""
     weights, _ = _role_weights(len(reports), strategy, a)
     bias = a.value("hours_estimate_bias", 1.0)
@@ -371,7 +371,7 @@ def _choose(strategy: Strategy, reports: Sequence[GapReport], a: AssumptionSet, 
             size[g.skill_id] = size.get(g.skill_id, 0.0) + w * g.size / total
             roles_of.setdefault(g.skill_id, []).append(rep.soc_code)
     gaps = [combined[s].model_copy(update={"size": size[s]}) for s in combined if size[s] > 0]
-    cands = _candidates(gaps, templates, resolve, contexts, [r.soc_code for r in reports])
+    cands = _candidates(gaps, templates, resolve, contexts, [r.soc_code for r in reports], goal)
     # a skill practised in an artifact is partly learned while building: only this share is separate study
     in_artifact = a.value("learn_share_in_artifact", 0.5) if contexts else 1.0
     learn = {g.skill_id: _learn_hours(g, a) * bias * in_artifact for g in gaps}
@@ -381,7 +381,8 @@ def _choose(strategy: Strategy, reports: Sequence[GapReport], a: AssumptionSet, 
         return art.hours * a.value(f"artifact_hours_multiplier.{art.kind}", 1.0) * bias
 
     def eff(art: Artifact) -> Artifact:
-        return art.model_copy(update={"hours": build_hours(art) + publish_h + sum(learn.get(s, 0) for s in art.skills)})
+        return art.model_copy(update={"hours": build_hours(art) + _publish_hours(art, publish_h)
+                                      + sum(learn.get(s, 0) for s in _learned_in(art))})
 
     effective = [eff(c) for c in cands]
     by_id = {c.id: c for c in cands}
@@ -389,6 +390,7 @@ def _choose(strategy: Strategy, reports: Sequence[GapReport], a: AssumptionSet, 
     forced, goal_report = _goal_picks(targets, [c for c in effective if c.kind not in STRETCH_KINDS or
                                                 any(t.kind == c.kind for t in targets)], gaps, core_hours)
     forced_ids = {x.id for x in forced}
+    forced_ids |= {c.id for c in effective if instance_key(c) in {instance_key(x) for x in forced}}
     if strategy == "fastest-first-evidence":
         quick = [c for c in effective if c.hours <= 1.5 * weekly_hours]
         effective = quick or sorted(effective, key=lambda c: c.hours)[:50]
@@ -416,12 +418,13 @@ def _choose(strategy: Strategy, reports: Sequence[GapReport], a: AssumptionSet, 
     forced_h = _dedup_hours(forced, learn, publish_h, by_id, build_hours) if forced else 0.0
     core = forced + pick(core_c, residual(forced), core_budget - forced_h)
     stretch_share = stretch_share if forced_h <= core_budget else max(0.0, 1 - forced_h / core_hours)
-    stretch = pick(stretch_c, residual(core), core_hours * stretch_share)
+    stretch = pick([c for c in stretch_c if instance_key(c) not in {instance_key(x) for x in core}], residual(core),
+                   core_hours * stretch_share)
     # budget the stretch share did not use (nothing affordable) goes back to core work on the remaining gaps
     spare = core_hours - _dedup_hours([*core, *stretch], learn, publish_h, by_id, build_hours)
     if spare > 1.0:
-        taken = {x.id for x in core}
-        core += pick([c for c in core_c if c.id not in taken], residual([*core, *stretch]), spare)
+        taken = {instance_key(x) for x in [*core, *stretch]}
+        core += pick([c for c in core_c if instance_key(c) not in taken], residual([*core, *stretch]), spare)
     chosen = [(by_id[x.id], False) for x in core] + [(by_id[x.id], True) for x in stretch]
     seen: dict[str, int] = {}
     repeated = {t for t in (a.title for a, _ in chosen) if sum(1 for a, _ in chosen if a.title == t) > 1}
@@ -439,6 +442,7 @@ def _choose(strategy: Strategy, reports: Sequence[GapReport], a: AssumptionSet, 
     fam = {c: ctx.family for c, ctx in (contexts or {}).items()}
     works: list[_Work] = []
     learned: set[str] = set()
+    learn_items: set[str] = set()
     for art, is_stretch in chosen:
         socs = sorted({r for s in art.skills for r in roles_of.get(s, [])})
         f = next((fam[c] for c in [*art.soc_codes, *socs] if c in fam), None)
@@ -447,17 +451,25 @@ def _choose(strategy: Strategy, reports: Sequence[GapReport], a: AssumptionSet, 
             gap = combined.get(s)
             if gap is None:
                 continue
+            if s not in _learned_in(art):
+                learned.add(s)  # preparing for the exam is its study: no learn item of its own, now or later
+                continue
             wid = f"learn:{s}"
-            deps.append(wid)
-            if s in learned:
+            if s in learned:  # learned for an earlier product (a dependency), or prepared for in an exam (none)
+                if s in learn_items:
+                    deps.append(wid)
                 continue
             learned.add(s)
+            learn_items.add(s)
+            deps.append(wid)
             works.append(_learn_work(gap, learn[s], roles_of.get(s, []), f, is_stretch))
         bid = f"build:{art.id}"
         done = art.done or f"{art.title}: finished and checked by someone who does this work"
         works.append(_Work(bid, "build", art.title, quarter(build_hours(art) * 60), deps, socs, list(art.skills),
                            art.id, is_stretch, done=done[:1].upper() + done[1:], evidence=art.publish or art.proof,
                            milestones=list(art.milestones), label=art.title))
+        if not _publish_hours(art, publish_h):
+            continue  # a credential is studied for and booked, not published (the profile lists it once passed)
         pub_done = f.publish_done if f else "published and linked from your portfolio or profile"
         works.append(_Work(f"publish:{art.id}", "publish", f"Publish: {art.title}", quarter(publish_h * 60), [bid],
                            socs, list(art.skills), art.id, is_stretch,
@@ -506,10 +518,24 @@ def _learn_work(gap: Gap, hours: float, socs: list[str], family: Any, stretch: b
                  label=gap.label)
 
 
+#: artifact kinds whose preparation is the study itself (no separate learn item) and that are not published
+SELF_STUDY_KINDS = frozenset({"certification"})
+
+
+def _learned_in(art: Artifact) -> list[str]:
+    """The skills an artifact's plan adds a learn item for (none for an exam: preparing for it is the study)."""
+    return [] if art.kind in SELF_STUDY_KINDS else list(art.skills)
+
+
+def _publish_hours(art: Artifact, publish_h: float) -> float:
+    return 0.0 if art.kind in SELF_STUDY_KINDS else publish_h
+
+
 def _dedup_hours(arts: Sequence[Artifact], learn: dict[str, float], publish_h: float, by_id: dict[str, Artifact],
                  build_hours: Any) -> float:
-    skills = {s for x in arts for s in x.skills}
-    return sum(build_hours(by_id[x.id]) + publish_h for x in arts) + sum(learn.get(s, 0) for s in skills)
+    skills = {s for x in arts for s in _learned_in(x)}
+    return (sum(build_hours(by_id[x.id]) + _publish_hours(x, publish_h) for x in arts)
+            + sum(learn.get(s, 0) for s in skills))
 
 
 #: a split leaving less than this for a later week finishes this week instead (see :func:`schedule`)
@@ -834,12 +860,16 @@ def build_plan(profile: Profile, reports: Sequence[GapReport], templates: Sequen
     stretch_share = assumptions.value(f"policy.stretch_share.{inputs['risk_tolerance']}", 0.25)
     core_share = 1 - assumptions.value("policy.interview_prep_share", 0.1) - outreach_share(assumptions)
     core_hours = wh * horizon * core_share
-    targets = parse_goal(profile.goal.statement)
+    goal = profile.goal.statement
+    # a credential the goal names ("Pass the CWI exam") is a target of its own, like "two projects"
+    named = goal_credentials(goal, [g for r in reps for g in sorted(r.gaps, key=lambda g: -g.size)[:max_gaps]])
+    targets = [*parse_goal(goal), *(GoalTarget(count=1, kind="certification", topics=[n.lower()], text=f"{n} exam")
+                                    for n in dict.fromkeys(named.values()))]
     own = {r.soc_code: (role_titles or {}).get(r.soc_code) or getattr(r, "role_title", None) or r.title or r.soc_code
            for r in reps}
     fields = {c: ctx.family.field for c, ctx in (contexts or {}).items()}
     built = [_assemble(_choose(s, reps, assumptions, templates, resolve, core_hours, stretch_share, wh, max_gaps,
-                               contexts, targets), reps, assumptions, wh, horizon, start, own, fields)
+                               contexts, targets, goal), reps, assumptions, wh, horizon, start, own, fields)
              for s in strategies]
     order = sorted(range(len(built)), key=lambda i: (-built[i].expected_value,
                                                       built[i].first_evidence or horizon + 1, i))

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from careeros.planner.artifacts import EXAM_PREP
 from careeros.planner.plan import Plan
 
 WEEKDAY_START = time(18, 0)
@@ -207,6 +208,8 @@ def plan_markdown(plan: Plan) -> str:
             verb, _, rest = title.partition(" ")
             if t.kind == "learn" and verb in ("Learn", "Deepen", "Refresh") and rest:
                 label, title = verb, rest  # "**Deepen**: SQL", not "**Learn**: Deepen SQL"
+            elif t.kind == "build" and title.startswith(EXAM_PREP):
+                label, title = EXAM_PREP.rstrip(": "), title.removeprefix(EXAM_PREP)
             lines.append(f"- [ ] **{label}**: {title}{part} "
                          f"— {fmt_hours(t.minutes)}{' (stretch)' if t.stretch else ''}. "
                          f"Done when: {t.verification.done}.{dep}")
