@@ -565,3 +565,31 @@ def test_curation_and_planning_share_the_credential_rule() -> None:
     first, second = text.index("CPA"), text.rindex("CPA")
     assert others_credential("CPA license", text, first) and not others_credential("CPA license", text, second)
     assert not others_credential("Python", "written to the outside Python", 26)  # only credentials
+
+
+def test_a_specialty_title_discounts_what_only_the_occupations_other_titles_expect() -> None:
+    """'Instructional Designer' among Instructional Coordinators: once the map expects several concepts of the
+    person's own title, a concept it expects only of the occupation's title (K-12 instructional coaching) counts
+    at SPECIALTY_FACTOR of the map's weight; a person titled like the occupation keeps it in full."""
+    from careeros.planner.requirements import (CURATED_OWN_TITLE_WEIGHT, CURATED_ROLE_WEIGHT, SPECIALTY_FACTOR,
+                                               SPECIALTY_MIN_OWN)
+
+    own = {f"concept:d{i}": (f"Design {i}", ["instructional designer"]) for i in range(SPECIALTY_MIN_OWN)}
+    keywords = {**own, "concept:coaching": ("Instructional coaching", ["instructional coordinator"])}
+    inp = _inputs(0, 0.0)
+    inp.title = "Instructional Coordinators"
+    inp.titles = [inp.title]
+
+    def weights(title: str) -> dict[str, float]:
+        return {q.skill_id: q.weight for q in score_requirements(inp, _no_extract, role_keywords=keywords,
+                                                                 own_title=title).requirements}
+
+    designer, coordinator = weights("Instructional Designer"), weights("Instructional Coordinator")
+    assert designer["concept:coaching"] == pytest.approx(CURATED_ROLE_WEIGHT * SPECIALTY_FACTOR)
+    assert coordinator["concept:coaching"] == pytest.approx(CURATED_OWN_TITLE_WEIGHT)
+    assert designer["concept:d0"] == pytest.approx(CURATED_OWN_TITLE_WEIGHT)
+    # too few concepts of the person's own title: not a recognised specialty, nothing is discounted
+    few = {"concept:d0": own["concept:d0"], "concept:coaching": keywords["concept:coaching"]}
+    got = {q.skill_id: q.weight for q in score_requirements(inp, _no_extract, role_keywords=few,
+                                                             own_title="Instructional Designer").requirements}
+    assert got["concept:coaching"] == pytest.approx(CURATED_ROLE_WEIGHT)

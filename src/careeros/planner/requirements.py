@@ -81,6 +81,12 @@ CURATED_ROLE_WEIGHT = 0.7
 CURATED_OWN_TITLE_WEIGHT = 0.8
 #: at most this much more for a curated concept that O*NET's tasks or titles or ESCO also name
 CURATED_CORROBORATION = 0.1
+#: a person's title that is a specialty of its occupation ("Instructional Designer" among Instructional
+#: Coordinators, "Machine Learning Engineer" among Data Scientists): when the skill map expects at least
+#: SPECIALTY_MIN_OWN concepts of the title itself, what it expects only of the occupation's other titles ("instructional
+#: coaching" of K-12 coordinators) counts at this share of the map's weight
+SPECIALTY_MIN_OWN = 3
+SPECIALTY_FACTOR = 0.8
 #: a posting-only concept counts fully at this lift over postings in general, and at least this factor
 FULL_LIFT, MIN_LIFT_FACTOR = 2.0, 0.3
 #: postings that must name a concept O*NET does not for it to become a requirement
@@ -326,6 +332,8 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
                     curated[sid] = k
                     curated_own.add(sid)
                     break
+    specialty = (len(curated_own) >= SPECIALTY_MIN_OWN and own is not None and inp.title is not None
+                 and core_title(own_title or "").lower() != core_title(inp.title).lower())
     esco_boost, esco_reqs = _esco_requirements(inp, extract, labels)
     ps = inp.posting_skills
     share_of: dict[str, float] = {}
@@ -356,7 +364,8 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
             # concepts of a role share the map's weight; corroboration orders them)
             corroborated = min(1.0, CONCEPT_TASK_GAIN * task_share + (0.5 if sid in esco_boost else 0.0)
                                + (0.5 if alt_hits.get(sid) else 0.0))
-            base = CURATED_OWN_TITLE_WEIGHT if sid in curated_own else CURATED_ROLE_WEIGHT
+            base = CURATED_OWN_TITLE_WEIGHT if sid in curated_own else CURATED_ROLE_WEIGHT * (
+                SPECIALTY_FACTOR if specialty else 1.0)
             onet = max(onet, base + CURATED_CORROBORATION * corroborated)
         other_roles = sid in esco_boost and sid not in curated and bool((role_keywords or {}).get(sid, ("", []))[1])
         if sid in esco_boost:
