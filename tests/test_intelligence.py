@@ -94,6 +94,28 @@ def test_two_line_experience_and_education_is_not_a_job() -> None:
     assert is_role_title("Senior Backend Engineer") and not is_role_title("Northwind Retail")
 
 
+#: an invented resume laid out the way text pulled from a PDF or a resume site arrives: one long line, layout kept
+#: as runs of spaces, a title-case "Experience" heading, a full-width dash, anonymised employers
+FLAT_RESUME = (
+    "REGISTERED NURSE\nREGISTERED NURSE     Summary     Compassionate nurse with 9 years on medical-surgical "
+    "units.     Highlights     Patient assessment  Medication administration  Epic charting     Experience     "
+    "Charge Nurse     Apr 2019   to   Current      Company Name   \uff0d   City  ,   State     Led a 28-bed unit "
+    "of 12 nurses.  Cut falls by 30% in one year.     Staff Nurse     06/2015   to   03/2019      Company Name   "
+    "\uff0d   City  ,   State     Cared for 5-6 patients per shift.     Education     Bachelor of Science  :   "
+    "Nursing     2015      State University   \uff0d   City  ,   State")
+
+
+def test_a_resume_on_one_line_with_layout_spaces_still_has_its_jobs() -> None:
+    f = read_resume(FLAT_RESUME, _scores, today=date(2026, 11, 30))
+    assert [e.title for e in f.experiences] == ["Charge Nurse", "Staff Nurse"]
+    assert f.experiences[0].current and f.experiences[0].employer == "Company Name"
+    assert f.current_soc == "29-1141.00" and 11 <= f.years_experience <= 12
+    from careeros.planner.profile_match import title_lines
+    segs = [s for _, ss, _ in title_lines(FLAT_RESUME) for s in ss]
+    assert "Charge Nurse" in segs and "Staff Nurse" in segs
+    assert not any("to" == s or s.endswith(" to") for s in segs)
+
+
 # ---------------------------------------------------------------------------------------------- hierarchy
 
 

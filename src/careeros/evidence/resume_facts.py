@@ -21,6 +21,7 @@ _MON = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _POINT = rf"(?:{_MON}\s+)?(?:\d{{1,2}}/)?(?:19|20)\d\d"
 _END = rf"(?:{_POINT}|present|current|now|today|ongoing)"
 _RANGE = re.compile(rf"\(?\s*({_POINT})\s*(?:–|—|-|to|until|\u2013|\u2014)\s*({_END})\s*\)?", re.IGNORECASE)
+RANGE = _RANGE  # "Mar 2015 - Jun 2024", "01/2016 to Current": a date range on an experience line
 _SINCE = re.compile(rf"\(?\s*since\s+({_POINT})\s*\)?", re.IGNORECASE)
 _SPLIT = re.compile(r"\s*(?:\s[—–|·•@]\s|\s-\s|,\s|\sat\s|\t| \| )\s*")
 _MD = re.compile(r"^[#>*\-\s]+|[*_`]+")
@@ -136,15 +137,47 @@ def _clean(line: str) -> str:
     return _MD.sub("", line).strip(" :—–-|")
 
 
+#: a run of 3+ spaces inside a long line is a layout break (text pulled out of a PDF or a web page puts a
+#: whole resume on one line: "HR Administrator     Dec 2013   to   Current      Company Name   -   City")
+_LAYOUT_GAP = re.compile(r"[ \t\u00a0\u3000]{3,}")
+#: a heading alone on its line in title case ("Experience", "Work History", "Education")
+_PLAIN_HEAD = re.compile(
+    r"^\s*(?:professional |work |relevant )?(?:experience|employment(?: history)?|work history|career history|"
+    r"education(?: and training)?|skills|technical skills|skill highlights|certifications?|licen[cs]es?|summary|"
+    r"professional summary|highlights|accomplishments|objective|profile|projects|publications|awards|languages|"
+    r"interests|additional information|volunteer(?: experience)?|affiliations|references)\s*:?\s*$", re.IGNORECASE)
+LONG_LINE = 120
+
+
+def _one_range(m: re.Match[str]) -> str:
+    g = m.group(0)
+    lead, trail = g[:len(g) - len(g.lstrip())], g[len(g.rstrip()):]
+    return lead + re.sub(r"\s+", " ", g.strip()) + trail
+
+
+def layout_lines(text: str) -> list[str]:
+    """The text's lines, with long lines split at layout gaps (4+ spaces); full-width and non-breaking spaces and
+    dashes folded to plain ones."""
+    text = text.replace("\uff0d", "-").replace("\u00a0", " ").replace("\u3000", " ")
+    text = _RANGE.sub(_one_range, text)  # "Dec 2013   to   Current" is one range, not three layout pieces
+    out: list[str] = []
+    for ln in text.splitlines():
+        if len(ln) > LONG_LINE and _LAYOUT_GAP.search(ln.strip()):
+            out += [p for p in _LAYOUT_GAP.split(ln) if p.strip()]
+        else:
+            out.append(ln)
+    return out
+
+
 def experience_lines(text: str) -> list[tuple[str, str, str | None, list[str]]]:
     """(line without dates, start text, end text, bullets) for every dated line in experience-like sections."""
-    lines = text.splitlines()
+    lines = layout_lines(text)
     section = ""
     out: list[tuple[str, str, str | None, list[str]]] = []
     for i, raw in enumerate(lines):
-        sec = _SECTION.match(raw)
+        sec = _SECTION.match(raw) or _PLAIN_HEAD.match(raw)
         if sec and not _RANGE.search(raw):
-            head = (sec.group(1) or sec.group(2) or "").strip()
+            head = ((sec.group(1) or sec.group(2) or "") if sec.re is _SECTION else raw).strip()
             if _EXPERIENCE_HEADS.search(head):
                 section = "experience"
             elif _OTHER_HEADS.search(head):
@@ -157,11 +190,15 @@ def experience_lines(text: str) -> list[tuple[str, str, str | None, list[str]]]:
             continue
         start = m.group(1)
         end = m.group(2) if m.re is _RANGE else "present"
-        rest = _clean(raw[: m.start()] + " " + raw[m.end():])
+        rest = _clean(raw[: m.start()].rstrip() + " — " + raw[m.end():].lstrip())  # the range parts the line
         rest = re.sub(r"\(\s*\)", "", rest).strip(" ,;:—–-|·")
         if len(rest) < 3 and i > 0:  # "Employer · dates" under a title line, or dates alone
             prev = next((_clean(x) for x in reversed(lines[max(0, i - 2):i]) if _clean(x)), "")
             rest = f"{prev} — {rest}".strip(" —") if rest else prev
+            nxt = next((x.strip() for x in lines[i + 1:i + 3] if _clean(x)), "")
+            if (not _SPLIT.search(rest) and 2 < len(nxt) <= 40 and not nxt.endswith(".") and not _RANGE.search(nxt)
+                    and not nxt.startswith(("-", "*", "•")) and not _SECTION.match(nxt) and not _PLAIN_HEAD.match(nxt)):
+                rest = f"{rest} — {_clean(nxt)}"  # title / dates / employer, each on its own layout line
         elif i > 0 and not _SPLIT.search(rest):
             prev = _clean(lines[i - 1])
             if prev and not _RANGE.search(lines[i - 1]) and not lines[i - 1].lstrip().startswith(("-", "*", "•")):
@@ -174,7 +211,8 @@ def experience_lines(text: str) -> list[tuple[str, str, str | None, list[str]]]:
                     break
                 continue
             if s.startswith(("-", "*", "•")):
-                bullets.append(s.lstrip("-*• ").strip())
+                if s.lstrip("-*• ").strip():
+                    bullets.append(s.lstrip("-*• ").strip())
             elif bullets and nxt[:1].isspace() and not _SECTION.match(nxt):
                 bullets[-1] = f"{bullets[-1]} {s}"  # a wrapped bullet line
             elif _RANGE.search(s) or _SECTION.match(nxt):

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from careeros.evidence.resume_facts import RANGE, layout_lines
 from careeros.planner.data import OccupationData
 
 #: tuned on the train split (benchmarks/eval_profile_match.py --fit); skills ties on train at 0 and 0.3, kept
@@ -32,7 +33,7 @@ SKILL_SCALE = (1.0, 0.5, 0.0)
 SKILL_NORM_EXP = 0.5
 
 _DATE = re.compile(
-    r"\b(?:19|20)\d\d\b|\bpresent\b|\bcurrent\b|\bnow\b|"
+    r"\b(?:\d{1,2}/)?(?:19|20)\d\d\b|\bpresent\b|\bcurrent\b|\bnow\b|"
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(?:19|20)\d\d", re.IGNORECASE)
 _PRESENT = re.compile(r"\b(?:present|current|now)\b", re.IGNORECASE)
 _SECTION = re.compile(
@@ -67,7 +68,7 @@ class OccupationMatch:
 
 def title_lines(text: str, max_lines: int = 12) -> list[tuple[str, list[str], float]]:
     """Candidate title lines: (line, segments, recency weight), most recent first."""
-    lines = [ln.strip() for ln in text.splitlines()]
+    lines = [ln.strip() for ln in layout_lines(text)]
     out: list[tuple[str, list[str], float]] = []
     dated_rank = 0
     nonempty = [i for i, ln in enumerate(lines) if ln]
@@ -93,7 +94,7 @@ def title_lines(text: str, max_lines: int = 12) -> list[tuple[str, list[str], fl
             w = 0.5  # the name line sometimes carries the title ("Tom Becker — Journeyman Electrician")
         else:
             continue
-        body = _DATE.sub(" ", raw)
+        body = _DATE.sub(" ", RANGE.sub(" | ", raw))
         segs = [s.strip(" .;:-–—'\"") for s in _SEG_SPLIT.split(body)]
         segs = [s for s in segs if s and re.search(r"[A-Za-z]{3,}", s) and len(s) <= 80][:4]
         if segs:
