@@ -3,8 +3,10 @@
 Sets (gold = the occupation of the most recent role):
   synthetic  data/eval/resumes_gold.jsonl: 44 synthetic resumes written by the careeros team. Weights are tuned
              on its train split only (``--fit``); the old figure is kept.
-  personas   data/eval/personas/*.yaml: 28 hand-written resumes across 11 fields, gold ``current_soc`` picked by
+  personas   data/eval/personas/*.yaml: 86 hand-written resumes across 11 fields, gold ``current_soc`` picked by
              reading O*NET occupation titles/descriptions (never tuned on).
+  personas_flat  the same resumes re-laid-out as text pulled from a PDF or a resume site arrives (one line, layout
+             kept as runs of spaces, the title in capitals on top): a robustness set, not counted in "all".
   titles     resume-like one-job records built from the hand-labelled real posting titles of
              data/eval/titles_gold.csv (LinkedIn and USAJOBS rows): the title, the employer context the
              posting carries (LinkedIn industries and skill categories, USAJOBS department/agency). Split as in
@@ -199,6 +201,33 @@ def persona_records() -> list[dict[str, str]]:
     return out
 
 
+def flat_layout(resume: str, title: str) -> str:
+    """A markdown resume as text pulled from a PDF or a resume site arrives: the title in capitals on the first line,
+    then everything on one line with layout kept as runs of spaces (separators become gaps, dashes in ranges 'to')."""
+    import re
+
+    parts = [title.upper()]
+    for line in resume.splitlines()[1:]:
+        line = re.sub(r"^#+\s*|^[-*]\s+", "", line).replace("**", "").strip()
+        line = line.replace(" — ", "     ").replace(" · ", "     ").replace(" | ", "     ").replace(" – ", "   to   ")
+        if line:
+            parts.append(line)
+    return parts[0] + "\n" + "     ".join(parts[1:])
+
+
+def flat_persona_records() -> list[dict[str, str]]:
+    """The persona resumes re-laid-out by :func:`flat_layout` (a robustness set, kept out of 'all')."""
+    import yaml
+
+    out = []
+    for p in sorted(PERSONAS.glob("*.yaml")):
+        d = yaml.safe_load(p.read_text(encoding="utf-8"))
+        out.append({"set": "personas_flat", "id": d["id"] + "#flat", "soc_code": d["current_soc"],
+                    "split": d["split"], "text": flat_layout(d["resume"], d["current_titles"][0]),
+                    "field": d["field"]})
+    return out
+
+
 def hn_records(ds: Path) -> list[dict[str, str]]:
     """The frozen HN weak set (data/eval/profile_match_weak.csv) with its resume-like texts."""
     posts = _hn_posts(ds)
@@ -243,7 +272,8 @@ def field_report(records: list[dict[str, str]], preds: dict[str, list[str]]) -> 
     sets = sorted({r["set"] for r in records})
     for st in [*sets, "all"]:
         for split in ("train", "test", "all"):
-            rs = [r for r in records if (st == "all" or r["set"] == st) and (split == "all" or r["split"] == split)]
+            rs = [r for r in records if (r["set"] == st or (st == "all" and r["set"] != "personas_flat"))
+                  and (split == "all" or r["split"] == split)]
             by: dict[str, list[dict[str, str]]] = defaultdict(list)
             for r in rs:
                 by[r["soc_code"][:2]].append(r)
@@ -330,7 +360,7 @@ def main() -> None:
     summary: dict[str, Any] = {"synthetic": synthetic}
     if not args.no_fields:
         ds = _datasets()
-        records = persona_records() + title_records(ds) + hn_records(ds)
+        records = persona_records() + flat_persona_records() + title_records(ds) + hn_records(ds)
         t0 = time.time()
         try:
             preds = cli_match(records)
