@@ -342,7 +342,7 @@ def main() -> None:
         best, bw = -1.0, None
         for t, s, x in itertools.product([0.5, 1.0, 1.5, 2.0], [0, 0.1, 0.2, 0.3, 0.5, 0.8],
                                          [0, 0.2, 0.4, 0.6, 0.8, 1.0, 1.5]):
-            w = {"title": t, "skills": s, "text": x}
+            w = {"title": t, "skills": s, "text": x, "prior": m.weights.get("prior", 0.0)}
             a1, a3 = run(w, "train")
             obj = a1 + 0.25 * a3
             if obj > best + 1e-9:
