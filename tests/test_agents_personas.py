@@ -163,3 +163,19 @@ def test_a_learning_path_picks_a_tool_only_among_products() -> None:
                   "HR operations (E-Verify, Form I-9)"):
         text = first(label)
         assert "pick one of" not in text and "free trial" not in text and "through its parts" in text, text
+
+
+def test_a_credential_is_learned_as_an_exam_not_as_a_craft() -> None:
+    """'PMP certification (CAPM, PRINCE2)' is prepared for (eligibility, exam outline, practice exams, booking), not
+    'applied to one real case' or 'compared with a published example'."""
+    from careeros.agents.fields import field_for
+    from careeros.agents.models import GapFact
+    from careeros.agents.roles import learning_path
+
+    g = GapFact(skill_id="concept:pmp", label="PMP certification (CAPM, PRINCE2)", kind="concept", size=0.5,
+                status="missing", market_value=0.0)
+    topics, practice, check = learning_path(g, "Construction Project Manager", field_for("11-9021.00"), [])
+    text = " ".join([*topics, practice, check]).lower()
+    assert "eligibility" in text and "practice exam" in text and "booked" in check.lower()
+    assert "or capm or prince2" in topics[0].lower()
+    assert "published example" not in text and "real case" not in text

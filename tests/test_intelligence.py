@@ -593,8 +593,12 @@ def test_a_specialty_title_discounts_what_only_the_occupations_other_titles_expe
     """'Instructional Designer' among Instructional Coordinators: once the map expects several concepts of the
     person's own title, a concept it expects only of the occupation's title (K-12 instructional coaching) counts
     at SPECIALTY_FACTOR of the map's weight; a person titled like the occupation keeps it in full."""
-    from careeros.planner.requirements import (CURATED_OWN_TITLE_WEIGHT, CURATED_ROLE_WEIGHT, SPECIALTY_FACTOR,
-                                               SPECIALTY_MIN_OWN)
+    from careeros.planner.requirements import (
+        CURATED_OWN_TITLE_WEIGHT,
+        CURATED_ROLE_WEIGHT,
+        SPECIALTY_FACTOR,
+        SPECIALTY_MIN_OWN,
+    )
 
     own = {f"concept:d{i}": (f"Design {i}", ["instructional designer"]) for i in range(SPECIALTY_MIN_OWN)}
     keywords = {**own, "concept:coaching": ("Instructional coaching", ["instructional coordinator"])}

@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-#: words that mark text as written for a software job (checked on every agent output for other fields)
+#: words that mark text as written for a software job (checked on every agent output for other fields); "service"
+#: alone is everyone's word (customer service, service providers, food service), a software service is "small
+#: service" / "web service"
 SOFTWARE_WORDS: tuple[str, ...] = (
-    "deploy", "deployed", "deployment", "service", "api", "apis", "repository", "repo", "microservice",
+    "deploy", "deployed", "deployment", "small service", "web service", "web services", "api", "apis", "repository", "repo", "microservice",
     "microservices", "endpoint", "endpoints", "engineering work", "codebase", "pull request", "ci",
     "unit tests", "tests run", "clean checkout", "src/", "tests/", "backend", "production code",
 )

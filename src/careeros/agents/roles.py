@@ -55,6 +55,7 @@ from careeros.agents.models import (
 )
 from careeros.agents.resume import QUANT, RESULT, same_company
 from careeros.llm import Tier, register_deterministic
+from careeros.planner.artifacts import CREDENTIAL_RX
 
 WEEKS_PER_MONTH = 4
 #: sentences that read like instructions are never copied out of untrusted text
@@ -342,6 +343,15 @@ def _learning_path(g: GapFact, role_title: str, f: Field, tasks: list[TaskStatem
         check = (f"Explain {label} to {f.reviewer} in ten minutes, with one example from {f.practice}, "
                  "and score 80% or more on a practice test")
         return topics, f.knowledge_practice.format(label=label), check
+    if not g.skill_id.startswith("onet:") and CREDENTIAL_RX.search(label):  # a licence or certification: an exam
+        core, examples = _concept_examples(label)
+        alt = f" (or {_join(examples, 'or')})" if examples else ""
+        topics = [f"What {core}{alt} requires: eligibility, the exam outline and how to book it, from the "
+                  "certifying body's own pages",
+                  "The exam outline domain by domain with one prep course or the official study guide",
+                  "A timed practice exam, then the domains under the passing mark studied again"]
+        return (topics, "Two full practice exams under exam conditions, each with a list of what it got wrong",
+                "A practice exam at or above the passing mark, and the exam booked")
     if not g.skill_id.startswith("onet:"):  # a concept (financial modeling, patient care, instructional design)
         core, examples = _concept_examples(label)
         if len(examples) > 1 and all(_product_name(x) for x in examples):

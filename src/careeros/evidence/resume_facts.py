@@ -156,8 +156,10 @@ def _one_range(m: re.Match[str]) -> str:
 
 
 def layout_lines(text: str) -> list[str]:
-    """The text's lines, with long lines split at layout gaps (4+ spaces); full-width and non-breaking spaces and
-    dashes folded to plain ones."""
+    """The text's lines, long lines split at layout gaps (3+ spaces).
+
+    Full-width and non-breaking spaces and full-width dashes are folded to plain ones first.
+    """
     text = text.replace("\uff0d", "-").replace("\u00a0", " ").replace("\u3000", " ")
     text = _RANGE.sub(_one_range, text)  # "Dec 2013   to   Current" is one range, not three layout pieces
     out: list[str] = []

@@ -152,8 +152,10 @@ def plan_value(chosen: Sequence[Artifact], sizes: dict[str, float]) -> float:
 
 
 def instance_key(a: Artifact) -> str:
-    """One instance of a field product: its bundle sizes (":1", ":2" ...) are alternatives of each other, never
-    two products (else one inspection report would be planned twice, as "(second)", over the same skill)."""
+    """One instance of a field product (its bundle sizes ":1", ":2" ... are alternatives of each other).
+
+    Never two products: else one inspection report would be planned twice, as "(second)", over the same skill.
+    """
     return a.id.rsplit(":", 1)[0] if "/" in a.template_id else a.id
 
 
@@ -489,8 +491,11 @@ def credential_names(label: str) -> list[str]:
 
 
 def goal_credentials(goal: str, gaps: Sequence[Gap]) -> dict[str, str]:
-    """Gap skill id -> the credential name the goal asks for ("Pass the CWI exam" names CWI of a weld-inspection
-    gap); empty when the goal asks for no exam, certificate or licence."""
+    """Gap skill id -> the credential name the goal asks for.
+
+    "Pass the CWI exam" names CWI of a weld-inspection gap; empty when the goal asks for no exam, certificate or
+    licence.
+    """
     def windows(rx: re.Pattern[str]) -> list[str]:
         w = GOAL_CREDENTIAL_WINDOW
         return [goal[max(0, m.start() - w):m.end() + w] for m in rx.finditer(goal or "")]
@@ -508,8 +513,11 @@ def goal_credentials(goal: str, gaps: Sequence[Gap]) -> dict[str, str]:
 
 
 def credential_candidates(gaps: Sequence[Gap], goal: str = "") -> list[Artifact]:
-    """Preparation for each credential gap (study plan, practice exams, the exam booked) and for any gap whose
-    credential the goal names. Field-neutral: a nurse's NCLEX, a programme manager's PMP, a welder's CWI."""
+    """Preparation for each credential gap and for any gap whose credential the goal names.
+
+    A study plan, practice exams and the exam booked; field-neutral: a nurse's NCLEX, a programme manager's PMP, a
+    welder's CWI.
+    """
     named = goal_credentials(goal, gaps)
     out: list[Artifact] = []
     for g in gaps:
