@@ -179,3 +179,13 @@ def test_a_credential_is_learned_as_an_exam_not_as_a_craft() -> None:
     assert "eligibility" in text and "practice exam" in text and "booked" in check.lower()
     assert "or capm or prince2" in topics[0].lower()
     assert "published example" not in text and "real case" not in text
+
+
+def test_interview_questions_skip_everyday_office_tools(case: tuple[str, Path, Any, Facts]) -> None:
+    """Nobody is asked in an interview how they use Outlook: skill questions name the role's real tools and skills."""
+    from careeros.agents.fields import OFFICE_TOOL
+
+    _, _, _, facts = case
+    out = agent_output("interview_prep", facts)
+    asked = [q.question for q in out.questions if q.kind == "skill"]
+    assert not [q for q in asked if OFFICE_TOOL.search(q.split(" in your", 1)[0])], asked

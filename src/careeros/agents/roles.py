@@ -851,7 +851,9 @@ def interview_offline(inp: InterviewInput, untrusted: Mapping[str, str]) -> Inte
         questions.append(Question(question=q, kind="task", source_ref=ref))
         cites.append(Citation(ref=ref, note="O*NET task of the target role"))
     with_ev = 0
-    for g in inp.skills:
+    # everyday office tools (Outlook, Word, Excel basics) are not what an interviewer asks about
+    asked = [g for g in inp.skills if not (g.kind in ("technology", "tool") and OFFICE_TOOL.search(g.label))]
+    for g in asked:
         ev = [h.ref for h in inp.evidence if g.skill_id in h.skill_ids or h.query == g.label][:2]
         ev += [b.ref for b in person_bullets(inp, untrusted) if b.ref and _tokens(g.label) <= _tokens(b.text)][:1]
         with_ev += bool(ev)
@@ -908,7 +910,7 @@ def interview_offline(inp: InterviewInput, untrusted: Mapping[str, str]) -> Inte
                                  source_text=b.text, answers=answers))
         if ref:
             cites.append(Citation(ref=ref, note=f"STAR story from the resume: {head[:60]}"))
-    share = with_ev / len(inp.skills) if inp.skills else 0.0
+    share = with_ev / len(asked) if asked else 0.0
     quantified = sum(1 for s_ in stories if QUANT.search(s_.source_text))
     conf = 0.35 + 0.3 * share + (0.15 if len(stories) >= 2 else 0.0) + (0.1 if quantified >= 2 else 0.0)
     missing = []
