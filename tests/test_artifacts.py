@@ -142,3 +142,10 @@ def test_field_products_follow_the_work_a_role_does() -> None:
     insp = products("51-9061.00", ["Inspect, test, or measure materials, products, installations, or work for "
                                    "conformance to specifications"])
     assert "production/inspection-report" in insp and not any(t.startswith("default/") for t in insp)
+    # a catch-all product never claims to show a licence: only preparing for the credential does
+    lic = Gap(skill_id="s3", label="Teaching certification (state teaching license)", kind="concept", required=0.9,
+              weight=1.0, market_value=0.5, evidenced=0.0, size=0.9, status="missing", reason="t")
+    ctx = RoleContext(soc_code="19-3094.00", tasks=["Interpret and analyze policies and legislation"],
+                      family=family_for("19-3094.00", fams))
+    arts = field_candidates(ctx, [*gaps, lic])
+    assert arts and not [a for a in arts if "s3" in a.skills]

@@ -326,6 +326,10 @@ def test_a_credential_the_goal_names_is_prepared_for_not_learned_or_published() 
     assert goal_credentials("Pass the CWI exam and move into inspection", gaps) == {"concept:weld": "CWI"}
     assert goal_credentials("get my PyTorch skills up and pass interviews", gaps) == {}
     assert goal_credentials("Earn the PMP within a year", gaps) == {"concept:pmp": "PMP"}
+    # "get certified" names no credential: the largest credential gap is the one meant
+    lic = _gap("concept:lic", "Teaching certification (state teaching license)", 0.7)
+    assert goal_credentials("Get certified and hired as a teacher", [torch, lic, pmp]) == {
+        "concept:lic": "Teaching certification (state teaching license)"}
     cands = {a.skills[0]: a for a in credential_candidates(gaps, "Pass the CWI exam")}
     assert set(cands) == {"concept:weld", "concept:pmp"}
     assert cands["concept:weld"].title == f"{EXAM_PREP}the CWI exam" and cands["concept:weld"].kind == "certification"

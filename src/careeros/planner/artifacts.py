@@ -422,8 +422,10 @@ def field_candidates(ctx: RoleContext, gaps: Sequence[Gap], instances: int = 2) 
         if p.tasks and not matched:
             continue
         regs = [(r == ".*", re.compile(rf"(?<![a-z0-9])(?:{r})", re.I)) for r in p.skills]
-        # a named pattern binds any kind; the catch-all binds only the product's skill kinds
-        strong = [g for g in ranked if any(rx.search(g.label) and (not wild or g.kind in p.skill_kinds)
+        # a named pattern binds any kind; the catch-all binds only the product's skill kinds, and never a licence
+        # or certification (a lesson module does not evidence a teaching licence: only the credential does)
+        strong = [g for g in ranked if any(rx.search(g.label) and (not wild or (g.kind in p.skill_kinds
+                                                                                 and not CREDENTIAL_RX.search(g.label)))
                                            for wild, rx in regs)]
         # what the product is about comes first: a "Cost estimate and schedule" binds cost estimating and
         # scheduling before the broad "Construction management" its patterns also match
@@ -431,7 +433,7 @@ def field_candidates(ctx: RoleContext, gaps: Sequence[Gap], instances: int = 2) 
         about = {g.skill_id for g in strong if topic is not None and topic.search(g.label)}
         n_topic = len(about)
         strong.sort(key=lambda g: g.skill_id not in about)  # stable: largest first within each part
-        weak = [g for g in ranked if g.kind in p.skill_kinds and g not in strong]
+        weak = [g for g in ranked if g.kind in p.skill_kinds and g not in strong and not CREDENTIAL_RX.search(g.label)]
         fit = strong + weak  # named skills first; later instances may fall back to skills of the product's kinds
         if not fit:
             continue
@@ -509,6 +511,11 @@ def goal_credentials(goal: str, gaps: Sequence[Gap]) -> dict[str, str]:
             if any(rx.search(w) for w in near):
                 out.setdefault(g.skill_id, name)
                 break
+    if strong and not out:  # "Get certified and hired as a special education teacher": the role's largest credential
+        creds = sorted((g for g in gaps if CREDENTIAL_RX.search(g.label)), key=lambda g: -g.size)
+        if creds:
+            out[creds[0].skill_id] = credential_names(creds[0].label)[0] if credential_names(creds[0].label) \
+                else creds[0].label
     return out
 
 

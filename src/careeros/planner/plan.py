@@ -34,6 +34,7 @@ from pydantic import BaseModel, Field
 
 from careeros.planner.artifacts import (
     _ORDINAL,
+    CREDENTIAL_RX,
     Artifact,
     ArtifactTemplate,
     RoleContext,
@@ -863,7 +864,8 @@ def build_plan(profile: Profile, reports: Sequence[GapReport], templates: Sequen
     goal = profile.goal.statement
     # a credential the goal names ("Pass the CWI exam") is a target of its own, like "two projects"
     named = goal_credentials(goal, [g for r in reps for g in sorted(r.gaps, key=lambda g: -g.size)[:max_gaps]])
-    targets = [*parse_goal(goal), *(GoalTarget(count=1, kind="certification", topics=[n.lower()], text=f"{n} exam")
+    targets = [*parse_goal(goal), *(GoalTarget(count=1, kind="certification", topics=[n.lower()],
+                                               text=n if CREDENTIAL_RX.search(n) else f"{n} exam")
                                     for n in dict.fromkeys(named.values()))]
     own = {r.soc_code: (role_titles or {}).get(r.soc_code) or getattr(r, "role_title", None) or r.title or r.soc_code
            for r in reps}

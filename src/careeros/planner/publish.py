@@ -114,6 +114,8 @@ def _about(expected: float, noun: str = "reply") -> str:
 
 #: how many of a role's requirements the plan lists under "What it asks for that you do not show yet"
 ROLE_GAPS_SHOWN = 10
+#: a role's gap below this share of the plan's largest gap is a detail, named in one line rather than listed
+MINOR_GAP_SHARE = 0.2
 
 
 def _role_gap_lines(plan: Plan, role: Any) -> list[str]:
@@ -135,6 +137,19 @@ def _role_gap_lines(plan: Plan, role: Any) -> list[str]:
                 if name not in work.setdefault(sid, []):
                     work[sid].append(name)
     deferred = {str(d.get("title")) for d in plan.deferred}
+    # a gap a fraction the size of the plan's largest is a detail ("Hand held spell checkers"): named, not listed
+    largest = max((float(g.get("size") or 0.0) for g in plan.gaps), default=0.0)
+    major = [g for g in gaps if float(g.get("size") or 0.0) >= MINOR_GAP_SHARE * largest]
+    small = [g for g in gaps if g not in major]
+    # small tools are O*NET's long example lists (a designer's J2EE, a teacher's hand-held spell checkers): counted
+    named = [str(g["label"]) for g in small if g.get("kind") not in ("technology", "tool")][:4]
+    n_tools = sum(1 for g in small if g.get("kind") in ("technology", "tool"))
+    parts = [*named, *([f"{n_tools} tool{'s' if n_tools > 1 else ''} from O*NET's examples for it"] if n_tools else [])]
+    tail = f"Smaller items: {', '.join(parts)}." if parts else ""
+    if not major:
+        above = "Beyond what the roles above list, it" if plan.roles and plan.roles[0] is not role else "It"
+        return [f"{above} asks for little you do not show yet. {tail}".rstrip(), ""]
+    gaps = major
     out = [f"What it asks for that you do not show yet (largest first; {min(len(gaps), ROLE_GAPS_SHOWN)} "
            f"of {len(gaps)}):", ""]
     for g in gaps[:ROLE_GAPS_SHOWN]:
@@ -147,7 +162,7 @@ def _role_gap_lines(plan: Plan, role: Any) -> list[str]:
         else:
             what = "not in this plan's weeks"
         out.append(f"- {g['label']}{partly} — {what}")
-    return [*out, ""]
+    return [*out, *(["", tail] if tail else []), ""]
 
 
 def plan_markdown(plan: Plan) -> str:
