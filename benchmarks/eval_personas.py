@@ -235,7 +235,7 @@ def run_persona_in_process(persona: dict[str, Any], warehouse: Path, homes: Path
     os.environ["CAREEROS_HOME"] = str(home)
     get_settings.cache_clear()
     norm = load_normalizer()
-    roles = [TargetRole(title=t, soc_code=norm.normalize([t], k=1)[0][0].soc_code, confirmed=True)
+    roles = [TargetRole(title=t, soc_code=norm.resolve_target(t, k=1)[0].soc_code, confirmed=True)
              for t in persona["targets"]]
     profile = Profile(name="Persona", target_roles=roles, goal=Goal(statement=persona["goal"]),
                       weekly_hours=persona["hours"], horizon_weeks=12, evidence_folders=[home / "evidence" / "resume"])

@@ -127,3 +127,20 @@ def test_key_distribution_is_packed_and_equal_to_the_per_key_arrays() -> None:
         assert ix.tolist() == list(c) and np.array_equal(share, np.array([v / sum(c.values()) for v in c.values()],
                                                                           dtype=np.float32))
     assert dist.get("1:teacher") is None
+
+
+def test_a_target_title_resolves_to_the_kind_of_role_it_names(norm: TitleNormalizer) -> None:
+    """'Veterinary Practice Manager' is a manager: an unsure best match whose titles never end in 'manager'
+    (Veterinarians) gives way to one that does; a sure match ('Registered Nurse') keeps the ranker's order."""
+    from careeros.market.titles import TARGET_SURE
+
+    plain = norm.normalize(["Veterinary Practice Manager"], k=5)[0]
+    target = norm.resolve_target("Veterinary Practice Manager")
+    ends = {norm.codes[o] for t, o in zip(norm.alias_text, norm.alias_soc.tolist(), strict=True)
+            if t.endswith(" manager")}
+    assert target and target[0].soc_code in ends
+    assert {m.soc_code for m in target} <= {m.soc_code for m in plain}
+    if plain[0].soc_code not in ends:
+        assert plain[0].score < TARGET_SURE and target[0].soc_code != plain[0].soc_code
+    nurse = norm.resolve_target("Registered Nurse")
+    assert nurse[0].soc_code == norm.normalize(["Registered Nurse"], k=1)[0][0].soc_code == "29-1141.00"

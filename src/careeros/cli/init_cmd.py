@@ -181,8 +181,8 @@ def _init_from_resume(home: Path, resume: Path | None, targets: list[str], hours
         t = " ".join(t.split())
         if len(t) < 2:
             raise _fail(f"empty target title {t!r}")
-        matches = norm.normalize([t], k=3)[0]
-        if not matches or float(matches[0].score) < MIN_TITLE_SCORE:
+        matches = norm.resolve_target(t, k=3)
+        if not matches or float(max(m.score for m in matches)) < MIN_TITLE_SCORE:
             raise _fail(f"cannot resolve target title {t!r} to an O*NET occupation; try a more common title")
         pick = 0
         if not yes and float(matches[0].score) < CONFIRM_THRESHOLD:
@@ -261,7 +261,7 @@ def init_profile(home: Path, profile: Path | None = None, non_interactive: bool 
         from careeros.market.reference import load_normalizer
 
         norm = load_normalizer()
-        roles, report = resolve_roles(p.target_roles, lambda t: norm.normalize([t], k=3)[0], choose)
+        roles, report = resolve_roles(p.target_roles, lambda t: norm.resolve_target(t, k=3), choose)
     except Exception as exc:  # noqa: BLE001 - no warehouse/datasets yet: keep titles unresolved
         roles, report = p.target_roles, [{"title": r.title, "error": f"not resolved: {exc}"} for r in p.target_roles]
     p = p.model_copy(update={"target_roles": roles})

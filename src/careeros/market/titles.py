@@ -63,6 +63,13 @@ FEATURES = [
 #: smoothing of the learned label prior P(soc | key) towards the O*NET alias distribution of the key
 _PRIOR_ALPHA = 3.0
 
+#: a person's target title resolves to a match whose titles end in its role word when that match scores at least
+#: this share of the best one (see TitleNormalizer.resolve_target), among this many candidates
+TARGET_HEAD_RATIO = 0.3
+TARGET_CANDIDATES = 5
+#: a best match this sure stays first ("BI Developer" is a Business Intelligence Analyst at 0.88)
+TARGET_SURE = 0.6
+
 #: Ranker parameters, learned on the TRAIN split only (``benchmarks/eval_titles.py --fit --write``).
 MODEL_PATH = own_path("title_ranker.json")
 
@@ -952,6 +959,32 @@ class TitleNormalizer:
                         best[m.soc_code] = TitleMatch(m.soc_code, m.title, round(s, 4))
             out.append(sorted(best.values(), key=lambda m: -m.score)[:k])
         return out
+
+    def resolve_target(self, title: str, k: int = 3) -> list[TitleMatch]:
+        """Matches of a role title a person types as a target, the role kind it names first.
+
+        A title ends in the kind of role ("Veterinary Practice Manager" is a manager): when the best match is unsure,
+        its titles never end in that word (Veterinarians) and another match within TARGET_HEAD_RATIO of its score does
+        (Medical and Health Services Managers), that one comes first. For a person's own target only: posting
+        titles keep the ranker's order.
+        """
+        ms = self.normalize([title], k=max(k, TARGET_CANDIDATES))[0]
+        toks = clean_title(title).split() if isinstance(title, str) else []
+        if len(ms) < 2 or not toks or toks[-1] not in self.heads or ms[0].score >= TARGET_SURE:
+            return ms[:k]
+        ends = self.__dict__.get("_alias_heads")
+        if ends is None:
+            ends = {}
+            for text, occ in zip(self.alias_text, self.alias_soc.tolist(), strict=True):
+                ends.setdefault(self.codes[occ], set()).add(text.rsplit(" ", 1)[-1])
+            self.__dict__["_alias_heads"] = ends
+        head = toks[-1]
+        if head in ends.get(ms[0].soc_code, ()):
+            return ms[:k]
+        for j, m in enumerate(ms[1:], 1):
+            if m.score >= TARGET_HEAD_RATIO * ms[0].score and head in ends.get(m.soc_code, ()):
+                return [m, *ms[:j], *ms[j + 1:]][:k]
+        return ms[:k]
 
     def candidate_features(self, titles: list[str]) -> list[tuple[list[str], np.ndarray]]:
         """Candidate codes and feature rows of each title's first role (used to fit the ranker)."""

@@ -1010,7 +1010,9 @@ def guess_socs(titles: Sequence[str]) -> dict[str, str]:
     from careeros.market.reference import load_normalizer
 
     out = {}
-    for t, ms in zip(titles, load_normalizer().normalize(list(titles), k=1), strict=True):
+    norm = load_normalizer()
+    for t in titles:
+        ms = norm.resolve_target(t, k=1)
         if ms:
             out[t] = ms[0].soc_code
     return out
