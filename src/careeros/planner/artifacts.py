@@ -514,8 +514,8 @@ def goal_credentials(goal: str, gaps: Sequence[Gap]) -> dict[str, str]:
     if strong and not out:  # "Get certified and hired as a special education teacher": the role's largest credential
         creds = sorted((g for g in gaps if CREDENTIAL_RX.search(g.label)), key=lambda g: -g.size)
         if creds:
-            out[creds[0].skill_id] = credential_names(creds[0].label)[0] if credential_names(creds[0].label) \
-                else creds[0].label
+            names = credential_names(creds[0].label)
+            out[creds[0].skill_id] = names[0] if names else creds[0].label
     return out
 
 

@@ -313,8 +313,6 @@ def _candidates(gaps: list[Gap], templates: Sequence[ArtifactTemplate], resolve:
     return candidates(gaps, templates, resolve, ctxs, goal)
 
 
-
-
 def _goal_picks(targets: Sequence[GoalTarget], pool: Sequence[Artifact], gaps: Sequence[Gap],
                 budget: float) -> tuple[list[Artifact], list[dict[str, Any]]]:
     """Artifacts the goal asks for by count and topic ("two public ML projects"), and what each target got.
@@ -469,7 +467,7 @@ def _choose(strategy: Strategy, reports: Sequence[GapReport], a: AssumptionSet, 
         works.append(_Work(bid, "build", art.title, quarter(build_hours(art) * 60), deps, socs, list(art.skills),
                            art.id, is_stretch, done=done[:1].upper() + done[1:], evidence=art.publish or art.proof,
                            milestones=list(art.milestones), label=art.title))
-        if not _publish_hours(art, publish_h):
+        if art.kind in SELF_STUDY_KINDS:
             continue  # a credential is studied for and booked, not published (the profile lists it once passed)
         pub_done = f.publish_done if f else "published and linked from your portfolio or profile"
         works.append(_Work(f"publish:{art.id}", "publish", f"Publish: {art.title}", quarter(publish_h * 60), [bid],
