@@ -20,8 +20,8 @@ _MONTHS = {m: i for i, m in enumerate(
 _MON = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _POINT = rf"(?:{_MON}\s+)?(?:\d{{1,2}}/)?(?:19|20)\d\d"
 _END = rf"(?:{_POINT}|present|current|now|today|ongoing)"
-_RANGE = re.compile(rf"\(?\s*({_POINT})\s*(?:–|—|-|to|until|\u2013|\u2014)\s*({_END})\s*\)?", re.IGNORECASE)
-RANGE = _RANGE  # "Mar 2015 - Jun 2024", "01/2016 to Current": a date range on an experience line
+#: a date range on an experience line ("Mar 2015 - Jun 2024", "01/2016 to Current"); the profile matcher uses it too
+RANGE = re.compile(rf"\(?\s*({_POINT})\s*(?:–|—|-|to|until|\u2013|\u2014)\s*({_END})\s*\)?", re.IGNORECASE)
 _SINCE = re.compile(rf"\(?\s*since\s+({_POINT})\s*\)?", re.IGNORECASE)
 _SPLIT = re.compile(r"\s*(?:\s[—–|·•@]\s|\s-\s|,\s|\sat\s|\t| \| )\s*")
 _MD = re.compile(r"^[#>*\-\s]+|[*_`]+")
@@ -161,7 +161,7 @@ def layout_lines(text: str) -> list[str]:
     Full-width and non-breaking spaces and full-width dashes are folded to plain ones first.
     """
     text = text.replace("\uff0d", "-").replace("\u00a0", " ").replace("\u3000", " ")
-    text = _RANGE.sub(_one_range, text)  # "Dec 2013   to   Current" is one range, not three layout pieces
+    text = RANGE.sub(_one_range, text)  # "Dec 2013   to   Current" is one range, not three layout pieces
     out: list[str] = []
     for ln in text.splitlines():
         if len(ln) > LONG_LINE and _LAYOUT_GAP.search(ln.strip()):
@@ -178,7 +178,7 @@ def experience_lines(text: str) -> list[tuple[str, str, str | None, list[str]]]:
     out: list[tuple[str, str, str | None, list[str]]] = []
     for i, raw in enumerate(lines):
         sec = _SECTION.match(raw) or _PLAIN_HEAD.match(raw)
-        if sec and not _RANGE.search(raw):
+        if sec and not RANGE.search(raw):
             head = ((sec.group(1) or sec.group(2) or "") if sec.re is _SECTION else raw).strip()
             if _EXPERIENCE_HEADS.search(head):
                 section = "experience"
@@ -187,23 +187,23 @@ def experience_lines(text: str) -> list[tuple[str, str, str | None, list[str]]]:
             continue
         if section == "other":
             continue
-        m = _RANGE.search(raw) or _SINCE.search(raw)
+        m = RANGE.search(raw) or _SINCE.search(raw)
         if not m:
             continue
         start = m.group(1)
-        end = m.group(2) if m.re is _RANGE else "present"
+        end = m.group(2) if m.re is RANGE else "present"
         rest = _clean(raw[: m.start()].rstrip() + " — " + raw[m.end():].lstrip())  # the range parts the line
         rest = re.sub(r"\(\s*\)", "", rest).strip(" ,;:—–-|·")
         if len(rest) < 3 and i > 0:  # "Employer · dates" under a title line, or dates alone
             prev = next((_clean(x) for x in reversed(lines[max(0, i - 2):i]) if _clean(x)), "")
             rest = f"{prev} — {rest}".strip(" —") if rest else prev
             nxt = next((x.strip() for x in lines[i + 1:i + 3] if _clean(x)), "")
-            if (not _SPLIT.search(rest) and 2 < len(nxt) <= 40 and not nxt.endswith(".") and not _RANGE.search(nxt)
+            if (not _SPLIT.search(rest) and 2 < len(nxt) <= 40 and not nxt.endswith(".") and not RANGE.search(nxt)
                     and not nxt.startswith(("-", "*", "•")) and not _SECTION.match(nxt) and not _PLAIN_HEAD.match(nxt)):
                 rest = f"{rest} — {_clean(nxt)}"  # title / dates / employer, each on its own layout line
         elif i > 0 and not _SPLIT.search(rest):
             prev = _clean(lines[i - 1])
-            if prev and not _RANGE.search(lines[i - 1]) and not lines[i - 1].lstrip().startswith(("-", "*", "•")):
+            if prev and not RANGE.search(lines[i - 1]) and not lines[i - 1].lstrip().startswith(("-", "*", "•")):
                 rest = f"{prev} — {rest}"
         bullets: list[str] = []
         for nxt in lines[i + 1:]:
@@ -213,11 +213,11 @@ def experience_lines(text: str) -> list[tuple[str, str, str | None, list[str]]]:
                     break
                 continue
             if s.startswith(("-", "*", "•")):
-                if s.lstrip("-*• ").strip():
-                    bullets.append(s.lstrip("-*• ").strip())
+                if bullet := s.lstrip("-*• ").strip():
+                    bullets.append(bullet)
             elif bullets and nxt[:1].isspace() and not _SECTION.match(nxt):
                 bullets[-1] = f"{bullets[-1]} {s}"  # a wrapped bullet line
-            elif _RANGE.search(s) or _SECTION.match(nxt):
+            elif RANGE.search(s) or _SECTION.match(nxt):
                 break
         if rest:
             out.append((rest, start, end, bullets))

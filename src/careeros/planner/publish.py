@@ -139,8 +139,9 @@ def _role_gap_lines(plan: Plan, role: Any) -> list[str]:
     deferred = {str(d.get("title")) for d in plan.deferred}
     # a gap a fraction the size of the plan's largest is a detail ("Hand held spell checkers"): named, not listed
     largest = max((float(g.get("size") or 0.0) for g in plan.gaps), default=0.0)
-    major = [g for g in gaps if float(g.get("size") or 0.0) >= MINOR_GAP_SHARE * largest]
-    small = [g for g in gaps if g not in major]
+    is_major = [float(g.get("size") or 0.0) >= MINOR_GAP_SHARE * largest for g in gaps]
+    major = [g for g, m in zip(gaps, is_major, strict=True) if m]
+    small = [g for g, m in zip(gaps, is_major, strict=True) if not m]
     # small tools are O*NET's long example lists (a designer's J2EE, a teacher's hand-held spell checkers): counted
     named = [str(g["label"]) for g in small if g.get("kind") not in ("technology", "tool")][:4]
     n_tools = sum(1 for g in small if g.get("kind") in ("technology", "tool"))
