@@ -19,6 +19,17 @@ def norm(datasets: Path) -> TitleNormalizer:
     return TitleNormalizer.build(t["onet_occupation"], t["onet_alternate_title"], t["onet_reported_title"])
 
 
+@pytest.fixture(scope="module")
+def norm_emp(datasets: Path, tmp_path_factory: pytest.TempPathFactory) -> TitleNormalizer:
+    """The index as ``careeros`` builds it from the datasets folder: tasks and the OEWS employment prior too."""
+    from careeros.market.reference import title_frames
+    from careeros.settings import Settings
+
+    t = title_frames(Settings(home=tmp_path_factory.mktemp("home"), datasets=datasets))
+    return TitleNormalizer.build(t["onet_occupation"], t["onet_alternate_title"], t["onet_reported_title"],
+                                 t["onet_task"], t["employment"])
+
+
 @pytest.mark.parametrize(("title", "expected", "within"), [
     ("Senior Software Engineer", "15-1252.00", 1),
     ("Sr. SWE II", "15-1252.00", 1),
@@ -134,7 +145,7 @@ def test_a_target_title_resolves_to_the_kind_of_role_it_names(norm: TitleNormali
     (Veterinarians) gives way to one that does; a sure match ('Registered Nurse') keeps the ranker's order."""
     from careeros.market.titles import TARGET_SURE
 
-    plain = norm.normalize(["Veterinary Practice Manager"], k=5)[0]
+    plain = norm.normalize(["Veterinary Practice Manager"], k=5, ties=True)[0]
     target = norm.resolve_target("Veterinary Practice Manager")
     ends = {norm.codes[o] for t, o in zip(norm.alias_text, norm.alias_soc.tolist(), strict=True)
             if t.endswith(" manager")}
@@ -144,3 +155,40 @@ def test_a_target_title_resolves_to_the_kind_of_role_it_names(norm: TitleNormali
         assert plain[0].score < TARGET_SURE and target[0].soc_code != plain[0].soc_code
     nurse = norm.resolve_target("Registered Nurse")
     assert nurse[0].soc_code == norm.normalize(["Registered Nurse"], k=1)[0][0].soc_code == "29-1141.00"
+
+
+def test_a_target_title_shared_by_several_occupations_is_not_decided_by_code_order(norm: TitleNormalizer) -> None:
+    """'Data Analyst' is an O*NET alternate title of several occupations: every one of them is a candidate tied on
+    the word score, and for a person's own title the tie is shared (the lowest SOC code does not take the rank
+    alone, as it does for posting titles, on which the ranker was fitted)."""
+    from careeros.market.titles import FEATURES
+
+    q = norm._roles("Data Analyst")[0]
+    exact = set(norm.exact[q])
+    assert len(exact) > 2
+    i_rank, i_exact = FEATURES.index("inv_rank"), FEATURES.index("exact")
+    for ties in (False, True):
+        _, OC, F = norm._features([q], ties)
+        tied = F[F[:, i_exact] == 1.0]
+        assert {int(o) for o in OC[F[:, i_exact] == 1.0]} == exact
+        ranks = sorted(tied[:, i_rank].tolist(), reverse=True)
+        if ties:
+            assert ranks == [1.0] * len(exact)
+        else:
+            assert ranks[0] == 1.0 and len(set(ranks)) == len(exact)
+    target = norm.resolve_target("Data Analyst", k=3)
+    assert norm.codes.index(target[0].soc_code) in exact
+
+
+def test_a_target_title_goes_to_a_military_occupation_only_when_it_names_one(norm_emp: TitleNormalizer) -> None:
+    """Military occupations have no civilian employment figure: a civilian title that only shares words with them
+    ('Legal Operations Specialist') resolves to a civilian occupation, while a military title that is an
+    occupation's own alternate title ('Infantry Officer') keeps it."""
+    civil = norm_emp.resolve_target("Legal Operations Specialist", k=5)
+    first = norm_emp.codes.index(civil[0].soc_code)
+    assert norm_emp.log_emp[first] > 0
+    assert any(norm_emp.log_emp[norm_emp.codes.index(m.soc_code)] <= 0 for m in norm_emp.normalize(
+        ["Legal Operations Specialist"], k=5, ties=True)[0][:2])
+    own = norm_emp.resolve_target("Infantry Officer", k=3)[0]
+    assert own.soc_code.startswith("55-") and norm_emp.codes.index(own.soc_code) in norm_emp.exact[norm_emp._roles(
+        "Infantry Officer")[0]]

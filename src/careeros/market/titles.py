@@ -725,10 +725,12 @@ class TitleNormalizer:
             cache[tok] = hit[0] if hit else tok
         return cache[tok]
 
-    def _features(self, cleaned: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _features(self, cleaned: list[str], ties: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Candidates of a batch of cleaned queries: query index, occupation index and feature rows.
 
-        Fully vectorised over the batch; rows are grouped by query (ascending) then occupation index.
+        Fully vectorised over the batch; rows are grouped by query (ascending) then occupation index. ``inv_rank``
+        breaks ties of the word score by occupation index, as the ranker was fitted; with ``ties`` tied candidates
+        share their best rank instead (see ``resolve_target``).
         """
         n_occ = len(self.codes)
         n_alias = len(self.alias_soc)
@@ -801,7 +803,14 @@ class TitleNormalizer:
         order = np.lexsort((OC, -wm, QI))
         start = np.searchsorted(QI, QI)
         rank = np.empty(m, dtype=np.float32)
-        rank[order] = np.arange(m) - start[order]
+        if ties:  # a tied candidate takes the rank of the first of its tie group
+            ws, qs = wm[order], QI[order]
+            new = np.ones(m, dtype=bool)
+            new[1:] = (qs[1:] != qs[:-1]) | (ws[1:] != ws[:-1])
+            first = np.maximum.accumulate(np.where(new, np.arange(m), 0))
+            rank[order] = first - start[order]
+        else:
+            rank[order] = np.arange(m) - start[order]
 
         qset = [set(t) for t in toks]
         mgr_q = np.array([bool(s & _MGR_WORDS) for s in qset], dtype=np.float32)[QI]
@@ -888,19 +897,20 @@ class TitleNormalizer:
         z = (F - np.asarray(m["mean"], dtype=np.float32)) / np.asarray(m["scale"], dtype=np.float32)
         return z @ np.asarray(m["coef"], dtype=np.float32) + float(m["intercept"])
 
-    def _score_cleaned(self, cleaned: list[str], k: int) -> list[list[TitleMatch]]:
+    def _score_cleaned(self, cleaned: list[str], k: int, ties: bool = False) -> list[list[TitleMatch]]:
         """Top-k matches of each cleaned query string (served from / stored in an LRU cache)."""
-        cache: _LRU = self.__dict__.get("_results") or self.__dict__.setdefault("_results", _LRU(_CACHE_SIZE))
+        slot = "_results_ties" if ties else "_results"
+        cache: _LRU = self.__dict__.get(slot) or self.__dict__.setdefault(slot, _LRU(_CACHE_SIZE))
         kk = max(k, _K_CACHE)
         todo = [c for c in dict.fromkeys(cleaned) if (hit := cache.hit(c)) is None or len(hit[1]) < min(k, hit[0])]
         for i in range(0, len(todo), _BLOCK):  # blocks keep the dense query x occupation arrays in cache
-            self._score_block(todo[i:i + _BLOCK], kk, cache)
+            self._score_block(todo[i:i + _BLOCK], kk, cache, ties)
         return [cache.hit(c)[1][:k] for c in cleaned]
 
-    def _score_block(self, todo: list[str], kk: int, cache: _LRU) -> None:
+    def _score_block(self, todo: list[str], kk: int, cache: _LRU, ties: bool = False) -> None:
         """Score one block of distinct cleaned queries and store each one's best ``kk`` matches in ``cache``."""
         if todo:
-            QI, OC, F = self._features(todo)
+            QI, OC, F = self._features(todo, ties)
             z = self._logits(F) if len(QI) else np.zeros(0, dtype=np.float32)
             a, b = self.model["platt"]
             order = np.lexsort((-z, QI))
@@ -939,12 +949,17 @@ class TitleNormalizer:
             cache.put(title, hit)
         return list(hit)
 
-    def normalize(self, titles: list[str], k: int = 5) -> list[list[TitleMatch]]:
-        """Rank O*NET-SOC occupations for each title (best first); empty or garbage titles give []."""
+    def normalize(self, titles: list[str], k: int = 5, ties: bool = False) -> list[list[TitleMatch]]:
+        """Rank O*NET-SOC occupations for each title (best first); empty or garbage titles give [].
+
+        ``ties``: candidates tied on the word score (a title that is an O*NET alternate title of nine occupations,
+        as "Data Analyst" is) share their rank instead of the lowest code winning it; used for titles a person
+        writes (targets, resume titles), not posting titles, on which the ranker was fitted with the plain rank.
+        """
         k = max(int(k), 1)
         roles_per = [self._roles(t) for t in titles]
         scored = dict(zip(uniq := list(dict.fromkeys(c for r in roles_per for c in r)),
-                          self._score_cleaned(uniq, k) if uniq else [], strict=True))
+                          self._score_cleaned(uniq, k, ties) if uniq else [], strict=True))
         out: list[list[TitleMatch]] = []
         for roles in roles_per:
             if len(roles) <= 1:
@@ -968,8 +983,12 @@ class TitleNormalizer:
         (Medical and Health Services Managers), that one comes first. For a person's own target only: posting
         titles keep the ranker's order.
         """
-        ms = self.normalize([title], k=max(k, TARGET_CANDIDATES))[0]
+        ms = self.normalize([title], k=max(k, TARGET_CANDIDATES), ties=True)[0]
         toks = clean_title(title).split() if isinstance(title, str) else []
+        if len(ms) > 1:  # an occupation with no civilian employment (military) only for a title that is its own
+            idx = {c: i for i, c in enumerate(self.codes)}
+            own = set(self.exact.get(" ".join(toks), ()))
+            ms = sorted(ms, key=lambda m: self.log_emp[idx[m.soc_code]] <= 0 and idx[m.soc_code] not in own)
         if len(ms) < 2 or not toks or toks[-1] not in self.heads or ms[0].score >= TARGET_SURE:
             return ms[:k]
         ends = self.__dict__.get("_alias_heads")

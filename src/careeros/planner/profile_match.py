@@ -242,7 +242,7 @@ class ProfileMatcher:
             return s, []
         cands = title_lines(text)
         flat = [(li, si, seg) for li, (_, segs, _) in enumerate(cands) for si, seg in enumerate(segs)]
-        res = self.normalizer.normalize([seg for _, _, seg in flat], k=5) if flat else []
+        res = self.normalizer.normalize([seg for _, _, seg in flat], k=5, ties=True) if flat else []
         best: dict[int, tuple[float, int, list[Any]]] = {}
         for (li, si, _), matches in zip(flat, res, strict=True):
             if not matches:
