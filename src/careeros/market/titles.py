@@ -803,10 +803,10 @@ class TitleNormalizer:
         order = np.lexsort((OC, -wm, QI))
         start = np.searchsorted(QI, QI)
         rank = np.empty(m, dtype=np.float32)
-        if ties:  # a tied candidate takes the rank of the first of its tie group
+        if ties:  # a tied candidate takes the rank of the first of its tie group (no word in common: no tie)
             ws, qs = wm[order], QI[order]
             new = np.ones(m, dtype=bool)
-            new[1:] = (qs[1:] != qs[:-1]) | (ws[1:] != ws[:-1])
+            new[1:] = (qs[1:] != qs[:-1]) | (ws[1:] != ws[:-1]) | (ws[1:] <= 0)
             first = np.maximum.accumulate(np.where(new, np.arange(m), 0))
             rank[order] = first - start[order]
         else:
