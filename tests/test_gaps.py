@@ -71,6 +71,14 @@ def test_a_gap_label_drops_the_examples_the_person_already_shows() -> None:
     assert w("Health data standards (HL7, FHIR)", {"python"}) == "Health data standards (HL7, FHIR)"
     assert w("React (or Node.js)", {"react"}) == "React (or Node.js)"  # a tool family names alternatives
     assert w("Statistics (R)", {"rust"}) == "Statistics (R)"  # short names only match whole labels
+    # an example naming a tool the person uses, or two words of what the person shows, is no gap of theirs
+    assert w("EHR configuration (Epic build, order set build)", {"epic"}, {"epic"}) == \
+        "EHR configuration (order set build)"
+    assert w("Case manager credential (CCM, nursing case management certification)",
+             {"apply case management", "social work"}) == "Case manager credential (CCM)"
+    assert w("EHR configuration (Epic build)", {"epic"}) == "EHR configuration (Epic build)"  # a skill, not a tool
+    assert w("Prospecting (LinkedIn Sales Navigator)", {"linkedin"}, {"linkedin"}) == \
+        "Prospecting (LinkedIn Sales Navigator)"  # another product of the vendor
 
 
 def test_a_gap_label_drops_examples_the_persons_own_resume_names() -> None:

@@ -565,7 +565,38 @@ def test_a_concept_without_examples_shows_its_shortest_distinct_aliases() -> Non
     assert alias_examples("Prospecting", aliases) == ["cold calling", "lead qualification"]
     assert alias_examples("Account management", ["account management", "upsell", "upselling", "QBRs"]) == \
         ["QBRs", "upsell"]
-    assert alias_examples("Usability testing", ["usability tests", "usability studies"]) == []
+    assert alias_examples("Usability testing", ["usability tests", "usability test"]) == []
+    # a name sharing a word with the label comes only after those that share none
+    assert alias_examples("Usability testing", ["usability studies", "think-aloud protocol"]) == \
+        ["think-aloud protocol", "usability studies"]
+    # names that share no word with the label come first; "EHRs" and the label's acronym say nothing new
+    assert alias_examples("Electronic health records", ["EHR", "EHRs", "EMR", "Epic charting", "EHR systems"], n=3) \
+        == ["EMR", "Epic charting", "EHR systems"]
+    assert alias_examples("SQL querying", ["SQL queries", "writing SQL", "joins"], n=2, shown=["SQL"]) == \
+        ["joins", "SQL queries"]
+
+
+def test_a_concept_shows_the_names_its_role_uses_first() -> None:
+    """People management is "coaching staff" for a transit supervisor and "mentoring engineers" for an engineering
+    manager: within each pass of ``alias_examples``, aliases in the words of the role's tasks and titles come first."""
+    from careeros.planner.requirements import ConceptNames, concept_examples, role_words
+
+    names = ConceptNames("People management", ("team leadership",),
+                         ("mentoring engineers", "line management", "coaching staff"))
+    transit = role_words(["Supervise bus operators and staff on the line; manage shift assignments"])
+    software = role_words(["Engineering Managers", "Mentor software engineers and review their designs"])
+    assert names.shown(transit, n=2) == ["team leadership", "coaching staff"]
+    assert names.shown(transit, n=4) == ["team leadership", "coaching staff", "mentoring engineers", "line management"]
+    assert names.shown(software, n=2) == ["team leadership", "mentoring engineers"]
+    assert names.shown(n=1) == ["team leadership"]
+    # every concept of the skill map shows at most EXAMPLES_SHOWN names, none of them the label's own words again
+    from careeros.graph.tech_labels import load_concept_table
+    from careeros.planner.requirements import EXAMPLES_SHOWN
+
+    for cid, cn in concept_examples(load_concept_table()).items():
+        shown = cn.shown()
+        assert len(shown) <= EXAMPLES_SHOWN and len(set(shown)) == len(shown), (cid, shown)
+        assert all(x.lower() != cn.label.lower() for x in shown), (cid, shown)
 
 
 @pytest.mark.parametrize("keyword,title,hit", [

@@ -249,16 +249,21 @@ def _element_or_tool(kind: str, skill_id: str) -> float:
 
 #: a trailing activity word an example may carry that the person's own words leave out ("vital signs monitoring")
 _ACTIVITY_TAIL = re.compile(r"\s+(?:monitoring|procedures|techniques|skills|tracking|checks|systems?)$")
+#: a company word after a product's name ("Epic Systems", "Tyler Technologies")
+_VENDOR_TAIL = re.compile(r"\s+(?:systems|software|technologies|corporation|corp|inc|solutions|labs)$")
+_MINOR = frozenset({"and", "or", "of", "the", "for", "in", "to", "with", "on"})
 _EXAMPLES = re.compile(r"^(?P<base>.+?) \((?P<ex>(?!or )[^()]+)\)$")
 
 
-def without_known_examples(label: str, known: set[str]) -> str:
+def without_known_examples(label: str, known: set[str], tools: set[str] | frozenset[str] = frozenset()) -> str:
     """A gap's label without the examples the person already shows.
 
     "Dental office operations (Dentrix, Eaglesoft)" for someone who uses Dentrix every day reads as if Dentrix were
     the gap: it becomes "Dental office operations (Eaglesoft)". ``known`` holds lower-case labels of what the person
     shows; an example counts as shown when it is one of them or (from 4 letters) part of one ("Dentrix" in
-    "Henry Schein Dentrix"). Tool families ("X (or Y, Z)") are left alone.
+    "Henry Schein Dentrix"). An example that is a tool in ``tools`` (lower-case names of the tools the person uses)
+    and one more word goes too: "Epic build" is no example of what an Epic super-user lacks. Tool families ("X (or Y, Z)") are left
+    alone.
     """
     m = _EXAMPLES.match(label)
     if not m or not known:
@@ -275,6 +280,22 @@ def without_known_examples(label: str, known: set[str]) -> str:
             if len(x) < 3 or x not in every:
                 continue
             rx = re.compile(rf"(?<![a-z0-9]){re.escape(x)}(?![a-z0-9])")
+            if any(rx.search(k) for k in known):
+                return True
+        # a tool the person uses and one more word ("Epic build"); a longer name is another product of the vendor
+        # ("LinkedIn Sales Navigator")
+        if any(re.fullmatch(rf"{re.escape(t)}\s+\S+|\S+\s+{re.escape(t)}", e) for t in tools if len(t) >= 3 and t in e):
+            return True
+        # a longer example naming, inside it, two words the person shows ("case management" in "nursing case
+        # management certification")
+        words = re.findall(r"[a-z0-9+#/]+", e)
+        if len(words) < 3:
+            return False
+        for a, b in zip(words, words[1:], strict=False):
+            pair = f"{a} {b}"
+            if len(a) < 3 or len(b) < 3 or a in _MINOR or b in _MINOR or pair not in every:
+                continue
+            rx = re.compile(rf"(?<![a-z0-9]){re.escape(pair)}(?![a-z0-9])")
             if any(rx.search(k) for k in known):
                 return True
         return False
@@ -299,6 +320,10 @@ def requirement_gaps(profile: Any, person: Any, role_title: str | None = None,
     nm = names or {}
     known = {str(nm.get(sid, sid)).lower() for sid, src in person.skills.items()
              if getattr(src, "strength", 0.0) >= COVERED_AT}
+    tools = {str(nm.get(sid, sid)).lower() for sid, src in person.skills.items()  # the tools the person names
+             if sid.startswith("tech:") and getattr(src, "strength", 0.0) >= COVERED_AT
+             and str(getattr(src, "source", "")).startswith("named")}
+    tools |= {_VENDOR_TAIL.sub("", t) for t in tools}  # "Epic Systems" is called Epic
     if own_words:  # what the person's own resume names is no example of what they lack ("docketing")
         known.add(" ".join(own_words.lower().split()))
     gaps: list[RoleGap] = []
@@ -334,7 +359,7 @@ def requirement_gaps(profile: Any, person: Any, role_title: str | None = None,
             status, why = "weak", f"partly shown ({considered[0]})" if considered else "partly shown"
         reason = "; ".join([why, *req.reasons])
         gaps.append(RoleGap(
-            skill_id=req.skill_id, label=without_known_examples(req.label, known), kind=req.kind,
+            skill_id=req.skill_id, label=without_known_examples(req.label, known, tools), kind=req.kind,
             required=round(required, 4),
             weight=round(req.weight, 4), market_value=round(min(1.0, req.posting_share or 0.0), 4),
             evidenced=round(min(best, 1.0), 4), size=round(required * (1 - min(best, 1.0)), 4), status=status,

@@ -253,7 +253,7 @@ def _keyword_rx(keyword: str) -> re.Pattern[str]:
 def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list[tuple[str, str, str]]]],
                        alternatives: Sequence[tuple[list[str], float]] = (),
                        role_keywords: dict[str, tuple[str, list[str]]] | None = None,
-                       own_title: str | None = None, examples: dict[str, list[str]] | None = None,
+                       own_title: str | None = None, examples: dict[str, ConceptNames] | None = None,
                        ) -> RequirementProfile:
     """Score every requirement of a role (see the module docstring) and mark the core set.
 
@@ -345,6 +345,7 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
             count_of[sid] = int(c)
             share_of[sid] = c / n
             labels.setdefault(sid, (label, kind))
+    vocab: frozenset[str] | None = None  # the role's words, read once a concept needs them
     for sid, (label, kind) in sorted(labels.items()):
         if kind != "concept":
             continue
@@ -398,8 +399,11 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
             why.append(f"in {_pct(share or 0.0)} of {n} postings"
                        + (" with this title" if inp.market_from == "title" else "")
                        + (f" ({lift:.1f}x postings in general)" if lift is not None else ""))
-        ex = (examples or {}).get(sid)
-        shown = f"{label} ({', '.join(ex[:3])})" if ex else label
+        names = (examples or {}).get(sid)
+        if names is not None and vocab is None:
+            vocab = role_words([*texts, *inp.titles, own_title or ""])
+        ex = names.shown(vocab or frozenset()) if names is not None else []
+        shown = f"{label} ({', '.join(ex)})" if ex else label
         reqs.append(Requirement(key=sid, skill_id=sid, label=shown, kind="concept", members={sid: 1.0},
                                 weight=round(w, 4), onet=round(onet, 4), posting_share=share,
                                 postings=count_of.get(sid, 0), soc_postings=n, trend=inp.trends.get(sid),
@@ -832,54 +836,118 @@ def role_keywords(table: dict[str, Any]) -> dict[str, tuple[str, list[str]]]:
             for c in table.get("concepts") or [] if c.get("roles")}
 
 
-#: names shown with a concept that has neither examples nor implying technologies (its shortest distinct aliases)
+#: how many distinct aliases ``alias_examples`` picks unless told
 ALIAS_EXAMPLES = 2
+#: names shown with a concept gap: its own examples, filled up with distinct aliases to this many. A coach names what
+#: a skill means in practice ("AML and KYC (BSA/AML, KYC, OFAC screening, transaction monitoring)"), and the
+#: person finds the words postings use for it.
+EXAMPLES_SHOWN = 4
 
 
 def _words(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9+#]+", text.lower()))
 
 
+_SUFFIX = re.compile(r"(?<=[a-z]{3})(?:ing|ies|es|ed|s)$")
+_MINOR_WORDS = frozenset({"and", "or", "of", "the", "for", "in", "to", "with", "on", "a", "an"})
+
+
 def _stems(text: str) -> set[str]:
-    return {w[:5] for w in _words(text).split() if len(w) >= 4}
+    """Content words of a phrase, compared loosely.
 
-
-def alias_examples(label: str, aliases: Sequence[str], n: int = ALIAS_EXAMPLES) -> list[str]:
-    """The ``n`` shortest aliases that say something the label does not.
-
-    "Prospecting": cold calling, lead qualification; variants of the label or of an alias already picked
-    ("sales prospecting", "upselling") are skipped.
+    Long words by a 5-letter stem after a plural or -ing/-ed ending ("tests" is "testing"); short words (acronyms)
+    whole, without a plural s ("EHRs" is "EHR").
     """
-    seen = _stems(label)
-    picked: list[str] = []
-    for a in sorted(aliases, key=lambda x: (len(x), x.lower())):
-        st = _stems(a)
-        if not _words(a) or st & seen or _words(a) in _words(label):
+    out = set()
+    for w in re.findall(r"[a-z0-9+#]+", text.lower()):
+        if w in _MINOR_WORDS:
             continue
-        picked.append(a)
-        seen |= st
-        if len(picked) >= n:
-            break
+        if len(w) >= 4 and not (len(w) == 4 and w.endswith("s")):
+            out.add(_SUFFIX.sub("", w)[:5])
+        elif len(w) >= 2:
+            out.add(w[:-1] if len(w) > 2 and w.endswith("s") else w)
+    return out
+
+
+def _initials(text: str) -> str:
+    return "".join(w[0] for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _MINOR_WORDS)
+
+
+def alias_examples(label: str, aliases: Sequence[str], n: int = ALIAS_EXAMPLES,
+                   shown: Sequence[str] = (), prefer: frozenset[str] | set[str] = frozenset()) -> list[str]:
+    """The ``n`` shortest aliases that say something the label and the names ``shown`` with it do not.
+
+    "Prospecting": cold calling, lead qualification. Aliases sharing no content word with what is shown come first,
+    then those adding at least one new word ("SQL queries" after "SQL querying (SQL)"). Skipped: variants with no
+    new content word ("sales prospecting", "LAN and WAN" after "LAN/WAN", "EHRs" after "EHR") and the label's own
+    acronym ("EHR" for "Electronic health records"). Within each pass, names in the words of the role (``prefer``:
+    stems of its tasks and titles, see ``role_words``) come first: a transit supervisor's people management reads
+    "coaching staff", not "mentoring engineers".
+    """
+    acronym = _initials(label)
+    seen = _stems(" ".join([label, *shown])) | ({acronym} if len(acronym) > 1 else set())
+    picked: list[str] = []
+    def fit(a: str) -> float:
+        st = _stems(a)
+        return len(st & prefer) / len(st) if st and prefer else 0.0
+
+    ordered = sorted(aliases, key=lambda x: (-fit(x), len(x), x.lower()))
+    # first the names that share no word with what is shown, then those that add at least one new word
+    for strict in (True, False):
+        for a in ordered:
+            if len(picked) >= n:
+                return picked
+            st = _stems(a)
+            w = _words(a)
+            if a in picked or not w or not st or st <= seen or (strict and st & seen) or w in _words(label) \
+                    or (" " not in w and w.rstrip("s") == acronym):
+                continue
+            picked.append(a)
+            seen |= st
     return picked
 
 
-def concept_examples(table: dict[str, Any]) -> dict[str, list[str]]:
+@dataclass(frozen=True)
+class ConceptNames:
+    """What is shown with a concept's label: its own examples, then distinct aliases up to ``EXAMPLES_SHOWN``."""
+
+    label: str
+    examples: tuple[str, ...]
+    aliases: tuple[str, ...]
+
+    def shown(self, prefer: frozenset[str] | set[str] = frozenset(), n: int = EXAMPLES_SHOWN) -> list[str]:
+        """The names shown, aliases in the words of the role first (``prefer``, see ``alias_examples``)."""
+        ex = [x for x in self.examples if x.lower() != self.label.lower()][:n]
+        if len(ex) < n:
+            ex += alias_examples(self.label, self.aliases, n=n - len(ex), shown=ex, prefer=prefer)
+        return ex
+
+
+def concept_examples(table: dict[str, Any]) -> dict[str, ConceptNames]:
     """Concept id -> the names shown with it.
 
-    Its ``examples``, else the first technologies that imply it, else its shortest distinct aliases (what the concept
-    means in practice, in the words postings use).
+    Its ``examples`` (else the first technologies that imply it), filled up to ``EXAMPLES_SHOWN`` with its shortest
+    distinct aliases (``ConceptNames.shown``): what the concept means in practice, in the words postings use.
     """
     from careeros.graph.ids import concept_id
 
     out = {}
     for c in table.get("concepts") or []:
         label = str(c["label"])
-        ex = [str(x) for x in (c.get("examples") or (c.get("implied_by") or [])[:2])]
-        if not ex:
-            ex = alias_examples(label, [str(a) for a in [*(c.get("cased") or []), *(c.get("aliases") or [])]])
-        if ex:
-            out[concept_id(label)] = ex
+        ex = tuple(str(x) for x in (c.get("examples") or (c.get("implied_by") or [])[:2]))
+        aliases = tuple(str(a) for a in [*(c.get("cased") or []), *(c.get("aliases") or [])])
+        if ex or aliases:
+            out[concept_id(label)] = ConceptNames(label, ex, aliases)
     return out
+
+
+def role_words(texts: Sequence[str]) -> frozenset[str]:
+    """Stems of the words of a role's tasks, work activities and titles (what ``ConceptNames.shown`` prefers)."""
+    out: set[str] = set()
+    for t in texts:
+        if t:
+            out |= _stems(t)
+    return frozenset(out)
 
 
 def requirement_profile(con: Any, soc_code: str, extractor: Any, alternatives: Sequence[tuple[list[str], float]] = (),
