@@ -81,6 +81,19 @@ def test_a_gap_label_drops_the_examples_the_person_already_shows() -> None:
         "Prospecting (LinkedIn Sales Navigator)"  # another product of the vendor
 
 
+def test_a_sentence_names_a_gap_with_two_of_its_examples() -> None:
+    from careeros.metrics.learning import task_subject
+    from careeros.planner.gaps import brief_label
+
+    long = "Contract administration (change orders, contract compliance, contract negotiation, contracts management)"
+    assert brief_label(long) == "Contract administration (change orders, contract compliance)"
+    assert brief_label("Statistics (R)") == "Statistics (R)" and brief_label("SQL") == "SQL"
+    assert brief_label("React (or Node.js, Vue, Angular)") == "React (or Node.js, Vue, Angular)"
+    # a course named after the skill closes its learn task whatever examples the task's title shows
+    assert task_subject(f"Learn {long}") == "Contract administration"
+    assert task_subject("Deepen React (or Vue)") == "React (or Vue)"
+
+
 def test_a_gap_label_drops_examples_the_persons_own_resume_names() -> None:
     from careeros.graph.hierarchy import SkillHierarchy
     from careeros.planner.gaps import requirement_gaps

@@ -56,6 +56,7 @@ from careeros.agents.models import (
 from careeros.agents.resume import QUANT, RESULT, same_company
 from careeros.llm import Tier, register_deterministic
 from careeros.planner.artifacts import CREDENTIAL_RX
+from careeros.planner.gaps import brief_label
 
 WEEKS_PER_MONTH = 4
 #: sentences that read like instructions are never copied out of untrusted text
@@ -222,7 +223,7 @@ def strategist_offline(inp: StrategistInput, untrusted: Mapping[str, str]) -> St
                               mitigation="Add hours per week, or narrow the plan to your first target role"))
     for r in inp.roles:
         if r.coverage_expected < 0.3:
-            top = _join([in_sentence(g.label, g.kind) for g in r.gaps[:3]])
+            top = _join([in_sentence(brief_label(g.label), g.kind) for g in r.gaps[:3]])
             risks.append(RiskItem(risk=f"{_title(person, r)}: your evidence covers {r.coverage_before:.0%} of what the "
                                        f"role asks for and the plan lifts it only to {r.coverage_expected:.0%} "
                                        f"(largest gaps: {top})",
@@ -255,7 +256,7 @@ def strategist_offline(inp: StrategistInput, untrusted: Mapping[str, str]) -> St
     focus_role = inp.roles[0] if inp.roles else None
     targets = _join([person.role_titles.get(r.soc_code) or r.title or "" for r in inp.roles], "or")
     if focus_role:
-        gaps = _join([in_sentence(g.label, g.kind) for g in focus_role.gaps[:3]])
+        gaps = _join([in_sentence(brief_label(g.label), g.kind) for g in focus_role.gaps[:3]])
         focus = (f"{_title(person, focus_role)} first: with {hours} a week for {plan.horizon_weeks} weeks, learn "
                  f"{gaps} and show them in work you can share.")
     else:
@@ -863,7 +864,7 @@ def interview_offline(inp: InterviewInput, untrusted: Mapping[str, str]) -> Inte
         cites.append(Citation(ref=ref, note=f"required skill {g.label}"))
     weak = [g for g in role.gaps if g.status == "missing"][:3]
     for g in weak:
-        questions.append(Question(question=f"This role needs {in_sentence(g.label, g.kind)}. How are you getting up "
+        questions.append(Question(question=f"This role needs {in_sentence(brief_label(g.label), g.kind)}. How are you getting up "
                                            "to speed with it?",
                                   kind="gap", source_ref=_edge(role.soc_code, g.skill_id)))
     # STAR stories: the person's own quantified bullets, most relevant to this role first

@@ -42,6 +42,8 @@ SOURCE = "learning"
 #: a course name this close (difflib ratio of the normalised strings) to a task's subject closes it
 TITLE_MATCH = 0.85
 _VERBS = ("Learn ", "Deepen ", "Refresh ")
+#: the examples a skill's label carries in brackets ("(change orders, contract compliance)"), not a tool family
+_EXAMPLES_TAIL = re.compile(r"\s+\((?!or )[^()]+\)$")
 
 
 class TaskClosed(BaseModel):
@@ -105,10 +107,14 @@ def _norm(text: str) -> str:
 
 
 def task_subject(title: str) -> str:
-    """What a learn task is about: "Deepen SQL" -> "SQL"."""
+    """What a learn task is about: "Deepen SQL" -> "SQL".
+
+    "Learn Contract administration (change orders)" -> "Contract administration": a course is named after the skill,
+    not after its examples.
+    """
     for v in _VERBS:
         if title.startswith(v):
-            return title.removeprefix(v)
+            return _EXAMPLES_TAIL.sub("", title.removeprefix(v))
     return title
 
 

@@ -255,6 +255,19 @@ _MINOR = frozenset({"and", "or", "of", "the", "for", "in", "to", "with", "on"})
 _EXAMPLES = re.compile(r"^(?P<base>.+?) \((?P<ex>(?!or )[^()]+)\)$")
 
 
+def brief_label(label: str, n: int = 2) -> str:
+    """A gap's label with at most ``n`` of its examples, for a sentence.
+
+    "learn Contract administration (change orders, contract compliance)": the gap list keeps all of them. Tool
+    families ("X (or Y, Z)") are left alone.
+    """
+    m = _EXAMPLES.match(label)
+    if not m:
+        return label
+    ex = [e.strip() for e in m["ex"].split(",") if e.strip()]
+    return label if len(ex) <= n else f"{m['base']} ({', '.join(ex[:n])})"
+
+
 def without_known_examples(label: str, known: set[str], tools: set[str] | frozenset[str] = frozenset()) -> str:
     """A gap's label without the examples the person already shows.
 

@@ -46,7 +46,7 @@ from careeros.planner.artifacts import (
 )
 from careeros.planner.assumptions import AssumptionSet
 from careeros.planner.coach import CurrentRole, GoalTarget, TransitionPath, matches_goal, parse_goal, quarter
-from careeros.planner.gaps import Gap, GapReport
+from careeros.planner.gaps import Gap, GapReport, brief_label
 from careeros.profile import Profile
 
 TaskKind = Literal["learn", "build", "publish", "outreach", "interview_prep"]
@@ -509,11 +509,12 @@ def _study_items(gaps: Sequence[Gap], learned: set[str], hours_left: float, a: A
 def _learn_work(gap: Gap, hours: float, socs: list[str], family: Any, stretch: bool) -> _Work:
     """The learn item of one gap (for a work product, or study of its own): verb by status, the family's proof."""
     verb = {"missing": "Learn", "weak": "Deepen", "stale": "Refresh"}.get(gap.status, "Learn")
+    brief = brief_label(gap.label)
     done = (family.learn_done if family else "a worked example of {skill}, written up in one page").replace(
-        "{skill}", gap.label)
+        "{skill}", brief)
     return _Work(f"learn:{gap.skill_id}", "learn", f"{verb} {gap.label}", quarter(hours * 60), [], socs,
                  [gap.skill_id], None, stretch, done=done[:1].upper() + done[1:],
-                 evidence=(family.learn_proof if family else "dated notes or exercises") + f" on {gap.label}",
+                 evidence=(family.learn_proof if family else "dated notes or exercises") + f" on {brief}",
                  label=gap.label)
 
 
@@ -667,7 +668,7 @@ def _task_verification(w: _Work, m: int, part: int, parts: int, out_msg_h: float
 
 def _part_outcome(w: _Work, part: int, parts: int) -> str:
     """What a finished part of a split work item leaves behind (an outcome, never time spent)."""
-    name = w.label or w.title
+    name = brief_label(w.label) if w.label else w.title
     if w.kind == "build" and w.milestones:
         def step(p: int) -> int:
             return min(len(w.milestones) - 1, max(0, math.ceil(p / parts * len(w.milestones)) - 1))
