@@ -986,7 +986,8 @@ class TitleNormalizer:
         ms = self.normalize([title], k=max(k, TARGET_CANDIDATES), ties=True)[0]
         toks = clean_title(title).split() if isinstance(title, str) else []
         if len(ms) > 1:  # an occupation with no civilian employment (military) only for a title that is its own
-            idx = {c: i for i, c in enumerate(self.codes)}
+            idx = self.__dict__.get("_code_index") or self.__dict__.setdefault(
+                "_code_index", {c: i for i, c in enumerate(self.codes)})
             own = set(self.exact.get(" ".join(toks), ()))
             ms = sorted(ms, key=lambda m: self.log_emp[idx[m.soc_code]] <= 0 and idx[m.soc_code] not in own)
         if len(ms) < 2 or not toks or toks[-1] not in self.heads or ms[0].score >= TARGET_SURE:

@@ -251,7 +251,8 @@ def _element_or_tool(kind: str, skill_id: str) -> float:
 _ACTIVITY_TAIL = re.compile(r"\s+(?:monitoring|procedures|techniques|skills|tracking|checks|systems?)$")
 #: a company word after a product's name ("Epic Systems", "Tyler Technologies")
 _VENDOR_TAIL = re.compile(r"\s+(?:systems|software|technologies|corporation|corp|inc|solutions|labs)$")
-_MINOR = frozenset({"and", "or", "of", "the", "for", "in", "to", "with", "on"})
+#: words that carry no content in a skill phrase (compared without them)
+MINOR_WORDS = frozenset({"and", "or", "of", "the", "for", "in", "to", "with", "on", "a", "an"})
 _EXAMPLES = re.compile(r"^(?P<base>.+?) \((?P<ex>(?!or )[^()]+)\)$")
 
 
@@ -275,8 +276,8 @@ def without_known_examples(label: str, known: set[str], tools: set[str] | frozen
     the gap: it becomes "Dental office operations (Eaglesoft)". ``known`` holds lower-case labels of what the person
     shows; an example counts as shown when it is one of them or (from 4 letters) part of one ("Dentrix" in
     "Henry Schein Dentrix"). An example that is a tool in ``tools`` (lower-case names of the tools the person uses)
-    and one more word goes too: "Epic build" is no example of what an Epic super-user lacks. Tool families ("X (or Y, Z)") are left
-    alone.
+    and one more word goes too: "Epic build" is no example of what an Epic super-user lacks. Tool families
+    ("X (or Y, Z)") are left alone.
     """
     m = _EXAMPLES.match(label)
     if not m or not known:
@@ -306,7 +307,7 @@ def without_known_examples(label: str, known: set[str], tools: set[str] | frozen
             return False
         for a, b in zip(words, words[1:], strict=False):
             pair = f"{a} {b}"
-            if len(a) < 3 or len(b) < 3 or a in _MINOR or b in _MINOR or pair not in every:
+            if len(a) < 3 or len(b) < 3 or a in MINOR_WORDS or b in MINOR_WORDS or pair not in every:
                 continue
             rx = re.compile(rf"(?<![a-z0-9]){re.escape(pair)}(?![a-z0-9])")
             if any(rx.search(k) for k in known):

@@ -66,6 +66,8 @@ from typing import Any
 import polars as pl
 from pydantic import BaseModel, Field
 
+from careeros.planner.gaps import MINOR_WORDS
+
 SHRINK_K = 25.0
 SATURATION_SHARE = 0.25
 TECH_ONET_SCALE = 0.5
@@ -849,7 +851,6 @@ def _words(text: str) -> str:
 
 
 _SUFFIX = re.compile(r"(?<=[a-z]{3})(?:ing|ies|es|ed|s)$")
-_MINOR_WORDS = frozenset({"and", "or", "of", "the", "for", "in", "to", "with", "on", "a", "an"})
 
 
 def _stems(text: str) -> set[str]:
@@ -860,7 +861,7 @@ def _stems(text: str) -> set[str]:
     """
     out = set()
     for w in re.findall(r"[a-z0-9+#]+", text.lower()):
-        if w in _MINOR_WORDS:
+        if w in MINOR_WORDS:
             continue
         if len(w) >= 4 and not (len(w) == 4 and w.endswith("s")):
             out.add(_SUFFIX.sub("", w)[:5])
@@ -870,7 +871,7 @@ def _stems(text: str) -> set[str]:
 
 
 def _initials(text: str) -> str:
-    return "".join(w[0] for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _MINOR_WORDS)
+    return "".join(w[0] for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in MINOR_WORDS)
 
 
 def alias_examples(label: str, aliases: Sequence[str], n: int = ALIAS_EXAMPLES,
@@ -886,21 +887,17 @@ def alias_examples(label: str, aliases: Sequence[str], n: int = ALIAS_EXAMPLES,
     """
     acronym = _initials(label)
     seen = _stems(" ".join([label, *shown])) | ({acronym} if len(acronym) > 1 else set())
+    own = _words(label)
+    cands = [(a, st, w) for a, st, w in ((a, _stems(a), _words(a)) for a in aliases)
+             if st and w and w not in own and not (" " not in w and w.rstrip("s") == acronym)]
+    cands.sort(key=lambda c: (-(len(c[1] & prefer) / len(c[1])), len(c[0]), c[0].lower()))
     picked: list[str] = []
-    def fit(a: str) -> float:
-        st = _stems(a)
-        return len(st & prefer) / len(st) if st and prefer else 0.0
-
-    ordered = sorted(aliases, key=lambda x: (-fit(x), len(x), x.lower()))
     # first the names that share no word with what is shown, then those that add at least one new word
     for strict in (True, False):
-        for a in ordered:
+        for a, st, _ in cands:
             if len(picked) >= n:
                 return picked
-            st = _stems(a)
-            w = _words(a)
-            if a in picked or not w or not st or st <= seen or (strict and st & seen) or w in _words(label) \
-                    or (" " not in w and w.rstrip("s") == acronym):
+            if a in picked or st <= seen or (strict and st & seen):
                 continue
             picked.append(a)
             seen |= st
