@@ -56,7 +56,7 @@ from careeros.agents.models import (
 from careeros.agents.resume import QUANT, RESULT, same_company
 from careeros.llm import Tier, register_deterministic
 from careeros.planner.artifacts import CREDENTIAL_RX
-from careeros.planner.gaps import brief_label
+from careeros.planner.gaps import brief_label, split_examples
 
 WEEKS_PER_MONTH = 4
 #: sentences that read like instructions are never copied out of untrusted text
@@ -345,7 +345,7 @@ def _learning_path(g: GapFact, role_title: str, f: Field, tasks: list[TaskStatem
                  "and score 80% or more on a practice test")
         return topics, f.knowledge_practice.format(label=label), check
     if not g.skill_id.startswith("onet:") and CREDENTIAL_RX.search(label):  # a licence or certification: an exam
-        core, examples = _concept_examples(label)
+        core, examples = split_examples(label)
         alt = f" (or {_join(examples, 'or')})" if examples else ""
         topics = [f"What {core}{alt} requires: eligibility, the exam outline and how to book it, from the "
                   "certifying body's own pages",
@@ -354,7 +354,7 @@ def _learning_path(g: GapFact, role_title: str, f: Field, tasks: list[TaskStatem
         return (topics, "Two full practice exams under exam conditions, each with a list of what it got wrong",
                 "A practice exam at or above the passing mark, and the exam booked")
     if not g.skill_id.startswith("onet:"):  # a concept (financial modeling, patient care, instructional design)
-        core, examples = _concept_examples(label)
+        core, examples = split_examples(label)
         if len(examples) > 1 and all(_product_name(x) for x in examples):
             # "E-learning development (Articulate Storyline, Adobe Captivate)": start with a tool
             first = (f"{core[:1].upper() + core[1:]} hands-on: pick one of {_join(examples, 'or')} (a free trial "
@@ -394,14 +394,6 @@ def _product_name(name: str) -> bool:
 
 #: first words of examples that name a document or a rule, not a product ("Form I-9", "Section 504")
 _NOT_PRODUCT_WORDS = frozenset({"form", "section", "rule", "standard", "part", "title", "chapter", "schedule"})
-
-
-def _concept_examples(label: str) -> tuple[str, list[str]]:
-    """A concept label and the examples in its brackets: "X (A, B)" -> ("X", ["A", "B"]); else (label, [])."""
-    m = re.match(r"^(.+?) \(([^()]+)\)$", label)
-    if not m or m.group(2).startswith("or "):
-        return label, []
-    return m.group(1), [x.strip() for x in m.group(2).split(",") if x.strip()]
 
 
 def _left_behind(kind: str, title: str, skill_ids: list[str], labels: Mapping[str, str]) -> str:

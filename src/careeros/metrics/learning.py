@@ -34,6 +34,7 @@ from careeros.evidence.chunking import chunk_item
 from careeros.evidence.linking import SkillVectors, corroborate
 from careeros.evidence.models import Chunk, EvidenceItem, LinkCandidate
 from careeros.metrics.outcomes import event_id, events_frame, record_events
+from careeros.planner.gaps import split_examples
 from careeros.warehouse.db import connect
 from careeros.warehouse.loading import record_run
 from careeros.warehouse.provenance import new_run_id
@@ -42,8 +43,6 @@ SOURCE = "learning"
 #: a course name this close (difflib ratio of the normalised strings) to a task's subject closes it
 TITLE_MATCH = 0.85
 _VERBS = ("Learn ", "Deepen ", "Refresh ")
-#: the examples a skill's label carries in brackets ("(change orders, contract compliance)"), not a tool family
-_EXAMPLES_TAIL = re.compile(r"\s+\((?!or )[^()]+\)$")
 
 
 class TaskClosed(BaseModel):
@@ -114,7 +113,7 @@ def task_subject(title: str) -> str:
     """
     for v in _VERBS:
         if title.startswith(v):
-            return _EXAMPLES_TAIL.sub("", title.removeprefix(v))
+            return split_examples(title.removeprefix(v))[0]
     return title
 
 

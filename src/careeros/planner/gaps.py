@@ -256,17 +256,24 @@ MINOR_WORDS = frozenset({"and", "or", "of", "the", "for", "in", "to", "with", "o
 _EXAMPLES = re.compile(r"^(?P<base>.+?) \((?P<ex>(?!or )[^()]+)\)$")
 
 
+def split_examples(label: str) -> tuple[str, list[str]]:
+    """A label and the examples in its brackets: "X (A, B)" -> ("X", ["A", "B"]).
+
+    A tool family ("X (or Y, Z)") or a label without brackets gives (label, []).
+    """
+    m = _EXAMPLES.match(label)
+    ex = [e.strip() for e in m["ex"].split(",") if e.strip()] if m else []
+    return (m["base"], ex) if m and ex else (label, [])
+
+
 def brief_label(label: str, n: int = 2) -> str:
     """A gap's label with at most ``n`` of its examples, for a sentence.
 
     "learn Contract administration (change orders, contract compliance)": the gap list keeps all of them. Tool
     families ("X (or Y, Z)") are left alone.
     """
-    m = _EXAMPLES.match(label)
-    if not m:
-        return label
-    ex = [e.strip() for e in m["ex"].split(",") if e.strip()]
-    return label if len(ex) <= n else f"{m['base']} ({', '.join(ex[:n])})"
+    base, ex = split_examples(label)
+    return label if len(ex) <= n else f"{base} ({', '.join(ex[:n])})"
 
 
 def without_known_examples(label: str, known: set[str], tools: set[str] | frozenset[str] = frozenset()) -> str:
@@ -279,10 +286,9 @@ def without_known_examples(label: str, known: set[str], tools: set[str] | frozen
     and one more word goes too: "Epic build" is no example of what an Epic super-user lacks. Tool families
     ("X (or Y, Z)") are left alone.
     """
-    m = _EXAMPLES.match(label)
-    if not m or not known:
+    base, ex = split_examples(label)
+    if not ex or not known:
         return label
-    ex = [e.strip() for e in m["ex"].split(",") if e.strip()]
     every = "\n".join(known)  # a plain substring test before any pattern: most examples are in no label at all
 
     def shown(e: str) -> bool:
@@ -317,7 +323,7 @@ def without_known_examples(label: str, known: set[str], tools: set[str] | frozen
     keep = [e for e in ex if not shown(e)]
     if len(keep) == len(ex):
         return label
-    return f"{m['base']} ({', '.join(keep)})" if keep else m["base"]
+    return f"{base} ({', '.join(keep)})" if keep else base
 
 
 def requirement_gaps(profile: Any, person: Any, role_title: str | None = None,
