@@ -192,3 +192,27 @@ def test_a_target_title_goes_to_a_military_occupation_only_when_it_names_one(nor
     own = norm_emp.resolve_target("Infantry Officer", k=3)[0]
     assert own.soc_code.startswith("55-") and norm_emp.codes.index(own.soc_code) in norm_emp.exact[norm_emp._roles(
         "Infantry Officer")[0]]
+
+
+def test_a_target_title_goes_to_an_occupation_that_uses_its_words(norm_emp: TitleNormalizer) -> None:
+    """A target whose distinctive word an occupation never uses (in its titles, description or tasks) does not
+    resolve to it, however well the rest of the title matches: 'Electric Vehicle Technician' is no Recreational
+    Vehicle technician (O*NET never says 'electric' there), a 'Legal Operations Specialist' no airfield operations
+    specialist. Where every candidate uses the words ('Registered Nurse') the ranker's order stands."""
+    from careeros.market.titles import _content_words
+
+    def uses_all(title: str, soc: str) -> bool:
+        return _content_words(title) <= norm_emp.occ_words[norm_emp.codes.index(soc)]
+
+    for title in ("Electric Vehicle Technician", "Legal Operations Specialist"):
+        plain = norm_emp.normalize([title], k=5, ties=True)[0]
+        got = norm_emp.resolve_target(title, k=5)
+        assert not uses_all(title, plain[0].soc_code)  # the ranker's first choice lacks a word of the title
+        assert got[0].soc_code != plain[0].soc_code
+        lacking = _content_words(title) - norm_emp.occ_words[norm_emp.codes.index(plain[0].soc_code)]
+        assert lacking & norm_emp.occ_words[norm_emp.codes.index(got[0].soc_code)]  # the new first uses it
+    assert {m.soc_code for m in got} == {m.soc_code for m in plain}  # reordered, never a new candidate
+    ev = norm_emp.resolve_target("Electric Vehicle Technician")[0]
+    assert ev.soc_code.startswith("49-3023")
+    nurse = norm_emp.resolve_target("Registered Nurse")[0]
+    assert nurse.soc_code == norm_emp.normalize(["Registered Nurse"], k=1)[0][0].soc_code

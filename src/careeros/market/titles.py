@@ -46,8 +46,9 @@ if TYPE_CHECKING:
 __all__ = ["TitleMatch", "TitleNormalizer", "clean_title", "split_roles", "FEATURES"]
 
 #: 7: a small header pickle, then the index state with ``base_prior`` packed (:class:`_KeyDistribution`); the state
-#: loads 5x faster than format 5's and is unpickled on first use (see :meth:`TitleNormalizer.load`)
-_FORMAT_VERSION = 7
+#: loads 5x faster than format 5's and is unpickled on first use (see :meth:`TitleNormalizer.load`); 9: each
+#: occupation's words (titles, description, tasks) for :meth:`TitleNormalizer.resolve_target`
+_FORMAT_VERSION = 9
 #: guards the first use of a lazily loaded index (a process may share one normaliser between threads)
 _STATE_LOCK = threading.Lock()
 _ROLE_DECAY = 0.85
@@ -69,6 +70,18 @@ TARGET_HEAD_RATIO = 0.3
 TARGET_CANDIDATES = 5
 #: a best match this sure stays first ("BI Developer" is a Business Intelligence Analyst at 0.88)
 TARGET_SURE = 0.6
+#: a target's candidates are ordered by score x (share of the title's words the occupation uses anywhere) ** this
+TARGET_WORDS_POWER = 2.0
+_WORD_STOP = frozenset("a an and the of for in to with or on at by senior sr junior jr lead staff principal i ii iii iv "
+                       "entry level".split())
+_WORD_SUFFIX = re.compile(r"(?<=[a-z]{4})(?:ies|ing|ers|er|es|(?<!s)s)$")
+#: a word most occupations use says nothing either way: only rarity above this counts (log(N/n); 1.5 = 22%)
+TARGET_WORDS_IDF_FLOOR = 1.5
+
+
+def _content_words(text: str) -> set[str]:
+    """A text's content words, plural and agent endings stripped ("installers" and "installing" are "install")."""
+    return {_WORD_SUFFIX.sub("", w) for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _WORD_STOP}
 
 #: Ranker parameters, learned on the TRAIN split only (``benchmarks/eval_titles.py --fit --write``).
 MODEL_PATH = own_path("title_ranker.json")
@@ -514,6 +527,8 @@ class TitleNormalizer:
     is_mgr: np.ndarray
     is_sup: np.ndarray
     log_emp: np.ndarray
+    occ_words: list[frozenset[str]]
+    word_idf: dict[str, float]
 
     def __init__(self) -> None:
         self.codes: list[str] = []
@@ -679,6 +694,25 @@ class TitleNormalizer:
         self.is_sup = np.array([t.lower().startswith("first-line supervisors") for t in self.titles],
                                dtype=np.float32)
         self.log_emp = self._employment_prior(employment if employment is not None else pl.DataFrame())
+
+        # the words each occupation uses anywhere (titles, description, tasks) and how rare each word is: a
+        # target title whose distinctive word an occupation never uses does not name it ("Legal Operations
+        # Specialist" is no Airfield Operations Specialist, an "Electric Vehicle Technician" no RV technician)
+        words: list[set[str]] = [_content_words(t) for t in self.titles]
+        if "description" in occupations.columns:
+            for code, desc in occupations.select("soc_code", "description").iter_rows():
+                if code in idx and isinstance(desc, str):
+                    words[idx[code]] |= _content_words(desc)
+        for code, alt in alternate_titles.select("soc_code", "alternate_title").iter_rows():
+            if code in idx and isinstance(alt, str):
+                words[idx[code]] |= _content_words(alt)
+        if tasks is not None and {"soc_code", "task"} <= set(tasks.columns):
+            for code, task in tasks.select("soc_code", "task").iter_rows():
+                if code in idx and isinstance(task, str):
+                    words[idx[code]] |= _content_words(task)
+        self.occ_words = [frozenset(w) for w in words]
+        df: Counter[str] = Counter(w for ws in words for w in ws)
+        self.word_idf = {w: math.log(n_occ / c) for w, c in df.items()}
         return self
 
     def _employment_prior(self, employment: pl.DataFrame) -> np.ndarray:
@@ -978,6 +1012,10 @@ class TitleNormalizer:
     def resolve_target(self, title: str, k: int = 3) -> list[TitleMatch]:
         """Matches of a role title a person types as a target, the role kind it names first.
 
+        Candidates are ordered by score x (the rarity-weighted share of the title's words the occupation uses in its
+        titles, description or tasks) ** TARGET_WORDS_POWER: an "Electric Vehicle Technician" is no RV technician,
+        whose O*NET text never says "electric".
+
         A title ends in the kind of role ("Veterinary Practice Manager" is a manager): when the best match is unsure,
         its titles never end in that word (Veterinarians) and another match within TARGET_HEAD_RATIO of its score does
         (Medical and Health Services Managers), that one comes first. For a person's own target only: posting
@@ -985,9 +1023,21 @@ class TitleNormalizer:
         """
         ms = self.normalize([title], k=max(k, TARGET_CANDIDATES), ties=True)[0]
         toks = clean_title(title).split() if isinstance(title, str) else []
-        if len(ms) > 1:  # an occupation with no civilian employment (military) only for a title that is its own
+        if len(ms) > 1:
             idx = self.__dict__.get("_code_index") or self.__dict__.setdefault(
                 "_code_index", {c: i for i, c in enumerate(self.codes)})
+            # the title's words the occupation uses anywhere, weighed by their rarity: an occupation that never
+            # says "legal" is no legal operations role, however well "operations specialist" matches its titles
+            tw = _content_words(" ".join(toks))  # abbreviations expanded ("Sr. RN")
+            rarity = {w: max(0.0, self.word_idf.get(w, math.log(len(self.codes))) - TARGET_WORDS_IDF_FLOOR)
+                      for w in tw}
+            total = sum(rarity.values())
+            if total > 0:
+                def used(m: TitleMatch) -> float:
+                    ow = self.occ_words[idx[m.soc_code]]
+                    return sum(r for w, r in rarity.items() if w in ow) / total
+                ms = sorted(ms, key=lambda m: -m.score * used(m) ** TARGET_WORDS_POWER)
+            # an occupation with no civilian employment (military) only for a title that is its own
             own = set(self.exact.get(" ".join(toks), ()))
             ms = sorted(ms, key=lambda m: self.log_emp[idx[m.soc_code]] <= 0 and idx[m.soc_code] not in own)
         if len(ms) < 2 or not toks or toks[-1] not in self.heads or ms[0].score >= TARGET_SURE:
