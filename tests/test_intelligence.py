@@ -179,6 +179,29 @@ def test_postings_pull_the_weight_away_from_onet_as_they_grow(share: float) -> N
     assert SHRINK_K > 0
 
 
+def test_two_wordings_of_one_occupation_count_together() -> None:
+    """'BI Developer' and 'Power BI Developer' are one occupation: the merged profile keeps what either wording
+    asks for (Power BI itself from the second), a requirement both share once at its heaviest, core if core in
+    either."""
+    from careeros.planner.requirements import merge_profiles
+
+    dispatch = _inputs(0, 0.0)
+    dispatch.title, dispatch.titles = "Dispatchers", ["Dispatchers"]
+    a = score_requirements(dispatch, _title_extract, own_title="Dispatcher")
+    b = score_requirements(dispatch, _title_extract, own_title="Power BI Logistics Dispatcher")
+    merged = merge_profiles(a, b)
+    keys = [q.key for q in merged.requirements]
+    assert len(keys) == len(set(keys)) and set(keys) == {q.key for q in a.requirements} | {q.key for q in b.requirements}
+    for q in merged.requirements:
+        versions = [x for p in (a, b) for x in p.requirements if x.key == q.key]
+        assert q.weight == max(x.weight for x in versions)
+        assert q.core == any(x.core for x in versions)
+    assert "own:tech:power-bi" in keys and "concept:logistics" in keys
+    assert "own:tech:power-bi" not in {q.key for q in a.requirements}
+    assert [q.weight for q in merged.requirements] == sorted((q.weight for q in merged.requirements), reverse=True)
+    assert merged.soc_code == a.soc_code
+
+
 @pytest.fixture(scope="module")
 def reference(built_home: Path) -> object:
     from careeros.market.skills import SkillExtractor

@@ -375,7 +375,10 @@ def compute_plan(home: Path, profile: Profile, overrides: PlanOverrides | None =
         refs: list[TargetRoleRef] = []
         for r in profile.target_roles:
             code = r.soc_code or guessed.get(r.title)
-            if code and code in resolved and code not in [x.soc_code for x in refs]:
+            same = next((x for x in refs if x.soc_code == code), None)
+            if same is not None:  # another wording of a role already listed: one role, both wordings count
+                same.also_titles.append(r.title)
+            elif code and code in resolved:
                 refs.append(TargetRoleRef(title=r.title, soc_code=code, onet_title=resolved[code]))
         found = assess(con, profile, refs, extractor, scores, text, match_occupation=match)
         labels = label_index(con)

@@ -28,6 +28,7 @@ from careeros.planner.requirements import (
     esco_essentials,
     esco_occupations,
     extractor_fn,
+    merge_profiles,
     role_inputs,
     role_keywords,
     score_requirements,
@@ -48,11 +49,16 @@ _PREFERRED_SUFFIX = {".md": 0, ".markdown": 0, ".txt": 1, ".docx": 2, ".pdf": 3}
 
 @dataclass
 class TargetRoleRef:
-    """A target role: the person's own title and its O*NET-SOC code and title."""
+    """A target role: the person's own title and its O*NET-SOC code and title.
+
+    ``also_titles``: the person's other wordings of the same occupation ("Power BI Developer" beside "BI
+    Developer"); what they name counts too (see :func:`~careeros.planner.requirements.merge_profiles`).
+    """
 
     title: str
     soc_code: str
     onet_title: str | None = None
+    also_titles: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -265,6 +271,10 @@ def assess(con: Any, profile: Profile, roles: Sequence[TargetRoleRef], extractor
     for r in roles:
         prof = score_requirements(role_inputs(con, r.soc_code, r.title), extract, hier.alternatives, keywords, r.title,
                                   examples)
+        if r.also_titles:
+            prof = merge_profiles(prof, *(score_requirements(role_inputs(con, r.soc_code, t), extract,
+                                                             hier.alternatives, keywords, t, examples)
+                                          for t in r.also_titles))
         if not prof.core:
             limits.append(f"{r.title}: no requirements known for {r.soc_code}")
             continue

@@ -533,6 +533,26 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
     return RequirementProfile(soc_code=inp.soc_code, title=inp.title, soc_postings=n, requirements=out)
 
 
+def merge_profiles(first: RequirementProfile, *others: RequirementProfile) -> RequirementProfile:
+    """One occupation's profiles under several of the person's wordings, as one profile.
+
+    "BI Developer" and "Power BI Developer" are one occupation, but the second names Power BI: what any wording
+    asks for counts. A requirement in several keeps its heaviest version; it is core when it is core in any.
+    """
+    best: dict[str, Requirement] = {}
+    core: set[str] = set()
+    for prof in (first, *others):
+        for q in prof.requirements:
+            if q.core:
+                core.add(q.key)
+            if q.key not in best or q.weight > best[q.key].weight:
+                best[q.key] = q
+    reqs = [q.model_copy(update={"core": q.key in core}) for q in best.values()]
+    reqs.sort(key=lambda q: (-q.weight, q.label.lower(), q.key))
+    return RequirementProfile(soc_code=first.soc_code, title=first.title,
+                              soc_postings=max(p.soc_postings for p in (first, *others)), requirements=reqs)
+
+
 # ------------------------------------------------------------------------------------------------ readers
 
 
