@@ -181,6 +181,32 @@ def test_a_credential_is_learned_as_an_exam_not_as_a_craft() -> None:
     assert "published example" not in text and "real case" not in text
 
 
+def test_a_learning_path_cites_the_task_that_names_the_skill() -> None:
+    """'Project budgeting' is practised where the role's tasks speak of budgets, not where they share only the
+    word every task of the role uses ('project'); a skill no task names gets no made-up task."""
+    from careeros.agents.fields import field_for
+    from careeros.agents.models import GapFact, TaskStatement
+    from careeros.agents.roles import learning_path
+
+    tasks = [TaskStatement(soc_code="11-9021.00", task_id=str(i), task=t) for i, t in enumerate([
+        "Inspect or review projects to monitor compliance with environmental regulations.",
+        "Plan, schedule, or coordinate construction project activities to meet deadlines.",
+        "Prepare and submit budget estimates, progress reports, or cost tracking reports.",
+        "Confer with owners, contractors, or design professionals to resolve matters, such as construction problems.",
+        "Direct and supervise construction project workers.",
+    ])]
+    f = field_for("11-9021.00")
+
+    def topics(label: str) -> str:
+        g = GapFact(skill_id="concept:x", label=label, kind="concept", size=0.5, status="missing", market_value=0.0)
+        return " ".join(learning_path(g, "Construction Project Manager", f, tasks)[0]).lower()
+
+    budget = topics("Project budgeting (budget tracking, EAC, estimate to complete)")
+    assert "budget estimates" in budget and "environmental" not in budget
+    docs = topics("Construction documentation (submittals, as-built drawings)")
+    assert "has to" not in docs and "week to week" in docs  # 'construction' is in most tasks; 'as' names nothing
+
+
 def test_interview_questions_skip_everyday_office_tools(case: tuple[str, Path, Any, Facts]) -> None:
     """Nobody is asked in an interview how they use Outlook: skill questions name the role's real tools and skills."""
     from careeros.agents.fields import OFFICE_TOOL

@@ -10,6 +10,7 @@ the outbox, the warehouse or another agent: the orchestrator alone writes.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -57,6 +58,7 @@ from careeros.agents.resume import QUANT, RESULT, same_company
 from careeros.llm import Tier, register_deterministic
 from careeros.planner.artifacts import CREDENTIAL_RX
 from careeros.planner.gaps import brief_label, split_examples
+from careeros.planner.requirements import phrase_stems
 
 WEEKS_PER_MONTH = 4
 #: sentences that read like instructions are never copied out of untrusted text
@@ -284,11 +286,28 @@ def strategist_offline(inp: StrategistInput, untrusted: Mapping[str, str]) -> St
 # ------------------------------------------------------------------------------------------ curriculum
 
 
+#: a task names a skill when it shares one of the label's own words and their rarity among the role's tasks adds up
+#: to this (a word in one task of 25: about 2.8 per word, twice for the label's own words; in 15 of 25: about 0.5)
+TASK_MATCH_MIN = 2.0
+
+
 def _tasks_about(label: str, tasks: list[TaskStatement], k: int = 1) -> list[str]:
-    """O*NET task statements of the role that share the most words with a skill label."""
-    words = _tokens(label)
-    scored = sorted(((len(words & _tokens(t.task)), i, t.task) for i, t in enumerate(tasks)), key=lambda x: (-x[0], x[1]))
-    return [t.rstrip(".") for n, _, t in scored[:k] if n > 0]
+    """O*NET task statements of the role that name a skill best.
+
+    Words compared loosely ("budgeting" is "budget"), each weighed by how few of the role's tasks use it (a
+    construction manager's tasks all say "project"), the label's own words twice its examples': "Project budgeting
+    (budget tracking, ...)" is used where a task says "budget estimates", not where it says "review projects".
+    """
+    head, examples = split_examples(label)
+    own = phrase_stems(head)
+    words = own | phrase_stems(" ".join(examples))
+    bags = [phrase_stems(t.task) for t in tasks]
+    n = len(bags)
+    idf = {w: math.log((n + 1) / (0.5 + sum(1 for b in bags if w in b))) for w in words}
+    scored = sorted(((sum(idf[w] * (2.0 if w in own else 1.0) for w in words & b), i, t.task)
+                     for i, (t, b) in enumerate(zip(tasks, bags, strict=True)) if own & b),
+                    key=lambda x: (-x[0], x[1]))
+    return [t.rstrip(".") for sc, _, t in scored[:k] if sc >= TASK_MATCH_MIN]
 
 
 def learning_path(g: GapFact, role_title: str, f: Field, tasks: list[TaskStatement]) -> tuple[list[str], str, str]:

@@ -252,7 +252,7 @@ _ACTIVITY_TAIL = re.compile(r"\s+(?:monitoring|procedures|techniques|skills|trac
 #: a company word after a product's name ("Epic Systems", "Tyler Technologies")
 _VENDOR_TAIL = re.compile(r"\s+(?:systems|software|technologies|corporation|corp|inc|solutions|labs)$")
 #: words that carry no content in a skill phrase (compared without them)
-MINOR_WORDS = frozenset({"and", "or", "of", "the", "for", "in", "to", "with", "on", "a", "an"})
+MINOR_WORDS = frozenset({"and", "or", "of", "the", "for", "in", "to", "with", "on", "a", "an", "as", "at", "by"})
 _EXAMPLES = re.compile(r"^(?P<base>.+?) \((?P<ex>(?!or )[^()]+)\)$")
 
 

@@ -873,7 +873,7 @@ def _words(text: str) -> str:
 _SUFFIX = re.compile(r"(?<=[a-z]{3})(?:ing|ies|es|ed|s)$")
 
 
-def _stems(text: str) -> set[str]:
+def phrase_stems(text: str) -> set[str]:
     """Content words of a phrase, compared loosely.
 
     Long words by a 5-letter stem after a plural or -ing/-ed ending ("tests" is "testing"); short words (acronyms)
@@ -906,9 +906,9 @@ def alias_examples(label: str, aliases: Sequence[str], n: int = ALIAS_EXAMPLES,
     "coaching staff", not "mentoring engineers".
     """
     acronym = _initials(label)
-    seen = _stems(" ".join([label, *shown])) | ({acronym} if len(acronym) > 1 else set())
+    seen = phrase_stems(" ".join([label, *shown])) | ({acronym} if len(acronym) > 1 else set())
     own = _words(label)
-    cands = [(a, st, w) for a, st, w in ((a, _stems(a), _words(a)) for a in aliases)
+    cands = [(a, st, w) for a, st, w in ((a, phrase_stems(a), _words(a)) for a in aliases)
              if st and w and w not in own and not (" " not in w and w.rstrip("s") == acronym)]
     cands.sort(key=lambda c: (-(len(c[1] & prefer) / len(c[1])), len(c[0]), c[0].lower()))
     picked: list[str] = []
@@ -963,7 +963,7 @@ def role_words(texts: Sequence[str]) -> frozenset[str]:
     out: set[str] = set()
     for t in texts:
         if t:
-            out |= _stems(t)
+            out |= phrase_stems(t)
     return frozenset(out)
 
 
