@@ -211,7 +211,22 @@ def test_interview_questions_skip_everyday_office_tools(case: tuple[str, Path, A
     """Nobody is asked in an interview how they use Outlook: skill questions name the role's real tools and skills."""
     from careeros.agents.fields import OFFICE_TOOL
 
-    _, _, _, facts = case
+    _, home, _, facts = case
     out = agent_output("interview_prep", facts)
     asked = [q.question for q in out.questions if q.kind == "skill"]
     assert not [q for q in asked if OFFICE_TOOL.search(q.split(" in your", 1)[0])], asked
+    # nor about what every occupation rates high: a knowledge or skill question names one this role needs more than
+    # the average occupation does (O*NET ratings in the warehouse)
+    from careeros.agents.facts import DISTINCT_MIN_LIFT
+    from careeros.warehouse.db import connect
+
+    soc = facts.roles[0].soc_code
+    asked_ids = [q.source_ref.rsplit("/", 1)[-1] for q in out.questions if q.kind == "skill"]
+    with connect(home / "warehouse.duckdb", read_only=True) as con:
+        lift = dict(con.execute(
+            "WITH m AS (SELECT skill_id, avg(weight) AS mw FROM graph_occupation_skill WHERE relation IN "
+            "('onet_rating', 'onet_rating_imputed') GROUP BY 1) SELECT e.skill_id, e.weight - m.mw FROM "
+            "graph_occupation_skill e JOIN m USING (skill_id) WHERE e.soc_code = ? AND e.relation IN "
+            "('onet_rating', 'onet_rating_imputed')", [soc]).fetchall())
+    rated = [sid for sid in asked_ids if sid in lift]
+    assert all(lift[sid] >= DISTINCT_MIN_LIFT for sid in rated), (rated, asked)

@@ -141,6 +141,11 @@ def stored_plan(home: Path, profile: Profile, run_id: str) -> Plan:
 # ------------------------------------------------------------------------------------------ gather
 
 
+#: interview skill questions ask about the knowledge and skills O*NET rates at least this high (0-1; 0.6 is about
+#: 3.4 of 5) for the role and this much above the average occupation
+DISTINCT_MIN_WEIGHT, DISTINCT_MIN_LIFT = 0.6, 0.15
+
+
 def _roles(con: Any, plan: Plan) -> tuple[list[RoleFact], dict[str, list[GapFact]]]:
     from careeros.planner.gaps import role_requirements
     from careeros.planner.plan import gap_reports
@@ -178,13 +183,23 @@ def _roles(con: Any, plan: Plan) -> tuple[list[RoleFact], dict[str, list[GapFact
         req = role_requirements(con, r.soc_code)
         gap_size = {g.skill_id: g for g in (rep.gaps if rep else [])}
         tech = req.filter(req["kind"] == "technology").head(6)
-        other = req.filter(req["kind"] != "technology").head(4)
+        # knowledge and skills this occupation needs more than most do (a construction manager's Building and
+        # Construction), not the ones every occupation rates high (English Language, Reading Comprehension)
+        distinct = [r[0] for r in con.execute(
+            "WITH m AS (SELECT skill_id, avg(weight) AS mw FROM graph_occupation_skill WHERE relation IN "
+            "('onet_rating', 'onet_rating_imputed') GROUP BY 1) SELECT e.skill_id FROM graph_occupation_skill e "
+            "JOIN m USING (skill_id) WHERE e.soc_code = ? AND e.relation IN ('onet_rating', 'onet_rating_imputed') "
+            "AND e.weight >= ? AND e.weight - m.mw >= ? ORDER BY e.weight - m.mw DESC, e.skill_id",
+            [r.soc_code, DISTINCT_MIN_WEIGHT, DISTINCT_MIN_LIFT]).fetchall()]
+        rank = {sid: i for i, sid in enumerate(distinct)}
+        other_rows = sorted({x["skill_id"]: x for x in req.filter(req["kind"] != "technology").iter_rows(named=True)
+                             if x["skill_id"] in rank}.values(), key=lambda x: rank[x["skill_id"]])[:4]
         skills[r.soc_code] = [
             GapFact(skill_id=x["skill_id"], label=x["label"], kind=x["kind"],
                     size=gap_size[x["skill_id"]].size if x["skill_id"] in gap_size else 0.0,
                     status=gap_size[x["skill_id"]].status if x["skill_id"] in gap_size else "evidenced",
                     market_value=gap_size[x["skill_id"]].market_value if x["skill_id"] in gap_size else 0.5)
-            for part in (tech, other) for x in part.iter_rows(named=True)]
+            for x in [*tech.iter_rows(named=True), *other_rows]]
     return roles, skills
 
 
