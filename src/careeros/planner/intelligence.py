@@ -275,6 +275,9 @@ def assess(con: Any, profile: Profile, roles: Sequence[TargetRoleRef], extractor
             prof = merge_profiles(prof, *(score_requirements(role_inputs(con, r.soc_code, t), extract,
                                                              hier.alternatives, keywords, t, examples)
                                           for t in r.also_titles))
+            verb = "names" if len(r.also_titles) == 1 else "name"
+            limits.append(f"{' and '.join(repr(t) for t in r.also_titles)} {verb} the same occupation as '{r.title}' "
+                          f"({prof.title or r.soc_code}): one role, with what each title asks for")
         if not prof.core:
             limits.append(f"{r.title}: no requirements known for {r.soc_code}")
             continue
