@@ -138,6 +138,32 @@ def test_hierarchy_over_the_real_graph(built_home: Path) -> None:
     assert any(len(ids_) >= 3 and 0 < f < 1 for ids_, f in h.alternatives)
 
 
+@pytest.mark.parametrize(("label", "surface", "one"), [
+    ("Life support certifications", "BLS certification", True),   # BLS is not ACLS or PALS
+    ("Safety certifications", "OSHA 10", True),                     # nor OSHA 10 the OSHA 30 a lead needs
+    ("PMP certification", "CAPM", True),
+    ("PMP certification", "PMP certified", False),                  # the credential itself
+    ("Teaching certification", "teaching license", False),
+    ("Machine learning", "deep learning", False),                   # not a credential group
+])
+def test_one_credential_of_a_group_is_not_the_group(label: str, surface: str, one: bool) -> None:
+    from careeros.planner.intelligence import one_credential_of_several
+
+    assert one_credential_of_several(label, surface) is one
+
+
+def test_a_resume_naming_one_credential_shows_the_group_in_part(reference: object) -> None:
+    """An EMT's BLS card is named in the resume: the life support group counts as partly shown (a weak gap whose label
+    drops BLS and names what is left), not as covered; a credential named as itself counts in full."""
+    from careeros.graph.ids import concept_id
+    from careeros.planner.gaps import COVERED_AT
+    from careeros.planner.intelligence import CREDENTIAL_MEMBER, RESUME_NAMED, named_skills
+
+    got = named_skills("Certifications: BLS certification (AHA), PMP certified.\n", reference)
+    assert got[concept_id("Life support certifications")][0] == CREDENTIAL_MEMBER < COVERED_AT
+    assert got[concept_id("PMP certification")][0] == RESUME_NAMED >= COVERED_AT
+
+
 def test_hierarchy_ignores_unknown_labels() -> None:
     table = {"concepts": [{"label": "Machine learning", "broader": ["Nonexistent thing"], "implied_by": ["PyTorch"]}],
              "hierarchy": {"Nope": {"Also nope": 0.9}}}

@@ -29,6 +29,7 @@ from careeros.planner.requirements import (
     esco_occupations,
     extractor_fn,
     merge_profiles,
+    phrase_stems,
     role_inputs,
     role_keywords,
     score_requirements,
@@ -138,9 +139,32 @@ def named_skills(text: str, extractor: Any) -> dict[str, tuple[float, str]]:
         if others_credential(m.label, text, m.start):
             continue
         s = RESUME_LEARNING if learning_context(text, m.start, m.end) else RESUME_NAMED
+        if m.kind == "concept" and one_credential_of_several(m.label, m.text):
+            s = min(s, CREDENTIAL_MEMBER)
         if s > out.get(m.skill_id, (0.0, ""))[0]:
             out[m.skill_id] = (s, m.label)
     return out
+
+
+#: a credential group ("Life support certifications", "Safety certifications", "EMT and paramedic certification")
+_CREDENTIAL_GROUP = re.compile(r"\b(?:certifications?|licen[cs]es?|licensure|licensing|credentials?)\b", re.IGNORECASE)
+#: words every credential label has: they name no particular credential
+_CREDENTIAL_WORDS = frozenset({"certi", "licen", "crede", "regis", "exam"})
+#: what one named credential of a group shows of the group: BLS is not ACLS, OSHA 10 not OSHA 30, EMT-B not paramedic
+CREDENTIAL_MEMBER = 0.5
+
+
+def one_credential_of_several(label: str, surface: str) -> bool:
+    """Whether ``surface`` names one credential of a credential group ``label`` rather than the group itself.
+
+    "BLS certification" of "Life support certifications", "OSHA 10" of "Safety certifications", "CCNA" of
+    "Networking certifications": the surface shares no word of the label besides the credential words. "PMP
+    certified" of "PMP certification" and "teaching license" of "Teaching certification" name the credential itself.
+    """
+    if not _CREDENTIAL_GROUP.search(label):
+        return False
+    own = phrase_stems(label) - _CREDENTIAL_WORDS
+    return bool(own) and not (phrase_stems(surface) & own)
 
 
 _US = {"analyse": "analyze", "analysing": "analyzing", "organise": "organize", "organisation": "organization",
@@ -261,7 +285,15 @@ def assess(con: Any, profile: Profile, roles: Sequence[TargetRoleRef], extractor
         named = {sid: v for sid, v in named_skills(resume, extractor).items() if sid not in rejected}
         direct = {sid: s for sid, (s, _) in named.items()}
         for sid, (s, _) in named.items():
-            person.offer(sid, s, "named in your resume" if s >= RESUME_NAMED else "named in your resume as still learning")
+            person.offer(sid, s, "named in your resume" if s >= RESUME_NAMED else
+                         "one credential of the group named in your resume" if s == CREDENTIAL_MEMBER else
+                         "named in your resume as still learning")
+            cur = person.skills.get(sid)
+            if s == CREDENTIAL_MEMBER and cur is not None and cur.strength > s and cur.source.startswith("named in"):
+                # the curated link of the same resume mention says "named" too: one credential of a group (BLS)
+                # shows that one, not the group the target asks for (ACLS, PALS); a person's own confirmation stands
+                person.skills[sid] = cur.model_copy(update={
+                    "strength": s, "source": "one credential of the group named in your resume"})
         for sid, s in hier.propagate(direct, blocked=set(person.removed)).items():
             if sid not in direct:
                 src = next((c for c in hier.implied_by(sid) if c in direct), None)
