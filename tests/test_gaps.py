@@ -79,6 +79,11 @@ def test_a_gap_label_drops_the_examples_the_person_already_shows() -> None:
     assert w("EHR configuration (Epic build)", {"epic"}) == "EHR configuration (Epic build)"  # a skill, not a tool
     assert w("Prospecting (LinkedIn Sales Navigator)", {"linkedin"}, {"linkedin"}) == \
         "Prospecting (LinkedIn Sales Navigator)"  # another product of the vendor
+    # an example naming two things the person names, or a credential written out ("OSHA 10-hour" for OSHA 10)
+    resume = {"used calipers, micrometers and height gauges daily; certifications: osha 10 construction"}
+    assert w("Metrology (gauge R&R, calipers and micrometers)", resume) == "Metrology (gauge R&R)"
+    assert w("Safety certifications (OSHA 30, OSHA 10-hour, CSP)", resume) == "Safety certifications (OSHA 30, CSP)"
+    assert w("Networking (LAN/WAN, VLANs)", {"set up the office lan"}) == "Networking (LAN/WAN, VLANs)"  # only half
 
 
 def test_a_sentence_names_a_gap_with_two_of_its_examples() -> None:

@@ -254,6 +254,11 @@ _VENDOR_TAIL = re.compile(r"\s+(?:systems|software|technologies|corporation|corp
 #: words that carry no content in a skill phrase (compared without them)
 MINOR_WORDS = frozenset({"and", "or", "of", "the", "for", "in", "to", "with", "on", "a", "an", "as", "at", "by"})
 _EXAMPLES = re.compile(r"^(?P<base>.+?) \((?P<ex>(?!or )[^()]+)\)$")
+#: the parts of an example that names two things ("calipers and micrometers", "LAN/WAN")
+_EXAMPLE_PARTS = re.compile(r"\s+(?:and|&)\s+|\s*/\s*", re.IGNORECASE)
+#: how a credential's name is often written out ("OSHA 10-hour", "BLS certification", "CDL license")
+_CREDENTIAL_TAIL = re.compile(r"[-\s]+(?:hours?|hr|certification|certified|certificate|card|license|licence)$",
+                              re.IGNORECASE)
 
 
 def split_examples(label: str) -> tuple[str, list[str]]:
@@ -320,7 +325,17 @@ def without_known_examples(label: str, known: set[str], tools: set[str] | frozen
                 return True
         return False
 
-    keep = [e for e in ex if not shown(e)]
+    def shown_in_parts(e: str) -> bool:
+        if shown(e):
+            return True
+        # "calipers and micrometers" for someone who names both; "OSHA 10-hour" for someone who holds OSHA 10
+        parts = [p for p in _EXAMPLE_PARTS.split(e) if p]
+        if len(parts) > 1 and all(shown(p) for p in parts):
+            return True
+        bare = _CREDENTIAL_TAIL.sub("", e)
+        return bare != e and len(bare) >= 2 and shown(bare)
+
+    keep = [e for e in ex if not shown_in_parts(e)]
     if len(keep) == len(ex):
         return label
     return f"{base} ({', '.join(keep)})" if keep else base
