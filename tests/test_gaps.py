@@ -84,6 +84,12 @@ def test_a_gap_label_drops_the_examples_the_person_already_shows() -> None:
     assert w("Metrology (gauge R&R, calipers and micrometers)", resume) == "Metrology (gauge R&R)"
     assert w("Safety certifications (OSHA 30, OSHA 10-hour, CSP)", resume) == "Safety certifications (OSHA 30, CSP)"
     assert w("Networking (LAN/WAN, VLANs)", {"set up the office lan"}) == "Networking (LAN/WAN, VLANs)"  # only half
+    # a credential code under its issuer's name, for someone who names the code bare; a bare word is no code
+    certs = {"certifications: security+, a+ (comptia)"}
+    assert w("Security certifications (CompTIA Security+, CISSP)", certs) == "Security certifications (CISSP)"
+    assert w("IT support certifications (A+ certification, HDI)", certs) == "IT support certifications (HDI)"
+    assert w("Cloud computing (AWS Lambda, Azure Functions)", {"used aws daily"}) == \
+        "Cloud computing (AWS Lambda, Azure Functions)"
 
 
 def test_a_sentence_names_a_gap_with_two_of_its_examples() -> None:

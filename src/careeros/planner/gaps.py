@@ -256,6 +256,9 @@ MINOR_WORDS = frozenset({"and", "or", "of", "the", "for", "in", "to", "with", "o
 _EXAMPLES = re.compile(r"^(?P<base>.+?) \((?P<ex>(?!or )[^()]+)\)$")
 #: the parts of an example that names two things ("calipers and micrometers", "LAN/WAN")
 _EXAMPLE_PARTS = re.compile(r"\s+(?:and|&)\s+|\s*/\s*", re.IGNORECASE)
+#: a credential's code: letters with a + or digits ("security+", "a+", "az-104"); a bare word ("aws" in "AWS
+#: Lambda", "power" in "Power BI") is not one
+_CREDENTIAL_CODE = re.compile(r"[a-z][a-z0-9-]*[+#0-9][a-z0-9+#-]*")
 #: how a credential's name is often written out ("OSHA 10-hour", "BLS certification", "CDL license")
 _CREDENTIAL_TAIL = re.compile(r"[-\s]+(?:hours?|hr|certification|certified|certificate|card|license|licence)$",
                               re.IGNORECASE)
@@ -302,7 +305,7 @@ def without_known_examples(label: str, known: set[str], tools: set[str] | frozen
             return True
         head = _ACTIVITY_TAIL.sub("", e)  # "vital signs monitoring" is shown by "vital signs"
         for x in {e, head}:
-            if len(x) < 3 or x not in every:
+            if (len(x) < 3 and not re.search(r"[+#]", x)) or x not in every:  # "A+" and "C#" are names, "R" is not
                 continue
             rx = re.compile(rf"(?<![a-z0-9]){re.escape(x)}(?![a-z0-9])")
             if any(rx.search(k) for k in known):
@@ -333,7 +336,11 @@ def without_known_examples(label: str, known: set[str], tools: set[str] | frozen
         if len(parts) > 1 and all(shown(p) for p in parts):
             return True
         bare = _CREDENTIAL_TAIL.sub("", e)
-        return bare != e and len(bare) >= 2 and shown(bare)
+        if bare != e and len(bare) >= 2 and shown(bare):
+            return True
+        # a credential under its issuer's name ("CompTIA Security+", "Cisco CCNA") for someone who names it bare
+        words = e.lower().split()
+        return len(words) == 2 and any(_CREDENTIAL_CODE.fullmatch(w) is not None and shown(w) for w in words)
 
     keep = [e for e in ex if not shown_in_parts(e)]
     if len(keep) == len(ex):
