@@ -216,3 +216,9 @@ def test_a_target_title_goes_to_an_occupation_that_uses_its_words(norm_emp: Titl
     assert ev.soc_code.startswith("49-3023")
     nurse = norm_emp.resolve_target("Registered Nurse")[0]
     assert nurse.soc_code == norm_emp.normalize(["Registered Nurse"], k=1)[0][0].soc_code
+    # the head-word rule ("... Officer" is a kind of officer) does not hand a first match that uses every word of the
+    # title to one that misses one: a Contracting Officer is no police officer, whose O*NET text never says "contract"
+    co = norm_emp.resolve_target("Contracting Officer")[0]
+    assert _content_words("Contracting Officer") <= norm_emp.occ_words[norm_emp.codes.index(co.soc_code)]
+    hr = norm_emp.resolve_target("Human Resources Manager")[0]  # ... while a manager title still finds managers
+    assert hr.soc_code.startswith("11-")

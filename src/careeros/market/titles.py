@@ -46,9 +46,9 @@ if TYPE_CHECKING:
 __all__ = ["TitleMatch", "TitleNormalizer", "clean_title", "split_roles", "FEATURES"]
 
 #: 7: a small header pickle, then the index state with ``base_prior`` packed (:class:`_KeyDistribution`); the state
-#: loads 5x faster than format 5's and is unpickled on first use (see :meth:`TitleNormalizer.load`); 9: each
+#: loads 5x faster than format 5's and is unpickled on first use (see :meth:`TitleNormalizer.load`); 9, 10: each
 #: occupation's words (titles, description, tasks) for :meth:`TitleNormalizer.resolve_target`
-_FORMAT_VERSION = 9
+_FORMAT_VERSION = 10
 #: guards the first use of a lazily loaded index (a process may share one normaliser between threads)
 _STATE_LOCK = threading.Lock()
 _ROLE_DECAY = 0.85
@@ -74,7 +74,7 @@ TARGET_SURE = 0.6
 TARGET_WORDS_POWER = 2.0
 _WORD_STOP = frozenset("a an and the of for in to with or on at by senior sr junior jr lead staff principal i ii iii iv "
                        "entry level".split())
-_WORD_SUFFIX = re.compile(r"(?<=[a-z]{4})(?:ies|ing|ers|er|es|(?<!s)s)$")
+_WORD_SUFFIX = re.compile(r"(?<=[a-z]{4})(?:ies|ing|ers|er|(?<=[sxz])es|(?<=[cs]h)es|(?<!s)s)$")
 #: a word most occupations use says nothing either way: only rarity above this counts (log(N/n); 1.5 = 22%)
 TARGET_WORDS_IDF_FLOOR = 1.5
 
@@ -1023,6 +1023,7 @@ class TitleNormalizer:
         """
         ms = self.normalize([title], k=max(k, TARGET_CANDIDATES), ties=True)[0]
         toks = clean_title(title).split() if isinstance(title, str) else []
+        missing: dict[str, bool] = {}  # per match: whether its O*NET text misses a distinctive word of the title
         if len(ms) > 1:
             idx = self.__dict__.get("_code_index") or self.__dict__.setdefault(
                 "_code_index", {c: i for i, c in enumerate(self.codes)})
@@ -1037,6 +1038,7 @@ class TitleNormalizer:
                     ow = self.occ_words[idx[m.soc_code]]
                     return sum(r for w, r in rarity.items() if w in ow) / total
                 ms = sorted(ms, key=lambda m: -m.score * used(m) ** TARGET_WORDS_POWER)
+                missing = {m.soc_code: used(m) < 1.0 for m in ms}
             # an occupation with no civilian employment (military) only for a title that is its own
             own = set(self.exact.get(" ".join(toks), ()))
             ms = sorted(ms, key=lambda m: self.log_emp[idx[m.soc_code]] <= 0 and idx[m.soc_code] not in own)
@@ -1051,7 +1053,12 @@ class TitleNormalizer:
         head = toks[-1]
         if head in ends.get(ms[0].soc_code, ()):
             return ms[:k]
+        # a first match that uses every distinctive word of the title does not give way to one that misses one (a
+        # "Contracting Officer" is a purchasing role, not a police officer, whose text never says "contract")
+        keep = not missing.get(ms[0].soc_code, True)
         for j, m in enumerate(ms[1:], 1):
+            if keep and missing.get(m.soc_code, False):
+                continue
             if m.score >= TARGET_HEAD_RATIO * ms[0].score and head in ends.get(m.soc_code, ()):
                 return [m, *ms[:j], *ms[j + 1:]][:k]
         return ms[:k]
