@@ -1018,8 +1018,9 @@ class TitleNormalizer:
 
         A title ends in the kind of role ("Veterinary Practice Manager" is a manager): when the best match is unsure,
         its titles never end in that word (Veterinarians) and another match within TARGET_HEAD_RATIO of its score does
-        (Medical and Health Services Managers), that one comes first. For a person's own target only: posting
-        titles keep the ranker's order.
+        (Medical and Health Services Managers), that one comes first, unless the best match uses every distinctive
+        word of the title and the other misses one ("Contracting Officer" stays a purchasing role). For a person's own
+        target only: posting titles keep the ranker's order.
         """
         ms = self.normalize([title], k=max(k, TARGET_CANDIDATES), ties=True)[0]
         toks = clean_title(title).split() if isinstance(title, str) else []
@@ -1034,11 +1035,10 @@ class TitleNormalizer:
                       for w in tw}
             total = sum(rarity.values())
             if total > 0:
-                def used(m: TitleMatch) -> float:
-                    ow = self.occ_words[idx[m.soc_code]]
-                    return sum(r for w, r in rarity.items() if w in ow) / total
-                ms = sorted(ms, key=lambda m: -m.score * used(m) ** TARGET_WORDS_POWER)
-                missing = {m.soc_code: used(m) < 1.0 for m in ms}
+                used = {m.soc_code: sum(r for w, r in rarity.items() if w in self.occ_words[idx[m.soc_code]]) / total
+                        for m in ms}
+                ms = sorted(ms, key=lambda m: -m.score * used[m.soc_code] ** TARGET_WORDS_POWER)
+                missing = {c: u < 1.0 for c, u in used.items()}
             # an occupation with no civilian employment (military) only for a title that is its own
             own = set(self.exact.get(" ".join(toks), ()))
             ms = sorted(ms, key=lambda m: self.log_emp[idx[m.soc_code]] <= 0 and idx[m.soc_code] not in own)

@@ -285,15 +285,16 @@ def assess(con: Any, profile: Profile, roles: Sequence[TargetRoleRef], extractor
         named = {sid: v for sid, v in named_skills(resume, extractor).items() if sid not in rejected}
         direct = {sid: s for sid, (s, _) in named.items()}
         for sid, (s, _) in named.items():
-            person.offer(sid, s, "named in your resume" if s >= RESUME_NAMED else
-                         "one credential of the group named in your resume" if s == CREDENTIAL_MEMBER else
-                         "named in your resume as still learning")
+            member = s == CREDENTIAL_MEMBER
+            why = ("named in your resume" if s >= RESUME_NAMED else
+                   "one credential of the group named in your resume" if member else
+                   "named in your resume as still learning")
+            person.offer(sid, s, why)
             cur = person.skills.get(sid)
-            if s == CREDENTIAL_MEMBER and cur is not None and cur.strength > s and cur.source.startswith("named in"):
+            if member and cur is not None and cur.strength > s and cur.source.startswith("named in"):
                 # the curated link of the same resume mention says "named" too: one credential of a group (BLS)
                 # shows that one, not the group the target asks for (ACLS, PALS); a person's own confirmation stands
-                person.skills[sid] = cur.model_copy(update={
-                    "strength": s, "source": "one credential of the group named in your resume"})
+                person.skills[sid] = cur.model_copy(update={"strength": s, "source": why})
         for sid, s in hier.propagate(direct, blocked=set(person.removed)).items():
             if sid not in direct:
                 src = next((c for c in hier.implied_by(sid) if c in direct), None)
