@@ -230,3 +230,19 @@ def test_interview_questions_skip_everyday_office_tools(case: tuple[str, Path, A
             "('onet_rating', 'onet_rating_imputed')", [soc]).fetchall())
     rated = [sid for sid in asked_ids if sid in lift]
     assert all(lift[sid] >= DISTINCT_MIN_LIFT for sid in rated), (rated, asked)
+
+
+def test_a_computer_occupation_whose_work_is_not_software_takes_its_work_product_field() -> None:
+    """Health Informatics Specialists sit in SOC 15-1 but make clinical dashboards and workflow specifications: the
+    agents talk about informatics work and a clinical informatics lead, as the artifact family does, never about
+    repositories or engineering work."""
+    from careeros.agents.fields import field_for, software_words
+    from careeros.planner.artifacts import family_for, load_families
+
+    for soc in ("15-1211.01", "15-1255.00", "15-1252.00", "29-1141.00"):
+        f = field_for(soc)
+        assert f.software == family_for(soc, load_families()).software, soc
+    hi = field_for("15-1211.01")
+    assert hi.key == "health_informatics"
+    words = " ".join(v for v in vars(hi).values() if isinstance(v, str))
+    assert not software_words(words), software_words(words)

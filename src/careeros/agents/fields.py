@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 #: words that mark text as written for a software job (checked on every agent output for other fields); "service"
 #: alone is everyone's word (customer service, service providers, food service), a software service is "small
@@ -172,6 +174,20 @@ _FIELDS: dict[str, Field] = {
         skill_practice="Practise {label} on one study and present it at a lab meeting",
         story_hint="results found, samples processed, time saved or papers produced",
     ),
+    "health_informatics": Field(
+        key="health_informatics", software=False, work="informatics work", team="informatics team",
+        workplace="health system", practice="de-identified data and workflow case studies",
+        reviewer="a clinical informatics lead",
+        portfolio="your informatics portfolio (de-identified dashboards, workflow maps, mapping tables)",
+        publish="add it to your portfolio as a case study with no patient identifiers",
+        tool_practice="Build one de-identified report or documentation workflow in {label}'s training environment",
+        tool_check="An informatics colleague repeats your {label} report from your notes and gets the same figures",
+        knowledge_practice="Apply {label} to one de-identified clinical workflow and write up what it changes",
+        skill_practice="Use {label} on one real informatics request and debrief it with a clinical informatics lead",
+        story_hint="documentation time saved, data quality, system adoption or patient-safety measures",
+        office_practice="Build a de-identified audit tally or measure dashboard in {label}",
+        concept_practice="Apply {label} to one de-identified clinical dataset or workflow and write a one-page summary",
+    ),
     "care": Field(
         key="care", software=False, work="day-to-day work with clients", team="team", workplace="organisation",
         practice="supervised cases", reviewer="a supervisor",
@@ -207,6 +223,7 @@ FIELD_TOOL = {
                           r"bloomberg|intacct|workday|concur)\b", re.IGNORECASE),
 }
 FIELD_TOOL["learning_design"] = FIELD_TOOL["education"]  # the same learning platforms and authoring tools
+FIELD_TOOL["health_informatics"] = FIELD_TOOL["healthcare"]  # records systems and clinical documentation
 
 
 def short_label(label: str) -> str:
@@ -231,10 +248,29 @@ def is_software(soc_code: str | None) -> bool:
     return s.startswith("15-1") or s.startswith("15-2051")
 
 
+#: work-product families (data/artifacts/work_products.yaml) whose field words differ from their SOC group's
+_FAMILY_FIELD = {"health-informatics": "health_informatics", "design": "design"}
+
+
+@lru_cache(maxsize=256)
+def _family(soc_code: str) -> Any:
+    from careeros.planner.artifacts import family_for, load_families
+
+    return family_for(soc_code, load_families())
+
+
 def field_for(soc_code: str | None) -> Field:
-    """The field of an O*NET-SOC code (unknown or missing: general business wording, never software)."""
+    """The field of an O*NET-SOC code (unknown or missing: general business wording, never software).
+
+    A computer occupation whose work products are not software (Health Informatics Specialists make clinical
+    dashboards and workflow specifications; web and game designers make designs) takes its work-product family's
+    words, so agents and artifacts agree on the field.
+    """
     s = soc_code or ""
     if is_software(s):
+        fam = _family(s)
+        if not fam.software and fam.id in _FAMILY_FIELD:
+            return _FIELDS[_FAMILY_FIELD[fam.id]]
         return _SOFTWARE
     if s.startswith("15-"):
         return _FIELDS["science"]  # actuaries, statisticians, operations research
