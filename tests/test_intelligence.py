@@ -518,6 +518,22 @@ def test_what_an_onet_title_excludes_is_not_matched(title: str, core: str) -> No
     assert ("concept:community-policing" in got) == ("police" in core.lower())
 
 
+@pytest.mark.parametrize("title,own,tied", [
+    ("Treasurers and Controllers", None, True),
+    ("Air Traffic Controllers", None, False),
+    ("Air Traffic Controllers", "Airport Tower Controller", False),
+    ("Financial Managers", "Corporate Controller", True),
+])
+def test_a_role_keyword_can_rule_out_titles(title: str, own: str | None, tied: bool) -> None:
+    """'controller -traffic -air -airport -tower': the finance concepts a controller owns are not an air traffic
+    controller's, whether the O*NET title or the person's own title says controller."""
+    close = {"concept:month-end-close": ("Month-end close", ["controller -traffic -air -airport -tower"])}
+    inp = _inputs(0, 0.0)
+    inp.title, inp.titles = title, [title]
+    got = {q.skill_id for q in score_requirements(inp, _no_extract, role_keywords=close, own_title=own).requirements}
+    assert ("concept:month-end-close" in got) == tied
+
+
 # ------------------------------------------------------------------------- the person's own title and evidence
 
 

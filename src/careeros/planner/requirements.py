@@ -241,6 +241,17 @@ def _pct(x: float) -> str:
     return f"{x * 100:.0f}%"
 
 
+@lru_cache(maxsize=8192)
+def keyword_parts(keyword: str) -> tuple[str, tuple[str, ...]]:
+    """A role keyword and the title words (matched at word starts) that rule it out.
+
+    ``"controller -traffic -air"`` ties "Financial Controller" but not "Air Traffic Controllers" or "Airport Tower
+    Controller".
+    """
+    first, *rest = keyword.split(" -")
+    return first.strip(), tuple(r.strip().lower() for r in rest if r.strip())
+
+
 @lru_cache(maxsize=4096)
 def _keyword_rx(keyword: str) -> re.Pattern[str]:
     """A role keyword as a word-start regex (compiled once; a plan checks thousands).
@@ -320,17 +331,22 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
     # title cannot match its word-start pattern), the pattern only where the words occur
     all_main, all_alts = "\n".join(main), "\n".join(alts)
     for sid, (label, keywords) in (role_keywords or {}).items():
-        for k in keywords:
+        for k0 in keywords:
+            k, unless = keyword_parts(k0)
             kl = k.lower()
             in_main, in_alts = kl in all_main, kl in all_alts
             if not (in_main or in_alts):
                 continue
             rx = _keyword_rx(k)
-            if (in_main and any(rx.search(t) for t in main)) or (
-                    in_alts and sum(1 for t in alts if kl in t and rx.search(t)) >= ALT_KEYWORD_SHARE * len(alts)):
+
+            def hit(t: str, kl: str = kl, rx: re.Pattern[str] = rx, unless: tuple[str, ...] = unless) -> bool:
+                return kl in t and rx.search(t) is not None and not any(_keyword_rx(u).search(t) for u in unless)
+
+            if (in_main and any(hit(t) for t in main)) or (
+                    in_alts and sum(1 for t in alts if hit(t)) >= ALT_KEYWORD_SHARE * len(alts)):
                 curated.setdefault(sid, k)
                 labels.setdefault(sid, (label, "concept"))
-                if own and kl in own and rx.search(own):
+                if own and hit(own):
                     curated[sid] = k
                     curated_own.add(sid)
                     break
