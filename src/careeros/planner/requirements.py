@@ -421,6 +421,8 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
         if names is not None and vocab is None:
             vocab = role_words([*texts, *inp.titles, own_title or ""])
         ex = names.shown(vocab or frozenset()) if names is not None else []
+        # a label that names its standard already ("Construction site safety (OSHA 1926)") does not repeat it
+        ex = [e for e in ex if f" {_words(e)} " not in f" {_words(label)} "]
         shown = f"{label} ({', '.join(ex)})" if ex else label
         reqs.append(Requirement(key=sid, skill_id=sid, label=shown, kind="concept", members={sid: 1.0},
                                 weight=round(w, 4), onet=round(onet, 4), posting_share=share,
