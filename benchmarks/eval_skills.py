@@ -127,6 +127,10 @@ def blind_report(rows: list[dict], tech_pred: list[list[str]], all_pred: list[li
             _, _, _, missed, extra = match_one_to_one(g, p, o + r["concepts"])
             if missed or extra:
                 print(r["id"], "FN:", missed, "FP:", extra, file=sys.stderr)
+        for r, g, p, o in zip(rows, both, all_pred, opt, strict=True):
+            _, _, _, _, extra = match_one_to_one(g, p, o)
+            if extra:
+                print(r["id"], "all skills FP:", extra, file=sys.stderr)
     return out
 
 
