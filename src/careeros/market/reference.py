@@ -163,7 +163,13 @@ def load_extractor(settings: Settings | None = None) -> SkillExtractor:
             h.update(ref.read_bytes())
     cache = settings.cache_dir / f"skill_extractor-{h.hexdigest()[:16]}.pkl"
     if cache.name in _LOADED:
-        return _LOADED[cache.name]  # type: ignore[no-any-return]
+        ext = _LOADED[cache.name]
+        if not cache.exists():  # loaded for another home in this process: this home keeps its own copy too
+            try:
+                ext.save(cache)
+            except OSError as exc:
+                log.warning("could not write cache %s: %s", cache, exc)
+        return ext  # type: ignore[no-any-return]
     if cache.exists():
         try:
             ext = SkillExtractor.load(cache)
