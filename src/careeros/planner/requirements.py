@@ -88,7 +88,7 @@ CURATED_CORROBORATION = 0.1
 #: SPECIALTY_MIN_OWN concepts of the title itself, what it expects only of the occupation's other titles ("instructional
 #: coaching" of K-12 coordinators) counts at this share of the map's weight
 SPECIALTY_MIN_OWN = 3
-SPECIALTY_FACTOR = 0.8
+SPECIALTY_FACTOR = 0.6
 #: a posting-only concept counts fully at this lift over postings in general, and at least this factor
 FULL_LIFT, MIN_LIFT_FACTOR = 2.0, 0.3
 #: postings that must name a concept O*NET does not for it to become a requirement
