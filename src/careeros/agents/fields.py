@@ -11,7 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from careeros.planner.artifacts import Family
 
 #: words that mark text as written for a software job (checked on every agent output for other fields); "service"
 #: alone is everyone's word (customer service, service providers, food service), a software service is "small
@@ -253,7 +256,7 @@ _FAMILY_FIELD = {"health-informatics": "health_informatics", "design": "design"}
 
 
 @lru_cache(maxsize=256)
-def _family(soc_code: str) -> Any:
+def _family(soc_code: str) -> Family:
     from careeros.planner.artifacts import family_for, load_families
 
     return family_for(soc_code, load_families())

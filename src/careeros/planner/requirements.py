@@ -252,6 +252,12 @@ def keyword_parts(keyword: str) -> tuple[str, tuple[str, ...]]:
     return first.strip(), tuple(r.strip().lower() for r in rest if r.strip())
 
 
+def _title_hit(title: str, keyword: str, unless: tuple[str, ...] = ()) -> bool:
+    """Whether a (lower-cased) title names a role keyword and none of the words that rule it out."""
+    return (keyword.lower() in title and _keyword_rx(keyword).search(title) is not None
+            and not any(_keyword_rx(u).search(title) for u in unless))
+
+
 @lru_cache(maxsize=4096)
 def _keyword_rx(keyword: str) -> re.Pattern[str]:
     """A role keyword as a word-start regex (compiled once; a plan checks thousands).
@@ -337,16 +343,11 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
             in_main, in_alts = kl in all_main, kl in all_alts
             if not (in_main or in_alts):
                 continue
-            rx = _keyword_rx(k)
-
-            def hit(t: str, kl: str = kl, rx: re.Pattern[str] = rx, unless: tuple[str, ...] = unless) -> bool:
-                return kl in t and rx.search(t) is not None and not any(_keyword_rx(u).search(t) for u in unless)
-
-            if (in_main and any(hit(t) for t in main)) or (
-                    in_alts and sum(1 for t in alts if hit(t)) >= ALT_KEYWORD_SHARE * len(alts)):
+            if (in_main and any(_title_hit(t, k, unless) for t in main)) or (
+                    in_alts and sum(1 for t in alts if _title_hit(t, k, unless)) >= ALT_KEYWORD_SHARE * len(alts)):
                 curated.setdefault(sid, k)
                 labels.setdefault(sid, (label, "concept"))
-                if own and hit(own):
+                if own and _title_hit(own, k, unless):
                     curated[sid] = k
                     curated_own.add(sid)
                     break
