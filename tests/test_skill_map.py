@@ -1,0 +1,107 @@
+"""The curated skill map (``data/skill_concepts.yaml``) stays consistent as it grows.
+
+Each concept is one gap a career coach would name; a surface form (alias, cased acronym, context acronym) that two
+concepts claim is matched for the first one only, so the second never sees its evidence, and an acronym two fields
+use for different things (CPP: payroll and protection professional) must name neither. These checks read the shipped
+file through the package, exactly as the extractor and the requirement profiles do.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+import pytest
+
+from careeros.graph.tech_labels import load_concept_table
+from careeros.planner.requirements import _keyword_rx, keyword_parts
+
+CONCEPTS = load_concept_table()["concepts"]
+
+
+def _norm(s: object) -> str:
+    return re.sub(r"\s+", " ", str(s)).strip()
+
+
+def test_the_map_is_loaded_from_the_package_and_is_not_empty() -> None:
+    assert len(CONCEPTS) > 1000
+    assert all(isinstance(c.get("label"), str) and c["label"].strip() for c in CONCEPTS)
+
+
+def test_labels_are_unique_ignoring_case() -> None:
+    seen: dict[str, str] = {}
+    dups = []
+    for c in CONCEPTS:
+        key = _norm(c["label"]).lower()
+        if key in seen:
+            dups.append(c["label"])
+        seen[key] = c["label"]
+    assert not dups
+
+
+def test_every_surface_form_names_one_concept() -> None:
+    owners: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for c in CONCEPTS:
+        for a in c.get("aliases") or []:
+            owners[("i", _norm(a).lower())].add(c["label"])
+        for a in c.get("cased") or []:
+            owners[("c", _norm(a))].add(c["label"])
+        for a in c.get("context") or []:
+            owners[("c", _norm(a))].add(c["label"])
+    shared = {k[1]: sorted(v) for k, v in owners.items() if len(v) > 1}
+    assert not shared, shared
+
+
+def test_an_alias_never_repeats_another_concepts_label() -> None:
+    labels = {_norm(c["label"]).lower(): c["label"] for c in CONCEPTS}
+    clash = [(c["label"], a) for c in CONCEPTS for a in c.get("aliases") or []
+             if labels.get(_norm(a).lower(), c["label"]) != c["label"]]
+    assert not clash
+
+
+def test_broader_links_name_known_concepts_and_never_loop() -> None:
+    by_label = {_norm(c["label"]).lower(): c for c in CONCEPTS}
+    unknown = [(c["label"], b) for c in CONCEPTS for b in c.get("broader") or [] if _norm(b).lower() not in by_label]
+    assert not unknown
+    parents = {k: [_norm(b).lower() for b in c.get("broader") or []] for k, c in by_label.items()}
+    done: set[str] = set()
+
+    def walk(node: str, path: tuple[str, ...]) -> None:
+        # a mutual pair (Data science <-> Machine learning) says two concepts evidence each other in part; a longer
+        # loop is a mistake in the map
+        assert node not in path or path.index(node) == len(path) - 2, f"broader cycle: {' -> '.join((*path, node))}"
+        if node in done or node in path:
+            return
+        for p in parents[node]:
+            walk(p, (*path, node))
+        done.add(node)
+
+    for k in parents:
+        walk(k, ())
+
+
+@pytest.mark.parametrize("field", ["aliases", "cased", "context", "roles", "examples", "broader", "implied_by"])
+def test_list_fields_hold_non_empty_strings(field: str) -> None:
+    bad = [(c["label"], x) for c in CONCEPTS for x in c.get(field) or [] if not isinstance(x, str) or not x.strip()]
+    assert not bad
+    assert all(isinstance(c.get(field, []), list) for c in CONCEPTS)
+
+
+def test_role_keywords_are_well_formed() -> None:
+    bad = []
+    for c in CONCEPTS:
+        for kw in c.get("roles") or []:
+            base, unless = keyword_parts(kw)
+            if not base or base.startswith("-") or any(not u for u in unless):
+                bad.append((c["label"], kw))
+            elif any(_keyword_rx(u).search(base.lower()) for u in unless):
+                bad.append((c["label"], kw))  # an exclusion that rules out the keyword itself ties nothing
+    assert not bad
+
+
+def test_short_aliases_are_acronyms_matched_as_written() -> None:
+    """A two-letter alias is matched case-sensitively only when written in capitals ("L&D", "5S"); "Or" or "er"
+    would match ordinary words once lower-cased."""
+    bad = [(c["label"], a) for c in CONCEPTS for a in c.get("aliases") or []
+           if len(re.sub(r"[^A-Za-z0-9]", "", a)) <= 2 and " " not in a.strip() and not a.isupper()]
+    assert not bad
