@@ -48,6 +48,13 @@ ABBREVIATIONS: dict[str, str] = {
     "acct": "account", "ops": "operations", "tech": "technician", "techs": "technician",
     "dir": "director", "exec": "executive", "supv": "supervisor", "supvy": "supervisory",
     "hvac": "heating air conditioning", "cdl": "truck driver", "csr": "customer service representative",
+    # credentials people write as their title
+    "bcba": "behavior analyst", "bcaba": "assistant behavior analyst", "rbt": "behavior technician",
+    "lcsw": "licensed clinical social worker", "lmsw": "social worker", "msw": "social worker",
+    "lpc": "licensed professional counselor", "lmft": "marriage family therapist", "mft": "marriage family therapist",
+    "cpht": "pharmacy technician", "hha": "home health aide", "rrt": "respiratory therapist",
+    "ccma": "medical assistant", "cfp": "financial planner", "hris": "human resources information systems",
+    "ehs": "environmental health safety", "sped": "special education", "esl": "english second language",
 }
 
 #: Abbreviations whose expansion is only applied when the token is not the whole title's only context.

@@ -47,8 +47,9 @@ __all__ = ["TitleMatch", "TitleNormalizer", "clean_title", "split_roles", "FEATU
 
 #: 7: a small header pickle, then the index state with ``base_prior`` packed (:class:`_KeyDistribution`); the state
 #: loads 5x faster than format 5's and is unpickled on first use (see :meth:`TitleNormalizer.load`); 9, 10: each
-#: occupation's words (titles, description, tasks) for :meth:`TitleNormalizer.resolve_target`
-_FORMAT_VERSION = 10
+#: occupation's words (titles, description, tasks) for :meth:`TitleNormalizer.resolve_target`; 11: credentials
+#: written as titles (BCBA, LCSW ...) and "product owner" expanded when cleaning
+_FORMAT_VERSION = 11
 #: guards the first use of a lazily loaded index (a process may share one normaliser between threads)
 _STATE_LOCK = threading.Lock()
 _ROLE_DECAY = 0.85
@@ -120,6 +121,8 @@ _SPECIAL = [
     ("&", re.compile(r"\bp&c\b", re.I), " property casualty "),
     ("&", re.compile(r"\br&d\b", re.I), " research development "),
     ("head of", re.compile(r"\bhead of\b", re.I), " director of "),
+    # the Scrum role O*NET does not list: its nearest title ("Owner" alone is an alternate title of Urologists)
+    ("owner", re.compile(r"\bproduct owner\b", re.I), " product manager "),
     ("u.s.", re.compile(r"\bu\.s\.", re.I), " us "), ("sr.", re.compile(r"\bsr\.", re.I), " senior "),
     ("jr.", re.compile(r"\bjr\.", re.I), " junior "),
     ("end", re.compile(r"\b(back|front)[\s-]?end\b", re.I), r" \1end "),
