@@ -120,3 +120,25 @@ def test_a_gap_label_drops_examples_the_persons_own_resume_names() -> None:
     assert requirement_gaps(prof, person, "Paralegal").gaps[0].label == req.label
     got = requirement_gaps(prof, person, "Paralegal", own_words="Skills: calendaring,\nDocketing, e-filing")
     assert got.gaps[0].label == "Court clerk procedures (court records)"
+
+
+def test_a_skill_two_target_roles_share_is_one_gap_whatever_examples_each_role_names() -> None:
+    """Two target roles each miss "Applied behavior analysis", labelled with the examples each role's postings
+    name: the combined list holds it once (both roles under ``roles``), so it takes one of the top slots, not two."""
+    from careeros.planner.gaps import SHARED_GAP_BONUS, RoleGap, RoleGapReport, ranked_gaps
+
+    def gap(label: str, skill_id: str, size: float, soc: str) -> RoleGap:
+        return RoleGap(skill_id=skill_id, label=label, kind="concept", required=size, weight=0.8, market_value=1.0,
+                       evidenced=0.0, size=size, status="missing", reason="-", soc_code=soc, role_title=soc)
+
+    a = RoleGapReport(soc_code="A", gaps=[gap("ABA (discrete trial training, VB-MAPP)", "concept:aba", 0.8, "A"),
+                                          gap("Ethics", "concept:ethics", 0.5, "A")],
+                      coverage=0.1, market_value_source="market_value")
+    b = RoleGapReport(soc_code="B", gaps=[gap("ABA (VB-MAPP, skill acquisition)", "concept:aba", 0.6, "B"),
+                                          gap("Ethics", "concept:ethics-b", 0.2, "B")],
+                      coverage=0.1, market_value_source="market_value")
+    out = ranked_gaps([a, b], [1.0, 1.0])
+    assert [g["skill_id"] for g in out] == ["concept:aba", "concept:ethics"]
+    assert out[0]["label"] == "ABA (discrete trial training, VB-MAPP)" and out[0]["roles"] == ["A", "B"]
+    assert out[0]["size"] == pytest.approx(0.8 + SHARED_GAP_BONUS * 0.6)
+    assert out[1]["roles"] == ["A", "B"]  # same label, other skill id: still one entry

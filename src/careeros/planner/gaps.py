@@ -425,15 +425,21 @@ def ranked_gaps(reports: list[RoleGapReport], priorities: list[float], top: int 
 
     A requirement several roles share appears once, described by the role where it is largest, with
     size = largest + 0.25 x the others (serving several targets helps, but a generic item must not outrank a
-    central one by appearing everywhere), and every role it serves listed under ``roles``.
+    central one by appearing everywhere), and every role it serves listed under ``roles``. "Shared" means the same
+    skill (its label may name other examples in each role) or the same label (a concept and a tool family can both
+    be called "Project management").
     """
     best: dict[str, tuple[float, RoleGap]] = {}
     total: dict[str, float] = {}
     roles: dict[str, list[str]] = {}
+    key_of: dict[str, str] = {}  # skill id or lower-cased label -> the entry's key
     for rep, prio in zip(reports, priorities, strict=True):
         for g in rep.gaps:
-            # one entry per label: a concept and a tool family can both be called "Project management"
-            k, size = g.label.strip().lower(), g.size * prio
+            label = g.label.strip().lower()
+            k = key_of.get(g.skill_id) or key_of.get(label) or label
+            key_of.setdefault(g.skill_id, k)
+            key_of.setdefault(label, k)
+            size = g.size * prio
             total[k] = total.get(k, 0.0) + size
             roles.setdefault(k, []).append(g.role_title or g.soc_code)
             if k not in best or size > best[k][0]:
