@@ -379,16 +379,16 @@ def _learning_path(g: GapFact, role_title: str, f: Field, tasks: list[TaskStatem
             first = (f"{core[:1].upper() + core[1:]} hands-on: pick one of {_join(examples, 'or')} (a free trial "
                      f"or community edition is enough) and work through its getting-started course")
         elif len(examples) > 1:  # "Prospecting (cold calling, lead qualification)": the parts are the way in
-            first = (f"{core[:1].upper() + core[1:]} through its parts, {_join(examples)}: their steps and "
-                     "vocabulary from one course module or textbook chapter")
+            first = (f"{core[:1].upper() + core[1:]} through its parts ({_join(examples)}): the steps and "
+                     "vocabulary of each, from one course module or textbook chapter")
         elif examples:  # "Instructional design (ADDIE)": the named method is the way in
             first = (f"{core[:1].upper() + core[1:]} through {examples[0]}: its steps and vocabulary from one course "
                      "module or textbook chapter")
         else:
             first = (f"Foundations of {core}: the standard method and its vocabulary (one course module or textbook "
                      "chapter)")
-        topics = [first, f"{core[:1].upper() + core[1:]} end to end on one realistic case, {where}",
-                  f"Compare your {core} with a published example and fix the differences"]
+        topics = [first, f"One realistic case worked end to end with {core}, {where}",
+                  f"Your work set beside a published example of {core}, and the differences fixed"]
         check = (f"{f.reviewer[0].upper() + f.reviewer[1:]} reviews your {core} piece and every point they raise "
                  "is fixed")
         return topics, f.concept_practice.format(label=core), check
