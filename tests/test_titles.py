@@ -222,3 +222,22 @@ def test_a_target_title_goes_to_an_occupation_that_uses_its_words(norm_emp: Titl
     assert _content_words("Contracting Officer") <= norm_emp.occ_words[norm_emp.codes.index(co.soc_code)]
     hr = norm_emp.resolve_target("Human Resources Manager")[0]  # ... while a manager title still finds managers
     assert hr.soc_code.startswith("11-")
+
+
+def test_a_credential_written_as_a_title_reads_as_its_role(norm: TitleNormalizer) -> None:
+    """People write their credential as their title ("BCBA", "LCSW"): it is cleaned to the role it names, so it
+    resolves like the spelled-out title does, not to whatever occupation shares its letters."""
+    from careeros.market.titles import clean_title
+
+    for short, long in (("BCBA", "Behavior Analyst"), ("LCSW", "Licensed Clinical Social Worker"),
+                        ("CPhT", "Pharmacy Technician"), ("RRT", "Respiratory Therapist")):
+        assert clean_title(short) == clean_title(long)
+        assert norm.resolve_target(short, k=1)[0].soc_code == norm.resolve_target(long, k=1)[0].soc_code
+
+
+def test_a_product_owner_is_read_as_a_product_manager(norm: TitleNormalizer) -> None:
+    """O*NET lists no product owner, and its bare alternate title "Owner" (of Urologists) must not decide the
+    Scrum role: "Product Owner" resolves where "Product Manager" does."""
+    got = norm.resolve_target("Senior Product Owner", k=1)[0]
+    assert got.soc_code == norm.resolve_target("Product Manager", k=1)[0].soc_code
+    assert not got.soc_code.startswith("29-")
