@@ -237,7 +237,7 @@ def short_label(label: str) -> str:
 def in_sentence(label: str, kind: str) -> str:
     """A skill label as it reads mid-sentence: concepts lower-cased ("public health"), names kept ("Excel")."""
     label = short_label(label)
-    words = label.split()
+    words = re.sub(r"\s*\([^)]*\)", "", label).split()  # the head decides: "Clinical terminologies (LOINC, ...)"
     concept = kind not in ("technology", "tool") or len(words) > 1
     if concept and words and words[0][:1].isupper() and words[0][1:].islower() \
             and all(w.islower() or not w[:1].isalpha() for w in words[1:]):
