@@ -55,6 +55,26 @@ def test_title_lines() -> None:
     assert lines[1][2] >= lines[2][2]  # most recent dated role weighs at least as much as the older one
 
 
+def test_titles_that_start_like_a_heading_and_the_name_line() -> None:
+    """"Project Manager" and "Education Coordinator" are titles, not the Projects/Education headings; the name on the
+    name line is no title ("Laura Fischer, PMP" is not a fisher)."""
+    from careeros.planner.profile_match import title_lines
+
+    lines = title_lines("Laura Fischer, PMP\nProject Manager\nExperience\n"
+                        "Project Manager, Deloitte Consulting (2018 - Present)\n- Ran an ERP rollout\n"
+                        "Education Coordinator | City Museum | 2012 - 2018\nProjects\nEducation\nSkills: MS Project\n")
+    segs = [seg for _, ss, _ in lines for seg in ss]
+    assert "Laura Fischer" not in segs
+    assert segs.count("Project Manager") == 2 and "Education Coordinator" in segs
+    assert not any(s in ("Projects", "Education", "Skills") for s in segs)
+
+
+def test_a_project_manager_resume_matches_project_management(matcher) -> None:  # type: ignore[no-untyped-def]
+    text = ("Laura Fischer, PMP\nProject Manager\nExperience\nProject Manager, Deloitte Consulting (2018 - Present)\n"
+            "- Manage cross-functional projects: scope, schedule, budget, risk\nCertifications: PMP\n")
+    assert matcher.match(text, k=1)[0].soc_code == "13-1082.00"
+
+
 def _pdf(text: str, path: Path) -> Path:
     from fpdf import FPDF
 

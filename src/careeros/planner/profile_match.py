@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from careeros.evidence.resume_facts import RANGE, layout_lines
+from careeros.evidence.resume_facts import RANGE, is_role_title, layout_lines
 from careeros.planner.data import OccupationData
 
 #: tuned on the train split (benchmarks/eval_profile_match.py --fit); skills ties on train at 0 and 0.3, kept
@@ -48,7 +48,8 @@ _SECTION = re.compile(
     r"profile|projects?|certifications?|licen[cs]es?|languages?|references|portfolio|objective|"
     r"technical skills|awards|publications)\b\s*:?", re.IGNORECASE)
 _NON_TITLE = re.compile(r"^(?:education|skills?|certifications?|licen[cs]es?|languages?|summary|portfolio|"
-                        r"projects?|github|linkedin|email|phone|tel)\b", re.IGNORECASE)
+                        r"projects?)\b", re.IGNORECASE)
+_CONTACT = re.compile(r"^(?:github|linkedin|email|e-mail|phone|tel)\b", re.IGNORECASE)
 _SEG_SPLIT = re.compile(r"\s+[—–-]{1,2}\s+|\s*\|\s*|\s*,\s+|\s+at\s+|\s+@\s+|\s*\(|\)|\s*/\s+|:\s+")
 _BULLET = re.compile(r"^\s*(?:[-*•·▪◦]|\d+\.)\s+")
 
@@ -83,10 +84,13 @@ def title_lines(text: str, max_lines: int = 12) -> list[tuple[str, list[str], fl
     for i, raw in enumerate(lines):
         if not raw or len(raw) > 140 or _BULLET.match(raw):
             continue
-        if _SECTION.match(raw) and len(raw) < 40 and not _DATE.search(raw):
+        # "Project Manager", "Education Coordinator", "Portfolio Manager" start like a heading but are titles
+        roleish = is_role_title(_SEG_SPLIT.split(raw)[0])
+        if _SECTION.match(raw) and len(raw) < 40 and not _DATE.search(raw) and not roleish:
             continue
-        if _NON_TITLE.match(raw):
+        if (_CONTACT.match(raw) or _NON_TITLE.match(raw)) and not roleish:
             continue
+        name_line = False
         has_date = bool(_DATE.search(raw))
         near_date = any(_DATE.search(lines[j]) and len(lines[j]) < 60 and not _BULLET.match(lines[j])
                         for j in (i - 1, i + 1) if 0 <= j < len(lines))
@@ -99,10 +103,13 @@ def title_lines(text: str, max_lines: int = 12) -> list[tuple[str, list[str], fl
             dated_rank += 1
         elif nonempty and i == nonempty[0] and re.search(r"\s[—–|-]\s|,\s", raw):
             w = 0.5  # the name line sometimes carries the title ("Tom Becker — Journeyman Electrician")
+            name_line = True
         else:
             continue
         body = _DATE.sub(" ", RANGE.sub(" | ", raw))
         segs = [s.strip(" .;:-–—'\"") for s in _SEG_SPLIT.split(body)]
+        if name_line:
+            segs = segs[1:]  # the person's name ("Laura Fischer, PMP" is not a fisher)
         segs = [s for s in segs if s and re.search(r"[A-Za-z]{3,}", s) and len(s) <= 80][:4]
         if segs:
             out.append((raw, segs, w))
