@@ -187,11 +187,22 @@ def test_a_target_title_goes_to_a_military_occupation_only_when_it_names_one(nor
     civil = norm_emp.resolve_target("Legal Operations Specialist", k=5)
     first = norm_emp.codes.index(civil[0].soc_code)
     assert norm_emp.log_emp[first] > 0
-    assert any(norm_emp.log_emp[norm_emp.codes.index(m.soc_code)] <= 0 for m in norm_emp.normalize(
-        ["Legal Operations Specialist"], k=5, ties=True)[0][:2])
+    # (the plain ranker may put military "operations specialists" near the top; resolving a target never does)
+    assert all(norm_emp.log_emp[norm_emp.codes.index(m.soc_code)] > 0 for m in civil[:1])
     own = norm_emp.resolve_target("Infantry Officer", k=3)[0]
     assert own.soc_code.startswith("55-") and norm_emp.codes.index(own.soc_code) in norm_emp.exact[norm_emp._roles(
         "Infantry Officer")[0]]
+
+
+def test_a_target_title_prefers_an_occupation_whose_own_title_names_its_role(norm_emp: TitleNormalizer) -> None:
+    """O*NET lists "Policy Analyst" among the alternate titles of insurance policy clerks and "Program Manager" among
+    those of media programming directors; a person targeting either means an analyst or a manager, so among close
+    candidates the one whose own O*NET title ends in the role word comes first."""
+    from careeros.market.titles import _occ_heads
+
+    for title, head in (("Policy Analyst", "analyst"), ("Program Manager", "manager")):
+        got = norm_emp.resolve_target(title, k=3)[0]
+        assert head in _occ_heads(got.title), (title, got)
 
 
 def test_a_target_title_goes_to_an_occupation_that_uses_its_words(norm_emp: TitleNormalizer) -> None:

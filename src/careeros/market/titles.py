@@ -48,8 +48,9 @@ __all__ = ["TitleMatch", "TitleNormalizer", "clean_title", "split_roles", "FEATU
 #: 7: a small header pickle, then the index state with ``base_prior`` packed (:class:`_KeyDistribution`); the state
 #: loads 5x faster than format 5's and is unpickled on first use (see :meth:`TitleNormalizer.load`); 9, 10: each
 #: occupation's words (titles, description, tasks) for :meth:`TitleNormalizer.resolve_target`; 11: credentials
-#: written as titles (BCBA, LCSW ...) and "product owner" expanded when cleaning
-_FORMAT_VERSION = 11
+#: written as titles (BCBA, LCSW ...) and "product owner" expanded when cleaning; 12: how many O*NET sources
+#: attest each alias (ranker features ``attested``, ``attested_gap``)
+_FORMAT_VERSION = 12
 #: guards the first use of a lazily loaded index (a process may share one normaliser between threads)
 _STATE_LOCK = threading.Lock()
 _ROLE_DECAY = 0.85
@@ -60,8 +61,10 @@ FEATURES = [
     "w_max", "w_occ", "c_best", "c_occ", "exact", "exact_amb", "emb_cent", "emb_occ", "log_emp", "is_00",
     "log_n_alias", "head_best", "head_occ", "w_gap", "hits", "inv_rank", "q_cov", "exact_occ",
     "head_occ2", "exact_head", "mgr_mgr", "nomgr_mgr", "sup_sup", "nosup_sup", "grp_major", "grp_minor",
-    "emp_weak", "pr_full", "pr_bi", "pr_uni", "pr_n_full", "pr_n_bi",
+    "emp_weak", "pr_full", "pr_bi", "pr_uni", "pr_n_full", "pr_n_bi", "attested", "attested_gap",
 ]
+#: sources an occupation's own title counts as (O*NET lists up to about four for a well-attested alternate title)
+ATTESTED_OCCUPATION_TITLE = 3.0
 #: smoothing of the learned label prior P(soc | key) towards the O*NET alias distribution of the key
 _PRIOR_ALPHA = 3.0
 
@@ -530,6 +533,7 @@ class TitleNormalizer:
     is_mgr: np.ndarray
     is_sup: np.ndarray
     log_emp: np.ndarray
+    attested: np.ndarray
     occ_words: list[frozenset[str]]
     word_idf: dict[str, float]
 
@@ -595,10 +599,13 @@ class TitleNormalizer:
         if model is not None:
             self.model = model
 
-        # alias strings (cleaned) per occupation
+        # alias strings (cleaned) per occupation, and how many O*NET sources attest each: "Line Cook" is an
+        # alternate title of five cook occupations, named by three sources for restaurant cooks and one or two for
+        # the others; reported titles (incumbents' own words) count once more
         pairs: dict[tuple[str, int], float] = {}
+        attested: dict[tuple[str, int], float] = {}
 
-        def add(text: Any, code: Any, w: float) -> None:
+        def add(text: Any, code: Any, w: float, sources: float = 1.0) -> None:
             if not isinstance(text, str) or code not in idx:
                 return
             for v in _alias_variants(text):
@@ -606,19 +613,29 @@ class TitleNormalizer:
                 if c:
                     key = (c, idx[code])
                     pairs[key] = max(pairs.get(key, 0.0), w)
+                    attested[key] = attested.get(key, 0.0) + sources
+
+        def n_sources(value: Any) -> float:
+            return float(len([p for p in str(value).split(",") if p.strip()])) if value else 1.0
 
         for code, title in zip(self.codes, self.titles, strict=True):
-            add(title, code, 1.0)
+            add(title, code, 1.0, ATTESTED_OCCUPATION_TITLE)
             # "Engineers, All Other" style: singular form of a plural title, without the qualifier
-            add(re.sub(r",.*$", "", title), code, 1.0)
-        for code, alt, short in alternate_titles.select("soc_code", "alternate_title", "short_title").iter_rows():
-            add(alt, code, 0.9)
-            add(short, code, 0.8)
+            add(re.sub(r",.*$", "", title), code, 1.0, 0.0)
+        has_src = "sources" in alternate_titles.columns
+        for code, alt, short, src in alternate_titles.select(
+                "soc_code", "alternate_title", "short_title",
+                pl.col("sources") if has_src else pl.lit(None).alias("sources")).iter_rows():
+            add(alt, code, 0.9, n_sources(src))
+            add(short, code, 0.8, 0.0)
         for code, rep in reported_titles.select("soc_code", "reported_title").iter_rows():
             add(rep, code, 0.95)
         keys = sorted(pairs)
         self.alias_text = [k[0] for k in keys]
         self.alias_soc = np.array([k[1] for k in keys], dtype=np.int32)
+        # rows as in C_all (every alias, then every occupation title): log of the sources behind the row's alias
+        occ_att = np.array([attested.get((clean_title(t), i), 0.0) for i, t in enumerate(self.titles)])
+        self.attested = np.log1p(np.concatenate([np.array([attested[k] for k in keys]), occ_att])).astype(np.float32)
         occ_clean = [clean_title(t) for t in self.titles]
         self.exact = {}
         for t, s in keys:
@@ -849,6 +866,13 @@ class TitleNormalizer:
         else:
             rank[order] = np.arange(m) - start[order]
 
+        # how well attested the best-matching alias is, against the best attested among the query's top-scoring
+        # candidates (the ambiguous "Line Cook": which of the occupations naming it is named most)
+        att = np.where(wm > 0, self.attested[R], 0.0).astype(np.float32)
+        att_top = np.zeros(nq, dtype=np.float32)
+        at_top = wm >= top[QI] - 1e-6
+        np.maximum.at(att_top, QI[at_top], att[at_top])
+
         qset = [set(t) for t in toks]
         mgr_q = np.array([bool(s & _MGR_WORDS) for s in qset], dtype=np.float32)[QI]
         sup_q = np.array([bool(s & _SUP_WORDS) for s in qset], dtype=np.float32)[QI]
@@ -866,6 +890,7 @@ class TitleNormalizer:
             head_occ2, exact * head_occ2, mgr_q * is_mgr, (1.0 - mgr_q) * is_mgr, sup_q * is_sup,
             (1.0 - sup_q) * is_sup, groups[0], groups[1], log_emp * (1.0 - top[QI]),
             PR[0, flat], PR[1, flat], PR[2, flat], np.log1p(n_full[QI]), np.log1p(n_bi[QI]),
+            att, att - att_top[QI],
         ]).astype(np.float32)
         return QI, OC, F
 
@@ -1054,16 +1079,24 @@ class TitleNormalizer:
                 ends.setdefault(self.codes[occ], set()).add(text.rsplit(" ", 1)[-1])
             self.__dict__["_alias_heads"] = ends
         head = toks[-1]
-        if head in ends.get(ms[0].soc_code, ()):
-            return ms[:k]
         # a first match that uses every distinctive word of the title does not give way to one that misses one (a
         # "Contracting Officer" is a purchasing role, not a police officer, whose text never says "contract")
         keep = not missing.get(ms[0].soc_code, True)
-        for j, m in enumerate(ms[1:], 1):
-            if keep and missing.get(m.soc_code, False):
-                continue
-            if m.score >= TARGET_HEAD_RATIO * ms[0].score and head in ends.get(m.soc_code, ()):
-                return [m, *ms[:j], *ms[j + 1:]][:k]
+        # the role word in the occupation's own title first ("Policy Analyst" is listed as an alternate title of
+        # insurance policy clerks, but Political Scientists and policy analysts are analysts), then in any of its
+        # alternate titles
+        titled = self.__dict__.get("_title_heads")
+        if titled is None:
+            titled = self.__dict__.setdefault("_title_heads", {c: _occ_heads(t) for c, t in zip(self.codes, self.titles,
+                                                                                             strict=True)})
+        for heads_of in (titled, ends):
+            if head in heads_of.get(ms[0].soc_code, ()):
+                return ms[:k]
+            for j, m in enumerate(ms[1:], 1):
+                if keep and missing.get(m.soc_code, False):
+                    continue
+                if m.score >= TARGET_HEAD_RATIO * ms[0].score and head in heads_of.get(m.soc_code, ()):
+                    return [m, *ms[:j], *ms[j + 1:]][:k]
         return ms[:k]
 
     def candidate_features(self, titles: list[str]) -> list[tuple[list[str], np.ndarray]]:
