@@ -97,6 +97,21 @@ def test_products_onet_names_with_a_generic_tail(ext: SkillExtractor, text: str,
     assert (label in labels(ext, text)) is present
 
 
+@pytest.mark.parametrize(
+    ("text", "skill_id", "present"),
+    [
+        # O*NET names a product after its maker ("Cerner PowerChart", "Thomson Reuters Westlaw"); people write the
+        # product alone
+        ("Charted assessments in PowerChart.", "tech:cerner-powerchart", True),
+        ("Cite-checked briefs in Westlaw.", "tech:thomson-reuters-westlaw", True),
+        # a plain English word after a maker's name is not taken alone ("Allscripts Sunrise")
+        ("Activities director, Sunrise Senior Living.", "tech:allscripts-sunrise", False),
+    ],
+)
+def test_products_written_without_their_maker(ext: SkillExtractor, text: str, skill_id: str, present: bool) -> None:
+    assert (skill_id in {m.skill_id for m in ext.extract(text)}) is present
+
+
 def test_no_match_inside_words(ext: SkillExtractor) -> None:
     found = labels(ext, "We write JavaScript and use ASP.NET daily.")
     assert "JavaScript" in found and "Java" not in found

@@ -13,6 +13,7 @@ from __future__ import annotations
 import html as _html
 import pickle
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -24,7 +25,7 @@ import polars as pl
 from careeros.graph.ids import concept_id, esco_id, skill_slug, tech_id, tool_id
 from careeros.graph.tech_labels import canonical_technology, load_alias_table, load_concept_table
 
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6  # 6: product names after their maker ("Westlaw" for "Thomson Reuters Westlaw")
 # match modes
 INSENSITIVE, CASED, CONTEXT = 0, 1, 2
 
@@ -165,6 +166,27 @@ def _brand_first(words: list[str], common: frozenset[str], esco_words: frozenset
     return low not in esco_words and not _GENERIC_WORD_END.search(low)
 
 
+def _product_after_vendor(words: list[str], last_words: Counter[str], common: frozenset[str],
+                          esco_words: frozenset[str]) -> str | None:
+    """The product name at the end of an O*NET example that starts with its maker's name, else None.
+
+    "Cerner PowerChart" -> PowerChart, "Thomson Reuters WestlawNext" -> WestlawNext: every word before it is a
+    capitalised name, the last word is shaped like a product (inner capitals or digits, and :func:`_brand_first`), not
+    an acronym (the label rule handles those), and no other example ends in it.
+    """
+    if len(words) < 2 or not all(w[:1].isupper() or re.search(r"[a-z][A-Z]", w) for w in words[:-1]):
+        return None
+    last = words[-1]
+    core = re.sub(r"[^A-Za-z0-9]", "", last)
+    if len(core) < 4 or last.isupper() or "/" in last or last_words[last.lower()] != 1:
+        return None
+    # shaped like a product (inner capitals or digits): a plain capitalised word may be English ("Sunrise",
+    # "Innovators") that no word list here knows
+    if not re.search(r"[a-z][A-Z]|[A-Za-z]\d|\d[A-Za-z]", last):
+        return None
+    return last if _brand_first([last, "x"], common, esco_words) else None
+
+
 class SkillExtractor:
     """Dictionary extractor for technologies, tools and ESCO skills; build once, scan many texts."""
 
@@ -280,6 +302,7 @@ class SkillExtractor:
         tech = tech.with_columns(pl.col("example").is_in(list(overrides)).alias("ovr")).sort(
             ["ovr", "hot", "n", "example"], descending=[True, True, True, False]
         )
+        last_words = Counter(ex.split()[-1].lower() for ex in tech["example"].to_list())
         for ex in tech["example"].to_list():
             entry = overrides.get(ex, {})
             label, aliases = canonical_technology(ex, aliases_path)
@@ -303,6 +326,9 @@ class SkillExtractor:
             if generic or entry.get("match") is False:
                 continue
             add_entry(idx, label, entry, aliases if not entry else [a for a in aliases if " " in a], 0.95)
+            if not entry and (product := _product_after_vendor(words, last_words, common_f, esco_words)):
+                # "Cerner PowerChart", "Thomson Reuters UltraTax": people write the product without its maker
+                add_surface(product, CASED, idx, 0.9)
         # 2. curated technologies
         for entry in table["curated"]:
             label = str(entry["label"])
