@@ -25,6 +25,8 @@ RANGE = re.compile(rf"\(?\s*({_POINT})\s*(?:–|—|-|to|until|\u2013|\u2014)\s*
 _SINCE = re.compile(rf"\(?\s*since\s+({_POINT})\s*\)?", re.IGNORECASE)
 _SPLIT = re.compile(r"\s*(?:\s[—–|·•@]\s|\s-\s|,\s|\sat\s|\t| \| )\s*")
 _MD = re.compile(r"^[#>*\-\s]+|[*_`]+")
+#: a bullet ("- ", "* ", "• "), not markdown bold ("**Line Cook**")
+_BULLET_LINE = re.compile(r"^\s*(?:[-•]|\*(?!\*))\s")
 _SENIORITY = (
     ("executive", re.compile(r"\b(chief|vp|vice president|cto|ceo|cfo|coo)\b", re.I)),
     ("director", re.compile(r"\b(director|head of)\b", re.I)),
@@ -190,6 +192,9 @@ def experience_lines(text: str) -> list[tuple[str, str, str | None, list[str]]]:
         m = RANGE.search(raw) or _SINCE.search(raw)
         if not m:
             continue
+        if _BULLET_LINE.match(raw) and not any(
+                is_role_title(p) for p in _SPLIT.split(_clean(raw[: m.start()]))):
+            continue  # a dated bullet ("- Help my uncle on handyman jobs (2022 - present)") is no job line
         start = m.group(1)
         end = m.group(2) if m.re is RANGE else "present"
         rest = _clean(raw[: m.start()].rstrip() + " — " + raw[m.end():].lstrip())  # the range parts the line
