@@ -252,10 +252,33 @@ def keyword_parts(keyword: str) -> tuple[str, tuple[str, ...]]:
     return first.strip(), tuple(r.strip().lower() for r in rest if r.strip())
 
 
+#: the last words of titles of people who teach a subject ("Chemistry Teacher", "Engineering Professor")
+TEACHING_HEADS = frozenset("teacher teachers instructor instructors professor professors tutor tutors lecturer "
+                           "lecturers educator educators faculty".split())
+
+
 def _title_hit(title: str, keyword: str, unless: tuple[str, ...] = ()) -> bool:
-    """Whether a (lower-cased) title names a role keyword and none of the words that rule it out."""
-    return (keyword.lower() in title and _keyword_rx(keyword).search(title) is not None
-            and not any(_keyword_rx(u).search(title) for u in unless))
+    """Whether a (lower-cased) title names a role keyword and none of the words that rule it out.
+
+    A keyword naming a practitioner ("chemist", "engineer", "architect") ties the subject named after it
+    ("chemistry", "engineering") except in the title of someone who teaches the subject: a chemistry teacher is
+    no chemist.
+    """
+    if not (keyword.lower() in title and _keyword_rx(keyword).search(title) is not None
+            and not any(_keyword_rx(u).search(title) for u in unless)):
+        return False
+    words = title.split(",")[0].split()  # "chemistry teachers, postsecondary"
+    if words and words[-1] in TEACHING_HEADS and keyword.lower().split()[-1] not in TEACHING_HEADS:
+        from careeros.evidence.resume_facts import ROLE_NOUNS
+
+        if keyword.lower().split()[-1] in ROLE_NOUNS:
+            return _whole_keyword_rx(keyword).search(title) is not None
+    return True
+
+
+@lru_cache(maxsize=1024)
+def _whole_keyword_rx(keyword: str) -> re.Pattern[str]:
+    return re.compile(rf"\b{re.escape(keyword.lower())}(?:s|es)?\b")
 
 
 @lru_cache(maxsize=4096)
