@@ -94,6 +94,18 @@ def test_two_line_experience_and_education_is_not_a_job() -> None:
     assert is_role_title("Senior Backend Engineer") and not is_role_title("Northwind Retail")
 
 
+def test_a_dated_bullet_is_not_a_job_but_a_bulleted_job_line_is() -> None:
+    """A side-work bullet that carries dates ("- Help my uncle on handyman jobs (2022 - present)") is no current job;
+    a job written as a bullet ("- Software Engineer, Acme (2015 - 2019)") still is, and bold is no bullet."""
+    text = ("## Experience\n**Line Cook**, Alamo Street Grill (Jul 2021 - present)\n- Work the grill station.\n"
+            "## Side Work\n- Help my uncle on weekend handyman jobs: replaced ceiling fans (2022 - present).\n"
+            "- Software Engineer, Acme (2015 - 2019)\n")
+    rows = experience_lines(text)
+    assert [r[0].split(",")[0] for r in rows] == ["Line Cook", "Software Engineer"]
+    f = read_resume(text, _scores, today=date(2026, 11, 30))
+    assert f.current_titles == ["Line Cook"]
+
+
 #: an invented resume laid out the way text pulled from a PDF or a resume site arrives: one long line, layout kept
 #: as runs of spaces, a title-case "Experience" heading, a full-width dash, anonymised employers
 FLAT_RESUME = (
@@ -516,6 +528,22 @@ def test_what_an_onet_title_excludes_is_not_matched(title: str, core: str) -> No
     inp.title, inp.titles = title, [title]
     got = {q.skill_id for q in score_requirements(inp, _no_extract, role_keywords=police).requirements}
     assert ("concept:community-policing" in got) == ("police" in core.lower())
+
+
+@pytest.mark.parametrize("title,keyword,hit", [
+    ("high school chemistry teacher", "chemist", False),  # teaches chemistry; no chemist
+    ("computer engineering professor", "engineer", False),
+    ("chemistry teachers, postsecondary", "chemist", False),
+    ("qc chemist", "chemist", True),
+    ("chemistry technician", "chemist", True),  # the stem still ties outside teaching titles
+    ("engineering manager", "engineer", True),
+    ("nurse educator", "nurse", True),  # the practitioner named in full still counts
+    ("special education teacher", "special education", True),
+])
+def test_a_subject_taught_is_not_its_practitioners_role(title: str, keyword: str, hit: bool) -> None:
+    from careeros.planner.requirements import _title_hit
+
+    assert _title_hit(title, keyword) is hit
 
 
 @pytest.mark.parametrize("title,own,tied", [
