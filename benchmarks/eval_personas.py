@@ -14,7 +14,7 @@ matcher in benchmarks/labelmatch.py. ``roles[].coverage`` is reported per role. 
 recorded with its error and counts recall 0; the script never stops on one persona.
 
 Usage:
-  .venv/bin/python benchmarks/eval_personas.py [--split test|train|dev|dev2|dev3|dev4|dev5|dev6|all] [--limit N] [--warehouse FILE]
+  .venv/bin/python benchmarks/eval_personas.py [--split test|train|dev|dev2|dev3|dev4|dev5|dev6|dev7|all] [--limit N] [--warehouse FILE]
                                                [--persona ID] [--out FILE] [--top 15]
 The warehouse is built once (``careeros ingest`` into a temporary home) unless ``--warehouse`` names one.
 Prints a per-field table on stderr and the JSON results on stdout (and to ``--out`` when given).
@@ -222,6 +222,7 @@ def run_persona_in_process(persona: dict[str, Any], warehouse: Path, homes: Path
     ``warehouse`` (linked, never written). Minutes instead of an hour for a split; the CLI path stays the
     reference."""
     from careeros.market.reference import load_normalizer
+    from careeros.market.titles import resolve_targets
     from careeros.planner.approval import compute_plan
     from careeros.profile import Goal, Profile, TargetRole
     from careeros.settings import get_settings
@@ -235,8 +236,8 @@ def run_persona_in_process(persona: dict[str, Any], warehouse: Path, homes: Path
     os.environ["CAREEROS_HOME"] = str(home)
     get_settings.cache_clear()
     norm = load_normalizer()
-    roles = [TargetRole(title=t, soc_code=norm.resolve_target(t, k=1)[0].soc_code, confirmed=True)
-             for t in persona["targets"]]
+    roles = [TargetRole(title=t, soc_code=ms[0].soc_code, confirmed=True)
+             for t, ms in zip(persona["targets"], resolve_targets(norm, list(persona["targets"])), strict=True)]
     profile = Profile(name="Persona", target_roles=roles, goal=Goal(statement=persona["goal"]),
                       weekly_hours=persona["hours"], horizon_weeks=12, evidence_folders=[home / "evidence" / "resume"])
     plan = compute_plan(home, profile, read_only=True)
@@ -248,7 +249,7 @@ def run_persona_in_process(persona: dict[str, Any], warehouse: Path, homes: Path
 def main() -> int:
     """Run the benchmark over one split; print the table and the JSON results."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--split", default="test", choices=["test", "train", "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "all"])
+    ap.add_argument("--split", default="test", choices=["test", "train", "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "all"])
     ap.add_argument("--limit", type=int, default=0, help="only the first N personas of the split")
     ap.add_argument("--persona", action="append", default=[], help="only this persona id (repeatable)")
     ap.add_argument("--warehouse", type=Path, help="reuse this warehouse.duckdb instead of building one")

@@ -252,3 +252,29 @@ def test_a_product_owner_is_read_as_a_product_manager(norm: TitleNormalizer) -> 
     got = norm.resolve_target("Senior Product Owner", k=1)[0]
     assert got.soc_code == norm.resolve_target("Product Manager", k=1)[0].soc_code
     assert not got.soc_code.startswith("29-")
+
+
+def test_one_persons_targets_are_read_together() -> None:
+    """An unsure target whose candidates include the occupation another target of the same person names surely takes
+    it; a sure target, or one with no such candidate, keeps its best match."""
+    from careeros.market.titles import TitleMatch, resolve_targets_together
+
+    perf = [TitleMatch("15-1252.00", "Software Developers", 0.8)]
+    perf_test = [TitleMatch("17-2011.00", "Aerospace Engineers", 0.64), TitleMatch("15-1252.00", "Software Developers",
+                                                                                   0.42)]
+    other = [TitleMatch("17-2141.00", "Mechanical Engineers", 0.5), TitleMatch("17-2011.00", "Aerospace Engineers", 0.4)]
+    assert resolve_targets_together([perf, perf_test, other]) == [0, 1, 0]
+    # a candidate far below the best (under TARGET_HEAD_RATIO of it) does not count
+    weak = [TitleMatch("17-2011.00", "Aerospace Engineers", 0.64), TitleMatch("15-1252.00", "Software Developers", 0.1)]
+    assert resolve_targets_together([perf, weak]) == [0, 0]
+
+
+def test_targets_together_over_the_real_normaliser(norm_emp: TitleNormalizer) -> None:
+    from careeros.market.titles import resolve_targets
+
+    titles = ["Performance Engineer", "Performance Test Engineer"]
+    alone = [norm_emp.resolve_target(t, k=3) for t in titles]
+    first, second = (ms[0].soc_code for ms in resolve_targets(norm_emp, titles))
+    # read together, both name the occupation the surer of the two names, a computer occupation
+    surer = max(alone, key=lambda ms: ms[0].score)[0].soc_code
+    assert first == second == surer and surer.startswith("15-")

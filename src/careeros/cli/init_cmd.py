@@ -175,13 +175,16 @@ def _init_from_resume(home: Path, resume: Path | None, targets: list[str], hours
         norm = load_normalizer()
     except Exception as exc:  # noqa: BLE001
         raise _fail(f"cannot resolve job titles without a warehouse: {exc} (run `careeros ingest` first)") from exc
+    from careeros.market.titles import resolve_targets
+
     roles: list[TargetRole] = []
     report: list[dict[str, Any]] = []
+    targets = [" ".join(t.split()) for t in targets]
     for t in targets:
-        t = " ".join(t.split())
         if len(t) < 2:
             raise _fail(f"empty target title {t!r}")
-        matches = norm.resolve_target(t, k=3)
+    # the targets read together: an unsure one takes the occupation another target names surely, if it is a candidate
+    for t, matches in zip(targets, resolve_targets(norm, targets, k=3), strict=True):
         if not matches or float(max(m.score for m in matches)) < MIN_TITLE_SCORE:
             raise _fail(f"cannot resolve target title {t!r} to an O*NET occupation; try a more common title")
         pick = 0

@@ -43,7 +43,8 @@ from careeros.resources import own_path
 if TYPE_CHECKING:
     import polars as pl
 
-__all__ = ["TitleMatch", "TitleNormalizer", "clean_title", "split_roles", "FEATURES"]
+__all__ = ["TitleMatch", "TitleNormalizer", "clean_title", "split_roles", "FEATURES", "resolve_targets",
+           "resolve_targets_together"]
 
 #: 7: a small header pickle, then the index state with ``base_prior`` packed (:class:`_KeyDistribution`); the state
 #: loads 5x faster than format 5's and is unpickled on first use (see :meth:`TitleNormalizer.load`); 9, 10: each
@@ -132,6 +133,39 @@ _SPECIAL = [
     ("stack", re.compile(r"\bfull[\s-]?stack\b", re.I), " fullstack "),
     ("ops", re.compile(r"\bdev[\s-]?ops\b", re.I), " devops "),
 ]
+
+
+#: a person's target resolved below this score gives way to an occupation another of their targets resolved to surely
+TARGETS_TOGETHER_SURE = 0.7
+
+
+def resolve_targets_together(matches: list[list[TitleMatch]]) -> list[int]:
+    """Which candidate to take for each of one person's targets, read together.
+
+    A person's targets name one field: an unsure target ("Performance Test Engineer": aerospace engineers 0.64,
+    software developers 0.42) whose candidates, within TARGET_HEAD_RATIO of its best, include the occupation another
+    of the person's targets resolved to surely ("Performance Engineer": software developers 0.80) takes that one.
+    Returns an index into each target's candidates (0 when nothing changes).
+    """
+    sure = {ms[0].soc_code for ms in matches if ms and ms[0].score >= TARGETS_TOGETHER_SURE}
+    picks: list[int] = []
+    for ms in matches:
+        pick = 0
+        if ms and ms[0].score < TARGETS_TOGETHER_SURE and ms[0].soc_code not in sure:
+            pick = next((j for j, m in enumerate(ms[1:], 1)
+                         if m.soc_code in sure and m.score >= TARGET_HEAD_RATIO * ms[0].score), 0)
+        picks.append(pick)
+    return picks
+
+
+def resolve_targets(norm: TitleNormalizer, titles: list[str], k: int = 3) -> list[list[TitleMatch]]:
+    """Each of one person's target titles resolved, then read together.
+
+    ``resolve_target`` per title, then ``resolve_targets_together``: the candidate taken comes first.
+    """
+    found = [norm.resolve_target(t, k=k) for t in titles]
+    return [[ms[j], *ms[:j], *ms[j + 1:]] if ms else ms
+            for ms, j in zip(found, resolve_targets_together(found), strict=True)]
 
 
 def _ascii(s: str) -> str:
