@@ -743,3 +743,21 @@ def test_a_specialty_title_discounts_what_only_the_occupations_other_titles_expe
     got = {q.skill_id: q.weight for q in score_requirements(inp, _no_extract, role_keywords=few,
                                                              own_title="Instructional Designer").requirements}
     assert got["concept:coaching"] == pytest.approx(CURATED_ROLE_WEIGHT)
+
+
+def test_a_child_of_a_larger_gap_gives_way() -> None:
+    """A gap whose broader skill is a larger gap of the plan (HPLC under Analytical chemistry techniques) shrinks, so
+    the top of the list is not the parent and its parts; a child whose parent the person shows keeps its size."""
+    from careeros.planner.gaps import CHILD_OF_GAP_FACTOR, demote_children_of_gaps
+
+    def gap(sid: str, size: float) -> dict[str, object]:
+        return {"skill_id": sid, "label": sid, "size": size, "market_value": 0.0}
+
+    parents = {"concept:hplc": {"concept:analytical-chemistry": 0.8}, "concept:gc": {"concept:analytical-chemistry": 0.8},
+               "concept:sterilization": {"concept:sterile-processing": 0.8}}
+    gaps = [gap("concept:analytical-chemistry", 1.0), gap("concept:hplc", 0.9), gap("concept:sterilization", 0.85),
+            gap("concept:other", 0.6)]
+    out = demote_children_of_gaps(gaps, parents)
+    assert [g["skill_id"] for g in out] == ["concept:analytical-chemistry", "concept:sterilization", "concept:other",
+                                            "concept:hplc"]
+    assert next(g for g in out if g["skill_id"] == "concept:hplc")["size"] == round(0.9 * CHILD_OF_GAP_FACTOR, 4)

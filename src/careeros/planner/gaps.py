@@ -420,6 +420,28 @@ def requirement_gaps(profile: Any, person: Any, role_title: str | None = None,
 SHARED_GAP_BONUS = 0.25
 
 
+#: a gap whose broader skill is a larger gap of the same plan counts this much: the broader gap's label names it
+#: already ("Analytical chemistry techniques (HPLC, GC-MS ...)"), and the top of the list stays for other items
+CHILD_OF_GAP_FACTOR = 0.6
+
+
+def demote_children_of_gaps(gaps: list[dict[str, Any]], parents: dict[str, dict[str, float]]) -> list[dict[str, Any]]:
+    """Ranked gaps with each gap whose broader skill is a larger gap shrunk by CHILD_OF_GAP_FACTOR, re-ranked.
+
+    ``gaps`` are ranked largest first; ``parents`` maps a skill id to its broader skill ids. A child whose parent the
+    person shows (no parent gap) stays as it is.
+    """
+    size_of = {str(g["skill_id"]): float(g["size"]) for g in gaps}
+    out = []
+    for g in gaps:
+        sid, size = str(g["skill_id"]), float(g["size"])
+        if any(size_of.get(p, 0.0) >= size for p in parents.get(sid, {})):
+            g = {**g, "size": round(size * CHILD_OF_GAP_FACTOR, 4)}
+        out.append(g)
+    out.sort(key=lambda d: (-float(d["size"]), -float(d["market_value"]), str(d["label"]).lower()))
+    return out
+
+
 def ranked_gaps(reports: list[RoleGapReport], priorities: list[float], top: int | None = None) -> list[dict[str, Any]]:
     """Gaps of all target roles in one list, largest first: size x the role's priority (first role = 1).
 

@@ -20,7 +20,7 @@ import polars as pl
 from careeros.evidence.linking import learning_context, others_credential
 from careeros.evidence.resume_facts import ResumeFacts, read_resume
 from careeros.graph.hierarchy import SkillHierarchy, load_hierarchy
-from careeros.planner.gaps import RoleGapReport, ranked_gaps, requirement_gaps
+from careeros.planner.gaps import RoleGapReport, demote_children_of_gaps, ranked_gaps, requirement_gaps
 from careeros.planner.person import PRIOR_BASE, PRIOR_MAX, PRIOR_PER_YEAR, PersonSkills, person_skills
 from careeros.planner.requirements import (
     RequirementProfile,
@@ -324,5 +324,6 @@ def assess(con: Any, profile: Profile, roles: Sequence[TargetRoleRef], extractor
     reports = [requirement_gaps(prof, person, t, names, resume) for prof, t in zip(profiles, titles, strict=True)]
     prio = priorities(len(reports))
     return Assessment(facts=facts, current_soc=current_soc, current_title=current_title, person=person,
-                      profiles=profiles, reports=reports, priorities=prio, gaps=ranked_gaps(reports, prio),
+                      profiles=profiles, reports=reports, priorities=prio,
+                      gaps=demote_children_of_gaps(ranked_gaps(reports, prio), hier.parents),
                       limits=limits)
