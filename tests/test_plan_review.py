@@ -25,8 +25,8 @@ import render_personas as rp  # noqa: E402
 SOFTWARE_WORDS = re.compile(r"\b(?:deploy\w*|microservices?|APIs?|endpoints?|Docker|Kubernetes|repositor(?:y|ies)|CI"
                             r"|CI/CD|pull requests?|commits?|GitHub|service)\b")
 #: O*NET labels and trade terms ("debt service coverage") that contain a listed word without meaning software
-ALLOWED = re.compile(r"Customer and Personal Service|Service Orientation|Health Services|Human Services|debt service",
-                     re.I)
+ALLOWED = re.compile(r"Customer and Personal Service|Service Orientation|Health Services|Human Services|debt service"
+                     r"|Tin Can API", re.I)  # the e-learning standard's other name (xAPI)
 INTERNAL_IDS = re.compile(r"\b(?:learn|build|publish):\S|\b(?:tech|tool|onet|esco|concept):[A-Za-z0-9]")
 TASK_LINE = re.compile(r"^- \[ \] \*\*(?P<kind>[^*]+)\*\*: .* — (?P<dur>\d+(?:\.\d+)? (?:h|min))(?: \(stretch\))?\. "
                        r"Done when: (?P<done>.*?)\.(?: Builds on: .*)?$")

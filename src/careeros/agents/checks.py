@@ -18,6 +18,7 @@ from typing import Any
 
 from careeros.agents.facts import Facts
 from careeros.agents.fields import internal_ids, software_words
+from careeros.planner.gaps import brief_label, split_examples
 
 #: keys whose values are ids, addresses or citations, not text a person reads
 _NOT_TEXT = {"ref", "rationale", "source_ref", "evidence_refs", "evidence_ref", "task_ref", "task_refs", "skill_ref",
@@ -50,6 +51,11 @@ def plan_strings(facts: Facts) -> list[str]:
     """
     out: list[str] = [g.label for r in facts.roles for g in r.gaps]
     out += [g.label for gs in facts.role_skills.values() for g in gs]
+    # the short forms and the examples of each label are the taxonomy's words too ("Tin Can API" is an e-learning
+    # standard, not software wording)
+    labels = list(out)
+    out += [brief_label(x) for x in labels]
+    out += [e for x in labels for e in split_examples(x)[1]]
     out += list(facts.skill_labels.values())
     out += [t.task.rstrip(".") for ts in facts.tasks.values() for t in ts]
     for t in facts.plan.tasks:

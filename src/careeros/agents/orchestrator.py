@@ -31,6 +31,7 @@ from careeros.agents import roles
 from careeros.agents.checks import quality_issues
 from careeros.agents.facts import Facts, resolve
 from careeros.agents.models import AGENT_NAMES, ContactFact
+from careeros.planner.gaps import brief_label
 from careeros.redact import redact
 from careeros.settings import Settings, get_settings, warehouse_file
 from careeros.warehouse.db import connect, fetch_one
@@ -374,7 +375,7 @@ def agent_markdown(r: AgentRun, run_id: str, citations: bool = True) -> str:
             lines.append("### How to close each gap")
             for p in o["paths"]:
                 when = f" (weeks {', '.join(map(str, p['weeks']))}, {p['hours']:g} h)" if p.get("weeks") else ""
-                lines += [f"**{p['skill']}** for {p['role']}{when}"]
+                lines += [f"**{brief_label(str(p['skill']))}** for {p['role']}{when}"]
                 lines += [f"{n}. {t}" for n, t in enumerate(p["topics"], 1)]
                 lines += [f"- Practice: {p['practice']}", f"- Checkpoint: {p['checkpoint']}", ""]
         lines += ["### Plan steps in order", "| # | week | kind | step | what it leaves behind |", "|---|---|---|---|---|"]

@@ -317,7 +317,7 @@ def learning_path(g: GapFact, role_title: str, f: Field, tasks: list[TaskStateme
 
 
 def _learning_path(g: GapFact, role_title: str, f: Field, tasks: list[TaskStatement]) -> tuple[list[str], str, str]:
-    label = in_sentence(g.label, g.kind)
+    label = in_sentence(brief_label(g.label), g.kind)
     used_in = _tasks_about(label, tasks)
     where = (f"as when {_a(role_title)} has to {used_in[0][0].lower() + used_in[0][1:]}" if used_in
              else f"the way {_a(role_title)} uses it week to week")
@@ -501,7 +501,7 @@ def producer_offline(inp: ProducerInput, untrusted: Mapping[str, str]) -> Produc
         build = [t for t in tasks if t.kind == "build"]
         pub = [t for t in tasks if t.kind == "publish"]
         raw = art.get("skills")
-        skills = [str(s) for s in raw] if isinstance(raw, list) else []
+        skills = [brief_label(str(s)) for s in raw] if isinstance(raw, list) else []
         title, kind = _clean_task_title(str(art.get("title"))), str(art.get("kind"))
         soc = next((arts_by_soc[sid] for t in build for sid in t.skill_ids if sid in arts_by_soc),
                    inp.roles[0].soc_code if inp.roles else None)
@@ -806,14 +806,15 @@ _HOW = re.compile(r"\s(?=(?:by|through|after)\s+\w+ing\b)", re.IGNORECASE)
 
 def _skill_question(g: GapFact, f: Field) -> str:
     if g.kind == "technology":
-        return (f"What have you built with {g.label}, and what would you do differently now?" if f.software else
-                f"How have you used {g.label} in your daily work, and what would you set up differently now?")
+        return (f"What have you built with {brief_label(g.label)}, and what would you do differently now?" if f.software
+                else f"How have you used {brief_label(g.label)} in your daily work, and what would you set up differently "
+                     "now?")
     if g.kind == "tool":
-        return (f"How have you used {g.label} in a real project?" if f.software else
-                f"When did you last use {g.label}, and what did you check before relying on it?")
+        return (f"How have you used {brief_label(g.label)} in a real project?" if f.software else
+                f"When did you last use {brief_label(g.label)}, and what did you check before relying on it?")
     if g.kind == "knowledge":
-        return f"How do you apply {g.label} in your day-to-day {f.work}?"
-    return f"Give an example where your {g.label} changed the outcome of a situation at work."
+        return f"How do you apply {brief_label(g.label)} in your day-to-day {f.work}?"
+    return f"Give an example where your {brief_label(g.label)} changed the outcome of a situation at work."
 
 
 _THEN = re.compile(r"\s(?:that|which|so that|used by|saving|with no|leaving|resulting in)\s", re.IGNORECASE)
@@ -934,7 +935,7 @@ def interview_offline(inp: InterviewInput, untrusted: Mapping[str, str]) -> Inte
     if not inp.tasks:
         missing.append("no O*NET tasks for the target role")
     return InterviewOutput(confidence=_clip(conf), rationale=cites, role=title, questions=questions, stories=stories,
-                           weak_spots=[in_sentence(g.label, g.kind) for g in weak], insufficient_data=missing)
+                           weak_spots=[in_sentence(brief_label(g.label), g.kind) for g in weak], insufficient_data=missing)
 
 
 # ------------------------------------------------------------------------------------------ evidence curator

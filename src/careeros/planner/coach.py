@@ -11,6 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from careeros.planner.gaps import brief_label
+
 NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                 "eight": 8, "nine": 9, "ten": 10, "a couple of": 2, "couple of": 2, "several": 3}
 #: goal noun (regex) -> artifact kind
@@ -160,7 +162,7 @@ def explain_path(p: TransitionPath) -> str:
     keep = {x.lower() for x in [*p.shared_skills[:3], *p.shared_technologies[:2]]}
     new = [x for x in [*p.missing_skills[:4], *p.missing_technologies[:3]] if x.lower() not in keep]
     if new:
-        bits.append(f"New ground, which this plan's work covers: {_join(new, 5)}.")
+        bits.append(f"New ground, which this plan's work covers: {_join([brief_label(x) for x in new], 5)}.")
     if p.wage_ratio:
         if p.wage_ratio >= 1.1:
             bits.append(f"Typical pay is about {p.wage_ratio:.1f}x yours.")

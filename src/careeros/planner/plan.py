@@ -431,7 +431,7 @@ def _choose(strategy: Strategy, reports: Sequence[GapReport], a: AssumptionSet, 
         seen[art.title] = seen.get(art.title, 0) + 1
         n = seen[art.title]
         if art.title in repeated:  # each instance says what it centres on, so the two are not the same task twice
-            focus = ", ".join(art.skill_labels[:3]) if art.skill_labels else ""
+            focus = ", ".join(brief_label(x) for x in art.skill_labels[:3]) if art.skill_labels else ""
             upd: dict[str, Any] = {"done": f"{art.done.rstrip('.')}; this one centres on {focus}" if focus else art.done}
             if n > 1:
                 upd["title"] = f"{art.title} ({_ORDINAL.get(n, str(n))})"
@@ -512,7 +512,7 @@ def _learn_work(gap: Gap, hours: float, socs: list[str], family: Any, stretch: b
     brief = brief_label(gap.label)
     done = (family.learn_done if family else "a worked example of {skill}, written up in one page").replace(
         "{skill}", brief)
-    return _Work(f"learn:{gap.skill_id}", "learn", f"{verb} {gap.label}", quarter(hours * 60), [], socs,
+    return _Work(f"learn:{gap.skill_id}", "learn", f"{verb} {brief}", quarter(hours * 60), [], socs,
                  [gap.skill_id], None, stretch, done=done[:1].upper() + done[1:],
                  evidence=(family.learn_proof if family else "dated notes or exercises") + f" on {brief}",
                  label=gap.label)

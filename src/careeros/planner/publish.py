@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from careeros.planner.artifacts import EXAM_PREP
+from careeros.planner.gaps import brief_label
 from careeros.planner.plan import Plan
 
 WEEKDAY_START = time(18, 0)
@@ -207,7 +208,7 @@ def plan_markdown(plan: Plan) -> str:
         if a.task:
             lines.append(f"   - The real work it mirrors: \"{a.task}\"")
         if a.skill_labels:
-            lines.append(f"   - Shows: {', '.join(a.skill_labels)}")
+            lines.append(f"   - Shows: {', '.join(brief_label(x) for x in a.skill_labels)}")
         lines.append(f"   - Done when: {a.done or 'finished and checked by someone who does this work'}")
         lines.append(f"   - Published as: {a.publish or a.proof}")
     lines.append("")
