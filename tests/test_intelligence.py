@@ -165,15 +165,17 @@ def test_one_credential_of_a_group_is_not_the_group(label: str, surface: str, on
 
 
 def test_a_resume_naming_one_credential_shows_the_group_in_part(reference: object) -> None:
-    """An EMT's BLS card is named in the resume: the life support group counts as partly shown (a weak gap whose label
-    drops BLS and names what is left), not as covered; a credential named as itself counts in full."""
+    """A lead's OSHA 10 card is named in the resume: the safety certifications group (OSHA 30, CSP ...) counts as partly
+    shown (a weak gap whose label drops OSHA 10 and names what is left), not as covered; a credential named as itself
+    counts in full, and so does one the skill map keeps as its own concept (BLS, a child of the life support group)."""
     from careeros.graph.ids import concept_id
     from careeros.planner.gaps import COVERED_AT
     from careeros.planner.intelligence import CREDENTIAL_MEMBER, RESUME_NAMED, named_skills
 
-    got = named_skills("Certifications: BLS certification (AHA), PMP certified.\n", reference)
-    assert got[concept_id("Life support certifications")][0] == CREDENTIAL_MEMBER < COVERED_AT
+    got = named_skills("Certifications: OSHA 10 card, BLS certification (AHA), PMP certified.\n", reference)
+    assert got[concept_id("Safety certifications")][0] == CREDENTIAL_MEMBER < COVERED_AT
     assert got[concept_id("PMP certification")][0] == RESUME_NAMED >= COVERED_AT
+    assert got[concept_id("BLS for healthcare providers")][0] == RESUME_NAMED
 
 
 def test_hierarchy_ignores_unknown_labels() -> None:
