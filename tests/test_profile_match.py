@@ -67,6 +67,9 @@ def test_titles_that_start_like_a_heading_and_the_name_line() -> None:
     assert "Laura Fischer" not in segs
     assert segs.count("Project Manager") == 2 and "Education Coordinator" in segs
     assert not any(s in ("Projects", "Education", "Skills") for s in segs)
+    # a resume pulled from a PDF puts the title on top, in capitals: that first line is no name
+    top = title_lines("CHARGE NURSE, MED-SURG\nSummary\nNurse with 9 years.\n")
+    assert top and top[0][1][0] == "CHARGE NURSE"
 
 
 def test_a_project_manager_resume_matches_project_management(matcher) -> None:  # type: ignore[no-untyped-def]

@@ -74,6 +74,13 @@ class OccupationMatch:
     evidence: dict[str, Any]
 
 
+def _looks_like_name(text: str) -> bool:
+    """Two to four capitalised words that are no job title ("Laura Fischer"; not "CHARGE NURSE" or "Data Analyst")."""
+    words = text.split()
+    return (1 < len(words) <= 4 and all(w[:1].isupper() and not w.isupper() for w in words)
+            and not is_role_title(text))
+
+
 def title_lines(text: str, max_lines: int = 12) -> list[tuple[str, list[str], float]]:
     """Candidate title lines: (line, segments, recency weight), most recent first."""
     lines = [ln.strip() for ln in layout_lines(text)]
@@ -108,7 +115,7 @@ def title_lines(text: str, max_lines: int = 12) -> list[tuple[str, list[str], fl
             continue
         body = _DATE.sub(" ", RANGE.sub(" | ", raw))
         segs = [s.strip(" .;:-–—'\"") for s in _SEG_SPLIT.split(body)]
-        if name_line:
+        if name_line and segs and _looks_like_name(segs[0]):
             segs = segs[1:]  # the person's name ("Laura Fischer, PMP" is not a fisher)
         segs = [s for s in segs if s and re.search(r"[A-Za-z]{3,}", s) and len(s) <= 80][:4]
         if segs:
