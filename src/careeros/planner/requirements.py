@@ -66,6 +66,7 @@ from typing import Any
 import polars as pl
 from pydantic import BaseModel, Field
 
+from careeros.evidence.resume_facts import ROLE_NOUNS
 from careeros.planner.gaps import MINOR_WORDS
 
 SHRINK_K = 25.0
@@ -268,11 +269,9 @@ def _title_hit(title: str, keyword: str, unless: tuple[str, ...] = ()) -> bool:
             and not any(_keyword_rx(u).search(title) for u in unless)):
         return False
     words = title.split(",")[0].split()  # "chemistry teachers, postsecondary"
-    if words and words[-1] in TEACHING_HEADS and keyword.lower().split()[-1] not in TEACHING_HEADS:
-        from careeros.evidence.resume_facts import ROLE_NOUNS
-
-        if keyword.lower().split()[-1] in ROLE_NOUNS:
-            return _whole_keyword_rx(keyword).search(title) is not None
+    last = keyword.lower().split()[-1]
+    if words and words[-1] in TEACHING_HEADS and last not in TEACHING_HEADS and last in ROLE_NOUNS:
+        return _whole_keyword_rx(keyword).search(title) is not None
     return True
 
 
