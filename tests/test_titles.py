@@ -269,6 +269,41 @@ def test_one_persons_targets_are_read_together() -> None:
     assert resolve_targets_together([perf, weak]) == [0, 0]
 
 
+def test_a_target_apart_from_the_others_takes_their_occupation() -> None:
+    """A target whose occupation stands apart from the person's other targets takes theirs: a candidate another
+    target took, or across the office/trades line the surest other's occupation; a guess takes a sure target's
+    occupation of the same major group. Two targets alone, or a sure one, keep their own."""
+    from careeros.market.titles import TitleMatch, targets_apart
+
+    def m(soc: str, score: float) -> TitleMatch:
+        return TitleMatch(soc, soc, score)
+
+    lis = [m("13-2051.00", 0.78), m("13-1111.00", 0.37), m("15-1211.00", 0.19)]
+    lab = [m("15-1211.00", 0.93)]
+    informatics = [m("15-1211.01", 0.61)]
+    assert [ms[0].soc_code for ms in targets_apart([lis, lab, informatics])] == ["15-1211.00", "15-1211.00",
+                                                                                  "15-1211.01"]
+    # the candidate taken comes first, the rest keep their order
+    assert [x.soc_code for x in targets_apart([lis, lab, informatics])[0]] == ["15-1211.00", "13-2051.00",
+                                                                                "13-1111.00"]
+    delivery = [m("53-3033.00", 0.77), m("15-1252.00", 0.22)]
+    scrum, agile_pm = [m("15-1299.09", 0.53)], [m("13-1082.00", 0.91)]
+    assert targets_apart([scrum, agile_pm, delivery])[2][0].soc_code == "13-1082.00"
+    # the same across the line with one other target: two targets may be two fields
+    assert targets_apart([agile_pm, delivery])[1][0].soc_code == "53-3033.00"
+    # a sure target keeps its own occupation
+    sure_delivery = [m("53-3033.00", 0.95)]
+    assert targets_apart([scrum, agile_pm, sure_delivery])[2][0].soc_code == "53-3033.00"
+    # the others in two groups on the same side: no candidate rule, no line crossed -> kept
+    analyst = [m("13-1111.00", 0.8), m("15-2051.00", 0.3)]
+    assert targets_apart([analyst, [m("15-2051.00", 0.9)], [m("11-3021.00", 0.85)]])[0][0].soc_code == "13-1111.00"
+    # a guess takes the sure target of its own major group ...
+    ux_writer, content = [m("27-3042.00", 0.89)], [m("27-1027.00", 0.27), m("27-1024.00", 0.42)]
+    assert targets_apart([ux_writer, content, content])[1][0].soc_code == "27-3042.00"
+    # ... but not one of another group
+    assert targets_apart([[m("15-2031.00", 0.89)], [m("43-6012.00", 0.05)]])[1][0].soc_code == "43-6012.00"
+
+
 def test_targets_together_over_the_real_normaliser(norm_emp: TitleNormalizer) -> None:
     from careeros.market.titles import resolve_targets
 

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     import polars as pl
 
 __all__ = ["TitleMatch", "TitleNormalizer", "clean_title", "split_roles", "FEATURES", "resolve_targets",
-           "resolve_targets_together"]
+           "resolve_targets_together", "targets_apart"]
 
 #: 7: a small header pickle, then the index state with ``base_prior`` packed (:class:`_KeyDistribution`); the state
 #: loads 5x faster than format 5's and is unpickled on first use (see :meth:`TitleNormalizer.load`); 9, 10: each
@@ -158,14 +158,72 @@ def resolve_targets_together(matches: list[list[TitleMatch]]) -> list[int]:
     return picks
 
 
+#: a target at or above this score keeps its occupation even when it stands apart from the person's other targets
+TARGETS_APART_SURE = 0.9
+#: candidates read per target when the targets are read together (a person sees the first k)
+TARGETS_READ = 6
+#: below this a target is a guess: a sure target of the person in the same major group names the role better
+TARGETS_GUESS = 0.5
+
+
+def _tier(soc_code: str) -> int:
+    """0 for management, business, professional and healthcare occupations (SOC 11-29), 1 for the rest."""
+    return 0 if soc_code[:2] < "31" else 1
+
+
+def targets_apart(matches: list[list[TitleMatch]]) -> list[list[TitleMatch]]:
+    """A target that stands apart from the person's other targets takes the occupation they name.
+
+    ``matches`` are each target's candidates, the one taken first. Another target must be sure
+    (``TARGETS_TOGETHER_SURE``) and this one below ``TARGETS_APART_SURE``; then, with at least two other targets
+    (two targets alone are two fields as often as one):
+
+    - the others share one major group and this one's is another: a candidate another target took, at any score
+      ("LIS Analyst" beside two laboratory information systems titles: computer systems analysts, not financial
+      analysts);
+    - its major group is no other target's and, unlike all of theirs, on the other side of SOC 31 (office and
+      professional work against service, trades and transport): the surest other target's occupation ("Agile
+      Delivery Lead" beside "Scrum Master" and "Agile Project Manager" is no light truck driver; "Operator in
+      Training" beside two water treatment operator titles is no training specialist);
+
+    and with any number of targets:
+
+    - it is a guess (under ``TARGETS_GUESS``) and a sure target shares its major group: that target's occupation
+      ("Content Designer" beside "UX Writer": technical writers, not set designers).
+    """
+    picks = [ms[0] if ms else None for ms in matches]
+    out: list[list[TitleMatch]] = []
+    for i, ms in enumerate(matches):
+        others = [q for j, q in enumerate(picks) if j != i and q is not None]
+        sure = sorted((q for q in others if q.score >= TARGETS_TOGETHER_SURE), key=lambda q: -q.score)
+        if not ms or not sure or ms[0].score >= TARGETS_APART_SURE or ms[0].soc_code in {q.soc_code for q in sure}:
+            out.append(ms)
+            continue
+        p = ms[0]
+        groups = {q.soc_code[:2] for q in others}
+        take: TitleMatch | None = None
+        if len(others) >= 2 and p.soc_code[:2] not in groups:
+            if len(groups) == 1:
+                taken = {q.soc_code for q in others}
+                take = next((m for m in ms[1:] if m.soc_code in taken), None)
+            if take is None and all(_tier(q.soc_code) != _tier(p.soc_code) for q in others):
+                take = sure[0]
+        if take is None and p.score < TARGETS_GUESS:
+            take = next((q for q in sure if q.soc_code[:2] == p.soc_code[:2]), None)
+        out.append(ms if take is None else [take, *(m for m in ms if m.soc_code != take.soc_code)])
+    return out
+
+
 def resolve_targets(norm: TitleNormalizer, titles: list[str], k: int = 3) -> list[list[TitleMatch]]:
     """Each of one person's target titles resolved, then read together.
 
-    ``resolve_target`` per title, then ``resolve_targets_together``: the candidate taken comes first.
+    ``resolve_target`` per title, then ``resolve_targets_together`` and ``targets_apart``: the candidate taken
+    comes first.
     """
-    found = [norm.resolve_target(t, k=k) for t in titles]
-    return [[ms[j], *ms[:j], *ms[j + 1:]] if ms else ms
-            for ms, j in zip(found, resolve_targets_together(found), strict=True)]
+    found = [norm.resolve_target(t, k=max(k, TARGETS_READ)) for t in titles]
+    picks = resolve_targets_together([ms[:k] for ms in found])
+    read = targets_apart([[ms[j], *ms[:j], *ms[j + 1:]] if ms else ms for ms, j in zip(found, picks, strict=True)])
+    return [ms[:k] for ms in read]
 
 
 def _ascii(s: str) -> str:
