@@ -457,8 +457,9 @@ def test_cli_init_resume_curate_plan_contract(built_home: Path, tmp_path: Path, 
     assert all(0 <= r["coverage"] <= r["coverage_after"] <= 1 for r in roles)
     # what the resume names outright is never a gap
     top = " | ".join(g["label"].lower() for g in gaps[:15])
+    # (a credential in a tool's name, "Epic EHR application certification", is something else the person lacks)
     for has in ("patient assessment", "epic", "hipaa", "clinical documentation"):
-        assert has not in top, (has, top)
+        assert not any(has in g["label"].lower() and "certif" not in g["label"].lower() for g in gaps[:15]), (has, top)
     # an informatics expert's gaps for a nurse
     assert "hl7" in top or "health data standards" in top
     # a person can add a skill by hand; the next plan credits it
