@@ -142,3 +142,33 @@ def test_a_skill_two_target_roles_share_is_one_gap_whatever_examples_each_role_n
     assert out[0]["label"] == "ABA (discrete trial training, VB-MAPP)" and out[0]["roles"] == ["A", "B"]
     assert out[0]["size"] == pytest.approx(0.8 + SHARED_GAP_BONUS * 0.6)
     assert out[1]["roles"] == ["A", "B"]  # same label, other skill id: still one entry
+
+
+def test_role_priorities_lift_key_requirements_and_weigh_down_off_role_ones() -> None:
+    """Among requirements that share the skill map's weight, the occupation's key ones come first (the first most);
+    one that belongs to another occupation falls; under a specialty title the lift is small."""
+    from careeros.planner.requirements import (
+        KEY_FLOOR,
+        OFF_ROLE_FACTOR,
+        Requirement,
+        RolePriority,
+        _apply_priorities,
+    )
+
+    def req(sid: str, w: float) -> Requirement:
+        return Requirement(key=sid, skill_id=sid, label=sid, kind="concept", members={sid: 1.0}, weight=w, onet=w)
+
+    pri = RolePriority(key=("concept:nclex", "concept:pharmacology", "tech:epic"),
+                       off=frozenset({"tech:dentrix"}))
+    reqs = [req("concept:hipaa", 0.7), req("concept:pharmacology", 0.7), req("concept:nclex", 0.7),
+            req("tech:epic", 0.2), req("tech:dentrix", 0.4)]
+    _apply_priorities(reqs, pri, specialty=False)
+    w = {q.skill_id: q.weight for q in reqs}
+    assert w["concept:nclex"] > w["concept:pharmacology"] > w["tech:epic"] > w["concept:hipaa"] == 0.7
+    assert w["tech:epic"] > KEY_FLOOR and all(q.weight <= 1.0 for q in reqs)
+    assert w["tech:dentrix"] == round(0.4 * OFF_ROLE_FACTOR, 4)
+    assert any("hiring managers" in r for r in reqs[2].reasons)
+    # a specialty title ("Mortgage Underwriter" among loan officers): the occupation's key list lifts only a little
+    spec = [req("concept:nclex", 0.5)]
+    _apply_priorities(spec, pri, specialty=True)
+    assert 0.5 < spec[0].weight < KEY_FLOOR

@@ -105,3 +105,23 @@ def test_short_aliases_are_acronyms_matched_as_written() -> None:
     bad = [(c["label"], a) for c in CONCEPTS for a in c.get("aliases") or []
            if len(re.sub(r"[^A-Za-z0-9]", "", a)) <= 2 and " " not in a.strip() and not a.isupper()]
     assert not bad
+
+
+def test_role_priorities_name_known_concepts_and_occupations() -> None:
+    """data/role_priorities.yaml: O*NET-SOC codes, concept ids of the map (technology ids are O*NET's), key lists of
+    a dozen at most, nothing both key and off."""
+    from careeros.graph.ids import concept_id
+    from careeros.planner.requirements import role_priorities
+
+    pri = role_priorities()
+    assert len(pri) >= 400
+    concepts = {concept_id(str(c["label"])) for c in CONCEPTS}
+    for soc, p in pri.items():
+        assert re.fullmatch(r"\d\d-\d{4}\.\d\d", soc), soc
+        assert 1 <= len(p.key) <= 12 and len(set(p.key)) == len(p.key), soc
+        assert not set(p.key) & p.off, soc
+        for sid in (*p.key, *p.off):
+            assert sid.startswith(("concept:", "tech:")), (soc, sid)
+            assert not sid.startswith("concept:") or sid in concepts, (soc, sid)
+    nurse = pri["29-1141.00"]
+    assert "concept:nclex-rn-license" in nurse.key[:3] and "tech:henry-schein-dentrix" in nurse.off

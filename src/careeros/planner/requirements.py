@@ -61,7 +61,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import polars as pl
 from pydantic import BaseModel, Field
@@ -139,6 +139,12 @@ _TITLE_STOP = frozenset("a an and the of for in to with senior sr junior jr lead
 #: weight however rarely postings spell it out
 EXPERT_FLOOR = 0.75
 #: ESCO essential skills of the occupations matching the person's own title (see the module docstring)
+#: role priorities (data/role_priorities.yaml): a key requirement weighs at least KEY_FLOOR, plus up to KEY_GAIN for
+#: the first of the occupation's key list (half of it for the last); under a specialty title (the person's title names
+#: at least SPECIALTY_MIN_OWN concepts of its own) only the gain, halved; an off-role one keeps OFF_ROLE_FACTOR
+KEY_FLOOR = 0.7
+KEY_GAIN = 0.15
+OFF_ROLE_FACTOR = 0.3
 ESCO_WEIGHT = 0.35
 ESCO_DF_FULL, ESCO_DF_ZERO = 5, 200
 ESCO_MAX_REQS = 8
@@ -295,14 +301,15 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
                        alternatives: Sequence[tuple[list[str], float]] = (),
                        role_keywords: dict[str, tuple[str, list[str]]] | None = None,
                        own_title: str | None = None, examples: dict[str, ConceptNames] | None = None,
-                       ) -> RequirementProfile:
+                       priorities: dict[str, RolePriority] | None = None) -> RequirementProfile:
     """Score every requirement of a role (see the module docstring) and mark the core set.
 
     ``extract`` maps texts to lists of (skill_id, label, kind) found in each (the skill extractor);
     ``alternatives`` are curated groups of substitutable technologies (skill ids, factor); ``role_keywords``
     maps concept ids to (label, title keywords of the roles that expect the concept), matched against
     ``own_title`` (the person's words for the role) and the O*NET title; ``examples`` (concept id -> names)
-    are shown with a concept's label ("Health data standards (HL7, FHIR)").
+    are shown with a concept's label ("Health data standards (HL7, FHIR)"); ``priorities`` (O*NET-SOC code ->
+    :class:`RolePriority`, default ``data/role_priorities.yaml``) order what the occupation asks first.
     """
     n = int(inp.postings)
     reqs: list[Requirement] = []
@@ -543,6 +550,11 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
         reqs.append(Requirement(
             key=f"own:{sid}", skill_id=sid, label=label, kind="technology", members={sid: 1.0}, member_labels=[label],
             weight=1.0, onet=1.0, soc_postings=n, reasons=[f"named in your title for the role ('{own_title}')"]))
+    # ---- what hiring managers name first for the occupation rises above the many concepts that share the skill map's
+    # weight; what plainly belongs to another occupation (a dental practice system for registered nurses) falls away
+    pri = (role_priorities() if priorities is None else priorities).get(inp.soc_code)
+    if pri is not None:
+        _apply_priorities(reqs, pri, specialty)
     # ---- rank, merge duplicates (a concept and a technology can share a member), mark the core
     reqs.sort(key=lambda q: (-q.weight, q.label.lower(), q.key))
     seen: set[str] = set()
@@ -572,6 +584,57 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
     for q in core:
         q.core = True
     return RequirementProfile(soc_code=inp.soc_code, title=inp.title, soc_postings=n, requirements=out)
+
+
+class RolePriority(NamedTuple):
+    """One occupation's role priorities (``data/role_priorities.yaml``).
+
+    ``key``: what a hiring manager names first for someone entering the occupation (skill ids, most important first);
+    ``off``: what in its requirement list belongs to another occupation.
+    """
+
+    key: tuple[str, ...]
+    off: frozenset[str]
+
+
+@lru_cache(maxsize=2)
+def _role_priorities(path: str, mtime_ns: int) -> dict[str, RolePriority]:
+    from careeros.resources import load_yaml
+
+    data = load_yaml(Path(path)) or {}
+    out: dict[str, RolePriority] = {}
+    for soc, e in (data.get("occupations") or {}).items():
+        e = e or {}
+        out[str(soc)] = RolePriority(key=tuple(str(x) for x in e.get("key") or ()),
+                                     off=frozenset(str(x) for x in e.get("off") or ()))
+    return out
+
+
+def role_priorities() -> dict[str, RolePriority]:
+    """``data/role_priorities.yaml`` as O*NET-SOC code -> :class:`RolePriority` (empty when the file is absent)."""
+    from careeros.resources import data_path
+
+    p = data_path("role_priorities.yaml")
+    return _role_priorities(str(p), p.stat().st_mtime_ns) if p.exists() else {}
+
+
+def _apply_priorities(reqs: list[Requirement], pri: RolePriority, specialty: bool) -> None:
+    """Lift an occupation's key requirements (the first most) and weigh down its off-role ones, in place."""
+    rank = {sid: i for i, sid in enumerate(pri.key)}
+    n = max(1, len(pri.key))
+    for q in reqs:
+        ids = (q.skill_id, *q.members)
+        i = min((rank[s] for s in ids if s in rank), default=None)
+        if i is not None:
+            gain = KEY_GAIN * (1.0 - i / (2 * n))
+            w = q.weight + gain * 0.5 if specialty else max(q.weight, KEY_FLOOR) + gain
+            q.weight = round(min(1.0, w), 4)
+            q.reasons.append(f"among the first things hiring managers ask of this occupation (#{i + 1} of "
+                             f"{len(pri.key)}, careeros role priorities)")
+        elif q.skill_id in pri.off or any(s in pri.off for s in q.members):
+            q.weight = round(q.weight * OFF_ROLE_FACTOR, 4)
+            q.reasons.append("weighed down: it belongs to other occupations more than this one (careeros role "
+                             "priorities)")
 
 
 def merge_profiles(first: RequirementProfile, *others: RequirementProfile) -> RequirementProfile:
