@@ -106,6 +106,10 @@ def test_products_onet_names_with_a_generic_tail(ext: SkillExtractor, text: str,
         ("Cite-checked briefs in Westlaw.", "tech:thomson-reuters-westlaw", True),
         # a plain English word after a maker's name is not taken alone ("Allscripts Sunrise")
         ("Activities director, Sunrise Senior Living.", "tech:allscripts-sunrise", False),
+        # ... or after "<Maker> Software" ("MadCap Software MadCap Flare"), but not a lone plain or acronym word
+        ("Single-sourced the help system in MadCap Flare.", "tech:madcap-software-madcap-flare", True),
+        ("Imaged drives with EnCase Forensic.", "tech:guidance-software-encase-forensic", True),
+        ("Rolled out a new HCM suite.", "tech:asure-software-hcm", False),
     ],
 )
 def test_products_written_without_their_maker(ext: SkillExtractor, text: str, skill_id: str, present: bool) -> None:

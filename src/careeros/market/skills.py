@@ -25,7 +25,7 @@ import polars as pl
 from careeros.graph.ids import concept_id, esco_id, skill_slug, tech_id, tool_id
 from careeros.graph.tech_labels import canonical_technology, load_alias_table, load_concept_table
 
-FORMAT_VERSION = 6  # 6: product names after their maker ("Westlaw" for "Thomson Reuters Westlaw")
+FORMAT_VERSION = 7  # 7: products after "<Maker> Software" ("MadCap Flare"); 6: after their maker ("Westlaw")
 # match modes
 INSENSITIVE, CASED, CONTEXT = 0, 1, 2
 
@@ -187,6 +187,36 @@ def _product_after_vendor(words: list[str], last_words: Counter[str], common: fr
     return last if _brand_first([last, "x"], common, esco_words) else None
 
 
+#: words that continue a maker's name after "Software" ("Newgen Software Technologies OmniDocs")
+_MAKER_TAILS = frozenset("Group Consulting Services Solutions Development Associations Associates Technologies "
+                         "International Systems Corporation Corp Inc Limited Ltd LLC Company Engineering House Center".split())
+
+
+def _product_after_software(words: list[str]) -> str | None:
+    """The product named after "<Maker> Software" in an O*NET example, else None.
+
+    "MadCap Software MadCap Flare" -> MadCap Flare, "AEC Software FastTrack Schedule" -> FastTrack Schedule: the
+    maker's words capitalised, one to three capitalised product words, one of them shaped like a product (inner
+    capitals or digits, or an acronym of four letters or more beside other words). A lone plain or acronym word
+    ("BMC Software Control", "Asure Software HCM") is not written alone as the product.
+    """
+    if "Software" not in words[1:-1]:
+        return None
+    i = words.index("Software", 1)
+    while i + 1 < len(words) - 1 and words[i + 1] in _MAKER_TAILS:  # "Culinary Software Services ChefTec"
+        i += 1
+    maker, product = words[:i], words[i + 1:]
+    if not all(w[:1].isupper() for w in maker) or not 1 <= len(product) <= 3:
+        return None
+    if not all(w[:1].isupper() or w[:1].isdigit() for w in product):
+        return None
+    inner = [w for w in product if re.search(r"[a-z][A-Z]|[A-Za-z]\d|\d[A-Za-z]", w)]
+    acro = [w for w in product if w.isupper() and len(re.sub(r"[^A-Z]", "", w)) >= 4]
+    if inner or (acro and len(product) > 1):
+        return " ".join(product)
+    return None
+
+
 class SkillExtractor:
     """Dictionary extractor for technologies, tools and ESCO skills; build once, scan many texts."""
 
@@ -328,6 +358,9 @@ class SkillExtractor:
             add_entry(idx, label, entry, aliases if not entry else [a for a in aliases if " " in a], 0.95)
             if not entry and (product := _product_after_vendor(words, last_words, common_f, esco_words)):
                 # "Cerner PowerChart", "Thomson Reuters UltraTax": people write the product without its maker
+                add_surface(product, CASED, idx, 0.9)
+            if not entry and (product := _product_after_software(words)) and product.lower() != label.lower():
+                # "MadCap Software MadCap Flare": people write "MadCap Flare"
                 add_surface(product, CASED, idx, 0.9)
         # 2. curated technologies
         for entry in table["curated"]:
