@@ -967,7 +967,7 @@ ALIAS_EXAMPLES = 2
 #: names shown with a concept gap: its own examples, filled up with distinct aliases to this many. A coach names what
 #: a skill means in practice ("AML and KYC (BSA/AML, KYC, OFAC screening, transaction monitoring)"), and the
 #: person finds the words postings use for it.
-EXAMPLES_SHOWN = 6
+EXAMPLES_SHOWN = 8
 
 
 def _words(text: str) -> str:
