@@ -284,12 +284,22 @@ def test_two_homes_concurrently_with_an_approval_while_both_workers_are_busy(
              for k, h in homes.items()}
     for run in plans.values():
         wait_for(f"plan {run} waiting for approval", lambda run=run: waiting(run))
-    # both workers busy (one run each, limit 1): curation of both homes
-    busy = [submit("curate-evidence/curate-evidence-daily", home=str(h), review=False) for h in (a, b)]
-    wait_for("both workers running a flow", lambda: {worker_of(stack, r) for r in busy} >= {1, 2})
-    approve(plans["a"])
-    approve(plans["b"])
-    assert not waiting(plans["a"]) and not waiting(plans["b"])  # the answers are taken while both are busy
+    # both workers busy (one run each, limit 1): curation of both homes, held at each home's writer slot until the
+    # answers are in (a curation that finished before the other worker polled would let one worker run both)
+    from flows.homes import WriterSlot
+
+    slots = [WriterSlot(h) for h in (a, b)]
+    for slot in slots:
+        slot.acquire()
+    try:
+        busy = [submit("curate-evidence/curate-evidence-daily", home=str(h), review=False) for h in (a, b)]
+        wait_for("both workers running a flow", lambda: {worker_of(stack, r) for r in busy} >= {1, 2})
+        approve(plans["a"])
+        approve(plans["b"])
+        assert not waiting(plans["a"]) and not waiting(plans["b"])  # the answers are taken while both are busy
+    finally:
+        for slot in slots:
+            slot.release()
     results = {run: wait_state(run, "COMPLETED") for run in [*plans.values(), *busy]}
     assert len(results) == 4
     for key, home in homes.items():
