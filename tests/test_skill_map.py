@@ -125,3 +125,15 @@ def test_role_priorities_name_known_concepts_and_occupations() -> None:
             assert not sid.startswith("concept:") or sid in concepts, (soc, sid)
     nurse = pri["29-1141.00"]
     assert "concept:nclex-rn-license" in nurse.key[:3] and "tech:henry-schein-dentrix" in nurse.off
+
+
+def test_the_map_is_read_from_all_its_parts_each_small() -> None:
+    """The concept list spans three files (kept under 1 MB each); every part adds concepts to the one table."""
+    import yaml
+
+    from careeros.graph.tech_labels import CONCEPT_PARTS, concept_paths
+
+    assert concept_paths() == CONCEPT_PARTS
+    counts = [len(yaml.safe_load(p.read_text(encoding="utf-8"))["concepts"]) for p in CONCEPT_PARTS]
+    assert all(c > 0 for c in counts) and sum(counts) == len(CONCEPTS)
+    assert all(p.stat().st_size < 1_000_000 for p in CONCEPT_PARTS)

@@ -117,7 +117,7 @@ def build_hierarchy(table: Mapping[str, Any], labels: Mapping[str, Any],
 
 
 #: (graph sha, concept table stat) -> hierarchy; a plan asks for it in several stages
-_CACHE: dict[tuple[str, int, int], SkillHierarchy] = {}
+_CACHE: dict[tuple[str, tuple[tuple[int, int], ...]], SkillHierarchy] = {}
 #: modules whose code shapes the hierarchy (part of the on-disk cache key)
 _CODE = ("hierarchy.py", "ids.py", "tech_labels.py")
 
@@ -129,28 +129,29 @@ def load_hierarchy(con: Any) -> SkillHierarchy:
     under the home's cache directory, keyed by the graph sha and the concept table's content, so a new process (a
     CLI call) reads it back instead of re-reading the graph's labels and the YAML table (~0.3 s).
     """
-    from careeros.graph.tech_labels import DEFAULT_CONCEPTS_PATH
+    from careeros.graph.tech_labels import concept_paths
     from careeros.warehouse.db import fetch_one, table_exists
 
     row = (fetch_one(con.execute("SELECT source_sha256 FROM source_versions WHERE source = 'careeros-graph'"))
            if table_exists(con, "source_versions") else None)
     sha = str(row[0]) if row else "none"
-    st = DEFAULT_CONCEPTS_PATH.stat()
-    key = (sha, st.st_size, st.st_mtime_ns)
+    paths = concept_paths()
+    key = (sha, tuple((st.st_size, st.st_mtime_ns) for st in (p.stat() for p in paths)))
     if sha == "none":
         return _build_from(con)
     if key not in _CACHE:
         _CACHE.clear()
-        _CACHE[key] = _disk_cached(sha, DEFAULT_CONCEPTS_PATH, lambda: _build_from(con))
+        _CACHE[key] = _disk_cached(sha, paths, lambda: _build_from(con))
     return _CACHE[key]
 
 
-def _disk_cached(graph_sha: str, concepts: Path, build: Callable[[], SkillHierarchy]) -> SkillHierarchy:
+def _disk_cached(graph_sha: str, concepts: tuple[Path, ...], build: Callable[[], SkillHierarchy]) -> SkillHierarchy:
     """``build()`` through ``<cache_dir>/hierarchy-<key>.pkl``; key: graph sha, concept table bytes, builder code."""
     from careeros.settings import get_settings
 
     h = hashlib.sha256(f"hierarchy\n{graph_sha}\n".encode())
-    h.update(concepts.read_bytes() if concepts.is_file() else b"")
+    for part in concepts:
+        h.update(part.read_bytes() if part.is_file() else b"")
     for name in _CODE:
         h.update((Path(__file__).parent / name).read_bytes())
     path = get_settings().cache_dir / f"hierarchy-{h.hexdigest()[:16]}.pkl"

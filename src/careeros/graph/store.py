@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 
 from careeros.graph.build import GRAPH_VERSION, build_graph
-from careeros.graph.tech_labels import DEFAULT_ALIASES_PATH, DEFAULT_CONCEPTS_PATH
+from careeros.graph.tech_labels import DEFAULT_ALIASES_PATH, concept_paths
 from careeros.warehouse import loading
 from careeros.warehouse.db import connect
 from careeros.warehouse.provenance import Provenance
@@ -26,7 +26,7 @@ def graph_fingerprint(warehouse: Path) -> tuple[str, str] | None:
     if any(s not in rows for s in INPUT_SOURCES):
         return None
     h = hashlib.sha256(f"graph-v{GRAPH_VERSION}".encode())
-    for ref in (DEFAULT_ALIASES_PATH, DEFAULT_CONCEPTS_PATH):  # labels and curated nodes come from these
+    for ref in (DEFAULT_ALIASES_PATH, *concept_paths()):  # labels and curated nodes come from these
         if ref.exists():
             h.update(ref.read_bytes())
     for s in INPUT_SOURCES:

@@ -28,6 +28,8 @@ from careeros.resources import data_path, load_yaml
 DEFAULT_ALIASES_PATH = data_path("skill_aliases.yaml")
 #: concept-level skills, the skill hierarchy and alternatives (see the file's header)
 DEFAULT_CONCEPTS_PATH = data_path("skill_concepts.yaml")
+#: more entries of its ``concepts`` list, read after it as one list (split only to keep each file small)
+CONCEPT_PARTS = (DEFAULT_CONCEPTS_PATH, data_path("skill_concepts_2.yaml"), data_path("skill_concepts_3.yaml"))
 
 VENDORS = (
     # a longer vendor name before its own prefix ("Cisco Systems" before "Cisco")
@@ -61,13 +63,25 @@ def load_alias_table(path: str | None = None) -> dict[str, Any]:
     return {"onet": dict(data.get("onet") or {}), "curated": list(data.get("curated") or [])}
 
 
+def concept_paths() -> tuple[Path, ...]:
+    """The concept table's files that exist (``CONCEPT_PARTS``): what caches of anything built from it key on."""
+    return tuple(p for p in CONCEPT_PARTS if p.exists())
+
+
 def load_concept_table(path: str | None = None) -> dict[str, Any]:
-    """Parsed ``skill_concepts.yaml`` ({'concepts': [...], 'hierarchy': {...}, 'alternatives': [...]})."""
+    """Parsed ``skill_concepts.yaml`` ({'concepts': [...], 'hierarchy': {...}, 'alternatives': [...]}).
+
+    Without ``path``, the concepts of ``skill_concepts_2.yaml`` and ``skill_concepts_3.yaml`` follow its own.
+    """
     p = Path(path) if path else DEFAULT_CONCEPTS_PATH
     if not p.exists():
         return {"concepts": [], "hierarchy": {}, "alternatives": []}
     data = load_yaml(p) or {}
-    return {"concepts": list(data.get("concepts") or []), "hierarchy": dict(data.get("hierarchy") or {}),
+    concepts = list(data.get("concepts") or [])
+    if not path:
+        for part in concept_paths()[1:]:
+            concepts += list((load_yaml(part) or {}).get("concepts") or [])
+    return {"concepts": concepts, "hierarchy": dict(data.get("hierarchy") or {}),
             "alternatives": list(data.get("alternatives") or [])}
 
 

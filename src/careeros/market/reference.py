@@ -143,7 +143,7 @@ def skill_frames(settings: Settings) -> tuple[Any, Any, Any]:
 
 def load_extractor(settings: Settings | None = None) -> SkillExtractor:
     """Build (or load from the cache directory) the skill extractor for the current reference data."""
-    from careeros.graph.tech_labels import DEFAULT_ALIASES_PATH, DEFAULT_CONCEPTS_PATH
+    from careeros.graph.tech_labels import DEFAULT_ALIASES_PATH, concept_paths
     from careeros.market.skills import FORMAT_VERSION, SkillExtractor
 
     settings = settings or get_settings()
@@ -158,7 +158,7 @@ def load_extractor(settings: Settings | None = None) -> SkillExtractor:
                             (frames[2], ["skill_uri", "preferred_label"])):
             for col in cols:
                 h.update("\x1f".join(sorted(set(frame[col].drop_nulls().to_list()))).encode())
-    for ref in (DEFAULT_ALIASES_PATH, DEFAULT_CONCEPTS_PATH):
+    for ref in (DEFAULT_ALIASES_PATH, *concept_paths()):
         if ref.exists():
             h.update(ref.read_bytes())
     cache = settings.cache_dir / f"skill_extractor-{h.hexdigest()[:16]}.pkl"
