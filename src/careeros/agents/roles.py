@@ -805,16 +805,16 @@ _HOW = re.compile(r"\s(?=(?:by|through|after)\s+\w+ing\b)", re.IGNORECASE)
 
 
 def _skill_question(g: GapFact, f: Field) -> str:
+    name = brief_label(g.label)
     if g.kind == "technology":
-        return (f"What have you built with {brief_label(g.label)}, and what would you do differently now?" if f.software
-                else f"How have you used {brief_label(g.label)} in your daily work, and what would you set up differently "
-                     "now?")
+        return (f"What have you built with {name}, and what would you do differently now?" if f.software else
+                f"How have you used {name} in your daily work, and what would you set up differently now?")
     if g.kind == "tool":
-        return (f"How have you used {brief_label(g.label)} in a real project?" if f.software else
-                f"When did you last use {brief_label(g.label)}, and what did you check before relying on it?")
+        return (f"How have you used {name} in a real project?" if f.software else
+                f"When did you last use {name}, and what did you check before relying on it?")
     if g.kind == "knowledge":
-        return f"How do you apply {brief_label(g.label)} in your day-to-day {f.work}?"
-    return f"Give an example where your {brief_label(g.label)} changed the outcome of a situation at work."
+        return f"How do you apply {name} in your day-to-day {f.work}?"
+    return f"Give an example where your {name} changed the outcome of a situation at work."
 
 
 _THEN = re.compile(r"\s(?:that|which|so that|used by|saving|with no|leaving|resulting in)\s", re.IGNORECASE)

@@ -420,6 +420,11 @@ def requirement_gaps(profile: Any, person: Any, role_title: str | None = None,
 SHARED_GAP_BONUS = 0.25
 
 
+def gap_rank(d: dict[str, Any]) -> tuple[float, float, str]:
+    """Sort key of a ranked gap: largest first, then what more postings ask for, then by label."""
+    return -float(d["size"]), -float(d["market_value"]), str(d["label"]).lower()
+
+
 #: a gap whose broader skill is a larger gap of the same plan counts this much: the broader gap's label names it
 #: already ("Analytical chemistry techniques (HPLC, GC-MS ...)"), and the top of the list stays for other items
 CHILD_OF_GAP_FACTOR = 0.6
@@ -438,7 +443,7 @@ def demote_children_of_gaps(gaps: list[dict[str, Any]], parents: dict[str, dict[
         if any(size_of.get(p, 0.0) >= size for p in parents.get(sid, {})):
             g = {**g, "size": round(size * CHILD_OF_GAP_FACTOR, 4)}
         out.append(g)
-    out.sort(key=lambda d: (-float(d["size"]), -float(d["market_value"]), str(d["label"]).lower()))
+    out.sort(key=gap_rank)
     return out
 
 
@@ -474,5 +479,5 @@ def ranked_gaps(reports: list[RoleGapReport], priorities: list[float], top: int 
             "soc_postings": g.soc_postings, "members": g.members, "considered": g.considered, "roles": roles[k],
             "core": g.core}
            for k, (_, g) in best.items()]
-    out.sort(key=lambda d: (-float(d["size"]), -float(d["market_value"]), str(d["label"]).lower()))
+    out.sort(key=gap_rank)
     return out[:top] if top else out

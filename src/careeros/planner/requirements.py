@@ -138,13 +138,13 @@ _TITLE_STOP = frozenset("a an and the of for in to with senior sr junior jr lead
 #: expert knowledge (a concept named by the role's titles or the curated map) keeps this share of its O*NET
 #: weight however rarely postings spell it out
 EXPERT_FLOOR = 0.75
-#: ESCO essential skills of the occupations matching the person's own title (see the module docstring)
 #: role priorities (data/role_priorities.yaml): a key requirement weighs at least KEY_FLOOR, plus up to KEY_GAIN for
 #: the first of the occupation's key list (half of it for the last); under a specialty title (the person's title names
 #: at least SPECIALTY_MIN_OWN concepts of its own) only the gain, halved; an off-role one keeps OFF_ROLE_FACTOR
 KEY_FLOOR = 0.7
 KEY_GAIN = 0.15
 OFF_ROLE_FACTOR = 0.3
+#: ESCO essential skills of the occupations matching the person's own title (see the module docstring)
 ESCO_WEIGHT = 0.35
 ESCO_DF_FULL, ESCO_DF_ZERO = 5, 200
 ESCO_MAX_REQS = 8
@@ -631,7 +631,7 @@ def _apply_priorities(reqs: list[Requirement], pri: RolePriority, specialty: boo
             q.weight = round(min(1.0, w), 4)
             q.reasons.append(f"among the first things hiring managers ask of this occupation (#{i + 1} of "
                              f"{len(pri.key)}, careeros role priorities)")
-        elif q.skill_id in pri.off or any(s in pri.off for s in q.members):
+        elif any(s in pri.off for s in ids):
             q.weight = round(q.weight * OFF_ROLE_FACTOR, 4)
             q.reasons.append("weighed down: it belongs to other occupations more than this one (careeros role "
                              "priorities)")
