@@ -207,6 +207,86 @@ def test_a_learning_path_cites_the_task_that_names_the_skill() -> None:
     assert "has to" not in docs and "week to week" in docs  # 'construction' is in most tasks; 'as' names nothing
 
 
+def test_one_word_of_a_label_does_not_tie_a_task_to_the_skill() -> None:
+    """A modifier shared with a task is not the skill: 'Needs analysis' is not practised where a task buys materials
+    for 'student educational needs', 'Budget management' not where a status report goes 'to managers', 'Large
+    language models' not where 'large sets of data' are processed. Two of the label's words, or one and an
+    example's, do tie it ('Budget management (cost control, ...)' and 'monitor costs ... budget issues')."""
+    from careeros.agents.fields import field_for
+    from careeros.agents.models import GapFact, TaskStatement
+    from careeros.agents.roles import learning_path
+
+    def topics(soc: str, title: str, label: str, texts: list[str]) -> str:
+        tasks = [TaskStatement(soc_code=soc, task_id=str(i), task=t) for i, t in enumerate(texts)]
+        g = GapFact(skill_id="concept:x", label=label, kind="concept", size=0.5, status="missing", market_value=0.0)
+        return " ".join(learning_path(g, title, field_for(soc), tasks)[0]).lower()
+
+    coordinators = [
+        "Recommend, order, or authorize purchase of instructional materials, supplies, equipment, and visual aids "
+        "designed to meet student educational needs and district standards.",
+        "Adapt instructional content or delivery methods for different levels or types of learners.",
+        "Plan and conduct teacher training programs and conferences dealing with new classroom procedures.",
+    ]
+    needs = topics("25-9031.00", "Instructional Designer", "Needs analysis (needs assessment)", coordinators)
+    assert "has to" not in needs, needs
+    evaluation = topics("25-9031.00", "Instructional Designer", "Learning evaluation (Kirkpatrick levels)",
+                        coordinators)
+    assert "has to" not in evaluation, evaluation  # 'learners' are people; 'levels' alone ties nothing
+    pm = [
+        "Report project status, such as budget, resources, technical issues, or customer satisfaction, to managers.",
+        "Monitor costs incurred by project staff to identify budget issues.",
+        "Analyze, manipulate, or process large sets of data using statistical software.",
+        "Plan, schedule, or coordinate project activities to meet deadlines.",
+        "Confer with project personnel to identify or resolve problems.",
+        "Assign duties, responsibilities, and spans of authority to project personnel.",
+    ]
+    budget = topics("13-1082.00", "Program Manager", "Budget management (cost control, budget planning)", pm)
+    assert "monitor costs" in budget, budget
+    llm = topics("15-2051.00", "Machine Learning Engineer", "Large language models (LangChain, RAG pipelines)", pm)
+    assert "has to" not in llm, llm
+
+
+def test_interview_task_questions_come_from_tasks_that_name_the_roles_skills() -> None:
+    """Among a broad occupation's tasks, the interview asks about those that name what the role asks for (an
+    Instructional Designer about needs assessments and instructional materials), in O*NET's order; others fill up
+    only when too few name anything."""
+    from careeros.agents.models import TaskStatement
+    from careeros.agents.roles import relevant_tasks
+
+    texts = [
+        "Advise and teach students.",
+        "Conduct needs assessments and strategic learning assessments to develop the basis for curriculum development.",
+        "Address public audiences to explain program objectives and to elicit support.",
+        "Analyze performance data to determine effectiveness of instructional systems, courses, or materials.",
+        "Observe work of teaching staff to evaluate performance.",
+    ]
+    tasks = [TaskStatement(soc_code="25-9031.00", task_id=str(i), task=t) for i, t in enumerate(texts)]
+    labels = ["Needs analysis (needs assessment, performance analysis)", "Instructional design (ADDIE, course design)"]
+    picked = [t.task for t in relevant_tasks(tasks, labels, 2)]
+    assert picked == [texts[1], texts[3]]
+    assert [t.task for t in relevant_tasks(tasks, labels, 3)][:1] == [texts[0]]  # O*NET's order fills up
+
+
+def test_a_star_story_is_framed_as_a_task_only_when_they_share_what_they_are_about() -> None:
+    """'Designed a ... curriculum aligned to state standards' is not the task of buying materials 'designed to meet
+    ... district standards' (they share 'designed', 'to' and 'standards'): the story sets its own scene instead."""
+    from careeros.agents.models import GapFact, InterviewInput, ResumeBullet, RoleFact, TaskStatement
+    from careeros.agents.roles import interview_offline
+
+    task = ("Recommend, order, or authorize purchase of instructional materials, supplies, equipment, and visual aids "
+            "designed to meet student educational needs and district standards.")
+    bullet = "Designed a 10-unit biology curriculum aligned to state standards; pass rates rose from 71% to 86%."
+    role = RoleFact(title="Instructional Designer", soc_code="25-9031.00", gaps=[
+        GapFact(skill_id="concept:ubd", label="Backward design (UbD)", kind="concept", size=0.5, status="missing",
+                market_value=0.0)])
+    inp = InterviewInput(role=role, tasks=[TaskStatement(soc_code="25-9031.00", task_id="1", task=task)], skills=[],
+                         evidence=[], bullets=[ResumeBullet(text=bullet, role="High School Science Teacher",
+                                                            company="Riverside Unified", quantified=True, score=1.0,
+                                                            current=True)])
+    out = interview_offline(inp, {})
+    assert out.stories and "district standards" not in out.stories[0].task, out.stories[0].task
+
+
 def test_interview_questions_skip_everyday_office_tools(case: tuple[str, Path, Any, Facts]) -> None:
     """Nobody is asked in an interview how they use Outlook: skill questions name the role's real tools and skills."""
     from careeros.agents.fields import OFFICE_TOOL

@@ -386,7 +386,7 @@ def gather(home: Path, profile: Profile, run_id: str, plan: Plan | None = None, 
         socs = [r.soc_code for r in roles]
         tasks = {soc: [TaskStatement(soc_code=soc, task_id=str(t), task=x) for t, x in con.execute(
             "SELECT task_id, task FROM onet_task WHERE soc_code = ? ORDER BY (task_type = 'Core') DESC NULLS LAST, "
-            "incumbents_responding DESC NULLS LAST, task_id LIMIT 12", [soc]).fetchall()] for soc in socs}
+            "incumbents_responding DESC NULLS LAST, task_id LIMIT 20", [soc]).fetchall()] for soc in socs}
         postings = _postings(con, socs, [c.company for c in contacts if c.company])
         plan_skills = sorted({sid for w in plan.weeks for t in w.tasks for sid in t.skill_ids})
         skill_labels = dict(con.execute("SELECT skill_id, label FROM graph_skill WHERE skill_id IN "

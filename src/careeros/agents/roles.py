@@ -55,6 +55,7 @@ from careeros.agents.models import (
     WorkItem,
 )
 from careeros.agents.resume import QUANT, RESULT, same_company
+from careeros.evidence.resume_facts import ROLE_NOUNS
 from careeros.llm import Tier, register_deterministic
 from careeros.planner.artifacts import CREDENTIAL_RX
 from careeros.planner.gaps import brief_label, split_examples
@@ -289,6 +290,55 @@ def strategist_offline(inp: StrategistInput, untrusted: Mapping[str, str]) -> St
 #: a task names a skill when it shares one of the label's own words and their rarity among the role's tasks adds up
 #: to this (a word in one task of 25: about 2.8 per word, twice for the label's own words; in 15 of 25: about 0.5)
 TASK_MATCH_MIN = 2.0
+#: interview questions drawn from the role's task statements
+TASK_QUESTIONS = 6
+#: a resume line is framed as one of the role's tasks when they share this many content words ("designed ... to
+#: state standards" and a task "designed to meet ... district standards" share two)
+STAR_TASK_MIN = 3
+
+
+#: words that say nothing about what a task or a resume line is about ("such", "new", "using")
+_GENERIC_STEMS = frozenset(phrase_stems("from into onto up per via such other others new use used using related "
+                                        "various including include within across all any each more most their your"))
+
+
+#: activities nearly every occupation's tasks name: one of them alone does not tie a task to a skill
+_BROAD_STEMS = frozenset(phrase_stems("develop development manage management design plan planning system systems "
+                                      "data project process program work service support information operations"))
+
+
+#: the people a task serves, kept apart from the activity ("types of learners" is not "learning evaluation")
+_PEOPLE = frozenset({"learner", "student", "patient", "client", "customer", "user", "employee", "worker", "member",
+                     "child", "children", "trainee"})
+
+
+def content_stems(text: str) -> set[str]:
+    """The words of a text that say what it is about, compared loosely (see :func:`phrase_stems`).
+
+    A role noun or the people served stay themselves: "report status to managers" is not about "budget management",
+    nor "collaborate with developers" about "relational database development".
+    """
+    out: set[str] = set()
+    # "e-learning", "e-commerce": one word, not "learning" (a prefix of one or two letters joins the word)
+    for w in re.findall(r"[a-z0-9+#]+", re.sub(r"\b([a-z]{1,2})-(?=[a-z]{3})", r"\1", text.lower())):
+        base = w[:-1] if w.endswith("s") else w
+        if base in ROLE_NOUNS or base in _PEOPLE:
+            out.add(f"role:{base}")
+        else:
+            out |= phrase_stems(w)
+    return out - _GENERIC_STEMS
+
+
+def _names_skill(own: set[str], extra: set[str], bag: set[str]) -> bool:
+    """A task names a skill when it has the label's one word, or two of its words, or one and an example's word.
+
+    One word of several is a modifier more often than the subject: "Needs analysis" is not a task about "student
+    educational needs", "Design systems" not one that develops "system interaction diagrams", "Large language
+    models" not one that processes "large sets of data". With an example's word, the label's word must be more than
+    an activity every role names ("development" with "stored procedures" is not a database task).
+    """
+    hit = own & bag
+    return bool(hit) and (len(own) < 2 or len(hit) >= 2 or (bool(extra & bag) and bool(hit - _BROAD_STEMS)))
 
 
 def _tasks_about(label: str, tasks: list[TaskStatement], k: int = 1) -> list[str]:
@@ -299,15 +349,36 @@ def _tasks_about(label: str, tasks: list[TaskStatement], k: int = 1) -> list[str
     (budget tracking, ...)" is used where a task says "budget estimates", not where it says "review projects".
     """
     head, examples = split_examples(label)
-    own = phrase_stems(head)
-    words = own | phrase_stems(" ".join(examples))
-    bags = [phrase_stems(t.task) for t in tasks]
+    own = content_stems(head)
+    extra = content_stems(" ".join(examples)) - own
+    words = own | extra
+    bags = [content_stems(t.task) for t in tasks]
     n = len(bags)
     idf = {w: math.log((n + 1) / (0.5 + sum(1 for b in bags if w in b))) for w in words}
     scored = sorted(((sum(idf[w] * (2.0 if w in own else 1.0) for w in words & b), i, t.task)
-                     for i, (t, b) in enumerate(zip(tasks, bags, strict=True)) if own & b),
+                     for i, (t, b) in enumerate(zip(tasks, bags, strict=True)) if _names_skill(own, extra, b)),
                     key=lambda x: (-x[0], x[1]))
     return [t.rstrip(".") for sc, _, t in scored[:k] if sc >= TASK_MATCH_MIN]
+
+
+def relevant_tasks(tasks: list[TaskStatement], labels: list[str], k: int) -> list[TaskStatement]:
+    """The ``k`` tasks of a role that name most of what it asks for, in O*NET's order (core tasks first).
+
+    An Instructional Designer filed under Instructional Coordinators is asked about curricula and training
+    materials, not about the coordinators' "advise and teach students": a task counts by the role's skill labels
+    it names (:func:`_tasks_about`'s measure); tasks that name none fill up in O*NET's order.
+    """
+    if len(tasks) <= k:
+        return list(tasks)
+    at: dict[str, int] = {}
+    for j, x in enumerate(tasks):
+        at.setdefault(x.task.rstrip("."), j)
+    score = [0.0] * len(tasks)
+    for label in dict.fromkeys(labels):
+        for t in _tasks_about(label, tasks, k=3):
+            score[at[t]] += 1.0
+    ranked = sorted(range(len(tasks)), key=lambda i: (-score[i], i))[:k]
+    return [tasks[i] for i in sorted(ranked)]
 
 
 def learning_path(g: GapFact, role_title: str, f: Field, tasks: list[TaskStatement]) -> tuple[list[str], str, str]:
@@ -857,7 +928,8 @@ def interview_offline(inp: InterviewInput, untrusted: Mapping[str, str]) -> Inte
     f = _field(person, role.soc_code)
     title = _title(person, role)
     questions, cites = [], []
-    for i, t in enumerate(inp.tasks[:6]):
+    asked_tasks = relevant_tasks(inp.tasks, [g.label for g in [*inp.skills, *role.gaps]], TASK_QUESTIONS)
+    for i, t in enumerate(asked_tasks):
         low = t.task[0].lower() + t.task[1:].rstrip(".")
         q = _TASK_Q[i % len(_TASK_Q)].format(t=low, T=t.task, team=f.team)
         ref = f"onet_task:{t.soc_code}/{t.task_id}"
@@ -892,9 +964,10 @@ def interview_offline(inp: InterviewInput, untrusted: Mapping[str, str]) -> Inte
         action, result = star_parts(b.text)
         bw = _tokens(b.text)
         skills = list(dict.fromkeys(g.label for g in labels if _tokens(g.label) and _tokens(g.label) <= bw))[:4]
-        best_task = max(inp.tasks, key=lambda t: len(_tokens(t.task) & bw), default=None)
-        overlap = len(_tokens(best_task.task) & bw) if best_task else 0
-        if best_task is not None and overlap >= 3:
+        bc = content_stems(b.text)
+        best_task = max(inp.tasks, key=lambda t: len(content_stems(t.task) & bc), default=None)
+        overlap = len(content_stems(best_task.task) & bc) if best_task else 0
+        if best_task is not None and overlap >= STAR_TASK_MIN:
             task_line = (f"Frame it as the {title} task \"{best_task.task.rstrip('.')}\": say what was expected of "
                          "you, by whom, and by when.")
         elif result and RESULT.search(result):
