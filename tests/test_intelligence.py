@@ -410,6 +410,17 @@ def test_gaps_rank_across_roles_with_priorities() -> None:
     assert all({"label", "skill_id", "soc_code", "role_title", "size", "status", "reason"} <= set(g) for g in ranked)
 
 
+def test_two_targets_in_one_broad_occupation_share_a_priority() -> None:
+    """'LIS Analyst' (Computer Systems Analysts) and 'Lab Informatics Analyst' (Health Informatics Specialists) name
+    one move: the second does not rank below the first; the next different occupation takes the next step."""
+    from careeros.planner.intelligence import ROLE_PRIORITY_DECAY, priorities
+
+    d = ROLE_PRIORITY_DECAY
+    assert priorities(3) == [1.0, d, d * d]
+    assert priorities(3, socs=["15-1211.00", "15-1211.01", "13-1111.00"]) == [1.0, 1.0, d]
+    assert priorities(3, socs=["13-1111.00", "15-1211.00", "15-1211.01"]) == [1.0, d, d]
+
+
 # ---------------------------------------------------------------------------------------- the CLI contract
 
 
@@ -750,17 +761,26 @@ def test_a_specialty_title_discounts_what_only_the_occupations_other_titles_expe
 
 def test_a_child_of_a_larger_gap_gives_way() -> None:
     """A gap whose broader skill is a larger gap of the plan (HPLC under Analytical chemistry techniques) shrinks, so
-    the top of the list is not the parent and its parts; a child whose parent the person shows keeps its size."""
-    from careeros.planner.gaps import CHILD_OF_GAP_FACTOR, demote_children_of_gaps
+    the top of the list is not the parent and its parts; less when the parent's label does not name it (Health data
+    standards under Health informatics); a child whose parent the person shows keeps its size."""
+    from careeros.planner.gaps import CHILD_OF_GAP_FACTOR, CHILD_UNNAMED_FACTOR, demote_children_of_gaps
+
+    labels = {"concept:analytical-chemistry": "Analytical chemistry techniques (HPLC, GC-MS)", "concept:hplc": "HPLC",
+              "concept:informatics": "Health informatics (health IT, nursing informatics)",
+              "concept:standards": "Health data standards (HL7, FHIR)"}
 
     def gap(sid: str, size: float) -> dict[str, object]:
-        return {"skill_id": sid, "label": sid, "size": size, "market_value": 0.0}
+        return {"skill_id": sid, "label": labels.get(sid, sid), "size": size, "market_value": 0.0}
 
     parents = {"concept:hplc": {"concept:analytical-chemistry": 0.8}, "concept:gc": {"concept:analytical-chemistry": 0.8},
-               "concept:sterilization": {"concept:sterile-processing": 0.8}}
+               "concept:sterilization": {"concept:sterile-processing": 0.8},
+               "concept:standards": {"concept:informatics": 0.8}}
     gaps = [gap("concept:analytical-chemistry", 1.0), gap("concept:hplc", 0.9), gap("concept:sterilization", 0.85),
             gap("concept:other", 0.6)]
     out = demote_children_of_gaps(gaps, parents)
     assert [g["skill_id"] for g in out] == ["concept:analytical-chemistry", "concept:sterilization", "concept:other",
                                             "concept:hplc"]
     assert next(g for g in out if g["skill_id"] == "concept:hplc")["size"] == round(0.9 * CHILD_OF_GAP_FACTOR, 4)
+    out = demote_children_of_gaps([gap("concept:informatics", 1.0), gap("concept:standards", 0.9)], parents)
+    assert CHILD_OF_GAP_FACTOR < CHILD_UNNAMED_FACTOR < 1
+    assert out[1]["size"] == round(0.9 * CHILD_UNNAMED_FACTOR, 4)

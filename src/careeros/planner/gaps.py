@@ -425,23 +425,36 @@ def gap_rank(d: dict[str, Any]) -> tuple[float, float, str]:
     return -float(d["size"]), -float(d["market_value"]), str(d["label"]).lower()
 
 
-#: a gap whose broader skill is a larger gap of the same plan counts this much: the broader gap's label names it
-#: already ("Analytical chemistry techniques (HPLC, GC-MS ...)"), and the top of the list stays for other items
+#: a gap whose broader skill is a larger gap of the same plan, and whose name that gap's label shows, counts this
+#: much: the broader gap's label names it already ("Analytical chemistry techniques (HPLC, GC-MS ...)"), and the top of the list stays for other items
 CHILD_OF_GAP_FACTOR = 0.6
+#: ... and one whose name it does not show counts this much (a part of it the list would otherwise not name)
+CHILD_UNNAMED_FACTOR = 0.8
+
+
+def _plain(text: str) -> str:
+    """Lower-case words of a label, one space apart (for whole-word containment)."""
+    return " ".join(re.findall(r"[a-z0-9+#]+", text.lower()))
 
 
 def demote_children_of_gaps(gaps: list[dict[str, Any]], parents: dict[str, dict[str, float]]) -> list[dict[str, Any]]:
     """Ranked gaps with each gap whose broader skill is a larger gap shrunk by CHILD_OF_GAP_FACTOR, re-ranked.
 
     ``gaps`` are ranked largest first; ``parents`` maps a skill id to its broader skill ids. A child whose parent the
-    person shows (no parent gap) stays as it is.
+    person shows (no parent gap) stays as it is, and so does one the parent's label does not name: "Health data
+    standards (HL7, FHIR)" under "Health informatics (health IT, nursing informatics)" is a gap of its own.
     """
     size_of = {str(g["skill_id"]): float(g["size"]) for g in gaps}
+    label_of = {str(g["skill_id"]): f" {_plain(str(g['label']))} " for g in gaps}
     out = []
     for g in gaps:
         sid, size = str(g["skill_id"]), float(g["size"])
-        if any(size_of.get(p, 0.0) >= size for p in parents.get(sid, {})):
-            g = {**g, "size": round(size * CHILD_OF_GAP_FACTOR, 4)}
+        head, examples = split_examples(str(g["label"]))
+        names = [f" {_plain(x)} " for x in (head, *examples) if _plain(x)]
+        larger = [p for p in parents.get(sid, {}) if size_of.get(p, 0.0) >= size]
+        if larger:
+            named = any(n in label_of.get(p, "") for p in larger for n in names)
+            g = {**g, "size": round(size * (CHILD_OF_GAP_FACTOR if named else CHILD_UNNAMED_FACTOR), 4)}
         out.append(g)
     out.sort(key=gap_rank)
     return out

@@ -84,9 +84,23 @@ class Assessment:
                 for r, p, pr in zip(self.reports, self.profiles, self.priorities, strict=True)]
 
 
-def priorities(n: int, decay: float = ROLE_PRIORITY_DECAY) -> list[float]:
-    """Priority of each target role in order: 1, decay, decay^2 ..."""
-    return [decay ** i for i in range(n)]
+def priorities(n: int, decay: float = ROLE_PRIORITY_DECAY, socs: Sequence[str] = ()) -> list[float]:
+    """Priority of each target role in order: 1, decay, decay^2 ...
+
+    With ``socs``, a role in the same O*NET broad occupation as an earlier one ("LIS Analyst" as Computer Systems
+    Analysts 15-1211.00, "Lab Informatics Analyst" as Health Informatics Specialists 15-1211.01) is the same move
+    named twice: it keeps the earlier one's priority, and the next different occupation takes the next step.
+    """
+    out: list[float] = []
+    seen: dict[str, float] = {}
+    step = 0
+    for i in range(n):
+        broad = socs[i][:7] if i < len(socs) else f"#{i}"
+        if broad not in seen:
+            seen[broad] = decay ** step
+            step += 1
+        out.append(seen[broad])
+    return out
 
 
 def find_resume(profile: Profile) -> Path | None:
@@ -322,7 +336,7 @@ def assess(con: Any, profile: Profile, roles: Sequence[TargetRoleRef], extractor
     esco_person_offers(con, person, current_title, current_soc, facts.years_experience if facts else 0.0, resume,
                        profiles)
     reports = [requirement_gaps(prof, person, t, names, resume) for prof, t in zip(profiles, titles, strict=True)]
-    prio = priorities(len(reports))
+    prio = priorities(len(reports), socs=[r.soc_code for r in reports])
     return Assessment(facts=facts, current_soc=current_soc, current_title=current_title, person=person,
                       profiles=profiles, reports=reports, priorities=prio,
                       gaps=demote_children_of_gaps(ranked_gaps(reports, prio), hier.parents),
