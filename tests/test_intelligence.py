@@ -607,6 +607,26 @@ def test_the_persons_own_title_names_requirements() -> None:
     assert not any(q.skill_id == "concept:logistics" for q in bi)
 
 
+def test_a_niche_of_one_alternate_title_is_not_a_targets_requirement() -> None:
+    """One specialty title among many ('Masonry Construction Manager' of 20) and nothing else names masonry: not what
+    a Construction Project Manager must learn, but kept for the person's own occupation (niches=True) and for a
+    title the specialty makes more specific ('Masonry Construction Manager' for a 'Construction Manager')."""
+    def extract(texts: list[str]) -> list[list[tuple[str, str, str]]]:
+        return [[("concept:masonry", "Masonry", "concept")] if "masonry" in t.lower() else [] for t in texts]
+
+    inp = _inputs(0, 0.0)
+    inp.title = "Construction Managers"
+    inp.titles = ["Construction Managers", "Masonry Construction Manager",
+                  *[f"Construction Superintendent {i}" for i in range(19)]]
+
+    def has(**kw: object) -> bool:
+        return any(q.skill_id == "concept:masonry" for q in score_requirements(inp, extract, **kw).requirements)
+
+    assert not has(own_title="Construction Project Manager")
+    assert has(own_title="Construction Project Manager", niches=True)
+    assert has(own_title="Construction Manager")
+
+
 def test_a_concept_expected_of_the_persons_own_title_outweighs_the_occupations() -> None:
     from careeros.planner.requirements import CURATED_OWN_TITLE_WEIGHT, CURATED_ROLE_WEIGHT
 

@@ -285,8 +285,9 @@ def assess(con: Any, profile: Profile, roles: Sequence[TargetRoleRef], extractor
     current_title = facts.current_titles[0] if facts and facts.current_titles else None
     occupation = None
     if current_soc:
+        # the person's own occupation with its specialty niches: what it credits is what its people may well do
         occupation = score_requirements(role_inputs(con, current_soc, current_title), extract, hier.alternatives, keywords,
-                                        current_title, examples)
+                                        current_title, examples, niches=True)
     links = evidence_links(con)
     rejected = set(links.filter(pl.col("status") == "rejected")["skill_id"].to_list()) if links.height else set()
     added = list(getattr(profile, "skills_added", []) or [])

@@ -301,7 +301,7 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
                        alternatives: Sequence[tuple[list[str], float]] = (),
                        role_keywords: dict[str, tuple[str, list[str]]] | None = None,
                        own_title: str | None = None, examples: dict[str, ConceptNames] | None = None,
-                       priorities: dict[str, RolePriority] | None = None) -> RequirementProfile:
+                       priorities: dict[str, RolePriority] | None = None, niches: bool = False) -> RequirementProfile:
     """Score every requirement of a role (see the module docstring) and mark the core set.
 
     ``extract`` maps texts to lists of (skill_id, label, kind) found in each (the skill extractor);
@@ -310,6 +310,8 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
     ``own_title`` (the person's words for the role) and the O*NET title; ``examples`` (concept id -> names)
     are shown with a concept's label ("Health data standards (HL7, FHIR)"); ``priorities`` (O*NET-SOC code ->
     :class:`RolePriority`, default ``data/role_priorities.yaml``) order what the occupation asks first.
+    ``niches``: keep a concept that only one alternate title among many names (a specialty of a few, dropped from a
+    target's requirements; kept when the profile is of the person's own occupation).
     """
     n = int(inp.postings)
     reqs: list[Requirement] = []
@@ -335,6 +337,7 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
             unit_hits[sid] = unit_hits.get(sid, 0) + 1
     title_hits: set[str] = set()
     alt_hits: dict[str, int] = {}
+    alt_from: dict[str, str] = {}  # a concept -> an alternate title naming it
     # "Dispatchers, Except Police, Fire, and Ambulance": what O*NET's title excludes is not what the role asks for
     match_titles = [core_title(t) if i == 0 and inp.title else t for i, t in enumerate(inp.titles)]
     for i, found in enumerate(extract(match_titles)):
@@ -344,6 +347,7 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
                 title_hits.add(sid)
             else:
                 alt_hits[sid] = alt_hits.get(sid, 0) + 1
+                alt_from.setdefault(sid, match_titles[i])
     # the person's own title names the role as exactly as anything can ("Logistics Dispatcher": logistics)
     own_hits: set[str] = set()
     own_tools: dict[str, str] = {}
@@ -380,6 +384,7 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
                     curated[sid] = k
                     curated_own.add(sid)
                     break
+    own_words = set(_title_tokens(core_title(own_title))) if own_title else set()
     specialty = (len(curated_own) >= SPECIALTY_MIN_OWN and own is not None and inp.title is not None
                  and core_title(own_title or "").lower() != core_title(inp.title).lower())
     esco_boost, esco_reqs = _esco_requirements(inp, extract, labels)
@@ -425,6 +430,14 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
             w = max(w, EXPERT_FLOOR * onet)
         if onet == 0 and count_of.get(sid, 0) < MIN_MARKET_CONCEPT_POSTINGS:
             continue  # a handful of postings (often one multi-role post) is noise, not a requirement
+        if (not niches and alt_hits.get(sid) == 1 and n_alt * ALT_KEYWORD_SHARE >= 1 and not unit_hits.get(sid)
+                and not ({sid} & (curated.keys() | esco_boost.keys() | title_hits | own_hits))
+                and count_of.get(sid, 0) < MIN_MARKET_CONCEPT_POSTINGS
+                and not (own_words and own_words <= set(_title_tokens(alt_from.get(sid, ""))))):
+            # one specialty title among many ("Masonry Construction Manager" of 34) and nothing else: the niche of
+            # a few, not what the occupation asks of someone entering it, unless it is the person's own title made
+            # more specific ("Clinical Statistical Programmer" for a "Statistical Programmer")
+            continue
         if onet == 0 and share and inp.global_share:
             # named only by postings: count it as far as this occupation names it more than postings in general
             # do ("customer service" in 8% of postings everywhere is not a data-science requirement)
