@@ -246,6 +246,27 @@ def test_one_word_of_a_label_does_not_tie_a_task_to_the_skill() -> None:
     assert "has to" not in llm, llm
 
 
+def test_a_learning_path_studies_parts_not_other_names_of_a_skill() -> None:
+    """'Prospecting (cold calling, lead qualification)' is learned part by part; 'Clinical data analysis (patient
+    data, healthcare data)' and 'Backward design (Understanding by Design) (UbD)' name one thing twice, so they are
+    learned as one method with its vocabulary, not 'through its parts'."""
+    from careeros.agents.fields import field_for
+    from careeros.agents.models import GapFact
+    from careeros.agents.roles import learning_path
+
+    def first(label: str, soc: str) -> str:
+        g = GapFact(skill_id="concept:x", label=label, kind="concept", size=0.5, status="missing", market_value=0.0)
+        return learning_path(g, "Someone", field_for(soc), [])[0][0]
+
+    assert "through its parts (cold calling and lead qualification)" in first(
+        "Prospecting (cold calling, lead qualification)", "41-3091.00")
+    for label, soc in [("Clinical data analysis (patient data, healthcare data)", "15-1211.01"),
+                       ("EHR configuration (clinical system configuration, EHR optimization)", "15-1211.01"),
+                       ("Backward design (Understanding by Design) (UbD, wiggins and mctighe)", "25-9031.00")]:
+        text = first(label, soc)
+        assert "through its parts" not in text and text.startswith("Foundations of"), text
+
+
 def test_interview_task_questions_come_from_tasks_that_name_the_roles_skills() -> None:
     """Among a broad occupation's tasks, the interview asks about those that name what the role asks for (an
     Instructional Designer about needs assessments and instructional materials), in O*NET's order; others fill up

@@ -58,7 +58,7 @@ from careeros.agents.resume import QUANT, RESULT, same_company
 from careeros.evidence.resume_facts import ROLE_NOUNS
 from careeros.llm import Tier, register_deterministic
 from careeros.planner.artifacts import CREDENTIAL_RX
-from careeros.planner.gaps import brief_label, split_examples
+from careeros.planner.gaps import MINOR_WORDS, brief_label, split_examples
 from careeros.planner.requirements import phrase_stems
 
 WEEKS_PER_MONTH = 4
@@ -381,6 +381,19 @@ def relevant_tasks(tasks: list[TaskStatement], labels: list[str], k: int) -> lis
     return [tasks[i] for i in sorted(ranked)]
 
 
+def _parts_of(core: str, examples: list[str]) -> list[str]:
+    """The examples of a label that name a part of it, not the same thing again.
+
+    "Prospecting (cold calling, lead qualification)": parts. "Clinical data analysis (patient data, healthcare data)",
+    "EHR configuration (clinical system configuration, EHR optimization)" or "Backward design (Understanding by
+    Design) (UbD)": other names for it (they share its words, or are its initials).
+    """
+    own = content_stems(core)
+    initials = {"".join(w[0] for w in re.findall(r"[a-z0-9]+", x.lower()) if keep or w not in MINOR_WORDS)
+                for x in re.split(r"[()]", core) if x.strip() for keep in (False, True)}
+    return [x for x in examples if not (content_stems(x) & own) and x.lower().replace(" ", "") not in initials]
+
+
 def learning_path(g: GapFact, role_title: str, f: Field, tasks: list[TaskStatement]) -> tuple[list[str], str, str]:
     """(topics in order, practice, checkpoint) for one gap, in the words of the field."""
     topics, practice, check = _learning_path(g, role_title, f, tasks)
@@ -449,9 +462,12 @@ def _learning_path(g: GapFact, role_title: str, f: Field, tasks: list[TaskStatem
             # "E-learning development (Articulate Storyline, Adobe Captivate)": start with a tool
             first = (f"{core[:1].upper() + core[1:]} hands-on: pick one of {_join(examples, 'or')} (a free trial "
                      f"or community edition is enough) and work through its getting-started course")
-        elif len(examples) > 1:  # "Prospecting (cold calling, lead qualification)": the parts are the way in
-            first = (f"{core[:1].upper() + core[1:]} through its parts ({_join(examples)}): the steps and "
-                     "vocabulary of each, from one course module or textbook chapter")
+        elif len(_parts_of(core, examples)) > 1:  # "Prospecting (cold calling, lead qualification)": the parts
+            first = (f"{core[:1].upper() + core[1:]} through its parts ({_join(_parts_of(core, examples))}): the "
+                     "steps and vocabulary of each, from one course module or textbook chapter")
+        elif len(examples) > 1:  # "Clinical data analysis (patient data, healthcare data)": other names, not parts
+            first = (f"Foundations of {core}: the standard method and its vocabulary ({', '.join(examples)}), from one "
+                     "course module or textbook chapter")
         elif examples:  # "Instructional design (ADDIE)": the named method is the way in
             first = (f"{core[:1].upper() + core[1:]} through {examples[0]}: its steps and vocabulary from one course "
                      "module or textbook chapter")
