@@ -262,7 +262,8 @@ def test_a_learning_path_studies_parts_not_other_names_of_a_skill() -> None:
         "Prospecting (cold calling, lead qualification)", "41-3091.00")
     for label, soc in [("Clinical data analysis (patient data, healthcare data)", "15-1211.01"),
                        ("EHR configuration (clinical system configuration, EHR optimization)", "15-1211.01"),
-                       ("Backward design (Understanding by Design) (UbD, wiggins and mctighe)", "25-9031.00")]:
+                       ("Backward design (Understanding by Design) (UbD, wiggins and mctighe)", "25-9031.00"),
+                       ("Financial modeling (DCF, discounted cash flow)", "13-2051.00")]:
         text = first(label, soc)
         assert "through its parts" not in text and text.startswith("Foundations of"), text
 

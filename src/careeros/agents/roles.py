@@ -389,9 +389,15 @@ def _parts_of(core: str, examples: list[str]) -> list[str]:
     Design) (UbD)": other names for it (they share its words, or are its initials).
     """
     own = content_stems(core)
-    initials = {"".join(w[0] for w in re.findall(r"[a-z0-9]+", x.lower()) if keep or w not in MINOR_WORDS)
-                for x in re.split(r"[()]", core) if x.strip() for keep in (False, True)}
-    return [x for x in examples if not (content_stems(x) & own) and x.lower().replace(" ", "") not in initials]
+
+    def initials(text: str) -> set[str]:
+        return {"".join(w[0] for w in re.findall(r"[a-z0-9]+", x.lower()) if keep or w not in MINOR_WORDS)
+                for x in re.split(r"[()]", text) if x.strip() for keep in (False, True)}
+
+    names = initials(core) | {i for x in examples for i in initials(x) if len(x.split()) > 1}
+    # "DCF" beside "discounted cash flow", "FP&A" beside "financial planning and analysis": one item, not two
+    return [x for x in examples if not (content_stems(x) & own)
+            and re.sub(r"[^a-z0-9]", "", x.lower()) not in names]
 
 
 def learning_path(g: GapFact, role_title: str, f: Field, tasks: list[TaskStatement]) -> tuple[list[str], str, str]:
