@@ -118,6 +118,45 @@ def test_a_product_binds_what_it_is_about_first() -> None:
     assert second[-1].strength == round(0.8 * 0.6, 4)
 
 
+def _gaps(items: list[tuple[str, float]]) -> list[Gap]:
+    return [Gap(skill_id=f"s{i}", label=label, kind="concept", required=size, weight=1.0, market_value=0.5,
+                evidenced=0.0, size=size, status="missing", reason="t") for i, (label, size) in enumerate(items)]
+
+
+def test_a_work_product_never_binds_a_credential() -> None:
+    """An EHR workflow redesign names 'epic' and 'ehr' among its skills, but it does not evidence an Epic
+    certification: only the credential's own exam does."""
+    from careeros.planner.artifacts import Family, Product, RoleContext, field_candidates
+
+    prod = Product(id="ehr-workflow", kind="project", title="EHR workflow redesign", skills=["epic", "ehr"],
+                   skill_kinds=["concept"], topics=["ehr"], bundle=3, hours=10, strength=0.8, done="d", publish="p")
+    fam = Family(id="health-informatics", field="health informatics", soc=["15-1211"], products=[prod])
+    ctx = RoleContext(soc_code="15-1211.01", tasks=["Develop guidelines for system implementation"], family=fam)
+    gaps = _gaps([("Epic EHR application certification (ClinDoc, Ambulatory)", 0.9), ("EHR configuration", 0.8)])
+    bound = {s for a in field_candidates(ctx, gaps) for s in a.skill_labels}
+    assert bound == {"EHR configuration"}
+
+
+def test_a_second_instance_takes_up_where_a_smaller_first_one_stops() -> None:
+    """Two ML projects in a tight budget: the first on machine learning alone leaves model evaluation to the second
+    (not the fifth-largest gap); every such second instance is one instance, never planned twice."""
+    from careeros.planner.artifacts import Family, Product, RoleContext, field_candidates, instance_key
+
+    prod = Product(id="ml", kind="project", title="Machine-learning project", skills=["machine learning", "model",
+                   "regression", "deep learning", "statistic"], skill_kinds=["concept"], topics=["ml"], bundle=4,
+                   hours=20, strength=0.8, done="d", publish="p")
+    fam = Family(id="data", field="data", soc=["15-2051"], products=[prod])
+    ctx = RoleContext(soc_code="15-2051.00", tasks=["Compare models"], family=fam)
+    gaps = _gaps([("Machine learning", 0.9), ("Model evaluation", 0.85), ("Deep learning", 0.8),
+                  ("Statistics", 0.7), ("Regression analysis", 0.5)])
+    arts = field_candidates(ctx, gaps)
+    firsts = [a for a in arts if ":ml:" in a.id]
+    seconds = [a for a in arts if ":ml#2" in a.id]
+    assert firsts[0].skill_labels == ["Machine learning"]
+    assert ["Model evaluation"] in [a.skill_labels for a in seconds]
+    assert len({instance_key(a) for a in seconds}) == 1 and instance_key(seconds[0]) != instance_key(firsts[0])
+
+
 def test_field_products_follow_the_work_a_role_does() -> None:
     """The shipped work products: a programme manager's own task 'Propose ... modifications to project plans' does
     not make a policy brief (a political scientist's policy statements do, a programme manager gets a business

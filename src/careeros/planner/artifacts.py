@@ -154,9 +154,10 @@ def plan_value(chosen: Sequence[Artifact], sizes: dict[str, float]) -> float:
 def instance_key(a: Artifact) -> str:
     """One instance of a field product (its bundle sizes ":1", ":2" ... are alternatives of each other).
 
-    Never two products: else one inspection report would be planned twice, as "(second)", over the same skill.
+    Never two products: else one inspection report would be planned twice, as "(second)", over the same skill. A
+    second instance that takes up where a smaller first one stops ("#2@1") is the same second instance.
     """
-    return a.id.rsplit(":", 1)[0] if "/" in a.template_id else a.id
+    return a.id.rsplit(":", 1)[0].split("@", 1)[0] if "/" in a.template_id else a.id
 
 
 def _greedy(cands: Sequence[Artifact], sizes: dict[str, float], budget: float) -> list[Artifact]:
@@ -422,11 +423,11 @@ def field_candidates(ctx: RoleContext, gaps: Sequence[Gap], instances: int = 2) 
         if p.tasks and not matched:
             continue
         regs = [(r == ".*", re.compile(rf"(?<![a-z0-9])(?:{r})", re.I)) for r in p.skills]
-        # a named pattern binds any kind; the catch-all binds only the product's skill kinds, and never a licence
-        # or certification (a lesson module does not evidence a teaching licence: only the credential does)
-        strong = [g for g in ranked if any(rx.search(g.label) and (not wild or (g.kind in p.skill_kinds
-                                                                                 and not CREDENTIAL_RX.search(g.label)))
-                                           for wild, rx in regs)]
+        # a named pattern binds any kind; the catch-all binds only the product's skill kinds; neither binds a licence
+        # or certification (a lesson module does not evidence a teaching licence, nor a workflow redesign an Epic
+        # certification: only the credential does)
+        strong = [g for g in ranked if (p.kind == "certification" or not CREDENTIAL_RX.search(g.label))
+                  and any(rx.search(g.label) and (not wild or g.kind in p.skill_kinds) for wild, rx in regs)]
         # what the product is about comes first: a "Cost estimate and schedule" binds cost estimating and
         # scheduling before the broad "Construction management" its patterns also match
         topic = _topic_rx(p.topics)
@@ -438,6 +439,7 @@ def field_candidates(ctx: RoleContext, gaps: Sequence[Gap], instances: int = 2) 
         if not fit:
             continue
         n_strong, lo = len(strong), 0
+        pools: list[tuple[int, str, list[Gap], float]] = []
         for inst in range(instances):
             pool = fit[lo:lo + p.bundle]
             if not pool:
@@ -448,9 +450,18 @@ def field_candidates(ctx: RoleContext, gaps: Sequence[Gap], instances: int = 2) 
                 strength = p.strength if not n_topic or lo < n_topic else round(p.strength * 0.6, 4)
             else:
                 strength = round(p.strength * 0.6, 4)
+            if inst == 1:
+                # the second instance may also take up where a smaller first one stops: a first "Machine-learning
+                # project" on machine learning alone leaves model evaluation, the next largest gap, to the second
+                for j in range(1, min(lo, n_strong)):
+                    extra = fit[j:min(j + p.bundle, n_strong)]
+                    pools.append((inst, f"@{j}", extra, p.strength if not n_topic or j < n_topic
+                                  else round(p.strength * 0.6, 4)))
             lo += len(pool)
+            pools.append((inst, "", pool, strength))
+        for inst, offset, pool, strength in pools:
             task = matched[min(inst, len(matched) - 1)] if matched else None
-            suffix = f"#{inst + 1}" if inst else ""
+            suffix = f"#{inst + 1}{offset}" if inst else ""
             title = p.title  # plans number repeated products ("(second)") only when both are chosen
             for n in range(1, len(pool) + 1):
                 grp = pool[:n]
