@@ -468,9 +468,9 @@ def _learning_path(g: GapFact, role_title: str, f: Field, tasks: list[TaskStatem
             # "E-learning development (Articulate Storyline, Adobe Captivate)": start with a tool
             first = (f"{core[:1].upper() + core[1:]} hands-on: pick one of {_join(examples, 'or')} (a free trial "
                      f"or community edition is enough) and work through its getting-started course")
-        elif len(_parts_of(core, examples)) > 1:  # "Prospecting (cold calling, lead qualification)": the parts
-            first = (f"{core[:1].upper() + core[1:]} through its parts ({_join(_parts_of(core, examples))}): the "
-                     "steps and vocabulary of each, from one course module or textbook chapter")
+        elif len(parts := _parts_of(core, examples)) > 1:  # "Prospecting (cold calling, lead qualification)"
+            first = (f"{core[:1].upper() + core[1:]} through its parts ({_join(parts)}): the steps and vocabulary "
+                     "of each, from one course module or textbook chapter")
         elif len(examples) > 1:  # "Clinical data analysis (patient data, healthcare data)": other names, not parts
             first = (f"Foundations of {core}: the standard method and its vocabulary ({', '.join(examples)}), from one "
                      "course module or textbook chapter")

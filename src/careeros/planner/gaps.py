@@ -426,7 +426,8 @@ def gap_rank(d: dict[str, Any]) -> tuple[float, float, str]:
 
 
 #: a gap whose broader skill is a larger gap of the same plan, and whose name that gap's label shows, counts this
-#: much: the broader gap's label names it already ("Analytical chemistry techniques (HPLC, GC-MS ...)"), and the top of the list stays for other items
+#: much: the broader gap's label names it already ("Analytical chemistry techniques (HPLC, GC-MS ...)"), and the
+#: top of the list stays for other items
 CHILD_OF_GAP_FACTOR = 0.6
 #: ... and one whose name it does not show counts this much (a part of it the list would otherwise not name)
 CHILD_UNNAMED_FACTOR = 0.8
