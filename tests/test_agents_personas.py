@@ -268,6 +268,20 @@ def test_a_learning_path_studies_parts_not_other_names_of_a_skill() -> None:
         assert "through its parts" not in text and text.startswith("Foundations of"), text
 
 
+def test_a_knowledge_question_says_day_to_day_once_in_every_field() -> None:
+    """'How do you apply Building and Construction in your day-to-day work?', never '... day-to-day day-to-day
+    work' (a field whose work is already called day-to-day work)."""
+    from careeros.agents.fields import _FIELDS
+    from careeros.agents.models import GapFact
+    from careeros.agents.roles import _skill_question
+
+    g = GapFact(skill_id="onet:2.C.3.d", label="Building and Construction", kind="knowledge", size=0.5,
+                status="missing", market_value=0.0)
+    for f in _FIELDS.values():
+        q = _skill_question(g, f)
+        assert q.count("day-to-day") == 1, q
+
+
 def test_interview_task_questions_come_from_tasks_that_name_the_roles_skills() -> None:
     """Among a broad occupation's tasks, the interview asks about those that name what the role asks for (an
     Instructional Designer about needs assessments and instructional materials), in O*NET's order; others fill up

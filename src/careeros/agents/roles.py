@@ -906,7 +906,8 @@ def _skill_question(g: GapFact, f: Field) -> str:
         return (f"How have you used {name} in a real project?" if f.software else
                 f"When did you last use {name}, and what did you check before relying on it?")
     if g.kind == "knowledge":
-        return f"How do you apply {name} in your day-to-day {f.work}?"
+        work = f.work if f.work.startswith("day-to-day") else f"day-to-day {f.work}"  # "day-to-day work", once
+        return f"How do you apply {name} in your {work}?"
     return f"Give an example where your {name} changed the outcome of a situation at work."
 
 
