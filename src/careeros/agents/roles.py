@@ -971,7 +971,7 @@ def interview_offline(inp: InterviewInput, untrusted: Mapping[str, str]) -> Inte
         cites.append(Citation(ref=ref, note=f"required skill {g.label}"))
     weak = [g for g in role.gaps if g.status == "missing"][:3]
     for g in weak:
-        questions.append(Question(question=f"This role needs {in_sentence(brief_label(g.label), g.kind)}. How are you getting up "
+        questions.append(Question(question=f"This role asks for {in_sentence(brief_label(g.label), g.kind)}. How are you getting up "
                                            "to speed with it?",
                                   kind="gap", source_ref=_edge(role.soc_code, g.skill_id)))
     # STAR stories: the person's own quantified bullets, most relevant to this role first
