@@ -290,8 +290,9 @@ def strategist_offline(inp: StrategistInput, untrusted: Mapping[str, str]) -> St
 #: a task names a skill when it shares one of the label's own words and their rarity among the role's tasks adds up
 #: to this (a word in one task of 25: about 2.8 per word, twice for the label's own words; in 15 of 25: about 0.5)
 TASK_MATCH_MIN = 2.0
-#: interview questions drawn from the role's task statements
-TASK_QUESTIONS = 6
+#: interview questions drawn from the role's task statements: up to this many that name the role's skills, and
+#: at least TASK_QUESTIONS_LEAST (O*NET's first tasks fill up)
+TASK_QUESTIONS, TASK_QUESTIONS_LEAST = 6, 3
 #: a resume line is framed as one of the role's tasks when they share this many content words ("designed ... to
 #: state standards" and a task "designed to meet ... district standards" share two)
 STAR_TASK_MIN = 3
@@ -361,14 +362,14 @@ def _tasks_about(label: str, tasks: list[TaskStatement], k: int = 1) -> list[str
     return [t.rstrip(".") for sc, _, t in scored[:k] if sc >= TASK_MATCH_MIN]
 
 
-def relevant_tasks(tasks: list[TaskStatement], labels: list[str], k: int) -> list[TaskStatement]:
-    """The ``k`` tasks of a role that name most of what it asks for, in O*NET's order (core tasks first).
+def relevant_tasks(tasks: list[TaskStatement], labels: list[str], k: int, least: int = 0) -> list[TaskStatement]:
+    """Up to ``k`` tasks of a role that name most of what it asks for, in O*NET's order (core tasks first).
 
     An Instructional Designer filed under Instructional Coordinators is asked about curricula and training
     materials, not about the coordinators' "advise and teach students": a task counts by the role's skill labels
-    it names (:func:`_tasks_about`'s measure); tasks that name none fill up in O*NET's order.
+    it names (:func:`_tasks_about`'s measure); tasks that name none only fill up to ``least``, in O*NET's order.
     """
-    if len(tasks) <= k:
+    if len(tasks) <= least:
         return list(tasks)
     at: dict[str, int] = {}
     for j, x in enumerate(tasks):
@@ -378,7 +379,8 @@ def relevant_tasks(tasks: list[TaskStatement], labels: list[str], k: int) -> lis
         for t in _tasks_about(label, tasks, k=3):
             score[at[t]] += 1.0
     ranked = sorted(range(len(tasks)), key=lambda i: (-score[i], i))[:k]
-    return [tasks[i] for i in sorted(ranked)]
+    keep = [i for n, i in enumerate(ranked) if score[i] > 0 or n < least]
+    return [tasks[i] for i in sorted(keep)]
 
 
 def _parts_of(core: str, examples: list[str]) -> list[str]:
@@ -951,7 +953,8 @@ def interview_offline(inp: InterviewInput, untrusted: Mapping[str, str]) -> Inte
     f = _field(person, role.soc_code)
     title = _title(person, role)
     questions, cites = [], []
-    asked_tasks = relevant_tasks(inp.tasks, [g.label for g in [*inp.skills, *role.gaps]], TASK_QUESTIONS)
+    asked_tasks = relevant_tasks(inp.tasks, [g.label for g in [*inp.skills, *role.gaps]], TASK_QUESTIONS,
+                                 TASK_QUESTIONS_LEAST)
     for i, t in enumerate(asked_tasks):
         low = t.task[0].lower() + t.task[1:].rstrip(".")
         q = _TASK_Q[i % len(_TASK_Q)].format(t=low, T=t.task, team=f.team)
