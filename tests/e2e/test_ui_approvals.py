@@ -68,17 +68,23 @@ def trigger(name: str, stack: dict[str, Any], **params: Any) -> Any:
     return run
 
 
-def _pick(page: Any, select: Any, choice: str, shot: Path) -> None:
-    select.focus()
-    page.keyboard.press("ArrowDown")  # a plain click does not open the p-select popover headless
-    try:
-        page.locator(".p-select-option").filter(
-            has_text=re.compile(rf"^\s*{choice}\s*$")).first.click(timeout=10_000)
-    except Exception:
-        shot.with_suffix(".html").write_text(page.content())
-        page.screenshot(path=str(shot.with_suffix(".fail.png")), full_page=True)
-        raise
-    assert choice in select.inner_text()
+def _pick(page: Any, select: Any, choice: str, shot: Path, tries: int = 2) -> None:
+    """Open the select, click ``choice``, and poll until the select shows it (on a loaded machine the select's text
+    updates after the click returns, and a click on a long form can be lost once: then pick again)."""
+    for attempt in range(tries):
+        select.focus()
+        page.keyboard.press("ArrowDown")  # a plain click does not open the p-select popover headless
+        try:
+            page.locator(".p-select-option").filter(
+                has_text=re.compile(rf"^\s*{choice}\s*$")).first.click(timeout=10_000)
+            wait_for(lambda: choice in select.inner_text(), 15, f"the select to show {choice!r}", 0.25)
+            return
+        except Exception:
+            if attempt + 1 < tries:
+                continue
+            shot.with_suffix(".html").write_text(page.content())
+            page.screenshot(path=str(shot.with_suffix(".fail.png")), full_page=True)
+            raise
 
 
 def resume_in_ui(ui_url: str, run_id: Any, choice: str, shot: Path, auth: str = "", rest: str = "defer") -> None:
