@@ -160,6 +160,12 @@ def instance_key(a: Artifact) -> str:
     return a.id.rsplit(":", 1)[0].split("@", 1)[0] if "/" in a.template_id else a.id
 
 
+def later_instance(a: Artifact) -> bool:
+    """A second or later instance of a field product ("15-2051.00:ml-project#2:1", "...#2@1:2")."""
+    parts = a.id.split(":")
+    return "/" in a.template_id and len(parts) >= 3 and "#" in parts[-2]
+
+
 def _greedy(cands: Sequence[Artifact], sizes: dict[str, float], budget: float) -> list[Artifact]:
     """Lazy-heap greedy by marginal value per hour within the budget (one bundle size per product instance)."""
     miss = dict.fromkeys(sizes, 1.0)

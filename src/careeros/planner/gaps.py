@@ -433,7 +433,7 @@ CHILD_OF_GAP_FACTOR = 0.6
 CHILD_UNNAMED_FACTOR = 0.8
 
 
-def _plain(text: str) -> str:
+def plain_words(text: str) -> str:
     """Lower-case words of a label, one space apart (for whole-word containment)."""
     return " ".join(re.findall(r"[a-z0-9+#]+", text.lower()))
 
@@ -446,12 +446,12 @@ def demote_children_of_gaps(gaps: list[dict[str, Any]], parents: dict[str, dict[
     standards (HL7, FHIR)" under "Health informatics (health IT, nursing informatics)" is a gap of its own.
     """
     size_of = {str(g["skill_id"]): float(g["size"]) for g in gaps}
-    label_of = {str(g["skill_id"]): f" {_plain(str(g['label']))} " for g in gaps}
+    label_of = {str(g["skill_id"]): f" {plain_words(str(g['label']))} " for g in gaps}
     out = []
     for g in gaps:
         sid, size = str(g["skill_id"]), float(g["size"])
         head, examples = split_examples(str(g["label"]))
-        names = [f" {_plain(x)} " for x in (head, *examples) if _plain(x)]
+        names = [f" {plain_words(x)} " for x in (head, *examples) if plain_words(x)]
         larger = [p for p in parents.get(sid, {}) if size_of.get(p, 0.0) >= size]
         if larger:
             named = any(n in label_of.get(p, "") for p in larger for n in names)

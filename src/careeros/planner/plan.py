@@ -42,6 +42,7 @@ from careeros.planner.artifacts import (
     choose_artifacts,
     goal_credentials,
     instance_key,
+    later_instance,
     plan_value,
 )
 from careeros.planner.assumptions import AssumptionSet
@@ -352,12 +353,6 @@ def _goal_picks(targets: Sequence[GoalTarget], pool: Sequence[Artifact], gaps: S
     return picks, report
 
 
-def _later_instance(artifact_id: str) -> bool:
-    """A second or later instance of a field product ("15-2051.00:ml-project#2:1")."""
-    parts = artifact_id.split(":")
-    return len(parts) >= 3 and "#" in parts[-2]
-
-
 def _choose(strategy: Strategy, reports: Sequence[GapReport], a: AssumptionSet, templates: Sequence[ArtifactTemplate],
             resolve: dict[str, str] | None, core_hours: float, stretch_share: float, weekly_hours: float,
             max_gaps: int, contexts: dict[str, RoleContext] | None = None,
@@ -433,11 +428,11 @@ def _choose(strategy: Strategy, reports: Sequence[GapReport], a: AssumptionSet, 
     chosen = [(by_id[x.id], False) for x in core] + [(by_id[x.id], True) for x in stretch]
     seen: dict[str, int] = {}
     repeated = {t for t in (a.title for a, _ in chosen) if sum(1 for a, _ in chosen if a.title == t) > 1}
-    first_task = {(c.template_id, tuple(c.soc_codes)): c.task for c in cands if not _later_instance(c.id)}
+    first_task = {(c.template_id, tuple(c.soc_codes)): c.task for c in cands if not later_instance(c)}
     for i, (art, st) in enumerate(chosen):  # two instances of one product: "Machine-learning project (second)"
         seen[art.title] = seen.get(art.title, 0) + 1
         n = seen[art.title]
-        if art.title not in repeated and _later_instance(art.id):
+        if art.title not in repeated and later_instance(art):
             # a later instance chosen alone is the product itself: it mirrors the product's best-matching task
             lone = first_task.get((art.template_id, tuple(art.soc_codes)))
             if lone:

@@ -67,7 +67,7 @@ import polars as pl
 from pydantic import BaseModel, Field
 
 from careeros.evidence.resume_facts import ROLE_NOUNS
-from careeros.planner.gaps import MINOR_WORDS
+from careeros.planner.gaps import MINOR_WORDS, plain_words
 
 SHRINK_K = 25.0
 SATURATION_SHARE = 0.25
@@ -465,7 +465,7 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
             vocab = role_words([*texts, *inp.titles, own_title or ""])
         ex = names.shown(vocab or frozenset()) if names is not None else []
         # a label that names its standard already ("Construction site safety (OSHA 1926)") does not repeat it
-        ex = [e for e in ex if f" {_words(e)} " not in f" {_words(label)} "]
+        ex = [e for e in ex if f" {plain_words(e)} " not in f" {plain_words(label)} "]
         shown = f"{label} ({', '.join(ex)})" if ex else label
         reqs.append(Requirement(key=sid, skill_id=sid, label=shown, kind="concept", members={sid: 1.0},
                                 weight=round(w, 4), onet=round(onet, 4), posting_share=share,
@@ -983,10 +983,6 @@ ALIAS_EXAMPLES = 2
 EXAMPLES_SHOWN = 8
 
 
-def _words(text: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9+#]+", text.lower()))
-
-
 _SUFFIX = re.compile(r"(?<=[a-z]{3})(?:ing|ies|es|ed|s)$")
 
 
@@ -1024,8 +1020,8 @@ def alias_examples(label: str, aliases: Sequence[str], n: int = ALIAS_EXAMPLES,
     """
     acronym = _initials(label)
     seen = phrase_stems(" ".join([label, *shown])) | ({acronym} if len(acronym) > 1 else set())
-    own = _words(label)
-    cands = [(a, st, w) for a, st, w in ((a, phrase_stems(a), _words(a)) for a in aliases)
+    own = plain_words(label)
+    cands = [(a, st, w) for a, st, w in ((a, phrase_stems(a), plain_words(a)) for a in aliases)
              if st and w and w not in own and not (" " not in w and w.rstrip("s") == acronym)]
     cands.sort(key=lambda c: (-(len(c[1] & prefer) / len(c[1])), len(c[0]), c[0].lower()))
     picked: list[str] = []
