@@ -237,6 +237,24 @@ def test_sample_operator_plan_has_the_two_ml_projects_its_goal_asks_for(
     assert "Senior Backend Engineer" in md and "Machine Learning Engineer (O*NET: Data Scientists" in md
 
 
+GENERIC_BASICS = re.compile(r"\b(?:English Language|Reading Comprehension|Active Listening|Speaking|Writing|"
+                            r"Critical Thinking)\b")
+
+
+def test_what_carries_over_is_what_the_person_shows_of_the_target(
+        rendered: dict[str, tuple[rp.Persona, str]]) -> None:
+    """A coach names the person's own strengths that the target asks for, not the reading and listening every job
+    shares: the data analyst carries SQL into data engineering, the teacher curriculum design."""
+    said = {}
+    for slug, (_, md) in rendered.items():
+        for m in re.finditer(r"What carries over: (.+?)\. ", md):
+            assert not GENERIC_BASICS.search(m.group(1)), (slug, m.group(1))
+            said[slug] = said.get(slug, "") + m.group(1)
+    assert len(said) >= 6, sorted(said)
+    assert "SQL" in said["analyst-data-engineer"]
+    assert "Curriculum design" in said["teacher-instructional-designer"]
+
+
 GAP_LINE = re.compile(r"^- (?P<label>.+?)(?: \(partly shown\))? — (?P<what>this plan: .+|not in this plan's weeks)$")
 
 

@@ -414,6 +414,21 @@ def _current_employer(facts: Any) -> str | None:
     return getattr(exps[0], "employer", None) if exps else None
 
 
+def _distinct_names(labels: list[str]) -> list[str]:
+    """Labels without those whose name repeats an earlier one's ("SQL" after "SQL querying (PostgreSQL)")."""
+    from careeros.planner.gaps import plain_words, split_examples
+
+    out: list[str] = []
+    seen: list[str] = []
+    for lab in labels:
+        w = f" {plain_words(split_examples(lab)[0])} "
+        if any(w in s or s in w for s in seen):
+            continue
+        seen.append(w)
+        out.append(lab)
+    return out
+
+
 def plan_extras(con: Any, profile: Profile, refs: list[Any], reports: list[Any], guessed: dict[str, str],
                 current_title: str | None, current_soc: str | None, employer: str | None = None) -> dict[str, Any]:
     """Role contexts, the person's own titles, transition paths and the plan's own limits (open connection)."""
@@ -462,6 +477,16 @@ def plan_extras(con: Any, profile: Profile, refs: list[Any], reports: list[Any],
                 top = [g.label for g in sorted(rep.gaps, key=lambda g: -g.size)[:5]]
                 if top:
                     p.missing_skills, p.missing_technologies = top, []
+                # what carries over is what the person already shows of the target's core, heaviest first ("Policy
+                # analysis, Stakeholder management"), not the reading and listening every occupation shares
+                # the O*NET knowledge areas ("Computers and Electronics") only after the skills and tools
+                have = [lab for _, lab in sorted(zip(getattr(rep, "covered_ids", None) or [],
+                                                     getattr(rep, "covered", None) or [], strict=False),
+                                                 key=lambda x: x[0].startswith("onet:"))]
+                have = _distinct_names(have)[:5]
+                if have:
+                    p.shared_skills, p.shared_technologies = have, []
+                if top or have:
                     p.why = explain_path(p)
                 paths.append(p)
         if not paths and reports and not any(r.soc_code == current_soc for r in reports):

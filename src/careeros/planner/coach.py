@@ -157,9 +157,11 @@ def explain_path(p: TransitionPath) -> str:
     src = p.from_own_title or p.from_title
     dst = p.to_own_title or p.to_title
     bits = [f"From {src} to {dst} is {_closeness(p.rank, p.of)}."]
-    if p.shared_skills or p.shared_technologies:
-        bits.append(f"What carries over: {_join([*p.shared_skills[:3], *p.shared_technologies[:2]], 5)}.")
-    keep = {x.lower() for x in [*p.shared_skills[:3], *p.shared_technologies[:2]]}
+    # the person's own strengths (four of them when no tools are listed beside them), each with one example
+    carried = [*p.shared_skills[:3], *p.shared_technologies[:2]] if p.shared_technologies else p.shared_skills[:4]
+    if carried:
+        bits.append(f"What carries over: {_join([brief_label(x, 1) for x in carried], 5)}.")
+    keep = {x.lower() for x in carried}
     new = [x for x in [*p.missing_skills[:4], *p.missing_technologies[:3]] if x.lower() not in keep]
     if new:
         bits.append(f"New ground, which this plan's work covers: {_join([brief_label(x) for x in new], 5)}.")

@@ -241,6 +241,7 @@ class RoleGapReport(GapReport):
     total_required: float = 0.0
     core_size: int = 0
     covered: list[str] = Field(default_factory=list, description="core requirements already evidenced")
+    covered_ids: list[str] = Field(default_factory=list, description="their skill ids, in the same order")
 
 
 def _element_or_tool(kind: str, skill_id: str) -> float:
@@ -370,6 +371,7 @@ def requirement_gaps(profile: Any, person: Any, role_title: str | None = None,
         known.add(" ".join(own_words.lower().split()))
     gaps: list[RoleGap] = []
     covered: list[str] = []
+    covered_ids: list[str] = []
     total = got = 0.0
     for req in profile.requirements:
         if not req.core and req.weight < MIN_LISTED_WEIGHT:
@@ -387,6 +389,7 @@ def requirement_gaps(profile: Any, person: Any, role_title: str | None = None,
         if best >= COVERED_AT:
             if req.core:
                 covered.append(req.label)
+                covered_ids.append(req.skill_id)
             continue
         src = person.skills.get(best_sid) if best_sid else None
         age = src.age_days if src else None
@@ -413,7 +416,7 @@ def requirement_gaps(profile: Any, person: Any, role_title: str | None = None,
     return RoleGapReport(
         soc_code=profile.soc_code, title=profile.title, role_title=role_title or profile.title, gaps=gaps,
         coverage=round(got / total, 4) if total > 0 else 1.0, market_value_source="market_value",
-        total_required=round(total, 4), core_size=len(profile.core), covered=covered)
+        total_required=round(total, 4), core_size=len(profile.core), covered=covered, covered_ids=covered_ids)
 
 
 #: share of a gap's size in other target roles added to its largest size (see :func:`ranked_gaps`)
