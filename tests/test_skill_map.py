@@ -128,7 +128,7 @@ def test_role_priorities_name_known_concepts_and_occupations() -> None:
 
 
 def test_the_map_is_read_from_all_its_parts_each_small() -> None:
-    """The concept list spans three files (kept under 1 MB each); every part adds concepts to the one table."""
+    """The concept list spans four files (kept under 1 MB each); every part adds concepts to the one table."""
     import yaml
 
     from careeros.graph.tech_labels import CONCEPT_PARTS, concept_paths

@@ -29,7 +29,8 @@ DEFAULT_ALIASES_PATH = data_path("skill_aliases.yaml")
 #: concept-level skills, the skill hierarchy and alternatives (see the file's header)
 DEFAULT_CONCEPTS_PATH = data_path("skill_concepts.yaml")
 #: more entries of its ``concepts`` list, read after it as one list (split only to keep each file small)
-CONCEPT_PARTS = (DEFAULT_CONCEPTS_PATH, data_path("skill_concepts_2.yaml"), data_path("skill_concepts_3.yaml"))
+CONCEPT_PARTS = (DEFAULT_CONCEPTS_PATH, data_path("skill_concepts_2.yaml"), data_path("skill_concepts_3.yaml"),
+                 data_path("skill_concepts_4.yaml"))
 
 VENDORS = (
     # a longer vendor name before its own prefix ("Cisco Systems" before "Cisco")
@@ -71,7 +72,7 @@ def concept_paths() -> tuple[Path, ...]:
 def load_concept_table(path: str | None = None) -> dict[str, Any]:
     """Parsed ``skill_concepts.yaml`` ({'concepts': [...], 'hierarchy': {...}, 'alternatives': [...]}).
 
-    Without ``path``, the concepts of ``skill_concepts_2.yaml`` and ``skill_concepts_3.yaml`` follow its own.
+    Without ``path``, the concepts of ``skill_concepts_2.yaml`` to ``skill_concepts_4.yaml`` follow its own.
     """
     p = Path(path) if path else DEFAULT_CONCEPTS_PATH
     if not p.exists():
