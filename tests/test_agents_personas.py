@@ -363,3 +363,20 @@ def test_a_computer_occupation_whose_work_is_not_software_takes_its_work_product
     assert hi.key == "health_informatics"
     words = " ".join(v for v in vars(hi).values() if isinstance(v, str))
     assert not software_words(words), software_words(words)
+
+
+def test_a_long_task_is_quoted_by_its_gist_and_keeps_the_skill_it_was_chosen_for() -> None:
+    from careeros.agents.roles import content_stems, task_gist
+
+    long = ("Design, develop, select, test, implement, and evaluate new or modified informatics solutions, data "
+            "structures, and decision-support mechanisms to support patients, health care professionals, and their "
+            "information management within health care contexts")
+    assert task_gist(long) == ("design and evaluate new or modified informatics solutions, data structures, and "
+                               "decision-support mechanisms")
+    # the purpose clause stays when the skill is named only there
+    kept = task_gist(long, content_stems("health care") & content_stems(long))
+    assert kept.startswith("design and evaluate") and "health care" in kept
+    plan = ("Develop or update project plans including information such as objectives, technologies, schedules, "
+            "funding, and staffing")
+    assert task_gist(plan) == "develop or update project plans"
+    assert task_gist("Monitor costs incurred by project staff") == "monitor costs incurred by project staff"

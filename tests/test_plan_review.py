@@ -224,6 +224,9 @@ def test_review_plans_read_like_a_coach_wrote_them(rendered: dict[str, tuple[rp.
         alt_lines = [x for x in md.split("## Other ways to use the same hours")[1].split("##")[0].splitlines()
                      if x.startswith("- **")]
         assert len(alt_lines) == 3 and all(x.count(";") >= 1 for x in alt_lines), (slug, alt_lines)
+        # a session of a longer step says which outcome it works towards, never that the outcome is done
+        assert "under way —" not in md, slug
+        assert all(x.count("'") >= 2 for x in re.findall(r"session \d+ of \d+ towards '.*", md)), slug
         # the transition from the current role is explained from the resume
         assert "Today you work as" in md and ("From " in md or "same occupation" in md), slug
 

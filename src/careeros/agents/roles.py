@@ -182,6 +182,10 @@ def _merge_publish(titles: list[str]) -> list[str]:
     return out
 
 
+#: the longest month milestone title (the strategist's output) before it is cut at a word
+MILESTONE_TITLE_MAX = 300
+
+
 def strategist_offline(inp: StrategistInput, untrusted: Mapping[str, str]) -> StrategistOutput:
     """Milestones = plan weeks grouped by month with their verification points; focus and risks in the person's terms."""
     plan = inp.plan
@@ -200,11 +204,15 @@ def strategist_offline(inp: StrategistInput, untrusted: Mapping[str, str]) -> St
         if not verification and key:  # only session slices this month: the outcome is a first version to show
             verification = [f"Week {weeks[-1]}: a first version of '{deliverables[0]}' you can show someone"]
         refs = [_task_ref(plan, t.task_id) for t in key[:4]]
-        learned = list(dict.fromkeys(re.sub(r"^(?:Learn|Deepen|Refresh) ", "", _clean_task_title(t.title))
+        # a month names what it teaches by the skills' names; their examples are in the gap list and the curriculum
+        learned = list(dict.fromkeys(split_examples(re.sub(r"^(?:Learn|Deepen|Refresh) ", "",
+                                                           _clean_task_title(t.title)))[0]
                                      for t in tasks if t.kind == "learn"))[:2]
         title = (f"Month {m}: " + ("; ".join(deliverables[:2]) if key is not tasks else "applications and interviews")
                  + (f" (learning {_join(learned)})" if learned else ""))
-        milestones.append(Milestone(month=m, title=title[:300], weeks=weeks, deliverables=deliverables,
+        if len(title) > MILESTONE_TITLE_MAX:  # cut at a word, never inside one
+            title = title[:MILESTONE_TITLE_MAX].rsplit(" ", 1)[0].rstrip(",;(") + " …"
+        milestones.append(Milestone(month=m, title=title, weeks=weeks, deliverables=deliverables,
                                     verification=verification, task_refs=refs))
         cites += [Citation(ref=r, note=f"month {m} milestone") for r in refs[:2]]
     hours = _hours(plan.weekly_hours)
@@ -408,10 +416,38 @@ def learning_path(g: GapFact, role_title: str, f: Field, tasks: list[TaskStateme
     return [t[:1].upper() + t[1:] for t in topics], practice[:1].upper() + practice[1:], check[:1].upper() + check[1:]
 
 
+#: a task statement longer than this many words is cut to its gist when it is quoted in a learning path
+TASK_GIST_WORDS = 14
+_VERB_SERIES = re.compile(r"^([a-z]+)(?:, [a-z]+)+,? (and|or) ([a-z]+) ")
+_PURPOSE = re.compile(r",? (?:in order to|so that|to ensure|to support|to improve|to meet|to determine|to identify|"
+                      r"to provide|to assist|to help|to maintain|to promote|to facilitate|for use|such as|including|"
+                      r"according to|in accordance with) ")
+
+
+def task_gist(task: str, keep: set[str] | frozenset[str] = frozenset()) -> str:
+    """A long O*NET task statement as a reader takes it in, lower-case first word.
+
+    "Design, develop, select, test, implement, and evaluate new or modified informatics solutions ... to support
+    patients, health care professionals, and ..." reads "design and evaluate new or modified informatics solutions
+    ...": a run of verbs keeps its first and last, and a purpose clause ("to support", "in order to", "such as")
+    goes, as long as what is left still names the words in ``keep`` (the skill the task was chosen for).
+    """
+    t = task[0].lower() + task[1:] if task else task
+    if len(t.split()) <= TASK_GIST_WORDS:
+        return t
+    short = _VERB_SERIES.sub(lambda m: f"{m[1]} {m[2]} {m[3]} ", t, count=1)
+    m = _PURPOSE.search(short)
+    if m and len(short[:m.start()].split()) >= 4 and keep <= content_stems(short[:m.start()]):
+        short = short[:m.start()]
+    return short if keep <= content_stems(short) else t
+
+
 def _learning_path(g: GapFact, role_title: str, f: Field, tasks: list[TaskStatement]) -> tuple[list[str], str, str]:
     label = in_sentence(brief_label(g.label), g.kind)
     used_in = _tasks_about(label, tasks)
-    where = (f"as when {_a(role_title)} has to {used_in[0][0].lower() + used_in[0][1:]}" if used_in
+    anchor = task_gist(used_in[0], content_stems(split_examples(label)[0]) & content_stems(used_in[0])) \
+        if used_in else ""
+    where = (f"as when {_a(role_title)} has to {anchor}" if used_in
              else f"the way {_a(role_title)} uses it week to week")
     if g.kind in ("technology", "tool") and OFFICE_TOOL.search(label) and not f.software:
         topics = [f"{label} essentials: the features {_a(role_title)} uses every week",

@@ -684,8 +684,9 @@ def _part_outcome(w: _Work, part: int, parts: int) -> str:
         i = step(part)
         run = [p for p in range(1, parts + 1) if step(p) == i]
         if part < run[-1]:  # several sessions on one step: only the last one finishes it
-            return f"{name}: under way — {w.milestones[i]} (session {run.index(part) + 1} of {len(run)} on this step, " \
-                   "the work so far saved)"
+            # an outcome that is not reached yet reads as the way towards it, never as if it were done
+            return f"{name}: session {run.index(part) + 1} of {len(run)} towards '{w.milestones[i]}' done, " \
+                   "the work so far saved"
         return f"{name}: {w.milestones[i]}"
     if w.kind == "learn":
         return (f"{name}: the first part of the material worked through, with notes and one exercise done"
