@@ -477,9 +477,9 @@ def plan_extras(con: Any, profile: Profile, refs: list[Any], reports: list[Any],
                 top = [g.label for g in sorted(rep.gaps, key=lambda g: -g.size)[:5]]
                 if top:
                     p.missing_skills, p.missing_technologies = top, []
-                # what carries over is what the person already shows of the target's core, heaviest first ("Policy
-                # analysis, Stakeholder management"), not the reading and listening every occupation shares
-                # the O*NET knowledge areas ("Computers and Electronics") only after the skills and tools
+                # what carries over is what the person already shows of the target's core, heaviest first ("SQL
+                # querying, Curriculum design"), not the reading and listening every occupation shares; O*NET
+                # knowledge areas ("Computers and Electronics") only after the skills and tools
                 have = [lab for _, lab in sorted(zip(getattr(rep, "covered_ids", None) or [],
                                                      getattr(rep, "covered", None) or [], strict=False),
                                                  key=lambda x: x[0].startswith("onet:"))]
