@@ -313,3 +313,14 @@ def test_targets_together_over_the_real_normaliser(norm_emp: TitleNormalizer) ->
     # read together, both name the occupation the surer of the two names, a computer occupation
     surer = max(alone, key=lambda ms: ms[0].score)[0].soc_code
     assert first == second == surer and surer.startswith("15-")
+
+
+def test_equity_is_posting_noise_only_at_the_end_of_a_title() -> None:
+    assert clean_title("Founding Engineer ($180k + equity)") == "engineer"
+    assert clean_title("Data Engineer equity") == "data engineer"
+    assert clean_title("Equity Research Associate") == "equity research associate"
+    assert clean_title("Private Equity Analyst") == "private equity analyst"
+
+
+def test_an_equity_research_associate_is_a_financial_analyst(norm_emp: TitleNormalizer) -> None:
+    assert norm_emp.resolve_target("Equity Research Associate")[0].soc_code == "13-2051.00"

@@ -82,8 +82,11 @@ NOISE = {
     "sponsorship", "local", "notice", "flyer", "reemployed", "annuitant", "recent", "graduates", "fpl", "gs",
     "gg", "ad", "de", "mp", "dh", "fy", "qtr", "tbd", "x", "the", "a", "an", "at", "for", "with", "to", "our",
     "join", "we", "are", "intern", "internship", "summer", "fall", "spring", "winter", "yoe", "years", "year",
-    "equity", "salary", "k", "m", "oa", "deu", "cbo", "cboc", "opc", "ok", "new", "grads",
+    "salary", "k", "m", "oa", "deu", "cbo", "cboc", "opc", "ok", "new", "grads",
 }
+#: Posting noise only at the end of a title ("Founding Engineer, $180k + equity"); a word that qualifies what follows
+#: it stays ("Equity Research Associate", "Private Equity Analyst").
+TRAILING_NOISE = {"equity"}
 #: Multi-word posting noise removed before tokenising (regular expressions, lower case).
 NOISE_PHRASES = (
     r"\b(?:full|part)[\s-]*time\b", r"\bon[\s-]*site\b", r"\bin[\s-]*office\b", r"\bwork(?:ing)? from home\b",

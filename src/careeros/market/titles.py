@@ -37,6 +37,7 @@ from careeros.market.title_aliases import (
     NOISE_PHRASES,
     SENIORITY,
     SENIORITY_KEEP,
+    TRAILING_NOISE,
 )
 from careeros.resources import own_path
 
@@ -51,7 +52,7 @@ __all__ = ["TitleMatch", "TitleNormalizer", "clean_title", "split_roles", "FEATU
 #: occupation's words (titles, description, tasks) for :meth:`TitleNormalizer.resolve_target`; 11: credentials
 #: written as titles (BCBA, LCSW ...) and "product owner" expanded when cleaning; 12: how many O*NET sources
 #: attest each alias (ranker features ``attested``, ``attested_gap``)
-_FORMAT_VERSION = 12
+_FORMAT_VERSION = 13
 #: guards the first use of a lazily loaded index (a process may share one normaliser between threads)
 _STATE_LOCK = threading.Lock()
 _ROLE_DECAY = 0.85
@@ -271,6 +272,8 @@ _LEVELS = {"i", "ii", "iii", "iv", "v", "vi", "vii"}
 
 def _finish(tokens: list[str]) -> list[str]:
     toks = [t for t in tokens if t not in NOISE and not t.isdigit()]
+    while toks and toks[-1] in TRAILING_NOISE:
+        toks.pop()
     kept: list[str] = []
     for i, t in enumerate(toks):
         if t in SENIORITY and t not in SENIORITY_KEEP and (i < len(toks) - 1 or t in _LEVELS) and kept:
