@@ -172,3 +172,19 @@ def test_role_priorities_lift_key_requirements_and_weigh_down_off_role_ones() ->
     spec = [req("concept:nclex", 0.5)]
     _apply_priorities(spec, pri, specialty=True)
     assert 0.5 < spec[0].weight < KEY_FLOOR
+
+
+def test_an_example_the_persons_own_words_name_close_together_is_shown() -> None:
+    from careeros.planner.gaps import named_nearby, own_text_stems
+    from careeros.planner.gaps import without_known_examples as w
+
+    own = own_text_stems("- Mentoring: onboarded 5 engineers and coached 2 juniors.\n"
+                         "- Took and defended 30 depositions, including corporate designees.")
+    assert named_nearby("defending depositions", own) and named_nearby("mentoring engineers", own)
+    assert not named_nearby("coaching staff", own)  # "staff" is nowhere
+    assert not named_nearby("depositions", own)  # one word: only the exact name counts (see known)
+    far = own_text_stems("mentoring was part of a long list of duties I had there before I met several engineers")
+    assert not named_nearby("mentoring engineers", far)
+    assert w("People management (staff supervision, mentoring engineers, coaching staff)", {"x"}, set(), own) == \
+        "People management (staff supervision, coaching staff)"
+    assert w("Trial advocacy (jury trials, defending depositions)", {"x"}, set(), own) == "Trial advocacy (jury trials)"

@@ -804,3 +804,42 @@ def test_a_child_of_a_larger_gap_gives_way() -> None:
     out = demote_children_of_gaps([gap("concept:informatics", 1.0), gap("concept:standards", 0.9)], parents)
     assert CHILD_OF_GAP_FACTOR < CHILD_UNNAMED_FACTOR < 1
     assert out[1]["size"] == round(0.9 * CHILD_UNNAMED_FACTOR, 4)
+
+
+def test_a_generic_keyword_inside_a_specialty_title_counts_as_the_occupations() -> None:
+    """'Fleet Maintenance Manager': a plant "maintenance manager" expects TPM; "fleet maintenance" says what the role
+    is. Keywords that leave out a qualifier another keyword of the title covers weigh as the occupation's."""
+    from careeros.planner.requirements import CURATED_OWN_TITLE_WEIGHT, CURATED_ROLE_WEIGHT
+
+    keywords = {"concept:tpm": ("Total productive maintenance", ["maintenance manager"]),
+                "concept:fleet": ("Fleet management", ["fleet maintenance", "fleet manager"])}
+    inp = _inputs(0, 0.0)
+    inp.title = "First-Line Supervisors of Mechanics"
+    inp.titles = [inp.title]
+
+    def weights(own: str) -> dict[str, float]:
+        return {q.skill_id: q.weight for q in score_requirements(inp, _no_extract, role_keywords=keywords,
+                                                                 own_title=own).requirements}
+
+    got = weights("Fleet Maintenance Manager")
+    assert got["concept:fleet"] == pytest.approx(CURATED_OWN_TITLE_WEIGHT)
+    assert got["concept:tpm"] == pytest.approx(CURATED_ROLE_WEIGHT)
+    # the generic keyword alone is the title's own; so is what follows a comma ("..., Fleet Maintenance")
+    assert weights("Maintenance Manager")["concept:tpm"] == pytest.approx(CURATED_OWN_TITLE_WEIGHT)
+    got = weights("Maintenance Manager, Fleet Maintenance")
+    assert got["concept:tpm"] == pytest.approx(CURATED_OWN_TITLE_WEIGHT) == got["concept:fleet"]
+
+
+def test_a_design_tool_is_no_development_tool_of_a_designer(built_home: Path, reference: object) -> None:
+    """O*NET files Figma under "Graphical user interface development software"; a graphic designer does not program,
+    and Figma is still a designer's tool, not an employer's development stack."""
+    from careeros.graph.hierarchy import load_hierarchy
+    from careeros.planner.requirements import requirement_profile
+    from careeros.warehouse.db import connect
+
+    with connect(built_home / "warehouse.duckdb", read_only=True) as con:
+        prof = requirement_profile(con, "27-1024.00", reference, load_hierarchy(con).alternatives,
+                                   own_title="Graphic Designer")
+    figma = [r for r in prof.requirements if "Figma" in r.label or "Figma" in r.member_labels]
+    assert figma, [r.label for r in prof.requirements]
+    assert not any("does not program" in why for r in figma for why in r.reasons)

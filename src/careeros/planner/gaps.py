@@ -285,7 +285,38 @@ def brief_label(label: str, n: int = 2) -> str:
     return label if len(ex) <= n else f"{base} ({', '.join(ex[:n])})"
 
 
-def without_known_examples(label: str, known: set[str], tools: set[str] | frozenset[str] = frozenset()) -> str:
+_STEM_END = re.compile(r"(?<=[a-z]{3})(?:ing|ies|es|ed|s)$")
+#: two or three words of an example named within this many words of each other in the person's own text show it
+NEARBY_WORDS = 5
+
+
+def _stem(word: str) -> str:
+    return _STEM_END.sub("", word)[:5] if len(word) >= 4 else word
+
+
+def own_text_stems(text: str) -> list[str]:
+    """The person's own text as a list of loose word stems ("defended 30 depositions": defen, 30, depos)."""
+    return [_stem(w) for w in re.findall(r"[a-z0-9+#]+", text.lower())]
+
+
+def named_nearby(example: str, stems: list[str], window: int = NEARBY_WORDS) -> bool:
+    """Whether the two or three content words of ``example`` occur within ``window`` words of each other in ``stems``.
+
+    ``stems``: see :func:`own_text_stems`; any order and form: "defending depositions" in "took and defended 30
+    depositions", "mentoring engineers" in "Mentoring: onboarded 5 engineers".
+    """
+    words = [_stem(w) for w in re.findall(r"[a-z0-9+#]+", example.lower()) if w not in MINOR_WORDS]
+    if not 2 <= len(words) <= 3 or any(len(w) < 3 for w in words):
+        return False
+    first, rest = words[0], set(words[1:])
+    for i, w in enumerate(stems):
+        if w == first and rest <= set(stems[max(0, i - window):i + window + 1]):
+            return True
+    return False
+
+
+def without_known_examples(label: str, known: set[str], tools: set[str] | frozenset[str] = frozenset(),
+                           own_stems: list[str] | None = None) -> str:
     """A gap's label without the examples the person already shows.
 
     "Dental office operations (Dentrix, Eaglesoft)" for someone who uses Dentrix every day reads as if Dentrix were
@@ -293,7 +324,8 @@ def without_known_examples(label: str, known: set[str], tools: set[str] | frozen
     shows; an example counts as shown when it is one of them or (from 4 letters) part of one ("Dentrix" in
     "Henry Schein Dentrix"). An example that is a tool in ``tools`` (lower-case names of the tools the person uses)
     and one more word goes too: "Epic build" is no example of what an Epic super-user lacks. Tool families
-    ("X (or Y, Z)") are left alone.
+    ("X (or Y, Z)") are left alone. ``own_stems`` (the person's own text, :func:`own_text_stems`): an example of
+    two or three words all named close together in it is shown too (:func:`named_nearby`).
     """
     base, ex = split_examples(label)
     if not ex or not known:
@@ -314,6 +346,8 @@ def without_known_examples(label: str, known: set[str], tools: set[str] | frozen
         # a tool the person uses and one more word ("Epic build"); a longer name is another product of the vendor
         # ("LinkedIn Sales Navigator")
         if any(re.fullmatch(rf"{re.escape(t)}\s+\S+|\S+\s+{re.escape(t)}", e) for t in tools if len(t) >= 3 and t in e):
+            return True
+        if own_stems and named_nearby(e, own_stems):
             return True
         # a longer example naming, inside it, two words the person shows ("case management" in "nursing case
         # management certification")
@@ -367,6 +401,7 @@ def requirement_gaps(profile: Any, person: Any, role_title: str | None = None,
              if sid.startswith("tech:") and getattr(src, "strength", 0.0) >= COVERED_AT
              and str(getattr(src, "source", "")).startswith("named")}
     tools |= {_VENDOR_TAIL.sub("", t) for t in tools}  # "Epic Systems" is called Epic
+    own_stems = own_text_stems(own_words) if own_words else None
     if own_words:  # what the person's own resume names is no example of what they lack ("docketing")
         known.add(" ".join(own_words.lower().split()))
     gaps: list[RoleGap] = []
@@ -404,7 +439,7 @@ def requirement_gaps(profile: Any, person: Any, role_title: str | None = None,
             status, why = "weak", f"partly shown ({considered[0]})" if considered else "partly shown"
         reason = "; ".join([why, *req.reasons])
         gaps.append(RoleGap(
-            skill_id=req.skill_id, label=without_known_examples(req.label, known, tools), kind=req.kind,
+            skill_id=req.skill_id, label=without_known_examples(req.label, known, tools, own_stems), kind=req.kind,
             required=round(required, 4),
             weight=round(req.weight, 4), market_value=round(min(1.0, req.posting_share or 0.0), 4),
             evidenced=round(min(best, 1.0), 4), size=round(required * (1 - min(best, 1.0)), 4), status=status,

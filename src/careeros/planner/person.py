@@ -10,7 +10,7 @@ strength(skill) in [0, 1] is the best of:
   learning; :mod:`careeros.graph.hierarchy`);
 * the current occupation: its core requirements at ``prior`` (0.6, +0.02 per year in it up to 0.7) scaled by
   how central each one is to that occupation — a senior backend engineer knows Git and Linux even when the
-  resume omits them; a concept (not a tool) at 0.75 of that: partly shown, still a (smaller) gap.
+  resume omits them; a concept (not a tool) at 0.6 of that: partly shown, still a (smaller) gap.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ PRIOR_BASE, PRIOR_PER_YEAR, PRIOR_MAX = 0.6, 0.02, 0.7
 PRIOR_FULL_WEIGHT = 0.6
 #: a concept the current occupation expects is partly shown, not proven: a paraprofessional has seen lesson planning,
 #: a chef labour costing, a paralegal contract drafting, without owning them the way the target role will
-OCCUPATION_CONCEPT_FACTOR = 0.75
+OCCUPATION_CONCEPT_FACTOR = 0.6
 #: an O*NET knowledge area or technical skill rated 4/5 or more in the current occupation counts this much
 ELEMENT_PRIOR_MAX = 0.9
 

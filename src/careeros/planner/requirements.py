@@ -40,11 +40,16 @@ Whose stack: many postings of non-software roles come from software companies an
 only for other broad occupations (none sharing this one's first six SOC characters), and one O*NET does not know
 is left out when most known ones were foreign that way. For a role that does not program (O*NET rates its
 Programming skill below 2.5: help desk, engineering managers, marketing managers), development tool families (languages, frameworks, databases, cloud and
-deployment, by O*NET commodity class) keep 0.3 of their weight. O*NET titles are matched without their
+deployment, by O*NET commodity class) keep 0.3 of their weight; the design tools O*NET files there (Figma) are a
+designer's own. O*NET titles are matched without their
 exclusion clause ("Dispatchers, Except Police, ..." names no police work).
 
 A tool the person's own title names ("Power BI Developer", "Salesforce Administrator") is a core requirement of its
 own, weight 1.0, that no other member of its family stands in for.
+
+Role keywords of the person's own title that leave out a qualifier another keyword of it covers are its generic
+part ("maintenance manager" in "Fleet Maintenance Manager", which "fleet maintenance" names): their concepts weigh as
+the occupation's (CURATED_ROLE_WEIGHT), the specialty's as the title's own.
 
 The **core set** is the 20-40 heaviest requirements (those with weight >= 0.2, at least 20, at most 40);
 coverage is measured against it. Every requirement carries its reasons and the postings count behind it.
@@ -110,6 +115,10 @@ DEV_COMMODITIES = frozenset({
     "Object oriented data base management software", "Program testing software", "File versioning software",
     "Transaction server software", "Portal server software", "Graphical user interface development software",
     "Operating system software"})
+#: design and prototyping tools O*NET files under "Graphical user interface development software": a graphic or UX
+#: designer's own tools, not a development stack (lower-cased O*NET example names)
+DESIGN_TOOLS = frozenset({"figma", "graphical user interface gui design software", "adobe xd", "invision",
+                          "axure rp", "balsamiq", "sketch"})
 #: O*NET commodity classes of everyday office and communication tools (listed for hundreds of occupations)
 EVERYDAY_COMMODITIES = frozenset({
     "Spreadsheet software", "Office suite software", "Word processing software", "Electronic mail software",
@@ -297,6 +306,15 @@ def _keyword_rx(keyword: str) -> re.Pattern[str]:
     return re.compile(rf"\b{kw}(?:s?\b)" if len(keyword) <= 4 else rf"\b{kw}")
 
 
+def _keyword_start(title: str, keyword: str) -> int:
+    """Index of the title word where a role keyword's first match starts (0 when it does not match).
+
+    0 after a comma too: in "Product Manager, Construction Software" what follows the comma qualifies the whole title.
+    """
+    m = _keyword_rx(keyword).search(title)
+    return 0 if m is None or "," in title[:m.start()] else len(title[:m.start()].split())
+
+
 def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list[tuple[str, str, str]]]],
                        alternatives: Sequence[tuple[list[str], float]] = (),
                        role_keywords: dict[str, tuple[str, list[str]]] | None = None,
@@ -366,6 +384,7 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
     alts = [t.lower() for t in inp.titles[1 if inp.title else 0:]]
     curated: dict[str, str] = {}
     curated_own: set[str] = set()
+    own_start: dict[str, int] = {}  # a concept the own title ties -> the first title word its keywords cover
     # thousands of keywords against a few dozen titles: a plain substring test first (a keyword absent from every
     # title cannot match its word-start pattern), the pattern only where the words occur
     all_main, all_alts = "\n".join(main), "\n".join(alts)
@@ -383,7 +402,12 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
                 if own and _title_hit(own, k, unless):
                     curated[sid] = k
                     curated_own.add(sid)
-                    break
+                    own_start[sid] = min(own_start.get(sid, 99), _keyword_start(own, k))
+    # keywords that leave out a qualifier other keywords of the title cover are the generic part of it: in "Fleet
+    # Maintenance Manager" a plant "maintenance manager" expects TPM and storerooms, "fleet maintenance" says what the
+    # role is; such ties count as the occupation's, not the title's own
+    first_own = min(own_start.values(), default=0)
+    generic_own = {sid for sid, i in own_start.items() if i > first_own}
     own_words = set(_title_tokens(core_title(own_title))) if own_title else set()
     specialty = (len(curated_own) >= SPECIALTY_MIN_OWN and own is not None and inp.title is not None
                  and core_title(own_title or "").lower() != core_title(inp.title).lower())
@@ -418,7 +442,7 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
             # concepts of a role share the map's weight; corroboration orders them)
             corroborated = min(1.0, CONCEPT_TASK_GAIN * task_share + (0.5 if sid in esco_boost else 0.0)
                                + (0.5 if alt_hits.get(sid) else 0.0))
-            base = CURATED_OWN_TITLE_WEIGHT if sid in curated_own else CURATED_ROLE_WEIGHT * (
+            base = CURATED_OWN_TITLE_WEIGHT if sid in curated_own - generic_own else CURATED_ROLE_WEIGHT * (
                 SPECIALTY_FACTOR if specialty else 1.0)
             onet = max(onet, base + CURATED_CORROBORATION * corroborated)
         other_roles = sid in esco_boost and sid not in curated and bool((role_keywords or {}).get(sid, ("", []))[1])
@@ -531,7 +555,8 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
                  or (not lead_c and members[s]["onet"] >= 0.8 * top_onet)][:3]
         label = named[0] if len(named) == 1 else f"{named[0]} (or {', '.join(named[1:])})"
         comm = next((members[s]["commodity"] for s in ids if members[s]["commodity"]), None)
-        dev_tool = not inp.software and comm in DEV_COMMODITIES
+        dev_tool = (not inp.software and comm in DEV_COMMODITIES
+                    and not any(members[s]["label"].lower() in DESIGN_TOOLS for s in ids))
         if dev_tool:
             w *= NON_SOFTWARE_DEV_FACTOR
         everyday = comm in EVERYDAY_COMMODITIES and not fam_postings.get(key, 0)
