@@ -120,6 +120,16 @@ def test_a_gap_label_drops_examples_the_persons_own_resume_names() -> None:
     assert requirement_gaps(prof, person, "Paralegal").gaps[0].label == req.label
     got = requirement_gaps(prof, person, "Paralegal", own_words="Skills: calendaring,\nDocketing, e-filing")
     assert got.gaps[0].label == "Court clerk procedures (court records)"
+    # a tool the person names under its vendor's name: "advanced Excel" is no new tool for a Microsoft Excel user
+    sheet = Requirement(key="s", skill_id="concept:spreadsheet-modeling", kind="concept", weight=0.7, onet=0.7,
+                        label="Spreadsheet modeling (pivot tables, advanced Excel)", core=True,
+                        members={"concept:spreadsheet-modeling": 1.0})
+    excel = person_skills(pl.DataFrame({"skill_id": ["tech:microsoft-excel"], "confidence": [0.9], "status": ["auto"],
+                                        "last_seen": [None], "source_type": ["resume"]},
+                                       schema_overrides={"last_seen": pl.Date}), SkillHierarchy())
+    got = requirement_gaps(RequirementProfile(soc_code="13-2011.00", requirements=[sheet]), excel, "Accountant",
+                           names={"tech:microsoft-excel": "Microsoft Excel"})
+    assert got.gaps[0].label == "Spreadsheet modeling (pivot tables)"
 
 
 def test_a_skill_two_target_roles_share_is_one_gap_whatever_examples_each_role_names() -> None:

@@ -175,7 +175,7 @@ def test_versions_diff_status_and_publish_without_duplicates(tmp_path: Path) -> 
     r2 = publish_plan(approved, out)
     uids2 = [str(e["UID"]) for e in Calendar.from_ical(Path(r2["calendar"]).read_bytes()).walk("VEVENT")]
     assert uids1 == uids2 and len(set(uids2)) == len(uids2) == r2["events"] > 0
-    assert len(list(out.glob("*.ics"))) == 1 and (out / "current.md").read_text().startswith("# Plan")
+    assert len(list(out.glob("*.ics"))) == 1 and (out / "current.md").read_text().startswith("# Your ")
     total = sum(e["DTEND"].dt.timestamp() - e["DTSTART"].dt.timestamp()
                 for e in Calendar.from_ical(Path(r2["calendar"]).read_bytes()).walk("VEVENT"))
     assert abs(total / 3600 - sum(w.hours for w in approved.weeks)) < 0.01

@@ -152,8 +152,12 @@ def _join(xs: Sequence[str], n: int = 4) -> str:
     return ", ".join(xs[:-1]) + (" and " if len(xs) > 1 else "") + xs[-1] if xs else ""
 
 
-def explain_path(p: TransitionPath) -> str:
-    """One short paragraph: how close the move is, what carries over, what is new, pay and preparation."""
+def explain_path(p: TransitionPath, planned: bool = True) -> str:
+    """One short paragraph: how close the move is, what carries over, what is new, pay and preparation.
+
+    ``planned``: the new ground named is what this plan's work covers (else the target's largest gaps, which the
+    plan's weeks do not reach).
+    """
     src = p.from_own_title or p.from_title
     dst = p.to_own_title or p.to_title
     bits = [f"From {src} to {dst} is {_closeness(p.rank, p.of)}."]
@@ -164,7 +168,8 @@ def explain_path(p: TransitionPath) -> str:
     keep = {x.lower() for x in carried}
     new = [x for x in [*p.missing_skills[:4], *p.missing_technologies[:3]] if x.lower() not in keep]
     if new:
-        bits.append(f"New ground, which this plan's work covers: {_join([brief_label(x) for x in new], 5)}.")
+        bits.append(("New ground, which this plan's work covers: " if planned else
+                     "New ground, beyond this plan's weeks: ") + f"{_join([brief_label(x) for x in new], 5)}.")
     if p.wage_ratio:
         if p.wage_ratio >= 1.1:
             bits.append(f"Typical pay is about {p.wage_ratio:.1f}x yours.")

@@ -252,6 +252,8 @@ def _element_or_tool(kind: str, skill_id: str) -> float:
 _ACTIVITY_TAIL = re.compile(r"\s+(?:monitoring|procedures|techniques|skills|tracking|checks|systems?)$")
 #: a company word after a product's name ("Epic Systems", "Tyler Technologies")
 _VENDOR_TAIL = re.compile(r"\s+(?:systems|software|technologies|corporation|corp|inc|solutions|labs)$")
+#: a suite vendor's name before its product ("Microsoft Excel" is called Excel)
+_VENDOR_HEAD = re.compile(r"^(?:microsoft|adobe|google|autodesk|oracle|intuit|apple|ibm)\s+(?=\S)")
 #: words that carry no content in a skill phrase (compared without them)
 MINOR_WORDS = frozenset({"and", "or", "of", "the", "for", "in", "to", "with", "on", "a", "an", "as", "at", "by"})
 _EXAMPLES = re.compile(r"^(?P<base>.+?) \((?P<ex>(?!or )[^()]+)\)$")
@@ -401,6 +403,7 @@ def requirement_gaps(profile: Any, person: Any, role_title: str | None = None,
              if sid.startswith("tech:") and getattr(src, "strength", 0.0) >= COVERED_AT
              and str(getattr(src, "source", "")).startswith("named")}
     tools |= {_VENDOR_TAIL.sub("", t) for t in tools}  # "Epic Systems" is called Epic
+    tools |= {_VENDOR_HEAD.sub("", t) for t in tools}  # "Microsoft Excel": Excel ("advanced Excel" is no new tool)
     own_stems = own_text_stems(own_words) if own_words else None
     if own_words:  # what the person's own resume names is no example of what they lack ("docketing")
         known.add(" ".join(own_words.lower().split()))

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -685,8 +686,8 @@ def _part_outcome(w: _Work, part: int, parts: int) -> str:
         run = [p for p in range(1, parts + 1) if step(p) == i]
         if part < run[-1]:  # several sessions on one step: only the last one finishes it
             # an outcome that is not reached yet reads as the way towards it, never as if it were done
-            return f"{name}: session {run.index(part) + 1} of {len(run)} towards '{w.milestones[i]}' done, " \
-                   "the work so far saved"
+            core = re.sub(r"\s+(?:done|finished|complete[d]?)$", "", w.milestones[i])
+            return f"{name}: part {run.index(part) + 1} of {len(run)} of '{core}' done, the work so far saved"
         return f"{name}: {w.milestones[i]}"
     if w.kind == "learn":
         return (f"{name}: the first part of the material worked through, with notes and one exercise done"
@@ -836,8 +837,10 @@ def _focus_path(p: TransitionPath, chosen: Sequence[tuple[Artifact, bool]]) -> T
     keep = {x.lower() for x in [*p.shared_skills, *p.shared_technologies]}
     new = [lab for art, _ in chosen if p.to_soc in art.soc_codes or not art.soc_codes for lab in art.skill_labels]
     new = [x for x in dict.fromkeys(new) if x.lower() not in keep]
-    if not new:
-        return p
+    if not new:  # no work product of this plan serves this target: its largest gaps are ahead, not covered
+        q = p.model_copy()
+        q.why = explain_path(q, planned=False)
+        return q
     q = p.model_copy(update={"missing_skills": new[:6], "missing_technologies": []})
     q.why = explain_path(q)
     return q

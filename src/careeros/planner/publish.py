@@ -167,14 +167,19 @@ def _role_gap_lines(plan: Plan, role: Any) -> list[str]:
     return [*out, *(["", tail] if tail else []), ""]
 
 
+def plan_stamp(plan: Plan) -> str:
+    """The line at the foot of a plan's document naming the plan and its version (the id ``careeros plan`` takes)."""
+    version = f" v{plan.version}" if plan.version is not None else ""
+    return f"Plan `{plan.plan_id}`{version} ({plan.status})"
+
+
 def plan_markdown(plan: Plan) -> str:
     """The plan as a document a person can follow and a coach can check (no internal ids in the text)."""
     from careeros.planner.coach import fmt_hours, scrub
 
     inp = plan.inputs
     names = [_role_name(r) for r in plan.roles]
-    version = f" v{plan.version}" if plan.version is not None else ""
-    lines = [f"# Plan {plan.plan_id}{version} ({plan.status})", ""]
+    lines = [f"# Your {inp['horizon_weeks']}-week plan ({plan.status})", ""]
     who = f"**{plan.name}**: " if plan.name else ""
     lines += [f"{who}towards {' / '.join(names)}. {inp['weekly_hours']:g} h a week for {inp['horizon_weeks']} weeks "
               f"from {inp['start']} ({inp['timezone']}).", ""]
@@ -251,7 +256,8 @@ def plan_markdown(plan: Plan) -> str:
               f"{_about(o.replies)} and {_about(o.interviews, 'interview')}.", ""]
     lines += ["## Assumptions", "", "| assumption | version | value | basis | source |", "|---|---|---|---|---|"]
     lines += [f"| {a['id']} | {a['version']} | {a['value']:g} | {a['basis']} | {a['source']} |" for a in plan.assumptions]
-    lines += ["", f"Market snapshot `{(plan.market_snapshot or {}).get('sha')}`, memory version {plan.memory_version}."]
+    memory = f", memory version {plan.memory_version}" if plan.memory_version is not None else ""
+    lines += ["", f"{plan_stamp(plan)}; market snapshot `{(plan.market_snapshot or {}).get('sha')}`{memory}."]
     return "\n".join(scrub(x) if i > 0 else x for i, x in enumerate(lines)) + "\n"
 
 
@@ -335,7 +341,7 @@ def verify_published(plan: Plan, published: dict[str, Any]) -> dict[str, Any]:
     from icalendar import Calendar
 
     md_path, ics_path = Path(published["markdown"]), Path(published["calendar"])
-    if not md_path.is_file() or not md_path.read_text().startswith(f"# Plan {plan.plan_id} v{plan.version} ("):
+    if not md_path.is_file() or f"\nPlan `{plan.plan_id}` v{plan.version} (" not in md_path.read_text():
         raise ValueError(f"published markdown {md_path} is missing or not plan v{plan.version}")
     uids = [str(e["UID"]) for e in Calendar.from_ical(ics_path.read_bytes()).walk("VEVENT")]
     expected = [s["uid"] for s in sessions(plan)]
