@@ -198,3 +198,8 @@ def test_an_example_the_persons_own_words_name_close_together_is_shown() -> None
     assert w("People management (staff supervision, mentoring engineers, coaching staff)", {"x"}, set(), own) == \
         "People management (staff supervision, coaching staff)"
     assert w("Trial advocacy (jury trials, defending depositions)", {"x"}, set(), own) == "Trial advocacy (jury trials)"
+    # a short example naming a tool, or a skill of two words or more, the person shows reads as if that were the gap
+    assert w("Bloomberg Terminal (BQL, Bloomberg Excel add-in)", {"excel"}, {"excel"}) == "Bloomberg Terminal (BQL)"
+    assert w("Lab documentation (lab notebooks, chain of custody for samples)", {"chain of custody"}) == \
+        "Lab documentation (lab notebooks)"
+    assert w("Email marketing (Mailchimp, email campaigns)", {"marketing"}) == "Email marketing (Mailchimp, email campaigns)"

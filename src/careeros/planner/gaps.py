@@ -287,6 +287,9 @@ def brief_label(label: str, n: int = 2) -> str:
     return label if len(ex) <= n else f"{base} ({', '.join(ex[:n])})"
 
 
+#: an example of at most this many words that names a tool (or a skill of two words or more) the person shows is
+#: shown (see :func:`without_known_examples`)
+CONTAINED_MAX_WORDS = 5
 _STEM_END = re.compile(r"(?<=[a-z]{3})(?:ing|ies|es|ed|s)$")
 #: two or three words of an example named within this many words of each other in the person's own text show it
 NEARBY_WORDS = 5
@@ -332,6 +335,8 @@ def without_known_examples(label: str, known: set[str], tools: set[str] | frozen
     base, ex = split_examples(label)
     if not ex or not known:
         return label
+    contained = [k for k in (*tools, *(k for k in known if len(k.split()) >= 2 and len(k.split()) <= 4))
+                 if len(k) >= 3 and k in label.lower()]
     every = "\n".join(known)  # a plain substring test before any pattern: most examples are in no label at all
 
     def shown(e: str) -> bool:
@@ -350,6 +355,13 @@ def without_known_examples(label: str, known: set[str], tools: set[str] | frozen
         if any(re.fullmatch(rf"{re.escape(t)}\s+\S+|\S+\s+{re.escape(t)}", e) for t in tools if len(t) >= 3 and t in e):
             return True
         if own_stems and named_nearby(e, own_stems):
+            return True
+        # a short example naming, inside it, a tool or a skill of two or more words the person shows ("SQL
+        # transformations" for a SQL user, "chain of custody for samples" for someone who keeps one): it reads as if
+        # that were the gap
+        if len(e.split()) <= CONTAINED_MAX_WORDS and any(
+                k != e and re.search(rf"(?<![a-z0-9]){re.escape(k)}(?![a-z0-9])", e)
+                and not (k in tools and e.startswith(k + " ")) for k in contained):
             return True
         # a longer example naming, inside it, two words the person shows ("case management" in "nursing case
         # management certification")
