@@ -73,6 +73,10 @@ def test_aliases(ext: SkillExtractor, text: str, label: str) -> None:
         ("Install guard rails on the balcony.", "Rails", False),
         ("Node.js, Express, MongoDB.", "Express", True),
         ("Please express your interest by email.", "Express", False),
+        # a spreadsheet named as a whole item of a resume's skills list, among skills that are no technologies
+        ("Skills: collections, trial balance, Excel", "Excel", True),
+        ("Tools: Excel", "Excel", True),
+        ("Excel at customer service; students excel in teams.", "Excel", False),
     ],
 )
 def test_ambiguous_words(ext: SkillExtractor, text: str, label: str, present: bool) -> None:

@@ -25,7 +25,7 @@ import polars as pl
 from careeros.graph.ids import concept_id, esco_id, skill_slug, tech_id, tool_id
 from careeros.graph.tech_labels import canonical_technology, load_alias_table, load_concept_table
 
-FORMAT_VERSION = 7  # 7: products after "<Maker> Software" ("MadCap Flare"); 6: after their maker ("Westlaw")
+FORMAT_VERSION = 8  # 8: forms that count as a whole list item ("trial balance, Excel"); 7: products after "<Maker> Software" ("MadCap Flare"); 6: after their maker ("Westlaw")
 # match modes
 INSENSITIVE, CASED, CONTEXT = 0, 1, 2
 
@@ -53,6 +53,18 @@ _RIGHT_CUE = re.compile(
     r"|skills?|monolith|apps?|libraries|modules?|internals|\(golang\)|/|,)",
     re.IGNORECASE,
 )
+_ITEM_BEFORE = re.compile(r"(?:^|[,;:|\u2022\u00b7]|^\s*[-*])\s*$")
+_ITEM_AFTER = re.compile(r"^\s*(?:[,;|\u2022\u00b7)]|\.?\s*$)")
+
+
+def _list_item(text: str, start: int, end: int) -> bool:
+    """Whether [start, end) is a whole item of a list or a line of its own ("trial balance, Excel", "Tools: Excel")."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    return bool(_ITEM_BEFORE.search(text[line_start:start]) and _ITEM_AFTER.match(text[end:line_end]))
+
+
 _WEAK_LEFT_CUE = re.compile(r"(?:\busing|\buse|\bin|\bwith)\s*$", re.IGNORECASE)
 _SINGLE_RIGHT_CUE = re.compile(r"^\s*(?:programming|language|developers?|engineers?|code|\+\+)", re.IGNORECASE)
 _SINGLE_LEFT_CUE = re.compile(r"(?:\bin|\bwritten in|\bexperience (?:with|in)|\blanguages?:?)\s*$", re.IGNORECASE)
@@ -223,6 +235,8 @@ class SkillExtractor:
     def __init__(self) -> None:
         self.nodes: list[tuple[str, str, str, str]] = []  # (skill_id, label, kind, taxonomy)
         self.implies: dict[int, tuple[int, ...]] = {}
+        #: nodes whose context-only forms also count as a whole item of a list ("trial balance, Excel")
+        self.listed: frozenset[int] = frozenset()
         self.automaton: Any = None
 
     # ------------------------------------------------------------------ build
@@ -293,7 +307,11 @@ class SkillExtractor:
                 return CASED
             return INSENSITIVE
 
+        listed: set[int] = set()
+
         def add_entry(idx: int, label: str, entry: dict[str, Any], extra: list[str], base: float) -> None:
+            if entry.get("listed"):
+                listed.add(idx)
             cased = [str(x) for x in entry.get("cased", [])]
             context = [str(x) for x in entry.get("context", [])]
             explicit = {x.lower() for x in cased + context}
@@ -434,6 +452,7 @@ class SkillExtractor:
             auto.add_word(key, (len(key), tuple(entries)))
         auto.make_automaton()
         self.automaton = auto
+        self.listed = frozenset(listed)
         return self
 
     # ------------------------------------------------------------------ persistence
@@ -444,7 +463,7 @@ class SkillExtractor:
         tmp = path.with_suffix(path.suffix + ".tmp")
         with tmp.open("wb") as f:
             pickle.dump({"version": FORMAT_VERSION, "nodes": self.nodes, "implies": self.implies,
-                         "automaton": self.automaton}, f, protocol=pickle.HIGHEST_PROTOCOL)
+                         "listed": self.listed, "automaton": self.automaton}, f, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(path)
         return path
 
@@ -457,6 +476,7 @@ class SkillExtractor:
             raise ValueError("skill extractor cache has an old format")
         self = cls()
         self.nodes, self.implies, self.automaton = data["nodes"], data["implies"], data["automaton"]
+        self.listed = frozenset(data.get("listed", ()))
         return self
 
     # ------------------------------------------------------------------ extraction
@@ -507,7 +527,8 @@ class SkillExtractor:
             changed = False
             rest = []
             for c in pending:
-                if self._in_context(text, norm, c[0], c[1], tech_spans, strong):
+                if self._in_context(text, norm, c[0], c[1], tech_spans, strong) or (
+                        c[2] in self.listed and _list_item(text, c[0], c[1])):
                     accepted.append(c)
                     tech_spans.append((c[0], c[1]))
                     changed = True
