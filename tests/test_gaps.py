@@ -130,6 +130,17 @@ def test_a_gap_label_drops_examples_the_persons_own_resume_names() -> None:
     got = requirement_gaps(RequirementProfile(soc_code="13-2011.00", requirements=[sheet]), excel, "Accountant",
                            names={"tech:microsoft-excel": "Microsoft Excel"})
     assert got.gaps[0].label == "Spreadsheet modeling (pivot tables)"
+    # a one-word skill the person names outright reads like a tool in an example: "kinetic typography" is no
+    # example of what a typographer lacks
+    motion = Requirement(key="m", skill_id="concept:motion-graphics", kind="concept", weight=0.7, onet=0.7, core=True,
+                         label="Motion graphics (After Effects, kinetic typography, lower thirds)",
+                         members={"concept:motion-graphics": 1.0})
+    typo = person_skills(pl.DataFrame({"skill_id": ["concept:typography"], "confidence": [0.9], "status": ["auto"],
+                                       "last_seen": [None], "source_type": ["resume"]},
+                                      schema_overrides={"last_seen": pl.Date}), SkillHierarchy())
+    got = requirement_gaps(RequirementProfile(soc_code="27-1014.00", requirements=[motion]), typo, "Motion Designer",
+                           names={"concept:typography": "Typography"})
+    assert got.gaps[0].label == "Motion graphics (After Effects, lower thirds)"
 
 
 def test_a_skill_two_target_roles_share_is_one_gap_whatever_examples_each_role_names() -> None:
@@ -203,3 +214,12 @@ def test_an_example_the_persons_own_words_name_close_together_is_shown() -> None
     assert w("Lab documentation (lab notebooks, chain of custody for samples)", {"chain of custody"}) == \
         "Lab documentation (lab notebooks)"
     assert w("Email marketing (Mailchimp, email campaigns)", {"marketing"}) == "Email marketing (Mailchimp, email campaigns)"
+    # a tool's name followed by plain words is the tool at work ("SQL transformation layer" for a SQL user); followed
+    # by a capitalised name, another product of the vendor
+    assert w("Analytics engineering with dbt (dbt Core, SQL transformation layer)", {"sql"}, {"sql"}) == \
+        "Analytics engineering with dbt (dbt Core)"
+    assert w("Sales prospecting (LinkedIn Sales Navigator, cold calling)", {"linkedin"}, {"linkedin"}) == \
+        "Sales prospecting (LinkedIn Sales Navigator, cold calling)"
+    # a concept whose own name carries examples loses the shown ones there too
+    assert w("Spark data processing (PySpark, Spark SQL) (Structured Streaming, PySpark programming)", {"sql"},
+             {"sql"}) == "Spark data processing (PySpark) (Structured Streaming, PySpark programming)"

@@ -339,8 +339,8 @@ def without_known_examples(label: str, known: set[str], tools: set[str] | frozen
                  if len(k) >= 3 and k in label.lower()]
     every = "\n".join(known)  # a plain substring test before any pattern: most examples are in no label at all
 
-    def shown(e: str) -> bool:
-        e = e.lower()
+    def shown(example: str) -> bool:
+        e = example.lower()
         if e in known:
             return True
         head = _ACTIVITY_TAIL.sub("", e)  # "vital signs monitoring" is shown by "vital signs"
@@ -357,11 +357,13 @@ def without_known_examples(label: str, known: set[str], tools: set[str] | frozen
         if own_stems and named_nearby(e, own_stems):
             return True
         # a short example naming, inside it, a tool or a skill of two or more words the person shows ("SQL
-        # transformations" for a SQL user, "chain of custody for samples" for someone who keeps one): it reads as if
-        # that were the gap
+        # transformation layer" for a SQL user, "chain of custody for samples" for someone who keeps one): it reads
+        # as if that were the gap; a tool's name followed by a capitalised name is another product of the vendor
+        # ("LinkedIn Sales Navigator")
+        product = len(example.split()) > 2 and example.split()[1][:1].isupper()
         if len(e.split()) <= CONTAINED_MAX_WORDS and any(
                 k != e and re.search(rf"(?<![a-z0-9]){re.escape(k)}(?![a-z0-9])", e)
-                and not (k in tools and e.startswith(k + " ")) for k in contained):
+                and not (product and k in tools and e.startswith(k + " ")) for k in contained):
             return True
         # a longer example naming, inside it, two words the person shows ("case management" in "nursing case
         # management certification")
@@ -392,9 +394,11 @@ def without_known_examples(label: str, known: set[str], tools: set[str] | frozen
         return len(words) == 2 and any(_CREDENTIAL_CODE.fullmatch(w) is not None and shown(w) for w in words)
 
     keep = [e for e in ex if not shown_in_parts(e)]
-    if len(keep) == len(ex):
+    # a concept's own name may carry examples too: "Spark data processing (PySpark, Spark SQL) (...)"
+    inner = without_known_examples(base, known, tools, own_stems) if _EXAMPLES.match(base) else base
+    if len(keep) == len(ex) and inner == base:
         return label
-    return f"{base} ({', '.join(keep)})" if keep else base
+    return f"{inner} ({', '.join(keep)})" if keep else inner
 
 
 def requirement_gaps(profile: Any, person: Any, role_title: str | None = None,
@@ -414,6 +418,12 @@ def requirement_gaps(profile: Any, person: Any, role_title: str | None = None,
     tools = {str(nm.get(sid, sid)).lower() for sid, src in person.skills.items()  # the tools the person names
              if sid.startswith("tech:") and getattr(src, "strength", 0.0) >= COVERED_AT
              and str(getattr(src, "source", "")).startswith("named")}
+    # a one-word skill the person names outright reads like a tool in an example ("kinetic typography" for a
+    # typographer, "remote troubleshooting" for a help-desk hand)
+    tools |= {w for sid, src in person.skills.items()
+              if not sid.startswith("tech:") and getattr(src, "strength", 0.0) >= COVERED_AT
+              and str(getattr(src, "source", "")).startswith("named")
+              and len(w := str(nm.get(sid, sid)).lower()) >= 6 and " " not in w}
     tools |= {_VENDOR_TAIL.sub("", t) for t in tools}  # "Epic Systems" is called Epic
     tools |= {_VENDOR_HEAD.sub("", t) for t in tools}  # "Microsoft Excel": Excel ("advanced Excel" is no new tool)
     own_stems = own_text_stems(own_words) if own_words else None
