@@ -202,6 +202,15 @@ def _inputs(n: int, share: float, onet_weight: float = 1.0) -> RoleInputs:
     return RoleInputs("15-0000.00", "Test", el, tech, [], ["Test"], n, ps, {})
 
 
+def _own_title_weights(onet_title: str, keywords: dict[str, tuple[str, list[str]]], own: str) -> dict[str, float]:
+    """Requirement weights of an occupation without postings, read for a person whose own title is ``own``."""
+    inp = _inputs(0, 0.0)
+    inp.title = onet_title
+    inp.titles = [onet_title]
+    return {q.skill_id: q.weight for q in score_requirements(inp, _no_extract, role_keywords=keywords,
+                                                             own_title=own).requirements}
+
+
 def _no_extract(texts: list[str]) -> list[list[tuple[str, str, str]]]:
     return [[] for _ in texts]
 
@@ -771,13 +780,9 @@ def test_a_specialty_title_discounts_what_only_the_occupations_other_titles_expe
 
     own = {f"concept:d{i}": (f"Design {i}", ["instructional designer"]) for i in range(SPECIALTY_MIN_OWN)}
     keywords = {**own, "concept:coaching": ("Instructional coaching", ["instructional coordinator"])}
-    inp = _inputs(0, 0.0)
-    inp.title = "Instructional Coordinators"
-    inp.titles = [inp.title]
 
     def weights(title: str) -> dict[str, float]:
-        return {q.skill_id: q.weight for q in score_requirements(inp, _no_extract, role_keywords=keywords,
-                                                                 own_title=title).requirements}
+        return _own_title_weights("Instructional Coordinators", keywords, title)
 
     designer, coordinator = weights("Instructional Designer"), weights("Instructional Coordinator")
     assert designer["concept:coaching"] == pytest.approx(CURATED_ROLE_WEIGHT * SPECIALTY_FACTOR)
@@ -785,8 +790,7 @@ def test_a_specialty_title_discounts_what_only_the_occupations_other_titles_expe
     assert designer["concept:d0"] == pytest.approx(CURATED_OWN_TITLE_WEIGHT)
     # too few concepts of the person's own title: not a recognised specialty, nothing is discounted
     few = {"concept:d0": own["concept:d0"], "concept:coaching": keywords["concept:coaching"]}
-    got = {q.skill_id: q.weight for q in score_requirements(inp, _no_extract, role_keywords=few,
-                                                             own_title="Instructional Designer").requirements}
+    got = _own_title_weights("Instructional Coordinators", few, "Instructional Designer")
     assert got["concept:coaching"] == pytest.approx(CURATED_ROLE_WEIGHT)
 
 
@@ -824,13 +828,9 @@ def test_a_generic_keyword_inside_a_specialty_title_counts_as_the_occupations() 
 
     keywords = {"concept:tpm": ("Total productive maintenance", ["maintenance manager"]),
                 "concept:fleet": ("Fleet management", ["fleet maintenance", "fleet manager"])}
-    inp = _inputs(0, 0.0)
-    inp.title = "First-Line Supervisors of Mechanics"
-    inp.titles = [inp.title]
 
     def weights(own: str) -> dict[str, float]:
-        return {q.skill_id: q.weight for q in score_requirements(inp, _no_extract, role_keywords=keywords,
-                                                                 own_title=own).requirements}
+        return _own_title_weights("First-Line Supervisors of Mechanics", keywords, own)
 
     got = weights("Fleet Maintenance Manager")
     assert got["concept:fleet"] == pytest.approx(CURATED_OWN_TITLE_WEIGHT)
