@@ -415,15 +415,11 @@ def requirement_gaps(profile: Any, person: Any, role_title: str | None = None,
     nm = names or {}
     known = {str(nm.get(sid, sid)).lower() for sid, src in person.skills.items()
              if getattr(src, "strength", 0.0) >= COVERED_AT}
-    tools = {str(nm.get(sid, sid)).lower() for sid, src in person.skills.items()  # the tools the person names
-             if sid.startswith("tech:") and getattr(src, "strength", 0.0) >= COVERED_AT
-             and str(getattr(src, "source", "")).startswith("named")}
-    # a one-word skill the person names outright reads like a tool in an example ("kinetic typography" for a
+    named = {sid: str(nm.get(sid, sid)).lower() for sid, src in person.skills.items()  # what the person names
+             if getattr(src, "strength", 0.0) >= COVERED_AT and str(getattr(src, "source", "")).startswith("named")}
+    # the tools, and a one-word skill, which reads like a tool in an example ("kinetic typography" for a
     # typographer, "remote troubleshooting" for a help-desk hand)
-    tools |= {w for sid, src in person.skills.items()
-              if not sid.startswith("tech:") and getattr(src, "strength", 0.0) >= COVERED_AT
-              and str(getattr(src, "source", "")).startswith("named")
-              and len(w := str(nm.get(sid, sid)).lower()) >= 6 and " " not in w}
+    tools = {w for sid, w in named.items() if sid.startswith("tech:") or (len(w) >= 6 and " " not in w)}
     tools |= {_VENDOR_TAIL.sub("", t) for t in tools}  # "Epic Systems" is called Epic
     tools |= {_VENDOR_HEAD.sub("", t) for t in tools}  # "Microsoft Excel": Excel ("advanced Excel" is no new tool)
     own_stems = own_text_stems(own_words) if own_words else None
