@@ -121,26 +121,23 @@ def test_a_gap_label_drops_examples_the_persons_own_resume_names() -> None:
     got = requirement_gaps(prof, person, "Paralegal", own_words="Skills: calendaring,\nDocketing, e-filing")
     assert got.gaps[0].label == "Court clerk procedures (court records)"
     # a tool the person names under its vendor's name: "advanced Excel" is no new tool for a Microsoft Excel user
-    sheet = Requirement(key="s", skill_id="concept:spreadsheet-modeling", kind="concept", weight=0.7, onet=0.7,
-                        label="Spreadsheet modeling (pivot tables, advanced Excel)", core=True,
-                        members={"concept:spreadsheet-modeling": 1.0})
-    excel = person_skills(pl.DataFrame({"skill_id": ["tech:microsoft-excel"], "confidence": [0.9], "status": ["auto"],
-                                        "last_seen": [None], "source_type": ["resume"]},
-                                       schema_overrides={"last_seen": pl.Date}), SkillHierarchy())
-    got = requirement_gaps(RequirementProfile(soc_code="13-2011.00", requirements=[sheet]), excel, "Accountant",
-                           names={"tech:microsoft-excel": "Microsoft Excel"})
-    assert got.gaps[0].label == "Spreadsheet modeling (pivot tables)"
+    def one_gap(sid: str, label: str, has: str, has_name: str) -> str:
+        """The label of one core requirement's gap for a person whose resume names only ``has``."""
+        req = Requirement(key="r", skill_id=sid, kind="concept", weight=0.7, onet=0.7, core=True, label=label,
+                          members={sid: 1.0})
+        who = person_skills(pl.DataFrame({"skill_id": [has], "confidence": [0.9], "status": ["auto"],
+                                          "last_seen": [None], "source_type": ["resume"]},
+                                         schema_overrides={"last_seen": pl.Date}), SkillHierarchy())
+        got = requirement_gaps(RequirementProfile(soc_code="00-0000.00", requirements=[req]), who, "Role",
+                               names={has: has_name})
+        return got.gaps[0].label
+
+    assert one_gap("concept:spreadsheet-modeling", "Spreadsheet modeling (pivot tables, advanced Excel)",
+                   "tech:microsoft-excel", "Microsoft Excel") == "Spreadsheet modeling (pivot tables)"
     # a one-word skill the person names outright reads like a tool in an example: "kinetic typography" is no
     # example of what a typographer lacks
-    motion = Requirement(key="m", skill_id="concept:motion-graphics", kind="concept", weight=0.7, onet=0.7, core=True,
-                         label="Motion graphics (After Effects, kinetic typography, lower thirds)",
-                         members={"concept:motion-graphics": 1.0})
-    typo = person_skills(pl.DataFrame({"skill_id": ["concept:typography"], "confidence": [0.9], "status": ["auto"],
-                                       "last_seen": [None], "source_type": ["resume"]},
-                                      schema_overrides={"last_seen": pl.Date}), SkillHierarchy())
-    got = requirement_gaps(RequirementProfile(soc_code="27-1014.00", requirements=[motion]), typo, "Motion Designer",
-                           names={"concept:typography": "Typography"})
-    assert got.gaps[0].label == "Motion graphics (After Effects, lower thirds)"
+    assert one_gap("concept:motion-graphics", "Motion graphics (After Effects, kinetic typography, lower thirds)",
+                   "concept:typography", "Typography") == "Motion graphics (After Effects, lower thirds)"
 
 
 def test_a_skill_two_target_roles_share_is_one_gap_whatever_examples_each_role_names() -> None:
