@@ -364,3 +364,36 @@ def test_one_product_instance_is_chosen_in_one_bundle_size_only() -> None:
     gaps = [_gap("a", "A", 1.0), _gap("b", "B", 0.9), _gap("c", "C", 0.1)]
     chosen = choose_artifacts([art(1, ["a"]), art(2, ["a", "b"]), art(3, ["a", "b", "c"])], gaps, 100).chosen
     assert len({instance_key(a) for a in chosen}) == len(chosen) == 1
+
+
+def test_weeks_the_products_leave_early_go_to_the_next_gaps_not_to_outreach_alone() -> None:
+    """A small budget whose products finish early: the last weeks study the next largest gaps, and outreach keeps
+    about its weekly share instead of filling whole weeks (a 6 h week of '11 messages')."""
+    from careeros.planner.plan import _session, outreach_share
+
+    reports = _reports(3, 1, 30)
+    plan = build_plan(_profile(weekly_hours=6, horizon=12, n_roles=1), reports, TEMPLATES, ASSUMPTIONS,
+                      start=date(2026, 1, 5))
+    _check(plan, 6)
+    budget = 6 * 60
+    share = _session(budget * outreach_share(ASSUMPTIONS), budget)
+    planned = {s for wk in plan.weeks for t in wk.tasks if t.kind in ("learn", "build") for s in t.skill_ids}
+    left = [g.skill_id for g in reports[0].gaps if g.skill_id not in planned]
+    over = [(wk.week, t.minutes) for wk in plan.weeks for t in wk.tasks if t.kind == "outreach" and t.minutes > share + 60]
+    assert not (over and left), f"outreach weeks {over} while gaps {left[:3]} have no work"
+
+
+def test_a_product_instance_quotes_the_task_that_matches_its_skills() -> None:
+    from careeros.planner.artifacts import _task_for
+
+    tasks = ["Apply feature selection algorithms to models predicting outcomes of interest.",
+             "Test, validate, and reformulate models to ensure accurate prediction of outcomes of interest.",
+             "Deploy models to production servers and monitor their latency."]
+    # the statement sharing words with what the instance shows, for any instance
+    assert _task_for(tasks, 0, ["Model deployment (serving, latency monitoring)"]) == tasks[2]
+    assert _task_for(tasks, 1, ["Predictive modeling (prediction)"]) == tasks[1]
+    # nothing shared: a later instance quotes no task rather than another instance's work; the first keeps the
+    # product's best match; statements not matched to the product keep their order
+    assert _task_for(tasks, 1, ["GPU training (quantization)"]) is None
+    assert _task_for(tasks, 0, ["GPU training (quantization)"]) is None
+    assert _task_for(tasks, 1, ["GPU training (quantization)"], anchored=False) == tasks[1]

@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from careeros.planner.gaps import Gap
+from careeros.planner.gaps import Gap, brief_label
 from careeros.resources import data_path, load_yaml
 
 log = logging.getLogger("careeros.planner")
@@ -386,6 +386,34 @@ def _match_statements(patterns: Sequence[str], statements: Sequence[str]) -> lis
 
 
 _ORDINAL = {2: "second", 3: "third", 4: "fourth"}
+_STATEMENT_STOP = frozenset({"with", "from", "that", "such", "their", "other", "using", "into", "data", "work",
+                             "based", "systems", "system", "about", "which", "these", "those", "through"})
+
+
+def _stems(text: str) -> set[str]:
+    """Content-word stems (first five letters of words of four or more) of a label or a task statement."""
+    return {w[:5] for w in re.findall(r"[a-z]{4,}", text.lower()) if w not in _STATEMENT_STOP}
+
+
+def _task_for(matched: Sequence[str], inst: int, labels: Sequence[str], anchored: bool = True) -> str | None:
+    """The task statement an instance mirrors: the matching statement sharing most words with its skills.
+
+    A second ML project on GPU training does not quote a feature-selection task.
+
+    With no shared word an instance takes none when the statements were matched to the product (``anchored``):
+    the product's best match names work this instance may not do. Statements that were not matched (a field with no
+    template: the role's first tasks) keep their order. A later instance does not take the first statement while
+    another one shares as many words.
+    """
+    if not matched:
+        return None
+    want = set().union(*(_stems(brief_label(x)) for x in labels)) if labels else set()  # what the plan shows
+    pool = [(i, s) for i, s in enumerate(matched) if not (inst and i == 0 and len(matched) > 1)] or list(
+        enumerate(matched))
+    best = max(pool, key=lambda t: (len(want & _stems(t[1])), -t[0]))
+    if want & _stems(best[1]):
+        return best[1]
+    return None if anchored else matched[min(inst, len(matched) - 1)]
 
 
 def _short_task(text: str, limit: int = 140) -> str:
@@ -466,12 +494,12 @@ def field_candidates(ctx: RoleContext, gaps: Sequence[Gap], instances: int = 2) 
             lo += len(pool)
             pools.append((inst, "", pool, strength))
         for inst, offset, pool, strength in pools:
-            task = matched[min(inst, len(matched) - 1)] if matched else None
             suffix = f"#{inst + 1}{offset}" if inst else ""
             title = p.title  # plans number repeated products ("(second)") only when both are chosen
             for n in range(1, len(pool) + 1):
                 grp = pool[:n]
                 labels = [g.label for g in grp]
+                task = _task_for(matched, inst, labels, bool(p.tasks))
                 out.append(Artifact(
                     id=f"{ctx.soc_code}:{p.id}{suffix}:{n}", template_id=f"{fam.id}/{p.id}", kind=p.kind,
                     title=title.replace("{skills}", ", ".join(labels)), strength=strength,

@@ -357,8 +357,12 @@ def _goal_picks(targets: Sequence[GoalTarget], pool: Sequence[Artifact], gaps: S
 def _choose(strategy: Strategy, reports: Sequence[GapReport], a: AssumptionSet, templates: Sequence[ArtifactTemplate],
             resolve: dict[str, str] | None, core_hours: float, stretch_share: float, weekly_hours: float,
             max_gaps: int, contexts: dict[str, RoleContext] | None = None,
-            targets: Sequence[GoalTarget] = (), goal: str = "") -> _Choice:
-    """Artifacts and ordered work items for one strategy."""
+            targets: Sequence[GoalTarget] = (), goal: str = "", spare_hours: float = 0.0) -> _Choice:
+    """Artifacts and ordered work items for one strategy.
+
+    ``spare_hours``: hours a first schedule left to outreach beyond its weekly share (the products finished early);
+    they go to study of the next largest gaps (see :func:`_outreach_slack`).
+    """
     weights, _ = _role_weights(len(reports), strategy, a)
     bias = a.value("hours_estimate_bias", 1.0)
     combined: dict[str, Gap] = {}
@@ -483,18 +487,20 @@ def _choose(strategy: Strategy, reports: Sequence[GapReport], a: AssumptionSet, 
                            socs, list(art.skills), art.id, is_stretch,
                            done=pub_done[:1].upper() + pub_done[1:],
                            evidence=f"link to the published work ({art.publish or art.proof})", label=art.title))
-    works += _study_items(gaps, learned, core_hours - _dedup_hours([x for x, _ in chosen], learn, publish_h, by_id,
-                                                                   build_hours),
-                          a, bias, roles_of, fam)
+    works += _study_items(gaps, learned, core_hours + spare_hours - _dedup_hours([x for x, _ in chosen], learn,
+                                                                                 publish_h, by_id, build_hours),
+                          a, bias, roles_of, fam, MAX_STUDY_ITEMS + (MORE_STUDY_ITEMS if spare_hours > 0 else 0))
     return _Choice(strategy, weights, chosen, works, goal_report)
 
 
 #: at most this many gaps get study of their own (no work product) in one plan: a plan stays focused
 MAX_STUDY_ITEMS = 4
+#: and this many more when the weeks would otherwise go to outreach alone (see :func:`_outreach_slack`)
+MORE_STUDY_ITEMS = 2
 
 
 def _study_items(gaps: Sequence[Gap], learned: set[str], hours_left: float, a: AssumptionSet, bias: float,
-                 roles_of: dict[str, list[str]], fam: dict[str, Any]) -> list[_Work]:
+                 roles_of: dict[str, list[str]], fam: dict[str, Any], limit: int = MAX_STUDY_ITEMS) -> list[_Work]:
     """Study of the largest gaps no chosen work product covers, in the core hours the products leave.
 
     A coach does not leave the next largest requirements to "a later plan" while the last weeks go to outreach
@@ -504,7 +510,7 @@ def _study_items(gaps: Sequence[Gap], learned: set[str], hours_left: float, a: A
     """
     out: list[_Work] = []
     for g in sorted((g for g in gaps if g.skill_id not in learned), key=lambda g: -g.size):
-        if len(out) >= MAX_STUDY_ITEMS or hours_left < MIN_CHUNK / 60:
+        if len(out) >= limit or hours_left < MIN_CHUNK / 60:
             break
         h = _learn_hours(g, a) * bias
         if h > hours_left:
@@ -725,6 +731,23 @@ def _session(minutes: float, budget: int) -> int:
     return max(q, MIN_CHUNK) if budget >= 4 * MIN_CHUNK else q
 
 
+#: outreach beyond its weekly share worth turning into study (hours over the whole plan)
+SLACK_HOURS = 1.0
+
+
+def _outreach_slack(b: _Built, weekly_hours: float, a: AssumptionSet) -> float:
+    """Hours a schedule gave to outreach beyond its weekly share because no work was left for those weeks.
+
+    The products and their learning front-load the plan (outreach waits for the first published work), so with a
+    small budget the last weeks were outreach alone ("11 messages a week") while the next largest gaps sat beyond
+    the plan. A coach keeps outreach at its share and spends the rest on those gaps.
+    """
+    budget = int(math.floor(weekly_hours * 60 + 1e-9))
+    share = _session(budget * outreach_share(a), budget)
+    extra = sum(max(0, t.minutes - share) for wk in b.weeks for t in wk.tasks if t.kind == "outreach")
+    return extra / 60
+
+
 def _assemble(choice: _Choice, reports: Sequence[GapReport], a: AssumptionSet, weekly_hours: float, horizon: int,
               start: date, own: dict[str, str] | None = None, fields: dict[str, str] | None = None) -> _Built:
     budget = int(math.floor(weekly_hours * 60 + 1e-9))
@@ -881,9 +904,15 @@ def build_plan(profile: Profile, reports: Sequence[GapReport], templates: Sequen
     own = {r.soc_code: (role_titles or {}).get(r.soc_code) or getattr(r, "role_title", None) or r.title or r.soc_code
            for r in reps}
     fields = {c: ctx.family.field for c, ctx in (contexts or {}).items()}
-    built = [_assemble(_choose(s, reps, assumptions, templates, resolve, core_hours, stretch_share, wh, max_gaps,
-                               contexts, targets, goal), reps, assumptions, wh, horizon, start, own, fields)
-             for s in strategies]
+    def build(s: Strategy, spare: float = 0.0) -> _Built:
+        return _assemble(_choose(s, reps, assumptions, templates, resolve, core_hours, stretch_share, wh, max_gaps,
+                                 contexts, targets, goal, spare), reps, assumptions, wh, horizon, start, own, fields)
+
+    built = []
+    for s in strategies:
+        b = build(s)
+        spare = _outreach_slack(b, wh, assumptions)
+        built.append(build(s, spare) if spare >= SLACK_HOURS else b)
     order = sorted(range(len(built)), key=lambda i: (-built[i].expected_value,
                                                       built[i].first_evidence or horizon + 1, i))
     best = built[order[0]]
