@@ -380,3 +380,25 @@ def test_a_long_task_is_quoted_by_its_gist_and_keeps_the_skill_it_was_chosen_for
             "funding, and staffing")
     assert task_gist(plan) == "develop or update project plans"
     assert task_gist("Monitor costs incurred by project staff") == "monitor costs incurred by project staff"
+
+
+def test_a_required_tool_the_person_has_not_shown_is_asked_as_what_they_will_say() -> None:
+    """An electrician moving into construction management is not asked 'How have you used Procore in your daily
+    work?': a required skill that is a missing gap with no evidence gets a question on what they will show of it; a
+    skill their resume shows keeps the usual question."""
+    from careeros.agents.models import GapFact, InterviewInput, ResumeBullet, RoleFact
+    from careeros.agents.roles import interview_offline
+
+    procore = GapFact(skill_id="tech:procore", label="Procore", kind="technology", size=0.5, status="missing",
+                      market_value=0.0)
+    bluebeam = GapFact(skill_id="tech:bluebeam", label="Bluebeam Revu", kind="technology", size=0.0, status="missing",
+                       market_value=0.0)
+    role = RoleFact(title="Construction Project Manager", soc_code="11-9021.00", gaps=[procore])
+    bullet = "Marked up 40 drawing sets in Bluebeam Revu for change orders, cutting RFI turnaround from 5 to 2 days."
+    inp = InterviewInput(role=role, tasks=[], skills=[procore, bluebeam], evidence=[],
+                         bullets=[ResumeBullet(text=bullet, role="Electrical Foreman", company="Desert Power",
+                                               quantified=True, score=1.0, current=True)])
+    asked = {q.source_ref.rsplit("/", 1)[-1]: q.question for q in interview_offline(inp, {}).questions
+             if q.kind == "skill"}
+    assert "daily work" not in asked["tech:procore"] and "plan's work" in asked["tech:procore"], asked
+    assert "How have you used Bluebeam Revu" in asked["tech:bluebeam"], asked

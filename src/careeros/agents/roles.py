@@ -949,6 +949,20 @@ def _skill_question(g: GapFact, f: Field) -> str:
     return f"Give an example where your {name} changed the outcome of a situation at work."
 
 
+def _new_skill_question(g: GapFact) -> str:
+    """The question on a required skill the person has not shown yet.
+
+    Not "how have you used Procore in your daily work" but what they will say when asked, from this plan's work and
+    what they already do.
+    """
+    name = brief_label(g.label)
+    if g.kind in ("technology", "tool"):
+        return (f"You will likely be asked about {name}. What will you show of it from this plan's work, and which "
+                "tool you already use does a similar job?")
+    return (f"You will likely be asked how you would apply {name}. Which piece of this plan's work, and which "
+            "situation from your own work, would you describe?")
+
+
 _THEN = re.compile(r"\s(?:that|which|so that|used by|saving|with no|leaving|resulting in)\s", re.IGNORECASE)
 
 
@@ -1000,12 +1014,15 @@ def interview_offline(inp: InterviewInput, untrusted: Mapping[str, str]) -> Inte
     with_ev = 0
     # everyday office tools (Outlook, Word, Excel basics) are not what an interviewer asks about
     asked = [g for g in inp.skills if not (g.kind in ("technology", "tool") and OFFICE_TOOL.search(g.label))]
+    not_shown = {g.skill_id for g in role.gaps if g.status == "missing"}
     for g in asked:
         ev = [h.ref for h in inp.evidence if g.skill_id in h.skill_ids or h.query == g.label][:2]
         ev += [b.ref for b in person_bullets(inp, untrusted) if b.ref and _tokens(g.label) <= _tokens(b.text)][:1]
         with_ev += bool(ev)
         ref = _edge(role.soc_code, g.skill_id)
-        questions.append(Question(question=_skill_question(g, f), kind="skill", source_ref=ref,
+        shown = bool(ev) or g.skill_id not in not_shown
+        questions.append(Question(question=_skill_question(g, f) if shown else _new_skill_question(g),
+                                  kind="skill", source_ref=ref,
                                   evidence_refs=list(dict.fromkeys(ev))))
         cites.append(Citation(ref=ref, note=f"required skill {g.label}"))
     weak = [g for g in role.gaps if g.status == "missing"][:3]
