@@ -388,7 +388,12 @@ def test_a_product_instance_quotes_the_task_that_matches_its_skills() -> None:
 
     tasks = ["Apply feature selection algorithms to models predicting outcomes of interest.",
              "Test, validate, and reformulate models to ensure accurate prediction of outcomes of interest.",
-             "Deploy models to production servers and monitor their latency."]
+             "Deploy models to production servers and monitor their latency.",
+             # the rest of the role's statements: a word they all use says little
+             "Clean and manipulate raw data using statistical software.",
+             "Create graphs, charts, or other visualizations to convey the results of data analysis.",
+             "Identify business problems or management objectives that can be addressed through data analysis.",
+             "Recommend data-driven solutions to key stakeholders."]
     # the statement sharing words with what the instance shows, for any instance
     assert _task_for(tasks, 0, ["Model deployment (serving, latency monitoring)"]) == tasks[2]
     assert _task_for(tasks, 1, ["Predictive modeling (prediction)"]) == tasks[1]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import heapq
 import logging
+import math
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -387,7 +388,9 @@ def _match_statements(patterns: Sequence[str], statements: Sequence[str]) -> lis
 
 _ORDINAL = {2: "second", 3: "third", 4: "fourth"}
 _STATEMENT_STOP = frozenset({"with", "from", "that", "such", "their", "other", "using", "into", "data", "work",
-                             "based", "systems", "system", "about", "which", "these", "those", "through"})
+                             "based", "systems", "system", "about", "which", "these", "those", "through", "process",
+                             "processes", "processing", "management", "managing", "develop", "development",
+                             "developing", "including", "various", "related"})
 
 
 def _stems(text: str) -> set[str]:
@@ -395,25 +398,43 @@ def _stems(text: str) -> set[str]:
     return {w[:5] for w in re.findall(r"[a-z]{4,}", text.lower()) if w not in _STATEMENT_STOP}
 
 
+#: the least word evidence (summed inverse document frequency over the role's statements) for a statement to be
+#: the one an instance mirrors: one word few statements use, or several common ones
+TASK_MATCH_MIN = 1.0
+
+
 def _task_for(matched: Sequence[str], inst: int, labels: Sequence[str], anchored: bool = True) -> str | None:
     """The task statement an instance mirrors: the matching statement sharing most words with its skills.
 
     A second ML project on GPU training does not quote a feature-selection task.
 
-    With no shared word an instance takes none when the statements were matched to the product (``anchored``):
-    the product's best match names work this instance may not do. Statements that were not matched (a field with no
-    template: the role's first tasks) keep their order. A later instance does not take the first statement while
-    another one shares as many words.
+    Words are weighed by how few of the statements use them; below ``TASK_MATCH_MIN`` the first instance takes the
+    product's best-matching statement if it shares any word, and otherwise no statement when the statements were
+    matched to the product (``anchored``): the product's best match names work this instance may not do. Statements
+    that were not matched (a field with no template: the role's first tasks) keep their order. A later instance does
+    not take the first statement while another one shares as many words.
     """
     if not matched:
         return None
     want = set().union(*(_stems(brief_label(x)) for x in labels)) if labels else set()  # what the plan shows
-    pool = [(i, s) for i, s in enumerate(matched) if not (inst and i == 0 and len(matched) > 1)] or list(
-        enumerate(matched))
-    best = max(pool, key=lambda t: (len(want & _stems(t[1])), -t[0]))
-    if want & _stems(best[1]):
-        return best[1]
-    return None if anchored else matched[min(inst, len(matched) - 1)]
+    stems = [_stems(s) for s in matched]
+    # a word most of the role's statements use ("instructional" for instructional coordinators) says little
+    df: dict[str, int] = {}
+    for st in stems:
+        for w in st & want:
+            df[w] = df.get(w, 0) + 1
+    idf = {w: math.log((len(matched) + 1) / (n + 0.5)) for w, n in df.items()}
+    # task statements and work activities (capitalised sentences), not ESCO's skill phrases ("internal risk
+    # management policy")
+    pool = [i for i in range(len(matched)) if not (inst and i == 0 and len(matched) > 1) and matched[i][:1].isupper()]
+    score = {i: sum(idf[w] for w in stems[i] & want) for i in pool}
+    best = max(pool, key=lambda i: (score[i], -i), default=None)
+    if best is not None and score[best] >= TASK_MATCH_MIN:
+        return matched[best]
+    if not anchored:
+        return matched[min(inst, len(matched) - 1)]
+    # the product's best-matching statement, for its first instance and when it shares a word with what it shows
+    return matched[0] if inst == 0 and stems[0] & want else None
 
 
 def _short_task(text: str, limit: int = 140) -> str:

@@ -446,6 +446,8 @@ def _choose(strategy: Strategy, reports: Sequence[GapReport], a: AssumptionSet, 
         if art.title in repeated:  # each instance says what it centres on, so the two are not the same task twice
             focus = ", ".join(brief_label(x) for x in art.skill_labels[:3]) if art.skill_labels else ""
             upd: dict[str, Any] = {"done": f"{art.done.rstrip('.')}; this one centres on {focus}" if focus else art.done}
+            if art.task and any(a.task == art.task for a, _ in chosen[:i]):
+                upd["task"] = None  # an earlier instance quotes it already
             if n > 1:
                 upd["title"] = f"{art.title} ({_ORDINAL.get(n, str(n))})"
             chosen[i] = (art.model_copy(update=upd), st)
