@@ -854,3 +854,28 @@ def test_a_design_tool_is_no_development_tool_of_a_designer(built_home: Path, re
     figma = [r for r in prof.requirements if "Figma" in r.label or "Figma" in r.member_labels]
     assert figma, [r.label for r in prof.requirements]
     assert not any("does not program" in why for r in figma for why in r.reasons)
+
+
+def test_a_keywords_exclusions_rule_out_the_persons_own_title_too() -> None:
+    """'medical and health services -veterinary' ties hospital accreditation to the O*NET title Medical and Health
+    Services Managers, but not for a person whose own title is a veterinary practice manager, whatever occupation
+    their title resolved to; a clinic manager keeps it."""
+    keywords = {"concept:tjc": ("Joint Commission accreditation", ["medical and health services -veterinary"])}
+    onet = "Medical and Health Services Managers"
+    assert "concept:tjc" in _own_title_weights(onet, keywords, "Clinic Practice Manager")
+    assert "concept:tjc" not in _own_title_weights(onet, keywords, "Veterinary Practice Manager")
+
+
+def test_later_parts_of_the_map_add_roles_and_exclusions_to_earlier_concepts() -> None:
+    from careeros.graph.tech_labels import with_added_roles
+
+
+    base = [{"label": "Appraisal review", "roles": ["appraiser", "medical and health services"]}]
+    got = with_added_roles(base, [{"label": "appraisal REVIEW", "roles": ["mortgage underwriter", "appraiser"],
+                                   "exclude": {"medical and health services": ["veterinary", "animal"]}}])
+    assert got[0]["roles"] == ["appraiser", "medical and health services -veterinary -animal", "mortgage underwriter"]
+    assert base[0]["roles"] == ["appraiser", "medical and health services"]  # the loaded table is not mutated
+    with pytest.raises(ValueError, match="no concept"):
+        with_added_roles(base, [{"label": "Apraisal review", "roles": ["x"]}])
+    with pytest.raises(ValueError, match="no role keyword"):
+        with_added_roles(base, [{"label": "Appraisal review", "exclude": {"underwriter": ["x"]}}])

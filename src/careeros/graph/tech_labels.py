@@ -30,7 +30,7 @@ DEFAULT_ALIASES_PATH = data_path("skill_aliases.yaml")
 DEFAULT_CONCEPTS_PATH = data_path("skill_concepts.yaml")
 #: more entries of its ``concepts`` list, read after it as one list (split only to keep each file small)
 CONCEPT_PARTS = (DEFAULT_CONCEPTS_PATH, data_path("skill_concepts_2.yaml"), data_path("skill_concepts_3.yaml"),
-                 data_path("skill_concepts_4.yaml"))
+                 data_path("skill_concepts_4.yaml"), data_path("skill_concepts_5.yaml"))
 
 VENDORS = (
     # a longer vendor name before its own prefix ("Cisco Systems" before "Cisco")
@@ -47,7 +47,7 @@ GENERIC_REMAINDERS = frozenset(
     "classroom gmail dynamics analytics ads cloud photos maps search store edge paint lens keep chat calendar "
     "translate earth workspace fusion notes server mail messages music news books pages numbers keynote "
     "visio one onedrive team foundation server business objects".split()
-)
+) | {"experience manager"}  # "Customer Experience Manager" is a job title, not Adobe Experience Manager
 _TRAILING = re.compile(r"\s+(?:software|programming language|software suite)$", re.IGNORECASE)
 _PAREN = re.compile(r"\s*\(([^)]*)\)\s*$")
 _FUNCTION_WORDS = frozenset({"for", "of", "and", "the", "to", "in", "on", "&"})
@@ -72,18 +72,51 @@ def concept_paths() -> tuple[Path, ...]:
 def load_concept_table(path: str | None = None) -> dict[str, Any]:
     """Parsed ``skill_concepts.yaml`` ({'concepts': [...], 'hierarchy': {...}, 'alternatives': [...]}).
 
-    Without ``path``, the concepts of ``skill_concepts_2.yaml`` to ``skill_concepts_4.yaml`` follow its own.
+    Without ``path``, the concepts of ``skill_concepts_2.yaml`` to ``skill_concepts_5.yaml`` follow its own, then
+    every part's ``add_roles`` (see :func:`with_added_roles`).
     """
     p = Path(path) if path else DEFAULT_CONCEPTS_PATH
     if not p.exists():
         return {"concepts": [], "hierarchy": {}, "alternatives": []}
     data = load_yaml(p) or {}
     concepts = list(data.get("concepts") or [])
+    more = list(data.get("add_roles") or [])
     if not path:
         for part in concept_paths()[1:]:
-            concepts += list((load_yaml(part) or {}).get("concepts") or [])
-    return {"concepts": concepts, "hierarchy": dict(data.get("hierarchy") or {}),
+            got = load_yaml(part) or {}
+            concepts += list(got.get("concepts") or [])
+            more += list(got.get("add_roles") or [])
+    return {"concepts": with_added_roles(concepts, more), "hierarchy": dict(data.get("hierarchy") or {}),
             "alternatives": list(data.get("alternatives") or [])}
+
+
+def with_added_roles(concepts: list[dict[str, Any]], additions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Concepts with the role keywords of later parts' ``add_roles`` entries appended.
+
+    An entry ``{label, roles: [...], exclude: {keyword: [words]}}`` ties more roles to a concept an earlier part
+    defines, and rules titles with those words out of one of its keywords, without rewriting the entry. An entry
+    naming no known label or keyword is an error (a typo would silently change nothing).
+    """
+    if not additions:
+        return concepts
+    index = {str(c.get("label", "")).lower(): i for i, c in enumerate(concepts)}
+    out = list(concepts)
+    for add in additions:
+        label = str(add.get("label", ""))
+        i = index.get(label.lower())
+        if i is None:
+            raise ValueError(f"add_roles names no concept labelled {label!r}")
+        have = list(out[i].get("roles") or [])
+        have += [str(r) for r in add.get("roles") or [] if str(r) not in have]
+        for keyword, words in dict(add.get("exclude") or {}).items():
+            # "exclude: {medical and health services: [veterinary]}": the keyword no longer ties those roles
+            hit = [j for j, r in enumerate(have) if r.split(" -")[0].strip().lower() == str(keyword).lower()]
+            if not hit:
+                raise ValueError(f"add_roles: {label!r} has no role keyword {keyword!r} to exclude from")
+            for j in hit:
+                have[j] += "".join(f" -{w}" for w in words if f" -{str(w).lower()}" not in have[j].lower())
+        out[i] = {**out[i], "roles": have}
+    return out
 
 
 def _split_acronym(words: list[str]) -> tuple[list[str], list[str], str] | None:

@@ -395,6 +395,10 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
             in_main, in_alts = kl in all_main, kl in all_alts
             if not (in_main or in_alts):
                 continue
+            if own and unless and any(u in own and _keyword_rx(u).search(own) for u in unless):
+                continue  # the words that rule a keyword out rule out the person's role too: "medical and health
+                # services -veterinary" ties no hospital accreditation to a Veterinary Practice Manager, whatever
+                # occupation that title resolves to
             if (in_main and any(_title_hit(t, k, unless) for t in main)) or (
                     in_alts and sum(1 for t in alts if _title_hit(t, k, unless)) >= ALT_KEYWORD_SHARE * len(alts)):
                 curated.setdefault(sid, k)
