@@ -235,6 +235,14 @@ def test_a_target_title_goes_to_an_occupation_that_uses_its_words(norm_emp: Titl
     assert hr.soc_code.startswith("11-")
 
 
+def test_a_sure_target_match_is_not_overturned_by_one_rare_word(norm_emp: TitleNormalizer) -> None:
+    """The word-use order is a soft factor: a far surer match that lacks one rare word of the title is not put below
+    a weak candidate whose text happens to use it ("Revenue Management Analyst" is a management analyst, not a tax
+    examiner because revenue agents say "revenue"; a "Staff Backend Engineer" stays a software developer)."""
+    assert norm_emp.resolve_target("Revenue Management Analyst", k=1)[0].soc_code == "13-1111.00"
+    assert norm_emp.resolve_target("Staff Backend Engineer", k=1)[0].soc_code == "15-1252.00"
+
+
 def test_a_credential_written_as_a_title_reads_as_its_role(norm: TitleNormalizer) -> None:
     """People write their credential as their title ("BCBA", "LCSW"): it is cleaned to the role it names, so it
     resolves like the spelled-out title does, not to whatever occupation shares its letters."""
