@@ -294,6 +294,11 @@ def evaluate(norm: TitleNormalizer, gold: pl.DataFrame, base) -> dict:
             conf = [r[0].score if r else 0.0 for r, m in zip(res, mask, strict=True) if m]
             d[name] = {**topk(p, gg), "baseline": topk(b, gg),
                        "ece": ece(conf, [bool(x) and x[0] == y for x, y in zip(p, gg, strict=True)])}
+        # the same titles read as a person's typed target (TitleNormalizer.resolve_target), on the held-out O*NET
+        # titles (never in the index; the learned prior holds only real posting titles)
+        held = [(t, y) for t, y, s in zip(titles, g["soc_code"], g["source"], strict=True) if s.startswith("onet")]
+        tp = [[m.soc_code for m in norm.resolve_target(t, k=5)] for t, _ in held]
+        d["onet_heldout_as_target"] = topk(tp, [y for _, y in held])
         out[split] = d
     return out
 
