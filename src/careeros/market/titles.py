@@ -91,8 +91,10 @@ TARGET_WORDS_IDF_FLOOR = 1.5
 
 
 def _uses_word(words: frozenset[str], w: str) -> bool:
-    """Whether an occupation whose content words are ``words`` uses ``w``, written closed or apart: O*NET says "back
-    end" where a person types "backend" ("frontend", "fullstack", "healthcare" alike)."""
+    """Whether an occupation whose content words are ``words`` uses ``w``, written closed or apart.
+
+    O*NET may write apart what a person writes closed ("health care" / "healthcare", "work flow" / "workflow").
+    """
     if w in words:
         return True
     return any(w[:i] in words and _WORD_SUFFIX.sub("", w[i:]) in words for i in range(3, len(w) - 2))
