@@ -171,7 +171,7 @@ def title_records(ds: Path) -> list[dict[str, str]]:
     with TITLES_GOLD.open(encoding="utf-8") as f:
         for n, row in enumerate(csv.DictReader(f)):
             title, src = row["title"].strip(), row["source"]
-            if row["split"] not in ("train", "test"):  # test2 (added 2026-12-04) is the title model's alone
+            if row["split"] not in ("train", "test"):  # train2/test2 (added 2026-12-04) are the title model's alone
                 continue
             if src == "linkedin":
                 c = li.get(title, {})

@@ -335,11 +335,12 @@ def main() -> None:
     t = load_frames()
     if args.make_onet_slice:
         gold = pl.read_csv(GOLD, infer_schema=False)
-        test2 = gold.filter(pl.col("split") == "test2").select("title", "soc_code", "split", "source")
-        gold = gold.filter(~pl.col("source").str.starts_with("onet") & (pl.col("split") != "test2"))
+        later = pl.col("split").is_in(["train2", "test2"])  # the 2026-12-04 titles keep their own halves
+        kept = gold.filter(later).select("title", "soc_code", "split", "source")
+        gold = gold.filter(~pl.col("source").str.starts_with("onet") & ~later)
         real = gold.select("title", "soc_code", "source")
         both = pl.concat([real, make_onet_slice(t)])
-        pl.concat([assign_splits(both).select("title", "soc_code", "split", "source"), test2]).write_csv(GOLD)
+        pl.concat([assign_splits(both).select("title", "soc_code", "split", "source"), kept]).write_csv(GOLD)
         print(f"wrote {GOLD}", file=sys.stderr)
         return
     gold = pl.read_csv(GOLD, infer_schema=False)
