@@ -1178,7 +1178,8 @@ class TitleNormalizer:
                 # hand-labelled real titles outrank O*NET's wording: the postings titled exactly so were labelled
                 # this occupation (Software Developers' O*NET text never says "back end"; "Backend Engineer"
                 # postings are software developers)
-                seen = (self.model.get("prior") or {}).get(" ".join(toks)) or {}
+                key = self.prior_keys([title])[0]
+                seen = (self.model.get("prior") or {}).get(key[0]) or {} if key else {}
                 n_seen = sum(seen.values())
                 for code, n in seen.items():
                     if code in used and n_seen >= 2 and n >= 2 * n_seen / 3:
