@@ -1179,7 +1179,7 @@ class TitleNormalizer:
                 # this occupation (Software Developers' O*NET text never says "back end"; "Backend Engineer"
                 # postings are software developers)
                 key = self.prior_keys([title])[0]
-                seen = (self.model.get("prior") or {}).get(key[0]) or {} if key else {}
+                seen = (self.model.get("prior") or {}).get(key[0], {}) if key else {}
                 n_seen = sum(seen.values())
                 for code, n in seen.items():
                     if code in used and n_seen >= 2 and n >= 2 * n_seen / 3:
