@@ -220,3 +220,33 @@ def test_an_example_the_persons_own_words_name_close_together_is_shown() -> None
     # a concept whose own name carries examples loses the shown ones there too
     assert w("Spark data processing (PySpark, Spark SQL) (Structured Streaming, PySpark programming)", {"sql"},
              {"sql"}) == "Spark data processing (PySpark) (Structured Streaming, PySpark programming)"
+
+
+def test_a_partly_shown_skill_stays_most_of_a_gap() -> None:
+    """A requirement the person shows at half strength (an implied tool, a passing mention) keeps more than half of
+    its size: it still ranks above a missing requirement of a little more than half its weight, and below the same
+    requirement missing outright. Coverage credits the evidence as it is."""
+    from careeros.graph.hierarchy import SkillHierarchy
+    from careeros.planner.gaps import requirement_gaps
+    from careeros.planner.person import person_skills
+    from careeros.planner.requirements import Requirement, RequirementProfile
+
+    def req(sid: str, weight: float) -> Requirement:
+        return Requirement(key=sid, skill_id=sid, label=sid.split(":")[1], kind="concept", members={sid: 1.0},
+                           weight=weight, onet=weight, core=True)
+
+    shown = person_skills(pl.DataFrame({"skill_id": ["concept:performance-management"], "confidence": [0.5],
+                                        "status": ["auto"], "last_seen": [None], "source_type": ["resume"]},
+                                       schema_overrides={"last_seen": pl.Date}), SkillHierarchy())
+    half = shown.strength("concept:performance-management")
+    assert 0.3 < half < 0.65  # partly shown, not covered
+    prof = RequirementProfile(soc_code="11-3121.00", requirements=[
+        req("concept:performance-management", 0.8), req("concept:hr-policy", 0.8 * (1 - half) + 0.02)])
+    got = requirement_gaps(prof, shown, "HR Manager")
+    by = {g.skill_id: g for g in got.gaps}
+    weak, other = by["concept:performance-management"], by["concept:hr-policy"]
+    assert weak.status == "weak" and other.status == "missing"
+    assert weak.size > weak.required * (1 - half)
+    assert weak.size < weak.required
+    assert [g.skill_id for g in got.gaps][0] == "concept:performance-management"
+    assert got.coverage == pytest.approx(0.8 * half / (0.8 + other.weight), abs=1e-3)

@@ -210,6 +210,10 @@ def label_index(con: Any) -> dict[str, str]:
 
 #: evidence at or above this strength closes a requirement for the gap list (coverage still counts the rest)
 COVERED_AT = 0.65
+#: a partly shown skill is still most of a gap: a skill shown at half strength keeps 0.59 of its size, not 0.5 (what
+#: a coach names for a move is rarely closed by a passing mention, an implied tool or one's current occupation);
+#: chosen on the development persona splits (0.6-0.8 gave the same gains, 1.5 and above lost)
+WEAK_GAP_POWER = 0.75
 #: requirements outside the core set are still listed as (smaller) gaps from this weight on
 MIN_LISTED_WEIGHT = 0.1
 #: knowledge areas and O*NET technical skills are closed by work over time more than by a study task
@@ -409,7 +413,8 @@ def requirement_gaps(profile: Any, person: Any, role_title: str | None = None,
     :class:`~careeros.planner.person.PersonSkills`.
 
     evidenced = best over the requirement's members of strength x the member's share of credit;
-    size = weight x learnability x (1 - evidenced); coverage = sum(weight x evidenced) / sum(weight) over the core.
+    size = weight x learnability x (1 - evidenced) ** WEAK_GAP_POWER; coverage = sum(weight x evidenced) / sum(weight)
+    over the core.
     ``own_words`` (the person's resume): examples it names are dropped from a gap's label.
     """
     nm = names or {}
@@ -463,7 +468,8 @@ def requirement_gaps(profile: Any, person: Any, role_title: str | None = None,
             skill_id=req.skill_id, label=without_known_examples(req.label, known, tools, own_stems), kind=req.kind,
             required=round(required, 4),
             weight=round(req.weight, 4), market_value=round(min(1.0, req.posting_share or 0.0), 4),
-            evidenced=round(min(best, 1.0), 4), size=round(required * (1 - min(best, 1.0)), 4), status=status,
+            evidenced=round(min(best, 1.0), 4), size=round(required * (1 - min(best, 1.0)) ** WEAK_GAP_POWER, 4),
+            status=status,
             reason=reason, key=req.key, soc_code=profile.soc_code, role_title=role_title or profile.title,
             onet_title=profile.title, postings=req.postings, soc_postings=req.soc_postings,
             members=list(req.members), considered=considered, core=req.core))
