@@ -77,6 +77,11 @@ def test_aliases(ext: SkillExtractor, text: str, label: str) -> None:
         ("Skills: collections, trial balance, Excel", "Excel", True),
         ("Tools: Excel", "Excel", True),
         ("Excel at customer service; students excel in teams.", "Excel", False),
+        # RN is a registered nurse, in any context; React Native is written out
+        ("Emergency Department RN, level I trauma center", "React Native", False),
+        ("RN, BSN. Charge nurse on a 32-bed unit.", "React Native", False),
+        ("Senior RN with 8 years in the ICU", "React Native", False),
+        ("Apps in React Native for iOS and Android.", "React Native", True),
     ],
 )
 def test_ambiguous_words(ext: SkillExtractor, text: str, label: str, present: bool) -> None:
