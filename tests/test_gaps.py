@@ -250,3 +250,33 @@ def test_a_partly_shown_skill_stays_most_of_a_gap() -> None:
     assert weak.size < weak.required
     assert [g.skill_id for g in got.gaps][0] == "concept:performance-management"
     assert got.coverage == pytest.approx(0.8 * half / (0.8 + other.weight), abs=1e-3)
+
+
+def test_an_example_naming_what_the_person_lists_is_no_example_of_what_they_lack() -> None:
+    """A resume's skills line names things the extractor knows no skill for (typography, sell-through, ServSafe): a
+    gap's example that is or holds one of them reads as if that were the gap, and goes; the gap itself stays. Two
+    words in a row of the person's own text inside a longer example show it too ("wiring diagrams")."""
+    from careeros.planner.gaps import listed_terms, own_text_stems, without_known_examples
+
+    resume = ("## Experience\n- Graphic design for consumer brands, 6 years; led a rebrand for 18 SKUs.\n"
+              "- 12-volt diagnostics with a multimeter and wiring diagrams.\n"
+              "Skills: Photoshop, Illustrator, typography, layout, Sell-through, ServSafe, "
+              "National Electrical Code (NEC), 2015\n")
+    listed = listed_terms(resume)
+    assert {"typography", "sell-through", "servsafe", "national electrical code", "nec"} <= listed
+    assert "2015" not in listed  # no name
+    assert not any(len(x.split()) > 4 for x in listed)  # a sentence with commas is no list
+    stems = own_text_stems(resume)
+
+    def drop(label: str) -> str:
+        return without_known_examples(label, {"photoshop"}, frozenset(), stems, listed)
+
+    assert drop("Motion graphics (After Effects, kinetic typography, lower thirds)") == \
+        "Motion graphics (After Effects, lower thirds)"
+    assert drop("Retail buying (sell-through analysis, open to buy)") == "Retail buying (open to buy)"
+    assert drop("Responsible alcohol service (TIPS, ServSafe Alcohol)") == "Responsible alcohol service (TIPS)"
+    assert drop("Electrical diagnostics (voltage drop testing, wiring diagram interpretation)") == \
+        "Electrical diagnostics (voltage drop testing)"
+    # what the person does not list stays, and so does the gap's own name
+    assert drop("Typography systems (type scales, variable fonts)") == "Typography systems (type scales, variable fonts)"
+    assert drop("Open to buy planning (OTB, markdown optimization)") == "Open to buy planning (OTB, markdown optimization)"

@@ -324,8 +324,39 @@ def named_nearby(example: str, stems: list[str], window: int = NEARBY_WORDS) -> 
     return False
 
 
+#: a line of the person's own text that lists things (a resume's skills line) holds at least this many items
+LIST_MIN_ITEMS = 3
+#: ... each of at most this many words
+LIST_ITEM_MAX_WORDS = 4
+_LIST_SPLIT = re.compile(r"\s*[,;|\u2022\u00b7]\s*")
+_LIST_LEAD = re.compile(r"^\s*(?:[-*\u2022]\s*)?(?:[A-Za-z][\w /&-]{0,30}:\s*)?")
+_ITEM_PARENS = re.compile(r"\s*\(([^()]*)\)")
+
+
+def listed_terms(text: str) -> frozenset[str]:
+    """What the person lists outright in their own text, lower case.
+
+    The items of lines that list things ("Skills: Food safety, ServSafe, staff training, catering"), of one to four
+    words; an item's bracketed short form counts too ("National Electrical Code (NEC)": both).
+
+    A sentence with a comma or two is no list (at least LIST_MIN_ITEMS items); a long item is a phrase, not a name.
+    """
+    out: set[str] = set()
+    for line in text.splitlines():
+        items = [x.strip(" .-*") for x in _LIST_SPLIT.split(_LIST_LEAD.sub("", line, count=1))]
+        items = [x for x in items if x]
+        if len(items) < LIST_MIN_ITEMS:
+            continue
+        for item in items:
+            for name in (_ITEM_PARENS.sub("", item), *_ITEM_PARENS.findall(item)):
+                words = name.lower().split()
+                if 1 <= len(words) <= LIST_ITEM_MAX_WORDS and len(name) >= 3 and re.search(r"[a-z]", name, re.I):
+                    out.add(" ".join(words))
+    return frozenset(out)
+
+
 def without_known_examples(label: str, known: set[str], tools: set[str] | frozenset[str] = frozenset(),
-                           own_stems: list[str] | None = None) -> str:
+                           own_stems: list[str] | None = None, listed: frozenset[str] = frozenset()) -> str:
     """A gap's label without the examples the person already shows.
 
     "Dental office operations (Dentrix, Eaglesoft)" for someone who uses Dentrix every day reads as if Dentrix were
@@ -334,18 +365,26 @@ def without_known_examples(label: str, known: set[str], tools: set[str] | frozen
     "Henry Schein Dentrix"). An example that is a tool in ``tools`` (lower-case names of the tools the person uses)
     and one more word goes too: "Epic build" is no example of what an Epic super-user lacks. Tool families
     ("X (or Y, Z)") are left alone. ``own_stems`` (the person's own text, :func:`own_text_stems`): an example of
-    two or three words all named close together in it is shown too (:func:`named_nearby`).
+    two or three words all named close together in it is shown too (:func:`named_nearby`), and so is one of three
+    words or more holding two words in a row of it ("wiring diagram interpretation" for someone who reads wiring
+    diagrams). ``listed`` (:func:`listed_terms` of the person's own text): an example that is, or names inside it, an
+    item the person lists is shown ("kinetic typography" for someone who lists typography, "sell-through analysis" for
+    someone who lists sell-through).
     """
     base, ex = split_examples(label)
     if not ex or not known:
         return label
-    contained = [k for k in (*tools, *(k for k in known if len(k.split()) >= 2 and len(k.split()) <= 4))
-                 if len(k) >= 3 and k in label.lower()]
+    low = label.lower()
+    contained = [k for k in (*tools, *(k for k in known if len(k.split()) >= 2 and len(k.split()) <= 4),
+                             *listed) if len(k) >= 3 and k in low]
+    own_pairs = ({f"{a} {b}" for a, b in zip(own_stems, own_stems[1:], strict=False)
+                  if len(a) >= 3 and len(b) >= 3 and a not in MINOR_WORDS and b not in MINOR_WORDS}
+                 if own_stems else set())
     every = "\n".join(known)  # a plain substring test before any pattern: most examples are in no label at all
 
     def shown(example: str) -> bool:
         e = example.lower()
-        if e in known:
+        if e in known or e in listed:
             return True
         head = _ACTIVITY_TAIL.sub("", e)  # "vital signs monitoring" is shown by "vital signs"
         for x in {e, head}:
@@ -374,6 +413,9 @@ def without_known_examples(label: str, known: set[str], tools: set[str] | frozen
         words = re.findall(r"[a-z0-9+#/]+", e)
         if len(words) < 3:
             return False
+        stems = [_stem(w) for w in re.findall(r"[a-z0-9+#]+", e)]
+        if any(f"{a} {b}" in own_pairs for a, b in zip(stems, stems[1:], strict=False)):
+            return True
         for a, b in zip(words, words[1:], strict=False):
             pair = f"{a} {b}"
             if len(a) < 3 or len(b) < 3 or a in MINOR_WORDS or b in MINOR_WORDS or pair not in every:
@@ -399,7 +441,7 @@ def without_known_examples(label: str, known: set[str], tools: set[str] | frozen
 
     keep = [e for e in ex if not shown_in_parts(e)]
     # a concept's own name may carry examples too: "Spark data processing (PySpark, Spark SQL) (...)"
-    inner = without_known_examples(base, known, tools, own_stems) if _EXAMPLES.match(base) else base
+    inner = without_known_examples(base, known, tools, own_stems, listed) if _EXAMPLES.match(base) else base
     if len(keep) == len(ex) and inner == base:
         return label
     return f"{inner} ({', '.join(keep)})" if keep else inner
@@ -428,6 +470,7 @@ def requirement_gaps(profile: Any, person: Any, role_title: str | None = None,
     tools |= {_VENDOR_TAIL.sub("", t) for t in tools}  # "Epic Systems" is called Epic
     tools |= {_VENDOR_HEAD.sub("", t) for t in tools}  # "Microsoft Excel": Excel ("advanced Excel" is no new tool)
     own_stems = own_text_stems(own_words) if own_words else None
+    listed = listed_terms(own_words) if own_words else frozenset()
     if own_words:  # what the person's own resume names is no example of what they lack ("docketing")
         known.add(" ".join(own_words.lower().split()))
     gaps: list[RoleGap] = []
@@ -465,7 +508,8 @@ def requirement_gaps(profile: Any, person: Any, role_title: str | None = None,
             status, why = "weak", f"partly shown ({considered[0]})" if considered else "partly shown"
         reason = "; ".join([why, *req.reasons])
         gaps.append(RoleGap(
-            skill_id=req.skill_id, label=without_known_examples(req.label, known, tools, own_stems), kind=req.kind,
+            skill_id=req.skill_id, label=without_known_examples(req.label, known, tools, own_stems, listed),
+            kind=req.kind,
             required=round(required, 4),
             weight=round(req.weight, 4), market_value=round(min(1.0, req.posting_share or 0.0), 4),
             evidenced=round(min(best, 1.0), 4), size=round(required * (1 - min(best, 1.0)) ** WEAK_GAP_POWER, 4),
