@@ -879,3 +879,8 @@ def test_later_parts_of_the_map_add_roles_and_exclusions_to_earlier_concepts() -
         with_added_roles(base, [{"label": "Apraisal review", "roles": ["x"]}])
     with pytest.raises(ValueError, match="no role keyword"):
         with_added_roles(base, [{"label": "Appraisal review", "exclude": {"underwriter": ["x"]}}])
+    # a keyword can be untied altogether (an exclusion of the keyword itself would tie nothing and read as a typo)
+    got = with_added_roles(base, [{"label": "Appraisal review", "drop": ["Medical and Health Services"]}])
+    assert got[0]["roles"] == ["appraiser"]
+    with pytest.raises(ValueError, match="no role keyword"):
+        with_added_roles(base, [{"label": "Appraisal review", "drop": ["underwriter"]}])

@@ -30,7 +30,7 @@ DEFAULT_ALIASES_PATH = data_path("skill_aliases.yaml")
 DEFAULT_CONCEPTS_PATH = data_path("skill_concepts.yaml")
 #: more entries of its ``concepts`` list, read after it as one list (split only to keep each file small)
 CONCEPT_PARTS = (DEFAULT_CONCEPTS_PATH, data_path("skill_concepts_2.yaml"), data_path("skill_concepts_3.yaml"),
-                 data_path("skill_concepts_4.yaml"), data_path("skill_concepts_5.yaml"))
+                 data_path("skill_concepts_4.yaml"), data_path("skill_concepts_5.yaml"), data_path("skill_concepts_6.yaml"))
 
 VENDORS = (
     # a longer vendor name before its own prefix ("Cisco Systems" before "Cisco")
@@ -72,7 +72,7 @@ def concept_paths() -> tuple[Path, ...]:
 def load_concept_table(path: str | None = None) -> dict[str, Any]:
     """Parsed ``skill_concepts.yaml`` ({'concepts': [...], 'hierarchy': {...}, 'alternatives': [...]}).
 
-    Without ``path``, the concepts of ``skill_concepts_2.yaml`` to ``skill_concepts_5.yaml`` follow its own, then
+    Without ``path``, the concepts of ``skill_concepts_2.yaml`` to ``skill_concepts_6.yaml`` follow its own, then
     every part's ``add_roles`` (see :func:`with_added_roles`).
     """
     p = Path(path) if path else DEFAULT_CONCEPTS_PATH
@@ -93,9 +93,10 @@ def load_concept_table(path: str | None = None) -> dict[str, Any]:
 def with_added_roles(concepts: list[dict[str, Any]], additions: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Concepts with the role keywords of later parts' ``add_roles`` entries appended.
 
-    An entry ``{label, roles: [...], exclude: {keyword: [words]}}`` ties more roles to a concept an earlier part
-    defines, and rules titles with those words out of one of its keywords, without rewriting the entry. An entry
-    naming no known label or keyword is an error (a typo would silently change nothing).
+    An entry ``{label, roles: [...], exclude: {keyword: [words]}, drop: [keyword]}`` ties more roles to a concept an
+    earlier part defines, rules titles with those words out of one of its keywords, and unties keywords altogether
+    (an exclusion that rules out the keyword itself would tie nothing and read as a mistake), without rewriting the
+    entry. An entry naming no known label or keyword is an error (a typo would silently change nothing).
     """
     if not additions:
         return concepts
@@ -108,6 +109,11 @@ def with_added_roles(concepts: list[dict[str, Any]], additions: list[dict[str, A
             raise ValueError(f"add_roles names no concept labelled {label!r}")
         have = list(out[i].get("roles") or [])
         have += [str(r) for r in add.get("roles") or [] if str(r) not in have]
+        for keyword in add.get("drop") or []:
+            kept = [r for r in have if r.split(" -")[0].strip().lower() != str(keyword).lower()]
+            if len(kept) == len(have):
+                raise ValueError(f"add_roles: {label!r} has no role keyword {keyword!r} to drop")
+            have = kept
         for keyword, words in dict(add.get("exclude") or {}).items():
             # "exclude: {medical and health services: [veterinary]}": the keyword no longer ties those roles
             hit = [j for j, r in enumerate(have) if r.split(" -")[0].strip().lower() == str(keyword).lower()]
