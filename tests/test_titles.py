@@ -243,6 +243,16 @@ def test_a_sure_target_match_is_not_overturned_by_one_rare_word(norm_emp: TitleN
     assert norm_emp.resolve_target("Staff Backend Engineer", k=1)[0].soc_code == "15-1252.00"
 
 
+def test_two_words_written_as_one_read_as_the_two(norm: TitleNormalizer) -> None:
+    """"Stockbroker" is unknown to O*NET, which writes "Stock Broker": it resolves as the two words do, while a word
+    O*NET knows ("Groundskeeper") and a typo ("Acountant") are read as before."""
+    for one, two in (("Stockbroker", "Stock Broker"), ("Stockbrokers", "Stock Brokers")):
+        assert norm.normalize([one], k=1)[0][0].soc_code == norm.normalize([two], k=1)[0][0].soc_code
+    assert norm._fix_typos(["groundskeeper"]) == ["groundskeeper"]
+    assert norm._fix_typos(["stockbroker"]) == ["stock", "broker"]
+    assert norm._fix_typos(["acountant"]) == ["accountant"]
+
+
 def test_a_credential_written_as_a_title_reads_as_its_role(norm: TitleNormalizer) -> None:
     """People write their credential as their title ("BCBA", "LCSW"): it is cleaned to the role it names, so it
     resolves like the spelled-out title does, not to whatever occupation shares its letters."""

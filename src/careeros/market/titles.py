@@ -866,13 +866,28 @@ class TitleNormalizer:
 
     # ------------------------------------------------------------------------------------ scoring
     def _fix_typos(self, toks: list[str]) -> list[str]:
+        """Known words for unknown ones of six letters or more.
+
+        A close known word (a typo), else two known words written as one ("Stockbroker": stock broker, which O*NET
+        writes apart).
+        """
         out = []
         for t in toks:
             if t in self.word.vocab or len(t) < 6 or t.isdigit():
                 out.append(t)
                 continue
-            out.append(self._closest(t))
+            fixed = self._closest(t)
+            out.extend([fixed] if fixed != t else self._compound(t))
         return out
+
+    def _compound(self, tok: str) -> list[str]:
+        """``tok`` as two known words of three letters or more (the most even split), else as it is."""
+        splits = [(tok[:i], tok[i:]) for i in range(3, len(tok) - 2)]
+        known = [(a, b) for a, b in splits if a in self.word.vocab and b in self.word.vocab]
+        if not known:
+            return [tok]
+        a, b = max(known, key=lambda ab: min(len(ab[0]), len(ab[1])))
+        return [a, b]
 
     def _closest(self, tok: str) -> str:
         cache: dict[str, str] = self.__dict__.setdefault("_typo_cache", {})
