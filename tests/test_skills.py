@@ -77,10 +77,11 @@ def test_aliases(ext: SkillExtractor, text: str, label: str) -> None:
         ("Skills: collections, trial balance, Excel", "Excel", True),
         ("Tools: Excel", "Excel", True),
         ("Excel at customer service; students excel in teams.", "Excel", False),
-        # RN is a registered nurse, in any context; React Native is written out
+        # RN is React Native only right beside another technology of a list; a registered nurse everywhere else
         ("Emergency Department RN, level I trauma center", "React Native", False),
         ("RN, BSN. Charge nurse on a 32-bed unit.", "React Native", False),
         ("Senior RN with 8 years in the ICU", "React Native", False),
+        ("Core stack: Python, Swift, React / RN, Postgres", "React Native", True),
         ("Apps in React Native for iOS and Android.", "React Native", True),
     ],
 )

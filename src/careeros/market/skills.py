@@ -25,7 +25,7 @@ import polars as pl
 from careeros.graph.ids import concept_id, esco_id, skill_slug, tech_id, tool_id
 from careeros.graph.tech_labels import canonical_technology, load_alias_table, load_concept_table
 
-FORMAT_VERSION = 8  # 8: forms that count as a whole list item ("trial balance, Excel"); 7: products after "<Maker> Software" ("MadCap Flare"); 6: after their maker ("Westlaw")
+FORMAT_VERSION = 9  # 9: forms that count only beside another technology ("React / RN"); 8: forms that count as a whole list item ("trial balance, Excel"); 7: products after "<Maker> Software" ("MadCap Flare"); 6: after their maker ("Westlaw")
 # match modes
 INSENSITIVE, CASED, CONTEXT = 0, 1, 2
 
@@ -55,6 +55,15 @@ _RIGHT_CUE = re.compile(
 )
 _ITEM_BEFORE = re.compile(r"(?:^|[,;:|\u2022\u00b7]|^\s*[-*])\s*$")
 _ITEM_AFTER = re.compile(r"^\s*(?:[,;|\u2022\u00b7)]|\.?\s*$)")
+
+
+def _beside_technology(text: str, start: int, end: int, tech_spans: list[tuple[int, int]]) -> bool:
+    """Whether [start, end) sits right beside a technology of a list on its line ("React / RN", "RN, Expo")."""
+    for s, e in tech_spans:
+        gap = text[e:start] if e <= start else text[end:s]
+        if len(gap) <= 4 and _GAP_LIST.match(gap) and "\n" not in gap:
+            return True
+    return False
 
 
 def _list_item(text: str, start: int, end: int) -> bool:
@@ -237,6 +246,8 @@ class SkillExtractor:
         self.implies: dict[int, tuple[int, ...]] = {}
         #: nodes whose context-only forms also count as a whole item of a list ("trial balance, Excel")
         self.listed: frozenset[int] = frozenset()
+        #: nodes whose context-only forms count only right beside another technology of a list ("React / RN")
+        self.beside: frozenset[int] = frozenset()
         self.automaton: Any = None
 
     # ------------------------------------------------------------------ build
@@ -308,12 +319,15 @@ class SkillExtractor:
             return INSENSITIVE
 
         listed: set[int] = set()
+        beside: set[int] = set()
 
         def add_entry(idx: int, label: str, entry: dict[str, Any], extra: list[str], base: float) -> None:
             if entry.get("listed"):
                 listed.add(idx)
+            if entry.get("beside"):
+                beside.add(idx)
             cased = [str(x) for x in entry.get("cased", [])]
-            context = [str(x) for x in entry.get("context", [])]
+            context = [str(x) for x in [*entry.get("context", []), *entry.get("beside", [])]]
             explicit = {x.lower() for x in cased + context}
             for s in cased:
                 add_surface(s, CASED, idx, base, prio=True)
@@ -453,6 +467,7 @@ class SkillExtractor:
         auto.make_automaton()
         self.automaton = auto
         self.listed = frozenset(listed)
+        self.beside = frozenset(beside)
         return self
 
     # ------------------------------------------------------------------ persistence
@@ -463,7 +478,8 @@ class SkillExtractor:
         tmp = path.with_suffix(path.suffix + ".tmp")
         with tmp.open("wb") as f:
             pickle.dump({"version": FORMAT_VERSION, "nodes": self.nodes, "implies": self.implies,
-                         "listed": self.listed, "automaton": self.automaton}, f, protocol=pickle.HIGHEST_PROTOCOL)
+                         "listed": self.listed, "beside": self.beside, "automaton": self.automaton}, f,
+                        protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(path)
         return path
 
@@ -477,6 +493,7 @@ class SkillExtractor:
         self = cls()
         self.nodes, self.implies, self.automaton = data["nodes"], data["implies"], data["automaton"]
         self.listed = frozenset(data.get("listed", ()))
+        self.beside = frozenset(data.get("beside", ()))
         return self
 
     # ------------------------------------------------------------------ extraction
@@ -527,8 +544,12 @@ class SkillExtractor:
             changed = False
             rest = []
             for c in pending:
-                if self._in_context(text, norm, c[0], c[1], tech_spans, strong) or (
-                        c[2] in self.listed and _list_item(text, c[0], c[1])):
+                if c[2] in self.beside:
+                    ok = _beside_technology(text, c[0], c[1], tech_spans)
+                else:
+                    ok = self._in_context(text, norm, c[0], c[1], tech_spans, strong) or (
+                        c[2] in self.listed and _list_item(text, c[0], c[1]))
+                if ok:
                     accepted.append(c)
                     tech_spans.append((c[0], c[1]))
                     changed = True
