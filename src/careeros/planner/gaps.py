@@ -355,8 +355,15 @@ def listed_terms(text: str) -> frozenset[str]:
     return frozenset(out)
 
 
+def own_stem_pairs(stems: list[str]) -> frozenset[str]:
+    """Two words in a row of the person's own text (stems, no minor words): see :func:`without_known_examples`."""
+    return frozenset(f"{a} {b}" for a, b in zip(stems, stems[1:], strict=False)
+                     if len(a) >= 3 and len(b) >= 3 and a not in MINOR_WORDS and b not in MINOR_WORDS)
+
+
 def without_known_examples(label: str, known: set[str], tools: set[str] | frozenset[str] = frozenset(),
-                           own_stems: list[str] | None = None, listed: frozenset[str] = frozenset()) -> str:
+                           own_stems: list[str] | None = None, listed: frozenset[str] = frozenset(),
+                           own_pairs: frozenset[str] | None = None) -> str:
     """A gap's label without the examples the person already shows.
 
     "Dental office operations (Dentrix, Eaglesoft)" for someone who uses Dentrix every day reads as if Dentrix were
@@ -377,9 +384,8 @@ def without_known_examples(label: str, known: set[str], tools: set[str] | frozen
     low = label.lower()
     contained = [k for k in (*tools, *(k for k in known if len(k.split()) >= 2 and len(k.split()) <= 4),
                              *listed) if len(k) >= 3 and k in low]
-    own_pairs = ({f"{a} {b}" for a, b in zip(own_stems, own_stems[1:], strict=False)
-                  if len(a) >= 3 and len(b) >= 3 and a not in MINOR_WORDS and b not in MINOR_WORDS}
-                 if own_stems else set())
+    if own_pairs is None:  # computed once per person by the caller; here when called alone
+        own_pairs = own_stem_pairs(own_stems) if own_stems else frozenset()
     every = "\n".join(known)  # a plain substring test before any pattern: most examples are in no label at all
 
     def shown(example: str) -> bool:
@@ -441,7 +447,8 @@ def without_known_examples(label: str, known: set[str], tools: set[str] | frozen
 
     keep = [e for e in ex if not shown_in_parts(e)]
     # a concept's own name may carry examples too: "Spark data processing (PySpark, Spark SQL) (...)"
-    inner = without_known_examples(base, known, tools, own_stems, listed) if _EXAMPLES.match(base) else base
+    inner = (without_known_examples(base, known, tools, own_stems, listed, own_pairs) if _EXAMPLES.match(base)
+             else base)
     if len(keep) == len(ex) and inner == base:
         return label
     return f"{inner} ({', '.join(keep)})" if keep else inner
@@ -471,6 +478,7 @@ def requirement_gaps(profile: Any, person: Any, role_title: str | None = None,
     tools |= {_VENDOR_HEAD.sub("", t) for t in tools}  # "Microsoft Excel": Excel ("advanced Excel" is no new tool)
     own_stems = own_text_stems(own_words) if own_words else None
     listed = listed_terms(own_words) if own_words else frozenset()
+    own_pairs = own_stem_pairs(own_stems) if own_stems else frozenset()
     if own_words:  # what the person's own resume names is no example of what they lack ("docketing")
         known.add(" ".join(own_words.lower().split()))
     gaps: list[RoleGap] = []
@@ -508,7 +516,7 @@ def requirement_gaps(profile: Any, person: Any, role_title: str | None = None,
             status, why = "weak", f"partly shown ({considered[0]})" if considered else "partly shown"
         reason = "; ".join([why, *req.reasons])
         gaps.append(RoleGap(
-            skill_id=req.skill_id, label=without_known_examples(req.label, known, tools, own_stems, listed),
+            skill_id=req.skill_id, label=without_known_examples(req.label, known, tools, own_stems, listed, own_pairs),
             kind=req.kind,
             required=round(required, 4),
             weight=round(req.weight, 4), market_value=round(min(1.0, req.posting_share or 0.0), 4),
