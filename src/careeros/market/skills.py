@@ -57,11 +57,14 @@ _ITEM_BEFORE = re.compile(r"(?:^|[,;:|\u2022\u00b7]|^\s*[-*])\s*$")
 _ITEM_AFTER = re.compile(r"^\s*(?:[,;|\u2022\u00b7)]|\.?\s*$)")
 
 
-def _beside_technology(text: str, start: int, end: int, tech_spans: list[tuple[int, int]]) -> bool:
-    """Whether [start, end) sits right beside a technology of a list on its line ("React / RN", "RN, Expo")."""
+def _beside_technology(text: str, start: int, end: int, tech_spans: list[tuple[int, int]], max_gap: int = 4) -> bool:
+    """Whether [start, end) sits beside a technology of a list on its line ("React / RN", "RN, Expo").
+
+    At most ``max_gap`` characters apart, all of them list separators.
+    """
     for s, e in tech_spans:
         gap = text[e:start] if e <= start else text[end:s]
-        if len(gap) <= 4 and _GAP_LIST.match(gap) and "\n" not in gap:
+        if len(gap) <= max_gap and _GAP_LIST.match(gap) and "\n" not in gap:
             return True
     return False
 
@@ -590,10 +593,8 @@ class SkillExtractor:
             return False
         if single and (_SINGLE_BAD_LEFT.search(before) or after[:1] in "&'’" or before[-1:] in "&-'"):
             return False
-        for s, e in tech_spans:
-            gap = text[e:start] if e <= start else text[end:s]
-            if len(gap) <= 16 and _GAP_LIST.match(gap) and "\n" not in gap:
-                return True
+        if _beside_technology(text, start, end, tech_spans, max_gap=16):
+            return True
         if single:
             return bool(strong) and bool(
                 _SINGLE_RIGHT_CUE.match(after) or (_SINGLE_LEFT_CUE.search(before) and not after[:1].isalpha())
