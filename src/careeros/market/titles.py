@@ -90,6 +90,11 @@ _WORD_SUFFIX = re.compile(r"(?<=[a-z]{4})(?:ies|ing|ers|er|(?<=[sxz])es|(?<=[cs]
 TARGET_WORDS_IDF_FLOOR = 1.5
 
 
+def _word_splits(w: str) -> list[tuple[str, str]]:
+    """``w`` cut into two parts of three letters or more ("stockbroker": stock + broker, and the other cuts)."""
+    return [(w[:i], w[i:]) for i in range(3, len(w) - 2)]
+
+
 def _uses_word(words: frozenset[str], w: str) -> bool:
     """Whether an occupation whose content words are ``words`` uses ``w``, written closed or apart.
 
@@ -97,7 +102,7 @@ def _uses_word(words: frozenset[str], w: str) -> bool:
     """
     if w in words:
         return True
-    return any(w[:i] in words and _WORD_SUFFIX.sub("", w[i:]) in words for i in range(3, len(w) - 2))
+    return any(a in words and _WORD_SUFFIX.sub("", b) in words for a, b in _word_splits(w))
 
 
 def _content_words(text: str) -> set[str]:
@@ -882,8 +887,7 @@ class TitleNormalizer:
 
     def _compound(self, tok: str) -> list[str]:
         """``tok`` as two known words of three letters or more (the most even split), else as it is."""
-        splits = [(tok[:i], tok[i:]) for i in range(3, len(tok) - 2)]
-        known = [(a, b) for a, b in splits if a in self.word.vocab and b in self.word.vocab]
+        known = [(a, b) for a, b in _word_splits(tok) if a in self.word.vocab and b in self.word.vocab]
         if not known:
             return [tok]
         a, b = max(known, key=lambda ab: min(len(ab[0]), len(ab[1])))
