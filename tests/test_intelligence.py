@@ -746,6 +746,20 @@ def test_a_concept_shows_the_names_its_role_uses_first() -> None:
         assert all(x.lower() != cn.label.lower() for x in shown), (cid, shown)
 
 
+def test_a_bare_modifier_example_shows_as_the_whole_practice() -> None:
+    """"Interpreting (consecutive, simultaneous)" reads "consecutive interpreting, simultaneous interpreting": an
+    interpreter's coach names the practice. Names ("OFAC") and examples whose aliases add other words stay."""
+    from careeros.planner.requirements import ConceptNames, whole_example
+
+    aliases = ("consecutive interpreting", "simultaneous interpretation", "simultaneous interpreting", "sight translation")
+    assert whole_example("Interpreting", "simultaneous", aliases) == "simultaneous interpreting"
+    assert whole_example("Interpreting", "sight translation", aliases) == "sight translation"
+    assert whole_example("Sanctions screening", "OFAC", ("OFAC screening",)) == "OFAC"
+    assert whole_example("Recruiting", "sourcing", ("sourcing candidates",)) == "sourcing"
+    names = ConceptNames("Interpreting", ("consecutive", "simultaneous", "sight translation"), aliases)
+    assert names.shown(n=3) == ["consecutive interpreting", "simultaneous interpreting", "sight translation"]
+
+
 @pytest.mark.parametrize("keyword,title,hit", [
     ("MLO", "MLOps Engineer", False),  # a mortgage loan originator is not the start of MLOps
     ("MLO", "Mortgage MLO", True),

@@ -1066,6 +1066,28 @@ def alias_examples(label: str, aliases: Sequence[str], n: int = ALIAS_EXAMPLES,
     return picked
 
 
+def whole_example(label: str, example: str, aliases: Sequence[str]) -> str:
+    """A bare modifier example as the whole phrase the concept's aliases write it with the label's own words.
+
+    "Interpreting (consecutive, simultaneous)" reads "consecutive interpreting, simultaneous interpreting": people
+    and postings name the practice, not the modifier. Only a lower-case example (a name such as "OFAC" or "Yardi"
+    stays as it is) whose alias adds nothing but words of the label; the shortest such alias.
+    """
+    x = example.strip()
+    if not x or x != x.lower():
+        return example
+    own = phrase_stems(label)
+    low = x.lower()
+    best = None
+    for a in aliases:
+        al = a.lower()
+        rest = al[len(low) + 1:] if al.startswith(low + " ") else al[:-len(low) - 1] if al.endswith(" " + low) else None
+        st = phrase_stems(rest) if rest else set()
+        if st and st <= own and al != label.lower() and (best is None or len(a) < len(best)):
+            best = a
+    return best or example
+
+
 @dataclass(frozen=True)
 class ConceptNames:
     """What is shown with a concept's label: its own examples, then distinct aliases up to ``EXAMPLES_SHOWN``."""
@@ -1076,7 +1098,12 @@ class ConceptNames:
 
     def shown(self, prefer: frozenset[str] | set[str] = frozenset(), n: int = EXAMPLES_SHOWN) -> list[str]:
         """The names shown, aliases in the words of the role first (``prefer``, see ``alias_examples``)."""
-        ex = [x for x in self.examples if x.lower() != self.label.lower()][:n]
+        ex: list[str] = []
+        for x in self.examples:
+            w = whole_example(self.label, x, self.aliases) if x.lower() != self.label.lower() else ""
+            if w and w.lower() not in {e.lower() for e in ex}:
+                ex.append(w)
+        ex = ex[:n]
         if len(ex) < n:
             ex += alias_examples(self.label, self.aliases, n=n - len(ex), shown=ex, prefer=prefer)
         return ex
