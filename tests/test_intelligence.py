@@ -185,6 +185,26 @@ def test_hierarchy_ignores_unknown_labels() -> None:
     assert h.parents == {"tech:pytorch": {concept_id("Machine learning"): 0.8}}
 
 
+def test_a_narrower_concept_shows_part_of_its_broader_one() -> None:
+    """A tool shows most of the practice it implies (Docker: containers); a narrower concept shows only part of its
+    broader one (account management is some of sales, research planning some of user research), so the broader
+    skill stays a weak gap an expert still names."""
+    from careeros.graph.hierarchy import CONCEPT_EDGE_FACTOR, NARROWER_CONCEPT_FACTOR
+    from careeros.planner.gaps import COVERED_AT
+
+    table = {"concepts": [{"label": "Sales", "implied_by": ["Account management"]},
+                          {"label": "Account management", "broader": ["Customer relations"]},
+                          {"label": "Customer relations"},
+                          {"label": "Containers", "implied_by": ["Docker"]}]}
+    h = build_hierarchy(table, {"docker": "tech:docker"})
+    am = concept_id("Account management")
+    assert h.parents[am] == {concept_id("Sales"): NARROWER_CONCEPT_FACTOR,
+                             concept_id("Customer relations"): NARROWER_CONCEPT_FACTOR}
+    assert h.parents["tech:docker"] == {concept_id("Containers"): CONCEPT_EDGE_FACTOR}
+    got = h.propagate({am: 0.9, "tech:docker": 0.9})
+    assert got[concept_id("Sales")] < COVERED_AT <= got[concept_id("Containers")]
+
+
 # ------------------------------------------------------------------------------------- requirement profiles
 
 

@@ -4,7 +4,9 @@ Edges child -> parent with a factor in (0, 1]: PostgreSQL -> SQL (0.9), Django -
 learning -> Machine learning, Kubernetes -> Containers. Sources, all read from data the project ships or loads:
 
 * the curated ``hierarchy`` map and each concept's ``broader`` / ``implied_by`` lists in
-  ``data/skill_concepts.yaml`` (labels resolved against the graph's technology and concept labels);
+  ``data/skill_concepts.yaml`` (labels resolved against the graph's technology and concept labels): 0.8 from a
+  tool to the practice it implies, 0.65 from a narrower concept to its broader one (account management shows part
+  of sales);
 * ESCO's broader relations (``esco_skill_broader``), at a lower factor, for evidence linked to ESCO skills.
 
 Alternatives (AWS for Azure or GCP) are not parents: they substitute in part inside a requirement and live with
@@ -26,6 +28,9 @@ from careeros.graph.ids import concept_id
 log = logging.getLogger("careeros.graph")
 
 CONCEPT_EDGE_FACTOR = 0.8
+#: a narrower concept shows part of its broader one: account management is some of sales, not 0.8 of it (a tool keeps
+#: CONCEPT_EDGE_FACTOR for the practice it implies: Docker shows containers)
+NARROWER_CONCEPT_FACTOR = 0.65
 ESCO_BROADER_FACTOR = 0.6
 MAX_DEPTH = 4
 
@@ -92,10 +97,10 @@ def build_hierarchy(table: Mapping[str, Any], labels: Mapping[str, Any],
         cid = concept_id(str(c["label"]))
         for b in c.get("broader") or []:
             for pid in resolve(b):
-                h.add(cid, pid, CONCEPT_EDGE_FACTOR)
+                h.add(cid, pid, NARROWER_CONCEPT_FACTOR)
         for t in c.get("implied_by") or []:
             for tid in resolve(t):
-                h.add(tid, cid, CONCEPT_EDGE_FACTOR)
+                h.add(tid, cid, NARROWER_CONCEPT_FACTOR if tid.startswith("concept:") else CONCEPT_EDGE_FACTOR)
     for child, parents in (table.get("hierarchy") or {}).items():
         for cid in resolve(child):
             for parent, f in (parents or {}).items():
