@@ -780,6 +780,25 @@ def test_a_bare_modifier_example_shows_as_the_whole_practice() -> None:
     assert names.shown(n=3) == ["consecutive interpreting", "simultaneous interpreting", "sight translation"]
 
 
+def test_a_title_abbreviation_names_no_other_field(reference) -> None:
+    """O*NET's "Direct Support Professional (DSP)" and a typed "DSO (Distribution System Operator)" are titles, not
+    digital signal processing or days sales outstanding; an abbreviation naming the title's own credential stays."""
+    from careeros.planner.requirements import _title_extract, extractor_fn, without_title_acronym
+
+    assert without_title_acronym("Direct Support Professional (DSP)") == "Direct Support Professional"
+    assert without_title_acronym("DSO (Distribution System Operator)") == "Distribution System Operator"
+    assert without_title_acronym("Nurse (ICU)") == "Nurse (ICU)"
+    ext = extractor_fn(reference)
+    titles = ["Direct Support Professional (DSP)", "DSO (Distribution System Operator)", "Certified Personal Chef (CPC)",
+              "Certified Public Accountant (CPA)"]
+    raw, got = ext(titles), _title_extract(ext, titles)
+    names = [{lb for _, lb, _ in f} for f in got]
+    assert "Digital signal processing" in {lb for _, lb, _ in raw[0]} and not names[0]
+    assert not names[1]
+    assert "Coding certification" not in names[2] and "Chef" in names[2]
+    assert "CPA license" in names[3]
+
+
 @pytest.mark.parametrize("keyword,title,hit", [
     ("MLO", "MLOps Engineer", False),  # a mortgage loan originator is not the start of MLOps
     ("MLO", "Mortgage MLO", True),

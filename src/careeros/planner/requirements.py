@@ -358,7 +358,7 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
     alt_from: dict[str, str] = {}  # a concept -> an alternate title naming it
     # "Dispatchers, Except Police, Fire, and Ambulance": what O*NET's title excludes is not what the role asks for
     match_titles = [core_title(t) if i == 0 and inp.title else t for i, t in enumerate(inp.titles)]
-    for i, found in enumerate(extract(match_titles)):
+    for i, found in enumerate(_title_extract(extract, match_titles)):
         for sid, label, kind in {(s, lb, k) for s, lb, k in found}:
             labels[sid] = (label, kind)
             if i == 0 and inp.title:
@@ -370,7 +370,7 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
     own_hits: set[str] = set()
     own_tools: dict[str, str] = {}
     if own_title:
-        for sid, label, kind in extract([own_title])[0]:
+        for sid, label, kind in _title_extract(extract, [own_title])[0]:
             if kind == "concept":
                 labels[sid] = (label, kind)
                 own_hits.add(sid)
@@ -1034,6 +1034,44 @@ def phrase_stems(text: str) -> set[str]:
 
 def _initials(text: str) -> str:
     return "".join(w[0] for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in MINOR_WORDS)
+
+
+_ACRONYM_AFTER = re.compile(r"^(?P<words>[^()]+?)\s*\((?P<ab>[A-Za-z]{2,6})\)\s*$")
+_ACRONYM_BEFORE = re.compile(r"^(?P<ab>[A-Za-z]{2,6})\s*\((?P<words>[^()]+)\)\s*$")
+
+
+def without_title_acronym(title: str) -> str:
+    """A job title without its own abbreviation: "Direct Support Professional (DSP)" is not digital signal
+    processing, "Certified Personal Chef (CPC)" not the coding credential, "DSO (Distribution System Operator)" not
+    days sales outstanding. Only an abbreviation made of the initials of the title's words is left out."""
+    for rx in (_ACRONYM_AFTER, _ACRONYM_BEFORE):
+        m = rx.match(title or "")
+        if m and _initials(m["words"]) == m["ab"].lower():
+            return m["words"].strip()
+    return title
+
+
+#: words any credential shares ("Certified Personal Chef" and "Coding certification" name different things)
+_CREDENTIAL_STEMS = frozenset({"certi", "licen", "regis", "accre"})
+
+
+def _title_extract(extract: Callable[[list[str]], list[list[tuple[str, str, str]]]],
+                   titles: list[str]) -> list[list[tuple[str, str, str]]]:
+    """What ``extract`` finds in job titles, less what only the title's own abbreviation names in another field.
+
+    "Direct Support Professional (DSP)": DSP is digital signal processing only when the concept shares no word with
+    the title ("Certified Nursing Assistant (CNA)" keeps the CNA credential, which names the nursing assistant)."""
+    found = extract(titles)
+    short = {i: without_title_acronym(t) for i, t in enumerate(titles)}
+    changed = [i for i, t in short.items() if t != titles[i]]
+    if not changed:
+        return found
+    plain = extract([short[i] for i in changed])
+    for i, got in zip(changed, plain, strict=True):
+        keep = {sid for sid, _, _ in got}
+        words = phrase_stems(short[i]) - _CREDENTIAL_STEMS
+        found[i] = [(sid, lb, k) for sid, lb, k in found[i] if sid in keep or phrase_stems(lb) & words]
+    return found
 
 
 def alias_examples(label: str, aliases: Sequence[str], n: int = ALIAS_EXAMPLES,
