@@ -64,7 +64,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -1041,9 +1041,11 @@ _ACRONYM_BEFORE = re.compile(r"^(?P<ab>[A-Za-z]{2,6})\s*\((?P<words>[^()]+)\)\s*
 
 
 def without_title_acronym(title: str) -> str:
-    """A job title without its own abbreviation: "Direct Support Professional (DSP)" is not digital signal
-    processing, "Certified Personal Chef (CPC)" not the coding credential, "DSO (Distribution System Operator)" not
-    days sales outstanding. Only an abbreviation made of the initials of the title's words is left out."""
+    """A job title without its own abbreviation (the initials of the title's words).
+
+    "Direct Support Professional (DSP)" is not digital signal processing, "Certified Personal Chef (CPC)" not the
+    coding credential, "DSO (Distribution System Operator)" not days sales outstanding.
+    """
     for rx in (_ACRONYM_AFTER, _ACRONYM_BEFORE):
         m = rx.match(title or "")
         if m and _initials(m["words"]) == m["ab"].lower():
@@ -1060,7 +1062,8 @@ def _title_extract(extract: Callable[[list[str]], list[list[tuple[str, str, str]
     """What ``extract`` finds in job titles, less what only the title's own abbreviation names in another field.
 
     "Direct Support Professional (DSP)": DSP is digital signal processing only when the concept shares no word with
-    the title ("Certified Nursing Assistant (CNA)" keeps the CNA credential, which names the nursing assistant)."""
+    the title ("Certified Nursing Assistant (CNA)" keeps the CNA credential, which names the nursing assistant).
+    """
     found = extract(titles)
     short = {i: without_title_acronym(t) for i, t in enumerate(titles)}
     changed = [i for i, t in short.items() if t != titles[i]]
@@ -1134,14 +1137,21 @@ class ConceptNames:
     examples: tuple[str, ...]
     aliases: tuple[str, ...]
 
-    def shown(self, prefer: frozenset[str] | set[str] = frozenset(), n: int = EXAMPLES_SHOWN) -> list[str]:
-        """The names shown, aliases in the words of the role first (``prefer``, see ``alias_examples``)."""
-        ex: list[str] = []
+    @cached_property
+    def whole_examples(self) -> tuple[str, ...]:
+        """Its examples other than the label, each as the whole practice (``whole_example``), once per concept."""
+        out: list[str] = []
+        seen: set[str] = set()
         for x in self.examples:
             w = whole_example(self.label, x, self.aliases) if x.lower() != self.label.lower() else ""
-            if w and w.lower() not in {e.lower() for e in ex}:
-                ex.append(w)
-        ex = ex[:n]
+            if w and w.lower() not in seen:
+                out.append(w)
+                seen.add(w.lower())
+        return tuple(out)
+
+    def shown(self, prefer: frozenset[str] | set[str] = frozenset(), n: int = EXAMPLES_SHOWN) -> list[str]:
+        """The names shown, aliases in the words of the role first (``prefer``, see ``alias_examples``)."""
+        ex = list(self.whole_examples[:n])
         if len(ex) < n:
             ex += alias_examples(self.label, self.aliases, n=n - len(ex), shown=ex, prefer=prefer)
         return ex
