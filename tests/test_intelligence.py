@@ -222,13 +222,14 @@ def _inputs(n: int, share: float, onet_weight: float = 1.0) -> RoleInputs:
     return RoleInputs("15-0000.00", "Test", el, tech, [], ["Test"], n, ps, {})
 
 
-def _own_title_weights(onet_title: str, keywords: dict[str, tuple[str, list[str]]], own: str) -> dict[str, float]:
+def _own_title_weights(onet_title: str, keywords: dict[str, tuple[str, list[str]]], own: str,
+                       siblings: tuple[str, ...] = ()) -> dict[str, float]:
     """Requirement weights of an occupation without postings, read for a person whose own title is ``own``."""
     inp = _inputs(0, 0.0)
     inp.title = onet_title
     inp.titles = [onet_title]
     return {q.skill_id: q.weight for q in score_requirements(inp, _no_extract, role_keywords=keywords,
-                                                             own_title=own).requirements}
+                                                             own_title=own, sibling_titles=siblings).requirements}
 
 
 def _no_extract(texts: list[str]) -> list[list[tuple[str, str, str]]]:
@@ -845,6 +846,46 @@ def test_a_specialty_title_discounts_what_only_the_occupations_other_titles_expe
     few = {"concept:d0": own["concept:d0"], "concept:coaching": keywords["concept:coaching"]}
     got = _own_title_weights("Instructional Coordinators", few, "Instructional Designer")
     assert got["concept:coaching"] == pytest.approx(CURATED_ROLE_WEIGHT)
+
+
+def test_the_persons_other_wordings_of_a_role_name_its_specialty_together() -> None:
+    """'Clinical SAS Programmer', 'Statistical Programmer' and 'SAS Programmer' all file under Computer Programmers:
+    no wording alone ties enough concepts to read as a specialty, together they do, so what only the occupation
+    expects (mainframe development) is discounted for every wording, not only for the most specific one."""
+    from careeros.planner.requirements import CURATED_ROLE_WEIGHT, SPECIALTY_FACTOR
+
+    keywords = {"concept:cdisc": ("Clinical statistical programming", ["clinical sas programmer",
+                                                                       "statistical programmer"]),
+                "concept:sas": ("SAS programming", ["sas programmer"]),
+                "concept:biostat": ("Biostatistics", ["statistical programmer"]),
+                "concept:mainframe": ("Mainframe development", ["computer programmer"])}
+    alone = _own_title_weights("Computer Programmers", keywords, "SAS Programmer")
+    together = _own_title_weights("Computer Programmers", keywords, "SAS Programmer",
+                                  ("Clinical SAS Programmer", "Statistical Programmer"))
+    assert alone["concept:mainframe"] == pytest.approx(CURATED_ROLE_WEIGHT)
+    assert together["concept:mainframe"] == pytest.approx(CURATED_ROLE_WEIGHT * SPECIALTY_FACTOR)
+    assert together["concept:sas"] == alone["concept:sas"]  # the wording's own ties keep their weight
+
+
+def test_a_specialty_title_hears_the_occupations_alternate_titles_less() -> None:
+    """An 'Analytics Engineer' filed under Data Scientists: the occupation's alternate titles that name machine
+    learning speak for another specialty, so that signal counts at SPECIALTY_FACTOR; for a 'Data Scientist' in full."""
+    from careeros.planner.requirements import SPECIALTY_FACTOR
+
+    keywords = {f"concept:a{i}": (f"Analytics {i}", ["analytics engineer"]) for i in range(3)}
+
+    def extract(texts: list[str]) -> list[list[tuple[str, str, str]]]:
+        return [[("concept:ml", "Machine learning", "concept")] if "machine learning" in t.lower() else []
+                for t in texts]
+
+    inp = _inputs(0, 0.0)
+    inp.title, inp.titles = "Data Scientists", ["Data Scientists", "Machine Learning Scientist", "Data Analyst"]
+
+    def ml(own: str) -> float:
+        reqs = score_requirements(inp, extract, role_keywords=keywords, own_title=own).requirements
+        return next(q.weight for q in reqs if q.skill_id == "concept:ml")
+
+    assert ml("Analytics Engineer") == pytest.approx(ml("Data Scientist") * SPECIALTY_FACTOR)
 
 
 def test_a_child_of_a_larger_gap_gives_way() -> None:

@@ -317,11 +317,13 @@ def assess(con: Any, profile: Profile, roles: Sequence[TargetRoleRef], extractor
     profiles: list[RequirementProfile] = []
     titles: list[str] = []
     for r in roles:
+        wordings = [r.title, *r.also_titles]
         prof = score_requirements(role_inputs(con, r.soc_code, r.title), extract, hier.alternatives, keywords, r.title,
-                                  examples)
+                                  examples, sibling_titles=r.also_titles)
         if r.also_titles:
             prof = merge_profiles(prof, *(score_requirements(role_inputs(con, r.soc_code, t), extract,
-                                                             hier.alternatives, keywords, t, examples)
+                                                             hier.alternatives, keywords, t, examples,
+                                                             sibling_titles=[w for w in wordings if w != t])
                                           for t in r.also_titles))
             verb = "names" if len(r.also_titles) == 1 else "name"
             limits.append(f"{' and '.join(repr(t) for t in r.also_titles)} {verb} the same occupation as '{r.title}' "

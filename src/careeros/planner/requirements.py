@@ -91,8 +91,10 @@ CURATED_OWN_TITLE_WEIGHT = 0.8
 CURATED_CORROBORATION = 0.1
 #: a person's title that is a specialty of its occupation ("Instructional Designer" among Instructional
 #: Coordinators, "Machine Learning Engineer" among Data Scientists): when the skill map expects at least
-#: SPECIALTY_MIN_OWN concepts of the title itself, what it expects only of the occupation's other titles ("instructional
-#: coaching" of K-12 coordinators) counts at this share of the map's weight
+#: SPECIALTY_MIN_OWN concepts of the title itself, what it expects only of the occupation's other titles
+#: ("instructional coaching" of K-12 coordinators) counts at this share of the map's weight, and so does what the
+#: occupation's alternate titles name. The person's other wordings of the same role count towards SPECIALTY_MIN_OWN
+#: ("Clinical SAS Programmer", "Statistical Programmer" and "SAS Programmer" together name a specialty)
 SPECIALTY_MIN_OWN = 3
 SPECIALTY_FACTOR = 0.6
 #: a posting-only concept counts fully at this lift over postings in general, and at least this factor
@@ -319,7 +321,8 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
                        alternatives: Sequence[tuple[list[str], float]] = (),
                        role_keywords: dict[str, tuple[str, list[str]]] | None = None,
                        own_title: str | None = None, examples: dict[str, ConceptNames] | None = None,
-                       priorities: dict[str, RolePriority] | None = None, niches: bool = False) -> RequirementProfile:
+                       priorities: dict[str, RolePriority] | None = None, niches: bool = False,
+                       sibling_titles: Sequence[str] = ()) -> RequirementProfile:
     """Score every requirement of a role (see the module docstring) and mark the core set.
 
     ``extract`` maps texts to lists of (skill_id, label, kind) found in each (the skill extractor);
@@ -329,7 +332,8 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
     are shown with a concept's label ("Health data standards (HL7, FHIR)"); ``priorities`` (O*NET-SOC code ->
     :class:`RolePriority`, default ``data/role_priorities.yaml``) order what the occupation asks first.
     ``niches``: keep a concept that only one alternate title among many names (a specialty of a few, dropped from a
-    target's requirements; kept when the profile is of the person's own occupation).
+    target's requirements; kept when the profile is of the person's own occupation). ``sibling_titles``: the
+    person's other wordings of the same role, which help decide whether the titles name a specialty.
     """
     n = int(inp.postings)
     reqs: list[Requirement] = []
@@ -388,11 +392,16 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
     # thousands of keywords against a few dozen titles: a plain substring test first (a keyword absent from every
     # title cannot match its word-start pattern), the pattern only where the words occur
     all_main, all_alts = "\n".join(main), "\n".join(alts)
+    siblings = [core_title(t).lower() for t in sibling_titles if t]
+    all_siblings = "\n".join(siblings)
+    sibling_own: set[str] = set()  # concepts the person's other wordings of the role tie
     for sid, (label, keywords) in (role_keywords or {}).items():
         for k0 in keywords:
             k, unless = keyword_parts(k0)
             kl = k.lower()
             in_main, in_alts = kl in all_main, kl in all_alts
+            if kl in all_siblings and any(_title_hit(t, k, unless) for t in siblings):
+                sibling_own.add(sid)
             if not (in_main or in_alts):
                 continue
             if own and unless and any(u in own and _keyword_rx(u).search(own) for u in unless):
@@ -413,7 +422,7 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
     first_own = min(own_start.values(), default=0)
     generic_own = {sid for sid, i in own_start.items() if i > first_own}
     own_words = set(_title_tokens(core_title(own_title))) if own_title else set()
-    specialty = (len(curated_own) >= SPECIALTY_MIN_OWN and own is not None and inp.title is not None
+    specialty = (len(curated_own | sibling_own) >= SPECIALTY_MIN_OWN and own is not None and inp.title is not None
                  and core_title(own_title or "").lower() != core_title(inp.title).lower())
     esco_boost, esco_reqs = _esco_requirements(inp, extract, labels)
     ps = inp.posting_skills
@@ -438,9 +447,11 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
         elif alt_hits.get(sid):
             # a few specialised alternate titles ("Special Education Coordinator" in 2 of 58) name a niche of the
             # occupation, not what it asks of everyone: the base counts in full only from ALT_KEYWORD_SHARE on
+            # under a specialty title the occupation's other titles speak for other specialties ("Machine Learning
+            # Engineer" among a data scientist's titles says little of an analytics engineer)
             alt_share = alt_hits[sid] / n_alt
             onet = max(onet, min(ALT_TITLE_MAX, ALT_TITLE_BASE * min(1.0, alt_share / ALT_KEYWORD_SHARE)
-                                 + ALT_TITLE_GAIN * alt_share))
+                                 + ALT_TITLE_GAIN * alt_share) * (SPECIALTY_FACTOR if specialty else 1.0))
         if sid in curated:
             # the skill map's expectation, a little more when O*NET's tasks, its titles or ESCO say so too (many
             # concepts of a role share the map's weight; corroboration orders them)
