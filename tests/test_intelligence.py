@@ -205,6 +205,22 @@ def test_a_narrower_concept_shows_part_of_its_broader_one() -> None:
     assert got[concept_id("Sales")] < COVERED_AT <= got[concept_id("Containers")]
 
 
+def test_a_construction_safety_card_and_court_e_filing_show_part_of_their_specialised_kin() -> None:
+    """The shipped skill map: an OSHA 10/30 card (Safety certifications) shows part of construction site safety and
+    of fall protection, state-court e-filing part of federal e-filing (CM/ECF), so an electrician foreman with OSHA
+    30 is not told to learn OSHA 1926 from scratch, but the specialised practice stays a (weak) gap."""
+    from careeros.graph.hierarchy import NARROWER_CONCEPT_FACTOR
+    from careeros.graph.tech_labels import load_concept_table
+    from careeros.planner.gaps import COVERED_AT
+
+    h = build_hierarchy(load_concept_table(), {})
+    for have, part in [("Safety certifications", "Construction site safety (OSHA 1926)"),
+                       ("Safety certifications", "Fall protection systems"),
+                       ("Court filing and e-filing", "Federal e-filing (CM/ECF and PACER)")]:
+        assert h.parents[concept_id(have)][concept_id(part)] == NARROWER_CONCEPT_FACTOR, (have, part)
+        assert 0 < h.propagate({concept_id(have): 0.9})[concept_id(part)] < COVERED_AT
+
+
 # ------------------------------------------------------------------------------------- requirement profiles
 
 
