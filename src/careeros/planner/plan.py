@@ -695,7 +695,11 @@ def _part_outcome(w: _Work, part: int, parts: int) -> str:
         if part < run[-1]:  # several sessions on one step: only the last one finishes it
             # an outcome that is not reached yet reads as the way towards it, never as if it were done
             core = re.sub(r"\s+(?:done|finished|complete[d]?)$", "", w.milestones[i])
-            return f"{name}: part {run.index(part) + 1} of {len(run)} of '{core}' done, the work so far saved"
+            k = run.index(part) + 1
+            if k == 1:
+                return f"{name}: a first draft towards '{core}' saved, with what is left to do written down"
+            return (f"{name}: the draft towards '{core}' taken further (session {k} of {len(run)}), with what is left "
+                    "to do written down")
         return f"{name}: {w.milestones[i]}"
     if w.kind == "learn":
         return (f"{name}: the first part of the material worked through, with notes and one exercise done"
