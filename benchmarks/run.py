@@ -141,7 +141,8 @@ def main() -> int:
         code = f"import runpy, sys; sys.argv = [{str(path)!r}]; runpy.run_path({str(path)!r}, run_name='__main__')"
         results.append(run_case("bench_portability", code, env={"CAREEROS_HOME": str(Path(tmp) / "demo-home")}))
         for script, args in (("eval_skills.py", ["--split", "test"]), ("eval_skills.py", ["--blind"]),
-                             ("eval_titles.py", []), ("eval_transitions.py", []), ("eval_profile_match.py", [])):
+                             ("eval_titles.py", []), ("eval_transitions.py", []), ("eval_profile_match.py", []),
+                             ("eval_title_requirements.py", ["--split", "test"])):
             path = REPO / "benchmarks" / script
             if path.exists():
                 argv = [str(path), *args]
