@@ -70,6 +70,9 @@ def test_non_string_input_never_raises(norm: TitleNormalizer) -> None:
 def test_clean_and_split() -> None:
     assert clean_title("Sr. Software Engineer II - Remote") == "software engineer"
     assert clean_title("") == ""
+    # a number that names the field is kept as its word, other numbers are noise
+    assert clean_title("911 Dispatcher") == "emergency dispatcher"
+    assert clean_title("Dispatcher 2") == "dispatcher"
     assert len(split_roles("Senior Full Stack Engineer, Senior DevOps Engineer, Support Engineer")) == 3
     assert len(split_roles("Management and Program Analyst")) == 1
 

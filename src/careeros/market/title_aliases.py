@@ -23,6 +23,8 @@ ABBREVIATIONS: dict[str, str] = {
     "appsw": "applications software", "sysanalysis": "systems analysis", "custspt": "customer support",
     "datamgt": "data management", "inet": "internet web", "netwrk": "network", "plcypln": "policy planning",
     "entarch": "enterprise architecture", "cybermgt": "information security", "os": "operating systems",
+    # public safety: a number the cleaner would drop as noise names the field ("911 Dispatcher" is no truck dispatcher)
+    "911": "emergency",
     # health care
     "rn": "registered nurse", "rns": "registered nurse", "lpn": "licensed practical nurse",
     "lvn": "licensed vocational nurse", "cna": "certified nursing assistant", "np": "nurse practitioner",

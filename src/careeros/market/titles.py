@@ -52,7 +52,7 @@ __all__ = ["TitleMatch", "TitleNormalizer", "clean_title", "split_roles", "FEATU
 #: occupation's words (titles, description, tasks) for :meth:`TitleNormalizer.resolve_target`; 11: credentials
 #: written as titles (BCBA, LCSW ...) and "product owner" expanded when cleaning; 12: how many O*NET sources
 #: attest each alias (ranker features ``attested``, ``attested_gap``)
-_FORMAT_VERSION = 13
+_FORMAT_VERSION = 14
 #: guards the first use of a lazily loaded index (a process may share one normaliser between threads)
 _STATE_LOCK = threading.Lock()
 _ROLE_DECAY = 0.85
