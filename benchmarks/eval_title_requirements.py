@@ -23,6 +23,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -33,12 +34,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from labelmatch import entry_matches  # noqa: E402
 
 
-def load_gold(path: Path = GOLD) -> list[dict[str, object]]:
+def load_gold(path: Path = GOLD) -> list[dict[str, Any]]:
     """The gold titles (title, field, split, must)."""
     return list((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("titles") or [])
 
 
-def evaluate(gold: list[dict[str, object]], warehouse: Path, top: int) -> list[dict[str, object]]:
+def evaluate(gold: list[dict[str, Any]], warehouse: Path, top: int) -> list[dict[str, Any]]:
     """One row per title: its occupation, recall of its entries in the profile's first ``top`` labels, misses."""
     from careeros.graph.hierarchy import load_hierarchy
     from careeros.graph.tech_labels import load_concept_table
@@ -56,11 +57,11 @@ def evaluate(gold: list[dict[str, object]], warehouse: Path, top: int) -> list[d
     norm, extract = load_normalizer(), extractor_fn(load_extractor())
     table = load_concept_table()
     keywords, examples = role_keywords(table), concept_examples(table)
-    rows: list[dict[str, object]] = []
+    rows: list[dict[str, Any]] = []
     with connect(warehouse, read_only=True) as con:
         alternatives = load_hierarchy(con).alternatives
         for g in gold:
-            title, must = str(g["title"]), [list(map(str, e)) for e in g["must"]]  # type: ignore[attr-defined]
+            title, must = str(g["title"]), [list(map(str, e)) for e in g["must"]]
             found = resolve_targets(norm, [title])[0]
             if not found:
                 rows.append({"title": title, "field": g["field"], "split": g["split"], "soc_code": None,
@@ -76,16 +77,16 @@ def evaluate(gold: list[dict[str, object]], warehouse: Path, top: int) -> list[d
     return rows
 
 
-def summarise(rows: list[dict[str, object]]) -> dict[str, object]:
+def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Macro recall overall, per split and per field."""
     def mean(xs: list[float]) -> float:
         return round(sum(xs) / len(xs), 4) if xs else 0.0
 
-    out: dict[str, object] = {"titles": len(rows), "recall_macro": mean([float(r["recall"]) for r in rows])}  # type: ignore[arg-type]
+    out: dict[str, Any] = {"titles": len(rows), "recall_macro": mean([float(r["recall"]) for r in rows])}
     for key in ("split", "field"):
         groups: dict[str, list[float]] = {}
         for r in rows:
-            groups.setdefault(str(r[key]), []).append(float(r["recall"]))  # type: ignore[arg-type]
+            groups.setdefault(str(r[key]), []).append(float(r["recall"]))
         out[f"by_{key}"] = {k: {"recall_macro": mean(v), "titles": len(v)} for k, v in sorted(groups.items())}
     return out
 
@@ -107,10 +108,10 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     rows = evaluate(gold, warehouse, args.top)
     res = {**summarise(rows), "top": args.top, "seconds": round(time.perf_counter() - t0, 1)}
-    print(json.dumps({k: v for k, v in res.items()}, indent=2))
+    print(json.dumps(res, indent=2))
     if args.show:
         for r in rows:
-            print(f"{float(r['recall']):.2f} {r['title']} -> {r['soc_code']} {r.get('occupation', '')} | missed: "  # type: ignore[arg-type]
+            print(f"{float(r['recall']):.2f} {r['title']} -> {r['soc_code']} {r.get('occupation', '')} | missed: "
                   f"{r['missed']}")
     if args.json:
         held = [{k: v for k, v in r.items() if k != "missed"} if r["split"] == "test" else r for r in rows]
