@@ -105,7 +105,7 @@ def holdout_frames(t: dict[str, pl.DataFrame], gold: pl.DataFrame) -> dict[str, 
 
 def build(t: dict[str, pl.DataFrame], model: dict | None = None) -> TitleNormalizer:
     return TitleNormalizer.build(t["onet_occupation"], t["onet_alternate_title"], t["onet_reported_title"],
-                                 t["onet_task"], t["employment"], model=model)
+                                 t["onet_task"], t["employment"], model=model, technology=t.get("onet_technology"))
 
 
 def baseline(t: dict[str, pl.DataFrame]):

@@ -21,13 +21,14 @@ def norm(datasets: Path) -> TitleNormalizer:
 
 @pytest.fixture(scope="module")
 def norm_emp(datasets: Path, tmp_path_factory: pytest.TempPathFactory) -> TitleNormalizer:
-    """The index as ``careeros`` builds it from the datasets folder: tasks and the OEWS employment prior too."""
+    """The index as ``careeros`` builds it from the datasets folder: tasks, technology and the OEWS employment prior
+    too."""
     from careeros.market.reference import title_frames
     from careeros.settings import Settings
 
     t = title_frames(Settings(home=tmp_path_factory.mktemp("home"), datasets=datasets))
     return TitleNormalizer.build(t["onet_occupation"], t["onet_alternate_title"], t["onet_reported_title"],
-                                 t["onet_task"], t["employment"])
+                                 t["onet_task"], t["employment"], technology=t["onet_technology"])
 
 
 @pytest.mark.parametrize(("title", "expected", "within"), [
@@ -236,6 +237,22 @@ def test_a_target_title_goes_to_an_occupation_that_uses_its_words(norm_emp: Titl
     assert _content_words("Contracting Officer") <= norm_emp.occ_words[norm_emp.codes.index(co.soc_code)]
     hr = norm_emp.resolve_target("Human Resources Manager")[0]  # ... while a manager title still finds managers
     assert hr.soc_code.startswith("11-")
+
+
+def test_a_target_named_after_a_tool_goes_to_an_occupation_that_lists_the_tool(norm_emp: TitleNormalizer) -> None:
+    """'Linux Engineer', 'Unix Administrator': no O*NET title, description or task says 'linux' or 'unix', so the
+    title read as any engineer / administrator (civil engineers, administrative services managers). The tools an
+    occupation lists in O*NET's technology skills lend it those words: the target goes to an occupation that lists
+    the tool."""
+    from careeros.market.titles import _content_words
+
+    for title in ("Linux Engineer", "Unix Administrator", "Kubernetes Engineer"):
+        tool = next(w for w in _content_words(title) if w not in {"engineer", "administrator"})
+        users = {c for c, ws in zip(norm_emp.codes, norm_emp.occ_words, strict=True) if tool in ws}
+        assert users and len(users) < len(norm_emp.codes) / 4  # lent to the occupations listing the tool only
+        got = norm_emp.resolve_target(title, k=3)[0]
+        assert got.soc_code in users and got.soc_code.startswith("15-"), (title, got)
+    assert norm_emp.resolve_target("Registered Nurse", k=1)[0].soc_code == "29-1141.00"
 
 
 def test_a_sure_target_match_is_not_overturned_by_one_rare_word(norm_emp: TitleNormalizer) -> None:

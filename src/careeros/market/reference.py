@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # the models pull numpy/scipy/automata: imported when first b
 
 log = logging.getLogger("careeros.market.reference")
 
-_TITLE_TABLES = ("onet_occupation", "onet_alternate_title", "onet_reported_title", "onet_task")
+_TITLE_TABLES = ("onet_occupation", "onet_alternate_title", "onet_reported_title", "onet_task", "onet_technology")
 
 
 def title_frames(settings: Settings) -> dict[str, Any]:
@@ -113,7 +113,7 @@ def load_normalizer(settings: Settings | None = None) -> TitleNormalizer:
     log.info("building title index (first run)...")
     t = title_frames(settings)
     norm = TitleNormalizer.build(t["onet_occupation"], t["onet_alternate_title"], t["onet_reported_title"],
-                                 t["onet_task"], t.get("employment"))
+                                 t["onet_task"], t.get("employment"), technology=t["onet_technology"])
     norm.save(path)
     _LOADED[path.name] = norm
     return norm

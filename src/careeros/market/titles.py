@@ -51,8 +51,8 @@ __all__ = ["TitleMatch", "TitleNormalizer", "clean_title", "split_roles", "FEATU
 #: loads 5x faster than format 5's and is unpickled on first use (see :meth:`TitleNormalizer.load`); 9, 10: each
 #: occupation's words (titles, description, tasks) for :meth:`TitleNormalizer.resolve_target`; 11: credentials
 #: written as titles (BCBA, LCSW ...) and "product owner" expanded when cleaning; 12: how many O*NET sources
-#: attest each alias (ranker features ``attested``, ``attested_gap``)
-_FORMAT_VERSION = 14
+#: attest each alias (ranker features ``attested``, ``attested_gap``); 15: technology words in each occupation's words
+_FORMAT_VERSION = 15
 #: guards the first use of a lazily loaded index (a process may share one normaliser between threads)
 _STATE_LOCK = threading.Lock()
 _ROLE_DECAY = 0.85
@@ -701,8 +701,13 @@ class TitleNormalizer:
         tasks: pl.DataFrame | None = None,
         employment: pl.DataFrame | None = None,
         model: dict[str, Any] | None = None,
+        technology: pl.DataFrame | None = None,
     ) -> TitleNormalizer:
-        """Build the index from O*NET frames (and optional OEWS employment: occupation_code, tot_emp)."""
+        """Build the index from O*NET frames (and optional OEWS employment: occupation_code, tot_emp).
+
+        ``technology`` (O*NET technology skills: soc_code, example) lends a typed target the words of the tools an
+        occupation lists, where no occupation's own text uses them (see ``resolve_target``).
+        """
         import polars as pl
 
         self = cls()
@@ -845,6 +850,13 @@ class TitleNormalizer:
             for code, task in tasks.select("soc_code", "task").iter_rows():
                 if code in idx and isinstance(task, str):
                     words[idx[code]] |= _content_words(task)
+        # a word no occupation's own text uses but its technology examples do names the tool a role works with
+        # ("Linux Engineer", "Unix Administrator"): an occupation listing that tool uses the word, the others do not
+        if technology is not None and {"soc_code", "example"} <= set(technology.columns):
+            known = set().union(*words)
+            for code, example in technology.select("soc_code", "example").iter_rows():
+                if code in idx and isinstance(example, str):
+                    words[idx[code]] |= _content_words(example) - known
         self.occ_words = [frozenset(w) for w in words]
         df: Counter[str] = Counter(w for ws in words for w in ws)
         self.word_idf = {w: math.log(n_occ / c) for w, c in df.items()}
