@@ -17,6 +17,7 @@ from careeros.agents.facts import Facts, gather
 from careeros.agents.fields import internal_ids, software_words
 from careeros.agents.models import AGENT_NAMES
 from careeros.agents.render import agent_output, render_all
+from careeros.agents.roles import goal_span
 
 PERSONAS = ["sample", "nurse", "teacher", "accountant"]
 _HOMES: dict[str, Path] = {}
@@ -132,6 +133,19 @@ def test_strategist_speaks_in_the_persons_terms(case: tuple[str, Path, Any, Fact
     assert any(first in w for w in out.why)
     text = " ".join([out.focus, *out.why, *(r.risk + " " + r.mitigation for r in out.risks)])
     assert profile.goal.statement not in text and internal_ids(text) == []
+    span = goal_span(profile.goal.statement)  # the person's own time frame, never replaced by the plan's
+    if span is not None:
+        assert any(f"within {span[0]}" in w for w in out.why), (span, out.why)
+
+
+def test_a_goals_time_frame_is_read_in_the_persons_words() -> None:
+    """'within 6 months' is the person's time frame: the strategist repeats it and says how much of it a 12-week plan
+    covers, instead of 'within three months' (the plan's horizon)."""
+    assert goal_span("Move from policy work into program management within 6 months.") == ("6 months", 6 * 4.345)
+    assert goal_span("Land a product manager role at a SaaS company in a year")[0] == "a year"  # type: ignore[index]
+    assert goal_span("Become a charge nurse within the next eighteen months")[0] == "eighteen months"  # type: ignore[index]
+    assert goal_span("Two public ML projects as evidence") is None
+    assert goal_span("Use my 8 years of teaching") is None
 
 
 def test_render_functions_give_every_agents_text(case: tuple[str, Path, Any, Facts]) -> None:

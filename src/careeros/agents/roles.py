@@ -138,6 +138,25 @@ def _months(weeks: int) -> str:
     return "a month" if m == 1 else f"{_NUM.get(m, str(m))} months"
 
 
+_GOAL_SPAN = re.compile(r"\b(?:within|in|over)\s+(?:the\s+next\s+)?(?P<n>\d+|an?|one|two|three|four|five|six|seven|"
+                        r"eight|nine|ten|eleven|twelve|eighteen)\s+(?P<unit>weeks?|months?|years?)\b", re.IGNORECASE)
+
+
+def goal_span(goal: str) -> tuple[str, float] | None:
+    """The time frame a goal names, in the person's words and in weeks ("within 6 months" -> ("6 months", 26.1))."""
+    m = _GOAL_SPAN.search(goal or "")
+    if not m:
+        return None
+    words = {v: k for k, v in _NUM.items()} | {"a": 1, "an": 1, "eighteen": 18}
+    raw = m.group("n").lower()
+    n = int(raw) if raw.isdigit() else words.get(raw, 0)
+    if n <= 0:
+        return None
+    unit = m.group("unit").lower().rstrip("s")
+    weeks = n * {"week": 1.0, "month": 4.345, "year": 52.18}[unit]
+    return f"{m.group('n')} {m.group('unit')}", weeks
+
+
 def _hours(h: float) -> str:
     q = round(h * 4) / 4
     return f"{q:g} h"
@@ -275,8 +294,15 @@ def strategist_offline(inp: StrategistInput, untrusted: Mapping[str, str]) -> St
     why = []
     if focus_role:
         gain = focus_role.coverage_expected - focus_role.coverage_before
-        why.append(f"You aim at {targets} within {_months(plan.horizon_weeks)}; {_title(person, focus_role)} comes "
-                   "first in your profile and in the plan" + (
+        span = goal_span(inp.goal)
+        if span is None or abs(span[1] - plan.horizon_weeks) <= 2:
+            aim = f"You aim at {targets} within {span[0] if span else _months(plan.horizon_weeks)}"
+        elif span[1] > plan.horizon_weeks:  # the person's time frame, not the plan's: this plan is its first stretch
+            aim = (f"You aim at {targets} within {span[0]}; this plan covers the first "
+                   f"{_months(plan.horizon_weeks)} of that")
+        else:
+            aim = f"You aim at {targets} within {span[0]}; this plan runs {plan.horizon_weeks} weeks"
+        why.append(f"{aim}; {_title(person, focus_role)} comes first in your profile and in the plan" + (
                        f", which takes your evidence from {focus_role.coverage_before:.0%} to "
                        f"{focus_role.coverage_expected:.0%} of what the role asks for." if gain >= 0.05 else "."))
         if person.current_title:
