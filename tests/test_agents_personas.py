@@ -138,6 +138,16 @@ def test_strategist_speaks_in_the_persons_terms(case: tuple[str, Path, Any, Fact
         assert any(f"within {span[0]}" in w for w in out.why), (span, out.why)
 
 
+def test_an_artifact_brief_accepts_outcomes_not_progress_notes(case: tuple[str, Path, Any, Facts]) -> None:
+    """A brief's acceptance checklist holds the stages a finished piece shows and where it is shared, never a
+    session's progress note ('a first draft towards ... saved'), and no line twice."""
+    out = agent_output("producer", case[3])
+    assert out.briefs
+    for b in out.briefs:
+        assert b.acceptance and len(b.acceptance) == len(set(b.acceptance))
+        assert not [a for a in b.acceptance if "draft towards" in a], b.acceptance
+
+
 def test_a_goals_time_frame_is_read_in_the_persons_words() -> None:
     """'within 6 months' is the person's time frame: the strategist repeats it and says how much of it a 12-week plan
     covers, instead of 'within three months' (the plan's horizon)."""

@@ -643,6 +643,10 @@ def _slug(text: str) -> str:
     return "-".join(s.split("-")[:6]) or "artifact"
 
 
+#: the plan's note for a session that works towards a stage without finishing it (see ``planner.plan._part_outcome``)
+_PROGRESS_NOTE = re.compile(r": (?:a first draft towards|the draft towards) '")
+
+
 def producer_offline(inp: ProducerInput, untrusted: Mapping[str, str]) -> ProducerOutput:
     """One brief per plan artifact: scope, a README (or cover note) to start with, an acceptance checklist."""
     plan = inp.plan
@@ -686,8 +690,11 @@ def producer_offline(inp: ProducerInput, untrusted: Mapping[str, str]) -> Produc
             "## Layout", "```", *layout, "```", "",
             "## Status", f"Planned for week(s) {', '.join(map(str, weeks)) or '-'} ({_hours(hours)} of work).",
         ])
-        acceptance = [a for a in dict.fromkeys([*(t.done for t in build if t.done),
-                                                *(t.evidence for t in build if t.evidence),
+        # what the finished piece must show: each stage's outcome and the last session's definition of done, then
+        # where it is shared; a session's progress note ("a first draft towards ... saved") is no acceptance test,
+        # and the place it is published is the publish step's outcome when there is one
+        acceptance = [a for a in dict.fromkeys([*(t.done for t in build if t.done and not _PROGRESS_NOTE.search(t.done)),
+                                                *(t.evidence for t in build if t.evidence and not pub),
                                                 *(t.done for t in pub if t.done)]) if not _TIME_SPENT.search(a)]
         if f.software:
             acceptance += ["README states the problem, the approach and one measured result",
