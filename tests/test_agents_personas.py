@@ -140,12 +140,15 @@ def test_strategist_speaks_in_the_persons_terms(case: tuple[str, Path, Any, Fact
 
 def test_an_artifact_brief_accepts_outcomes_not_progress_notes(case: tuple[str, Path, Any, Facts]) -> None:
     """A brief's acceptance checklist holds the stages a finished piece shows and where it is shared, never a
-    session's progress note ('a first draft towards ... saved'), and no line twice."""
+    session's progress note ('a first draft towards ... saved'), and no line twice; so do the strategist's monthly
+    checks."""
     out = agent_output("producer", case[3])
     assert out.briefs
     for b in out.briefs:
         assert b.acceptance and len(b.acceptance) == len(set(b.acceptance))
         assert not [a for a in b.acceptance if "draft towards" in a], b.acceptance
+    checks = [v for m in agent_output("strategist", case[3]).milestones for v in m.verification]
+    assert checks and not [v for v in checks if "draft towards" in v], checks  # a month is checked by what it finishes
 
 
 def test_a_goals_time_frame_is_read_in_the_persons_words() -> None:

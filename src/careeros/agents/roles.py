@@ -177,6 +177,9 @@ def _goal_counts(goal: str) -> list[tuple[int, str]]:
 
 # ------------------------------------------------------------------------------------------ strategist
 
+#: the plan's note for a session that works towards a stage without finishing it (see ``planner.plan._part_outcome``)
+_PROGRESS_NOTE = re.compile(r": (?:a first draft towards|the draft towards) '")
+
 
 #: done criteria that count time spent, not an outcome (a session slice of the plan)
 _TIME_SPENT = re.compile(r"\bh of progress\b|^\d+(?:\.\d+)?\s*h\b|\bcommits or notes dated\b", re.IGNORECASE)
@@ -218,8 +221,10 @@ def strategist_offline(inp: StrategistInput, untrusted: Mapping[str, str]) -> St
         weeks = sorted({t.week for t in tasks})
         key = [t for t in tasks if t.kind in ("build", "publish")] or [t for t in tasks if t.kind == "learn"] or tasks
         deliverables = _merge_publish(list(dict.fromkeys(_clean_task_title(t.title) for t in key)))[:4]
+        # a month is checked by what it finishes, not by a session's progress note
         verification = list(dict.fromkeys(f"Week {t.week}: {t.done}" for t in key
-                                          if t.done and not _TIME_SPENT.search(t.done)))[:4]
+                                          if t.done and not _TIME_SPENT.search(t.done)
+                                          and not _PROGRESS_NOTE.search(t.done)))[:4]
         if not verification and key:  # only session slices this month: the outcome is a first version to show
             verification = [f"Week {weeks[-1]}: a first version of '{deliverables[0]}' you can show someone"]
         refs = [_task_ref(plan, t.task_id) for t in key[:4]]
@@ -296,13 +301,13 @@ def strategist_offline(inp: StrategistInput, untrusted: Mapping[str, str]) -> St
         gain = focus_role.coverage_expected - focus_role.coverage_before
         span = goal_span(inp.goal)
         if span is None or abs(span[1] - plan.horizon_weeks) <= 2:
-            aim = f"You aim at {targets} within {span[0] if span else _months(plan.horizon_weeks)}"
+            aim = f"You aim at {targets} within {span[0] if span else _months(plan.horizon_weeks)}; "
         elif span[1] > plan.horizon_weeks:  # the person's time frame, not the plan's: this plan is its first stretch
-            aim = (f"You aim at {targets} within {span[0]}; this plan covers the first "
-                   f"{_months(plan.horizon_weeks)} of that")
+            aim = (f"You aim at {targets} within {span[0]}, and this plan covers the first "
+                   f"{_months(plan.horizon_weeks)} of that. ")
         else:
-            aim = f"You aim at {targets} within {span[0]}; this plan runs {plan.horizon_weeks} weeks"
-        why.append(f"{aim}; {_title(person, focus_role)} comes first in your profile and in the plan" + (
+            aim = f"You aim at {targets} within {span[0]}, and this plan runs {plan.horizon_weeks} weeks. "
+        why.append(f"{aim}{_title(person, focus_role)} comes first in your profile and in the plan" + (
                        f", which takes your evidence from {focus_role.coverage_before:.0%} to "
                        f"{focus_role.coverage_expected:.0%} of what the role asks for." if gain >= 0.05 else "."))
         if person.current_title:
@@ -641,10 +646,6 @@ def curriculum_offline(inp: CurriculumInput, untrusted: Mapping[str, str]) -> Cu
 def _slug(text: str) -> str:
     s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
     return "-".join(s.split("-")[:6]) or "artifact"
-
-
-#: the plan's note for a session that works towards a stage without finishing it (see ``planner.plan._part_outcome``)
-_PROGRESS_NOTE = re.compile(r": (?:a first draft towards|the draft towards) '")
 
 
 def producer_offline(inp: ProducerInput, untrusted: Mapping[str, str]) -> ProducerOutput:
