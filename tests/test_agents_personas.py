@@ -331,6 +331,28 @@ def test_interview_task_questions_come_from_tasks_that_name_the_roles_skills() -
     assert [t.task for t in relevant_tasks(tasks, labels, 6, least=3)][:1] == [texts[0]]  # ... or O*NET's first
 
 
+def test_an_interview_asks_a_long_task_by_its_gist() -> None:
+    """An interviewer does not read out O*NET's 40-word task statement: a long task is asked by its gist (a run of
+    verbs by its first and last, the purpose clause dropped); a short one as it is."""
+    from careeros.agents.models import InterviewInput, RoleFact, TaskStatement
+    from careeros.agents.roles import TASK_GIST_WORDS, interview_offline
+
+    long_task = ("Design, develop, select, test, implement, and evaluate new or modified informatics solutions, data "
+                 "structures, and decision-support mechanisms to support patients, health care professionals, and "
+                 "their information management and human-computer and human-technology interactions within health "
+                 "care contexts.")
+    short_task = "Analyze patient data to improve nursing services."
+    role = RoleFact(title="Clinical Informatics Specialist", soc_code="15-1211.01", gaps=[])
+    inp = InterviewInput(role=role, tasks=[TaskStatement(soc_code="15-1211.01", task_id=str(i), task=t)
+                                           for i, t in enumerate([long_task, short_task])],
+                         skills=[], evidence=[], bullets=[])
+    asked = [q.question for q in interview_offline(inp, {}).questions if q.kind == "task"]
+    assert len(asked) == 2
+    assert "informatics solutions" in asked[0] and "human-technology" not in asked[0]
+    assert len(asked[0].split()) < len(long_task.split()) and len(long_task.split()) > TASK_GIST_WORDS
+    assert short_task in asked[1]
+
+
 def test_a_star_story_is_framed_as_a_task_only_when_they_share_what_they_are_about() -> None:
     """'Designed a ... curriculum aligned to state standards' is not the task of buying materials 'designed to meet
     ... district standards' (they share 'designed', 'to' and 'standards'): the story sets its own scene instead."""

@@ -452,7 +452,7 @@ TASK_GIST_WORDS = 14
 _VERB_SERIES = re.compile(r"^([a-z]+)(?:, [a-z]+)+,? (and|or) ([a-z]+) ")
 _PURPOSE = re.compile(r",? (?:in order to|so that|to ensure|to support|to improve|to meet|to determine|to identify|"
                       r"to provide|to assist|to help|to maintain|to promote|to facilitate|for use|such as|including|"
-                      r"according to|in accordance with) ")
+                      r"according to|in accordance with|in collaboration with|in coordination with) ")
 
 
 def task_gist(task: str, keep: set[str] | frozenset[str] = frozenset()) -> str:
@@ -1040,8 +1040,10 @@ def interview_offline(inp: InterviewInput, untrusted: Mapping[str, str]) -> Inte
     asked_tasks = relevant_tasks(inp.tasks, [g.label for g in [*inp.skills, *role.gaps]], TASK_QUESTIONS,
                                  TASK_QUESTIONS_LEAST)
     for i, t in enumerate(asked_tasks):
-        low = t.task[0].lower() + t.task[1:].rstrip(".")
-        q = _TASK_Q[i % len(_TASK_Q)].format(t=low, T=t.task, team=f.team)
+        # asked the way an interviewer says it: a long task statement by its gist, not O*NET's full sentence
+        low = task_gist(t.task.rstrip(".")) if t.task else t.task
+        q = _TASK_Q[i % len(_TASK_Q)].format(t=low, T=(low[:1].upper() + low[1:] + ".") if low else t.task,
+                                             team=f.team)
         ref = f"onet_task:{t.soc_code}/{t.task_id}"
         questions.append(Question(question=q, kind="task", source_ref=ref))
         cites.append(Citation(ref=ref, note="O*NET task of the target role"))
