@@ -296,8 +296,9 @@ def test_a_learning_path_studies_parts_not_other_names_of_a_skill() -> None:
 
 
 def test_a_knowledge_question_says_day_to_day_once_in_every_field() -> None:
-    """'How do you apply Building and Construction in your day-to-day work?', never '... day-to-day day-to-day
-    work' (a field whose work is already called day-to-day work)."""
+    """'Where does your knowledge of building and construction come into your day-to-day work?', never '...
+    day-to-day day-to-day work' (a field whose work is already called day-to-day work), and an O*NET knowledge area
+    in the words a person uses ('medicine', not 'Medicine and Dentistry'; 'systems evaluation' mid-sentence)."""
     from careeros.agents.fields import _FIELDS
     from careeros.agents.models import GapFact
     from careeros.agents.roles import _skill_question
@@ -307,6 +308,14 @@ def test_a_knowledge_question_says_day_to_day_once_in_every_field() -> None:
     for f in _FIELDS.values():
         q = _skill_question(g, f)
         assert q.count("day-to-day") == 1, q
+        assert "knowledge of building and construction" in q, q
+    med = GapFact(skill_id="onet:2.C.5.b", label="Medicine and Dentistry", kind="knowledge", size=0.5,
+                  status="missing", market_value=0.0)
+    q = _skill_question(med, _FIELDS["healthcare"])
+    assert "Dentistry" not in q and "knowledge of medicine" in q, q
+    sk = GapFact(skill_id="onet:2.B.4.h", label="Systems Evaluation", kind="skill", size=0.5, status="missing",
+                 market_value=0.0)
+    assert "your systems evaluation changed" in _skill_question(sk, _FIELDS["healthcare"])
 
 
 def test_interview_task_questions_come_from_tasks_that_name_the_roles_skills() -> None:

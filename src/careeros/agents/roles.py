@@ -969,6 +969,22 @@ _RESULT_CLAUSE = re.compile(r",\s+(?=(?:cutting|reducing|raising|saving|improvin
 _HOW = re.compile(r"\s(?=(?:by|through|after)\s+\w+ing\b)", re.IGNORECASE)
 
 
+#: O*NET knowledge areas as a person says them ("your knowledge of medicine", not "apply Medicine and Dentistry");
+#: an area not listed reads lower-cased
+_KNOWLEDGE_SAID = {
+    "administration and management": "management (planning, coordinating people and resources)",
+    "administrative": "office and administrative procedures", "customer and personal service": "customer service",
+    "economics and accounting": "economics and accounting", "education and training": "teaching and training methods",
+    "english language": "written and spoken English", "law and government": "the laws and regulations of your field",
+    "medicine and dentistry": "medicine (diagnosis, treatment and clinical practice)",
+    "personnel and human resources": "HR practice (recruiting, pay, employee relations)",
+    "public safety and security": "safety and security procedures", "sales and marketing": "sales and marketing",
+    "therapy and counseling": "therapy and counselling methods", "computers and electronics": "computers and software",
+    "engineering and technology": "engineering principles", "mechanical": "machines and tools",
+    "production and processing": "production processes and quality control",
+}
+
+
 def _skill_question(g: GapFact, f: Field) -> str:
     name = brief_label(g.label)
     if g.kind == "technology":
@@ -979,7 +995,12 @@ def _skill_question(g: GapFact, f: Field) -> str:
                 f"When did you last use {name}, and what did you check before relying on it?")
     if g.kind == "knowledge":
         work = f.work if f.work.startswith("day-to-day") else f"day-to-day {f.work}"  # "day-to-day work", once
+        if g.skill_id.startswith("onet:"):  # an O*NET knowledge area: in the words a person uses
+            said = _KNOWLEDGE_SAID.get(name.lower(), name.lower())
+            return f"Where does your knowledge of {said} come into your {work}? Give one example."
         return f"How do you apply {name} in your {work}?"
+    if g.skill_id.startswith("onet:"):  # an O*NET skill ("Systems Evaluation") reads lower-cased mid-sentence
+        name = name.lower()
     return f"Give an example where your {name} changed the outcome of a situation at work."
 
 
