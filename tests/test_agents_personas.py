@@ -340,6 +340,32 @@ def test_interview_task_questions_come_from_tasks_that_name_the_roles_skills() -
     assert [t.task for t in relevant_tasks(tasks, labels, 6, least=3)][:1] == [texts[0]]  # ... or O*NET's first
 
 
+def test_a_green_economy_task_is_asked_only_of_a_green_role(built_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """O*NET's green-economy tasks are a niche of an occupation: a financial analyst is asked about financial models,
+    not "financial analyses related to investments in green construction", unless the role's skills are about green
+    work (over the real O*NET tasks of Financial and Investment Analysts)."""
+    import duckdb
+
+    from careeros.agents import roles
+    from careeros.agents.models import TaskStatement
+
+    with duckdb.connect(str(built_home / "warehouse.duckdb"), read_only=True) as con:
+        rows = con.execute("SELECT task_id, task FROM onet_task WHERE soc_code = '13-2051.00' ORDER BY task_id").fetchall()
+    tasks = [TaskStatement(soc_code="13-2051.00", task_id=str(i), task=t) for i, t in rows]
+    labels = ["Financial analysis (FP&A, financial planning and analysis, ratio analysis, profitability analysis)",
+              "Financial modeling (DCF, discounted cash flow, valuation models)",
+              "Investment analysis (equity research, asset allocation, portfolio analysis)"]
+
+    def green(picked: list[TaskStatement]) -> list[str]:
+        return [t.task for t in picked if " green " in f" {t.task.lower()} "]
+
+    assert green(tasks)
+    assert not green(roles.relevant_tasks(tasks, labels, roles.TASK_QUESTIONS))
+    assert green(roles.relevant_tasks(tasks, [*labels, "Green building (LEED)"], len(tasks)))
+    monkeypatch.setattr(roles, "_GREEN_ROLE", re.compile("financial", re.IGNORECASE))  # the rule keeps it out
+    assert green(roles.relevant_tasks(tasks, labels, roles.TASK_QUESTIONS))
+
+
 def test_an_interview_asks_a_long_task_by_its_gist() -> None:
     """An interviewer does not read out O*NET's 40-word task statement: a long task is asked by its gist (a run of
     verbs by its first and last, the purpose clause dropped); a short one as it is."""

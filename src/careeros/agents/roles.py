@@ -401,12 +401,18 @@ def _tasks_about(label: str, tasks: list[TaskStatement], k: int = 1) -> list[str
     return [t.rstrip(".") for sc, _, t in scored[:k] if sc >= TASK_MATCH_MIN]
 
 
+_GREEN_TASK = re.compile(r"\bgreen\b", re.IGNORECASE)
+_GREEN_ROLE = re.compile(r"\bgreen\b|sustainab|renewable|\benergy\b|environment|\bLEED\b|solar|\bwind\b|climate",
+                         re.IGNORECASE)
+
+
 def relevant_tasks(tasks: list[TaskStatement], labels: list[str], k: int, least: int = 0) -> list[TaskStatement]:
     """Up to ``k`` tasks of a role that name most of what it asks for, in O*NET's order (core tasks first).
 
     An Instructional Designer filed under Instructional Coordinators is asked about curricula and training
     materials, not about the coordinators' "advise and teach students": a task counts by the role's skill labels
     it names (:func:`_tasks_about`'s measure); tasks that name none only fill up to ``least``, in O*NET's order.
+    O*NET's green-economy tasks come last unless the role's skills are about green work.
     """
     if len(tasks) <= least:
         return list(tasks)
@@ -417,7 +423,11 @@ def relevant_tasks(tasks: list[TaskStatement], labels: list[str], k: int, least:
     for label in dict.fromkeys(labels):
         for t in _tasks_about(label, tasks, k=3):
             score[at[t]] += 1.0
-    ranked = sorted(range(len(tasks)), key=lambda i: (-score[i], i))[:k]
+    # O*NET's green-economy tasks ("financial analyses related to investments in green construction") describe a
+    # niche of the occupation: for a role whose skills are not about green work they come after every other task
+    niche = (set() if any(_GREEN_ROLE.search(label) for label in labels)
+             else {i for i, x in enumerate(tasks) if _GREEN_TASK.search(x.task)})
+    ranked = sorted(range(len(tasks)), key=lambda i: (i in niche, -score[i], i))[:k]
     keep = [i for n, i in enumerate(ranked) if score[i] > 0 or n < least]
     return [tasks[i] for i in sorted(keep)]
 
