@@ -28,7 +28,7 @@ def norm_emp(datasets: Path, tmp_path_factory: pytest.TempPathFactory) -> TitleN
 
     t = title_frames(Settings(home=tmp_path_factory.mktemp("home"), datasets=datasets))
     return TitleNormalizer.build(t["onet_occupation"], t["onet_alternate_title"], t["onet_reported_title"],
-                                 t["onet_task"], t["employment"], technology=t["onet_technology"])
+                                 t["onet_task"], t["employment"], technology=t.get("onet_technology"))
 
 
 @pytest.mark.parametrize(("title", "expected", "within"), [

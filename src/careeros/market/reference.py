@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # the models pull numpy/scipy/automata: imported when first b
 
 log = logging.getLogger("careeros.market.reference")
 
-_TITLE_TABLES = ("onet_occupation", "onet_alternate_title", "onet_reported_title", "onet_task", "onet_technology")
+_TITLE_TABLES = ("onet_occupation", "onet_alternate_title", "onet_reported_title", "onet_task")
 
 
 def title_frames(settings: Settings) -> dict[str, Any]:
@@ -33,6 +33,9 @@ def title_frames(settings: Settings) -> dict[str, Any]:
     if wh.is_file():
         with connect(wh, read_only=True) as con:
             t = {n: con.sql(f"select * from {n}").pl() for n in _TITLE_TABLES}
+            # the tools each occupation lists lend a typed target their words (optional: older warehouses)
+            t["onet_technology"] = (con.sql("select soc_code, example from onet_technology").pl()
+                                    if table_exists(con, "onet_technology") else None)
             try:
                 t["employment"] = con.sql(
                     "select occupation_code, tot_emp from oews_wage where area_type = 'N'").pl()
@@ -45,6 +48,7 @@ def title_frames(settings: Settings) -> dict[str, Any]:
     root = settings.resolve_datasets()
     r = read_onet(root / "onet-29.3")
     t = {k: r.tables[k] for k in _TITLE_TABLES}
+    t["onet_technology"] = r.tables.get("onet_technology")
     nat = root / "bls-oews-2025" / "oews_2025_national_by_occupation.csv.gz"
     t["employment"] = (pl.read_csv(nat, infer_schema=False).select(
         "occupation_code", pl.col("tot_emp").cast(pl.Float64, strict=False)) if nat.is_file() else None)
@@ -113,7 +117,7 @@ def load_normalizer(settings: Settings | None = None) -> TitleNormalizer:
     log.info("building title index (first run)...")
     t = title_frames(settings)
     norm = TitleNormalizer.build(t["onet_occupation"], t["onet_alternate_title"], t["onet_reported_title"],
-                                 t["onet_task"], t.get("employment"), technology=t["onet_technology"])
+                                 t["onet_task"], t.get("employment"), technology=t.get("onet_technology"))
     norm.save(path)
     _LOADED[path.name] = norm
     return norm
