@@ -282,6 +282,24 @@ def test_every_role_lists_what_it_asks_for_and_what_the_plan_does_about_it(
                 assert f"**{title}**" in made or title in md.split("## Week by week")[1], (slug, title)
 
 
+ONET_KNOWLEDGE = re.compile(r"\b(?:Philosophy and Theology|History and Archeology|Sociology and Anthropology|"
+                            r"Medicine and Dentistry|Fine Arts|Foreign Language|Geography|Food Production|"
+                            r"Telecommunications|Transportation|Building and Construction|Biology|Chemistry|Physics|"
+                            r"Psychology|Economics and Accounting|Law and Government|Public Safety and Security|"
+                            r"Administration and Management|Customer and Personal Service|Communications and Media)\b")
+
+
+def test_smaller_items_name_concepts_not_onets_broad_areas(rendered: dict[str, tuple[rp.Persona, str]]) -> None:
+    """'Smaller items: Philosophy and Theology, History and Archeology ...' for an instructional designer is no advice:
+    O*NET's broad knowledge and skill areas among a role's small gaps are counted, like its long tool lists."""
+    lines = [(slug, m.group(1)) for slug, (_, md) in rendered.items()
+             for m in re.finditer(r"^Smaller items: (.+)$", md, re.M)]
+    assert lines
+    for slug, line in lines:
+        assert not ONET_KNOWLEDGE.search(line), (slug, line)
+    assert any("broad knowledge or skill area" in line for _, line in lines), lines
+
+
 @pytest.mark.parametrize(("expected", "noun", "text"), [
     (6.45, "reply", "about 6 replies"), (1.94, "interview", "about 2 interviews"),
     (1.4, "interview", "1 or 2 interviews"), (0.4, "interview", "fewer than one interview"),

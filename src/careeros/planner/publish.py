@@ -144,9 +144,17 @@ def _role_gap_lines(plan: Plan, role: Any) -> list[str]:
     major = [g for g, m in zip(gaps, is_major, strict=True) if m]
     small = [g for g, m in zip(gaps, is_major, strict=True) if not m]
     # small tools are O*NET's long example lists (a designer's J2EE, a teacher's hand-held spell checkers): counted
-    named = [str(g["label"]) for g in small if g.get("kind") not in ("technology", "tool")][:4]
+    # ... and so are O*NET's broad knowledge and skill areas rated for it (an instructional designer's "Philosophy and
+    # Theology"): a coach names the small concepts, not these
+    def broad(g: dict[str, Any]) -> bool:
+        return str(g.get("skill_id") or "").startswith("onet:")
+
+    named = [str(g["label"]) for g in small if g.get("kind") not in ("technology", "tool") and not broad(g)][:4]
     n_tools = sum(1 for g in small if g.get("kind") in ("technology", "tool"))
-    parts = [*named, *([f"{n_tools} tool{'s' if n_tools > 1 else ''} from O*NET's examples for it"] if n_tools else [])]
+    n_broad = sum(1 for g in small if g.get("kind") not in ("technology", "tool") and broad(g))
+    parts = [*named, *([f"{n_tools} tool{'s' if n_tools > 1 else ''} from O*NET's examples for it"] if n_tools else []),
+             *([f"{n_broad} broad knowledge or skill area{'s' if n_broad > 1 else ''} O*NET rates for it"]
+               if n_broad else [])]
     tail = f"Smaller items: {', '.join(parts)}." if parts else ""
     if not major:
         above = "Beyond what the roles above list, it" if plan.roles and plan.roles[0] is not role else "It"
