@@ -228,9 +228,11 @@ def test_review_plans_read_like_a_coach_wrote_them(rendered: dict[str, tuple[rp.
         assert "under way —" not in md, slug
         parts = re.findall(r"draft towards '([^']*)'", md)
         assert all(p and not p.endswith(" done") for p in parts), slug
-        # "new ground, which this plan's work covers" names what the plan's work products show, nothing else
+        # "what this plan's work adds" names what the plan's work products show, nothing else
         made = md.split("## What you will make")[1].split("## Week by week")[0] if "## What you will make" in md else ""
-        for first in re.findall(r"New ground, which this plan's work covers: ([^(,.]+)", md):
+        adds = re.findall(r"What this plan's work adds: ([^(,.]+)", md)
+        assert "New ground" not in md and adds, slug
+        for first in adds:
             assert first.strip() in made, (slug, first)
         # the transition from the current role is explained from the resume
         assert "Today you work as" in md and ("From " in md or "same occupation" in md), slug

@@ -168,8 +168,9 @@ def explain_path(p: TransitionPath, planned: bool = True) -> str:
     keep = {x.lower() for x in carried}
     new = [x for x in [*p.missing_skills[:4], *p.missing_technologies[:3]] if x.lower() not in keep]
     if new:
-        bits.append(("New ground, which this plan's work covers: " if planned else
-                     "New ground, beyond this plan's weeks: ") + f"{_join([brief_label(x) for x in new], 5)}.")
+        # "adds", not "new ground": some of them the person already shows in part (an electrician's OSHA card)
+        bits.append(("What this plan's work adds: " if planned else
+                     "Still to add, beyond this plan's weeks: ") + f"{_join([brief_label(x) for x in new], 5)}.")
     if p.wage_ratio:
         if p.wage_ratio >= 1.1:
             bits.append(f"Typical pay is about {p.wage_ratio:.1f}x yours.")
