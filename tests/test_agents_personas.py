@@ -111,6 +111,10 @@ def test_outreach_one_draft_per_contact_never_to_the_own_employer(case: tuple[st
             assert c.company in text  # personalised with the contact's own company
         if name != "sample":
             assert software_words(text) == [], (name, software_words(text))
+        span = goal_span(facts.goal)
+        if span is not None:  # the person's own time frame, not the plan's horizon
+            said = re.sub(r"^(?:an?|one)\s+", "", span[0], flags=re.IGNORECASE)
+            assert f"over the next {said}" in d.body, (name, d.body)
 
 
 def test_curriculum_has_a_learning_path_per_gap(case: tuple[str, Path, Any, Facts]) -> None:

@@ -848,7 +848,10 @@ def outreach_offline(inp: OutreachInput, untrusted: Mapping[str, str]) -> Outrea
     out_ranked = [RankedContact(contact_id=c.contact_id, name=c.name, company=c.company, score=s, reasons=r)
                   for s, c, _, r in ranked]
     targets = _join(own_titles, "or")
-    months = _months(person.horizon_weeks)
+    # the person's own time frame when the goal names one ("within 6 months"), else the plan's
+    span = goal_span(inp.goal or person.goal)
+    months = re.sub(r"^(?:an?|one)\s+", "", span[0] if span else _months(person.horizon_weeks),  # "the next year"
+                    flags=re.IGNORECASE)
     move = (f"I'm working on a move from my {person.current_title} role into {targets} roles over the next {months}"
             if person.current_title else f"I'm working on a move into {targets} roles over the next {months}")
     drafts = []
