@@ -155,6 +155,15 @@ def test_an_artifact_brief_accepts_outcomes_not_progress_notes(case: tuple[str, 
     assert checks and not [v for v in checks if "draft towards" in v], checks  # a month is checked by what it finishes
 
 
+def test_a_learning_path_says_its_weeks_as_ranges_and_what_its_hours_are() -> None:
+    """'(weeks 4, 5, 6, 7, 8, 9, 10, 11, 28 h)' read as 28 hours of study for one gap; the curriculum now says
+    '(weeks 4-11: 28 h of study and work that uses it)'."""
+    from careeros.agents.orchestrator import week_ranges
+
+    assert week_ranges([4, 5, 6, 7, 8, 9, 10, 11]) == "4-11"
+    assert week_ranges([5, 1, 2, 3]) == "1-3, 5" and week_ranges([11, 12]) == "11, 12" and week_ranges([3]) == "3"
+
+
 def test_a_goals_time_frame_is_read_in_the_persons_words() -> None:
     """'within 6 months' is the person's time frame: the strategist repeats it and says how much of it a 12-week plan
     covers, instead of 'within three months' (the plan's horizon)."""
@@ -172,6 +181,7 @@ def test_render_functions_give_every_agents_text(case: tuple[str, Path, Any, Fac
     texts = render_all(home, profile, facts)
     assert set(texts) == set(AGENT_NAMES) and all(texts.values())
     assert "From your resume:" in texts["interview_prep"] and "How to close each gap" in texts["curriculum"]
+    assert "of study and work that uses it)" in texts["curriculum"]
     assert render.render_outreach(home, profile, facts) == texts["outreach"]
     assert "<details>" not in texts["strategist"]  # no citation block in the person's text
 

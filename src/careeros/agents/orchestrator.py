@@ -99,6 +99,17 @@ class AgentsReport(BaseModel):
 # ------------------------------------------------------------------------------------------ running
 
 
+def week_ranges(weeks: list[int]) -> str:
+    """Plan weeks as a person reads them: [4, 5, 6, 7, 9] -> "4-7, 9"."""
+    ws = sorted(set(int(w) for w in weeks))
+    runs: list[list[int]] = []
+    for w in ws:
+        if runs and w == runs[-1][-1] + 1:
+            runs[-1].append(w)
+        else:
+            runs.append([w])
+    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs)
+
 def agent_names(selected: Sequence[str] | None = None) -> list[str]:
     """The agents to run, in the canonical order; unknown names are an error."""
     if not selected:
@@ -374,7 +385,8 @@ def agent_markdown(r: AgentRun, run_id: str, citations: bool = True) -> str:
         if o.get("paths"):
             lines.append("### How to close each gap")
             for p in o["paths"]:
-                when = f" (weeks {', '.join(map(str, p['weeks']))}, {p['hours']:g} h)" if p.get("weeks") else ""
+                when = (f" (weeks {week_ranges(p['weeks'])}: {p['hours']:g} h of study and work that uses it)"
+                        if p.get("weeks") else "")
                 lines += [f"**{brief_label(str(p['skill']))}** for {p['role']}{when}"]
                 lines += [f"{n}. {t}" for n, t in enumerate(p["topics"], 1)]
                 lines += [f"- Practice: {p['practice']}", f"- Checkpoint: {p['checkpoint']}", ""]
