@@ -99,17 +99,6 @@ class AgentsReport(BaseModel):
 # ------------------------------------------------------------------------------------------ running
 
 
-def week_ranges(weeks: list[int]) -> str:
-    """Plan weeks as a person reads them: [4, 5, 6, 7, 9] -> "4-7, 9"."""
-    ws = sorted(set(int(w) for w in weeks))
-    runs: list[list[int]] = []
-    for w in ws:
-        if runs and w == runs[-1][-1] + 1:
-            runs[-1].append(w)
-        else:
-            runs.append([w])
-    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs)
-
 def agent_names(selected: Sequence[str] | None = None) -> list[str]:
     """The agents to run, in the canonical order; unknown names are an error."""
     if not selected:
@@ -362,6 +351,18 @@ def apply_outreach_review(answer: Mapping[str, Any], channel: str = "prefect-for
 
 
 # ------------------------------------------------------------------------------------------ storage
+
+
+def week_ranges(weeks: list[int]) -> str:
+    """Plan weeks as a person reads them: [4, 5, 6, 7, 9] -> "4-7, 9"."""
+    ws = sorted(set(int(w) for w in weeks))
+    runs: list[list[int]] = []
+    for w in ws:
+        if runs and w == runs[-1][-1] + 1:
+            runs[-1].append(w)
+        else:
+            runs.append([w])
+    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs)
 
 
 def agent_markdown(r: AgentRun, run_id: str, citations: bool = True) -> str:
