@@ -57,7 +57,7 @@ from careeros.agents.models import (
 from careeros.agents.resume import QUANT, RESULT, same_company
 from careeros.evidence.resume_facts import ROLE_NOUNS
 from careeros.llm import Tier, register_deterministic
-from careeros.planner.artifacts import CREDENTIAL_RX
+from careeros.planner.artifacts import CREDENTIAL_RX, GREEN_TASK
 from careeros.planner.gaps import MINOR_WORDS, brief_label, split_examples
 from careeros.planner.requirements import phrase_stems
 
@@ -401,7 +401,6 @@ def _tasks_about(label: str, tasks: list[TaskStatement], k: int = 1) -> list[str
     return [t.rstrip(".") for sc, _, t in scored[:k] if sc >= TASK_MATCH_MIN]
 
 
-_GREEN_TASK = re.compile(r"\bgreen\b", re.IGNORECASE)
 _GREEN_ROLE = re.compile(r"\bgreen\b|sustainab|renewable|\benergy\b|environment|\bLEED\b|solar|\bwind\b|climate",
                          re.IGNORECASE)
 
@@ -426,7 +425,7 @@ def relevant_tasks(tasks: list[TaskStatement], labels: list[str], k: int, least:
     # O*NET's green-economy tasks ("financial analyses related to investments in green construction") describe a
     # niche of the occupation: for a role whose skills are not about green work they come after every other task
     niche = (set() if any(_GREEN_ROLE.search(label) for label in labels)
-             else {i for i, x in enumerate(tasks) if _GREEN_TASK.search(x.task)})
+             else {i for i, x in enumerate(tasks) if GREEN_TASK.search(x.task)})
     ranked = sorted(range(len(tasks)), key=lambda i: (i in niche, -score[i], i))[:k]
     keep = [i for n, i in enumerate(ranked) if score[i] > 0 or n < least]
     return [tasks[i] for i in sorted(keep)]

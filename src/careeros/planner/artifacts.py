@@ -372,7 +372,8 @@ def role_context(con: Any, soc_code: str, families: Sequence[Family], own_title:
                        tasks=tasks, dwas=dwas, esco=esco, family=family_for(soc_code, families))
 
 
-_NICHE = re.compile(r"\bgreen\b", re.I)  # O*NET "green" task statements describe a niche of the occupation
+#: O*NET's green-economy task statements describe a niche of the occupation (also read by the interview agent)
+GREEN_TASK = re.compile(r"\bgreen\b", re.I)
 
 
 def _match_statements(patterns: Sequence[str], statements: Sequence[str]) -> list[str]:
@@ -382,7 +383,7 @@ def _match_statements(patterns: Sequence[str], statements: Sequence[str]) -> lis
     for i, s in enumerate(statements):
         n = sum(1 for r in regs if r.search(s))
         if n:
-            scored.append((bool(_NICHE.search(s)), -min(n, 2), i, s))
+            scored.append((bool(GREEN_TASK.search(s)), -min(n, 2), i, s))
     return [s for *_, s in sorted(scored)]
 
 
