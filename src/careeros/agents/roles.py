@@ -986,11 +986,11 @@ _HOW = re.compile(r"\s(?=(?:by|through|after)\s+\w+ing\b)", re.IGNORECASE)
 _KNOWLEDGE_SAID = {
     "administration and management": "management (planning, coordinating people and resources)",
     "administrative": "office and administrative procedures", "customer and personal service": "customer service",
-    "economics and accounting": "economics and accounting", "education and training": "teaching and training methods",
+    "education and training": "teaching and training methods",
     "english language": "written and spoken English", "law and government": "the laws and regulations of your field",
     "medicine and dentistry": "medicine (diagnosis, treatment and clinical practice)",
     "personnel and human resources": "HR practice (recruiting, pay, employee relations)",
-    "public safety and security": "safety and security procedures", "sales and marketing": "sales and marketing",
+    "public safety and security": "safety and security procedures",
     "therapy and counseling": "therapy and counselling methods", "computers and electronics": "computers and software",
     "engineering and technology": "engineering principles", "mechanical": "machines and tools",
     "production and processing": "production processes and quality control",
