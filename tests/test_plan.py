@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import random
+import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -402,3 +403,86 @@ def test_a_product_instance_quotes_the_task_that_matches_its_skills() -> None:
     assert _task_for(tasks, 1, ["GPU training (quantization)"]) is None
     assert _task_for(tasks, 0, ["GPU training (quantization)"]) is None
     assert _task_for(tasks, 1, ["GPU training (quantization)"], anchored=False) == tasks[1]
+
+
+def test_broader_skills_are_learned_and_evidenced_first() -> None:
+    """A coach teaches machine learning before deep learning and deep learning before GPU training optimisation:
+    the product on the broader skill comes first whatever the gap sizes, and inside a product the broader skill is
+    learned (and named) first. Unrelated products keep their order, and core work stays before stretch work."""
+    from careeros.planner.artifacts import Artifact
+    from careeros.planner.plan import ancestors, foundations_first, foundations_order
+
+    parents = {"gpu": {"dl": 0.65}, "dl": {"ml": 0.65}, "eval": {"ml": 0.65}, "ml": {"ds": 0.65},
+               "torch": {"dl": 0.8, "python": 0.9}}
+    assert ancestors("gpu", parents) == {"dl", "ml", "ds"}
+    assert ancestors("ml", parents) == {"ds"}
+    assert foundations_order(["gpu", "dl"], parents) == ["dl", "gpu"]
+    assert foundations_order(["eval", "ml", "sql"], parents) == ["ml", "eval", "sql"]
+
+    def art(i: str, skills: list[str]) -> Artifact:
+        return Artifact(id=i, template_id="t", kind="project", title=i, hours=10, proof="p", strength=0.8,
+                        skills=skills)
+
+    deep, basics, other = art("deep", ["gpu", "dl"]), art("basics", ["eval", "ml"]), art("other", ["sql"])
+    got = foundations_first([(other, False), (deep, False), (basics, False)], parents)
+    assert [a.id for a, _ in got] == ["other", "basics", "deep"]
+    # a stretch product is not pulled in front of core work
+    got = foundations_first([(deep, False), (basics, True)], parents)
+    assert [a.id for a, _ in got] == ["deep", "basics"]
+    # a cycle in the hierarchy data does not lose a product
+    loop = {"a": {"b": 0.6}, "b": {"a": 0.6}}
+    assert len(foundations_first([(art("x", ["a"]), False), (art("y", ["b"]), False)], loop)) == 2
+
+
+def test_a_tool_the_products_practice_names_is_used_in_it_not_left_for_later() -> None:
+    """'PyTorch (or TensorFlow)' beside a project on 'Deep learning (PyTorch, TensorFlow, ...)' is built with it: the
+    plan says so instead of 'not in this plan's weeks', with no study item of its own, and the ML product comes
+    before the deep learning one."""
+    from careeros.planner.artifacts import Artifact
+    from careeros.planner.plan import tools_used
+    from careeros.planner.publish import plan_markdown
+
+    parents = {"tech:pytorch": {"concept:dl": 0.8}, "tech:tableau": {"concept:viz": 0.8},
+               "concept:gpu": {"concept:dl": 0.65}, "concept:dl": {"concept:ml": 0.65},
+               "concept:eval": {"concept:ml": 0.65}}
+    gaps = {g.skill_id: g for g in [
+        _gap("concept:dl", "Deep learning (PyTorch, TensorFlow, transformer models)", 0.9),
+        _gap("tech:pytorch", "PyTorch (or TensorFlow)", 0.8, "technology"),
+        _gap("tech:tableau", "Tableau", 0.5, "technology"),
+        _gap("concept:viz", "Data visualization (dashboards)", 0.4)]}  # does not name Tableau: not implied
+    dl = Artifact(id="dl", template_id="t", kind="project", title="P", hours=10, proof="p", strength=0.8,
+                  skills=["concept:dl"])
+    viz = Artifact(id="viz", template_id="t", kind="project", title="V", hours=10, proof="p", strength=0.8,
+                   skills=["concept:viz"])
+    assert tools_used([(dl, False), (viz, False)], gaps, parents) == {"dl": ["tech:pytorch"]}
+
+    profile = Profile.model_validate({
+        "name": "Test Person", "target_roles": [{"title": "Machine Learning Engineer", "soc_code": "15-2051.00"}],
+        "weekly_hours": 10, "horizon_weeks": 12,
+        "goal": {"statement": "Become an ML engineer with two public ML projects"}})
+    rep = GapReport(soc_code="15-2051.00", title="Data Scientists", coverage=0.3, market_value_source="neutral",
+                    gaps=[_gap("concept:gpu", "GPU training and inference optimization (multi-GPU training)", 1.0),
+                          _gap("tech:pytorch", "PyTorch (or TensorFlow)", 0.95, "technology"),
+                          _gap("concept:dl", "Deep learning (PyTorch, TensorFlow, transformer models)", 0.9),
+                          _gap("concept:eval", "Model evaluation (cross-validation, evaluation metrics)", 0.7),
+                          _gap("concept:ml", "Machine learning (scikit-learn, XGBoost)", 0.6)])
+    from careeros.planner.artifacts import RoleContext, family_for, load_families
+
+    ctx = RoleContext(soc_code="15-2051.00", tasks=["Compare models using statistical performance metrics",
+                                                    "Apply deep learning models to images"],
+                      family=family_for("15-2051.00", load_families()))
+    plan = build_plan(profile, [rep], TEMPLATES, ASSUMPTIONS, start=date(2026, 1, 5), parents=parents,
+                      contexts={"15-2051.00": ctx})
+    tasks = [t for wk in plan.weeks for t in wk.tasks]
+    made = [a.title for a in plan.artifact_details]
+    assert len(made) >= 2 and made[0] == "Machine-learning project", made
+    assert plan.artifact_details[0].skills[0] == "concept:ml", plan.artifact_details[0].skills
+    assert not [t for t in tasks if t.kind == "learn" and "tech:pytorch" in t.skill_ids]
+    assert [t for t in tasks if t.kind == "build" and "tech:pytorch" in t.skill_ids]
+    learn = [t.skill_ids[0] for t in tasks if t.kind == "learn"]
+    for broad, narrow in [("concept:ml", "concept:dl"), ("concept:dl", "concept:gpu"), ("concept:ml", "concept:eval")]:
+        if broad in learn and narrow in learn:
+            assert learn.index(broad) < learn.index(narrow), learn
+    md = plan_markdown(plan.model_copy(update={"gaps": [{**g.model_dump(), "soc_code": "15-2051.00"}
+                                                        for g in rep.gaps]}))
+    assert re.search(r"^- PyTorch \(or TensorFlow\) — this plan: \*", md, re.M), md

@@ -389,7 +389,7 @@ def compute_plan(home: Path, profile: Profile, overrides: PlanOverrides | None =
         raise ValueError("none of the profile's target roles resolves to an occupation with skills")
     plan = build_plan(profile, found.reports, load_catalogue([Path(home) / "artifacts"]), assumptions,
                       overrides=overrides, resolve=labels, market_snapshot=snap,
-                      memory_version=_memory_version(Path(home)), **extra)
+                      memory_version=_memory_version(Path(home)), parents=found.parents, **extra)
     after = {r.soc_code: r.coverage_after for r in plan.roles}
     facts = found.facts
     return plan.model_copy(update={

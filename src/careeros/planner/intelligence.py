@@ -75,6 +75,8 @@ class Assessment:
     priorities: list[float]
     gaps: list[dict[str, Any]] = field(default_factory=list)
     limits: list[str] = field(default_factory=list)
+    #: the skill hierarchy's broader skills per skill id (the plan learns broader skills first)
+    parents: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def roles_json(self) -> list[dict[str, Any]]:
         """One entry per target role: the person's title, the SOC, coverage of its core requirements."""
@@ -343,4 +345,4 @@ def assess(con: Any, profile: Profile, roles: Sequence[TargetRoleRef], extractor
     return Assessment(facts=facts, current_soc=current_soc, current_title=current_title, person=person,
                       profiles=profiles, reports=reports, priorities=prio,
                       gaps=demote_children_of_gaps(ranked_gaps(reports, prio), hier.parents),
-                      limits=limits)
+                      limits=limits, parents=hier.parents)

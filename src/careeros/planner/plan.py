@@ -25,10 +25,10 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import polars as pl
 from pydantic import BaseModel, Field
@@ -357,8 +357,11 @@ def _goal_picks(targets: Sequence[GoalTarget], pool: Sequence[Artifact], gaps: S
 def _choose(strategy: Strategy, reports: Sequence[GapReport], a: AssumptionSet, templates: Sequence[ArtifactTemplate],
             resolve: dict[str, str] | None, core_hours: float, stretch_share: float, weekly_hours: float,
             max_gaps: int, contexts: dict[str, RoleContext] | None = None,
-            targets: Sequence[GoalTarget] = (), goal: str = "", spare_hours: float = 0.0) -> _Choice:
+            targets: Sequence[GoalTarget] = (), goal: str = "", spare_hours: float = 0.0,
+            parents: Mapping[str, Mapping[str, float]] | None = None) -> _Choice:
     """Artifacts and ordered work items for one strategy.
+
+    ``parents``: the skill hierarchy (a skill id's broader skill ids); broader skills are learned and evidenced first.
 
     ``spare_hours``: hours a first schedule left to outreach beyond its weekly share (the products finished early);
     they go to study of the next largest gaps (see :func:`_outreach_slack`).
@@ -430,7 +433,10 @@ def _choose(strategy: Strategy, reports: Sequence[GapReport], a: AssumptionSet, 
     if spare > 1.0:
         taken = {instance_key(x) for x in [*core, *stretch]}
         core += pick([c for c in core_c if instance_key(c) not in taken], residual([*core, *stretch]), spare)
-    chosen = [(by_id[x.id], False) for x in core] + [(by_id[x.id], True) for x in stretch]
+    chosen = [(_skills_in_order(art, parents or {}), st) for art, st in foundations_first(
+        [(by_id[x.id], False) for x in core] + [(by_id[x.id], True) for x in stretch], parents or {})]
+    # a tool the product's own practice names ("Deep learning (PyTorch, TensorFlow)") is used while building it
+    tools = tools_used(chosen, combined, parents or {})
     seen: dict[str, int] = {}
     repeated = {t for t in (a.title for a, _ in chosen) if sum(1 for a, _ in chosen if a.title == t) > 1}
     first_task = {(c.template_id, tuple(c.soc_codes)): c.task for c in cands if not later_instance(c)}
@@ -454,10 +460,11 @@ def _choose(strategy: Strategy, reports: Sequence[GapReport], a: AssumptionSet, 
     if strategy == "fastest-first-evidence":
         chosen.sort(key=lambda t: (t[1], t[0].id not in forced_ids, eff(t[0]).hours))
     fam = {c: ctx.family for c, ctx in (contexts or {}).items()}
+    plain = [x for x, _ in chosen]  # without the tools used by the way: those have no study hours of their own
     works: list[_Work] = []
-    learned: set[str] = set()
+    learned: set[str] = {s for ts in tools.values() for s in ts}  # learned with the practice that names them
     learn_items: set[str] = set()
-    for art, is_stretch in chosen:
+    for i, (art, is_stretch) in enumerate(chosen):
         socs = sorted({r for s in art.skills for r in roles_of.get(s, [])})
         f = next((fam[c] for c in [*art.soc_codes, *socs] if c in fam), None)
         deps = []
@@ -479,6 +486,9 @@ def _choose(strategy: Strategy, reports: Sequence[GapReport], a: AssumptionSet, 
             works.append(_learn_work(gap, learn[s], roles_of.get(s, []), f, is_stretch))
         bid = f"build:{art.id}"
         done = art.done or f"{art.title}: finished and checked by someone who does this work"
+        if tools.get(art.id):
+            art = art.model_copy(update={"skills": [*art.skills, *tools[art.id]]})
+            chosen[i] = (art, is_stretch)
         works.append(_Work(bid, "build", art.title, quarter(build_hours(art) * 60), deps, socs, list(art.skills),
                            art.id, is_stretch, done=done[:1].upper() + done[1:], evidence=art.publish or art.proof,
                            milestones=list(art.milestones), label=art.title))
@@ -489,10 +499,103 @@ def _choose(strategy: Strategy, reports: Sequence[GapReport], a: AssumptionSet, 
                            socs, list(art.skills), art.id, is_stretch,
                            done=pub_done[:1].upper() + pub_done[1:],
                            evidence=f"link to the published work ({art.publish or art.proof})", label=art.title))
-    works += _study_items(gaps, learned, core_hours + spare_hours - _dedup_hours([x for x, _ in chosen], learn,
-                                                                                 publish_h, by_id, build_hours),
+    works += _study_items(gaps, learned, core_hours + spare_hours - _dedup_hours(plain, learn, publish_h, by_id,
+                                                                                 build_hours),
                           a, bias, roles_of, fam, MAX_STUDY_ITEMS + (MORE_STUDY_ITEMS if spare_hours > 0 else 0))
     return _Choice(strategy, weights, chosen, works, goal_report)
+
+
+_T = TypeVar("_T")
+
+
+def ancestors(skill: str, parents: Mapping[str, Mapping[str, float]]) -> set[str]:
+    """Every broader skill of ``skill`` up the hierarchy (PyTorch -> deep learning -> machine learning ...)."""
+    out: set[str] = set()
+    frontier = [skill]
+    while frontier:
+        nxt = [p for c in frontier for p in parents.get(c, {}) if p not in out and p != skill]
+        out.update(nxt)
+        frontier = nxt
+    return out
+
+
+def foundations_order(skills: Sequence[str], parents: Mapping[str, Mapping[str, float]]) -> list[str]:
+    """``skills`` with each broader skill before the narrower ones it underlies, otherwise in their order.
+
+    A coach teaches machine learning before deep learning, and deep learning before GPU training optimisation.
+    """
+    return _topological(list(skills), lambda a, b: a in ancestors(b, parents))
+
+
+def _skills_in_order(art: Artifact, parents: Mapping[str, Mapping[str, float]]) -> Artifact:
+    """``art`` with its skills (and their labels) broader first: it is learned and described in that order."""
+    order = foundations_order(art.skills, parents)
+    if order == art.skills:
+        return art
+    upd: dict[str, Any] = {"skills": order}
+    if len(art.skill_labels) == len(art.skills):
+        at = {s: lab for s, lab in zip(art.skills, art.skill_labels, strict=True)}
+        upd["skill_labels"] = [at[s] for s in order]
+    return art.model_copy(update=upd)
+
+
+def foundations_first(chosen: Sequence[tuple[Artifact, bool]],
+                      parents: Mapping[str, Mapping[str, float]]) -> list[tuple[Artifact, bool]]:
+    """Work products in order, one that evidences a broader skill before one that builds on it.
+
+    A first ML project on model evaluation and machine learning, then the one on deep learning and GPU training,
+    not the other way round. Core products stay before stretch ones; otherwise the chosen order is kept.
+    """
+    anc = {art.id: {p for s in art.skills for p in ancestors(s, parents)} for art, _ in chosen}
+
+    def before(x: tuple[Artifact, bool], y: tuple[Artifact, bool]) -> bool:
+        if x[1] != y[1]:
+            return False
+        return bool(set(x[0].skills) & anc[y[0].id]) and not set(y[0].skills) & anc[x[0].id]
+
+    return _topological(list(chosen), before)
+
+
+def _topological(items: list[_T], before: Callable[[_T, _T], bool]) -> list[_T]:
+    """Stable order in which no item comes after one it must precede (the first free item each time)."""
+    left = list(items)
+    out: list[_T] = []
+    while left:
+        i = next((i for i, x in enumerate(left) if not any(before(y, x) for y in left if y is not x)), 0)
+        out.append(left.pop(i))
+    return out
+
+
+def tools_used(chosen: Sequence[tuple[Artifact, bool]], gaps: Mapping[str, Gap],
+               parents: Mapping[str, Mapping[str, float]]) -> dict[str, list[str]]:
+    """Tool gaps each product uses by the way, per artifact id.
+
+    A tool gap is used in a product that evidences the practice the tool implies and whose requirement names the
+    tool among its examples: a project on "Deep learning (PyTorch, TensorFlow, ...)" is built with PyTorch, so the
+    plan does not list "PyTorch (or TensorFlow)" as left for a later plan. Only tools no chosen product covers.
+    """
+    covered = {s for art, _ in chosen for s in art.skills}
+    out: dict[str, list[str]] = {}
+    for sid, g in gaps.items():
+        if sid in covered or g.kind not in ("technology", "tool"):
+            continue
+        name = g.label.split(" (")[0].strip().lower()
+        if not name:
+            continue
+        for art, _ in chosen:
+            hit = [p for p in parents.get(sid, {}) if p in art.skills and p in gaps
+                   and name in _examples(gaps[p].label)]
+            if hit:
+                out.setdefault(art.id, []).append(sid)
+                covered.add(sid)
+                break
+    return out
+
+
+def _examples(label: str) -> list[str]:
+    """The examples a requirement's label names in parentheses, lower-cased ("deep learning (pytorch, ...)")."""
+    m = re.search(r"\((.*)\)\s*$", label)
+    return [x.strip().lower() for x in m.group(1).split(",")] if m else []
 
 
 #: at most this many gaps get study of their own (no work product) in one plan: a plan stays focused
@@ -882,7 +985,7 @@ def build_plan(profile: Profile, reports: Sequence[GapReport], templates: Sequen
                strategies: Sequence[Strategy] = STRATEGIES, max_gaps: int = 25,
                contexts: dict[str, RoleContext] | None = None, role_titles: dict[str, str] | None = None,
                current: CurrentRole | None = None, paths: Sequence[TransitionPath] = (),
-               limits: Sequence[str] = ()) -> Plan:
+               limits: Sequence[str] = (), parents: Mapping[str, Mapping[str, float]] | None = None) -> Plan:
     """The best of the ranked alternatives as a :class:`Plan` (pure: no I/O).
 
     ``contexts`` (role tasks and field per SOC code) turn on field work products; ``role_titles`` are the person's
@@ -912,7 +1015,7 @@ def build_plan(profile: Profile, reports: Sequence[GapReport], templates: Sequen
     fields = {c: ctx.family.field for c, ctx in (contexts or {}).items()}
     def build(s: Strategy, spare: float = 0.0) -> _Built:
         return _assemble(_choose(s, reps, assumptions, templates, resolve, core_hours, stretch_share, wh, max_gaps,
-                                 contexts, targets, goal, spare), reps, assumptions, wh, horizon, start, own, fields)
+                                 contexts, targets, goal, spare, parents), reps, assumptions, wh, horizon, start, own, fields)
 
     built = []
     for s in strategies:
