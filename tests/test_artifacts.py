@@ -188,3 +188,30 @@ def test_field_products_follow_the_work_a_role_does() -> None:
                       family=family_for("19-3094.00", fams))
     arts = field_candidates(ctx, [*gaps, lic])
     assert arts and not [a for a in arts if "s3" in a.skills]
+
+
+def test_what_a_product_is_about_is_read_from_a_requirements_name_and_first_examples() -> None:
+    """A lesson module is about lessons and e-learning: 'Instructional coaching models (coaching cycles) (Impact
+    Cycle, ..., modeling lessons)' names a lesson only far down its examples, so it is not bound ahead of larger
+    gaps (a second module used to centre on coaching models); 'Deep learning (PyTorch, TensorFlow, transformer
+    models)' names models among its first examples, so an ML project is about it."""
+    from careeros.planner.artifacts import Family, Product, RoleContext, _leading, field_candidates
+
+    assert _leading("Deep learning (PyTorch, TensorFlow, transformer models, neural network)") == (
+        "Deep learning (PyTorch, TensorFlow, transformer models")
+    assert "lesson" not in _leading("Instructional coaching models (coaching cycles) (Impact Cycle, student-centered "
+                                    "coaching, cognitive coaching, co-planning with teachers, modeling lessons)")
+    prod = Product(id="lesson-module", kind="project", title="Interactive lesson module",
+                   skills=["e-learning", "instructional", "needs analysis", "storyboard"],
+                   skill_kinds=["concept"], topics=["module", "lesson", "e-learning"], bundle=2, hours=12,
+                   strength=0.8, done="d", publish="p")
+    fam = Family(id="education", field="education", soc=["25-"], products=[prod])
+    ctx = RoleContext(soc_code="25-9031.00", tasks=["Develop instructional materials"], family=fam)
+    gaps = _gaps([("E-learning development (Articulate Storyline, online courses)", 0.75),
+                  ("Needs analysis (needs assessment, performance analysis)", 0.67),
+                  ("Storyboarding", 0.62),
+                  ("Instructional coaching models (coaching cycles) (Impact Cycle, student-centered coaching, "
+                   "cognitive coaching, co-planning with teachers, modeling lessons)", 0.26)])
+    arts = field_candidates(ctx, gaps)
+    seconds = [a.skill_labels for a in arts if ":lesson-module#2" in a.id]
+    assert seconds and not any(labels[0].startswith("Instructional coaching") for labels in seconds), seconds

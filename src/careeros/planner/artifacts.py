@@ -449,6 +449,19 @@ _FORM_TOPICS = frozenset({"write-up", "writeup", "project", "portfolio", "case s
                           "post", "note", "module", "workshop"})
 
 
+#: how many of a requirement label's examples say what it is about (see :func:`_leading`)
+LEADING_EXAMPLES = 3
+
+
+def _leading(label: str) -> str:
+    """A requirement's name with its first few examples: "Deep learning (PyTorch, TensorFlow, transformer models".
+
+    The examples further down a label are what postings also call it, not what it is about.
+    """
+    head, _, rest = label.partition(" (")
+    return f"{head} ({', '.join(rest.rstrip(')').split(', ')[:LEADING_EXAMPLES])}" if rest else head
+
+
 def _topic_rx(topics: Sequence[str]) -> re.Pattern[str] | None:
     """A pattern for a product's subject topics by their stems ("estimate" -> "estimat", "schedule" -> "schedul")."""
     stems = []
@@ -487,7 +500,9 @@ def field_candidates(ctx: RoleContext, gaps: Sequence[Gap], instances: int = 2) 
         # what the product is about comes first: a "Cost estimate and schedule" binds cost estimating and
         # scheduling before the broad "Construction management" its patterns also match
         topic = _topic_rx(p.topics)
-        about = {g.skill_id for g in strong if topic is not None and topic.search(g.label)}
+        # ... by the requirement's name and its first examples, not one far down its list ("Instructional coaching
+        # models (Impact Cycle, ..., modeling lessons)" is not what a lesson module is about)
+        about = {g.skill_id for g in strong if topic is not None and topic.search(_leading(g.label))}
         n_topic = len(about)
         strong.sort(key=lambda g: g.skill_id not in about)  # stable: largest first within each part
         weak = [g for g in ranked if g.kind in p.skill_kinds and g not in strong and not CREDENTIAL_RX.search(g.label)]

@@ -433,8 +433,11 @@ def _choose(strategy: Strategy, reports: Sequence[GapReport], a: AssumptionSet, 
     if spare > 1.0:
         taken = {instance_key(x) for x in [*core, *stretch]}
         core += pick([c for c in core_c if instance_key(c) not in taken], residual([*core, *stretch]), spare)
-    chosen = [(_skills_in_order(art, parents or {}), st) for art, st in foundations_first(
-        [(by_id[x.id], False) for x in core] + [(by_id[x.id], True) for x in stretch], parents or {})]
+    chosen = [(by_id[x.id], False) for x in core] + [(by_id[x.id], True) for x in stretch]
+    if strategy == "fastest-first-evidence":
+        chosen.sort(key=lambda t: (t[1], t[0].id not in forced_ids, eff(t[0]).hours))
+    # numbered ("(second)") in the order they are made, after any reordering
+    chosen = [(_skills_in_order(art, parents or {}), st) for art, st in foundations_first(chosen, parents or {})]
     # a tool the product's own practice names ("Deep learning (PyTorch, TensorFlow)") is used while building it
     tools = tools_used(chosen, combined, parents or {})
     seen: dict[str, int] = {}
@@ -457,8 +460,6 @@ def _choose(strategy: Strategy, reports: Sequence[GapReport], a: AssumptionSet, 
             if n > 1:
                 upd["title"] = f"{art.title} ({_ORDINAL.get(n, str(n))})"
             chosen[i] = (art.model_copy(update=upd), st)
-    if strategy == "fastest-first-evidence":
-        chosen.sort(key=lambda t: (t[1], t[0].id not in forced_ids, eff(t[0]).hours))
     fam = {c: ctx.family for c, ctx in (contexts or {}).items()}
     plain = [x for x, _ in chosen]  # without the tools used by the way: those have no study hours of their own
     works: list[_Work] = []
