@@ -330,3 +330,27 @@ def test_no_two_pieces_of_work_or_sessions_promise_the_same_outcome(
                 seen.setdefault((m.group("kind"), m.group("title")), []).append(m.group("done"))
         for key, texts in seen.items():
             assert len(texts) == len(set(texts)), (slug, key, texts)
+
+
+def _made(md: str) -> str:
+    return md.split("## What you will make")[1].split("## Week by week")[0]
+
+
+def test_products_show_what_they_are_named_for_and_broader_skills_come_first(
+        rendered: dict[str, tuple[rp.Persona, str]]) -> None:
+    """What a coach checks in the products: the ML engineer's first project is on machine learning, the deep
+    learning one after it, and the deep learning work is where PyTorch is used (not 'not in this plan's weeks');
+    a nurse's EHR workflow redesign shows clinical workflows; a teacher's second module is not about coaching
+    models, a gap far down the list."""
+    md = rendered["backend-ml-engineer"][1]
+    items = re.findall(r"^\d+\. \*\*(.+?)\*\*\n(?:   - .*\n)*?   - Shows: (.+)$", _made(md), re.M)
+    assert items and items[0][0] == "Machine-learning project", items
+    assert items[0][1].startswith("Machine learning"), items
+    deep = [i for i, (_, shows) in enumerate(items) if "Deep learning" in shows]
+    gpu = [i for i, (_, shows) in enumerate(items) if "GPU training" in shows]
+    assert deep and (not gpu or min(gpu) >= min(deep)), items
+    assert not re.search(r"^- PyTorch \(or TensorFlow\) — not in this plan's weeks", md, re.M)
+    nurse = _made(rendered["nurse-health-informatics"][1])
+    workflow = nurse.split("**EHR workflow redesign and data-mapping specification**")
+    assert len(workflow) == 2 and "Clinical workflows" in re.split(r"\n\d+\. ", workflow[1])[0], nurse
+    assert "centres on Instructional coaching" not in rendered["teacher-instructional-designer"][1]
