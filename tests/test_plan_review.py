@@ -354,3 +354,18 @@ def test_products_show_what_they_are_named_for_and_broader_skills_come_first(
     workflow = nurse.split("**EHR workflow redesign and data-mapping specification**")
     assert len(workflow) == 2 and "Clinical workflows" in re.split(r"\n\d+\. ", workflow[1])[0], nurse
     assert "centres on Instructional coaching" not in rendered["teacher-instructional-designer"][1]
+
+
+def test_a_write_ups_publish_step_is_a_post_not_a_repository() -> None:
+    """The software field publishes its projects as repositories, but its design write-up is a post and its
+    dashboard a public link: the publish step says so (it said 'Public repository with README' for an article)."""
+    from careeros.planner.artifacts import Gap, RoleContext, family_for, field_candidates, load_families
+
+    soc = "15-1243.00"
+    ctx = RoleContext(soc_code=soc, tasks=["Document and recommend database designs"],
+                      family=family_for(soc, load_families()))
+    gap = Gap(skill_id="s1", label="Data modeling (schema design)", kind="concept", required=0.5, weight=1.0,
+              market_value=0.5, evidenced=0.0, size=0.5, status="missing", reason="t")
+    arts = {a.template_id: a for a in field_candidates(ctx, [gap])}
+    assert "post" in arts["software/tech-write-up"].publish_done
+    assert "repository" not in arts["software/tech-write-up"].publish_done

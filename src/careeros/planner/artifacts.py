@@ -64,6 +64,7 @@ class Artifact(BaseModel):
     skill_labels: list[str] = Field(default_factory=list)
     done: str = Field(default="", description="observable definition of done")
     publish: str = Field(default="", description="where the finished artifact is published")
+    publish_done: str = Field(default="", description="the publish step's outcome, when not the field's own")
     task: str | None = Field(default=None, description="the target occupation's own task statement it mirrors")
     field: str | None = None
     software: bool = False
@@ -299,6 +300,8 @@ class Product(BaseModel):
     strength: float = Field(default=0.7, gt=0, le=1)
     done: str
     publish: str
+    #: the publish step's outcome when it is not the family's (a write-up is a post, not a repository)
+    publish_done: str = ""
     milestones: list[str] = Field(default_factory=list)
 
 
@@ -541,7 +544,7 @@ def field_candidates(ctx: RoleContext, gaps: Sequence[Gap], instances: int = 2) 
                     id=f"{ctx.soc_code}:{p.id}{suffix}:{n}", template_id=f"{fam.id}/{p.id}", kind=p.kind,
                     title=title.replace("{skills}", ", ".join(labels)), strength=strength,
                     hours=p.hours + p.hours_per_extra_skill * (n - 1), proof=p.publish, skills=[g.skill_id for g in grp],
-                    skill_labels=labels, done=p.done, publish=p.publish,
+                    skill_labels=labels, done=p.done, publish=p.publish, publish_done=p.publish_done,
                     task=_short_task(task) if task else None, field=fam.field, software=fam.software,
                     milestones=list(p.milestones), topics=list(p.topics), soc_codes=[ctx.soc_code]))
     return out

@@ -495,7 +495,7 @@ def _choose(strategy: Strategy, reports: Sequence[GapReport], a: AssumptionSet, 
                            milestones=list(art.milestones), label=art.title))
         if art.kind in SELF_STUDY_KINDS:
             continue  # a credential is studied for and booked, not published (the profile lists it once passed)
-        pub_done = f.publish_done if f else "published and linked from your portfolio or profile"
+        pub_done = art.publish_done or (f.publish_done if f else "published and linked from your portfolio or profile")
         works.append(_Work(f"publish:{art.id}", "publish", f"Publish: {art.title}", quarter(publish_h * 60), [bid],
                            socs, list(art.skills), art.id, is_stretch,
                            done=pub_done[:1].upper() + pub_done[1:],
