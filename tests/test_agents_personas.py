@@ -120,8 +120,12 @@ def test_outreach_one_draft_per_contact_never_to_the_own_employer(case: tuple[st
 def test_curriculum_has_a_learning_path_per_gap(case: tuple[str, Path, Any, Facts]) -> None:
     name, _, _, facts = case
     out = agent_output("curriculum", facts)
-    gaps = {g.label for r in facts.roles for g in r.gaps[:5]}
+    planned = {s for t in facts.plan.tasks if t.kind in ("learn", "build") for s in t.skill_ids}
+    gaps = {g.label for r in facts.roles for i, g in enumerate(r.gaps) if i < 5 or g.skill_id in planned}
     assert out.paths and {p.skill for p in out.paths} <= gaps
+    # in the order the plan takes them up (what it leaves for later last), not by gap size
+    firsts = [min(p.weeks) if p.weeks else 10**6 for p in out.paths]
+    assert firsts == sorted(firsts), [(p.skill, p.weeks) for p in out.paths]
     for p in out.paths:
         assert len(p.topics) == 3 and p.practice and p.checkpoint
         assert not re.search(r"\b\d+(\.\d+)?\s*h\b|hours? (spent|of progress)", p.checkpoint), p.checkpoint
@@ -134,6 +138,14 @@ def test_strategist_speaks_in_the_persons_terms(case: tuple[str, Path, Any, Fact
     out = agent_output("strategist", facts)
     first = profile.target_roles[0].title
     assert out.focus.startswith(first) and f"{profile.weekly_hours:g} h a week" in out.focus
+    # the focus names what the plan starts with, in the plan's order
+    from careeros.planner.gaps import brief_label
+
+    start = next(s for t in sorted(facts.plan.tasks, key=lambda t: t.week) if t.kind in ("learn", "build")
+                 for s in t.skill_ids)
+    label = next((g.label for g in facts.roles[0].gaps if g.skill_id == start), None)
+    if label:
+        assert brief_label(label).lower() in out.focus.lower(), (label, out.focus)
     assert any(first in w for w in out.why)
     text = " ".join([out.focus, *out.why, *(r.risk + " " + r.mitigation for r in out.risks)])
     assert profile.goal.statement not in text and internal_ids(text) == []
@@ -162,6 +174,14 @@ def test_a_learning_path_says_its_weeks_as_ranges_and_what_its_hours_are() -> No
 
     assert week_ranges([4, 5, 6, 7, 8, 9, 10, 11]) == "4-11"
     assert week_ranges([5, 1, 2, 3]) == "1-3, 5" and week_ranges([11, 12]) == "11, 12" and week_ranges([3]) == "3"
+    from careeros.agents.orchestrator import AgentRun, agent_markdown
+
+    out = {"paths": [{"skill": "Feature engineering", "role": "Machine Learning Engineer", "weeks": [12], "hours": 7.25,
+                      "topics": ["a", "b", "c"], "practice": "p", "checkpoint": "c"}], "steps": []}
+    md = agent_markdown(AgentRun.model_construct(agent="curriculum", status="ok", output=out, effective_confidence=0.9,
+                                                 confidence=0.9, threshold=0.6, citations_total=0, unresolved=[],
+                                                 llm={}, error=None), "run-1")
+    assert "(week 12: 7.25 h of study and work that uses it)" in md, md
 
 
 def test_a_goals_time_frame_is_read_in_the_persons_words() -> None:

@@ -386,8 +386,9 @@ def agent_markdown(r: AgentRun, run_id: str, citations: bool = True) -> str:
         if o.get("paths"):
             lines.append("### How to close each gap")
             for p in o["paths"]:
-                when = (f" (weeks {week_ranges(p['weeks'])}: {p['hours']:g} h of study and work that uses it)"
-                        if p.get("weeks") else "")
+                one = len(set(p.get("weeks") or [])) == 1
+                when = (f" ({'week' if one else 'weeks'} {week_ranges(p['weeks'])}: {p['hours']:g} h of study and "
+                        "work that uses it)" if p.get("weeks") else "")
                 lines += [f"**{brief_label(str(p['skill']))}** for {p['role']}{when}"]
                 lines += [f"{n}. {t}" for n, t in enumerate(p["topics"], 1)]
                 lines += [f"- Practice: {p['practice']}", f"- Checkpoint: {p['checkpoint']}", ""]

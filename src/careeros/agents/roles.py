@@ -291,7 +291,9 @@ def strategist_offline(inp: StrategistInput, untrusted: Mapping[str, str]) -> St
     focus_role = inp.roles[0] if inp.roles else None
     targets = _join([person.role_titles.get(r.soc_code) or r.title or "" for r in inp.roles], "or")
     if focus_role:
-        gaps = _join([in_sentence(brief_label(g.label), g.kind) for g in focus_role.gaps[:3]])
+        begins = plan_order(plan)  # what the plan starts on first, not the largest gaps it reaches in week 10
+        first = sorted((g for g in focus_role.gaps if g.skill_id in begins), key=lambda g: begins[g.skill_id])
+        gaps = _join([in_sentence(brief_label(g.label), g.kind) for g in (first or focus_role.gaps)[:3]])
         focus = (f"{_title(person, focus_role)} first: with {hours} a week for {plan.horizon_weeks} weeks, learn "
                  f"{gaps} and show them in work you can share.")
     else:
@@ -596,6 +598,16 @@ def _left_behind(kind: str, title: str, skill_ids: list[str], labels: Mapping[st
     return f"A first version of '{_clean_task_title(title)}' you can show someone"
 
 
+def plan_order(plan: PlanFact) -> dict[str, int]:
+    """Skill id -> the position at which the plan's learning and building first works on it."""
+    out: dict[str, int] = {}
+    for t in sorted(plan.tasks, key=lambda t: t.week):  # stable: the plan's own order within a week
+        if t.kind in ("learn", "build"):
+            for s in t.skill_ids:
+                out.setdefault(s, len(out))
+    return out
+
+
 def curriculum_offline(inp: CurriculumInput, untrusted: Mapping[str, str]) -> CurriculumOutput:
     """Learning -> project -> publish steps in the plan's order, and per gap a topic sequence, practice and checkpoint."""
     plan = inp.plan
@@ -626,7 +638,12 @@ def curriculum_offline(inp: CurriculumInput, untrusted: Mapping[str, str]) -> Cu
     share = 1 - len(missing) / len(top) if top else 0.0
     paths: list[LearningPath] = []
     done: set[str] = set()
-    for r, g in top:
+    # every gap the plan works on, in the order it starts on them (machine learning before deep learning), then the
+    # largest gaps it leaves for later
+    begins = plan_order(plan)
+    worked = sorted(((r, g) for r in inp.roles for g in r.gaps if g.skill_id in begins),
+                    key=lambda rg: begins[rg[1].skill_id])
+    for r, g in [*worked, *top]:
         if g.skill_id in done or len(paths) >= 8:
             continue
         done.add(g.skill_id)
