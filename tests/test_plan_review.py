@@ -369,3 +369,24 @@ def test_a_write_ups_publish_step_is_a_post_not_a_repository() -> None:
     arts = {a.template_id: a for a in field_candidates(ctx, [gap])}
     assert "post" in arts["software/tech-write-up"].publish_done
     assert "repository" not in arts["software/tech-write-up"].publish_done
+
+
+def test_a_narrower_form_of_a_larger_gap_is_listed_under_it() -> None:
+    """'Construction contract administration (AIA/FIDIC)' two lines below 'Contract administration' read as the same
+    gap twice: it is listed under it, so the role's ten lines name ten things; a credential and two different
+    practices ('Project management', 'Program management') stay apart."""
+    from careeros.planner.gaps import narrower_form
+    from careeros.planner.publish import fold_narrower
+
+    assert narrower_form("Construction contract administration (AIA/FIDIC) (AIA A201, change orders)",
+                         "Contract administration (change orders, contract compliance)")
+    assert narrower_form("Data analysis (EDA)", "Clinical data analysis (patient data)")
+    assert not narrower_form("Program management (program planning)", "Project management (project delivery)")
+    assert not narrower_form("Contract administration", "Contract administration (change orders)")
+    gaps = [{"label": "Contract administration (change orders)", "skill_id": "a"},
+            {"label": "Construction management (site management)", "skill_id": "b"},
+            {"label": "Construction contract administration (AIA/FIDIC) (AIA A201)", "skill_id": "c"},
+            {"label": "Construction management certification (CCM) (CMAA CCM)", "skill_id": "d"}]
+    folded = fold_narrower(gaps)
+    assert [(g["skill_id"], [x["skill_id"] for x in under]) for g, under in folded] == [
+        ("a", ["c"]), ("b", []), ("d", [])]

@@ -281,6 +281,16 @@ def split_examples(label: str) -> tuple[str, list[str]]:
     return (m["base"], ex) if m and ex else (label, [])
 
 
+def narrower_form(label: str, of: str) -> bool:
+    """Whether requirement ``label`` is a narrower form of ``of`` by name, or ``of`` of it.
+
+    "Construction contract administration (AIA/FIDIC)" and "Contract administration (change orders, ...)": one name
+    holds the other whole. "Project management" and "Program management" are two things.
+    """
+    a, b = (f" {plain_words(x.split(' (')[0])} " for x in (label, of))
+    return a.strip() != "" and b.strip() != "" and a != b and (a in b or b in a)
+
+
 def brief_label(label: str, n: int = 2) -> str:
     """A gap's label with at most ``n`` of its examples, for a sentence.
 

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from careeros.planner.artifacts import EXAM_PREP
-from careeros.planner.gaps import brief_label
+from careeros.planner.artifacts import CREDENTIAL_RX, EXAM_PREP
+from careeros.planner.gaps import brief_label, narrower_form
 from careeros.planner.plan import Plan
 
 WEEKDAY_START = time(18, 0)
@@ -160,19 +160,44 @@ def _role_gap_lines(plan: Plan, role: Any) -> list[str]:
         above = "Beyond what the roles above list, it" if plan.roles and plan.roles[0] is not role else "It"
         return [f"{above} asks for little you do not show yet. {tail}".rstrip(), ""]
     gaps = major
-    out = [f"What it asks for that you do not show yet (largest first; {min(len(gaps), ROLE_GAPS_SHOWN)} "
-           f"of {len(gaps)}):", ""]
-    for g in gaps[:ROLE_GAPS_SHOWN]:
-        sid = str(g.get("skill_id"))
-        how = work.get(sid)
+    def line(g: dict[str, Any]) -> str:
+        how = work.get(str(g.get("skill_id")))
         partly = " (partly shown)" if g.get("status") == "weak" else ""
         if how:
             done = [h for h in how if h not in deferred]
             what = "this plan: " + ", ".join(f"*{h}*" if h != "study" else h for h in (done or how))
         else:
             what = "not in this plan's weeks"
-        out.append(f"- {g['label']}{partly} — {what}")
+        return f"{g['label']}{partly} — {what}"
+
+    # a narrower form of a larger requirement ("Construction contract administration" under "Contract
+    # administration") is listed under it, so the ten lines name ten different things
+    shown = fold_narrower(gaps)
+    out = [f"What it asks for that you do not show yet (largest first; {min(len(shown), ROLE_GAPS_SHOWN)} "
+           f"of {len(shown)}):", ""]
+    for g, under in shown[:ROLE_GAPS_SHOWN]:
+        out.append(f"- {line(g)}")
+        out += [f"  - {line(x)}" for x in under]
     return [*out, *(["", tail] if tail else []), ""]
+
+
+def fold_narrower(gaps: list[dict[str, Any]]) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """Gaps (largest first), each with the narrower forms of it listed further down (:func:`narrower_form`).
+
+    A credential is never folded, nor folds another ("Construction management certification (CCM)" is not a form of
+    construction management).
+    """
+    out: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
+    for g in gaps:
+        label = str(g.get("label") or "")
+        host = None if CREDENTIAL_RX.search(label) else next(
+            (h for h, _ in out if not CREDENTIAL_RX.search(str(h.get("label") or ""))
+             and narrower_form(label, str(h.get("label") or ""))), None)
+        if host is None:
+            out.append((g, []))
+        else:
+            next(u for h, u in out if h is host).append(g)
+    return out
 
 
 def plan_stamp(plan: Plan) -> str:
