@@ -390,3 +390,25 @@ def test_a_narrower_form_of_a_larger_gap_is_listed_under_it() -> None:
     folded = fold_narrower(gaps)
     assert [(g["skill_id"], [x["skill_id"] for x in under]) for g, under in folded] == [
         ("a", ["c"]), ("b", []), ("d", [])]
+
+
+def test_what_a_products_definition_of_done_requires_is_shown_by_it(
+        rendered: dict[str, tuple[rp.Persona, str]]) -> None:
+    """A UX case study whose done criteria test the prototype with three people shows usability testing; a lesson
+    module whose first milestone is a storyboard shows storyboarding: neither is 'not in this plan's weeks'."""
+    from careeros.planner.artifacts import Artifact, does_by_the_way
+    from careeros.planner.gaps import Gap
+
+    def gap(label: str) -> Gap:
+        return Gap(skill_id="x", label=label, kind="concept", required=0.5, weight=1.0, market_value=0.5,
+                   evidenced=0.0, size=0.5, status="missing", reason="t")
+
+    est = Artifact(id="e", template_id="construction/estimate", kind="project", title="Cost estimate and schedule",
+                   hours=12, proof="p", strength=0.8, skills=["a"], inherent=["critical path", "cost estimat"])
+    assert does_by_the_way(est, gap("Critical path scheduling (Primavera P6, CPM, resource leveling)"))
+    assert not does_by_the_way(est, gap("Contract administration (change orders, contract compliance, claims, critical path disputes)"))
+    assert not does_by_the_way(est, gap("Certified Cost Estimator certification (cost estimating)"))
+    ux = rendered["graphic-designer-ux"][1]
+    assert re.search(r"^- Usability testing .* — this plan: \*Portfolio case study", ux, re.M), ux
+    teach = rendered["teacher-instructional-designer"][1]
+    assert re.search(r"^- Storyboarding — this plan: \*Interactive lesson module", teach, re.M), teach

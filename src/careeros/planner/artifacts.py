@@ -65,6 +65,7 @@ class Artifact(BaseModel):
     done: str = Field(default="", description="observable definition of done")
     publish: str = Field(default="", description="where the finished artifact is published")
     publish_done: str = Field(default="", description="the publish step's outcome, when not the field's own")
+    inherent: list[str] = Field(default_factory=list, description="patterns of practices its done criteria require")
     task: str | None = Field(default=None, description="the target occupation's own task statement it mirrors")
     field: str | None = None
     software: bool = False
@@ -303,6 +304,9 @@ class Product(BaseModel):
     #: the publish step's outcome when it is not the family's (a write-up is a post, not a repository)
     publish_done: str = ""
     milestones: list[str] = Field(default_factory=list)
+    #: practices its definition of done makes the person do whatever it centres on (a case study's usability test, a
+    #: cost estimate's critical-path schedule): patterns on a requirement's name and first examples
+    inherent: list[str] = Field(default_factory=list)
 
 
 class Family(BaseModel):
@@ -465,6 +469,18 @@ def _leading(label: str) -> str:
     return f"{head} ({', '.join(rest.rstrip(')').split(', ')[:LEADING_EXAMPLES])}" if rest else head
 
 
+def does_by_the_way(art: Artifact, gap: Gap) -> bool:
+    """Whether making ``art`` exercises ``gap`` whatever the artifact centres on (its ``inherent`` practices).
+
+    Read on the requirement's name and first examples: "Critical path scheduling (Primavera P6, CPM, ...)" is done in
+    a cost estimate whose critical-path schedule is part of its definition of done. Never a credential.
+    """
+    if not art.inherent or CREDENTIAL_RX.search(gap.label):
+        return False
+    text = _leading(gap.label)
+    return any(re.search(rf"(?<![a-z0-9])(?:{p})", text, re.I) for p in art.inherent)
+
+
 def _topic_rx(topics: Sequence[str]) -> re.Pattern[str] | None:
     """A pattern for a product's subject topics by their stems ("estimate" -> "estimat", "schedule" -> "schedul")."""
     stems = []
@@ -545,6 +561,7 @@ def field_candidates(ctx: RoleContext, gaps: Sequence[Gap], instances: int = 2) 
                     title=title.replace("{skills}", ", ".join(labels)), strength=strength,
                     hours=p.hours + p.hours_per_extra_skill * (n - 1), proof=p.publish, skills=[g.skill_id for g in grp],
                     skill_labels=labels, done=p.done, publish=p.publish, publish_done=p.publish_done,
+                    inherent=p.inherent,
                     task=_short_task(task) if task else None, field=fam.field, software=fam.software,
                     milestones=list(p.milestones), topics=list(p.topics), soc_codes=[ctx.soc_code]))
     return out

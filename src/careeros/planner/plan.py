@@ -41,6 +41,7 @@ from careeros.planner.artifacts import (
     RoleContext,
     candidates,
     choose_artifacts,
+    does_by_the_way,
     goal_credentials,
     instance_key,
     later_instance,
@@ -488,7 +489,12 @@ def _choose(strategy: Strategy, reports: Sequence[GapReport], a: AssumptionSet, 
         bid = f"build:{art.id}"
         done = art.done or f"{art.title}: finished and checked by someone who does this work"
         if tools.get(art.id):
-            art = art.model_copy(update={"skills": [*art.skills, *tools[art.id]]})
+            more: dict[str, Any] = {"skills": [*art.skills, *tools[art.id]]}
+            if len(art.skill_labels) == len(art.skills):  # "Shows:" names them too, after what it centres on,
+                said = " ".join(art.skill_labels).lower()  # unless named already ("Wireframing (Figma, ...)")
+                more["skill_labels"] = [*art.skill_labels, *(combined[s].label for s in tools[art.id]
+                                                            if combined[s].label.split(" (")[0].lower() not in said)]
+            art = art.model_copy(update=more)
             chosen[i] = (art, is_stretch)
         works.append(_Work(bid, "build", art.title, quarter(build_hours(art) * 60), deps, socs, list(art.skills),
                            art.id, is_stretch, done=done[:1].upper() + done[1:], evidence=art.publish or art.proof,
@@ -569,7 +575,7 @@ def _topological(items: list[_T], before: Callable[[_T, _T], bool]) -> list[_T]:
 
 def tools_used(chosen: Sequence[tuple[Artifact, bool]], gaps: Mapping[str, Gap],
                parents: Mapping[str, Mapping[str, float]]) -> dict[str, list[str]]:
-    """Tool gaps each product uses by the way, per artifact id.
+    """Tool gaps each product uses by the way, and practices its definition of done requires, per artifact id.
 
     A tool gap is used in a product that evidences the practice the tool implies and whose requirement names the
     tool among its examples: a project on "Deep learning (PyTorch, TensorFlow, ...)" is built with PyTorch, so the
@@ -577,7 +583,13 @@ def tools_used(chosen: Sequence[tuple[Artifact, bool]], gaps: Mapping[str, Gap],
     """
     covered = {s for art, _ in chosen for s in art.skills}
     out: dict[str, list[str]] = {}
-    for sid, g in gaps.items():
+    for sid, g in sorted(gaps.items(), key=lambda kv: -kv[1].size):
+        # a practice the product's definition of done requires ("prototype tested with three people")
+        host = next((art for art, _ in chosen if sid not in covered and does_by_the_way(art, g)), None)
+        if host is not None:
+            out.setdefault(host.id, []).append(sid)
+            covered.add(sid)
+            continue
         if sid in covered or g.kind not in ("technology", "tool"):
             continue
         name = g.label.split(" (")[0].strip().lower()
