@@ -486,3 +486,23 @@ def test_a_tool_the_products_practice_names_is_used_in_it_not_left_for_later() -
     md = plan_markdown(plan.model_copy(update={"gaps": [{**g.model_dump(), "soc_code": "15-2051.00"}
                                                         for g in rep.gaps]}))
     assert re.search(r"^- PyTorch \(or TensorFlow\) — this plan: \*", md, re.M), md
+
+
+def test_study_of_a_gap_starts_with_the_practice_it_builds_on() -> None:
+    """Study items after the products: GPU training optimisation is studied after deepening deep learning, the
+    practice it builds on, when nothing covers that yet; a tool is learned hands-on (no broader study first), and a
+    broader practice a product covers is not studied again."""
+    from careeros.planner.plan import _study_items
+
+    parents = {"gpu": {"dl": 0.65}, "dl": {"ml": 0.65}, "tech:aws": {"cloud": 0.8}}
+    gaps = [_gap("gpu", "GPU training and inference optimization", 1.0),
+            _gap("tech:aws", "Amazon Web Services", 0.9, "technology"),
+            _gap("dl", "Deep learning (PyTorch, TensorFlow)", 0.5),
+            _gap("cloud", "Cloud computing (AWS, Azure)", 0.4),
+            _gap("ml", "Machine learning (scikit-learn)", 0.3)]
+    works = _study_items(gaps, {"ml"}, 200.0, ASSUMPTIONS, 1.0, {}, {}, limit=4, parents=parents)
+    order = [w.skill_ids[0] for w in works]
+    assert order == ["dl", "gpu", "tech:aws", "cloud"], order
+    # without the hierarchy: largest first, as before
+    assert [w.skill_ids[0] for w in _study_items(gaps, {"ml"}, 200.0, ASSUMPTIONS, 1.0, {}, {}, limit=2)] == [
+        "gpu", "tech:aws"]

@@ -508,7 +508,8 @@ def _choose(strategy: Strategy, reports: Sequence[GapReport], a: AssumptionSet, 
                            evidence=f"link to the published work ({art.publish or art.proof})", label=art.title))
     works += _study_items(gaps, learned, core_hours + spare_hours - _dedup_hours(plain, learn, publish_h, by_id,
                                                                                  build_hours),
-                          a, bias, roles_of, fam, MAX_STUDY_ITEMS + (MORE_STUDY_ITEMS if spare_hours > 0 else 0))
+                          a, bias, roles_of, fam, MAX_STUDY_ITEMS + (MORE_STUDY_ITEMS if spare_hours > 0 else 0),
+                          parents)
     return _Choice(strategy, weights, chosen, works, goal_report)
 
 
@@ -618,24 +619,38 @@ MORE_STUDY_ITEMS = 2
 
 
 def _study_items(gaps: Sequence[Gap], learned: set[str], hours_left: float, a: AssumptionSet, bias: float,
-                 roles_of: dict[str, list[str]], fam: dict[str, Any], limit: int = MAX_STUDY_ITEMS) -> list[_Work]:
+                 roles_of: dict[str, list[str]], fam: dict[str, Any], limit: int = MAX_STUDY_ITEMS,
+                 parents: Mapping[str, Mapping[str, float]] | None = None) -> list[_Work]:
     """Study of the largest gaps no chosen work product covers, in the core hours the products leave.
 
     A coach does not leave the next largest requirements to "a later plan" while the last weeks go to outreach
     alone: each gets its own study item (full learning hours, no product to share them with), largest gap first,
     as long as it fits what is left of the core hours. They come after the products' work, so the products keep
     their weeks. Outreach and interview preparation keep their shares (they are not part of the core hours).
+    A gap's direct broader gaps (``parents``) that nothing covers yet are studied just before it.
     """
     out: list[_Work] = []
+    by_id = {g.skill_id: g for g in gaps}
+    picked = set(learned)
     for g in sorted((g for g in gaps if g.skill_id not in learned), key=lambda g: -g.size):
-        if len(out) >= limit or hours_left < MIN_CHUNK / 60:
-            break
-        h = _learn_hours(g, a) * bias
-        if h > hours_left:
-            continue
-        hours_left -= h
-        socs = roles_of.get(g.skill_id, [])
-        out.append(_learn_work(g, h, socs, next((fam[c] for c in socs if c in fam), None), False))
+        # the practice it directly builds on, when the plan does not cover it yet, is studied first (deep learning
+        # before GPU training optimisation); a tool is learned hands-on, not by its broader practice first
+        under = [] if g.kind in ("technology", "tool") else [
+            by_id[p] for p in (parents or {}).get(g.skill_id, {}) if p in by_id and p not in picked]
+        for x in [*under, g]:
+            if len(out) >= limit or hours_left < MIN_CHUNK / 60:
+                return out
+            if x.skill_id in picked:
+                continue
+            h = _learn_hours(x, a) * bias
+            if h > hours_left:
+                if x is g:
+                    break
+                continue
+            hours_left -= h
+            picked.add(x.skill_id)
+            socs = roles_of.get(x.skill_id, [])
+            out.append(_learn_work(x, h, socs, next((fam[c] for c in socs if c in fam), None), False))
     return out
 
 
