@@ -520,3 +520,19 @@ def test_a_required_tool_the_person_has_not_shown_is_asked_as_what_they_will_say
              if q.kind == "skill"}
     assert "daily work" not in asked["tech:procore"] and "plan's work" in asked["tech:procore"], asked
     assert "How have you used Bluebeam Revu" in asked["tech:bluebeam"], asked
+
+
+def test_interview_questions_skip_imputed_areas_the_roles_tasks_never_speak_of(built_home: Path) -> None:
+    """O*NET imputes the ratings of occupations it has not surveyed: a project management specialist's most
+    distinctive knowledge area comes out as Transportation. An interviewer would not ask a programme manager about
+    it; an imputed area its tasks speak of (a financial analyst's economics and accounting) is still asked about."""
+    from careeros.agents.facts import _spoken_of
+    from careeros.warehouse.db import connect
+
+    with connect(built_home / "warehouse.duckdb", read_only=True) as con:
+        ids = dict(con.execute("SELECT label, skill_id FROM graph_skill WHERE taxonomy = 'onet' AND label IN "
+                               "('Transportation', 'Economics and Accounting', 'Systems Analysis')").fetchall())
+        pm = _spoken_of(con, "13-1082.00", [ids["Transportation"], ids["Systems Analysis"]])
+        fa = _spoken_of(con, "13-2051.00", [ids["Economics and Accounting"]])
+    assert pm == [ids["Systems Analysis"]]
+    assert fa == [ids["Economics and Accounting"]]

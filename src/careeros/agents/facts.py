@@ -191,6 +191,7 @@ def _roles(con: Any, plan: Plan) -> tuple[list[RoleFact], dict[str, list[GapFact
             "JOIN m USING (skill_id) WHERE e.soc_code = ? AND e.relation IN ('onet_rating', 'onet_rating_imputed') "
             "AND e.weight >= ? AND e.weight - m.mw >= ? ORDER BY e.weight - m.mw DESC, e.skill_id",
             [r.soc_code, DISTINCT_MIN_WEIGHT, DISTINCT_MIN_LIFT]).fetchall()]
+        distinct = _spoken_of(con, r.soc_code, distinct)
         rank = {sid: i for i, sid in enumerate(distinct)}
         other_rows = sorted({x["skill_id"]: x for x in req.filter(req["kind"] != "technology").iter_rows(named=True)
                              if x["skill_id"] in rank}.values(), key=lambda x: rank[x["skill_id"]])[:4]
@@ -201,6 +202,38 @@ def _roles(con: Any, plan: Plan) -> tuple[list[RoleFact], dict[str, list[GapFact
                     market_value=gap_size[x["skill_id"]].market_value if x["skill_id"] in gap_size else 0.5)
             for x in [*tech.iter_rows(named=True), *other_rows]]
     return roles, skills
+
+
+_MINOR = frozenset({"and", "of", "the", "for", "in", "to", "or", "with", "on"})
+
+
+def _word_stems(text: str) -> set[str]:
+    """Whole words compared by their first six letters, without a plural s ("economics" ~ "economic")."""
+    return {w.rstrip("s")[:6] for w in re.findall(r"[a-z]+", text.lower()) if w not in _MINOR and len(w) >= 3}
+
+
+def _spoken_of(con: Any, soc_code: str, skill_ids: list[str]) -> list[str]:
+    """``skill_ids`` without imputed O*NET areas that the occupation's own tasks and work activities never name.
+
+    O*NET has not surveyed every occupation: a project management specialist's ratings are imputed from others, and
+    "Transportation" comes out among its most distinctive knowledge areas though none of its tasks moves anything;
+    an interviewer would not ask about it. A financial analyst's imputed "Economics and Accounting" stays (its tasks
+    speak of economic conditions and accounts).
+    """
+    imputed = {x for (x,) in con.execute(
+        "SELECT skill_id FROM graph_occupation_skill WHERE soc_code = ? AND relation = 'onet_rating_imputed' "
+        "AND skill_id IN (SELECT unnest(?::VARCHAR[]))", [soc_code, skill_ids or [""]]).fetchall()}
+    if not imputed:
+        return skill_ids
+    text = [t for (t,) in con.execute("SELECT task FROM onet_task WHERE soc_code = ?", [soc_code]).fetchall()
+            if t] if table_exists(con, "onet_task") else []
+    if table_exists(con, "onet_dwa"):
+        text += [d for (d,) in con.execute("SELECT DISTINCT d.dwa_title FROM onet_task_dwa t JOIN onet_dwa d "
+                                           "USING (dwa_id) WHERE t.soc_code = ?", [soc_code]).fetchall() if d]
+    said = set().union(set(), *(_word_stems(t) for t in text))
+    names = dict(con.execute("SELECT skill_id, label FROM graph_skill WHERE skill_id IN (SELECT unnest(?::VARCHAR[]))",
+                             [sorted(imputed)]).fetchall()) if table_exists(con, "graph_skill") else {}
+    return [x for x in skill_ids if x not in imputed or _word_stems(str(names.get(x, ""))) & said]
 
 
 def _postings(con: Any, socs: list[str], companies: list[str], limit: int = 300) -> list[dict[str, Any]]:
