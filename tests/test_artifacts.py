@@ -198,7 +198,7 @@ def test_what_a_product_is_about_is_read_from_a_requirements_name_and_first_exam
     from careeros.planner.artifacts import Family, Product, RoleContext, _leading, field_candidates
 
     assert _leading("Deep learning (PyTorch, TensorFlow, transformer models, neural network)") == (
-        "Deep learning (PyTorch, TensorFlow, transformer models")
+        "Deep learning (PyTorch, TensorFlow, transformer models)")
     assert "lesson" not in _leading("Instructional coaching models (coaching cycles) (Impact Cycle, student-centered "
                                     "coaching, cognitive coaching, co-planning with teachers, modeling lessons)")
     prod = Product(id="lesson-module", kind="project", title="Interactive lesson module",

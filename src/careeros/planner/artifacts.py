@@ -461,12 +461,11 @@ LEADING_EXAMPLES = 3
 
 
 def _leading(label: str) -> str:
-    """A requirement's name with its first few examples: "Deep learning (PyTorch, TensorFlow, transformer models".
+    """A requirement's name with its first few examples: "Deep learning (PyTorch, TensorFlow, transformer models)".
 
     The examples further down a label are what postings also call it, not what it is about.
     """
-    head, _, rest = label.partition(" (")
-    return f"{head} ({', '.join(rest.rstrip(')').split(', ')[:LEADING_EXAMPLES])}" if rest else head
+    return brief_label(label, LEADING_EXAMPLES)
 
 
 def does_by_the_way(art: Artifact, gap: Gap) -> bool:

@@ -49,7 +49,7 @@ from careeros.planner.artifacts import (
 )
 from careeros.planner.assumptions import AssumptionSet
 from careeros.planner.coach import CurrentRole, GoalTarget, TransitionPath, matches_goal, parse_goal, quarter
-from careeros.planner.gaps import Gap, GapReport, brief_label
+from careeros.planner.gaps import Gap, GapReport, brief_label, split_examples
 from careeros.profile import Profile
 
 TaskKind = Literal["learn", "build", "publish", "outreach", "interview_prep"]
@@ -464,7 +464,8 @@ def _choose(strategy: Strategy, reports: Sequence[GapReport], a: AssumptionSet, 
     fam = {c: ctx.family for c, ctx in (contexts or {}).items()}
     plain = [x for x, _ in chosen]  # without the tools used by the way: those have no study hours of their own
     works: list[_Work] = []
-    learned: set[str] = {s for ts in tools.values() for s in ts}  # learned with the practice that names them
+    # learned in the product that uses them: a tool its practice names, a practice its done criteria require
+    learned: set[str] = {s for ts in tools.values() for s in ts}
     learn_items: set[str] = set()
     for i, (art, is_stretch) in enumerate(chosen):
         socs = sorted({r for s in art.skills for r in roles_of.get(s, [])})
@@ -598,18 +599,12 @@ def tools_used(chosen: Sequence[tuple[Artifact, bool]], gaps: Mapping[str, Gap],
             continue
         for art, _ in chosen:
             hit = [p for p in parents.get(sid, {}) if p in art.skills and p in gaps
-                   and name in _examples(gaps[p].label)]
+                   and name in (x.lower() for x in split_examples(gaps[p].label)[1])]
             if hit:
                 out.setdefault(art.id, []).append(sid)
                 covered.add(sid)
                 break
     return out
-
-
-def _examples(label: str) -> list[str]:
-    """The examples a requirement's label names in parentheses, lower-cased ("deep learning (pytorch, ...)")."""
-    m = re.search(r"\((.*)\)\s*$", label)
-    return [x.strip().lower() for x in m.group(1).split(",")] if m else []
 
 
 #: at most this many gaps get study of their own (no work product) in one plan: a plan stays focused
