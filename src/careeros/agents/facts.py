@@ -29,6 +29,7 @@ from careeros.agents.models import (
     TaskStatement,
     WorkItem,
 )
+from careeros.planner.gaps import MINOR_WORDS
 from careeros.planner.plan import Plan
 from careeros.profile import Profile
 from careeros.settings import warehouse_file
@@ -204,12 +205,9 @@ def _roles(con: Any, plan: Plan) -> tuple[list[RoleFact], dict[str, list[GapFact
     return roles, skills
 
 
-_MINOR = frozenset({"and", "of", "the", "for", "in", "to", "or", "with", "on"})
-
-
 def _word_stems(text: str) -> set[str]:
     """Whole words compared by their first six letters, without a plural s ("economics" ~ "economic")."""
-    return {w.rstrip("s")[:6] for w in re.findall(r"[a-z]+", text.lower()) if w not in _MINOR and len(w) >= 3}
+    return {w.rstrip("s")[:6] for w in re.findall(r"[a-z]+", text.lower()) if w not in MINOR_WORDS and len(w) >= 3}
 
 
 def _spoken_of(con: Any, soc_code: str, skill_ids: list[str]) -> list[str]:
@@ -230,7 +228,7 @@ def _spoken_of(con: Any, soc_code: str, skill_ids: list[str]) -> list[str]:
     if table_exists(con, "onet_dwa"):
         text += [d for (d,) in con.execute("SELECT DISTINCT d.dwa_title FROM onet_task_dwa t JOIN onet_dwa d "
                                            "USING (dwa_id) WHERE t.soc_code = ?", [soc_code]).fetchall() if d]
-    said = set().union(set(), *(_word_stems(t) for t in text))
+    said = set().union(*(_word_stems(t) for t in text))
     names = dict(con.execute("SELECT skill_id, label FROM graph_skill WHERE skill_id IN (SELECT unnest(?::VARCHAR[]))",
                              [sorted(imputed)]).fetchall()) if table_exists(con, "graph_skill") else {}
     return [x for x in skill_ids if x not in imputed or _word_stems(str(names.get(x, ""))) & said]

@@ -57,8 +57,8 @@ from careeros.agents.models import (
 from careeros.agents.resume import QUANT, RESULT, same_company
 from careeros.evidence.resume_facts import ROLE_NOUNS
 from careeros.llm import Tier, register_deterministic
-from careeros.planner.artifacts import CREDENTIAL_RX, GREEN_TASK
-from careeros.planner.gaps import MINOR_WORDS, brief_label, narrower_form, split_examples
+from careeros.planner.artifacts import CREDENTIAL_RX, GREEN_TASK, folds_under
+from careeros.planner.gaps import MINOR_WORDS, brief_label, split_examples
 from careeros.planner.requirements import phrase_stems
 
 WEEKS_PER_MONTH = 4
@@ -647,8 +647,7 @@ def curriculum_offline(inp: CurriculumInput, untrusted: Mapping[str, str]) -> Cu
         if g.skill_id in done or len(paths) >= 8:
             continue
         done.add(g.skill_id)
-        if g.skill_id not in begins and not CREDENTIAL_RX.search(g.label) and any(
-                narrower_form(g.label, p.skill) for p in paths if not CREDENTIAL_RX.search(p.skill)):
+        if g.skill_id not in begins and any(folds_under(g.label, p.skill) for p in paths):
             continue  # a narrower form of a path already given, left for later: one path covers both
         f = _field(person, r.soc_code)
         topics, practice, check = learning_path(g, _title(person, r), f, inp.tasks.get(r.soc_code, []))

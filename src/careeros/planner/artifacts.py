@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from careeros.planner.gaps import Gap, brief_label
+from careeros.planner.gaps import Gap, brief_label, narrower_form
 from careeros.resources import data_path, load_yaml
 
 log = logging.getLogger("careeros.planner")
@@ -466,6 +466,15 @@ def _leading(label: str) -> str:
     The examples further down a label are what postings also call it, not what it is about.
     """
     return brief_label(label, LEADING_EXAMPLES)
+
+
+def folds_under(label: str, host: str) -> bool:
+    """Whether requirement ``label`` is listed under ``host`` as a narrower form of it (:func:`narrower_form`).
+
+    A credential is never folded, nor folds another ("Construction management certification (CCM)" is not a form of
+    construction management).
+    """
+    return not CREDENTIAL_RX.search(label) and not CREDENTIAL_RX.search(host) and narrower_form(label, host)
 
 
 def does_by_the_way(art: Artifact, gap: Gap) -> bool:

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from careeros.planner.artifacts import CREDENTIAL_RX, EXAM_PREP
-from careeros.planner.gaps import brief_label, narrower_form
+from careeros.planner.artifacts import EXAM_PREP, folds_under
+from careeros.planner.gaps import brief_label
 from careeros.planner.plan import Plan
 
 WEEKDAY_START = time(18, 0)
@@ -182,21 +182,15 @@ def _role_gap_lines(plan: Plan, role: Any) -> list[str]:
 
 
 def fold_narrower(gaps: list[dict[str, Any]]) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
-    """Gaps (largest first), each with the narrower forms of it listed further down (:func:`narrower_form`).
-
-    A credential is never folded, nor folds another ("Construction management certification (CCM)" is not a form of
-    construction management).
-    """
+    """Gaps (largest first), each with the narrower forms of it listed further down (:func:`folds_under`)."""
     out: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
     for g in gaps:
         label = str(g.get("label") or "")
-        host = None if CREDENTIAL_RX.search(label) else next(
-            (h for h, _ in out if not CREDENTIAL_RX.search(str(h.get("label") or ""))
-             and narrower_form(label, str(h.get("label") or ""))), None)
-        if host is None:
+        under = next((u for h, u in out if folds_under(label, str(h.get("label") or ""))), None)
+        if under is None:
             out.append((g, []))
         else:
-            next(u for h, u in out if h is host).append(g)
+            under.append(g)
     return out
 
 
