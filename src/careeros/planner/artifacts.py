@@ -18,6 +18,7 @@ import logging
 import math
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -401,9 +402,10 @@ _STATEMENT_STOP = frozenset({"with", "from", "that", "such", "their", "other", "
                              "developing", "including", "various", "related"})
 
 
-def _stems(text: str) -> set[str]:
+@lru_cache(maxsize=8192)
+def _stems(text: str) -> frozenset[str]:
     """Content-word stems (first five letters of words of four or more) of a label or a task statement."""
-    return {w[:5] for w in re.findall(r"[a-z]{4,}", text.lower()) if w not in _STATEMENT_STOP}
+    return frozenset(w[:5] for w in re.findall(r"[a-z]{4,}", text.lower()) if w not in _STATEMENT_STOP)
 
 
 #: the least word evidence (summed inverse document frequency over the role's statements) for a statement to be
@@ -532,7 +534,9 @@ def field_candidates(ctx: RoleContext, gaps: Sequence[Gap], instances: int = 2) 
         about = {g.skill_id for g in strong if topic is not None and topic.search(_leading(g.label))}
         n_topic = len(about)
         strong.sort(key=lambda g: g.skill_id not in about)  # stable: largest first within each part
-        weak = [g for g in ranked if g.kind in p.skill_kinds and g not in strong and not CREDENTIAL_RX.search(g.label)]
+        bound = {g.skill_id for g in strong}
+        weak = [g for g in ranked if g.kind in p.skill_kinds and g.skill_id not in bound
+                and not CREDENTIAL_RX.search(g.label)]
         fit = strong + weak  # named skills first; later instances may fall back to skills of the product's kinds
         if not fit:
             continue

@@ -24,14 +24,13 @@ from careeros.planner.gaps import RoleGapReport, demote_children_of_gaps, ranked
 from careeros.planner.person import PRIOR_BASE, PRIOR_MAX, PRIOR_PER_YEAR, PersonSkills, person_skills
 from careeros.planner.requirements import (
     RequirementProfile,
-    concept_examples,
+    concept_views,
     esco_essentials,
     esco_occupations,
     extractor_fn,
     merge_profiles,
     phrase_stems,
     role_inputs,
-    role_keywords,
     score_requirements,
 )
 from careeros.profile import Profile
@@ -270,12 +269,9 @@ def assess(con: Any, profile: Profile, roles: Sequence[TargetRoleRef], extractor
     The current occupation is ``match_occupation(resume)`` when given (the profile matcher reads titles, skills
     and text together), else the occupation of the most recent job title.
     """
-    from careeros.graph.tech_labels import load_concept_table
-
     extract = extractor_fn(extractor)
     hier = hierarchy or load_hierarchy(con)
-    table = load_concept_table()
-    keywords, examples = role_keywords(table), concept_examples(table)
+    keywords, examples = concept_views()
     labels, names = skill_names(con)
     limits: list[str] = []
     facts = read_resume(resume, score_titles) if resume and score_titles else None

@@ -1199,11 +1199,26 @@ def requirement_profile(con: Any, soc_code: str, extractor: Any, alternatives: S
                         keywords: dict[str, tuple[str, list[str]]] | None = None,
                         own_title: str | None = None) -> RequirementProfile:
     """The requirement profile of one occupation from an open warehouse connection."""
+    role_kw, examples = concept_views()
+    return score_requirements(role_inputs(con, soc_code, own_title), extractor_fn(extractor), alternatives,
+                              role_kw if keywords is None else keywords, own_title, examples)
+
+
+def concept_views() -> tuple[dict[str, tuple[str, list[str]]], dict[str, ConceptNames]]:
+    """``role_keywords`` and ``concept_examples`` of the concept table, built once per version of its files.
+
+    Parsing and copying the concept table took about a third of a second per plan; callers only read these views.
+    """
+    from careeros.graph.tech_labels import concept_paths
+
+    key = tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in concept_paths())
+    return _concept_views(key)
+
+
+@lru_cache(maxsize=2)
+def _concept_views(key: tuple[tuple[str, int, int], ...]) -> tuple[dict[str, tuple[str, list[str]]],
+                                                                   dict[str, ConceptNames]]:
     from careeros.graph.tech_labels import load_concept_table
 
     table = load_concept_table()
-    if keywords is None:
-        keywords = role_keywords(table)
-    return score_requirements(role_inputs(con, soc_code, own_title), extractor_fn(extractor), alternatives, keywords,
-                              own_title,
-                              concept_examples(table))
+    return role_keywords(table), concept_examples(table)
