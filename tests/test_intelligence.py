@@ -178,6 +178,22 @@ def test_a_resume_naming_one_credential_shows_the_group_in_part(reference: objec
     assert got[concept_id("BLS for healthcare providers")][0] == RESUME_NAMED
 
 
+def test_a_credential_exam_in_progress_is_not_the_credential_held(reference: object) -> None:
+    """"CPA exam: passed FAR and AUD" is two of four exam sections: the CPA licence stays a gap (a weak one), while a
+    licensed CPA, or a PMP named as held, counts in full; the same rule holds for the evidence curator's links."""
+    from careeros.graph.ids import concept_id
+    from careeros.planner.gaps import COVERED_AT
+    from careeros.planner.intelligence import RESUME_LEARNING, RESUME_NAMED, named_skills
+
+    cpa = concept_id("CPA license")
+    for text in ("CPA exam: passed FAR and AUD, 2024\n", "Passed CPA exam sections FAR and AUD (2022)\n",
+                 "Education: B.S. Accounting. Currently pursuing the CPA license.\n", "CPA candidate (2 of 4 sections)\n"):
+        got = named_skills(text, reference)
+        assert got[cpa][0] == RESUME_LEARNING < COVERED_AT, text
+    held = named_skills("Licensed CPA (California), 2019. PMP certified.\n", reference)
+    assert held[cpa][0] == RESUME_NAMED and held[concept_id("PMP certification")][0] == RESUME_NAMED
+
+
 def test_hierarchy_ignores_unknown_labels() -> None:
     table = {"concepts": [{"label": "Machine learning", "broader": ["Nonexistent thing"], "implied_by": ["PyTorch"]}],
              "hierarchy": {"Nope": {"Also nope": 0.9}}}

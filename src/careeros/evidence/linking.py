@@ -56,6 +56,30 @@ def learning_context(text: str, start: int, end: int) -> bool:
     return bool(LEARNING_AFTER.match(text[end:end + 40]) or ASPIRING_BEFORE.search(text[max(0, start - 60):start]))
 
 
+#: a credential mention that names the exam, its parts or the coursework towards it, not the credential held: "CPA
+#: exam: passed FAR and AUD", "Passed CPA exam sections FAR and AUD", "CRCM coursework in progress", "PMP candidate"
+CREDENTIAL_PART_AFTER = re.compile(
+    r"^[\s:,(–—-]{0,4}(?:exam\b|examination|sections?\b|parts?\s+(?:i|1|one)\b|candidate|candidacy|eligible|eligibility|"
+    r"coursework|course\s*work|track\b|prep\b|preparation|review course|in progress|pending|expected|"
+    r"level\s+(?:i|ii|1|2|one|two)\s+(?:candidate|passed)|\d+\s+of\s+\d+)", re.IGNORECASE)
+CREDENTIAL_PART_SURFACE = re.compile(r"\b(?:exam|examination|candidate|eligible|coursework|track)$", re.IGNORECASE)
+CREDENTIAL_PART_BEFORE = re.compile(
+    r"(?:pursuing|working\s+(?:towards?|on)|preparing\s+for|studying\s+for|sitting\s+for|sit\s+for|candidate\s+for|"
+    r"eligible\s+(?:for|to\s+sit\s+for)|enrolled\s+in)\s+(?:the\s+|an?\s+)?$", re.IGNORECASE)
+
+
+def credential_in_progress(label: str, text: str, start: int, end: int) -> bool:
+    """True when a credential mention names the way to it (its exam, sections, coursework), not the credential held.
+
+    "CPA exam: passed FAR and AUD" is two of four sections: the CPA licence is still a gap, though a smaller one. Only
+    for credentials (``CREDENTIAL_LABEL`` in the label); "exam" after a skill ("patient exam") says nothing of it.
+    """
+    if not CREDENTIAL_LABEL.search(label):
+        return False
+    return bool(CREDENTIAL_PART_SURFACE.search(text[start:end]) or CREDENTIAL_PART_AFTER.match(text[end:end + 40])
+                or CREDENTIAL_PART_BEFORE.search(text[max(0, start - 40):start]))
+
+
 def others_credential(label: str, text: str, start: int) -> bool:
     """True when a credential mention at ``start`` names someone else's ("the outside CPA"), not the person's."""
     return bool(CREDENTIAL_LABEL.search(label) and OTHERS_CREDENTIAL_BEFORE.search(text[max(0, start - 30):start]))
@@ -163,7 +187,8 @@ def link_item(item: EvidenceItem, chunks: list[Chunk], vectors: np.ndarray, extr
                             "language" if line.startswith("Languages:") else _repo_strength(line))
             else:
                 strength = item.source_type
-            a.add(m.score, strength, ch.index, m.text, learning_context(ch.text, m.start, m.end))
+            a.add(m.score, strength, ch.index, m.text, learning_context(ch.text, m.start, m.end)
+                  or credential_in_progress(m.label, ch.text, m.start, m.end))
     for strength, text in signal_texts(item).items():
         for m in extractor.extract(text):
             acc.setdefault(m.skill_id, _Acc(m.label, m.kind, m.taxonomy)).add(m.score, strength, None, m.text)

@@ -17,7 +17,7 @@ from typing import Any
 
 import polars as pl
 
-from careeros.evidence.linking import learning_context, others_credential
+from careeros.evidence.linking import credential_in_progress, learning_context, others_credential
 from careeros.evidence.resume_facts import ResumeFacts, read_resume
 from careeros.graph.hierarchy import SkillHierarchy, load_hierarchy
 from careeros.planner.gaps import RoleGapReport, demote_children_of_gaps, ranked_gaps, requirement_gaps
@@ -153,7 +153,8 @@ def named_skills(text: str, extractor: Any) -> dict[str, tuple[float, str]]:
             continue
         if others_credential(m.label, text, m.start):
             continue
-        s = RESUME_LEARNING if learning_context(text, m.start, m.end) else RESUME_NAMED
+        s = RESUME_LEARNING if (learning_context(text, m.start, m.end)
+                                or credential_in_progress(m.label, text, m.start, m.end)) else RESUME_NAMED
         if m.kind == "concept" and one_credential_of_several(m.label, m.text):
             s = min(s, CREDENTIAL_MEMBER)
         if s > out.get(m.skill_id, (0.0, ""))[0]:
