@@ -161,6 +161,23 @@ def test_a_target_title_resolves_to_the_kind_of_role_it_names(norm: TitleNormali
     assert nurse[0].soc_code == norm.normalize(["Registered Nurse"], k=1)[0][0].soc_code == "29-1141.00"
 
 
+def test_a_role_then_qualifier_title_keeps_an_occupation_its_role_allows(norm_emp: TitleNormalizer) -> None:
+    """"Senior Product Manager, Payments" is a product manager working on payments, not a billing clerk: the title's
+    occupation is one of its role part's close candidates (or a specialty of one); a lone role word before the comma
+    ("Engineer, Civil") is read whole."""
+    from careeros.market.titles import TARGET_HEAD_RATIO
+
+    for title in ("Senior Product Manager, Payments", "Product Manager, Construction Software",
+                  "Registered Nurse, ICU", "Tax Staff Accountant, Public Accounting"):
+        ms = norm_emp.resolve_target(title.split(",")[0], k=5)
+        close = {m.soc_code[:7] for m in ms if m.score >= TARGET_HEAD_RATIO * ms[0].score}
+        assert norm_emp.resolve_target(title)[0].soc_code[:7] in close, title
+    assert norm_emp.resolve_target("Senior Product Manager, Payments")[0].soc_code[:2] == "11"
+    assert norm_emp.resolve_target("Registered Nurse, ICU")[0].soc_code.startswith("29-1141")
+    whole = norm_emp.normalize(["Engineer, Civil"], k=5, ties=True)[0]
+    assert norm_emp.resolve_target("Engineer, Civil")[0].soc_code in {m.soc_code for m in whole}
+
+
 def test_a_target_title_shared_by_several_occupations_is_not_decided_by_code_order(norm: TitleNormalizer) -> None:
     """'Data Analyst' is an O*NET alternate title of several occupations: every one of them is a candidate tied on
     the word score, and for a person's own title the tie is shared (the lowest SOC code does not take the rank

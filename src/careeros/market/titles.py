@@ -1178,6 +1178,30 @@ class TitleNormalizer:
             out.append(sorted(best.values(), key=lambda m: -m.score)[:k])
         return out
 
+    def _role_then_qualifier(self, title: str, k: int) -> list[TitleMatch] | None:
+        """A "Role, qualifier" title keeps an occupation its role part allows.
+
+        "Senior Product Manager, Payments" is a product manager who works on payments, not a billing clerk;
+        "Product Manager, Construction Software" is no software developer. The part before the first comma must be a
+        role of two words or more ending in a role word (``heads``; "Engineer, Civil" is read whole). The whole title's
+        first candidate stands when it is among the role part's candidates within ``TARGET_HEAD_RATIO`` of its first
+        ("Data Analyst, Marketing" may stay a business intelligence analyst), or a specialty of one of them;
+        otherwise the role part's candidates are taken. None when the title has no such form.
+        """
+        if not isinstance(title, str) or "," not in title:
+            return None
+        role, _, qual = title.partition(",")
+        rtoks = clean_title(role).split()
+        if len(rtoks) < 2 or rtoks[-1] not in self.heads or not clean_title(qual):
+            return None
+        whole = self._resolve_one(title, k)
+        ms = self._resolve_one(role, k=max(k, TARGET_CANDIDATES))
+        if not ms:
+            return whole
+        # a specialty of one of them counts as it ("Registered Nurse, ICU": critical care nurses)
+        close = {m.soc_code[:7] for m in ms if m.score >= TARGET_HEAD_RATIO * ms[0].score}
+        return whole if whole and whole[0].soc_code[:7] in close else ms[:k]
+
     def resolve_target(self, title: str, k: int = 3) -> list[TitleMatch]:
         """Matches of a role title a person types as a target, the role kind it names first.
 
@@ -1191,6 +1215,11 @@ class TitleNormalizer:
         word of the title and the other misses one ("Contracting Officer" stays a purchasing role). For a person's own
         target only: posting titles keep the ranker's order.
         """
+        qualified = self._role_then_qualifier(title, k)
+        return qualified if qualified is not None else self._resolve_one(title, k)
+
+    def _resolve_one(self, title: str, k: int) -> list[TitleMatch]:
+        """:meth:`resolve_target` of a title read whole."""
         ms = self.normalize([title], k=max(k, TARGET_CANDIDATES), ties=True)[0]
         toks = clean_title(title).split() if isinstance(title, str) else []
         missing: dict[str, bool] = {}  # per match: whether its O*NET text misses a distinctive word of the title
