@@ -1010,3 +1010,36 @@ def test_later_parts_of_the_map_add_roles_and_exclusions_to_earlier_concepts() -
     assert got[0]["roles"] == ["appraiser"]
     with pytest.raises(ValueError, match="no role keyword"):
         with_added_roles(base, [{"label": "Appraisal review", "drop": ["underwriter"]}])
+
+
+def test_a_gap_another_gap_names_whole_gives_way() -> None:
+    """One gap told twice holds one slot: a tool after a gap whose label lists it ("SQL Server" after "PostgreSQL (or
+    MySQL, SQL Server)", "Amazon Web Services" after "Cloud computing (Amazon Web Services, ...)") gives way, but a
+    broader gap after a tool it names stays; a bare "Business Intelligence" hands its place to "Business intelligence
+    (Tableau, ...)"; a name inside a longer example ("contract negotiation") is another thing; a child its larger
+    parent shrank already is not shrunk twice."""
+    from careeros.planner.gaps import CHILD_OF_GAP_FACTOR, fold_named_gaps
+
+    def gap(label: str, size: float, sid: str | None = None) -> dict[str, object]:
+        return {"skill_id": sid or label, "label": label, "size": size, "market_value": 0.0}
+
+    gaps = [gap("Amazon Web Services", 1.0), gap("Negotiation", 0.9), gap("Business Intelligence", 0.8),
+            gap("Contract administration (change orders, contract negotiation)", 0.7),
+            gap("Business intelligence (Tableau, Power BI)", 0.5),
+            gap("Cloud computing (Amazon Web Services, Microsoft Azure)", 0.3),
+            gap("PostgreSQL (or MySQL, SQL Server)", 0.28), gap("SQL Server", 0.25)]
+    size = {str(g["label"]): float(g["size"]) for g in fold_named_gaps(gaps)}
+    assert size == {"Amazon Web Services": 1.0, "Negotiation": 0.9, "Business intelligence (Tableau, Power BI)": 0.8,
+                    "Business Intelligence": round(0.8 * CHILD_OF_GAP_FACTOR, 4),
+                    "Contract administration (change orders, contract negotiation)": 0.7,
+                    "Cloud computing (Amazon Web Services, Microsoft Azure)": 0.3,
+                    "PostgreSQL (or MySQL, SQL Server)": 0.28, "SQL Server": round(0.25 * CHILD_OF_GAP_FACTOR, 4)}
+    out = fold_named_gaps(gaps)
+    assert [float(g["size"]) for g in out] == sorted((float(g["size"]) for g in out), reverse=True)
+    out = fold_named_gaps([gap("Cloud computing (Amazon Web Services)", 1.0), gap("Amazon Web Services", 0.9)])
+    assert [float(g["size"]) for g in out] == [1.0, round(0.9 * CHILD_OF_GAP_FACTOR, 4)]
+    parents = {"aws": {"cloud": 0.8}}
+    out = fold_named_gaps([gap("Cloud computing (Amazon Web Services)", 1.0, "cloud"),
+                           gap("Amazon Web Services", 0.6, "aws")], parents)
+    assert [float(g["size"]) for g in out] == [1.0, 0.6]
+

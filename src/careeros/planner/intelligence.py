@@ -20,7 +20,13 @@ import polars as pl
 from careeros.evidence.linking import credential_in_progress, learning_context, others_credential
 from careeros.evidence.resume_facts import ResumeFacts, read_resume
 from careeros.graph.hierarchy import SkillHierarchy, load_hierarchy
-from careeros.planner.gaps import RoleGapReport, demote_children_of_gaps, ranked_gaps, requirement_gaps
+from careeros.planner.gaps import (
+    RoleGapReport,
+    demote_children_of_gaps,
+    fold_named_gaps,
+    ranked_gaps,
+    requirement_gaps,
+)
 from careeros.planner.person import PRIOR_BASE, PRIOR_MAX, PRIOR_PER_YEAR, PersonSkills, person_skills
 from careeros.planner.requirements import (
     RequirementProfile,
@@ -341,5 +347,5 @@ def assess(con: Any, profile: Profile, roles: Sequence[TargetRoleRef], extractor
     prio = priorities(len(reports), socs=[r.soc_code for r in reports])
     return Assessment(facts=facts, current_soc=current_soc, current_title=current_title, person=person,
                       profiles=profiles, reports=reports, priorities=prio,
-                      gaps=demote_children_of_gaps(ranked_gaps(reports, prio), hier.parents),
+                      gaps=fold_named_gaps(demote_children_of_gaps(ranked_gaps(reports, prio), hier.parents), hier.parents),
                       limits=limits, parents=hier.parents)
