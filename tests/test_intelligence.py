@@ -1043,3 +1043,27 @@ def test_a_gap_another_gap_names_whole_gives_way() -> None:
                            gap("Amazon Web Services", 0.6, "aws")], parents)
     assert [float(g["size"]) for g in out] == [1.0, 0.6]
 
+
+def test_an_occupations_market_counts_less_for_a_title_none_of_its_postings_has() -> None:
+    """A "Salesforce Developer" filed under Web Developers: none of the occupation's postings is titled with what
+    sets the title apart, so the market keeps OFF_TITLE_MARKET of its say and O*NET the rest; a "Web Developer" (no
+    word sets it apart) and a title the postings share take the market in full."""
+    from careeros.planner.requirements import OFF_TITLE_MARKET, distinguishing_words, market_relevance
+
+    postings = ["Senior Frontend Engineer", "Full Stack Developer (React)", "Web Developer", "Backend Engineer (Go)",
+                "Salesforce Developer", *(f"Software Engineer {i}" for i in range(45))]
+    assert distinguishing_words("Senior Salesforce Developer", "Web Developers") == ["salesforce"]
+    assert distinguishing_words("Web Developer", "Web Developers") == []
+    assert market_relevance("Web Developer", "Web Developers", postings) == 1.0
+    assert market_relevance("Salesforce Developer", "Web Developers", postings) == pytest.approx(1 / 50 / 0.2)
+    assert market_relevance("Salesforce Developer", "Web Developers", postings[:4]) == 0.0
+    assert market_relevance("Frontend Developer", "Web Developers", postings[:4]) == 1.0
+    assert market_relevance("Salesforce Developer", "Web Developers", []) == 1.0
+    inp = _inputs(500, 0.4, onet_weight=0.2)
+    full = score_requirements(inp, _no_extract).requirements[0].weight
+    inp.market_relevance = 0.0
+    off = score_requirements(inp, _no_extract).requirements[0].weight
+    onet = score_requirements(_inputs(0, 0.0, onet_weight=0.2), _no_extract).requirements[0].weight
+    assert onet < off < full
+    lam = 500 / (500 + SHRINK_K) * OFF_TITLE_MARKET
+    assert off == pytest.approx(lam * 1.0 + (1 - lam) * onet, abs=1e-3)

@@ -395,6 +395,11 @@ def split_roles(title: str, heads: frozenset[str] | None = None) -> list[str]:
 _HEADS_CACHE: dict[str, frozenset[str]] = {}
 
 
+def role_heads() -> frozenset[str]:
+    """Words that name the kind of role a title ends in (engineer, analyst, manager, nurse ...)."""
+    return _default_heads()
+
+
 def _default_heads() -> frozenset[str]:
     return _HEADS_CACHE.get("heads", frozenset({
         "engineer", "developer", "manager", "director", "analyst", "specialist", "scientist", "designer",

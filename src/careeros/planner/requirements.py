@@ -22,8 +22,13 @@ Each requirement blends two views, with shrinkage toward O*NET when few postings
                                    of the element over all occupations) / 2.5, capped to [0, 1], x 0.8
     market  in [0, 1]  share of the occupation's postings with a description naming the requirement (any
                        member) / 0.25, capped
-    weight  = (n x market + K x onet) / (n + K)          n = postings for the occupation, K = 25
-              (elements have no posting signal: weight = onet)
+    weight  = lam x market + (1 - lam) x onet          lam = n / (n + K) x (r + (1 - r) x 0.3),
+              n = postings for the occupation, K = 25      (elements have no posting signal: weight = onet)
+
+    r (market relevance): when the market is the occupation's postings rather than the title's own, the share of
+    them titled with a word that sets the person's title apart from the occupation's (/ 0.2, capped at 1; 1 when no
+    word does). A "Salesforce Developer" is filed under Web Developers, whose postings are React and Go jobs: none is
+    titled "Salesforce", so the market keeps 0.3 of its say and O*NET and the curated concepts the rest.
 
 ESCO essential skills: the ESCO occupations whose label (or an alternative label) is the person's own title for
 the role ("Instructional Designer" -> ESCO "instructional designer") name what the EU's occupational experts
@@ -75,6 +80,10 @@ from careeros.evidence.resume_facts import ROLE_NOUNS
 from careeros.planner.gaps import MINOR_WORDS, plain_words
 
 SHRINK_K = 25.0
+#: the market's share of a weight keeps this much when none of the occupation's postings is titled with the words
+#: that set the person's own title apart from the occupation's ("Salesforce Developer" filed under Web Developers,
+#: whose postings ask for React and Go): those postings describe other jobs of the occupation
+OFF_TITLE_MARKET = 0.3
 SATURATION_SHARE = 0.25
 TECH_ONET_SCALE = 0.5
 ELEMENT_ONET_SCALE = 0.6
@@ -145,6 +154,9 @@ MIN_MARKET_SHARE = 0.02
 MIN_POSTING_TEXT = 300
 #: postings titled like the person's own title needed to use them as the market instead of the occupation's
 MIN_TITLE_POSTINGS = 10
+#: an occupation's market counts in full for a title when this share of its postings is titled with the words that
+#: set the title apart (less: in proportion, down to OFF_TITLE_MARKET)
+TITLED_SHARE = 0.2
 _TITLE_STOP = frozenset("a an and the of for in to with senior sr junior jr lead staff principal i ii iii".split())
 #: expert knowledge (a concept named by the role's titles or the curated map) keeps this share of its O*NET
 #: weight however rarely postings spell it out
@@ -228,6 +240,10 @@ class RoleInputs:
     # a role that programs (:func:`is_software_role`): development tools count for it in full; for other roles
     # they are the employer's stack, not the role's
     software: bool = True
+    # share of the occupation's postings titled with a word of the person's own title that the occupation's title
+    # lacks ("salesforce" among Web Developers postings); 1.0 when the market is the title's own or nothing sets
+    # the title apart
+    market_relevance: float = 1.0
 
 
 _EXCEPT = re.compile(r",?\s+except\b.*$", re.I)
@@ -248,11 +264,12 @@ def _family_key(skill_id: str, commodity: str | None, alt_of: dict[str, str]) ->
     return f"family:{_slug(commodity)}" if commodity else skill_id
 
 
-def _blend(onet: float, share: float | None, n: int) -> float:
+def _blend(onet: float, share: float | None, n: int, relevance: float = 1.0) -> float:
     if share is None or n <= 0:
         return onet
     market = min(1.0, share / SATURATION_SHARE)
-    return (n * market + SHRINK_K * onet) / (n + SHRINK_K)
+    lam = n / (n + SHRINK_K) * (relevance + (1.0 - relevance) * OFF_TITLE_MARKET)
+    return lam * market + (1.0 - lam) * onet
 
 
 def _pct(x: float) -> str:
@@ -464,7 +481,7 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
         if sid in esco_boost:
             onet = max(onet, esco_boost[sid][0] * (ESCO_OTHER_ROLES_FACTOR if other_roles else 1.0))
         share = share_of.get(sid, 0.0) if n else None
-        w = _blend(onet, share, n)
+        w = _blend(onet, share, n, inp.market_relevance)
         if sid in curated or sid in title_hits or sid in own_hits or sid in esco_boost:
             w = max(w, EXPERT_FLOOR * onet)
         if onet == 0 and count_of.get(sid, 0) < MIN_MARKET_CONCEPT_POSTINGS:
@@ -559,7 +576,7 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
         lead = ids[0]
         onet = max(members[s]["onet"] for s in ids) * TECH_ONET_SCALE
         share = fam_postings.get(key, 0) / n if n else None
-        w = _blend(onet, share, n)
+        w = _blend(onet, share, n, inp.market_relevance)
         esco_w, esco_why = max((esco_boost.get(s, (0.0, "")) for s in ids), key=lambda b: b[0])
         w = max(w, esco_w)
         lead_c = count_of.get(lead, 0)
@@ -909,6 +926,34 @@ def _families() -> list[Any]:
     return load_families()
 
 
+def distinguishing_words(own_title: str | None, occupation_title: str | None) -> list[str]:
+    """Words of the person's own title for a role that set it apart from the occupation it was filed under.
+
+    Not a role word (developer, analyst, manager ...), not a stop word, and not in the occupation's title:
+    "Salesforce Developer" under Web Developers -> ["salesforce"]; "Web Developer" -> [].
+    """
+    from careeros.market.titles import role_heads
+
+    occ = (occupation_title or "").lower()
+    return [w for w in re.findall(r"[a-z0-9+#]+", (own_title or "").lower())
+            if w not in _TITLE_STOP and w not in role_heads() and not re.search(rf"\b{re.escape(w)}", occ)]
+
+
+def market_relevance(own_title: str | None, occupation_title: str | None, posting_titles: Sequence[str]) -> float:
+    """How far the occupation's postings describe the person's own role, in [0, 1].
+
+    The share of the postings titled with a word :func:`distinguishing_words` finds, / TITLED_SHARE, capped at 1;
+    1.0 when nothing sets the title apart or there are no postings. "Salesforce Developer" against Web Developers
+    postings titled "Senior Frontend Engineer", "Full Stack Developer (React)": 0.
+    """
+    words = distinguishing_words(own_title, occupation_title)
+    if not words or not posting_titles:
+        return 1.0
+    rx = re.compile("|".join(rf"\b{re.escape(w)}" for w in words))
+    hit = sum(1 for t in posting_titles if rx.search((t or "").lower()))
+    return min(1.0, hit / len(posting_titles) / TITLED_SHARE)
+
+
 def role_inputs(con: Any, soc_code: str, own_title: str | None = None) -> RoleInputs:
     """Read one occupation's requirement inputs from an open warehouse connection.
 
@@ -939,6 +984,7 @@ def role_inputs(con: Any, soc_code: str, own_title: str | None = None) -> RoleIn
         "SELECT alternate_title FROM onet_alternate_title WHERE soc_code = ? ORDER BY 1", [soc_code]).fetchall()]
     n = 0
     market_from = "occupation"
+    relevance = 1.0
     ps = pl.DataFrame(schema={"posting_id": pl.String, "skill_id": pl.String, "label": pl.String, "kind": pl.String,
                               "commodity_title": pl.String})
     if table_exists(con, "posting") and table_exists(con, "posting_skill"):
@@ -959,6 +1005,11 @@ def role_inputs(con: Any, soc_code: str, own_title: str | None = None) -> RoleIn
             f"SELECT count(DISTINCT p.posting_id) FROM posting p WHERE p.is_current AND {where} "
             f"AND length(p.text) >= {MIN_POSTING_TEXT}", params))
         n = int(got[0]) if got else 0
+        if n and market_from == "occupation":
+            titled = [r[1] for r in con.execute(
+                f"SELECT DISTINCT p.posting_id, p.title FROM posting p WHERE p.is_current AND {where} "
+                f"AND length(p.text) >= {MIN_POSTING_TEXT}", params).fetchall()]
+            relevance = market_relevance(own_title, title, titled)
         if n:
             ps = con.sql(
                 "SELECT DISTINCT p.posting_id, k.skill_id, coalesce(g.label, k.label) AS label, "
@@ -995,7 +1046,8 @@ def role_inputs(con: Any, soc_code: str, own_title: str | None = None) -> RoleIn
     esco = esco_essentials(con, esco_occupations(con, own_title or title, soc_code))
     return RoleInputs(soc_code=soc_code, title=title, elements=elements, tech=tech, texts=texts, titles=titles,
                       postings=n, posting_skills=ps, trends=trends, global_share=glob, market_from=market_from,
-                      esco=esco, tech_groups=tech_groups, software=is_software_role(soc_code, elements))
+                      esco=esco, tech_groups=tech_groups, software=is_software_role(soc_code, elements),
+                      market_relevance=relevance)
 
 
 def extractor_fn(extractor: Any) -> Callable[[list[str]], list[list[tuple[str, str, str]]]]:
