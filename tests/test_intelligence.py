@@ -1038,6 +1038,11 @@ def test_a_gap_another_gap_names_whole_gives_way() -> None:
     assert [float(g["size"]) for g in out] == sorted((float(g["size"]) for g in out), reverse=True)
     out = fold_named_gaps([gap("Cloud computing (Amazon Web Services)", 1.0), gap("Amazon Web Services", 0.9)])
     assert [float(g["size"]) for g in out] == [1.0, round(0.9 * CHILD_OF_GAP_FACTOR, 4)]
+    # a bare label that is the name another gives itself ("LIS") hands its place to the label that shows more
+    out = fold_named_gaps([gap("LIS", 1.0), gap("HL7", 0.9),
+                           gap("Clinical laboratory information systems (LIS) (Epic Beaker, Instrument Manager)", 0.3)])
+    assert [(str(g["label"])[:10], float(g["size"])) for g in out] == [
+        ("Clinical l", 1.0), ("HL7", 0.9), ("LIS", round(1.0 * CHILD_OF_GAP_FACTOR, 4))]
     parents = {"aws": {"cloud": 0.8}}
     out = fold_named_gaps([gap("Cloud computing (Amazon Web Services)", 1.0, "cloud"),
                            gap("Amazon Web Services", 0.6, "aws")], parents)

@@ -592,11 +592,13 @@ def demote_children_of_gaps(gaps: list[dict[str, Any]], parents: dict[str, dict[
 _FAMILY = re.compile(r"^(?P<base>.+?) \(or (?P<ex>[^()]+)\)$")
 
 
-def label_names(label: str) -> tuple[str, frozenset[str]]:
-    """A gap label's own name and every name it shows, in plain words.
+def label_names(label: str) -> tuple[str, frozenset[str], frozenset[str]]:
+    """A gap label's own name, the names it gives itself and every name it shows, in plain words.
 
     "Cloud computing (Amazon Web Services, Microsoft Azure)" is "cloud computing" and shows that name and both
-    examples; "PostgreSQL (or MySQL, SQL Server)" is "postgresql" and shows the three tools.
+    examples; "Clinical laboratory information systems (LIS) (Epic Beaker)" calls itself "clinical laboratory
+    information systems lis", "clinical laboratory information systems" and "lis"; "PostgreSQL (or MySQL, SQL
+    Server)" is "postgresql" and shows the three tools.
     """
     fam = _FAMILY.match(label)
     if fam:
@@ -604,7 +606,10 @@ def label_names(label: str) -> tuple[str, frozenset[str]]:
     else:
         head, shown = split_examples(label)
     own = plain_words(head)
-    return own, frozenset(x for x in (own, *(plain_words(e) for e in shown)) if x)
+    inner = _EXAMPLES.match(head)
+    selves = frozenset(x for x in (own, *((plain_words(inner["base"]), plain_words(inner["ex"])) if inner else ()))
+                       if x)
+    return own, selves, selves | frozenset(x for x in (plain_words(e) for e in shown) if x)
 
 
 def fold_named_gaps(gaps: list[dict[str, Any]], parents: dict[str, dict[str, float]] | None = None) -> list[dict[str, Any]]:
@@ -614,8 +619,9 @@ def fold_named_gaps(gaps: list[dict[str, Any]], parents: dict[str, dict[str, flo
     Server)": one gap told twice. The smaller is shrunk by CHILD_OF_GAP_FACTOR, as a named child of a larger gap
     is, so the top of the list holds other items. Names are compared whole ("negotiation" is not "contract
     negotiation"). A broader gap is never shrunk for a tool it names that ranks above it ("Deep learning (PyTorch,
-    TensorFlow ...)" stays after "PyTorch"). Of two labels with the same name, the one that shows examples takes the
-    larger size and the bare one gives way ("Business Intelligence", "Business intelligence (Tableau, Power BI)").
+    TensorFlow ...)" stays after "PyTorch"). When the larger gap is a bare name the smaller one gives itself, the one
+    that shows more takes the larger size and the bare one gives way ("Business Intelligence" and "Business
+    intelligence (Tableau, Power BI)", "LIS" and "Clinical laboratory information systems (LIS) (Epic Beaker)").
     A gap gives way once, and only to a gap that has not given way itself; one :func:`demote_children_of_gaps`
     shrank already under its larger parent (``parents``) stays as it is.
     """
@@ -624,19 +630,21 @@ def fold_named_gaps(gaps: list[dict[str, Any]], parents: dict[str, dict[str, flo
     order = sorted(range(len(out)), key=lambda i: gap_rank(out[i]))
     shrunk: set[int] = set()
     for pos, i in enumerate(order):
-        own, shown = names[i]
+        own, selves, shown = names[i]
         sid = str(out[i]["skill_id"])
         for j in order[:pos]:
             if j in shrunk:
                 continue
-            own_j, shown_j = names[j]
-            if own not in shown_j:
-                continue
-            if own == own_j and len(shown) > len(shown_j):
-                # the same name, the smaller one with examples: it says more, so it takes the place
+            own_j, _, shown_j = names[j]
+            if own_j in selves and len(shown) > len(shown_j):
+                # the larger one is the smaller one's own name, bare ("LIS" and "Clinical laboratory information
+                # systems (LIS) (Epic Beaker ...)"): the label that says more takes the place
                 out[i]["size"], out[j]["size"] = out[j]["size"], round(float(out[j]["size"]) * CHILD_OF_GAP_FACTOR, 4)
                 shrunk.add(j)
-            elif str(out[j]["skill_id"]) not in (parents or {}).get(sid, {}):
+                break
+            if own not in shown_j:
+                continue
+            if str(out[j]["skill_id"]) not in (parents or {}).get(sid, {}):
                 out[i]["size"] = round(float(out[i]["size"]) * CHILD_OF_GAP_FACTOR, 4)
                 shrunk.add(i)
             break
