@@ -926,6 +926,11 @@ def _families() -> list[Any]:
     return load_families()
 
 
+def own_title_words(own_title: str | None) -> list[str]:
+    """The words of a person's title for a role that postings titled like it must share (no stop words)."""
+    return [w for w in re.findall(r"[a-z0-9+#]+", (own_title or "").lower()) if w not in _TITLE_STOP]
+
+
 def distinguishing_words(own_title: str | None, occupation_title: str | None) -> list[str]:
     """Words of the person's own title for a role that set it apart from the occupation it was filed under.
 
@@ -935,8 +940,8 @@ def distinguishing_words(own_title: str | None, occupation_title: str | None) ->
     from careeros.market.titles import role_heads
 
     occ = (occupation_title or "").lower()
-    return [w for w in re.findall(r"[a-z0-9+#]+", (own_title or "").lower())
-            if w not in _TITLE_STOP and w not in role_heads() and not re.search(rf"\b{re.escape(w)}", occ)]
+    return [w for w in own_title_words(own_title)
+            if w not in role_heads() and not re.search(rf"\b{re.escape(w)}", occ)]
 
 
 def market_relevance(own_title: str | None, occupation_title: str | None, posting_titles: Sequence[str]) -> float:
@@ -992,7 +997,7 @@ def role_inputs(con: Any, soc_code: str, own_title: str | None = None) -> RoleIn
         # postings titled like the person's own title are the market when there are enough of them ("Product
         # Manager" postings, whichever occupation the normaliser filed them under), else the occupation's
         where, params = "p.soc_code = ?", [soc_code]
-        words = [w for w in re.findall(r"[a-z0-9+#]+", (own_title or "").lower()) if w not in _TITLE_STOP]
+        words = own_title_words(own_title)
         if words:
             cond = " AND ".join("regexp_matches(lower(p.title), ?)" for _ in words)
             wparams = [rf"\b{re.escape(w)}" for w in words]
@@ -1001,14 +1006,11 @@ def role_inputs(con: Any, soc_code: str, own_title: str | None = None) -> RoleIn
                 f"AND length(p.text) >= {MIN_POSTING_TEXT}", wparams))
             if got and int(got[0]) >= MIN_TITLE_POSTINGS:
                 where, params, market_from = cond, wparams, "title"
-        got = fetch_one(con.execute(
-            f"SELECT count(DISTINCT p.posting_id) FROM posting p WHERE p.is_current AND {where} "
-            f"AND length(p.text) >= {MIN_POSTING_TEXT}", params))
-        n = int(got[0]) if got else 0
+        titled = [r[1] for r in con.execute(
+            f"SELECT p.posting_id, any_value(p.title) FROM posting p WHERE p.is_current AND {where} "
+            f"AND length(p.text) >= {MIN_POSTING_TEXT} GROUP BY 1", params).fetchall()]
+        n = len(titled)
         if n and market_from == "occupation":
-            titled = [r[1] for r in con.execute(
-                f"SELECT DISTINCT p.posting_id, p.title FROM posting p WHERE p.is_current AND {where} "
-                f"AND length(p.text) >= {MIN_POSTING_TEXT}", params).fetchall()]
             relevance = market_relevance(own_title, title, titled)
         if n:
             ps = con.sql(
