@@ -280,6 +280,29 @@ def test_a_sure_target_match_is_not_overturned_by_one_rare_word(norm_emp: TitleN
     assert norm_emp.resolve_target("Staff Backend Engineer", k=1)[0].soc_code == "15-1252.00"
 
 
+def test_a_generic_target_title_means_the_broad_and_common_occupation(norm_emp: TitleNormalizer) -> None:
+    """O*NET gives "Business Development Manager" to Sales Managers, Marketing Managers and the specialty Wind Energy
+    Development Managers, and "Mechanic" to eleven occupations: a person who types the bare title means a broad
+    occupation (not a specialty whose own title names a field the title does not say) and, among near-tied ones O*NET
+    gives the title to, the far more common one. A title that names the specialty keeps it."""
+    from careeros.market.titles import TARGET_NEAR_TIE_EMP, _occ_heads
+
+    bdm = norm_emp.resolve_target("Business Development Manager", k=3)
+    exact = {norm_emp.codes[i] for i in norm_emp.exact[norm_emp._roles("Business Development Manager")[0]]}
+    assert bdm[0].soc_code.endswith(".00") and bdm[0].soc_code in exact and "manager" in _occ_heads(bdm[0].title)
+    assert any(not c.endswith(".00") for c in exact)  # the specialty is a candidate O*NET gives the title to
+    assert norm_emp.resolve_target("Wind Energy Development Manager", k=1)[0].soc_code.startswith("11-9199.")
+    assert not norm_emp.resolve_target("Wind Energy Development Manager", k=1)[0].soc_code.endswith(".00")
+
+    idx = {c: i for i, c in enumerate(norm_emp.codes)}
+    plain = norm_emp.normalize(["Mechanic"], k=5, ties=True)[0]
+    mech = norm_emp.resolve_target("Mechanic", k=5)[0]
+    assert mech.soc_code != plain[0].soc_code  # the plain ranker's first is the rarer of a near tie
+    assert norm_emp.log_emp[idx[mech.soc_code]] - norm_emp.log_emp[idx[plain[0].soc_code]] >= TARGET_NEAR_TIE_EMP
+    farm = norm_emp.resolve_target("Farm Equipment Mechanic", k=1)[0]
+    assert farm.soc_code == plain[0].soc_code  # ... and a title that names it keeps it
+
+
 def test_two_words_written_as_one_read_as_the_two(norm: TitleNormalizer) -> None:
     """"Stockbroker" is unknown to O*NET, which writes "Stock Broker": it resolves as the two words do, while a word
     O*NET knows ("Groundskeeper") and a typo ("Acountant") are read as before."""

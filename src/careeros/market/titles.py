@@ -74,6 +74,17 @@ _PRIOR_ALPHA = 3.0
 #: this share of the best one (see TitleNormalizer.resolve_target), among this many candidates
 TARGET_HEAD_RATIO = 0.3
 TARGET_CANDIDATES = 5
+#: a candidate that is an O*NET specialty the typed title does not name, where O*NET gives the title to a broad
+#: occupation too, counts this share of its score (see TitleNormalizer._narrower_specialties)
+TARGET_SPECIALTY_FACTOR = 0.25
+#: candidates within this share of the best one's score are near-tied: the far more common one (employment, log scale
+#: over the largest: TARGET_NEAR_TIE_EMP) comes first (see TitleNormalizer._commoner_of_near_tie)
+TARGET_NEAR_TIE = 0.95
+TARGET_NEAR_TIE_EMP = 0.1
+#: an O*NET catch-all occupation ("Managers, All Other"), no broad occupation a typed title means
+_CATCH_ALL = re.compile(r",\s*all other\b", re.I)
+#: words of an O*NET title that do not narrow it
+_GENERIC_TITLE_WORDS = frozenset({"all", "other", "except", "general", "related", "worker"})
 #: a best match this sure stays first ("BI Developer" is a Business Intelligence Analyst at 0.88)
 TARGET_SURE = 0.6
 #: a target's candidates are ordered by score x ((FLOOR + share of the title's words the occupation uses anywhere) /
@@ -1249,9 +1260,12 @@ class TitleNormalizer:
                 for code, n in seen.items():
                     if code in used and n_seen >= 2 and n >= 2 * n_seen / 3:
                         used[code] = 1.0
+                damped = self._narrower_specialties(ms, toks)
                 ms = sorted(ms, key=lambda m: -m.score * ((TARGET_WORDS_FLOOR + used[m.soc_code])
-                                                          / (1.0 + TARGET_WORDS_FLOOR)) ** TARGET_WORDS_POWER)
+                                                          / (1.0 + TARGET_WORDS_FLOOR)) ** TARGET_WORDS_POWER
+                            * (TARGET_SPECIALTY_FACTOR if m.soc_code in damped else 1.0))
                 missing = {c: u < 1.0 for c, u in used.items()}
+                ms = self._commoner_of_near_tie(ms, idx, set(self.exact.get(" ".join(toks), ())))
             # an occupation with no civilian employment (military) only for a title that is its own
             own = set(self.exact.get(" ".join(toks), ()))
             ms = sorted(ms, key=lambda m: self.log_emp[idx[m.soc_code]] <= 0 and idx[m.soc_code] not in own)
@@ -1283,6 +1297,45 @@ class TitleNormalizer:
                 if m.score >= TARGET_HEAD_RATIO * ms[0].score and head in heads_of.get(m.soc_code, ()):
                     return [m, *ms[:j], *ms[j + 1:]][:k]
         return ms[:k]
+
+    def _narrower_specialties(self, ms: list[TitleMatch], toks: list[str]) -> set[str]:
+        """Candidates that are an O*NET specialty the typed title does not name.
+
+        A specialty (a code past .00: Wind Energy Development Managers, Climate Change Policy Analysts) is a narrower
+        kind of its occupation. When O*NET gives the typed title to a broad (.00, not "All Other") occupation as well
+        whose own title names the title's role word ("Business Development Manager" is an alternate title of Sales
+        Managers and Marketing Managers too) and the title says none of the words that make the specialty's own title
+        narrower ("wind", "energy"), the person means the broad occupation. A title that does say them keeps the
+        specialty; where no broad occupation's own title names the role ("Cloud Engineer": Computer Programmers,
+        Computer Network Support Specialists) the specialty keeps its place.
+        """
+        own = [self.codes[i] for i in self.exact.get(" ".join(toks), ())]
+        broad = [c for c in own if c.endswith(".00") and not _CATCH_ALL.search(self.titles[self.codes.index(c)])]
+        if not any(toks[-1] in _occ_heads(self.titles[self.codes.index(c)]) for c in broad):
+            return set()
+        said = _content_words(" ".join(toks))
+        return {m.soc_code for m in ms if not m.soc_code.endswith(".00") and _content_words(m.title) - said
+                and not (_content_words(m.title) - said) <= _GENERIC_TITLE_WORDS}
+
+    def _commoner_of_near_tie(self, ms: list[TitleMatch], idx: dict[str, int], own: set[int]) -> list[TitleMatch]:
+        """Candidates within TARGET_NEAR_TIE of the best one, the far more common occupation first.
+
+        A one-word title O*NET gives to many occupations ("Mechanic") scores them nearly alike; the person most likely
+        means the kind of the role most people do (industrial machinery or automotive mechanics, not farm equipment
+        mechanics, a twentieth of them). Only among occupations O*NET gives the title to (``own``, indices), the first
+        among them, and only when employment differs by TARGET_NEAR_TIE_EMP (log scale, a factor of about 4.5) or
+        more.
+        """
+        if len(ms) < 2:
+            return ms
+        top = ms[0].score
+        near = [m for m in ms if m.score >= TARGET_NEAR_TIE * top and idx[m.soc_code] in own]
+        if len(near) < 2 or idx[ms[0].soc_code] not in own:
+            return ms
+        best = max(near, key=lambda m: self.log_emp[idx[m.soc_code]])
+        if self.log_emp[idx[best.soc_code]] - self.log_emp[idx[ms[0].soc_code]] < TARGET_NEAR_TIE_EMP:
+            return ms
+        return [best, *(m for m in ms if m is not best)]
 
     def candidate_features(self, titles: list[str]) -> list[tuple[list[str], np.ndarray]]:
         """Candidate codes and feature rows of each title's first role (used to fit the ranker)."""
