@@ -25,7 +25,7 @@ import polars as pl
 from careeros.graph.ids import concept_id, esco_id, skill_slug, tech_id, tool_id
 from careeros.graph.tech_labels import canonical_technology, load_alias_table, load_concept_table
 
-FORMAT_VERSION = 9  # 9: forms that count only beside another technology ("React / RN"); 8: forms that count as a whole list item ("trial balance, Excel"); 7: products after "<Maker> Software" ("MadCap Flare"); 6: after their maker ("Westlaw")
+FORMAT_VERSION = 10  # 10: concept aliases in the other number ("head-to-toe assessments"); 9: forms that count only beside another technology ("React / RN"); 8: forms that count as a whole list item ("trial balance, Excel"); 7: products after "<Maker> Software" ("MadCap Flare"); 6: after their maker ("Westlaw")
 # match modes
 INSENSITIVE, CASED, CONTEXT = 0, 1, 2
 
@@ -44,13 +44,14 @@ _GAP_LIST = re.compile(r"^(?:[\s,/|&+;:()\[\]·•*\-]|\band\b|\bor\b|\bwith\b)*
 _LEFT_CUE = re.compile(
     r"(?:\bexperience (?:with|in|using)|\bwritten in|\bproficien\w* (?:in|with)|\bknowledge of|\bexpertise (?:in|with)"
     r"|\bfamiliar\w* with|\bstack|\blanguages?|\bskills?|\btech(?:nologies)?|\bstrong"
-    r"|\bidiomatic|\bmodern|\bsenior|\bsr\.?|\bjunior|\blead|\bstaff)\s*[:\-]?\s*\(?$",
+    r"|\bidiomatic|\bmodern|\bsenior|\bsr\.?|\bjunior|\blead|\bstaff"
+    r"|\b(?:document|chart)(?:ed|ing)? (?:in|on|using)|\bsuper[- ]?users? (?:for|of|on|in))\s*[:\-]?\s*\(?$",
     re.IGNORECASE,
 )
 _RIGHT_CUE = re.compile(
     r"^\s*\)?\s*(?:developers?|engineers?|engineering|programming|programmers?|code(?:base)?|backend|back-end|services?"
     r"|lang\b|language|experience|expertise|required|is a plus|a plus|preferred|shop|sdk|framework|ecosystem|stack"
-    r"|skills?|monolith|apps?|libraries|modules?|internals|\(golang\)|/|,)",
+    r"|skills?|monolith|apps?|libraries|modules?|internals|\(golang\)|super[- ]?users?|/|,)",
     re.IGNORECASE,
 )
 _ITEM_BEFORE = re.compile(r"(?:^|[,;:|\u2022\u00b7]|^\s*[-*])\s*$")
@@ -161,6 +162,33 @@ def _variants(surface: str) -> set[str]:
         base = surface[:-3]
         out.update({base + "js", base + " js", base + ".JS"})
     return {v for v in out if v.strip()}
+
+
+def _other_number(surface: str) -> str | None:
+    """A several-word phrase with its last noun in the other number ("... assessment" and "... assessments").
+
+    "care plans" and "care plan"; None where the last word is no plain noun (gerunds, participles, "-ss", "-us", "-is"
+    endings, short words, abbreviations). A form no text uses matches nothing.
+    """
+    words = surface.strip().split(" ")
+    last = words[-1]
+    if len(words) < 2 or len(last) < 4 or not last.isalpha() or not last.islower():
+        return None
+    if last.endswith(("ing", "ed", "ss", "us", "is")):
+        return None
+    if last.endswith("ies"):
+        other = last[:-3] + "y"
+    elif last.endswith(("ches", "shes", "xes", "sses")):
+        other = last[:-2]
+    elif last.endswith("s"):
+        other = last[:-1]
+    elif last.endswith("y") and last[-2] not in "aeiou":
+        other = last[:-1] + "ies"
+    elif last.endswith(("ch", "sh", "x")):
+        other = last + "es"
+    else:
+        other = last + "s"
+    return " ".join([*words[:-1], other])
 
 
 def _is_common_word(token: str, common: frozenset[str]) -> bool:
@@ -410,6 +438,7 @@ class SkillExtractor:
             add_entry(idx, label, entry, [], 0.93)
         # 2b. concept-level skills (machine learning, statistics, curriculum design, HIPAA ...): after the
         # technologies, so a technology keeps a surface both could claim; before ESCO's long verb phrases
+        inflected: list[tuple[str, int]] = []
         for entry in load_concept_table()["concepts"]:
             label = str(entry["label"])
             idx = add_node(concept_id(label), label, "concept", "careeros")
@@ -425,6 +454,12 @@ class SkillExtractor:
                 core = re.sub(r"[^A-Za-z0-9]", "", s)
                 mode = CASED if (" " not in s.strip() and s.isupper() and len(core) <= 5) else INSENSITIVE
                 add_surface(s, mode, idx, 0.9)
+                if mode == INSENSITIVE and (other := _other_number(s)):
+                    inflected.append((other, idx))
+        # a concept's alias in the other number ("head-to-toe assessments"), after every written alias: a form
+        # another concept writes out stays that concept's
+        for other, idx in inflected:
+            add_surface(other, INSENSITIVE, idx, 0.9)
         for idx, implied in pending_implies.items():
             self.implies[idx] = tuple(label_index[lb] for lb in implied if lb in label_index and label_index[lb] != idx)
         # 3. O*NET tools (multi-word examples only; low score)
