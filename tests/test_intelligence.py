@@ -743,6 +743,53 @@ def test_the_current_occupations_concepts_are_partly_shown_its_tools_shown() -> 
     assert 0 < p.strength("concept:lesson-planning") < COVERED_AT <= p.strength("tech:google-classroom")
 
 
+def test_a_concept_central_to_the_current_occupation_and_peripheral_to_the_target_is_held() -> None:
+    """A registered nurse aiming at nurse practitioner: patient care is central to nursing and peripheral to the
+    practitioner's role (the target weighs it far less), so ten years of nursing show it; pharmacology both weigh alike,
+    and the practitioner prescribes at a level nursing does not reach: still partly shown, a gap."""
+    from careeros.planner.gaps import COVERED_AT
+    from careeros.planner.person import OCCUPATION_HELD_RATIO
+    from careeros.planner.requirements import Requirement, RequirementProfile
+
+    def req(key: str, weight: float) -> Requirement:
+        return Requirement(key=key, skill_id=key, label=key, kind="concept", members={key: 1.0}, weight=weight,
+                           onet=weight, core=True)
+
+    occ = RequirementProfile(soc_code="29-1141.00", title="Registered Nurses",
+                             requirements=[req("concept:patient-care", 0.87), req("concept:pharmacology", 0.87)])
+    empty = pl.DataFrame(schema={"skill_id": pl.String, "confidence": pl.Float64, "status": pl.String,
+                                 "last_seen": pl.Date, "source_type": pl.String})
+    p = person_skills(empty, SkillHierarchy(), occupation=occ, occupation_years=10)
+    peripheral = 0.87 * OCCUPATION_HELD_RATIO * 0.9
+    target = RequirementProfile(soc_code="29-1171.00", title="Nurse Practitioners",
+                                requirements=[req("concept:patient-care", peripheral), req("concept:pharmacology", 0.87)])
+    rep = requirement_gaps(target, p, "Nurse Practitioner")
+    assert [g.skill_id for g in rep.gaps] == ["concept:pharmacology"] and rep.gaps[0].status == "weak"
+    assert "concept:patient-care" in rep.covered_ids
+    assert p.held_as_in_occupation("concept:patient-care", peripheral) >= COVERED_AT
+    assert p.held_as_in_occupation("concept:pharmacology", 0.87) == 0.0
+    # a skill the person has not from the occupation, or with too few years for the full prior, is not lifted
+    assert person_skills(empty, SkillHierarchy(), occupation=occ, occupation_years=0).held_as_in_occupation(
+        "concept:patient-care", peripheral) < COVERED_AT
+
+
+@pytest.mark.parametrize("text,label,found", [
+    ("Head-to-toe assessments for 5-6 adult patients per shift.", "Patient assessment", True),
+    ("Documented in Epic; super-user for the barcode scanning rollout.", "Epic Systems", True),
+    ("It was an epic journey across the state.", "Epic Systems", False),
+    ("## Licenses\nRN (Michigan), BLS, ACLS", "BLS for healthcare providers", True),
+    ("Patient and family education on discharge and anticoagulation.", "Patient education", True),
+])
+def test_a_resume_names_a_skill_in_its_own_words(text: str, label: str, found: bool, reference: object) -> None:
+    """A concept alias in the other number ("head-to-toe assessments"), a product named where only it can be meant
+    ("documented in Epic") and a nurse's listed "BLS" (the healthcare provider course, not any life support card)
+    count; a common word that happens to be a product's name does not."""
+    from careeros.planner.intelligence import named_skills
+
+    got = {lab for _, lab in named_skills(text, reference).values()}
+    assert (label in got) == found, got
+
+
 @pytest.mark.parametrize("line,own", [
     ("- Prepare the monthly trial balance and hand it to the outside CPA.", False),
     ("- Reviewed by our CPA each quarter.", False),

@@ -500,7 +500,7 @@ def requirement_gaps(profile: Any, person: Any, role_title: str | None = None,
             continue
         best, best_sid = 0.0, None
         for sid, f in req.members.items():
-            v = person.strength(sid) * f
+            v = max(person.strength(sid), person.held_as_in_occupation(sid, req.weight)) * f
             if v > best:
                 best, best_sid = v, sid
         learn = _element_or_tool(req.kind, req.skill_id)

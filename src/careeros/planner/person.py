@@ -10,7 +10,8 @@ strength(skill) in [0, 1] is the best of:
   learning; :mod:`careeros.graph.hierarchy`);
 * the current occupation: its core requirements at ``prior`` (0.6, +0.02 per year in it up to 0.7) scaled by
   how central each one is to that occupation — a senior backend engineer knows Git and Linux even when the
-  resume omits them; a concept (not a tool) at 0.6 of that: partly shown, still a (smaller) gap.
+  resume omits them; a concept (not a tool) at 0.6 of that: partly shown, still a (smaller) gap, unless the target
+  weighs it clearly less than the current occupation does (``PersonSkills.held_as_in_occupation``).
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ PRIOR_FULL_WEIGHT = 0.6
 #: a concept the current occupation expects is partly shown, not proven: a paraprofessional has seen lesson planning,
 #: a chef labour costing, a paralegal contract drafting, without owning them the way the target role will
 OCCUPATION_CONCEPT_FACTOR = 0.6
+#: a core concept of the current occupation that a target weighs at most this share of the occupation's weight counts
+#: at the full prior (see PersonSkills.held_as_in_occupation)
+OCCUPATION_HELD_RATIO = 0.75
 #: an O*NET knowledge area or technical skill rated 4/5 or more in the current occupation counts this much
 ELEMENT_PRIOR_MAX = 0.9
 
@@ -50,11 +54,30 @@ class PersonSkills(BaseModel):
 
     skills: dict[str, SkillSource] = Field(default_factory=dict)
     removed: list[str] = Field(default_factory=list)
+    #: per skill id a core concept of the current occupation stands for: its weight there and the strength it
+    #: would have at full prior (see :meth:`held_as_in_occupation`)
+    occupation_core: dict[str, tuple[float, float]] = Field(default_factory=dict)
 
     def strength(self, skill_id: str) -> float:
         """Strength of one skill (0 when unknown)."""
         s = self.skills.get(skill_id)
         return s.strength if s else 0.0
+
+    def held_as_in_occupation(self, skill_id: str, target_weight: float) -> float:
+        """Strength of a core concept of the current occupation for a target that weighs it clearly less.
+
+        A concept the current occupation expects is only partly shown (OCCUPATION_CONCEPT_FACTOR): a paraprofessional
+        has seen lesson planning without owning it the way a teacher will, and a registered nurse knows pharmacology,
+        but not at the level a nurse practitioner prescribes at (both weigh it alike). Where the target weighs the
+        concept at most OCCUPATION_HELD_RATIO of what the current occupation does (patient care, care planning,
+        infection control for that nurse: central to nursing, peripheral to the practitioner's role), the person's
+        years in it show more than the target asks: the full prior. 0 otherwise.
+        """
+        got = self.occupation_core.get(skill_id)
+        if got is None or target_weight > OCCUPATION_HELD_RATIO * got[0] + 1e-9:
+            return 0.0
+        src = self.skills.get(skill_id)
+        return got[1] if src is not None and src.source.startswith("core of your current occupation") else 0.0
 
     def offer(self, skill_id: str, strength: float, source: str, age_days: float | None = None) -> None:
         """Keep ``strength`` for ``skill_id`` when it beats what is known."""
@@ -133,10 +156,11 @@ def person_skills(links: pl.DataFrame, hierarchy: SkillHierarchy, *, added: Iter
                 continue
             if not req.core:
                 continue
-            s = prior * min(1.0, req.weight / PRIOR_FULL_WEIGHT)
-            if req.kind == "concept":
-                s *= OCCUPATION_CONCEPT_FACTOR
+            full = prior * min(1.0, req.weight / PRIOR_FULL_WEIGHT)
+            s = full * OCCUPATION_CONCEPT_FACTOR if req.kind == "concept" else full
             for sid, f in req.members.items():
                 if f >= 1.0:
                     p.offer(sid, s, f"core of your current occupation ({title})")
+                    if req.kind == "concept" and req.weight > p.occupation_core.get(sid, (0.0, 0.0))[0]:
+                        p.occupation_core[sid] = (req.weight, full)
     return p
