@@ -353,6 +353,31 @@ def test_a_credential_the_goal_names_is_prepared_for_not_learned_or_published() 
     assert "**Exam preparation**: the CWI exam" in plan_markdown(plan)
 
 
+def test_a_credential_gap_is_a_route_to_map_or_a_licence_to_confirm_never_a_study_session() -> None:
+    """A licence or certification is not learned in a few hours of study: a missing one becomes "Map the route to X"
+    (who grants it, eligibility, cost, dates, the first step booked), one partly shown "Confirm X and list it"; both
+    with an outcome as their done criterion. A gap far smaller than the largest gets no study item of its own."""
+    import re
+
+    from careeros.planner.plan import CREDENTIAL_ROUTE_HOURS, STUDY_MIN_SHARE, _study_items
+
+    time_spent = re.compile(r"\bh of progress\b|\bhours?\b|\b\d+(?:\.\d+)? ?h\b|\bminutes\b|\btime spent\b", re.I)
+
+    np_cert = _gap("concept:np", "Nurse practitioner certification (APRN license)", 0.9)
+    rn = _gap("concept:rn", "NCLEX-RN license", 0.6).model_copy(update={"status": "weak", "evidenced": 0.4})
+    dx = _gap("concept:dx", "Clinical diagnosis (differential diagnosis)", 0.85)
+    tiny = _gap("concept:media", "Communications and Media", 0.9 * STUDY_MIN_SHARE * 0.5)
+    items = {w.skill_ids[0]: w for w in _study_items([np_cert, rn, dx, tiny], set(), 40.0, ASSUMPTIONS, 1.0,
+                                                     {}, {}, limit=10)}
+    assert set(items) == {"concept:np", "concept:rn", "concept:dx"}
+    assert items["concept:np"].title.startswith("Map the route to Nurse practitioner certification")
+    assert items["concept:rn"].title == "Confirm NCLEX-RN license and list it"
+    assert items["concept:dx"].title.startswith("Learn ")
+    assert items["concept:np"].minutes == CREDENTIAL_ROUTE_HOURS["missing"] * 60
+    for w in items.values():
+        assert not time_spent.search(w.done), w.done
+
+
 def test_one_product_instance_is_chosen_in_one_bundle_size_only() -> None:
     """Bundle sizes of one field product are alternatives: a plan never makes the same report twice over the
     same skill (it did, as 'Inspection report (second)')."""

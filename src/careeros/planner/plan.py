@@ -292,7 +292,14 @@ def _minutes(hours: float) -> int:
     return max(1, int(round(hours * 60)))
 
 
+#: a credential gap is not learned in a study session: the plan maps the route to it (who grants it, eligibility,
+#: cost, dates, the first step booked) or, for one partly shown, confirms it and lists it; this long
+CREDENTIAL_ROUTE_HOURS = {"missing": 3.0, "weak": 1.0, "stale": 1.0}
+
+
 def _learn_hours(g: Gap, a: AssumptionSet) -> float:
+    if CREDENTIAL_RX.search(g.label):
+        return CREDENTIAL_ROUTE_HOURS[g.status]
     base = a.value(f"learn_hours.{g.kind}", a.value("learn_hours.skill", 6.0))
     factor = {"missing": 1.0, "weak": a.value("learn_factor.weak", 0.4),
               "stale": a.value("learn_factor.stale", 0.25)}[g.status]
@@ -467,6 +474,7 @@ def _choose(strategy: Strategy, reports: Sequence[GapReport], a: AssumptionSet, 
     # learned in the product that uses them: a tool its practice names, a practice its done criteria require
     learned: set[str] = {s for ts in tools.values() for s in ts}
     learn_items: set[str] = set()
+    floor = STUDY_MIN_SHARE * max((g.size for g in gaps), default=0.0)  # a marginal skill is practised, not studied
     for i, (art, is_stretch) in enumerate(chosen):
         socs = sorted({r for s in art.skills for r in roles_of.get(s, [])})
         f = next((fam[c] for c in [*art.soc_codes, *socs] if c in fam), None)
@@ -475,7 +483,7 @@ def _choose(strategy: Strategy, reports: Sequence[GapReport], a: AssumptionSet, 
             gap = combined.get(s)
             if gap is None:
                 continue
-            if s not in _learned_in(art):
+            if s not in _learned_in(art) or size.get(s, 0.0) < floor:
                 learned.add(s)  # preparing for the exam is its study: no learn item of its own, now or later
                 continue
             wid = f"learn:{s}"
@@ -613,6 +621,10 @@ MAX_STUDY_ITEMS = 4
 MORE_STUDY_ITEMS = 2
 
 
+#: a gap smaller than this share of the largest gap gets no study item of its own (see :func:`_study_items`)
+STUDY_MIN_SHARE = 0.25
+
+
 def _study_items(gaps: Sequence[Gap], learned: set[str], hours_left: float, a: AssumptionSet, bias: float,
                  roles_of: dict[str, list[str]], fam: dict[str, Any], limit: int = MAX_STUDY_ITEMS,
                  parents: Mapping[str, Mapping[str, float]] | None = None) -> list[_Work]:
@@ -627,7 +639,10 @@ def _study_items(gaps: Sequence[Gap], learned: set[str], hours_left: float, a: A
     out: list[_Work] = []
     by_id = {g.skill_id: g for g in gaps}
     picked = set(learned)
-    for g in sorted((g for g in gaps if g.skill_id not in learned), key=lambda g: -g.size):
+    # a gap far smaller than the largest is no study item of its own: a coach does not fill spare hours with a
+    # marginal knowledge area or a tool example ("Communications and Media" for a nurse aiming at practitioner)
+    floor = STUDY_MIN_SHARE * max((g.size for g in gaps), default=0.0)
+    for g in sorted((g for g in gaps if g.skill_id not in learned and g.size >= floor), key=lambda g: -g.size):
         # the practice it directly builds on, when the plan does not cover it yet, is studied first (deep learning
         # before GPU training optimisation); a tool is learned hands-on, not by its broader practice first
         under = [] if g.kind in ("technology", "tool") else [
@@ -653,6 +668,21 @@ def _learn_work(gap: Gap, hours: float, socs: list[str], family: Any, stretch: b
     """The learn item of one gap (for a work product, or study of its own): verb by status, the family's proof."""
     verb = {"missing": "Learn", "weak": "Deepen", "stale": "Refresh"}.get(gap.status, "Learn")
     brief = brief_label(gap.label)
+    if CREDENTIAL_RX.search(gap.label):
+        # a licence or certification is earned through its granting body, not studied in a session: a missing one
+        # gets its route mapped and the first step taken; one partly shown is confirmed and listed
+        if gap.status == "missing":
+            return _Work(f"learn:{gap.skill_id}", "learn", f"Map the route to {brief}", quarter(hours * 60), [],
+                         socs, [gap.skill_id], None, stretch,
+                         done=(f"A one-page route to {brief}: who grants it, eligibility (education, supervised "
+                               "practice, exam), cost and dates; the first step booked or applied for"),
+                         evidence=f"the route page and the booking or application for {brief}", label=gap.label)
+        return _Work(f"learn:{gap.skill_id}", "learn", f"Confirm {brief} and list it", quarter(hours * 60), [], socs,
+                     [gap.skill_id], None, stretch,
+                     done=(f"{brief} confirmed current with the body that grants it and listed on your resume and "
+                           "profile, or its renewal booked"),
+                     evidence=f"the licence or certificate number, or the renewal booking, for {brief}",
+                     label=gap.label)
     done = (family.learn_done if family else "a worked example of {skill}, written up in one page").replace(
         "{skill}", brief)
     return _Work(f"learn:{gap.skill_id}", "learn", f"{verb} {brief}", quarter(hours * 60), [], socs,
@@ -854,7 +884,18 @@ def _learned(title: str) -> str:
     for verb, past in (("Learn ", "learned"), ("Deepen ", "deepened"), ("Refresh ", "refreshed")):
         if title.startswith(verb):
             return f"{title.removeprefix(verb)} {past}"
+    if title.startswith("Map the route to "):
+        return f"route to {title.removeprefix('Map the route to ')} mapped"
+    if title.startswith("Confirm ") and title.endswith(" and list it"):
+        return f"{title.removeprefix('Confirm ').removesuffix(' and list it')} confirmed and listed"
     return title
+
+
+def _doing(title: str) -> str:
+    """Week outcome wording of a learning task still under way: "Learn X" -> "learning X"."""
+    if title.startswith("Map the route to "):
+        return f"mapping the route to {title.removeprefix('Map the route to ')}"
+    return f"learning {title.split(' ', 1)[-1]}"
 
 
 def _session(minutes: float, budget: int) -> int:
@@ -905,7 +946,7 @@ def _assemble(choice: _Choice, reports: Sequence[GapReport], a: AssumptionSet, w
         cov = {r.soc_code: round(_coverage(r, [arts[x] for x in finished])[1], 4) for r in reports}
         published = [t.title.removeprefix("Publish: ") for t in tasks if t.kind == "publish" and t.part == t.parts]
         built = [t.title for t in tasks if t.kind == "build" and t.part == t.parts]
-        doing = [t.title if t.kind == "build" else f"learning {t.title.split(' ', 1)[-1]}"
+        doing = [t.title if t.kind == "build" else _doing(t.title)
                  for t in tasks if t.kind in ("build", "learn") and t.part < t.parts]
         learned = [_learned(t.title) for t in tasks if t.kind == "learn" and t.part == t.parts]
         bits = ([f"published {'; '.join(published)}"] if published else []) + \

@@ -257,6 +257,10 @@ def plan_markdown(plan: Plan) -> str:
             verb, _, rest = title.partition(" ")
             if t.kind == "learn" and verb in ("Learn", "Deepen", "Refresh") and rest:
                 label, title = verb, rest  # "**Deepen**: SQL", not "**Learn**: Deepen SQL"
+            elif t.kind == "learn" and title.startswith("Map the route to "):
+                label, title = "Map the route", title.removeprefix("Map the route to ")
+            elif t.kind == "learn" and verb == "Confirm":
+                label, title = verb, rest  # "**Confirm**: NCLEX-RN license and list it"
             elif t.kind == "build" and title.startswith(EXAM_PREP):
                 label, title = EXAM_PREP.rstrip(": "), title.removeprefix(EXAM_PREP)
             lines.append(f"- [ ] **{label}**: {title}{part} "
