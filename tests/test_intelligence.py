@@ -80,6 +80,10 @@ def test_resume_facts_titles_employers_years_and_seniority() -> None:
      "St. Mary's Medical Center"),
     ("Charge Nurse, County Hospital, 2012 - 2016", "Charge Nurse", "County Hospital"),
     ("### Senior Backend Engineer — Northwind Retail (2019–present)", "Senior Backend Engineer", "Northwind Retail"),
+    # a rank with its occupational code in brackets, and role words outside office work
+    ("**Supply Sergeant (92Y)**, U.S. Army — 2017–2025", "Supply Sergeant (92Y)", "U.S. Army"),
+    ("**Staff Reporter**, The Lakeside Ledger — 2018–present", "Staff Reporter", "The Lakeside Ledger"),
+    ("Medical Biller, Riverside Orthopedics, 2015 - 2020", "Medical Biller", "Riverside Orthopedics"),
 ])
 def test_resume_title_is_the_role_part_not_the_employer(line: str, title: str, employer: str) -> None:
     f = read_resume(f"## Experience\n{line}\n- did things\n", _scores)

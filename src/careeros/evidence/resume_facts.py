@@ -111,12 +111,24 @@ photographer physician physicist planner plumber practitioner president principa
 psychologist recruiter representative researcher scientist secretary specialist statistician steward strategist
 superintendent supervisor surgeon surveyor teacher technician technologist therapist trainer translator tutor
 underwriter welder worker writer rn lpn cna ceo cto cfo coo vp sre dba
+reporter correspondent copywriter bookkeeper teller receptionist cook baker bartender barista housekeeper janitor
+custodian caregiver nanny interpreter adjuster appraiser actuary broker banker trader scheduler planner merchandiser
+stocker packer loader handler carrier conductor pilot attendant deckhand ranger warden deputy detective trooper
+sergeant corporal lieutenant commander soldier sailor airman marine chaplain pastor minister lobbyist advocate
+liaison navigator scribe transcriptionist coder biller processor sonographer radiographer phlebotomist optician
+audiologist chiropractor veterinarian pathologist emt assembler fabricator installer repairer millwright pipefitter
+ironworker roofer painter mason landscaper groundskeeper owner proprietor entrepreneur freelancer contractor
+dishwasher butcher concierge valet hostess server
 """.split())
+
+
+_TRAILING_NOTE = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")
 
 
 def is_role_title(text: str) -> bool:
     """True when ``text`` ends in a role noun ("Senior Backend Engineer", "Registered Nurse, RN")."""
-    words = re.findall(r"[a-z]+", text.lower())
+    # a trailing code or note in brackets is no part of the role ("Supply Sergeant (92Y)", "Nurse (PRN)")
+    words = re.findall(r"[a-z]+", _TRAILING_NOTE.sub("", text).lower())
     return bool(words) and (words[-1] in ROLE_NOUNS or words[-1].rstrip("s") in ROLE_NOUNS)
 
 
