@@ -90,6 +90,46 @@ def test_resume_title_is_the_role_part_not_the_employer(line: str, title: str, e
     assert f.experiences[0].title == title and f.experiences[0].employer == employer
 
 
+@pytest.mark.parametrize("text,held", [
+    ("# Priya Natarajan, RN, BSN\nRegistered Nurse\n", ["RN"]),
+    ("# Ana Ruiz\n## Licenses and certifications\nRN (Michigan), BLS, ACLS\n", ["RN"]),
+    ("# Ana Ruiz\n## Licenses\n- LVN, Texas\n", ["LVN"]),
+    # letters that name someone else, or the way to a licence, show nothing
+    ("# Maria Lopez\n## Experience\n- Report changes in condition to the RN and physician.\n"
+     "- Enrolled in an LPN-to-RN bridge program.\n", []),
+])
+def test_a_licence_is_read_from_the_persons_post_nominal_letters(text: str, held: list[str]) -> None:
+    from careeros.evidence.resume_facts import licence_post_nominals
+
+    assert licence_post_nominals(text) == held
+
+
+def test_a_nurses_licence_and_life_support_cards_are_no_gaps(built_home: Path, reference: object) -> None:
+    """Over the real warehouse: a registered nurse aiming at nurse practitioner writes "RN" after her name and lists
+    BLS and ACLS; neither the NCLEX-RN licence nor the life support group is a gap. Without those lines both are."""
+    from careeros.planner.intelligence import TargetRoleRef, assess
+    from careeros.profile import Profile
+    from careeros.warehouse.db import connect
+
+    body = ("## Experience\n**Registered Nurse, Med-Surg**, Mercy General Hospital — 2016–present\n"
+            "- Care for 5-6 adult patients per shift: head-to-toe assessments, medication administration.\n")
+    creds = "## Licenses and certifications\nRN (Michigan), BLS, ACLS\n"
+    profile = Profile.model_validate({"name": "P", "target_roles": [{"title": "Nurse Practitioner",
+                                                                     "soc_code": "29-1171.00"}],
+                                      "goal": {"statement": "Become a nurse practitioner"}})
+    refs = [TargetRoleRef(title="Nurse Practitioner", soc_code="29-1171.00", onet_title="Nurse Practitioners")]
+
+    def gap_labels(text: str) -> set[str]:
+        with connect(built_home / "warehouse.duckdb", read_only=True) as con:
+            found = assess(con, profile, refs, reference, resume=text)
+        return {g["label"].split(" (")[0] for g in found.gaps}
+
+    asked = gap_labels("# Priya Natarajan\n" + body)
+    assert {"NCLEX-RN license", "Life support certifications"} <= asked  # the target asks for both
+    shown = gap_labels("# Priya Natarajan, RN, BSN\n" + body + creds)
+    assert not {"NCLEX-RN license", "Life support certifications"} & shown
+
+
 def test_two_line_experience_and_education_is_not_a_job() -> None:
     text = "## Experience\nClinical Informatics Champion\nValley Health · Jan 2020 – Dec 2021\n- Trained 40 nurses\n" \
            "## Education\nBSN, State University, 2008 - 2012\n"

@@ -295,6 +295,39 @@ def read_resume(text: str, score_titles: Callable[[list[str]], list[tuple[str | 
         occupations=occupations)
 
 
+#: a licence held, written the way licensed people write it: after their name ("Priya Natarajan, RN, BSN") or as a line
+#: of a licences / certifications section ("RN (Michigan)", "- LPN, Texas"); the label of the licence it shows
+POST_NOMINAL_LICENCES = {"RN": "NCLEX-RN license", "LPN": "NCLEX-PN license", "LVN": "NCLEX-PN license"}
+_POST_NOMINAL = re.compile(r"(?<![\w-])(" + "|".join(POST_NOMINAL_LICENCES) + r")(?![\w-])")
+_LICENCE_HEAD = re.compile(r"licen[cs]|certif|credential", re.I)
+
+
+def licence_post_nominals(text: str) -> list[str]:
+    """Licences a resume shows its owner holds by their post-nominal letters (keys of POST_NOMINAL_LICENCES).
+
+    Only where such letters name the person: in the name line (the first non-empty line, after a comma) or at the
+    start of a line under a licences / certifications heading. "Report changes to the RN", "LPN-to-RN bridge" or "RN
+    supervisor" in a bullet show nothing.
+    """
+    out: list[str] = []
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if lines:
+        name_line = lines[0]
+        if "," in name_line:
+            out += [m.group(1) for m in _POST_NOMINAL.finditer(name_line.split(",", 1)[1])]
+    section = ""
+    for ln in lines:
+        head = _SECTION.match(ln)
+        if head:
+            section = (head.group(1) or head.group(2) or "")
+            continue
+        if _LICENCE_HEAD.search(section):
+            m = re.match(r"\s*(?:[-*\u2022]\s*)?(" + "|".join(POST_NOMINAL_LICENCES) + r")(?![\w-])\s*(?:[(,;:]|$)", ln)
+            if m:
+                out.append(m.group(1))
+    return list(dict.fromkeys(out))
+
+
 def normaliser_scores(normalizer: object) -> Callable[[Sequence[str]], list[tuple[str | None, str | None, float]]]:
     """Adapt a title normaliser to :func:`read_resume`'s ``score_titles``."""
 

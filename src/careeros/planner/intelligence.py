@@ -18,7 +18,12 @@ from typing import Any
 import polars as pl
 
 from careeros.evidence.linking import credential_in_progress, learning_context, others_credential
-from careeros.evidence.resume_facts import ResumeFacts, read_resume
+from careeros.evidence.resume_facts import (
+    POST_NOMINAL_LICENCES,
+    ResumeFacts,
+    licence_post_nominals,
+    read_resume,
+)
 from careeros.graph.hierarchy import SkillHierarchy, load_hierarchy
 from careeros.planner.gaps import (
     RoleGapReport,
@@ -319,6 +324,22 @@ def assess(con: Any, profile: Profile, roles: Sequence[TargetRoleRef], extractor
             if sid not in direct:
                 src = next((c for c in hier.implied_by(sid) if c in direct), None)
                 person.offer(sid, s, f"implied by {names.get(src, src) if src else 'your resume'}")
+        # two credentials of one group named outright (BLS and ACLS) show the group itself ("Life support
+        # certifications"): one shows only itself (CREDENTIAL_MEMBER), two are the group a target asks for
+        members: dict[str, list[str]] = {}
+        for sid, (s, _) in named.items():
+            if s >= RESUME_NAMED and sid not in person.removed:
+                for parent in hier.parents.get(sid, {}):
+                    if parent.startswith("concept:") and _CREDENTIAL_GROUP.search(str(names.get(parent, ""))):
+                        members.setdefault(parent, []).append(str(names.get(sid, sid)))
+        for parent, got in members.items():
+            if len(got) >= 2 and parent not in person.removed:
+                person.offer(parent, RESUME_NAMED, f"named in your resume ({', '.join(sorted(got)[:3])})")
+        # a licence written as the person's post-nominal letters ("Priya Natarajan, RN, BSN")
+        for letters in licence_post_nominals(resume):
+            sid = labels.get(POST_NOMINAL_LICENCES[letters].lower())
+            if sid and sid not in rejected and sid not in person.removed:
+                person.offer(sid, RESUME_NAMED, f"named in your resume ({letters})")
     profiles: list[RequirementProfile] = []
     titles: list[str] = []
     for r in roles:
