@@ -337,9 +337,9 @@ def assess(con: Any, profile: Profile, roles: Sequence[TargetRoleRef], extractor
                 person.offer(parent, RESUME_NAMED, f"named in your resume ({', '.join(sorted(got)[:3])})")
         # a licence written as the person's post-nominal letters ("Priya Natarajan, RN, BSN")
         for letters in licence_post_nominals(resume):
-            sid = labels.get(POST_NOMINAL_LICENCES[letters].lower())
-            if sid and sid not in rejected and sid not in person.removed:
-                person.offer(sid, RESUME_NAMED, f"named in your resume ({letters})")
+            lic = labels.get(POST_NOMINAL_LICENCES[letters].lower())
+            if lic and lic not in rejected and lic not in person.removed:
+                person.offer(lic, RESUME_NAMED, f"named in your resume ({letters})")
     profiles: list[RequirementProfile] = []
     titles: list[str] = []
     for r in roles:
