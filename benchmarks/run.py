@@ -142,7 +142,7 @@ def main() -> int:
         results.append(run_case("bench_portability", code, env={"CAREEROS_HOME": str(Path(tmp) / "demo-home")}))
         for script, args in (("eval_skills.py", ["--split", "test"]), ("eval_skills.py", ["--blind"]),
                              ("eval_titles.py", []), ("eval_transitions.py", []), ("eval_profile_match.py", []),
-                             ("eval_title_requirements.py", ["--split", "test"])):
+                             ("eval_title_requirements.py", ["--split", "test"]), ("eval_typed_targets.py", [])):
             path = REPO / "benchmarks" / script
             if path.exists():
                 argv = [str(path), *args]
