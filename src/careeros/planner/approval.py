@@ -415,16 +415,22 @@ def _current_employer(facts: Any) -> str | None:
 
 
 def _distinct_names(labels: list[str]) -> list[str]:
-    """Labels without those whose name repeats an earlier one's ("SQL" after "SQL querying (PostgreSQL)")."""
+    """Labels without those that repeat an earlier one's name or shown example.
+
+    "SQL" after "SQL querying (PostgreSQL)"; "WordPress" after "Content management systems (WordPress)".
+    """
     from careeros.planner.gaps import plain_words, split_examples
 
     out: list[str] = []
     seen: list[str] = []
+    shown: set[str] = set()
     for lab in labels:
-        w = f" {plain_words(split_examples(lab)[0])} "
-        if any(w in s or s in w for s in seen):
+        name, examples = split_examples(lab)
+        w = f" {plain_words(name)} "
+        if w in shown or any(w in s or s in w for s in seen):
             continue
         seen.append(w)
+        shown.update(f" {plain_words(e)} " for e in examples[:1])
         out.append(lab)
     return out
 
