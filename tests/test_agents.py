@@ -319,3 +319,33 @@ def test_a_model_gives_richer_text_under_the_same_schema_citations_and_checks(
         run = run_agent("interview_prep", facts, "llm-run-2", home, settings=settings)
         assert run.llm["provider"] == "litellm" and run.escalated and run.status == "escalated"
         assert any("not drawn from a resume bullet" in i for i in run.issues)
+
+
+def test_communications_roles_are_written_for_communications_work_not_a_design_studio() -> None:
+    """A public relations specialist (27-3031) sits in O*NET's arts-and-media group, but the work is releases and
+    campaigns: a communications lead reviews it, not an art director; a graphic designer keeps the studio words."""
+    from careeros.agents.fields import field_for
+
+    pr = field_for("27-3031.00")
+    assert pr.key == "communications" and not pr.software
+    assert "art director" not in pr.reviewer and "communications" in pr.reviewer
+    assert field_for("11-2021.00").key == "communications"  # marketing managers
+    assert field_for("27-1024.00").key == "design"  # graphic designers
+
+
+def test_a_resume_entry_title_loses_its_markdown_emphasis() -> None:
+    from careeros.agents.resume import parse_entry
+
+    e = parse_entry("**Staff Reporter**, The Lakeside Ledger — 2018–present")
+    assert e is not None and e.title == "Staff Reporter" and e.company == "The Lakeside Ledger"
+
+
+def test_a_bullet_with_two_things_done_and_nothing_measured_has_no_result() -> None:
+    """'Publish to WordPress; write headlines ...' is not an action and its result: the result is left for the
+    person to add; a measured second clause stays the result."""
+    from careeros.agents.roles import star_parts
+
+    assert star_parts("Publish to WordPress; write headlines and social posts") == (
+        "Publish to WordPress; write headlines and social posts", "")
+    assert star_parts("Cover city government; file 5-7 stories a week") == (
+        "Cover city government", "file 5-7 stories a week")

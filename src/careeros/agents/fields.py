@@ -155,6 +155,21 @@ _FIELDS: dict[str, Field] = {
         skill_practice="Practise {label} on one brief and present it for critique",
         story_hint="audience reached, engagement, time to deliver or client approval",
     ),
+    "communications": Field(
+        key="communications", software=False, work="communications work", team="communications team",
+        workplace="organisation", practice="real briefs and sample campaigns",
+        reviewer="a communications lead or public relations manager",
+        portfolio="your communications portfolio (releases, campaign plans and published pieces with their results)",
+        publish="add it to your portfolio with the brief and the result",
+        tool_practice="Use {label} on one real brief end to end and keep what it produced",
+        tool_check="A communications colleague follows your {label} notes on a new brief and gets a usable result",
+        knowledge_practice="Write a one-page case showing how {label} shaped one campaign or story you know well",
+        skill_practice="Practise {label} on one real brief and ask a communications lead for critique",
+        story_hint="coverage earned, audience reached, engagement, sign-ups or deadlines met",
+        office_practice="Build a media list, content calendar or coverage tracker in {label} for one real brief",
+        concept_practice="Apply {label} to one real brief and write a one-page summary of what you did and what it "
+                         "achieved",
+    ),
     "trades": Field(
         key="trades", software=False, work="work on site", team="crew", workplace="site",
         practice="supervised jobs", reviewer="a supervisor or journeyman",
@@ -253,6 +268,9 @@ def is_software(soc_code: str | None) -> bool:
 
 #: work-product families (data/artifacts/work_products.yaml) whose field words differ from their SOC group's
 _FAMILY_FIELD = {"health-informatics": "health_informatics", "design": "design"}
+#: ... and families whose words any occupation in them takes (public relations specialists, reporters, marketing
+#: managers and fundraisers write for an audience: neither studio critique nor general business wording)
+_FAMILY_FIELD_ANY = {"communications": "communications"}
 
 
 @lru_cache(maxsize=256)
@@ -267,9 +285,12 @@ def field_for(soc_code: str | None) -> Field:
 
     A computer occupation whose work products are not software (Health Informatics Specialists make clinical
     dashboards and workflow specifications; web and game designers make designs) takes its work-product family's
-    words, so agents and artifacts agree on the field.
+    words, so agents and artifacts agree on the field; so does any occupation of the communications family (public
+    relations, writing and editing, marketing, fundraising).
     """
     s = soc_code or ""
+    if s and not is_software(s) and _family(s).id in _FAMILY_FIELD_ANY:
+        return _FIELDS[_FAMILY_FIELD_ANY[_family(s).id]]
     if is_software(s):
         fam = _family(s)
         if not fam.software and fam.id in _FAMILY_FIELD:

@@ -86,6 +86,8 @@ def parse_entry(line: str) -> Experience | None:
             a, b = head.split(sep, 1)
             title, company = a.strip(" ,|"), b.strip(" ,|")
             break
+    # markdown emphasis around the title or the company ("**Staff Reporter**, The Ledger") is not part of the name
+    title, company = title.strip("*_ "), company.strip("*_ ")
     company = re.split(r"\s*[|\u00b7,]\s*", company)[0].strip() if company else ""
     if not title or len(title) > 90:
         return None

@@ -533,7 +533,9 @@ def _learning_path(g: GapFact, role_title: str, f: Field, tasks: list[TaskStatem
         check = (f"Explain {label} to {f.reviewer} in ten minutes, with one example from {f.practice}, "
                  "and score 80% or more on a practice test")
         return topics, f.knowledge_practice.format(label=label), check
-    if not g.skill_id.startswith("onet:") and CREDENTIAL_RX.search(label):  # a licence or certification: an exam
+    # a licence or certification: an exam (read on the whole label: "Accreditation in Public Relations (APR) (...,
+    # IABC certification)" names its kind among examples the short label leaves out)
+    if not g.skill_id.startswith("onet:") and (CREDENTIAL_RX.search(label) or CREDENTIAL_RX.search(g.label)):
         core, examples = split_examples(label)
         alt = f" (or {_join(examples, 'or')})" if examples else ""
         topics = [f"What {core}{alt} requires: eligibility, the exam outline and how to book it, from the "
@@ -1058,8 +1060,10 @@ def star_parts(text: str) -> tuple[str, str]:
     parts = [p.strip() for p in re.split(r";\s+", t) if p.strip()]
     if len(parts) >= 2:
         measured = [p for p in parts[1:] if QUANT.search(p)]
-        if measured or not QUANT.search(parts[0]):
-            return parts[0], "; ".join(measured or parts[1:])
+        if measured:
+            return parts[0], "; ".join(measured)
+        if not QUANT.search(parts[0]):  # nothing measured: two things done, not an action and its result
+            return t, ""
         return "; ".join(parts[1:]), parts[0]
     m = _RESULT_CLAUSE.search(t)
     if m:
@@ -1108,7 +1112,10 @@ def interview_offline(inp: InterviewInput, untrusted: Mapping[str, str]) -> Inte
         ev += [b.ref for b in person_bullets(inp, untrusted) if b.ref and _tokens(g.label) <= _tokens(b.text)][:1]
         with_ev += bool(ev)
         ref = _edge(role.soc_code, g.skill_id)
-        shown = bool(ev) or g.skill_id not in not_shown
+        # a tool the person does not show (beyond the role's top gaps too) is asked as new ground, not "how have you";
+        # one a resume bullet names is shown
+        named = any(_tokens(g.label) and _tokens(g.label) <= _tokens(b.text) for b in person_bullets(inp, untrusted))
+        shown = bool(ev) or named or (g.skill_id not in not_shown and g.status != "missing")
         questions.append(Question(question=_skill_question(g, f) if shown else _new_skill_question(g),
                                   kind="skill", source_ref=ref,
                                   evidence_refs=list(dict.fromkeys(ev))))
