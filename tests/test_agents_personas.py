@@ -536,3 +536,22 @@ def test_interview_questions_skip_imputed_areas_the_roles_tasks_never_speak_of(b
         fa = _spoken_of(con, "13-2051.00", [ids["Economics and Accounting"]])
     assert pm == [ids["Systems Analysis"]]
     assert fa == [ids["Economics and Accounting"]]
+
+
+def test_a_missing_tool_beyond_the_top_gaps_is_new_ground_but_an_onet_area_keeps_its_question() -> None:
+    """The reporter was asked 'How have you used Canva in your daily work?' because Canva ranked past the role's top
+    gaps; a tool she does not show is asked as what she will show. O*NET's broad areas (a nurse's Medicine and
+    Dentistry, rated low on her evidence) keep the usual question: they are not tools to be shown."""
+    from careeros.agents.models import GapFact, InterviewInput, RoleFact
+    from careeros.agents.roles import interview_offline
+
+    canva = GapFact(skill_id="tech:canva", label="Canva", kind="technology", size=0.4, status="missing",
+                    market_value=0.0)
+    media = GapFact(skill_id="onet:knowledge:2.C.9.b", label="Communications and Media", kind="knowledge", size=0.1,
+                    status="missing", market_value=0.0)
+    role = RoleFact(title="Public Relations Specialist", soc_code="27-3031.00", gaps=[])
+    inp = InterviewInput(role=role, tasks=[], skills=[canva, media], evidence=[], bullets=[])
+    asked = {q.source_ref.rsplit("/", 1)[-1]: q.question for q in interview_offline(inp, {}).questions
+             if q.kind == "skill"}
+    assert asked["tech:canva"].startswith("You will likely be asked about Canva"), asked
+    assert asked["onet:knowledge:2.C.9.b"].startswith("Where does your knowledge of communications and media"), asked

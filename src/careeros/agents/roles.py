@@ -1115,7 +1115,8 @@ def interview_offline(inp: InterviewInput, untrusted: Mapping[str, str]) -> Inte
         # a tool the person does not show (beyond the role's top gaps too) is asked as new ground, not "how have you";
         # one a resume bullet names is shown
         named = any(_tokens(g.label) and _tokens(g.label) <= _tokens(b.text) for b in person_bullets(inp, untrusted))
-        shown = bool(ev) or named or (g.skill_id not in not_shown and g.status != "missing")
+        shown = bool(ev) or named or (g.skill_id not in not_shown
+                                      and (g.status != "missing" or g.kind not in ("technology", "tool")))
         questions.append(Question(question=_skill_question(g, f) if shown else _new_skill_question(g),
                                   kind="skill", source_ref=ref,
                                   evidence_refs=list(dict.fromkeys(ev))))
