@@ -289,10 +289,10 @@ def field_for(soc_code: str | None) -> Field:
     relations, writing and editing, marketing, fundraising).
     """
     s = soc_code or ""
-    if s and not is_software(s) and _family(s).id in _FAMILY_FIELD_ANY:
-        return _FIELDS[_FAMILY_FIELD_ANY[_family(s).id]]
-    if is_software(s):
-        fam = _family(s)
+    fam = _family(s) if s else None
+    if fam is not None and not is_software(s) and fam.id in _FAMILY_FIELD_ANY:
+        return _FIELDS[_FAMILY_FIELD_ANY[fam.id]]
+    if fam is not None and is_software(s):
         if not fam.software and fam.id in _FAMILY_FIELD:
             return _FIELDS[_FAMILY_FIELD[fam.id]]
         return _SOFTWARE

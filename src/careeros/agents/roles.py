@@ -1107,14 +1107,15 @@ def interview_offline(inp: InterviewInput, untrusted: Mapping[str, str]) -> Inte
     # everyday office tools (Outlook, Word, Excel basics) are not what an interviewer asks about
     asked = [g for g in inp.skills if not (g.kind in ("technology", "tool") and OFFICE_TOOL.search(g.label))]
     not_shown = {g.skill_id for g in role.gaps if g.status == "missing"}
+    bullets = person_bullets(inp, untrusted)
     for g in asked:
         ev = [h.ref for h in inp.evidence if g.skill_id in h.skill_ids or h.query == g.label][:2]
-        ev += [b.ref for b in person_bullets(inp, untrusted) if b.ref and _tokens(g.label) <= _tokens(b.text)][:1]
+        ev += [b.ref for b in bullets if b.ref and _tokens(g.label) <= _tokens(b.text)][:1]
         with_ev += bool(ev)
         ref = _edge(role.soc_code, g.skill_id)
         # a tool the person does not show (beyond the role's top gaps too) is asked as new ground, not "how have you";
         # one a resume bullet names is shown
-        named = any(_tokens(g.label) and _tokens(g.label) <= _tokens(b.text) for b in person_bullets(inp, untrusted))
+        named = any(_tokens(g.label) and _tokens(g.label) <= _tokens(b.text) for b in bullets)
         shown = bool(ev) or named or (g.skill_id not in not_shown
                                       and (g.status != "missing" or g.kind not in ("technology", "tool")))
         questions.append(Question(question=_skill_question(g, f) if shown else _new_skill_question(g),
@@ -1129,7 +1130,6 @@ def interview_offline(inp: InterviewInput, untrusted: Mapping[str, str]) -> Inte
     # STAR stories: the person's own quantified bullets, most relevant to this role first
     role_words = set().union(set(), *[_tokens(t.task) for t in inp.tasks], *[_tokens(g.label) for g in inp.skills])
     labels = [*inp.skills, *role.gaps]
-    bullets = person_bullets(inp, untrusted)
     scored = sorted(bullets, key=lambda b: (-(b.score + 0.25 * min(4, len(_tokens(b.text) & role_words))),
                                                 not b.current, b.order))
     stories: list[StarStory] = []
