@@ -946,12 +946,20 @@ def _assemble(choice: _Choice, reports: Sequence[GapReport], a: AssumptionSet, w
         cov = {r.soc_code: round(_coverage(r, [arts[x] for x in finished])[1], 4) for r in reports}
         published = [t.title.removeprefix("Publish: ") for t in tasks if t.kind == "publish" and t.part == t.parts]
         built = [t.title for t in tasks if t.kind == "build" and t.part == t.parts]
+        # a build session that reaches one of the product's milestones says which ("... : submittal and RFI logs
+        # built from the drawings"), not "well into" for the fifth week running
+        reached = {w.id: out for w, _, part, parts in rows if w.kind == "build" and part < parts and w.milestones
+                   and "draft towards" not in (out := _part_outcome(w, part, parts))}
         doing = [t.title if t.kind == "build" else _doing(t.title)
-                 for t in tasks if t.kind in ("build", "learn") and t.part < t.parts]
+                 for t in tasks if t.kind in ("build", "learn") and t.part < t.parts and t.work_id not in reached]
         learned = [_learned(t.title) for t in tasks if t.kind == "learn" and t.part == t.parts]
-        bits = ([f"published {'; '.join(published)}"] if published else []) + \
-               ([f"finished {'; '.join(built)}"] if built else []) + \
-               ([f"well into {'; '.join(doing[:2])}"] if doing else [])
+        # in the order they happen: a product finished and published in one week is told once
+        both = [x for x in built if x in published]
+        bits = ([f"finished and published {'; '.join(both)}"] if both else []) + \
+               ([f"finished {'; '.join(x for x in built if x not in both)}"] if len(built) > len(both) else []) + \
+               ([f"published {'; '.join(x for x in published if x not in both)}"]
+                if len(published) > len(both) else []) + \
+               list(reached.values()) + ([f"well into {'; '.join(doing[:2])}"] if doing else [])
         if not bits:
             bits = [("; ".join(learned[:4]))] if learned else ["job search: outreach and interview preparation"]
         wstart = start + timedelta(weeks=i - 1)
