@@ -413,3 +413,15 @@ def test_what_a_products_definition_of_done_requires_is_shown_by_it(
     assert re.search(r"^- Usability testing .* — this plan: \*Portfolio case study", ux, re.M), ux
     teach = rendered["teacher-instructional-designer"][1]
     assert re.search(r"^- Storyboarding — this plan: \*Interactive lesson module", teach, re.M), teach
+
+
+def test_a_weeks_line_tells_what_happens_in_order(rendered: dict[str, tuple[rp.Persona, str]]) -> None:
+    """A product finished and published in one week is told once, in that order; a build session that reaches one
+    of the product's milestones names it instead of 'well into' week after week."""
+    lines = [ln for _, md in rendered.values() for ln in re.findall(r"By the end of the week: (.+)", md)]
+    assert lines
+    for ln in lines:
+        for m in re.finditer(r"published ([^;]+)", ln):
+            assert f"finished {m.group(1)}" not in ln, ln
+    reached = [ln for ln in lines if re.match(r"[A-Z][^;:]+: [a-z]", ln) and " learned" not in ln]
+    assert reached, lines
