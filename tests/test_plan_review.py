@@ -425,3 +425,13 @@ def test_a_weeks_line_tells_what_happens_in_order(rendered: dict[str, tuple[rp.P
             assert f"finished {m.group(1)}" not in ln, ln
     reached = [ln for ln in lines if re.match(r"[A-Z][^;:]+: [a-z]", ln) and " learned" not in ln]
     assert reached, lines
+
+
+def test_a_tool_is_learned_by_making_something_in_it(rendered: dict[str, tuple[rp.Persona, str]]) -> None:
+    """Learning a field's tool ends in something made with it ("a media list ... built in PR and media monitoring
+    software (Cision, Meltwater)"), not "a short piece applying" it; a practice keeps the field's own outcome."""
+    _, md = rendered["reporter-public-relations"]
+    tool = re.findall(r"\*\*Learn\*\*: PR and media monitoring software[^\n]*Done when: ([^\n]+)", md)
+    assert tool and all("built in PR and media monitoring software" in d for d in tool), tool
+    practice = re.findall(r"\*\*Learn\*\*: Public relations \([^\n]*Done when: ([^\n]+)", md)
+    assert practice and all(d.startswith("A short piece applying") for d in practice), practice

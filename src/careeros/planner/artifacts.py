@@ -318,6 +318,9 @@ class Family(BaseModel):
     software: bool = False
     soc: list[str] = Field(default_factory=list)
     learn_done: str = "a worked example of {skill}, written up in one page"
+    #: the outcome of learning a tool or technology of the field ({skill}), when it differs from ``learn_done``
+    #: ("a short piece applying Cision for a real audience" reads wrong: a media list built in it does not)
+    tool_done: str | None = None
     learn_proof: str = "dated notes"
     publish_done: str = "shared on your portfolio page or professional profile"
     products: list[Product]

@@ -664,6 +664,19 @@ def _study_items(gaps: Sequence[Gap], learned: set[str], hours_left: float, a: A
     return out
 
 
+def _tool_like(gap: Gap) -> bool:
+    """Whether a gap is learned by using a product: a tool or technology, or a concept named by products.
+
+    "PR and media monitoring software (Cision, Meltwater)" is; "Critical path scheduling (Primavera P6, CPM)" and
+    "Public relations (press releases, ...)" are not (the first two examples must both read as products).
+    """
+    if gap.kind in ("technology", "tool"):
+        return True
+    examples = split_examples(gap.label)[1][:2]
+    return len(examples) == 2 and all(
+        x[:1].isupper() and not (len(x.split()) == 1 and (x.rstrip("s").isupper() or len(x) <= 3)) for x in examples)
+
+
 def _learn_work(gap: Gap, hours: float, socs: list[str], family: Any, stretch: bool) -> _Work:
     """The learn item of one gap (for a work product, or study of its own): verb by status, the family's proof."""
     verb = {"missing": "Learn", "weak": "Deepen", "stale": "Refresh"}.get(gap.status, "Learn")
@@ -683,7 +696,8 @@ def _learn_work(gap: Gap, hours: float, socs: list[str], family: Any, stretch: b
                            "profile, or its renewal booked"),
                      evidence=f"the licence or certificate number, or the renewal booking, for {brief}",
                      label=gap.label)
-    done = (family.learn_done if family else "a worked example of {skill}, written up in one page").replace(
+    done = ((family.tool_done if family and family.tool_done and _tool_like(gap) else None)
+            or (family.learn_done if family else "a worked example of {skill}, written up in one page")).replace(
         "{skill}", brief)
     return _Work(f"learn:{gap.skill_id}", "learn", f"{verb} {brief}", quarter(hours * 60), [], socs,
                  [gap.skill_id], None, stretch, done=done[:1].upper() + done[1:],
