@@ -58,7 +58,7 @@ from careeros.agents.resume import QUANT, RESULT, same_company
 from careeros.evidence.resume_facts import ROLE_NOUNS
 from careeros.llm import Tier, register_deterministic
 from careeros.planner.artifacts import CREDENTIAL_RX, GREEN_TASK, folds_under
-from careeros.planner.gaps import MINOR_WORDS, brief_label, split_examples
+from careeros.planner.gaps import MINOR_WORDS, brief_label, product_name, split_examples
 from careeros.planner.requirements import phrase_stems
 
 WEEKS_PER_MONTH = 4
@@ -546,7 +546,7 @@ def _learning_path(g: GapFact, role_title: str, f: Field, tasks: list[TaskStatem
                 "A practice exam at or above the passing mark, and the exam booked")
     if not g.skill_id.startswith("onet:"):  # a concept (financial modeling, patient care, instructional design)
         core, examples = split_examples(label)
-        if len(examples) > 1 and all(_product_name(x) for x in examples):
+        if len(examples) > 1 and all(product_name(x) for x in examples):
             # "E-learning development (Articulate Storyline, Adobe Captivate)": start with a tool
             first = (f"{core[:1].upper() + core[1:]} hands-on: pick one of {_join(examples, 'or')} (a free trial "
                      f"or community edition is enough) and work through its getting-started course")
@@ -572,22 +572,6 @@ def _learning_path(g: GapFact, role_title: str, f: Field, tasks: list[TaskStatem
               f"Feedback on your {label} from {f.reviewer}"]
     check = f"{f.reviewer[0].upper() + f.reviewer[1:]} observes or reviews one piece of your {label} and signs it off"
     return topics, f.skill_practice.format(label=label), check
-
-
-def _product_name(name: str) -> bool:
-    """Whether an example reads like a product one can install ("Adobe Captivate", "Tableau").
-
-    Not a practice ("cold calling") or a standard's acronym ("AICC", "cmi5", "PLCs").
-    """
-    words = name.split()
-    if not words or not words[0][:1].isupper() or words[0].lower() in _NOT_PRODUCT_WORDS:
-        return False
-    acronym = len(words) == 1 and (name.rstrip("s").isupper() or len(name) <= 3)  # "AICC", "PLCs", "SQL"
-    return not acronym
-
-
-#: first words of examples that name a document or a rule, not a product ("Form I-9", "Section 504")
-_NOT_PRODUCT_WORDS = frozenset({"form", "section", "rule", "standard", "part", "title", "chapter", "schedule"})
 
 
 def _left_behind(kind: str, title: str, skill_ids: list[str], labels: Mapping[str, str]) -> str:

@@ -281,6 +281,22 @@ def split_examples(label: str) -> tuple[str, list[str]]:
     return (m["base"], ex) if m and ex else (label, [])
 
 
+#: first words of examples that name a document or a rule, not a product ("Form I-9", "Section 504")
+_NOT_PRODUCT_WORDS = frozenset({"form", "section", "rule", "standard", "part", "title", "chapter", "schedule"})
+
+
+def product_name(name: str) -> bool:
+    """Whether an example reads like a product one can install ("Adobe Captivate", "Tableau").
+
+    Not a practice ("cold calling") or a standard's acronym ("AICC", "cmi5", "PLCs").
+    """
+    words = name.split()
+    if not words or not words[0][:1].isupper() or words[0].lower() in _NOT_PRODUCT_WORDS:
+        return False
+    acronym = len(words) == 1 and (name.rstrip("s").isupper() or len(name) <= 3)  # "AICC", "PLCs", "SQL"
+    return not acronym
+
+
 def narrower_form(label: str, of: str) -> bool:
     """Whether requirement ``label`` is a narrower form of ``of`` by name, or ``of`` of it.
 

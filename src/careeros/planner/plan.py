@@ -49,7 +49,7 @@ from careeros.planner.artifacts import (
 )
 from careeros.planner.assumptions import AssumptionSet
 from careeros.planner.coach import CurrentRole, GoalTarget, TransitionPath, matches_goal, parse_goal, quarter
-from careeros.planner.gaps import Gap, GapReport, brief_label, split_examples
+from careeros.planner.gaps import Gap, GapReport, brief_label, product_name, split_examples
 from careeros.profile import Profile
 
 TaskKind = Literal["learn", "build", "publish", "outreach", "interview_prep"]
@@ -673,8 +673,7 @@ def _tool_like(gap: Gap) -> bool:
     if gap.kind in ("technology", "tool"):
         return True
     examples = split_examples(gap.label)[1][:2]
-    return len(examples) == 2 and all(
-        x[:1].isupper() and not (len(x.split()) == 1 and (x.rstrip("s").isupper() or len(x) <= 3)) for x in examples)
+    return len(examples) == 2 and all(product_name(x) for x in examples)
 
 
 def _learn_work(gap: Gap, hours: float, socs: list[str], family: Any, stretch: bool) -> _Work:
