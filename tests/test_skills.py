@@ -126,6 +126,12 @@ def test_products_written_without_their_maker(ext: SkillExtractor, text: str, sk
     assert (skill_id in {m.skill_id for m in ext.extract(text)}) is present
 
 
+def test_an_acronym_a_concept_names_is_no_product(ext: SkillExtractor) -> None:
+    """O*NET's "HVAC tools software" does not take "HVAC" from HVAC systems: a field's acronym is no product name."""
+    found = {m.skill_id for m in ext.extract("Skills: HVAC, refrigeration, chillers, boilers")}
+    assert "concept:hvac-systems" in found and "tech:hvac-tools-software" not in found
+
+
 def test_no_match_inside_words(ext: SkillExtractor) -> None:
     found = labels(ext, "We write JavaScript and use ASP.NET daily.")
     assert "JavaScript" in found and "Java" not in found

@@ -25,7 +25,7 @@ import polars as pl
 from careeros.graph.ids import concept_id, esco_id, skill_slug, tech_id, tool_id
 from careeros.graph.tech_labels import canonical_technology, load_alias_table, load_concept_table
 
-FORMAT_VERSION = 10  # 10: concept aliases in the other number ("head-to-toe assessments"); 9: forms that count only beside another technology ("React / RN"); 8: forms that count as a whole list item ("trial balance, Excel"); 7: products after "<Maker> Software" ("MadCap Flare"); 6: after their maker ("Westlaw")
+FORMAT_VERSION = 11  # 11: an acronym a concept names is no product ("HVAC tools software"); 10: concept aliases in the other number ("head-to-toe assessments"); 9: forms that count only beside another technology ("React / RN"); 8: forms that count as a whole list item ("trial balance, Excel"); 7: products after "<Maker> Software" ("MadCap Flare"); 6: after their maker ("Westlaw")
 # match modes
 INSENSITIVE, CASED, CONTEXT = 0, 1, 2
 
@@ -396,6 +396,11 @@ class SkillExtractor:
             ["ovr", "hot", "n", "example"], descending=[True, True, True, False]
         )
         last_words = Counter(ex.split()[-1].lower() for ex in tech["example"].to_list())
+        # an acronym the concept table names as a skill or field ("HVAC", "RFID", "ADMS") is no product name:
+        # "HVAC tools software" must not take "HVAC" from HVAC systems
+        concept_acronyms = frozenset(
+            str(s) for e in load_concept_table()["concepts"] for s in [*(e.get("aliases") or []), *(e.get("cased") or [])]
+            if str(s).isupper() and " " not in str(s).strip())
         for ex in tech["example"].to_list():
             entry = overrides.get(ex, {})
             label, aliases = canonical_technology(ex, aliases_path)
@@ -411,7 +416,7 @@ class SkillExtractor:
                 continue
             idx = add_node(tech_id(ex), label, "technology", "onet")
             label_index.setdefault(label, idx)
-            if generic and not entry and _brand_first(words, common_f, esco_words):
+            if generic and not entry and words[0] not in concept_acronyms and _brand_first(words, common_f, esco_words):
                 # "HubSpot software", "Procore software", "MEDITECH software": a product named with a generic
                 # tail; resumes and postings write the product name alone, exactly as cased
                 add_surface(words[0], CASED, idx, 0.95)
