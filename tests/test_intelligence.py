@@ -1134,6 +1134,15 @@ def test_a_gap_another_gap_names_whole_gives_way() -> None:
                            gap("Clinical laboratory information systems (LIS) (Epic Beaker, Instrument Manager)", 0.3)])
     assert [(str(g["label"])[:10], float(g["size"])) for g in out] == [
         ("Clinical l", 1.0), ("HL7", 0.9), ("LIS", round(1.0 * CHILD_OF_GAP_FACTOR, 4))]
+    # a name that opens a longer one is that one told twice, whichever ranks first; a credential named after a
+    # skill is not the skill
+    out = fold_named_gaps([gap("SQL querying (PostgreSQL, writing SQL)", 1.0), gap("Excel", 0.9), gap("SQL", 0.5),
+                           gap("Spark", 0.45), gap("Spark data processing (PySpark)", 0.4),
+                           gap("Google Analytics certification (GAIQ)", 0.35), gap("Google Analytics", 0.3)])
+    assert [(str(g["label"]).split(" (")[0], float(g["size"])) for g in out] == [
+        ("SQL querying", 1.0), ("Excel", 0.9), ("Spark data processing", 0.45),
+        ("Google Analytics certification", 0.35), ("Google Analytics", 0.3),
+        ("SQL", round(0.5 * CHILD_OF_GAP_FACTOR, 4)), ("Spark", round(0.45 * CHILD_OF_GAP_FACTOR, 4))]
     parents = {"aws": {"cloud": 0.8}}
     out = fold_named_gaps([gap("Cloud computing (Amazon Web Services)", 1.0, "cloud"),
                            gap("Amazon Web Services", 0.6, "aws")], parents)

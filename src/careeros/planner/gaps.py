@@ -628,11 +628,27 @@ def label_names(label: str) -> tuple[str, frozenset[str], frozenset[str]]:
     return own, selves, selves | frozenset(x for x in (plain_words(e) for e in shown) if x)
 
 
+#: words that make a label a credential, not the skill it is named after ("Google Analytics certification")
+_CREDENTIAL_WORDS = frozenset("certification certificate certified credential credentials license licensure licence "
+                              "registration registry exam".split())
+
+
+def _leading_name(own: str, larger: str) -> bool:
+    """Whether the plain name ``own`` opens the plain name ``larger`` whole, and ``larger`` names no credential.
+
+    "SQL" opens "SQL querying", "Spark" "Spark data processing", "Coordinate measuring machine" "Coordinate measuring
+    machine (CMM) programming": learning the larger is learning the smaller. "Google Analytics" is not shown by
+    "Google Analytics certification (GAIQ)".
+    """
+    return (bool(own) and larger.startswith(own + " ")
+            and not _CREDENTIAL_WORDS & set(larger.split()))
+
+
 def fold_named_gaps(gaps: list[dict[str, Any]], parents: dict[str, dict[str, float]] | None = None) -> list[dict[str, Any]]:
     """Ranked gaps where a gap that a larger gap's label names whole gives way.
 
     "Figma" after "Wireframing and prototyping (Figma, mockups ...)", "SQL Server" after "PostgreSQL (or MySQL, SQL
-    Server)": one gap told twice. The smaller is shrunk by CHILD_OF_GAP_FACTOR, as a named child of a larger gap
+    Server)", "SQL" after "SQL querying (PostgreSQL ...)" (a name that opens the larger one's): one gap told twice. The smaller is shrunk by CHILD_OF_GAP_FACTOR, as a named child of a larger gap
     is, so the top of the list holds other items. Names are compared whole ("negotiation" is not "contract
     negotiation"). A broader gap is never shrunk for a tool it names that ranks above it ("Deep learning (PyTorch,
     TensorFlow ...)" stays after "PyTorch"). When the larger gap is a bare name the smaller one gives itself, the one
@@ -652,13 +668,13 @@ def fold_named_gaps(gaps: list[dict[str, Any]], parents: dict[str, dict[str, flo
             if j in shrunk:
                 continue
             own_j, _, shown_j = names[j]
-            if own_j in selves and len(shown) > len(shown_j):
+            if (own_j in selves and len(shown) > len(shown_j)) or _leading_name(own_j, own):
                 # the larger one is the smaller one's own name, bare ("LIS" and "Clinical laboratory information
                 # systems (LIS) (Epic Beaker ...)"): the label that says more takes the place
                 out[i]["size"], out[j]["size"] = out[j]["size"], round(float(out[j]["size"]) * CHILD_OF_GAP_FACTOR, 4)
                 shrunk.add(j)
                 break
-            if own not in shown_j:
+            if own not in shown_j and not _leading_name(own, own_j):
                 continue
             if str(out[j]["skill_id"]) not in (parents or {}).get(sid, {}):
                 out[i]["size"] = round(float(out[i]["size"]) * CHILD_OF_GAP_FACTOR, 4)
