@@ -123,6 +123,24 @@ def _gaps(items: list[tuple[str, float]]) -> list[Gap]:
                 evidenced=0.0, size=size, status="missing", reason="t") for i, (label, size) in enumerate(items)]
 
 
+@pytest.mark.parametrize(("label", "credential"), [
+    ("Compliance certifications (CCEP, CRCM, CAMS)", True),
+    ("Advanced Cardiac Life Support (ACLS) (ACLS certification, ACLS certified)", True),
+    ("Insurance licensing", True),
+    ("School administrator licensure (administrative services credential, principal certification)", True),
+    ("Actuarial exams and associateship (ASA/ACAS)", True),
+    # an activity that mentions licences or exams is no credential to earn
+    ("Regulatory filings and reporting (regulatory correspondence, licensing filings, regulatory submissions)", False),
+    ("IT asset management (software license management, SAM)", False),
+    ("Child care licensing and quality standards (licensing regulations)", False),
+    ("Patient rooming and exam assisting", False),
+])
+def test_which_gap_labels_name_a_credential(label: str, credential: bool) -> None:
+    from careeros.planner.artifacts import is_credential
+
+    assert is_credential(label) is credential
+
+
 def test_a_work_product_never_binds_a_credential() -> None:
     """An EHR workflow redesign names 'epic' and 'ehr' among its skills, but it does not evidence an Epic
     certification: only the credential's own exam does."""

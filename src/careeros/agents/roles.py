@@ -57,7 +57,7 @@ from careeros.agents.models import (
 from careeros.agents.resume import QUANT, RESULT, same_company
 from careeros.evidence.resume_facts import ROLE_NOUNS
 from careeros.llm import Tier, register_deterministic
-from careeros.planner.artifacts import CREDENTIAL_RX, GREEN_TASK, folds_under
+from careeros.planner.artifacts import GREEN_TASK, folds_under, is_credential
 from careeros.planner.gaps import MINOR_WORDS, brief_label, product_name, split_examples
 from careeros.planner.requirements import phrase_stems
 
@@ -462,7 +462,9 @@ def learning_path(g: GapFact, role_title: str, f: Field, tasks: list[TaskStateme
 TASK_GIST_WORDS = 14
 _VERB_SERIES = re.compile(r"^([a-z]+)(?:, [a-z]+)+,? (and|or) ([a-z]+) ")
 _PURPOSE = re.compile(r",? (?:in order to|so that|to ensure|to support|to improve|to meet|to determine|to identify|"
-                      r"to provide|to assist|to help|to maintain|to promote|to facilitate|for use|such as|including|"
+                      r"to provide|to assist|to help|to maintain|to promote|to facilitate|for use|"
+                      r"(?:using|with|through) (?:\w+ )?(?:methods|techniques|tools|means|sources|procedures) such as|"
+                      r"such as|including|"
                       r"according to|in accordance with|in collaboration with|in coordination with) ")
 
 
@@ -535,7 +537,7 @@ def _learning_path(g: GapFact, role_title: str, f: Field, tasks: list[TaskStatem
         return topics, f.knowledge_practice.format(label=label), check
     # a licence or certification: an exam (read on the whole label: "Accreditation in Public Relations (APR) (...,
     # IABC certification)" names its kind among examples the short label leaves out)
-    if not g.skill_id.startswith("onet:") and (CREDENTIAL_RX.search(label) or CREDENTIAL_RX.search(g.label)):
+    if not g.skill_id.startswith("onet:") and (is_credential(label) or is_credential(g.label)):
         core, examples = split_examples(label)
         alt = f" (or {_join(examples, 'or')})" if examples else ""
         topics = [f"What {core}{alt} requires: eligibility, the exam outline and how to book it, from the "
@@ -984,6 +986,8 @@ _RESULT_CLAUSE = re.compile(r",\s+(?=(?:cutting|reducing|raising|saving|improvin
                             r"processing|handling|serving)\b)",
                             re.IGNORECASE)
 _HOW = re.compile(r"\s(?=(?:by|through|after)\s+\w+ing\b)", re.IGNORECASE)
+#: "through" + any means, after a measured change ("Cut food cost from 34% to 29% through menu engineering")
+_THROUGH = re.compile(r"\s(?=through\s+\w)", re.IGNORECASE)
 
 
 #: O*NET knowledge areas as a person says them ("your knowledge of medicine", not "apply Medicine and Dentistry");
@@ -1053,6 +1057,8 @@ def star_parts(text: str) -> tuple[str, str]:
     if m:
         return t[: m.start()], t[m.end():]
     m = _HOW.search(t)
+    if not (m and QUANT.search(t[: m.start()])):
+        m = next((x for x in _THROUGH.finditer(t) if RESULT.search(t[: x.start()])), None)
     if m and QUANT.search(t[: m.start()]):
         how = re.sub(r"^(?:by|through|after)\s+", "", t[m.end():], flags=re.IGNORECASE)
         return how[:1].upper() + how[1:], t[: m.start()]

@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from careeros.planner.gaps import Gap, brief_label, narrower_form
+from careeros.planner.gaps import Gap, brief_label, narrower_form, split_examples
 from careeros.resources import data_path, load_yaml
 
 log = logging.getLogger("careeros.planner")
@@ -479,7 +479,7 @@ def folds_under(label: str, host: str) -> bool:
     A credential is never folded, nor folds another ("Construction management certification (CCM)" is not a form of
     construction management).
     """
-    return not CREDENTIAL_RX.search(label) and not CREDENTIAL_RX.search(host) and narrower_form(label, host)
+    return not is_credential(label) and not is_credential(host) and narrower_form(label, host)
 
 
 def does_by_the_way(art: Artifact, gap: Gap) -> bool:
@@ -488,7 +488,7 @@ def does_by_the_way(art: Artifact, gap: Gap) -> bool:
     Read on the requirement's name and first examples: "Critical path scheduling (Primavera P6, CPM, ...)" is done in
     a cost estimate whose critical-path schedule is part of its definition of done. Never a credential.
     """
-    if not art.inherent or CREDENTIAL_RX.search(gap.label):
+    if not art.inherent or is_credential(gap.label):
         return False
     text = _leading(gap.label)
     return any(re.search(rf"(?<![a-z0-9])(?:{p})", text, re.I) for p in art.inherent)
@@ -527,7 +527,7 @@ def field_candidates(ctx: RoleContext, gaps: Sequence[Gap], instances: int = 2) 
         # a named pattern binds any kind; the catch-all binds only the product's skill kinds; neither binds a licence
         # or certification (a lesson module does not evidence a teaching licence, nor a workflow redesign an Epic
         # certification: only the credential does)
-        strong = [g for g in ranked if (p.kind == "certification" or not CREDENTIAL_RX.search(g.label))
+        strong = [g for g in ranked if (p.kind == "certification" or not is_credential(g.label))
                   and any(rx.search(g.label) and (not wild or g.kind in p.skill_kinds) for wild, rx in regs)]
         # what the product is about comes first: a "Cost estimate and schedule" binds cost estimating and
         # scheduling before the broad "Construction management" its patterns also match
@@ -539,7 +539,7 @@ def field_candidates(ctx: RoleContext, gaps: Sequence[Gap], instances: int = 2) 
         strong.sort(key=lambda g: g.skill_id not in about)  # stable: largest first within each part
         bound = {g.skill_id for g in strong}
         weak = [g for g in ranked if g.kind in p.skill_kinds and g.skill_id not in bound
-                and not CREDENTIAL_RX.search(g.label)]
+                and not is_credential(g.label)]
         fit = strong + weak  # named skills first; later instances may fall back to skills of the product's kinds
         if not fit:
             continue
@@ -582,9 +582,28 @@ def field_candidates(ctx: RoleContext, gaps: Sequence[Gap], instances: int = 2) 
     return out
 
 
-#: a gap whose label names a credential ("PMP certification", "NCLEX-PN license", "Life support certifications")
-CREDENTIAL_RX = re.compile(r"\b(?:certifications?|certificates?|certified|licen[cs](?:e|es|ure|ing)|credentials?|"
-                           r"exams?)\b", re.I)
+#: the words that name a credential ("PMP certification", "NCLEX-PN license", "Life support certifications")
+_CREDENTIAL_WORDS = r"certifications?|certificates?|certified|licen[cs](?:e|es|ure)|credentials?"
+#: in a label's own name: those words anywhere, "exams" anywhere ("Actuarial exams and associateship"), "licensing"
+#: or "exam" only as its last word ("Insurance licensing"; not "Child care licensing and quality standards",
+#: "Patient rooming and exam assisting")
+_CREDENTIAL_HEAD = re.compile(rf"\b(?:{_CREDENTIAL_WORDS}|exams)\b|\b(?:licen[cs]ing|exam)\s*$", re.I)
+#: in one of its examples: those words as the example's last word ("ACLS certified", "forklift license"; not
+#: "licensing filings", "software license management", "comprehensive eye exams")
+_CREDENTIAL_EXAMPLE = re.compile(rf"\b(?:{_CREDENTIAL_WORDS})\s*$", re.I)
+
+
+def is_credential(label: str) -> bool:
+    """Whether a gap label names a credential: a licence, certification or exam a body grants.
+
+    "Compliance certifications (CCEP, CRCM)", "Advanced Cardiac Life Support (ACLS) (ACLS certification)" and
+    "Insurance licensing" do; "Regulatory filings and reporting (regulatory correspondence, licensing filings)" and
+    "IT asset management (software license management)" do not.
+    """
+    head, examples = split_examples(label)
+    return bool(_CREDENTIAL_HEAD.search(head)) or any(_CREDENTIAL_EXAMPLE.search(e) for e in examples)
+
+
 #: words of a goal that asks for a credential ("Pass the CWI exam"); the credential's name must stand within
 #: GOAL_CREDENTIAL_WINDOW characters of one. The verbs count only for a gap that is a credential itself ("pass
 #: interviews with PyTorch" does not ask for a PyTorch exam; "earn the PMP" asks for the PMP)
@@ -622,14 +641,14 @@ def goal_credentials(goal: str, gaps: Sequence[Gap]) -> dict[str, str]:
     strong, verbs = windows(GOAL_CREDENTIAL_RX), windows(GOAL_CREDENTIAL_VERBS)
     out: dict[str, str] = {}
     for g in gaps if strong or verbs else ():
-        near = strong + (verbs if CREDENTIAL_RX.search(g.label) else [])
+        near = strong + (verbs if is_credential(g.label) else [])
         for name in credential_names(g.label):
             rx = re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])")
             if any(rx.search(w) for w in near):
                 out.setdefault(g.skill_id, name)
                 break
     if strong and not out:  # "Get certified and hired as a special education teacher": the role's largest credential
-        creds = sorted((g for g in gaps if CREDENTIAL_RX.search(g.label)), key=lambda g: -g.size)
+        creds = sorted((g for g in gaps if is_credential(g.label)), key=lambda g: -g.size)
         if creds:
             names = credential_names(creds[0].label)
             out[creds[0].skill_id] = names[0] if names else creds[0].label
@@ -646,9 +665,9 @@ def credential_candidates(gaps: Sequence[Gap], goal: str = "") -> list[Artifact]
     out: list[Artifact] = []
     for g in gaps:
         focus = named.get(g.skill_id)
-        if focus is None and not CREDENTIAL_RX.search(g.label):
+        if focus is None and not is_credential(g.label):
             continue
-        what = f"the {focus} exam" if focus and not CREDENTIAL_RX.search(g.label) else g.label
+        what = f"the {focus} exam" if focus and not is_credential(g.label) else g.label
         names = [n.lower() for n in credential_names(g.label)]
         out.append(Artifact(
             id=f"credential:{g.skill_id}", template_id="credential", kind="certification",

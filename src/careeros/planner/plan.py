@@ -35,7 +35,6 @@ from pydantic import BaseModel, Field
 
 from careeros.planner.artifacts import (
     _ORDINAL,
-    CREDENTIAL_RX,
     Artifact,
     ArtifactTemplate,
     RoleContext,
@@ -44,6 +43,7 @@ from careeros.planner.artifacts import (
     does_by_the_way,
     goal_credentials,
     instance_key,
+    is_credential,
     later_instance,
     plan_value,
 )
@@ -298,7 +298,7 @@ CREDENTIAL_ROUTE_HOURS = {"missing": 3.0, "weak": 1.0, "stale": 1.0}
 
 
 def _learn_hours(g: Gap, a: AssumptionSet) -> float:
-    if CREDENTIAL_RX.search(g.label):
+    if is_credential(g.label):
         return CREDENTIAL_ROUTE_HOURS[g.status]
     base = a.value(f"learn_hours.{g.kind}", a.value("learn_hours.skill", 6.0))
     factor = {"missing": 1.0, "weak": a.value("learn_factor.weak", 0.4),
@@ -680,7 +680,7 @@ def _learn_work(gap: Gap, hours: float, socs: list[str], family: Any, stretch: b
     """The learn item of one gap (for a work product, or study of its own): verb by status, the family's proof."""
     verb = {"missing": "Learn", "weak": "Deepen", "stale": "Refresh"}.get(gap.status, "Learn")
     brief = brief_label(gap.label)
-    if CREDENTIAL_RX.search(gap.label):
+    if is_credential(gap.label):
         # a licence or certification is earned through its granting body, not studied in a session: a missing one
         # gets its route mapped and the first step taken; one partly shown is confirmed and listed
         if gap.status == "missing":
@@ -804,6 +804,12 @@ def schedule(works: Sequence[_Work], budget_minutes: int, horizon: int, prep_min
                 out += cap
             else:
                 prep += cap
+        # no session under half an hour: a stub of outreach goes to interview preparation, and a stub of preparation
+        # to outreach
+        if 0 < out < MIN_CHUNK:
+            prep, out = prep + out, 0
+        if 0 < prep < MIN_CHUNK and out:
+            prep, out = 0, out + prep
         if out > 0:
             n = 0
             rows.append((_Work(f"outreach:w{wk}", "outreach", f"Outreach for {roles_label}", out,
@@ -1093,7 +1099,7 @@ def build_plan(profile: Profile, reports: Sequence[GapReport], templates: Sequen
     # a credential the goal names ("Pass the CWI exam") is a target of its own, like "two projects"
     named = goal_credentials(goal, [g for r in reps for g in sorted(r.gaps, key=lambda g: -g.size)[:max_gaps]])
     targets = [*parse_goal(goal), *(GoalTarget(count=1, kind="certification", topics=[n.lower()],
-                                               text=n if CREDENTIAL_RX.search(n) else f"{n} exam")
+                                               text=n if is_credential(n) else f"{n} exam")
                                     for n in dict.fromkeys(named.values()))]
     own = {r.soc_code: (role_titles or {}).get(r.soc_code) or getattr(r, "role_title", None) or r.title or r.soc_code
            for r in reps}
