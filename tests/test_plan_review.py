@@ -23,7 +23,7 @@ import render_personas as rp  # noqa: E402
 
 #: words that mark software-service advice; allowed only when the target field is software
 SOFTWARE_WORDS = re.compile(r"\b(?:deploy\w*|microservices?|APIs?|endpoints?|Docker|Kubernetes|repositor(?:y|ies)|CI"
-                            r"|CI/CD|pull requests?|commits?|GitHub|service)\b")
+                            r"|CI/CD|pull requests?|commits?|GitHub|(?:small|web|micro|backend|REST) services?)\b")
 #: O*NET labels and trade terms ("debt service coverage") that contain a listed word without meaning software
 ALLOWED = re.compile(r"Customer and Personal Service|Service Orientation|Health Services|Human Services|debt service"
                      r"|Tin Can API", re.I)  # the e-learning standard's other name (xAPI)
@@ -42,6 +42,8 @@ NOT_OUTCOME = re.compile(r"\bh of progress\b|\bhours?\b|\b\d+(?:\.\d+)? ?h\b|\bm
     ("Become an analyst with 2 financial models.", 2, "project", "financial"),
     ("Move into clinical informatics with a clinical-data dashboard.", 1, "project", "dashboard"),
     ("Publish three articles on data quality.", 3, "write-up", None),
+    ("Become a head chef within a year, with two menus I designed.", 2, "project", "menu"),
+    ("Move into PR with three press releases I wrote.", 3, "write-up", "press release"),
 ])
 def test_goal_counts_and_nouns(goal: str, count: int, kind: str, topic: str | None) -> None:
     got = parse_goal(goal)
@@ -67,7 +69,10 @@ def test_families_by_soc_prefix_not_occupation() -> None:
     assert family_for("15-1211.01", fams).id == "health-informatics"  # longest prefix beats 15-12
     assert family_for("15-1252.00", fams).software
     assert family_for("29-1141.00", fams).id == "healthcare"
-    assert family_for("35-1011.00", fams).id == "default"
+    assert family_for("35-1011.00", fams).id == "hospitality"  # chefs: the kitchen and venue products
+    assert family_for("13-1041.00", fams).id == "law-compliance"  # beats 13-1 (management)
+    assert family_for("13-1041.01", fams).id == "management"  # environmental compliance inspectors are not
+    assert family_for("39-5012.00", fams).id == "default"  # hairdressers: no field template
     assert not any(f.software for f in fams if f.id != "software")
 
 
@@ -115,7 +120,15 @@ title = "Financial Analyst"
 soc_code = "13-2051.00"
 """
 
-NO_TEMPLATE = """name = "Sam Chef"
+NO_TEMPLATE = """name = "Sam Stylist"
+weekly_hours = 5
+[goal]
+statement = "Become a senior stylist within a year, with a portfolio of colour work."
+[[target_roles]]
+title = "Hair Stylist"
+soc_code = "39-5012.00"
+"""
+CHEF = """name = "Sam Chef"
 weekly_hours = 5
 [goal]
 statement = "Become a head chef within a year, with two menus I designed."
@@ -141,6 +154,17 @@ def test_field_without_template_still_plans_with_its_limits(built_home: Path, tm
     assert plan.weeks and plan.artifact_details
     assert any("no work-product template" in x for x in plan.limits)
     assert all(a.task for a in plan.artifact_details)  # anchored to the occupation's own tasks
+    assert not SOFTWARE_WORDS.search(ALLOWED.sub("", md))
+    assert not INTERNAL_IDS.search(md)
+
+
+def test_kitchen_and_venue_work_for_a_chef(built_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A head chef's plan is built from the kitchen's and venue's own work products (a costed menu, a labor
+    schedule, an operations manual, guest standards), in the words of that field, with no template limit."""
+    plan, md = _plan(built_home, tmp_path, monkeypatch, CHEF)
+    assert plan.artifact_details and not any("no work-product template" in x for x in plan.limits)
+    hospitality = {p.title for f in load_families() if f.id == "hospitality" for p in f.products}
+    assert {a.title.split(" (")[0] for a in plan.artifact_details} <= hospitality, plan.artifact_details
     assert not SOFTWARE_WORDS.search(ALLOWED.sub("", md))
     assert not INTERNAL_IDS.search(md)
 

@@ -206,6 +206,20 @@ _FIELDS: dict[str, Field] = {
         office_practice="Build a de-identified audit tally or measure dashboard in {label}",
         concept_practice="Apply {label} to one de-identified clinical dataset or workflow and write a one-page summary",
     ),
+    "hospitality": Field(
+        key="hospitality", software=False, work="day-to-day running of a kitchen, floor or venue", team="team",
+        workplace="venue", practice="real shifts, menus and weeks of numbers",
+        reviewer="a general manager or food and beverage director",
+        portfolio="your operations record (costed menus, schedules, checklists and the results they moved)",
+        publish="share it with the manager you report to and summarise it on your professional profile",
+        tool_practice="Run one real task (an order, a schedule or a day's sales report) end to end in {label}",
+        tool_check="A shift lead repeats the task in {label} from your notes and gets the same result",
+        knowledge_practice="Work one real week of your venue's numbers through {label} and note what you would change",
+        skill_practice="Practise {label} on real shifts and ask your general manager for feedback",
+        story_hint="food or labor cost, covers served, guest scores, turnover or inspection results",
+        office_practice="Build an order guide, schedule or cost sheet in {label} for your own venue",
+        concept_practice="Apply {label} to one real shift or menu and write a one-page summary of what changed",
+    ),
     "care": Field(
         key="care", software=False, work="day-to-day work with clients", team="team", workplace="organisation",
         practice="supervised cases", reviewer="a supervisor",
@@ -269,8 +283,9 @@ def is_software(soc_code: str | None) -> bool:
 #: work-product families (data/artifacts/work_products.yaml) whose field words differ from their SOC group's
 _FAMILY_FIELD = {"health-informatics": "health_informatics", "design": "design"}
 #: ... and families whose words any occupation in them takes (public relations specialists, reporters, marketing
-#: managers and fundraisers write for an audience: neither studio critique nor general business wording)
-_FAMILY_FIELD_ANY = {"communications": "communications"}
+#: managers and fundraisers write for an audience: neither studio critique nor general business wording; chefs,
+#: restaurant and lodging managers run a venue: neither casework nor office wording)
+_FAMILY_FIELD_ANY = {"communications": "communications", "hospitality": "hospitality"}
 
 
 @lru_cache(maxsize=256)

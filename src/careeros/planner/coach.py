@@ -17,16 +17,17 @@ NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "fiv
                 "eight": 8, "nine": 9, "ten": 10, "a couple of": 2, "couple of": 2, "several": 3}
 #: goal noun (regex) -> artifact kind
 NOUNS: tuple[tuple[str, str], ...] = (
-    (r"projects?|portfolio pieces?|case stud(?:y|ies)|dashboards?|modules?|prototypes?|work samples?|models?",
-     "project"),
-    (r"articles?|posts?|write-?ups?|blog posts?|briefs?|papers?", "write-up"),
+    (r"projects?|portfolio pieces?|case stud(?:y|ies)|dashboards?|modules?|prototypes?|work samples?|models?|menus?"
+     r"|campaigns?", "project"),
+    (r"articles?|posts?|write-?ups?|blog posts?|briefs?|papers?|press releases?", "write-up"),
     (r"talks?|presentations?|workshops?", "talk"),
     (r"certifications?|certificates?|credentials?", "certification"),
     (r"pull requests?|open[- ]source contributions?|contributions?", "open-source"),
 )
 #: nouns that name a kind of work product themselves ("three case studies" asks for case studies, not any project)
 NOUN_TOPICS = (("case stud", "case study"), ("dashboard", "dashboard"), ("module", "module"),
-               ("prototype", "prototype"), ("brief", "brief"), ("model", "model"))
+               ("prototype", "prototype"), ("brief", "brief"), ("model", "model"), ("menu", "menu"),
+               ("campaign", "campaign"), ("press release", "press release"))
 FILLER = {"public", "open", "small", "new", "strong", "real", "solid", "portfolio", "published", "good", "great",
           "end-to-end", "and", "of", "the", "as", "my", "own", "shipped", "visible", "complete", "finished"}
 #: abbreviations a goal may use -> words the work-product topics use
