@@ -349,3 +349,15 @@ def test_a_bullet_with_two_things_done_and_nothing_measured_has_no_result() -> N
         "Publish to WordPress; write headlines and social posts", "")
     assert star_parts("Cover city government; file 5-7 stories a week") == (
         "Cover city government", "file 5-7 stories a week")
+
+
+def test_a_measured_change_through_a_means_is_the_result() -> None:
+    """'Cut food cost from 34% to 29% through menu engineering ...': the change is the result, the means the
+    action; a bullet that measures nothing before 'through' is left whole."""
+    from careeros.agents.roles import star_parts
+
+    assert star_parts("Cut food cost from 34% to 29% through menu engineering, portion specs and weekly inventory "
+                      "counts.") == ("Menu engineering, portion specs and weekly inventory counts",
+                                     "Cut food cost from 34% to 29%")
+    assert star_parts("Walked new staff through the allergen procedure") == (
+        "Walked new staff through the allergen procedure", "")

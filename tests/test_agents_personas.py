@@ -498,6 +498,9 @@ def test_a_long_task_is_quoted_by_its_gist_and_keeps_the_skill_it_was_chosen_for
             "funding, and staffing")
     assert task_gist(plan) == "develop or update project plans"
     assert task_gist("Monitor costs incurred by project staff") == "monitor costs incurred by project staff"
+    # "using methods such as ..." goes whole, not leaving "using methods"
+    assert task_gist("Assess staffing needs and recruit staff, using methods such as newspaper advertisements or "
+                     "attendance at job fairs.") == "assess staffing needs and recruit staff"
 
 
 def test_a_required_tool_the_person_has_not_shown_is_asked_as_what_they_will_say() -> None:

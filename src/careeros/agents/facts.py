@@ -145,6 +145,8 @@ def stored_plan(home: Path, profile: Profile, run_id: str) -> Plan:
 #: interview skill questions ask about the knowledge and skills O*NET rates at least this high (0-1; 0.6 is about
 #: 3.4 of 5) for the role and this much above the average occupation
 DISTINCT_MIN_WEIGHT, DISTINCT_MIN_LIFT = 0.6, 0.15
+#: a missing tool is asked about in interview prep only when the plan ranks it at least this share of its largest gap
+TOOL_QUESTION_MIN_SHARE = 0.25
 
 
 def _roles(con: Any, plan: Plan) -> tuple[list[RoleFact], dict[str, list[GapFact]]]:
@@ -183,7 +185,15 @@ def _roles(con: Any, plan: Plan) -> tuple[list[RoleFact], dict[str, list[GapFact
                               coverage_expected=r.coverage_expected, gaps=gaps))
         req = role_requirements(con, r.soc_code)
         gap_size = {g.skill_id: g for g in (rep.gaps if rep else [])}
-        tech = req.filter(req["kind"] == "technology").head(6)
+        # the role's tools an interviewer asks about: ones the person shows, and missing ones the plan ranks near its
+        # largest gaps; a missing tool the plan ranks far down (a food service manager's Facebook) is not asked
+        sizes = {str(g["skill_id"]): float(g.get("size") or 0.0) for g in mine} or {
+            g.skill_id: g.size for g in (rep.gaps if rep else [])}
+        floor = TOOL_QUESTION_MIN_SHARE * max(sizes.values(), default=0.0)
+        missing = {g.skill_id for g in (rep.gaps if rep else []) if g.status == "missing"}
+        tech = req.filter(req["kind"] == "technology")
+        keep = [sid for sid in tech["skill_id"].to_list() if sid not in missing or sizes.get(sid, 0.0) >= floor]
+        tech = tech.filter(tech["skill_id"].is_in(keep)).head(6)
         # knowledge and skills this occupation needs more than most do (a construction manager's Building and
         # Construction), not the ones every occupation rates high (English Language, Reading Comprehension)
         distinct = [r[0] for r in con.execute(
