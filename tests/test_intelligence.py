@@ -90,6 +90,31 @@ def test_resume_title_is_the_role_part_not_the_employer(line: str, title: str, e
     assert f.experiences[0].title == title and f.experiences[0].employer == employer
 
 
+def test_one_credential_a_group_names_as_an_alternative_shows_the_group(built_home: Path, reference: object) -> None:
+    """Over the real warehouse: "Crisis de-escalation certifications (CPI/CIT)" asks for CPI or CIT, so a
+    paraprofessional certified in CPI Nonviolent Crisis Intervention does not have it as a gap when aiming at
+    special education teacher; without the certification line she does."""
+    from careeros.planner.intelligence import TargetRoleRef, assess
+    from careeros.profile import Profile
+    from careeros.warehouse.db import connect
+
+    profile = Profile.model_validate({"name": "P", "target_roles": [{"title": "Special Education Teacher",
+                                                                     "soc_code": "25-2057.00"}],
+                                      "goal": {"statement": "Become a special education teacher"}})
+    refs = [TargetRoleRef(title="Special Education Teacher", soc_code="25-2057.00",
+                          onet_title="Special Education Teachers, Middle School")]
+    body = ("# Ana Ruiz\n## Experience\n**Special Education Paraprofessional**, Desert Vista Middle School — 2019–present\n"
+            "- Support 8 students with IEPs in inclusion classrooms; de-escalate incidents and keep behavior data.\n")
+
+    def crisis_gap(text: str) -> bool:
+        with connect(built_home / "warehouse.duckdb", read_only=True) as con:
+            found = assess(con, profile, refs, reference, resume=text)
+        return any(str(g["label"]).startswith("Crisis de-escalation certifications") for g in found.gaps)
+
+    assert crisis_gap(body)
+    assert not crisis_gap(body + "## Certifications\nCPI Nonviolent Crisis Intervention, 2021\n")
+
+
 @pytest.mark.parametrize("text,held", [
     ("# Priya Natarajan, RN, BSN\nRegistered Nurse\n", ["RN"]),
     ("# Ana Ruiz\n## Licenses and certifications\nRN (Michigan), BLS, ACLS\n", ["RN"]),
@@ -637,6 +662,42 @@ def test_a_non_software_role_does_not_inherit_its_employers_stack() -> None:
     assert any("does not program" in r for r in manager["tech:python"].reasons)
     # a software role keeps React: its broad occupation uses it
     assert any(q.skill_id == "tech:react" for q in dev)
+
+
+def test_a_concept_postings_name_for_other_roles_counts_less_outside_software() -> None:
+    """20 of 50 postings name "AI agents", a concept the skill map keeps for AI engineers: for a sales role (outside
+    software) the postings describe the employer's product, so it weighs OTHER_ROLES_MARKET_FACTOR of what it
+    would; a software role, and a concept the map keeps for no role, keep the full market weight."""
+    from careeros.planner.requirements import OTHER_ROLES_MARKET_FACTOR
+
+    def inputs(soc: str, software: bool) -> RoleInputs:
+        rows = [(f"p{i}", sid, label) for i in range(20) for sid, label in (
+            ("concept:ai-agents", "AI agents"), ("concept:negotiation", "Negotiation"))]
+        ps = pl.DataFrame({"posting_id": [r[0] for r in rows], "skill_id": [r[1] for r in rows],
+                           "label": [r[2] for r in rows], "kind": ["concept"] * len(rows),
+                           "commodity_title": [None] * len(rows)},
+                          schema={"posting_id": pl.String, "skill_id": pl.String, "label": pl.String,
+                                  "kind": pl.String, "commodity_title": pl.String})
+        tech = pl.DataFrame(schema={"skill_id": pl.String, "label": pl.String, "weight": pl.Float64,
+                                    "commodity_title": pl.String, "hot": pl.Boolean, "in_demand": pl.Boolean,
+                                    "n_occupations": pl.Int64})
+        el = pl.DataFrame(schema={"skill_id": pl.String, "label": pl.String, "kind": pl.String,
+                                  "importance": pl.Float64, "mean_importance": pl.Float64})
+        return RoleInputs(soc, "Test", el, tech, [], ["Test"], 50, ps, {}, software=software,
+                          global_share={"concept:ai-agents": 0.1, "concept:negotiation": 0.1})
+
+    keywords = {"concept:ai-agents": ("AI engineer", ["AI engineer", "LLM engineer"])}
+
+    def weights(soc: str, software: bool, kw: dict[str, tuple[str, list[str]]]) -> dict[str, float]:
+        return {q.skill_id: q.weight for q in score_requirements(inputs(soc, software), _no_extract,
+                                                                 role_keywords=kw).requirements}
+
+    sales, unmapped = weights("41-3091.00", False, keywords), weights("41-3091.00", False, {})
+    assert sales["concept:ai-agents"] == pytest.approx(unmapped["concept:ai-agents"] * OTHER_ROLES_MARKET_FACTOR,
+                                                       abs=1e-3)
+    assert sales["concept:negotiation"] == pytest.approx(unmapped["concept:negotiation"], abs=1e-3)
+    dev, dev_unmapped = weights("15-1252.00", True, keywords), weights("15-1252.00", True, {})
+    assert dev["concept:ai-agents"] == pytest.approx(dev_unmapped["concept:ai-agents"], abs=1e-3)
 
 
 def test_a_foreign_stack_drops_the_tools_onet_does_not_know() -> None:

@@ -181,6 +181,13 @@ _CREDENTIAL_WORDS = frozenset({"certi", "licen", "crede", "regis", "exam"})
 CREDENTIAL_MEMBER = 0.5
 
 
+def _name_alternatives(label: str) -> set[str]:
+    """The alternatives a label's closing parentheses name ("Crisis de-escalation certifications (CPI/CIT)" -> CPI,
+    CIT), upper-cased; empty when it names none."""
+    m = re.search(r"\(([^()]+)\)\s*$", label)
+    return {x.strip().upper() for x in re.split(r"[/,]", m[1]) if x.strip()} if m else set()
+
+
 def one_credential_of_several(label: str, surface: str) -> bool:
     """Whether ``surface`` names one credential of a credential group ``label`` rather than the group itself.
 
@@ -333,7 +340,10 @@ def assess(con: Any, profile: Profile, roles: Sequence[TargetRoleRef], extractor
                     if parent.startswith("concept:") and _CREDENTIAL_GROUP.search(str(names.get(parent, ""))):
                         members.setdefault(parent, []).append(str(names.get(sid, sid)))
         for parent, got in members.items():
-            if len(got) >= 2 and parent not in person.removed:
+            # ... and one is enough when the group's own name offers it as an alternative: "Crisis de-escalation
+            # certifications (CPI/CIT)" asks for CPI or CIT, and "Nonviolent Crisis Intervention (CPI/Mandt)" is CPI
+            either = _name_alternatives(str(names.get(parent, "")))
+            if (len(got) >= 2 or any(either & _name_alternatives(g) for g in got)) and parent not in person.removed:
                 person.offer(parent, RESUME_NAMED, f"named in your resume ({', '.join(sorted(got)[:3])})")
         # a licence written as the person's post-nominal letters ("Priya Natarajan, RN, BSN")
         for letters in licence_post_nominals(resume):

@@ -143,6 +143,9 @@ EVERYDAY_ONET_ONLY_FACTOR = 0.3
 #: weight kept by a development tool family of a role that is not a software role (its O*NET list and its
 #: postings name development tools because such roles often sit in software companies)
 NON_SOFTWARE_DEV_FACTOR = 0.3
+#: weight kept by a concept only postings name, for a role outside software, when the skill map keeps the concept for
+#: other roles (see score_requirements)
+OTHER_ROLES_MARKET_FACTOR = 0.4
 
 #: O*NET elements that name a learnable field or technique (knowledge areas, technical skills); basic, social
 #: and problem-solving skills are evidenced through work, and no coach names them as a transition gap
@@ -499,6 +502,11 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
             # do ("customer service" in 8% of postings everywhere is not a data-science requirement)
             lift = share / max(inp.global_share.get(sid, share), 1e-9)
             w *= max(MIN_LIFT_FACTOR, min(1.0, lift / FULL_LIFT))
+            if not inp.software and (role_keywords or {}).get(sid, ("", []))[1]:
+                # the skill map keeps it for other roles, none of them this one: postings of a role outside software
+                # name it because they sit in companies that make it ("AI agents", "SSO" in a SaaS account
+                # executive's postings describe the product, not the job)
+                w *= OTHER_ROLES_MARKET_FACTOR
         why = []
         if sid in own_hits:
             why.append(f"named in your title for the role ('{own_title}')")
