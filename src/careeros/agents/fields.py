@@ -220,6 +220,19 @@ _FIELDS: dict[str, Field] = {
         office_practice="Build an order guide, schedule or cost sheet in {label} for your own venue",
         concept_practice="Apply {label} to one real shift or menu and write a one-page summary of what changed",
     ),
+    "sales": Field(
+        key="sales", software=False, work="selling and account work", team="sales team", workplace="company",
+        practice="real accounts, calls and deals", reviewer="a sales manager or senior account executive",
+        portfolio="your sales record (account plans, sequences and forecasts, with the results they moved)",
+        publish="share it with a sales manager you know and summarise it on your professional profile",
+        tool_practice="Run one real task (a pipeline update, a sequence or an account report) end to end in {label}",
+        tool_check="A sales colleague repeats the task in {label} from your notes and gets the same result",
+        knowledge_practice="Work one real account or deal through {label} and note what you would do next",
+        skill_practice="Practise {label} on real calls or a role-play and ask a sales manager for feedback",
+        story_hint="quota attainment, pipeline created, win rate, deal size or meetings booked",
+        office_practice="Build an account list, call tracker or forecast sheet in {label} for your own territory",
+        concept_practice="Apply {label} to one real account or call and write a one-page note on what changed",
+    ),
     "care": Field(
         key="care", software=False, work="day-to-day work with clients", team="team", workplace="organisation",
         practice="supervised cases", reviewer="a supervisor",
@@ -284,8 +297,9 @@ def is_software(soc_code: str | None) -> bool:
 _FAMILY_FIELD = {"health-informatics": "health_informatics", "design": "design"}
 #: ... and families whose words any occupation in them takes (public relations specialists, reporters, marketing
 #: managers and fundraisers write for an audience: neither studio critique nor general business wording; chefs,
-#: restaurant and lodging managers run a venue: neither casework nor office wording)
-_FAMILY_FIELD_ANY = {"communications": "communications", "hospitality": "hospitality"}
+#: restaurant and lodging managers run a venue: neither casework nor office wording; salespeople work accounts and
+#: deals)
+_FAMILY_FIELD_ANY = {"communications": "communications", "hospitality": "hospitality", "sales": "sales"}
 
 
 @lru_cache(maxsize=256)
