@@ -182,8 +182,10 @@ CREDENTIAL_MEMBER = 0.5
 
 
 def _name_alternatives(label: str) -> set[str]:
-    """The alternatives a label's closing parentheses name ("Crisis de-escalation certifications (CPI/CIT)" -> CPI,
-    CIT), upper-cased; empty when it names none."""
+    """The alternatives a label's closing parentheses name, upper-cased; empty when it names none.
+
+    "Crisis de-escalation certifications (CPI/CIT)" -> CPI, CIT.
+    """
     m = re.search(r"\(([^()]+)\)\s*$", label)
     return {x.strip().upper() for x in re.split(r"[/,]", m[1]) if x.strip()} if m else set()
 
