@@ -73,6 +73,7 @@ def test_families_by_soc_prefix_not_occupation() -> None:
     assert family_for("13-1041.00", fams).id == "law-compliance"  # beats 13-1 (management)
     assert family_for("13-1041.01", fams).id == "management"  # environmental compliance inspectors are not
     assert family_for("41-3091.00", fams).id == "sales" and family_for("11-2022.00", fams).id == "sales"
+    assert family_for("43-5032.00", fams).id == "logistics" and family_for("13-1081.02", fams).id == "logistics"
     assert family_for("39-5012.00", fams).id == "default"  # hairdressers: no field template
     assert not any(f.software for f in fams if f.id != "software")
 
