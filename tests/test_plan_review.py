@@ -30,7 +30,8 @@ ALLOWED = re.compile(r"Customer and Personal Service|Service Orientation|Health 
 INTERNAL_IDS = re.compile(r"\b(?:learn|build|publish):\S|\b(?:tech|tool|onet|esco|concept):[A-Za-z0-9]")
 TASK_LINE = re.compile(r"^- \[ \] \*\*(?P<kind>[^*]+)\*\*: .* — (?P<dur>\d+(?:\.\d+)? (?:h|min))(?: \(stretch\))?\. "
                        r"Done when: (?P<done>.*?)\.(?: Builds on: .*)?$")
-NOT_OUTCOME = re.compile(r"\bh of progress\b|\bhours?\b|\b\d+(?:\.\d+)? ?h\b|\bminutes\b|\btime spent\b", re.I)
+NOT_OUTCOME = re.compile(r"\bh of progress\b|\bhours?\b(?![- ]of[- ]service)|\b\d+(?:\.\d+)? ?h\b|\bminutes\b"
+                         r"|\btime spent\b", re.I)  # "hours of service" is the drivers' rule, not time spent
 
 
 # ------------------------------------------------------------------------------------------------ pure parts
@@ -74,6 +75,8 @@ def test_families_by_soc_prefix_not_occupation() -> None:
     assert family_for("13-1041.01", fams).id == "management"  # environmental compliance inspectors are not
     assert family_for("41-3091.00", fams).id == "sales" and family_for("11-2022.00", fams).id == "sales"
     assert family_for("43-5032.00", fams).id == "logistics" and family_for("13-1081.02", fams).id == "logistics"
+    assert family_for("21-1022.00", fams).id == "social-services"  # not programme plans for a social worker
+    assert family_for("11-9151.00", fams).id == "management"  # ... while their managers keep them
     assert family_for("39-5012.00", fams).id == "default"  # hairdressers: no field template
     assert not any(f.software for f in fams if f.id != "software")
 
