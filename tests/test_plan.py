@@ -364,18 +364,37 @@ def test_a_credential_gap_is_a_route_to_map_or_a_licence_to_confirm_never_a_stud
     time_spent = re.compile(r"\bh of progress\b|\bhours?\b|\b\d+(?:\.\d+)? ?h\b|\bminutes\b|\btime spent\b", re.I)
 
     np_cert = _gap("concept:np", "Nurse practitioner certification (APRN license)", 0.9)
-    rn = _gap("concept:rn", "NCLEX-RN license", 0.6).model_copy(update={"status": "weak", "evidenced": 0.4})
+    rn = _gap("concept:rn", "NCLEX-RN license", 0.6).model_copy(update={
+        "status": "weak", "evidenced": 0.4, "reason": "partly shown (NCLEX-RN license: named in your resume)"})
+    # partly shown only because the person's current occupation usually holds it: a route, not a licence to confirm
+    lcsw = _gap("concept:lcsw", "Social work licensure (LCSW) (LMSW, ASWB exam)", 0.5).model_copy(update={
+        "status": "weak", "evidenced": 0.38,
+        "reason": "partly shown (Social work licensure (LCSW): core of your current occupation (Child, Family, and "
+                  "School Social Workers) (strength 0.38))"})
     dx = _gap("concept:dx", "Clinical diagnosis (differential diagnosis)", 0.85)
     tiny = _gap("concept:media", "Communications and Media", 0.9 * STUDY_MIN_SHARE * 0.5)
-    items = {w.skill_ids[0]: w for w in _study_items([np_cert, rn, dx, tiny], set(), 40.0, ASSUMPTIONS, 1.0,
+    items = {w.skill_ids[0]: w for w in _study_items([np_cert, rn, lcsw, dx, tiny], set(), 40.0, ASSUMPTIONS, 1.0,
                                                      {}, {}, limit=10)}
-    assert set(items) == {"concept:np", "concept:rn", "concept:dx"}
+    assert set(items) == {"concept:np", "concept:rn", "concept:lcsw", "concept:dx"}
     assert items["concept:np"].title.startswith("Map the route to Nurse practitioner certification")
     assert items["concept:rn"].title == "Confirm NCLEX-RN license and list it"
+    assert items["concept:lcsw"].title.startswith("Map the route to Social work licensure (LCSW)")
     assert items["concept:dx"].title.startswith("Learn ")
     assert items["concept:np"].minutes == CREDENTIAL_ROUTE_HOURS["missing"] * 60
     for w in items.values():
         assert not time_spent.search(w.done), w.done
+
+
+def test_a_credential_and_its_credential_group_get_one_route() -> None:
+    """"Social work licensure (LCSW)" under "Clinical licensure (LCSW, LPC)": one route item, not the group's route
+    studied first as a foundation."""
+    from careeros.planner.plan import _study_items
+
+    group = _gap("concept:clin", "Clinical licensure (LCSW, LPC)", 0.6)
+    lcsw = _gap("concept:lcsw", "Social work licensure (LCSW) (LMSW, ASWB exam)", 0.7)
+    items = _study_items([group, lcsw], set(), 40.0, ASSUMPTIONS, 1.0, {}, {}, limit=10,
+                         parents={"concept:lcsw": {"concept:clin": 0.8}})
+    assert [w.skill_ids[0] for w in items] == ["concept:lcsw"]
 
 
 def test_one_product_instance_is_chosen_in_one_bundle_size_only() -> None:

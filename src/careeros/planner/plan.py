@@ -645,12 +645,17 @@ def _study_items(gaps: Sequence[Gap], learned: set[str], hours_left: float, a: A
     for g in sorted((g for g in gaps if g.skill_id not in learned and g.size >= floor), key=lambda g: -g.size):
         # the practice it directly builds on, when the plan does not cover it yet, is studied first (deep learning
         # before GPU training optimisation); a tool is learned hands-on, not by its broader practice first
-        under = [] if g.kind in ("technology", "tool") else [
+        # ... and a credential's route is its group's route too: one route item for "Social work licensure (LCSW)"
+        # and its broader "Clinical licensure (LCSW, LPC)", not two
+        under = [] if g.kind in ("technology", "tool") or is_credential(g.label) else [
             by_id[p] for p in (parents or {}).get(g.skill_id, {}) if p in by_id and p not in picked]
         for x in [*under, g]:
             if len(out) >= limit or hours_left < MIN_CHUNK / 60:
                 return out
-            if x.skill_id in picked:
+            if x.skill_id in picked or (is_credential(x.label) and any(
+                    y in picked and is_credential(by_id[y].label) for y in
+                    [*(parents or {}).get(x.skill_id, {}),
+                     *(c for c, ps in (parents or {}).items() if x.skill_id in ps)] if y in by_id)):
                 continue
             h = _learn_hours(x, a) * bias
             if h > hours_left:
@@ -676,6 +681,21 @@ def _tool_like(gap: Gap) -> bool:
     return len(examples) == 2 and all(product_name(x) for x in examples)
 
 
+#: what a gap's reason says when the person's own evidence names the credential itself (not one of its group, not
+#: the path to it)
+_HELD = re.compile(r"named in your (?:resume|evidence)(?! as still learning)|you confirmed|added by you")
+_NOT_HELD = re.compile(r"one credential of the group|still learning")
+
+
+def _credential_held(reason: str) -> bool:
+    """Whether a partly shown credential is one the person names (to confirm and list).
+
+    Not one a current job, a lower licence or a related skill merely points to (whose route is mapped): a child
+    welfare caseworker's occupation does not hold the LCSW her target asks for.
+    """
+    return bool(_HELD.search(reason or "")) and not _NOT_HELD.search(reason or "")
+
+
 def _learn_work(gap: Gap, hours: float, socs: list[str], family: Any, stretch: bool) -> _Work:
     """The learn item of one gap (for a work product, or study of its own): verb by status, the family's proof."""
     verb = {"missing": "Learn", "weak": "Deepen", "stale": "Refresh"}.get(gap.status, "Learn")
@@ -683,7 +703,7 @@ def _learn_work(gap: Gap, hours: float, socs: list[str], family: Any, stretch: b
     if is_credential(gap.label):
         # a licence or certification is earned through its granting body, not studied in a session: a missing one
         # gets its route mapped and the first step taken; one partly shown is confirmed and listed
-        if gap.status == "missing":
+        if gap.status == "missing" or not _credential_held(gap.reason):
             return _Work(f"learn:{gap.skill_id}", "learn", f"Map the route to {brief}", quarter(hours * 60), [],
                          socs, [gap.skill_id], None, stretch,
                          done=(f"A one-page route to {brief}: who grants it, eligibility (education, supervised "
