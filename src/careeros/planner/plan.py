@@ -298,8 +298,8 @@ CREDENTIAL_ROUTE_HOURS = {"missing": 3.0, "weak": 1.0, "stale": 1.0}
 
 
 def _learn_hours(g: Gap, a: AssumptionSet) -> float:
-    if is_credential(g.label):
-        return CREDENTIAL_ROUTE_HOURS[g.status]
+    if is_credential(g.label):  # a partly shown licence the person does not name gets a whole route's hours
+        return CREDENTIAL_ROUTE_HOURS[g.status if _credential_held(g.reason) else "missing"]
     base = a.value(f"learn_hours.{g.kind}", a.value("learn_hours.skill", 6.0))
     factor = {"missing": 1.0, "weak": a.value("learn_factor.weak", 0.4),
               "stale": a.value("learn_factor.stale", 0.25)}[g.status]
@@ -652,10 +652,8 @@ def _study_items(gaps: Sequence[Gap], learned: set[str], hours_left: float, a: A
         for x in [*under, g]:
             if len(out) >= limit or hours_left < MIN_CHUNK / 60:
                 return out
-            if x.skill_id in picked or (is_credential(x.label) and any(
-                    y in picked and is_credential(by_id[y].label) for y in
-                    [*(parents or {}).get(x.skill_id, {}),
-                     *(c for c, ps in (parents or {}).items() if x.skill_id in ps)] if y in by_id)):
+            if x.skill_id in picked or (is_credential(x.label) and _credential_kin(x.skill_id, parents or {}, by_id)
+                                         & picked):
                 continue
             h = _learn_hours(x, a) * bias
             if h > hours_left:
@@ -667,6 +665,12 @@ def _study_items(gaps: Sequence[Gap], learned: set[str], hours_left: float, a: A
             socs = roles_of.get(x.skill_id, [])
             out.append(_learn_work(x, h, socs, next((fam[c] for c in socs if c in fam), None), False))
     return out
+
+
+def _credential_kin(skill_id: str, parents: Mapping[str, Mapping[str, float]], by_id: Mapping[str, Gap]) -> set[str]:
+    """The credential gaps directly broader or narrower than ``skill_id`` (a licence and its licence group)."""
+    kin = [*parents.get(skill_id, {}), *(c for c, ps in parents.items() if skill_id in ps)]
+    return {y for y in kin if y in by_id and is_credential(by_id[y].label)}
 
 
 def _tool_like(gap: Gap) -> bool:
@@ -683,7 +687,7 @@ def _tool_like(gap: Gap) -> bool:
 
 #: what a gap's reason says when the person's own evidence names the credential itself (not one of its group, not
 #: the path to it)
-_HELD = re.compile(r"named in your (?:resume|evidence)(?! as still learning)|you confirmed|added by you")
+_HELD = re.compile(r"named in your (?:resume|evidence)|you confirmed|added by you")
 _NOT_HELD = re.compile(r"one credential of the group|still learning")
 
 
