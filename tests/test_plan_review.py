@@ -72,6 +72,7 @@ def test_families_by_soc_prefix_not_occupation() -> None:
     assert family_for("29-1141.00", fams).id == "healthcare"
     assert family_for("35-1011.00", fams).id == "hospitality"  # chefs: the kitchen and venue products
     assert family_for("13-1041.00", fams).id == "law-compliance"  # beats 13-1 (management)
+    assert family_for("23-2011.00", fams).id == "law-compliance"  # paralegals and lawyers: no programme plans
     assert family_for("13-1041.01", fams).id == "management"  # environmental compliance inspectors are not
     assert family_for("41-3091.00", fams).id == "sales" and family_for("11-2022.00", fams).id == "sales"
     assert family_for("43-5032.00", fams).id == "logistics" and family_for("13-1081.02", fams).id == "logistics"
@@ -79,6 +80,9 @@ def test_families_by_soc_prefix_not_occupation() -> None:
     assert family_for("11-9151.00", fams).id == "management"  # ... while their managers keep them
     assert family_for("39-5012.00", fams).id == "default"  # hairdressers: no field template
     assert not any(f.software for f in fams if f.id != "software")
+    # a prefix two families claim goes to whichever is listed first: each prefix belongs to one family
+    prefixes = [p for f in fams for p in f.soc]
+    assert len(prefixes) == len(set(prefixes)), sorted(p for p in set(prefixes) if prefixes.count(p) > 1)
 
 
 def test_sessions_are_whole_quarter_hours() -> None:
