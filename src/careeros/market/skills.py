@@ -398,8 +398,9 @@ class SkillExtractor:
         last_words = Counter(ex.split()[-1].lower() for ex in tech["example"].to_list())
         # an acronym the concept table names as a skill or field ("HVAC", "RFID", "ADMS") is no product name:
         # "HVAC tools software" must not take "HVAC" from HVAC systems
+        concepts = load_concept_table()["concepts"]  # parsed once: read here and by the concept pass below
         concept_acronyms = frozenset(
-            str(s) for e in load_concept_table()["concepts"] for s in [*(e.get("aliases") or []), *(e.get("cased") or [])]
+            str(s) for e in concepts for s in [*(e.get("aliases") or []), *(e.get("cased") or [])]
             if str(s).isupper() and " " not in str(s).strip())
         for ex in tech["example"].to_list():
             entry = overrides.get(ex, {})
@@ -444,7 +445,7 @@ class SkillExtractor:
         # 2b. concept-level skills (machine learning, statistics, curriculum design, HIPAA ...): after the
         # technologies, so a technology keeps a surface both could claim; before ESCO's long verb phrases
         inflected: list[tuple[str, int]] = []
-        for entry in load_concept_table()["concepts"]:
+        for entry in concepts:
             label = str(entry["label"])
             idx = add_node(concept_id(label), label, "concept", "careeros")
             for s in entry.get("cased") or []:

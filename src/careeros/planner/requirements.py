@@ -480,7 +480,8 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
             base = CURATED_OWN_TITLE_WEIGHT if sid in curated_own - generic_own else CURATED_ROLE_WEIGHT * (
                 SPECIALTY_FACTOR if specialty else 1.0)
             onet = max(onet, base + CURATED_CORROBORATION * corroborated)
-        other_roles = sid in esco_boost and sid not in curated and bool((role_keywords or {}).get(sid, ("", []))[1])
+        kept_for_roles = bool((role_keywords or {}).get(sid, ("", []))[1])  # the skill map names roles for it
+        other_roles = sid in esco_boost and sid not in curated and kept_for_roles
         if sid in esco_boost:
             onet = max(onet, esco_boost[sid][0] * (ESCO_OTHER_ROLES_FACTOR if other_roles else 1.0))
         share = share_of.get(sid, 0.0) if n else None
@@ -502,7 +503,7 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
             # do ("customer service" in 8% of postings everywhere is not a data-science requirement)
             lift = share / max(inp.global_share.get(sid, share), 1e-9)
             w *= max(MIN_LIFT_FACTOR, min(1.0, lift / FULL_LIFT))
-            if not inp.software and (role_keywords or {}).get(sid, ("", []))[1]:
+            if not inp.software and kept_for_roles:
                 # the skill map keeps it for other roles, none of them this one: postings of a role outside software
                 # name it because they sit in companies that make it ("AI agents", "SSO" in a SaaS account
                 # executive's postings describe the product, not the job)
