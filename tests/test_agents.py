@@ -361,3 +361,16 @@ def test_a_measured_change_through_a_means_is_the_result() -> None:
                                      "Cut food cost from 34% to 29%")
     assert star_parts("Walked new staff through the allergen procedure") == (
         "Walked new staff through the allergen procedure", "")
+
+
+def test_names_keep_their_capitals_mid_sentence() -> None:
+    """A concept that opens with a name reads with it ("Medicaid eligibility"); plain concepts are lower-cased."""
+    from careeros.agents.fields import in_sentence, proper_words
+
+    assert {"Medicaid", "Medicare", "Epic"} <= proper_words()
+    assert not {"Agile", "Lean", "Project", "Patient"} & proper_words()
+    assert in_sentence("Medicaid eligibility", "concept") == "Medicaid eligibility"
+    assert in_sentence("Medicare billing", "concept") == "Medicare billing"
+    assert in_sentence("Patient assessment", "concept") == "patient assessment"
+    assert in_sentence("Agile methodologies", "concept") == "agile methodologies"
+    assert in_sentence("Excel", "technology") == "Excel"

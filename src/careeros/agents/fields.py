@@ -9,6 +9,7 @@ mathematical minor groups), so any occupation maps to one.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -276,13 +277,49 @@ def short_label(label: str) -> str:
     return re.sub(r"\s*\(or [^)]*\)", "", label).strip() or label
 
 
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
+#: a word written capitalised this many times as often as in lower case is a name (see :func:`proper_words`)
+PROPER_MAJORITY = 4
+
+
+@lru_cache(maxsize=1)
+def proper_words() -> frozenset[str]:
+    """Words the concept table always writes capitalised: names ("Medicaid", "Epic", "Agile"), not concepts.
+
+    A word counts when aliases and examples, and labels past their first word, write it capitalised ("MAGI Medicaid",
+    "Medicare billing") twice or more and at least PROPER_MAJORITY times as often as in lower case (aliases match
+    without case, so a few are typed in lower case: "medicare cost reports"; role keywords are not read).
+    """
+    from careeros.graph.tech_labels import load_concept_table
+
+    capital: Counter[str] = Counter()
+    lower: Counter[str] = Counter()
+    for c in load_concept_table()["concepts"]:
+        for i, w in enumerate(_WORD.findall(str(c.get("label", "")))):
+            if w.islower():
+                lower[w] += 1
+            elif i > 0 and w[1:].islower():
+                capital[w] += 1
+        for phrase in [*(c.get("aliases") or []), *(c.get("examples") or [])]:
+            for w in _WORD.findall(str(phrase)):
+                if w.islower():
+                    lower[w] += 1
+                elif w[:1].isupper() and w[1:].islower():
+                    capital[w] += 1
+    return frozenset(w for w, n in capital.items() if n >= max(2, PROPER_MAJORITY * lower[w.lower()]))
+
+
 def in_sentence(label: str, kind: str) -> str:
-    """A skill label as it reads mid-sentence: concepts lower-cased ("public health"), names kept ("Excel")."""
+    """A skill label as it reads mid-sentence: concepts lower-cased ("public health"), names kept.
+
+    "Excel" and "Medicaid eligibility" (see :func:`proper_words`) keep their capitals.
+    """
     label = short_label(label)
     words = re.sub(r"\s*\([^)]*\)", "", label).split()  # the head decides: "Clinical terminologies (LOINC, ...)"
     concept = kind not in ("technology", "tool") or len(words) > 1
     if concept and words and words[0][:1].isupper() and words[0][1:].islower() \
-            and all(w.islower() or not w[:1].isalpha() for w in words[1:]):
+            and all(w.islower() or not w[:1].isalpha() for w in words[1:]) \
+            and words[0].rstrip(",:;") not in proper_words():
         return label[:1].lower() + label[1:]
     return label
 
