@@ -550,3 +550,44 @@ def test_study_of_a_gap_starts_with_the_practice_it_builds_on() -> None:
     # without the hierarchy: largest first, as before
     assert [w.skill_ids[0] for w in _study_items(gaps, {"ml"}, 200.0, ASSUMPTIONS, 1.0, {}, {}, limit=2)] == [
         "gpu", "tech:aws"]
+
+
+def test_spare_hours_go_to_the_largest_gaps_not_to_a_product_far_down_the_list() -> None:
+    """A product a plan's spare hours would spend on a small gap gives way when studying the largest uncovered gaps in
+    those hours closes more; a product on a gap near those stays (it is better evidence than notes)."""
+    from careeros.planner.artifacts import Artifact
+    from careeros.planner.assumptions import default_assumptions
+    from careeros.planner.plan import _study_beats
+
+    a = default_assumptions()
+    gaps = [_gap("concept:acp", "Advance care planning", 0.07), _gap("concept:pall", "Palliative care", 0.07),
+            _gap("concept:group", "Group facilitation", 0.02), _gap("concept:docs", "Case documentation", 0.06)]
+    size = {g.skill_id: g.size for g in gaps}
+
+    def art(i: str, skill: str) -> Artifact:
+        return Artifact(id=i, template_id="x/y", kind="project", title=i, hours=14, proof="p", strength=0.7,
+                        skills=[skill])
+
+    done = [art("docs", "concept:docs")]
+    assert _study_beats([art("group", "concept:group")], done, gaps, size, 15.0, 14.0, a, 1.0)
+    assert not _study_beats([art("acp", "concept:acp")], done, gaps, size, 15.0, 14.0, a, 1.0)
+
+
+def test_a_licence_among_the_largest_gaps_keeps_its_route_and_a_split_route_reads_as_one() -> None:
+    """Study items of larger gaps do not crowd out the route to a licence the target asks for (a certification
+    competes as any gap); a route split over two sessions reads as facts found, then the step, not as material."""
+    from careeros.planner.assumptions import default_assumptions
+    from careeros.planner.plan import _part_outcome, _study_items
+
+    a = default_assumptions()
+    big = [_gap(f"concept:g{i}", f"Gap {i}", 0.1 - i / 100) for i in range(6)]
+    lic = _gap("concept:lcsw", "Social work licensure (LCSW)", 0.05)
+    cert = _gap("concept:ccm", "Construction management certification (CCM)", 0.055)
+    works = _study_items([*big, lic], set(), 40.0, a, 1.0, {}, {}, limit=4)
+    assert [w.title for w in works].count("Map the route to Social work licensure (LCSW)") == 1
+    assert len([w for w in works if not w.title.startswith("Map the route")]) == 4
+    works = _study_items([*big, cert], set(), 40.0, a, 1.0, {}, {}, limit=4)
+    assert not any(w.title.startswith("Map the route") for w in works)
+    route = next(w for w in _study_items([*big, lic], set(), 40.0, a, 1.0, {}, {}, limit=4)
+                 if w.title.startswith("Map the route"))
+    assert "eligibility rules" in _part_outcome(route, 1, 2) and "material" not in _part_outcome(route, 1, 2)

@@ -440,7 +440,14 @@ def _choose(strategy: Strategy, reports: Sequence[GapReport], a: AssumptionSet, 
     spare = core_hours - _dedup_hours([*core, *stretch], learn, publish_h, by_id, build_hours)
     if spare > 1.0:
         taken = {instance_key(x) for x in [*core, *stretch]}
-        core += pick([c for c in core_c if instance_key(c) not in taken], residual([*core, *stretch]), spare)
+        left = residual([*core, *stretch])
+        extra = pick([c for c in core_c if instance_key(c) not in taken], left, spare)
+        # ... unless studying the largest gaps no product covers, in the hours it would take, closes more
+        if extra and _study_beats(extra, [*core, *stretch], gaps, size, spare + spare_hours,
+                                  _dedup_hours([*core, *stretch, *extra], learn, publish_h, by_id, build_hours)
+                                  - _dedup_hours([*core, *stretch], learn, publish_h, by_id, build_hours), a, bias):
+            extra = []
+        core += extra
     chosen = [(by_id[x.id], False) for x in core] + [(by_id[x.id], True) for x in stretch]
     if strategy == "fastest-first-evidence":
         chosen.sort(key=lambda t: (t[1], t[0].id not in forced_ids, eff(t[0]).hours))
@@ -615,6 +622,54 @@ def tools_used(chosen: Sequence[tuple[Artifact, bool]], gaps: Mapping[str, Gap],
     return out
 
 
+#: how much of a gap a study item of its own closes, against a work product's ``strength`` (0.7-0.8): dated notes and
+#: a worked example are weaker evidence than a finished product, but they do close part of the gap
+STUDY_STRENGTH = 0.4
+#: ... and spare budget goes to study rather than to a product only when the product's largest gap is under this share
+#: of every gap that study would take up (see :func:`_study_beats`)
+STUDY_OVER_PRODUCT = 0.5
+
+
+def _study_picks(gaps: Sequence[Gap], covered: set[str], hours: float, a: AssumptionSet, bias: float) -> list[Gap]:
+    """The gaps study items of their own would take up in ``hours``: as :func:`_study_items` picks them.
+
+    The largest gaps no product covers first (none under ``STUDY_MIN_SHARE`` of the largest gap, no credential: its
+    route is mapped, not studied), at most ``MAX_STUDY_ITEMS``.
+    """
+    floor = STUDY_MIN_SHARE * max((g.size for g in gaps), default=0.0)
+    out: list[Gap] = []
+    for g in sorted((g for g in gaps if g.skill_id not in covered and g.size >= floor and not is_credential(g.label)),
+                    key=lambda g: -g.size):
+        h = _learn_hours(g, a) * bias
+        if len(out) >= MAX_STUDY_ITEMS or h > hours:
+            break
+        hours -= h
+        out.append(g)
+    return out
+
+
+def _study_beats(extra: Sequence[Artifact], chosen: Sequence[Artifact], gaps: Sequence[Gap], size: dict[str, float],
+                 hours: float, extra_hours: float, a: AssumptionSet, bias: float) -> bool:
+    """Whether the spare ``hours`` do more as study of the largest gaps no product covers than with ``extra``.
+
+    With ``extra`` the plan closes its value and studies what the hours it leaves allow; without, it studies in all
+    of them (each study item closes ``STUDY_STRENGTH`` of its gap). Only a product whose largest gap is under
+    ``STUDY_OVER_PRODUCT`` of every gap that study would take up gives way ("Group session plan" for group
+    facilitation while advance care planning and palliative care, a medical social worker's second and fourth gaps,
+    go unstudied): a product on a gap near those is better evidence of it than notes, and it stays.
+    """
+    def studied(arts: Sequence[Artifact], h: float) -> float:
+        covered = {k for x in arts for k in x.skills}
+        return STUDY_STRENGTH * sum(g.size for g in _study_picks(gaps, covered, h, a, bias))
+
+    picks = _study_picks(gaps, {k for x in chosen for k in x.skills}, hours, a, bias)
+    if not picks or max(size.get(k, 0.0) for x in extra for k in x.skills) >= STUDY_OVER_PRODUCT * min(
+            g.size for g in picks):
+        return False
+    with_extra = plan_value([*chosen, *extra], size) + studied([*chosen, *extra], hours - extra_hours)
+    return plan_value(list(chosen), size) + studied(chosen, hours) > with_extra + 1e-9
+
+
 #: at most this many gaps get study of their own (no work product) in one plan: a plan stays focused
 MAX_STUDY_ITEMS = 4
 #: and this many more when the weeks would otherwise go to outreach alone (see :func:`_outreach_slack`)
@@ -642,6 +697,11 @@ def _study_items(gaps: Sequence[Gap], learned: set[str], hours_left: float, a: A
     # a gap far smaller than the largest is no study item of its own: a coach does not fill spare hours with a
     # marginal knowledge area or a tool example ("Communications and Media" for a nurse aiming at practitioner)
     floor = STUDY_MIN_SHARE * max((g.size for g in gaps), default=0.0)
+    # the route of a licence among the largest gaps keeps its hours whatever study comes first (see :func:`_route`)
+    route = _route(gaps, picked, hours_left, a, bias, roles_of, fam, parents or {})
+    if route is not None:
+        hours_left -= route.minutes / 60
+        picked.update(route.skill_ids)
     for g in sorted((g for g in gaps if g.skill_id not in learned and g.size >= floor), key=lambda g: -g.size):
         # the practice it directly builds on, when the plan does not cover it yet, is studied first (deep learning
         # before GPU training optimisation); a tool is learned hands-on, not by its broader practice first
@@ -651,7 +711,7 @@ def _study_items(gaps: Sequence[Gap], learned: set[str], hours_left: float, a: A
             by_id[p] for p in (parents or {}).get(g.skill_id, {}) if p in by_id and p not in picked]
         for x in [*under, g]:
             if len(out) >= limit or hours_left < MIN_CHUNK / 60:
-                return out
+                return _with_route(out, route, by_id)
             if x.skill_id in picked or (is_credential(x.label) and _credential_kin(x.skill_id, parents or {}, by_id)
                                          & picked):
                 continue
@@ -664,7 +724,47 @@ def _study_items(gaps: Sequence[Gap], learned: set[str], hours_left: float, a: A
             picked.add(x.skill_id)
             socs = roles_of.get(x.skill_id, [])
             out.append(_learn_work(x, h, socs, next((fam[c] for c in socs if c in fam), None), False))
-    return out
+    return _with_route(out, route, by_id)
+
+
+#: a licence among this many largest gaps gets its route mapped even when the study items are used up
+ROUTE_AMONG_TOP = 10
+#: a licence is the law's condition for practising ("Social work licensure (LCSW)"); a certification is a choice
+_LICENCE = re.compile(r"\blicen[cs]", re.I)
+
+
+def _route(gaps: Sequence[Gap], picked: set[str], hours_left: float, a: AssumptionSet, bias: float,
+           roles_of: dict[str, list[str]], fam: dict[str, Any],
+           parents: Mapping[str, Mapping[str, float]]) -> _Work | None:
+    """The route item of the largest licence among the ``ROUTE_AMONG_TOP`` gaps, its hours kept for it.
+
+    A licence the target asks for ("Social work licensure (LCSW)" for a medical social worker) is no gap a coach
+    leaves to a later plan because larger study items took the hours and the item count first: mapping its route
+    takes a few hours. Licences only (the law's condition for the work); a certification ("CCM", "CPTD") competes with
+    study as any gap does. One route (none for a licence a product or the goal covers), in hours still left.
+    """
+    by_id = {g.skill_id: g for g in gaps}
+    for g in sorted(gaps, key=lambda g: -g.size)[:ROUTE_AMONG_TOP]:
+        if not (is_credential(g.label) and _LICENCE.search(g.label.split("(")[0])):
+            continue
+        if g.skill_id in picked or _credential_kin(g.skill_id, parents, by_id) & picked:
+            return None
+        h = _learn_hours(g, a) * bias
+        if h > hours_left:
+            return None
+        socs = roles_of.get(g.skill_id, [])
+        return _learn_work(g, h, socs, next((fam[c] for c in socs if c in fam), None), False)
+    return None
+
+
+def _with_route(out: list[_Work], route: _Work | None, by_id: Mapping[str, Gap]) -> list[_Work]:
+    """Study items with the route item in its place by gap size (largest first, as the items are)."""
+    if route is None:
+        return out
+    size = by_id[route.skill_ids[0]].size
+    at = next((i for i, w in enumerate(out) if w.skill_ids and w.skill_ids[0] in by_id
+               and by_id[w.skill_ids[0]].size < size), len(out))
+    return [*out[:at], route, *out[at:]]
 
 
 def _credential_kin(skill_id: str, parents: Mapping[str, Mapping[str, float]], by_id: Mapping[str, Gap]) -> set[str]:
@@ -700,6 +800,10 @@ def _credential_held(reason: str) -> bool:
     return bool(_HELD.search(reason or "")) and not _NOT_HELD.search(reason or "")
 
 
+#: the title of a credential's route item (a missing licence or certification is earned, not studied)
+ROUTE_PREFIX = "Map the route to "
+
+
 def _learn_work(gap: Gap, hours: float, socs: list[str], family: Any, stretch: bool) -> _Work:
     """The learn item of one gap (for a work product, or study of its own): verb by status, the family's proof."""
     verb = {"missing": "Learn", "weak": "Deepen", "stale": "Refresh"}.get(gap.status, "Learn")
@@ -708,7 +812,7 @@ def _learn_work(gap: Gap, hours: float, socs: list[str], family: Any, stretch: b
         # a licence or certification is earned through its granting body, not studied in a session: a missing one
         # gets its route mapped and the first step taken; one partly shown is confirmed and listed
         if gap.status == "missing" or not _credential_held(gap.reason):
-            return _Work(f"learn:{gap.skill_id}", "learn", f"Map the route to {brief}", quarter(hours * 60), [],
+            return _Work(f"learn:{gap.skill_id}", "learn", f"{ROUTE_PREFIX}{brief}", quarter(hours * 60), [],
                          socs, [gap.skill_id], None, stretch,
                          done=(f"A one-page route to {brief}: who grants it, eligibility (education, supervised "
                                "practice, exam), cost and dates; the first step booked or applied for"),
@@ -900,6 +1004,10 @@ def _part_outcome(w: _Work, part: int, parts: int) -> str:
             return (f"{name}: the draft towards '{core}' taken further (session {k} of {len(run)}), with what is left "
                     "to do written down")
         return f"{name}: {w.milestones[i]}"
+    if w.kind == "learn" and w.title.startswith(ROUTE_PREFIX):
+        # a route is found out, not studied: its first part is the facts, the last the step taken
+        return (f"{name}: who grants it and its eligibility rules (education, supervised practice, exam) found and "
+                "noted" if part == 1 else f"{name}: cost, dates and the first step written down (part {part})")
     if w.kind == "learn":
         return (f"{name}: the first part of the material worked through, with notes and one exercise done"
                 if part == 1 else f"{name}: part {part} of the material worked through, with its exercise done")
@@ -927,8 +1035,8 @@ def _learned(title: str) -> str:
     for verb, past in (("Learn ", "learned"), ("Deepen ", "deepened"), ("Refresh ", "refreshed")):
         if title.startswith(verb):
             return f"{title.removeprefix(verb)} {past}"
-    if title.startswith("Map the route to "):
-        return f"route to {title.removeprefix('Map the route to ')} mapped"
+    if title.startswith(ROUTE_PREFIX):
+        return f"route to {title.removeprefix(ROUTE_PREFIX)} mapped"
     if title.startswith("Confirm ") and title.endswith(" and list it"):
         return f"{title.removeprefix('Confirm ').removesuffix(' and list it')} confirmed and listed"
     return title
@@ -936,8 +1044,8 @@ def _learned(title: str) -> str:
 
 def _doing(title: str) -> str:
     """Week outcome wording of a learning task still under way: "Learn X" -> "learning X"."""
-    if title.startswith("Map the route to "):
-        return f"mapping the route to {title.removeprefix('Map the route to ')}"
+    if title.startswith(ROUTE_PREFIX):
+        return f"mapping the route to {title.removeprefix(ROUTE_PREFIX)}"
     return f"learning {title.split(' ', 1)[-1]}"
 
 
