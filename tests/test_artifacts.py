@@ -233,3 +233,24 @@ def test_what_a_product_is_about_is_read_from_a_requirements_name_and_first_exam
     arts = field_candidates(ctx, gaps)
     seconds = [a.skill_labels for a in arts if ":lesson-module#2" in a.id]
     assert seconds and not any(labels[0].startswith("Instructional coaching") for labels in seconds), seconds
+
+
+def test_a_repeat_of_a_product_gives_way_to_another_product_that_costs_little_value() -> None:
+    """Two press releases and a playbook show less of the work than a press release, a playbook and a campaign plan:
+    a second instance is swapped for another product when the plan keeps 85% of its value, and a product the plan
+    holds already (a goal's pick) counts as chosen."""
+    from careeros.planner.artifacts import Artifact, _distinct_products
+
+    def art(i: str, tmpl: str, skills: list[str], hours: float = 10) -> Artifact:
+        return Artifact(id=f"27-3031.00:{i}", template_id=f"communications/{tmpl}", kind="project", title=tmpl,
+                        hours=hours, proof="p", strength=0.7, skills=skills, soc_codes=["27-3031.00"])
+
+    sizes = {"a": 1.0, "b": 1.0, "c": 0.9, "d": 0.2}
+    press, press2 = art("press-kit:1", "press-kit", ["a"]), art("press-kit#2:1", "press-kit", ["b"])
+    campaign, tiny = art("campaign-plan:1", "campaign-plan", ["c"]), art("survey:1", "survey", ["d"])
+    got = _distinct_products([press, press2], [press, press2, campaign, tiny], sizes, 20)
+    assert [a.id for a in got] == [press.id, campaign.id]
+    # nothing near its value: the repeat stays
+    assert _distinct_products([press, press2], [press, press2, tiny], sizes, 20) == [press, press2]
+    # a product the goal's picks hold is a repeat too
+    assert [a.id for a in _distinct_products([press2], [press2, campaign], sizes, 10, fixed=[press])] == [campaign.id]

@@ -590,4 +590,4 @@ def test_a_licence_among_the_largest_gaps_keeps_its_route_and_a_split_route_read
     assert not any(w.title.startswith("Map the route") for w in works)
     route = next(w for w in _study_items([*big, lic], set(), 40.0, a, 1.0, {}, {}, limit=4)
                  if w.title.startswith("Map the route"))
-    assert "eligibility rules" in _part_outcome(route, 1, 2) and "material" not in _part_outcome(route, 1, 2)
+    assert "to be eligible" in _part_outcome(route, 1, 2) and "material" not in _part_outcome(route, 1, 2)

@@ -252,9 +252,46 @@ def _improve(chosen: list[Artifact], cands: Sequence[Artifact], sizes: dict[str,
     return cur
 
 
+#: a second instance of a product gives way to another product when the plan keeps at least this share of its value
+DISTINCT_PRODUCT_SHARE = 0.85
+
+
+def _product(a: Artifact) -> tuple[str, tuple[str, ...]]:
+    return a.template_id, tuple(a.soc_codes)
+
+
+def _distinct_products(chosen: list[Artifact], cands: Sequence[Artifact], sizes: dict[str, float],
+                       budget: float, fixed: Sequence[Artifact] = ()) -> list[Artifact]:
+    """Chosen artifacts, a repeat of a product swapped for another product where that costs little.
+
+    A portfolio of a press release, a crisis playbook and a campaign plan shows more of the work than two press
+    releases and a playbook. The swap keeps the budget and ``DISTINCT_PRODUCT_SHARE`` of the plan's value. ``fixed``
+    are artifacts the plan holds already (a goal's picks): a goal that asks for two of a kind is met there, and a
+    product it holds counts as chosen.
+    """
+    cur = list(chosen)
+    held = {_product(b) for b in fixed}
+    for a in [x for x in chosen if later_instance(x) or _product(x) in held]:
+        rest = [b for b in cur if b is not a]
+        used = {_product(b) for b in rest} | held
+        if _product(a) not in used:
+            continue  # chosen alone it is the product itself, no repeat
+        room = budget - sum(b.hours for b in rest)
+        others = [c for c in cands if _product(c) not in used and not later_instance(c) and c.hours <= room + 1e-9]
+        if not others:
+            continue
+        best = max(others, key=lambda c: (plan_value([*rest, c], sizes), -c.hours))
+        if plan_value([*rest, best], sizes) >= DISTINCT_PRODUCT_SHARE * plan_value(cur, sizes):
+            cur = [*rest, best]
+    return cur
+
+
 def choose_artifacts(candidates: Sequence[Artifact], gaps: Sequence[Gap], hours_budget: float,
-                     soc_code: str | None = None) -> ArtifactPlan:
-    """Weighted budgeted set cover of the gaps by candidate artifacts (see module docstring)."""
+                     soc_code: str | None = None, fixed: Sequence[Artifact] = ()) -> ArtifactPlan:
+    """Weighted budgeted set cover of the gaps by candidate artifacts (see module docstring).
+
+    ``fixed``: artifacts the plan holds already (a goal's picks), so their products are not repeated lightly.
+    """
     sizes = {g.skill_id: g.size for g in gaps if g.size > 0}
     cands = [c for c in candidates if c.hours > 0 and any(s in sizes for s in c.skills)]
     chosen = _improve(_greedy(cands, sizes, hours_budget), cands, sizes, hours_budget)
@@ -263,6 +300,7 @@ def choose_artifacts(candidates: Sequence[Artifact], gaps: Sequence[Gap], hours_
         best = max(singles, key=lambda c: (plan_value([c], sizes), -c.hours))
         if _better(plan_value([best], sizes), best.hours, plan_value(chosen, sizes), sum(a.hours for a in chosen)):
             chosen = [best]
+    chosen = _distinct_products(chosen, cands, sizes, hours_budget, fixed)
     chosen.sort(key=lambda a: (-plan_value([a], sizes) / a.hours, a.id))
     covered = {s for a in chosen for s in a.skills}
     return ArtifactPlan(

@@ -413,14 +413,14 @@ def _choose(strategy: Strategy, reports: Sequence[GapReport], a: AssumptionSet, 
     core_c = [c for c in effective if c.kind not in STRETCH_KINDS and c.id not in forced_ids]
     stretch_c = [c for c in effective if c.kind in STRETCH_KINDS and c.id not in forced_ids]
 
-    def pick(pool: list[Artifact], gs: list[Gap], budget: float) -> list[Artifact]:
+    def pick(pool: list[Artifact], gs: list[Gap], budget: float, held: Sequence[Artifact] = ()) -> list[Artifact]:
         if budget <= 0 or not pool:
             return []
-        first = choose_artifacts(pool, gs, budget).chosen
+        first = choose_artifacts(pool, gs, budget, fixed=[*forced, *held]).chosen
         # learning shared between artifacts was counted once per artifact: spend the double count once more
         shared = sum(x.hours for x in first) - _dedup_hours(first, learn, publish_h, by_id, build_hours)
         if shared > 1e-6:
-            return choose_artifacts(pool, gs, budget + shared).chosen
+            return choose_artifacts(pool, gs, budget + shared, fixed=[*forced, *held]).chosen
         return first
 
     def residual(arts: Sequence[Artifact]) -> list[Gap]:
@@ -441,7 +441,7 @@ def _choose(strategy: Strategy, reports: Sequence[GapReport], a: AssumptionSet, 
     if spare > 1.0:
         taken = {instance_key(x) for x in [*core, *stretch]}
         left = residual([*core, *stretch])
-        extra = pick([c for c in core_c if instance_key(c) not in taken], left, spare)
+        extra = pick([c for c in core_c if instance_key(c) not in taken], left, spare, [*core, *stretch])
         # ... unless studying the largest gaps no product covers, in the hours it would take, closes more
         if extra and _study_beats(extra, [*core, *stretch], gaps, size, spare + spare_hours,
                                   _dedup_hours([*core, *stretch, *extra], learn, publish_h, by_id, build_hours)
@@ -1006,8 +1006,8 @@ def _part_outcome(w: _Work, part: int, parts: int) -> str:
         return f"{name}: {w.milestones[i]}"
     if w.kind == "learn" and w.title.startswith(ROUTE_PREFIX):
         # a route is found out, not studied: its first part is the facts, the last the step taken
-        return (f"{name}: who grants it and its eligibility rules (education, supervised practice, exam) found and "
-                "noted" if part == 1 else f"{name}: cost, dates and the first step written down (part {part})")
+        return (f"{name}: who grants it and what it takes to be eligible found and noted" if part == 1
+                else f"{name}: cost, dates and the first step written down (part {part})")
     if w.kind == "learn":
         return (f"{name}: the first part of the material worked through, with notes and one exercise done"
                 if part == 1 else f"{name}: part {part} of the material worked through, with its exercise done")
