@@ -591,3 +591,13 @@ def test_a_licence_among_the_largest_gaps_keeps_its_route_and_a_split_route_read
     route = next(w for w in _study_items([*big, lic], set(), 40.0, a, 1.0, {}, {}, limit=4)
                  if w.title.startswith("Map the route"))
     assert "to be eligible" in _part_outcome(route, 1, 2) and "material" not in _part_outcome(route, 1, 2)
+
+
+def test_a_name_ending_in_a_common_noun_is_no_product() -> None:
+    """'MOON notice' and 'Boolean search' are learned as practices, not installed; 'Power BI' and 'Adobe Captivate'
+    are products."""
+    from careeros.planner.gaps import product_name
+
+    assert product_name("Power BI") and product_name("Adobe Captivate") and product_name("Tableau")
+    assert not product_name("MOON notice") and not product_name("Medicare observation status")
+    assert not product_name("Boolean search") and not product_name("cold calling") and not product_name("AICC")

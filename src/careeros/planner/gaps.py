@@ -288,10 +288,14 @@ _NOT_PRODUCT_WORDS = frozenset({"form", "section", "rule", "standard", "part", "
 def product_name(name: str) -> bool:
     """Whether an example reads like a product one can install ("Adobe Captivate", "Tableau").
 
-    Not a practice ("cold calling") or a standard's acronym ("AICC", "cmi5", "PLCs").
+    Not a practice ("cold calling"), a standard's acronym ("AICC", "cmi5", "PLCs") or a name that ends in a common
+    noun ("MOON notice", "Medicare observation status", "Boolean search", "PI planning"): products name every word
+    ("Power BI", "Microsoft Project").
     """
     words = name.split()
     if not words or not words[0][:1].isupper() or words[0].lower() in _NOT_PRODUCT_WORDS:
+        return False
+    if len(words) > 1 and words[-1].isalpha() and words[-1].islower():
         return False
     acronym = len(words) == 1 and (name.rstrip("s").isupper() or len(name) <= 3)  # "AICC", "PLCs", "SQL"
     return not acronym
