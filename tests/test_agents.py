@@ -374,3 +374,13 @@ def test_names_keep_their_capitals_mid_sentence() -> None:
     assert in_sentence("Patient assessment", "concept") == "patient assessment"
     assert in_sentence("Agile methodologies", "concept") == "agile methodologies"
     assert in_sentence("Excel", "technology") == "Excel"
+
+
+def test_a_size_before_a_second_duty_is_no_result() -> None:
+    """'Delivered 40 stops a day ...; handled invoices and returns': the first clause sizes the work, it is no result
+    of handling invoices; a measured change first stays the result."""
+    from careeros.agents.roles import star_parts
+
+    assert star_parts("Delivered 40 stops a day to bars and grocery stores; handled invoices and returns.") == (
+        "Delivered 40 stops a day to bars and grocery stores; handled invoices and returns", "")
+    assert star_parts("Cut overtime 30%; rebuilt the rota") == ("rebuilt the rota", "Cut overtime 30%")

@@ -1052,6 +1052,8 @@ def star_parts(text: str) -> tuple[str, str]:
             return parts[0], "; ".join(measured)
         if not QUANT.search(parts[0]):  # nothing measured: two things done, not an action and its result
             return t, ""
+        if not RESULT.search(parts[0]):  # a size first ("Delivered 40 stops a day; handled invoices") is no result
+            return t, ""
         return "; ".join(parts[1:]), parts[0]
     m = _RESULT_CLAUSE.search(t)
     if m:
