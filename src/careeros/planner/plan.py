@@ -663,7 +663,7 @@ def _study_beats(extra: Sequence[Artifact], chosen: Sequence[Artifact], gaps: Se
         return STUDY_STRENGTH * sum(g.size for g in _study_picks(gaps, covered, h, a, bias))
 
     picks = _study_picks(gaps, {k for x in chosen for k in x.skills}, hours, a, bias)
-    if not picks or max(size.get(k, 0.0) for x in extra for k in x.skills) >= STUDY_OVER_PRODUCT * min(
+    if not picks or max((size.get(k, 0.0) for x in extra for k in x.skills), default=0.0) >= STUDY_OVER_PRODUCT * min(
             g.size for g in picks):
         return False
     with_extra = plan_value([*chosen, *extra], size) + studied([*chosen, *extra], hours - extra_hours)
