@@ -266,8 +266,8 @@ def _distinct_products(chosen: list[Artifact], cands: Sequence[Artifact], sizes:
 
     A portfolio of a press release, a crisis playbook and a campaign plan shows more of the work than two press
     releases and a playbook. The swap keeps the budget and ``DISTINCT_PRODUCT_SHARE`` of the plan's value. ``fixed``
-    are artifacts the plan holds already (a goal's picks): a goal that asks for two of a kind is met there, and a
-    product it holds counts as chosen.
+    are artifacts the plan holds already (a goal's picks, the products chosen before spare hours are spent): a goal
+    that asks for two of a kind is met there, and a product it holds counts as chosen.
     """
     cur = list(chosen)
     held = {_product(b) for b in fixed}
@@ -290,7 +290,8 @@ def choose_artifacts(candidates: Sequence[Artifact], gaps: Sequence[Gap], hours_
                      soc_code: str | None = None, fixed: Sequence[Artifact] = ()) -> ArtifactPlan:
     """Weighted budgeted set cover of the gaps by candidate artifacts (see module docstring).
 
-    ``fixed``: artifacts the plan holds already (a goal's picks), so their products are not repeated lightly.
+    ``fixed``: artifacts the plan holds already (a goal's picks, earlier choices), so their products are not repeated
+    lightly.
     """
     sizes = {g.skill_id: g.size for g in gaps if g.size > 0}
     cands = [c for c in candidates if c.hours > 0 and any(s in sizes for s in c.skills)]
