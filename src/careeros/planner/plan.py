@@ -667,7 +667,7 @@ def _study_beats(extra: Sequence[Artifact], chosen: Sequence[Artifact], gaps: Se
             g.size for g in picks):
         return False
     with_extra = plan_value([*chosen, *extra], size) + studied([*chosen, *extra], hours - extra_hours)
-    return plan_value(list(chosen), size) + studied(chosen, hours) > with_extra + 1e-9
+    return plan_value(list(chosen), size) + STUDY_STRENGTH * sum(g.size for g in picks) > with_extra + 1e-9
 
 
 #: at most this many gaps get study of their own (no work product) in one plan: a plan stays focused
@@ -698,7 +698,7 @@ def _study_items(gaps: Sequence[Gap], learned: set[str], hours_left: float, a: A
     # marginal knowledge area or a tool example ("Communications and Media" for a nurse aiming at practitioner)
     floor = STUDY_MIN_SHARE * max((g.size for g in gaps), default=0.0)
     # the route of a licence among the largest gaps keeps its hours whatever study comes first (see :func:`_route`)
-    route = _route(gaps, picked, hours_left, a, bias, roles_of, fam, parents or {})
+    route = _route(gaps, by_id, picked, hours_left, a, bias, roles_of, fam, parents or {})
     if route is not None:
         hours_left -= route.minutes / 60
         picked.update(route.skill_ids)
@@ -733,8 +733,8 @@ ROUTE_AMONG_TOP = 10
 _LICENCE = re.compile(r"\blicen[cs]", re.I)
 
 
-def _route(gaps: Sequence[Gap], picked: set[str], hours_left: float, a: AssumptionSet, bias: float,
-           roles_of: dict[str, list[str]], fam: dict[str, Any],
+def _route(gaps: Sequence[Gap], by_id: Mapping[str, Gap], picked: set[str], hours_left: float, a: AssumptionSet,
+           bias: float, roles_of: dict[str, list[str]], fam: dict[str, Any],
            parents: Mapping[str, Mapping[str, float]]) -> _Work | None:
     """The route item of the largest licence among the ``ROUTE_AMONG_TOP`` gaps, its hours kept for it.
 
@@ -743,7 +743,6 @@ def _route(gaps: Sequence[Gap], picked: set[str], hours_left: float, a: Assumpti
     takes a few hours. Licences only (the law's condition for the work); a certification ("CCM", "CPTD") competes with
     study as any gap does. One route (none for a licence a product or the goal covers), in hours still left.
     """
-    by_id = {g.skill_id: g for g in gaps}
     for g in sorted(gaps, key=lambda g: -g.size)[:ROUTE_AMONG_TOP]:
         if not (is_credential(g.label) and _LICENCE.search(g.label.split("(")[0])):
             continue
