@@ -272,6 +272,15 @@ def test_a_target_named_after_a_tool_goes_to_an_occupation_that_lists_the_tool(n
     assert norm_emp.resolve_target("Registered Nurse", k=1)[0].soc_code == "29-1141.00"
 
 
+def test_a_tool_word_that_is_also_an_english_word_still_names_the_tool(norm_emp: TitleNormalizer) -> None:
+    """'SAP Developer': forest and conservation workers' tasks say "sap" (maple sap), so the word was no technology
+    word and Software Developers, who list SAP ERP, counted as missing it: the target went to forest workers at a
+    score of 0.05 against 0.92. A tool word few occupations' own text uses counts for the occupations listing it."""
+    got = norm_emp.resolve_target("SAP Developer", k=1)[0]
+    assert got.soc_code == "15-1252.00", got
+    assert norm_emp.resolve_target("Oracle Developer", k=1)[0].soc_code == "15-1252.00"
+
+
 def test_a_sure_target_match_is_not_overturned_by_one_rare_word(norm_emp: TitleNormalizer) -> None:
     """The word-use order is a soft factor: a far surer match that lacks one rare word of the title is not put below
     a weak candidate whose text happens to use it ("Revenue Management Analyst" is a management analyst, not a tax
