@@ -281,6 +281,27 @@ def test_a_tool_word_that_is_also_an_english_word_still_names_the_tool(norm_emp:
     assert norm_emp.resolve_target("Oracle Developer", k=1)[0].soc_code == "15-1252.00"
 
 
+def test_a_common_title_o_net_files_under_a_rare_occupation_takes_its_common_sense(norm_emp: TitleNormalizer) -> None:
+    """O*NET lists "Account Executive" only under Advertising and Promotions Managers and "Customer Success Manager"
+    only under office supervisors; people so titled sell and keep customer accounts. data/title_senses.yaml names the
+    occupation for a title that says nothing else (seniority and posting noise aside), for a typed target and a posting
+    title alike; a title that says more ("Lead Teacher - Early Childhood Education") is read as before."""
+    from careeros.market.titles import title_senses
+
+    senses = title_senses()
+    assert senses["account executive"] == "41-4012.00" and len(senses) >= 10
+    assert set(senses.values()) <= set(norm_emp.codes)  # every sense names an O*NET occupation
+    for title in ("Account Executive", "Senior Account Executive", "Account Executive - Remote"):
+        assert norm_emp.resolve_target(title, k=1)[0].soc_code == "41-4012.00", title
+        assert norm_emp.normalize([title], k=1)[0][0].soc_code == "41-4012.00", title
+    assert norm_emp.resolve_target("Customer Success Manager", k=1)[0].soc_code == "41-3091.00"
+    teacher = norm_emp.resolve_target("Teacher", k=3)
+    assert teacher[0].soc_code == "25-2021.00" and teacher[0].score >= max(m.score for m in teacher)
+    assert norm_emp.normalize(["Lead Teacher - Early Childhood Education"], k=1)[0][0].soc_code == "25-2011.00"
+    # a title that is only a seniority word elsewhere is a role of its own here
+    assert norm_emp.resolve_target("Principal", k=1)[0].soc_code == "11-9032.00"
+
+
 def test_a_sure_target_match_is_not_overturned_by_one_rare_word(norm_emp: TitleNormalizer) -> None:
     """The word-use order is a soft factor: a far surer match that lacks one rare word of the title is not put below
     a weak candidate whose text happens to use it ("Revenue Management Analyst" is a management analyst, not a tax

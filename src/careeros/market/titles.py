@@ -7,6 +7,9 @@ reported titles (word uni/bi-gram TF-IDF, exact alias lookup, wordllama embeddin
 ambiguity, OEWS employment prior, ...) whose weights were learned on the train split of
 ``data/eval/titles_gold.csv`` -> Platt-calibrated top score (probability that the top match is right).
 
+A title that says nothing but one of the common titles whose O*NET listing misleads (``data/title_senses.yaml``:
+"Account Executive" is listed only under Advertising and Promotions Managers) takes the occupation the file names.
+
 Multi-role strings ("Backend / Frontend Engineer") are scored per role; the first role is preferred and a
 later role wins only when its calibrated score beats the first role's by the decay factor (0.85 per role).
 """
@@ -134,6 +137,45 @@ def _default_model() -> dict[str, Any]:
     import json
 
     return json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+
+
+#: the score a title sense (data/title_senses.yaml) gives the occupation it names: curated, so sure
+TITLE_SENSE_SCORE = 0.9
+
+
+@lru_cache(maxsize=1)
+def title_senses() -> dict[str, str]:
+    """Cleaned title -> O*NET-SOC code of the common titles whose O*NET listing misleads (``data/title_senses.yaml``).
+
+    "Account Executive" is an O*NET alternate title of Advertising and Promotions Managers only; people so titled
+    sell. A missing or unreadable file gives no senses (the normaliser then reads titles as O*NET lists them).
+    """
+    import yaml
+
+    from careeros.resources import data_path
+
+    try:
+        doc = yaml.safe_load(data_path("title_senses.yaml").read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return {}
+    out: dict[str, str] = {}
+    for e in doc.get("senses") or []:
+        if isinstance(e, dict) and isinstance(e.get("title"), str) and re.fullmatch(r"\d{2}-\d{4}\.\d{2}",
+                                                                                     str(e.get("soc", ""))):
+            key = clean_title(e["title"])
+            if key:
+                out[key] = str(e["soc"])
+    return out
+
+
+def _says_only(title: str, key: str) -> bool:
+    """Whether ``title`` says nothing but ``key`` (its cleaned form) and seniority or posting noise.
+
+    "Senior Account Executive" says only "account executive"; "Lead Teacher - Early Childhood Education" cleans to
+    "teacher" too but names the kind of teacher, so a title sense does not apply to it.
+    """
+    said = {_stem(t) for t in _raw_tokens(title) if t not in NOISE and t not in SENIORITY and not t.isdigit()}
+    return said <= set(key.split())
 
 
 @dataclass(frozen=True)
@@ -316,7 +358,8 @@ def _finish(tokens: list[str]) -> list[str]:
             continue
         if t in SENIORITY and t not in SENIORITY_KEEP and i < len(toks) - 1:
             continue
-        if t in {"senior", "sr", "junior", "jr", "supervisory", "founding", "principal", "staff", "lead"} \
+        # alone these say nothing of the role ("Principal" alone is a school principal and stays)
+        if t in {"senior", "sr", "junior", "jr", "supervisory", "founding", "staff", "lead"} \
                 and i == len(toks) - 1 and len(kept) == 0:
             continue
         kept.append(_stem(t))
@@ -1176,6 +1219,15 @@ class TitleNormalizer:
             cache.put(title, hit)
         return list(hit)
 
+    def _with_sense(self, ms: list[TitleMatch], code: str) -> list[TitleMatch]:
+        """``ms`` with the occupation a title sense names first, at TITLE_SENSE_SCORE or the best score if higher."""
+        idx = self.__dict__.get("_code_index") or self.__dict__.setdefault(
+            "_code_index", {c: i for i, c in enumerate(self.codes)})
+        if code not in idx:
+            return ms
+        first = TitleMatch(code, self.titles[idx[code]], max([TITLE_SENSE_SCORE, *(m.score for m in ms)]))
+        return [first, *(m for m in ms if m.soc_code != code)]
+
     def normalize(self, titles: list[str], k: int = 5, ties: bool = False) -> list[list[TitleMatch]]:
         """Rank O*NET-SOC occupations for each title (best first); empty or garbage titles give [].
 
@@ -1187,8 +1239,14 @@ class TitleNormalizer:
         roles_per = [self._roles(t) for t in titles]
         scored = dict(zip(uniq := list(dict.fromkeys(c for r in roles_per for c in r)),
                           self._score_cleaned(uniq, k, ties) if uniq else [], strict=True))
+        senses = title_senses()
+        sensed = {t for t, roles in zip(titles, roles_per, strict=True) if roles and roles[0] in senses
+                  and _says_only(t, roles[0])}
         out: list[list[TitleMatch]] = []
-        for roles in roles_per:
+        for title, roles in zip(titles, roles_per, strict=True):
+            if title in sensed:
+                out.append(self._with_sense(scored[roles[0]], senses[roles[0]])[:k])
+                continue
             if len(roles) <= 1:
                 out.append(list(scored[roles[0]]) if roles else [])
                 continue
@@ -1246,6 +1304,8 @@ class TitleNormalizer:
         """:meth:`resolve_target` of a title read whole."""
         ms = self.normalize([title], k=max(k, TARGET_CANDIDATES), ties=True)[0]
         toks = clean_title(title).split() if isinstance(title, str) else []
+        if " ".join(toks) in title_senses() and _says_only(title, " ".join(toks)):
+            return ms[:k]  # a curated sense of the whole title stands
         missing: dict[str, bool] = {}  # per match: whether its O*NET text misses a distinctive word of the title
         if len(ms) > 1:
             idx = self.__dict__.get("_code_index") or self.__dict__.setdefault(
