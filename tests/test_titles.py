@@ -302,6 +302,18 @@ def test_a_common_title_o_net_files_under_a_rare_occupation_takes_its_common_sen
     assert norm_emp.resolve_target("Principal", k=1)[0].soc_code == "11-9032.00"
 
 
+def test_a_title_many_occupations_share_means_a_common_one(norm_emp: TitleNormalizer) -> None:
+    """O*NET gives "Machine Operator" to 43 occupations and "Service Technician" to 22: a person who types either
+    means one many people do, not shoe machine operators or medical equipment repairers."""
+    emp = {c: norm_emp.log_emp[i] for i, c in enumerate(norm_emp.codes)}
+    for title, rare in (("Machine Operator", "51-6042.00"), ("Service Technician", "49-9062.00")):
+        got = norm_emp.resolve_target(title, k=3)
+        assert got[0].soc_code != rare, (title, got)
+        assert emp[got[0].soc_code] > emp[rare], (title, got)
+    assert norm_emp.resolve_target("Service Technician", k=1)[0].soc_code.startswith("49-")
+    assert norm_emp.resolve_target("Agile Project Manager", k=1)[0].soc_code == "13-1082.00"
+
+
 def test_a_sure_target_match_is_not_overturned_by_one_rare_word(norm_emp: TitleNormalizer) -> None:
     """The word-use order is a soft factor: a far surer match that lacks one rare word of the title is not put below
     a weak candidate whose text happens to use it ("Revenue Management Analyst" is a management analyst, not a tax

@@ -85,6 +85,11 @@ TARGET_SPECIALTY_FACTOR = 0.25
 #: over the largest: TARGET_NEAR_TIE_EMP) comes first (see TitleNormalizer._commoner_of_near_tie)
 TARGET_NEAR_TIE = 0.95
 TARGET_NEAR_TIE_EMP = 0.1
+#: a title O*NET gives to this many occupations or more ("Machine Operator": 43) tells them apart by little but the
+#: ranker's occupation features: candidates within this share of the best count as near-tied (Shoe Machine Operators
+#: at 0.74 gave way to none, Packaging and Filling Machine Operators at 0.68 now come first)
+TARGET_MANY_OWNERS = 5
+TARGET_NEAR_TIE_MANY = 0.8
 #: an O*NET catch-all occupation ("Managers, All Other"), no broad occupation a typed title means
 _CATCH_ALL = re.compile(r",\s*all other\b", re.I)
 #: words of an O*NET title that do not narrow it
@@ -1343,7 +1348,7 @@ class TitleNormalizer:
                 best = max(ms, key=lambda m: m.score)
                 if best.score >= TARGET_SURE and ms[0] is not best and ms[0].score * TARGET_SURE_RATIO < best.score:
                     ms = [best, *(m for m in ms if m is not best)]
-                ms = self._commoner_of_near_tie(ms, idx, set(self.exact.get(" ".join(toks), ())))
+            ms = self._commoner_of_near_tie(ms, idx, set(self.exact.get(" ".join(toks), ())))
             # an occupation with no civilian employment (military) only for a title that is its own
             own = set(self.exact.get(" ".join(toks), ()))
             ms = sorted(ms, key=lambda m: self.log_emp[idx[m.soc_code]] <= 0 and idx[m.soc_code] not in own)
@@ -1402,12 +1407,15 @@ class TitleNormalizer:
         means the kind of the role most people do (industrial machinery or automotive mechanics, not farm equipment
         mechanics, a twentieth of them). Only among occupations O*NET gives the title to (``own``, indices), the first
         among them, and only when employment differs by TARGET_NEAR_TIE_EMP (log scale, a factor of about 4.5) or
-        more.
+        more. A title of common words only ("Service Technician") is read so too (it was skipped with the word order,
+        and went to Medical Equipment Repairers, not automotive service technicians); one O*NET gives to
+        TARGET_MANY_OWNERS occupations or more counts candidates within TARGET_NEAR_TIE_MANY as near-tied.
         """
         if len(ms) < 2:
             return ms
         top = ms[0].score
-        near = [m for m in ms if m.score >= TARGET_NEAR_TIE * top and idx[m.soc_code] in own]
+        tie = TARGET_NEAR_TIE_MANY if len(own) >= TARGET_MANY_OWNERS else TARGET_NEAR_TIE
+        near = [m for m in ms if m.score >= tie * top and idx[m.soc_code] in own]
         if len(near) < 2 or idx[ms[0].soc_code] not in own:
             return ms
         best = max(near, key=lambda m: self.log_emp[idx[m.soc_code]])
