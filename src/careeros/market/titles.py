@@ -55,8 +55,8 @@ __all__ = ["TitleMatch", "TitleNormalizer", "clean_title", "split_roles", "FEATU
 #: occupation's words (titles, description, tasks) for :meth:`TitleNormalizer.resolve_target`; 11: credentials
 #: written as titles (BCBA, LCSW ...) and "product owner" expanded when cleaning; 12: how many O*NET sources
 #: attest each alias (ranker features ``attested``, ``attested_gap``); 15: technology words in each occupation's words;
-#: 16: technology words that few occupations' own text uses count too
-_FORMAT_VERSION = 16
+#: 16: technology words that few occupations' own text uses count too; 17: unless a title uses them
+_FORMAT_VERSION = 17
 #: guards the first use of a lazily loaded index (a process may share one normaliser between threads)
 _STATE_LOCK = threading.Lock()
 _ROLE_DECAY = 0.85
@@ -111,8 +111,8 @@ _WORD_STOP = frozenset("a an and the of for in to with or on at by senior sr jun
                        "entry level".split())
 _WORD_SUFFIX = re.compile(r"(?<=[a-z]{4})(?:ies|ing|ers|er|(?<=[sxz])es|(?<=[cs]h)es|(?<!s)s)$")
 #: a technology example's word counts as a word of the occupations that list it when at most this many occupations'
-#: own text (titles, description, tasks) uses it (chosen on train2 of data/eval/titles_gold.csv: 0 -> 10 moved
-#: resolve_target top-1 there 0.556 -> 0.563, train 0.965 -> 0.967, typed targets unchanged at 0.925)
+#: own text (description, tasks) uses it and no O*NET title does (chosen on train2 of data/eval/titles_gold.csv: 0 ->
+#: 10 moved resolve_target top-1 there 0.556 -> 0.563, train 0.965 -> 0.967, typed targets unchanged at 0.925)
 TECH_WORD_OWN_MAX = 10
 #: a word most occupations use says nothing either way: only rarity above this counts (log(N/n); 1.5 = 22%)
 TARGET_WORDS_IDF_FLOOR = 1.5
@@ -912,6 +912,7 @@ class TitleNormalizer:
         # target title whose distinctive word an occupation never uses does not name it ("Legal Operations
         # Specialist" is no Airfield Operations Specialist, an "Electric Vehicle Technician" no RV technician)
         words: list[set[str]] = [_content_words(t) for t in self.titles]
+        titled: set[str] = set().union(*words)  # words of O*NET titles and alternate titles
         if "description" in occupations.columns:
             for code, desc in occupations.select("soc_code", "description").iter_rows():
                 if code in idx and isinstance(desc, str):
@@ -919,6 +920,7 @@ class TitleNormalizer:
         for code, alt in alternate_titles.select("soc_code", "alternate_title").iter_rows():
             if code in idx and isinstance(alt, str):
                 words[idx[code]] |= _content_words(alt)
+                titled |= _content_words(alt)
         if tasks is not None and {"soc_code", "task"} <= set(tasks.columns):
             for code, task in tasks.select("soc_code", "task").iter_rows():
                 if code in idx and isinstance(task, str):
@@ -927,12 +929,15 @@ class TitleNormalizer:
         # works with ("Linux Engineer", "Unix Administrator", "SAP Developer"): an occupation listing that tool uses
         # the word. Before, only words no occupation's own text used counted, so "sap" (the maple sap of forest
         # workers' tasks) was no word of Software Developers, who list SAP ERP, and "SAP Developer" resolved to
-        # Forest and Conservation Workers
+        # Forest and Conservation Workers. A word an O*NET title uses is not lent: "Salesforce Developer" is an
+        # alternate title of Web Developers, and O*NET says so; lent to every occupation listing Salesforce, it let
+        # "Salesforce Platform Developer" go to Software Developers beside a "Salesforce Developer" target
         if technology is not None and {"soc_code", "example"} <= set(technology.columns):
             own_df: Counter[str] = Counter(w for ws in words for w in ws)
             for code, example in technology.select("soc_code", "example").iter_rows():
                 if code in idx and isinstance(example, str):
-                    words[idx[code]] |= {w for w in _content_words(example) if own_df[w] <= TECH_WORD_OWN_MAX}
+                    words[idx[code]] |= {w for w in _content_words(example)
+                                         if own_df[w] == 0 or (own_df[w] <= TECH_WORD_OWN_MAX and w not in titled)}
         self.occ_words = [frozenset(w) for w in words]
         df: Counter[str] = Counter(w for ws in words for w in ws)
         self.word_idf = {w: math.log(n_occ / c) for w, c in df.items()}
