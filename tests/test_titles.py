@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from careeros.market.titles import TitleNormalizer, clean_title, split_roles
+from careeros.market.titles import TitleNormalizer, clean_title, resolve_targets, split_roles
 from careeros.taxonomy.onet import read_onet
 
 
@@ -278,6 +278,12 @@ def test_a_tool_word_that_is_also_an_english_word_still_names_the_tool(norm_emp:
     score of 0.05 against 0.92. A tool word few occupations' own text uses counts for the occupations listing it."""
     got = norm_emp.resolve_target("SAP Developer", k=1)[0]
     assert got.soc_code == "15-1252.00", got
+    sd = norm_emp.codes.index("15-1252.00")
+    assert "sap" in norm_emp.occ_lent[sd]  # lent: the title "Sap Gatherer" uses the word in another sense
+    # a title naming the tool where it is listed keeps the word to itself ("Salesforce Developer": Web Developers)
+    assert "salesforce" not in norm_emp.occ_words[sd]
+    picks = resolve_targets(norm_emp, ["Salesforce Developer", "Salesforce Platform Developer", "Salesforce Engineer"])
+    assert {ms[0].soc_code for ms in picks} == {"15-1254.00"}
     assert norm_emp.resolve_target("Oracle Developer", k=1)[0].soc_code == "15-1252.00"
 
 
@@ -311,7 +317,10 @@ def test_a_title_many_occupations_share_means_a_common_one(norm_emp: TitleNormal
         assert got[0].soc_code != rare, (title, got)
         assert emp[got[0].soc_code] > emp[rare], (title, got)
     assert norm_emp.resolve_target("Service Technician", k=1)[0].soc_code.startswith("49-")
+    # a sure match keeps its place against a far weaker one whose edge is a word of its tools ("Agile PLM") ...
     assert norm_emp.resolve_target("Agile Project Manager", k=1)[0].soc_code == "13-1082.00"
+    # ... not against one whose own tasks say the word ("fleet")
+    assert norm_emp.resolve_target("Fleet Operations Manager", k=1)[0].soc_code == "11-3071.00"
 
 
 def test_a_sure_target_match_is_not_overturned_by_one_rare_word(norm_emp: TitleNormalizer) -> None:

@@ -55,8 +55,9 @@ __all__ = ["TitleMatch", "TitleNormalizer", "clean_title", "split_roles", "FEATU
 #: occupation's words (titles, description, tasks) for :meth:`TitleNormalizer.resolve_target`; 11: credentials
 #: written as titles (BCBA, LCSW ...) and "product owner" expanded when cleaning; 12: how many O*NET sources
 #: attest each alias (ranker features ``attested``, ``attested_gap``); 15: technology words in each occupation's words;
-#: 16: technology words that few occupations' own text uses count too; 17: unless a title uses them
-_FORMAT_VERSION = 17
+#: 16: technology words that few occupations' own text uses count too; 17: unless a title uses them; 18: the words lent
+#: from tools kept apart (``occ_lent``)
+_FORMAT_VERSION = 18
 #: guards the first use of a lazily loaded index (a process may share one normaliser between threads)
 _STATE_LOCK = threading.Lock()
 _ROLE_DECAY = 0.85
@@ -96,9 +97,9 @@ _CATCH_ALL = re.compile(r",\s*all other\b", re.I)
 _GENERIC_TITLE_WORDS = frozenset({"all", "other", "except", "general", "related", "worker"})
 #: a best match this sure stays first ("BI Developer" is a Business Intelligence Analyst at 0.88)
 TARGET_SURE = 0.6
-#: a match at TARGET_SURE or above stays first against a candidate the word order puts above it when it scores more
-#: than this many times that candidate's score (chosen on train2 of data/eval/titles_gold.csv: resolve_target top-1
-#: there 0.569 -> 0.572, train 0.967 -> 0.972, typed targets unchanged; 3 lost a typed target)
+#: a match at TARGET_SURE or above stays first against a candidate the word order puts above it with words of its
+#: tools only when it scores more than this many times that candidate's score (5 chosen on train2 of
+#: data/eval/titles_gold.csv, where 3 lost a typed target; see TitleNormalizer._resolve_one)
 TARGET_SURE_RATIO = 5.0
 #: a target's candidates are ordered by score x ((FLOOR + share of the title's words the occupation uses anywhere) /
 #: (FLOOR + 1)) ** POWER: with no floor, an occupation that lacks one rare word fell to 0 whatever its score ("Staff
@@ -723,6 +724,7 @@ class TitleNormalizer:
     log_emp: np.ndarray
     attested: np.ndarray
     occ_words: list[frozenset[str]]
+    occ_lent: list[frozenset[str]]
     word_idf: dict[str, float]
 
     def __init__(self) -> None:
@@ -912,7 +914,10 @@ class TitleNormalizer:
         # target title whose distinctive word an occupation never uses does not name it ("Legal Operations
         # Specialist" is no Airfield Operations Specialist, an "Electric Vehicle Technician" no RV technician)
         words: list[set[str]] = [_content_words(t) for t in self.titles]
-        titled: set[str] = set().union(*words)  # words of O*NET titles and alternate titles
+        titled: dict[str, set[int]] = {}  # a word of O*NET titles and alternate titles -> the occupations using it
+        for i, ws in enumerate(words):
+            for w in ws:
+                titled.setdefault(w, set()).add(i)
         if "description" in occupations.columns:
             for code, desc in occupations.select("soc_code", "description").iter_rows():
                 if code in idx and isinstance(desc, str):
@@ -920,7 +925,8 @@ class TitleNormalizer:
         for code, alt in alternate_titles.select("soc_code", "alternate_title").iter_rows():
             if code in idx and isinstance(alt, str):
                 words[idx[code]] |= _content_words(alt)
-                titled |= _content_words(alt)
+                for w in _content_words(alt):
+                    titled.setdefault(w, set()).add(idx[code])
         if tasks is not None and {"soc_code", "task"} <= set(tasks.columns):
             for code, task in tasks.select("soc_code", "task").iter_rows():
                 if code in idx and isinstance(task, str):
@@ -932,13 +938,25 @@ class TitleNormalizer:
         # Forest and Conservation Workers. A word an O*NET title uses is not lent: "Salesforce Developer" is an
         # alternate title of Web Developers, and O*NET says so; lent to every occupation listing Salesforce, it let
         # "Salesforce Platform Developer" go to Software Developers beside a "Salesforce Developer" target
+        lent: list[set[str]] = [set() for _ in words]  # words an occupation has from its tools only
         if technology is not None and {"soc_code", "example"} <= set(technology.columns):
             own_df: Counter[str] = Counter(w for ws in words for w in ws)
-            for code, example in technology.select("soc_code", "example").iter_rows():
-                if code in idx and isinstance(example, str):
-                    words[idx[code]] |= {w for w in _content_words(example)
-                                         if own_df[w] == 0 or (own_df[w] <= TECH_WORD_OWN_MAX and w not in titled)}
+            tool_words = [(idx[code], _content_words(example)) for code, example in
+                          technology.select("soc_code", "example").iter_rows()
+                          if code in idx and isinstance(example, str)]
+            listing: dict[str, set[int]] = {}  # a tool word -> the occupations listing a tool so named
+            for i, ws in tool_words:
+                for w in ws:
+                    listing.setdefault(w, set()).add(i)
+            for i, ws in tool_words:
+                # a title naming the tool where the tool is listed keeps the word ("Salesforce Developer" of Web
+                # Developers); a title using it in another sense ("Sap Gatherer" of forest workers) does not
+                lent[i] |= {w for w in ws if own_df[w] == 0 or (
+                    own_df[w] <= TECH_WORD_OWN_MAX and not (titled.get(w, set()) & listing[w]))} - words[i]
+            for ws, ls in zip(words, lent, strict=True):
+                ws |= ls
         self.occ_words = [frozenset(w) for w in words]
+        self.occ_lent = [frozenset(w) for w in lent]
         df: Counter[str] = Counter(w for ws in words for w in ws)
         self.word_idf = {w: math.log(n_occ / c) for w, c in df.items()}
         return self
@@ -1348,11 +1366,17 @@ class TitleNormalizer:
                             * (TARGET_SPECIALTY_FACTOR if m.soc_code in damped else 1.0))
                 missing = {c: u < 1.0 for c, u in used.items()}
                 # the word order is a soft factor: a sure match does not give way to one it outscores many times over
-                # for want of one rare word ("Agile Project Manager": Project Management Specialists at 0.91 fell
-                # below Architectural and Engineering Managers at 0.14, whose tools say "agile")
+                # when what the other has and it lacks are only words of the other's tools ("Agile Project Manager":
+                # Project Management Specialists at 0.91 fell below Architectural and Engineering Managers at 0.14,
+                # whose "Agile PLM" software says "agile"); a word of the other's own text keeps its say ("Fleet
+                # Operations Manager" is a transportation manager, whose tasks say "fleet", not General and
+                # Operations Managers at 0.87)
                 best = max(ms, key=lambda m: m.score)
                 if best.score >= TARGET_SURE and ms[0] is not best and ms[0].score * TARGET_SURE_RATIO < best.score:
-                    ms = [best, *(m for m in ms if m is not best)]
+                    first, other = self.occ_words[idx[ms[0].soc_code]], self.occ_words[idx[best.soc_code]]
+                    edge = {w for w, r in rarity.items() if r > 0 and _uses_word(first, w) and not _uses_word(other, w)}
+                    if edge and edge <= self.occ_lent[idx[ms[0].soc_code]]:
+                        ms = [best, *(m for m in ms if m is not best)]
             ms = self._commoner_of_near_tie(ms, idx, set(self.exact.get(" ".join(toks), ())))
             # an occupation with no civilian employment (military) only for a title that is its own
             own = set(self.exact.get(" ".join(toks), ()))
