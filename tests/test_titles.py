@@ -323,6 +323,14 @@ def test_a_title_many_occupations_share_means_a_common_one(norm_emp: TitleNormal
     assert norm_emp.resolve_target("Fleet Operations Manager", k=1)[0].soc_code == "11-3071.00"
 
 
+def test_a_state_code_closing_a_title_is_a_place(norm_emp: TitleNormalizer) -> None:
+    """"Senior Premier Banker - Media Branch, PA": the closing "PA" is Pennsylvania, not a physician assistant."""
+    assert split_roles("Senior Premier Banker - Media Branch, PA") == ["Senior Premier Banker Media Branch"]
+    got = norm_emp.normalize(["Senior Premier Banker - Media Branch, PA"], k=1)[0][0]
+    assert got.soc_code != "29-1071.00", got
+    assert split_roles("Surgical Technologist, OR") != ["Surgical Technologist"]  # the operating room stays
+
+
 def test_a_sure_target_match_is_not_overturned_by_one_rare_word(norm_emp: TitleNormalizer) -> None:
     """The word-use order is a soft factor: a far surer match that lacks one rare word of the title is not put below
     a weak candidate whose text happens to use it ("Revenue Management Analyst" is a management analyst, not a tax

@@ -86,6 +86,12 @@ NOISE = {
     "join", "we", "are", "intern", "internship", "summer", "fall", "spring", "winter", "yoe", "years", "year",
     "salary", "k", "m", "oa", "deu", "cbo", "cboc", "opc", "ok", "new", "grads",
 }
+#: US state and territory postal codes (a title ending ", PA" names a place); OR is left out ("Surgical Tech, OR" is
+#: the operating room)
+US_STATE_CODES = frozenset(
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK "
+    "PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI".split()
+)
 #: Posting noise only at the end of a title ("Founding Engineer, $180k + equity"); a word that qualifies what follows
 #: it stays ("Equity Research Associate", "Private Equity Analyst").
 TRAILING_NOISE = {"equity"}

@@ -41,6 +41,7 @@ from careeros.market.title_aliases import (
     SENIORITY,
     SENIORITY_KEEP,
     TRAILING_NOISE,
+    US_STATE_CODES,
 )
 from careeros.resources import own_path
 
@@ -421,12 +422,17 @@ def _unmask(s: str, parts: list[str]) -> str:
     return s
 
 
+#: a US state's postal code closing a title after a comma ("Premier Banker - Media Branch, PA"): a place, not a
+#: physician assistant
+_STATE_TAIL = re.compile(r",\s*(?:" + "|".join(sorted(US_STATE_CODES)) + r")\s*\)?\s*$")
+
+
 def split_roles(title: str, heads: frozenset[str] | None = None) -> list[str]:
     """Split a posting title into role strings ("Backend / Frontend Engineer" -> two roles), noise segments dropped."""
     if not isinstance(title, str) or not title.strip():
         return []
     heads = heads if heads is not None else _default_heads()
-    plain = _ascii(title)
+    plain = _STATE_TAIL.sub("", _ascii(title))
     if not _SPLIT_CHARS.search(plain):  # one segment, one piece: the title itself (most titles)
         return [plain.strip()] if clean_title(plain) else []
     masked, parts = _mask_parens(plain)
