@@ -636,10 +636,8 @@ def _study_picks(gaps: Sequence[Gap], covered: set[str], hours: float, a: Assump
     The largest gaps no product covers first (none under ``STUDY_MIN_SHARE`` of the largest gap, no credential: its
     route is mapped, not studied), at most ``MAX_STUDY_ITEMS``.
     """
-    floor = STUDY_MIN_SHARE * max((g.size for g in gaps), default=0.0)
     out: list[Gap] = []
-    for g in sorted((g for g in gaps if g.skill_id not in covered and g.size >= floor and not is_credential(g.label)),
-                    key=lambda g: -g.size):
+    for g in (g for g in _study_candidates(gaps, covered) if not is_credential(g.label)):
         h = _learn_hours(g, a) * bias
         if len(out) >= MAX_STUDY_ITEMS or h > hours:
             break
@@ -680,6 +678,16 @@ MORE_STUDY_ITEMS = 2
 STUDY_MIN_SHARE = 0.25
 
 
+def _study_candidates(gaps: Sequence[Gap], covered: set[str]) -> list[Gap]:
+    """The gaps that may get study of their own, largest first; both study selections take them in this order.
+
+    None ``covered`` and none under ``STUDY_MIN_SHARE`` of the largest gap (a coach does not fill spare hours with a
+    marginal knowledge area or a tool example: "Communications and Media" for a nurse aiming at practitioner).
+    """
+    floor = STUDY_MIN_SHARE * max((g.size for g in gaps), default=0.0)
+    return sorted((g for g in gaps if g.skill_id not in covered and g.size >= floor), key=lambda g: -g.size)
+
+
 def _study_items(gaps: Sequence[Gap], learned: set[str], hours_left: float, a: AssumptionSet, bias: float,
                  roles_of: dict[str, list[str]], fam: dict[str, Any], limit: int = MAX_STUDY_ITEMS,
                  parents: Mapping[str, Mapping[str, float]] | None = None) -> list[_Work]:
@@ -694,15 +702,12 @@ def _study_items(gaps: Sequence[Gap], learned: set[str], hours_left: float, a: A
     out: list[_Work] = []
     by_id = {g.skill_id: g for g in gaps}
     picked = set(learned)
-    # a gap far smaller than the largest is no study item of its own: a coach does not fill spare hours with a
-    # marginal knowledge area or a tool example ("Communications and Media" for a nurse aiming at practitioner)
-    floor = STUDY_MIN_SHARE * max((g.size for g in gaps), default=0.0)
     # the route of a licence among the largest gaps keeps its hours whatever study comes first (see :func:`_route`)
     route = _route(gaps, by_id, picked, hours_left, a, bias, roles_of, fam, parents or {})
     if route is not None:
         hours_left -= route.minutes / 60
         picked.update(route.skill_ids)
-    for g in sorted((g for g in gaps if g.skill_id not in learned and g.size >= floor), key=lambda g: -g.size):
+    for g in _study_candidates(gaps, learned):
         # the practice it directly builds on, when the plan does not cover it yet, is studied first (deep learning
         # before GPU training optimisation); a tool is learned hands-on, not by its broader practice first
         # ... and a credential's route is its group's route too: one route item for "Social work licensure (LCSW)"
