@@ -254,3 +254,8 @@ def test_a_repeat_of_a_product_gives_way_to_another_product_that_costs_little_va
     assert _distinct_products([press, press2], [press, press2, tiny], sizes, 20) == [press, press2]
     # a product the goal's picks hold is a repeat too
     assert [a.id for a in _distinct_products([press2], [press2, campaign], sizes, 10, fixed=[press])] == [campaign.id]
+    # another product's later instance takes the gaps its first instance would leave: a customer success manager's
+    # second playbook gave way to nothing because the dashboard's first instance covered what the playbook did
+    dash, dash2 = art("dashboard:1", "dashboard", ["a"]), art("dashboard#2@1:1", "dashboard", ["b"])
+    got = _distinct_products([press, press2], [press, press2, dash, dash2], sizes, 20)
+    assert [a.id for a in got] == [press.id, dash2.id]

@@ -277,7 +277,10 @@ def _distinct_products(chosen: list[Artifact], cands: Sequence[Artifact], sizes:
         if _product(a) not in used:
             continue  # chosen alone it is the product itself, no repeat
         room = budget - sum(b.hours for b in rest)
-        others = [c for c in cands if _product(c) not in used and not later_instance(c) and c.hours <= room + 1e-9]
+        # any instance of another product: a later one chosen alone is that product on the gaps its first instance
+        # would leave (a "Customer health dashboard" on KPIs and ticketing, not on the customer success the
+        # playbook already covers), and it is titled as the product itself
+        others = [c for c in cands if _product(c) not in used and c.hours <= room + 1e-9]
         if not others:
             continue
         best = max(others, key=lambda c: (plan_value([*rest, c], sizes), -c.hours))
