@@ -384,3 +384,10 @@ def test_a_size_before_a_second_duty_is_no_result() -> None:
     assert star_parts("Delivered 40 stops a day to bars and grocery stores; handled invoices and returns.") == (
         "Delivered 40 stops a day to bars and grocery stores; handled invoices and returns", "")
     assert star_parts("Cut overtime 30%; rebuilt the rota") == ("rebuilt the rota", "Cut overtime 30%")
+    # a result clause a seller writes ("keeping 95% of revenue") and a target met inside one clause ("at 112% of
+    # quota") are results; a second duty with a number ("supporting 300 staff") is not
+    assert star_parts("Negotiated renewals with 20 existing customers, keeping 95% of revenue") == (
+        "Negotiated renewals with 20 existing customers", "keeping 95% of revenue")
+    assert star_parts("Closed 38 new SMB accounts a year at 112% of quota, tracked in Salesforce") == (
+        "Closed 38 new SMB accounts a year, tracked in Salesforce", "112% of quota")
+    assert star_parts("Managed 12 clinics, supporting 300 staff") == ("Managed 12 clinics, supporting 300 staff", "")

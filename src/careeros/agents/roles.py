@@ -983,8 +983,12 @@ def person_works(inp: Any, untrusted: Mapping[str, str]) -> list[WorkItem]:
     return [w for w in works if not _INJECTION.search(f"{w.title} {w.summary}")]
 _RESULT_CLAUSE = re.compile(r",\s+(?=(?:cutting|reducing|raising|saving|improving|increasing|lowering|growing|"
                             r"bringing|resulting|which|leading to|so that|achieving|helping|halving|doubling|"
-                            r"processing|handling|serving)\b)",
+                            r"processing|handling|serving|keeping|retaining|generating|adding|boosting|exceeding|"
+                            r"beating|winning|earning|shortening|eliminating|preventing|recovering|securing)\b)",
                             re.IGNORECASE)
+#: a target met, inside one clause ("Closed 38 new accounts a year at 112% of quota"): the attainment is the result
+_ATTAINMENT = re.compile(r"\s+(?:at|to|for)\s+(?=\d+(?:\.\d+)?\s?%\s+of\s+(?:the\s+)?(?:annual\s+|sales\s+)?"
+                         r"(?:quota|target|plan|goal|budget)\b)", re.IGNORECASE)
 _HOW = re.compile(r"\s(?=(?:by|through|after)\s+\w+ing\b)", re.IGNORECASE)
 #: "through" + any means, after a measured change ("Cut food cost from 34% to 29% through menu engineering")
 _THROUGH = re.compile(r"\s(?=through\s+\w)", re.IGNORECASE)
@@ -1058,6 +1062,10 @@ def star_parts(text: str) -> tuple[str, str]:
     m = _RESULT_CLAUSE.search(t)
     if m:
         return t[: m.start()], t[m.end():]
+    m = _ATTAINMENT.search(t)
+    if m and m.start() > 10:
+        head, _, rest = t[m.end():].partition(",")  # "112% of quota, tracked in Salesforce": the how stays with it
+        return (t[: m.start()] + ("," + rest if rest else "")).strip(), head.strip()
     m = _HOW.search(t)
     if not (m and QUANT.search(t[: m.start()])):
         m = next((x for x in _THROUGH.finditer(t) if RESULT.search(t[: x.start()])), None)
