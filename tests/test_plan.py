@@ -571,6 +571,12 @@ def test_spare_hours_go_to_the_largest_gaps_not_to_a_product_far_down_the_list()
     done = [art("docs", "concept:docs")]
     assert _study_beats([art("group", "concept:group")], done, gaps, size, 15.0, 14.0, a, 1.0)
     assert not _study_beats([art("acp", "concept:acp")], done, gaps, size, 15.0, 14.0, a, 1.0)
+    # by rank too: a product on gap 12 of 12 gives way to study of gap 2 even though their sizes are close
+    near = [_gap(f"concept:g{i}", f"Gap {i}", 0.045 - 0.001 * i) for i in range(12)]
+    near_size = {g.skill_id: g.size for g in near}
+    assert _study_beats([art("far", "concept:g11")], [art("top", "concept:g0")], near, near_size, 15.0, 14.0, a, 1.0)
+    assert not _study_beats([art("close", "concept:g3")], [art("top", "concept:g0")], near, near_size, 15.0, 14.0, a,
+                            1.0)
 
 
 def test_a_licence_among_the_largest_gaps_keeps_its_route_and_a_split_route_reads_as_one() -> None:

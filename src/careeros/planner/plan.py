@@ -628,6 +628,9 @@ STUDY_STRENGTH = 0.4
 #: ... and spare budget goes to study rather than to a product only when the product's largest gap is under this share
 #: of every gap that study would take up (see :func:`_study_beats`)
 STUDY_OVER_PRODUCT = 0.5
+#: ... and always when none of the product's gaps is among the STUDY_RANK_FAR largest while study would take up one of
+#: the STUDY_RANK_TOP largest
+STUDY_RANK_FAR, STUDY_RANK_TOP = 10, 5
 
 
 def _study_picks(gaps: Sequence[Gap], covered: set[str], hours: float, a: AssumptionSet, bias: float) -> list[Gap]:
@@ -661,7 +664,16 @@ def _study_beats(extra: Sequence[Artifact], chosen: Sequence[Artifact], gaps: Se
         return STUDY_STRENGTH * sum(g.size for g in _study_picks(gaps, covered, h, a, bias))
 
     picks = _study_picks(gaps, {k for x in chosen for k in x.skills}, hours, a, bias)
-    if not picks or max((size.get(k, 0.0) for x in extra for k in x.skills), default=0.0) >= STUDY_OVER_PRODUCT * min(
+    if not picks:
+        return False
+    # by rank too: a product only on gaps far down the list does not take the hours a top gap's study needs (a DOT
+    # checklist, gap 18, for a warehouse supervisor aiming at warehouse manager, while budget management, gap 2, went
+    # unstudied: the two sizes were close, the ranks not)
+    rank = {g.skill_id: i for i, g in enumerate(sorted(gaps, key=lambda g: -g.size))}
+    if (min((rank.get(k, len(rank)) for x in extra for k in x.skills), default=len(rank)) >= STUDY_RANK_FAR
+            and rank.get(picks[0].skill_id, len(rank)) < STUDY_RANK_TOP):
+        return True
+    if max((size.get(k, 0.0) for x in extra for k in x.skills), default=0.0) >= STUDY_OVER_PRODUCT * min(
             g.size for g in picks):
         return False
     with_extra = plan_value([*chosen, *extra], size) + studied([*chosen, *extra], hours - extra_hours)
