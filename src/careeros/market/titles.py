@@ -1257,10 +1257,16 @@ class TitleNormalizer:
             cache.put(title, hit)
         return list(hit)
 
+    def _index_of_code(self) -> dict[str, int]:
+        """O*NET-SOC code -> index of the occupation (built on first use, kept out of the saved index)."""
+        got = self.__dict__.get("_code_index")
+        if got is None:
+            got = self.__dict__.setdefault("_code_index", {c: i for i, c in enumerate(self.codes)})
+        return got
+
     def _with_sense(self, ms: list[TitleMatch], code: str) -> list[TitleMatch]:
         """``ms`` with the occupation a title sense names first, at TITLE_SENSE_SCORE or the best score if higher."""
-        idx = self.__dict__.get("_code_index") or self.__dict__.setdefault(
-            "_code_index", {c: i for i, c in enumerate(self.codes)})
+        idx = self._index_of_code()
         if code not in idx:
             return ms
         first = TitleMatch(code, self.titles[idx[code]], max([TITLE_SENSE_SCORE, *(m.score for m in ms)]))
@@ -1346,8 +1352,7 @@ class TitleNormalizer:
             return ms[:k]  # a curated sense of the whole title stands
         missing: dict[str, bool] = {}  # per match: whether its O*NET text misses a distinctive word of the title
         if len(ms) > 1:
-            idx = self.__dict__.get("_code_index") or self.__dict__.setdefault(
-                "_code_index", {c: i for i, c in enumerate(self.codes)})
+            idx = self._index_of_code()
             # the title's words the occupation uses anywhere, weighed by their rarity: an occupation that never
             # says "legal" is no legal operations role, however well "operations specialist" matches its titles
             tw = _content_words(" ".join(toks))  # abbreviations expanded ("Sr. RN")
