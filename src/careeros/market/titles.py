@@ -163,10 +163,10 @@ def title_senses() -> dict[str, str]:
     """
     import yaml
 
-    from careeros.resources import data_path
+    from careeros.resources import data_path, load_yaml
 
     try:
-        doc = yaml.safe_load(data_path("title_senses.yaml").read_text(encoding="utf-8")) or {}
+        doc = load_yaml(data_path("title_senses.yaml")) or {}
     except (OSError, yaml.YAMLError):
         return {}
     out: dict[str, str] = {}
@@ -177,6 +177,12 @@ def title_senses() -> dict[str, str]:
             if key:
                 out[key] = str(e["soc"])
     return out
+
+
+def _sense_of(title: str, key: str) -> str | None:
+    """The O*NET-SOC code a title sense gives ``title`` (cleaned to ``key``), when it says nothing else."""
+    code = title_senses().get(key)
+    return code if code is not None and _says_only(title, key) else None
 
 
 def _says_only(title: str, key: str) -> bool:
@@ -1283,13 +1289,11 @@ class TitleNormalizer:
         roles_per = [self._roles(t) for t in titles]
         scored = dict(zip(uniq := list(dict.fromkeys(c for r in roles_per for c in r)),
                           self._score_cleaned(uniq, k, ties) if uniq else [], strict=True))
-        senses = title_senses()
-        sensed = {t for t, roles in zip(titles, roles_per, strict=True) if roles and roles[0] in senses
-                  and _says_only(t, roles[0])}
         out: list[list[TitleMatch]] = []
         for title, roles in zip(titles, roles_per, strict=True):
-            if title in sensed:
-                out.append(self._with_sense(scored[roles[0]], senses[roles[0]])[:k])
+            sense = _sense_of(title, roles[0]) if roles else None
+            if sense is not None:
+                out.append(self._with_sense(scored[roles[0]], sense)[:k])
                 continue
             if len(roles) <= 1:
                 out.append(list(scored[roles[0]]) if roles else [])
@@ -1348,7 +1352,7 @@ class TitleNormalizer:
         """:meth:`resolve_target` of a title read whole."""
         ms = self.normalize([title], k=max(k, TARGET_CANDIDATES), ties=True)[0]
         toks = clean_title(title).split() if isinstance(title, str) else []
-        if " ".join(toks) in title_senses() and _says_only(title, " ".join(toks)):
+        if _sense_of(title, " ".join(toks)) is not None:
             return ms[:k]  # a curated sense of the whole title stands
         missing: dict[str, bool] = {}  # per match: whether its O*NET text misses a distinctive word of the title
         if len(ms) > 1:
