@@ -115,6 +115,31 @@ def test_one_credential_a_group_names_as_an_alternative_shows_the_group(built_ho
     assert not crisis_gap(body + "## Certifications\nCPI Nonviolent Crisis Intervention, 2021\n")
 
 
+def test_a_wording_at_another_level_adds_no_requirements_of_its_own(built_home: Path, reference: object) -> None:
+    """Over the real warehouse: "Assistant Superintendent" beside "Construction Superintendent" (both Construction
+    Managers) asks what a construction superintendent does; alone on that occupation its own title tied a school
+    district assistant superintendent's concepts (school leadership, education law)."""
+    from careeros.planner.intelligence import TargetRoleRef, assess
+    from careeros.profile import Profile
+    from careeros.warehouse.db import connect
+
+    profile = Profile.model_validate({"name": "P", "target_roles": [{"title": "Construction Superintendent",
+                                                                     "soc_code": "11-9021.00"}],
+                                      "goal": {"statement": "Run job sites as a superintendent"}})
+    text = "# Sam Ortiz\n## Experience\n**Carpentry Foreman**, Ridge Builders — 2015–present\n- Ran a crew of 12.\n"
+
+    def labels(also: list[str]) -> list[str]:
+        refs = [TargetRoleRef(title="Construction Superintendent", soc_code="11-9021.00",
+                              onet_title="Construction Managers", also_titles=also)]
+        with connect(built_home / "warehouse.duckdb", read_only=True) as con:
+            found = assess(con, profile, refs, reference, resume=text)
+        return [str(q.label) for p in found.profiles for q in p.requirements]
+
+    school = ("School leadership", "Education law")
+    assert not any(lab.startswith(school) for lab in labels(["Assistant Superintendent"]))
+    assert labels(["Assistant Superintendent"]) == labels([])
+
+
 @pytest.mark.parametrize("text,held", [
     ("# Priya Natarajan, RN, BSN\nRegistered Nurse\n", ["RN"]),
     ("# Ana Ruiz\n## Licenses and certifications\nRN (Michigan), BLS, ACLS\n", ["RN"]),

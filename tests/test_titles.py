@@ -441,6 +441,31 @@ def test_a_target_apart_from_the_others_takes_their_occupation() -> None:
     assert targets_apart([[m("15-2031.00", 0.89)], [m("43-6012.00", 0.05)]])[1][0].soc_code == "43-6012.00"
 
 
+def test_a_target_that_is_another_targets_role_at_another_level_takes_its_occupation() -> None:
+    """"Assistant Superintendent" beside "Construction Superintendent" is a construction role, "Mid-Market Account
+    Executive" beside "Account Executive" the same sales role, "Math Teacher" beside "High School Math Teacher" a high
+    school teacher; only when the other is sure, at least as sure, and among this one's candidates."""
+    from careeros.market.titles import TitleMatch, level_variant, same_role_as_sibling
+
+    def m(soc: str, score: float) -> TitleMatch:
+        return TitleMatch(soc, soc, score)
+
+    assert level_variant("Assistant Superintendent", "Construction Superintendent")
+    assert level_variant("Mid-Market Account Executive", "Account Executive")
+    assert level_variant("Math Teacher", "High School Math Teacher")
+    assert not level_variant("Construction Superintendent", "Assistant Superintendent")  # "construction" says more
+    assert not level_variant("Nurse", "Nurse Educator")  # another role word
+    assert not level_variant("Senior Manager", "Manager of Assistants")
+    titles = ["Construction Superintendent", "Assistant Superintendent"]
+    cm, school = m("11-9021.00", 0.91), m("11-9032.00", 0.65)
+    out = same_role_as_sibling(titles, [[cm], [school, m("11-1021.00", 0.09), m("11-9021.00", 0.08)]])
+    assert [x.soc_code for x in out[1]] == ["11-9021.00", "11-9032.00", "11-1021.00"] and out[0] == [cm]
+    # not among the candidates, or the other unsure or less sure: kept
+    assert same_role_as_sibling(titles, [[cm], [school]])[1][0] is school
+    assert same_role_as_sibling(titles, [[m("11-9021.00", 0.6)], [school, cm]])[1][0] is school
+    assert same_role_as_sibling(titles, [[cm], [m("11-9032.00", 0.95), cm]])[1][0].soc_code == "11-9032.00"
+
+
 def test_targets_together_over_the_real_normaliser(norm_emp: TitleNormalizer) -> None:
     from careeros.market.titles import resolve_targets
 

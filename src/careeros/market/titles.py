@@ -310,16 +310,60 @@ def targets_apart(matches: list[list[TitleMatch]]) -> list[list[TitleMatch]]:
     return out
 
 
+#: words that only place a role within its kind: seniority and level (``SENIORITY``, "assistant" and "associate"
+#: included) and the sales segments ("Mid-Market", "Enterprise", "SMB", "Territory" Account Executive)
+LEVEL_WORDS = frozenset(SENIORITY) | frozenset(
+    "mid market midmarket enterprise smb strategic territory regional inside outside named key global national".split())
+
+
+def level_variant(title: str, other: str) -> bool:
+    """Whether ``title`` is ``other``'s role at another level.
+
+    Its words, ``LEVEL_WORDS`` aside, are all words of ``other``, which ends in the same role word ("Assistant
+    Superintendent" of "Construction Superintendent", "Mid-Market Account Executive" of "Account Executive", "Math
+    Teacher" of "High School Math Teacher").
+    """
+    a = clean_title(title).split() if isinstance(title, str) else []
+    b = clean_title(other).split() if isinstance(other, str) else []
+    return bool(a and b and a[-1] == b[-1] and set(a) - set(b) <= LEVEL_WORDS and set(a) - LEVEL_WORDS)
+
+
+def same_role_as_sibling(titles: list[str], matches: list[list[TitleMatch]]) -> list[list[TitleMatch]]:
+    """A target that is another target's role at another level (``level_variant``) takes that target's occupation.
+
+    "Assistant Superintendent" beside "Construction Superintendent" is a construction assistant superintendent, not
+    a school district's (Education Administrators); "Mid-Market Account Executive" beside "Account Executive" is the
+    same sales role; "Math Teacher" beside "High School Math Teacher" a high school teacher, not a middle school
+    one. It takes the other's occupation when the other is sure (``TARGETS_TOGETHER_SURE``), at least as
+    sure as this one, and its occupation is among this one's candidates ("Engineering Manager" stays an engineering
+    manager beside "Software Engineering Manager" read as a software developer).
+    """
+    out: list[list[TitleMatch]] = []
+    for i, ms in enumerate(matches):
+        take: TitleMatch | None = None
+        if ms:
+            for j, other in enumerate(matches):
+                if j == i or not other or other[0].soc_code == ms[0].soc_code:
+                    continue
+                q = other[0]
+                if (q.score >= TARGETS_TOGETHER_SURE and q.score >= ms[0].score and level_variant(titles[i], titles[j])
+                        and any(m.soc_code == q.soc_code for m in ms)):
+                    if take is None or q.score > take.score:
+                        take = q
+        out.append(ms if take is None else [take, *(m for m in ms if m.soc_code != take.soc_code)])
+    return out
+
+
 def resolve_targets(norm: TitleNormalizer, titles: list[str], k: int = 3) -> list[list[TitleMatch]]:
     """Each of one person's target titles resolved, then read together.
 
-    ``resolve_target`` per title, then ``resolve_targets_together`` and ``targets_apart``: the candidate taken
-    comes first.
+    ``resolve_target`` per title, then ``resolve_targets_together``, ``targets_apart`` and
+    ``same_role_as_sibling``: the candidate taken comes first.
     """
     found = [norm.resolve_target(t, k=max(k, TARGETS_READ)) for t in titles]
     picks = resolve_targets_together([ms[:k] for ms in found])
     read = targets_apart([[ms[j], *ms[:j], *ms[j + 1:]] if ms else ms for ms, j in zip(found, picks, strict=True)])
-    return [ms[:k] for ms in read]
+    return [ms[:k] for ms in same_role_as_sibling(titles, read)]
 
 
 def _ascii(s: str) -> str:

@@ -25,6 +25,7 @@ from careeros.evidence.resume_facts import (
     read_resume,
 )
 from careeros.graph.hierarchy import SkillHierarchy, load_hierarchy
+from careeros.market.titles import level_variant
 from careeros.planner.gaps import (
     RoleGapReport,
     demote_children_of_gaps,
@@ -358,11 +359,16 @@ def assess(con: Any, profile: Profile, roles: Sequence[TargetRoleRef], extractor
         wordings = [r.title, *r.also_titles]
         prof = score_requirements(role_inputs(con, r.soc_code, r.title), extract, hier.alternatives, keywords, r.title,
                                   examples, sibling_titles=r.also_titles)
-        if r.also_titles:
+        # a wording that is another's role at another level adds no requirement of its own: "Assistant
+        # Superintendent" beside "Construction Superintendent" asks what a construction superintendent does, not what
+        # a school district's assistant superintendent does
+        own = [t for t in r.also_titles if not any(level_variant(t, w) and (w == r.title or not level_variant(w, t))
+                                                 for w in wordings if w != t)]
+        if own:
             prof = merge_profiles(prof, *(score_requirements(role_inputs(con, r.soc_code, t), extract,
                                                              hier.alternatives, keywords, t, examples,
                                                              sibling_titles=[w for w in wordings if w != t])
-                                          for t in r.also_titles))
+                                          for t in own))
             verb = "names" if len(r.also_titles) == 1 else "name"
             limits.append(f"{' and '.join(repr(t) for t in r.also_titles)} {verb} the same occupation as '{r.title}' "
                           f"({prof.title or r.soc_code}): one role, with what each title asks for")
