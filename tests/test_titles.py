@@ -456,6 +456,7 @@ def test_a_target_that_is_another_targets_role_at_another_level_takes_its_occupa
     assert not level_variant("Construction Superintendent", "Assistant Superintendent")  # "construction" says more
     assert not level_variant("Nurse", "Nurse Educator")  # another role word
     assert not level_variant("Senior Manager", "Manager of Assistants")
+    assert not level_variant("iOS Developer", "Mobile App Developer")  # both clean to "mobile developer"
     titles = ["Construction Superintendent", "Assistant Superintendent"]
     cm, school = m("11-9021.00", 0.91), m("11-9032.00", 0.65)
     out = same_role_as_sibling(titles, [[cm], [school, m("11-1021.00", 0.09), m("11-9021.00", 0.08)]])

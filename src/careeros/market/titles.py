@@ -319,12 +319,14 @@ LEVEL_WORDS = frozenset(SENIORITY) | frozenset(
 def level_variant(title: str, other: str) -> bool:
     """Whether ``title`` is ``other``'s role at another level.
 
-    Its words, ``LEVEL_WORDS`` aside, are all words of ``other``, which ends in the same role word ("Assistant
-    Superintendent" of "Construction Superintendent", "Mid-Market Account Executive" of "Account Executive", "Math
-    Teacher" of "High School Math Teacher").
+    Its words as written, ``LEVEL_WORDS`` aside, are all words of ``other``, which ends in the same role word
+    ("Assistant Superintendent" of "Construction Superintendent", "Mid-Market Account Executive" of "Account
+    Executive", "Math Teacher" of "High School Math Teacher"). As written, not as cleaned: "iOS Developer" and
+    "Mobile App Developer" both clean to mobile developers, but "iOS" says more.
     """
-    a = clean_title(title).split() if isinstance(title, str) else []
-    b = clean_title(other).split() if isinstance(other, str) else []
+    if not isinstance(title, str) or not isinstance(other, str) or not clean_title(title) or not clean_title(other):
+        return False
+    a, b = re.findall(r"[a-z0-9]+", title.lower()), re.findall(r"[a-z0-9]+", other.lower())
     return bool(a and b and a[-1] == b[-1] and set(a) - set(b) <= LEVEL_WORDS and set(a) - LEVEL_WORDS)
 
 
