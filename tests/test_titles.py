@@ -306,6 +306,19 @@ def test_a_common_title_o_net_files_under_a_rare_occupation_takes_its_common_sen
     assert norm_emp.normalize(["Lead Teacher - Early Childhood Education"], k=1)[0][0].soc_code == "25-2011.00"
     # a title that is only a seniority word elsewhere is a role of its own here
     assert norm_emp.resolve_target("Principal", k=1)[0].soc_code == "11-9032.00"
+    # e-discovery is litigation support work, whether written "E-Discovery" or "eDiscovery"
+    for title in ("E-Discovery Specialist", "eDiscovery Specialist", "Litigation Support Specialist"):
+        assert norm_emp.resolve_target(title, k=1)[0].soc_code == "23-2011.00", title
+    assert norm_emp.resolve_target("Software Engineering Manager", k=1)[0].soc_code == "11-3021.00"
+
+
+def test_e_words_written_closed_read_as_o_net_writes_them(norm_emp: TitleNormalizer) -> None:
+    """O*NET writes "E-Commerce Manager" (Online Merchants); people type "Ecommerce Manager" and "eCommerce Manager"
+    too, which read as advertising managers before."""
+    assert clean_title("Ecommerce Manager") == clean_title("E-Commerce Manager") == "e commerce manager"
+    assert clean_title("eLearning Developer") == clean_title("E-Learning Developer")
+    for title in ("Ecommerce Manager", "eCommerce Manager", "E-Commerce Manager"):
+        assert norm_emp.resolve_target(title, k=1)[0].soc_code == "13-1199.06", title
 
 
 def test_a_title_many_occupations_share_means_a_common_one(norm_emp: TitleNormalizer) -> None:

@@ -17,6 +17,7 @@ ABBREVIATIONS: dict[str, str] = {
     "infosec": "information security", "cybersecurity": "cyber security", "secops": "security operations",
     "bi": "business intelligence", "gis": "geographic information systems", "erp": "enterprise resource planning",
     "crm": "customer relationship management", "ios": "mobile", "android": "mobile",
+    "ecommerce": "e commerce", "elearning": "e learning", "ediscovery": "e discovery",
     "em": "engineering manager", "ems": "engineering manager", "tpm": "technical program manager",
     "pm": "product manager", "pmo": "project management office",
     # US federal 2210 (IT management) parenthetical specialties

@@ -57,8 +57,9 @@ __all__ = ["TitleMatch", "TitleNormalizer", "clean_title", "split_roles", "FEATU
 #: written as titles (BCBA, LCSW ...) and "product owner" expanded when cleaning; 12: how many O*NET sources
 #: attest each alias (ranker features ``attested``, ``attested_gap``); 15: technology words in each occupation's words;
 #: 16: technology words that few occupations' own text uses count too; 17: unless a title uses them; 18: the words lent
-#: from tools kept apart (``occ_lent``)
-_FORMAT_VERSION = 18
+#: from tools kept apart (``occ_lent``); 19: "ecommerce", "elearning", "ediscovery" cleaned as O*NET writes them
+#: ("e commerce")
+_FORMAT_VERSION = 19
 #: guards the first use of a lazily loaded index (a process may share one normaliser between threads)
 _STATE_LOCK = threading.Lock()
 _ROLE_DECAY = 0.85
