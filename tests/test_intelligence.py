@@ -140,6 +140,43 @@ def test_a_wording_at_another_level_adds_no_requirements_of_its_own(built_home: 
     assert labels(["Assistant Superintendent"]) == labels([])
 
 
+@pytest.mark.parametrize("text,phrase", [
+    ("- Lead a team of 5 staff accountants through the monthly close.", "Lead a team of 5"),
+    ("- Led a 5-person crew on 40 custom homes.", "Led a 5-person crew"),
+    ("- Supervise 38 operators across two shifts.", "Supervise 38 operators"),
+    ("Managed 6 direct reports and a $2M budget.", "6 direct reports"),
+    # no number, or no people: nothing
+    ("- Led the team's migration to Kubernetes.", None),
+    ("- Managed the project budget of $40,000.", None),
+    ("- Oversaw 12 projects for 3 clients.", None),
+])
+def test_leading_people_is_read_from_a_resume_line(text: str, phrase: str | None) -> None:
+    from careeros.evidence.resume_facts import leads_people
+
+    assert leads_people(text) == phrase
+
+
+def test_a_resume_that_leads_people_holds_people_management(built_home: Path, reference: object) -> None:
+    """Over the real warehouse: an HR manager who leads a 3-person team aiming at HR director holds people
+    management; the same resume without the line does not show it."""
+    from careeros.planner.intelligence import TargetRoleRef, assess
+    from careeros.profile import Profile
+    from careeros.warehouse.db import connect
+
+    profile = Profile.model_validate({"name": "P", "target_roles": [{"title": "HR Director", "soc_code": "11-3121.00"}],
+                                      "goal": {"statement": "Become an HR director"}})
+    refs = [TargetRoleRef(title="HR Director", soc_code="11-3121.00", onet_title="Human Resources Managers")]
+    body = "# T O\n## Experience\n**Human Resources Manager**, Lakefront Foods — 2020–present\n- Ran benefits renewal.\n"
+
+    def people_gap(text: str) -> bool:
+        with connect(built_home / "warehouse.duckdb", read_only=True) as con:
+            found = assess(con, profile, refs, reference, resume=text)
+        return any(str(g["label"]).startswith("People management") for g in found.gaps)
+
+    assert people_gap(body)
+    assert not people_gap(body + "- Lead a team of 3 HR staff supporting 420 employees.\n")
+
+
 @pytest.mark.parametrize("text,held", [
     ("# Priya Natarajan, RN, BSN\nRegistered Nurse\n", ["RN"]),
     ("# Ana Ruiz\n## Licenses and certifications\nRN (Michigan), BLS, ACLS\n", ["RN"]),

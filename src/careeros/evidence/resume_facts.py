@@ -328,6 +328,36 @@ def licence_post_nominals(text: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+_LEAD_VERB = (r"(?:lead|leads|led|leading|manage|manages|managed|managing|supervise|supervises|supervised|supervising|"
+              r"oversee|oversees|oversaw|overseeing|direct|directs|directed|directing)")
+_PEOPLE = ("staff|employees|associates|nurses|technicians|engineers|agents|representatives|reps|workers|drivers|"
+           "operators|analysts|accountants|teachers|cashiers|servers|cooks|generalists|coordinators|specialists|"
+           "mechanics|electricians|carpenters|laborers|tellers|designers|developers|assistants|aides|"
+           "paraprofessionals|supervisors|managers|millwrights|writers|editors|recruiters|paralegals|associates")
+#: a resume line that says its owner leads people, with how many: "Lead a team of 5", "Led a 5-person crew",
+#: "Supervise 38 operators", "6 direct reports"
+_LEADS_PEOPLE = [
+    re.compile(r"\b\d+\s+direct\s+reports\b", re.I),
+    re.compile(r"\b" + _LEAD_VERB + r"\s+(?:a\s+|an\s+|the\s+|my\s+)?(?:[\w&/-]+\s+){0,2}?(?:team|staff|crew|department)"
+               r"\s+of\s+\d+", re.I),
+    re.compile(r"\b" + _LEAD_VERB + r"\s+(?:a\s+|an\s+)?\d+[- ](?:person|member|people)\s+(?:[\w&/-]+\s+){0,2}?"
+               r"(?:team|staff|crew|department)\b", re.I),
+    re.compile(r"\b" + _LEAD_VERB + r"\s+\d+\s+(?:[\w-]+\s+){0,2}?(?:" + _PEOPLE + r")\b", re.I),
+]
+
+
+def leads_people(text: str) -> str | None:
+    """The first phrase of a resume that shows its owner leads people, or None.
+
+    "Lead a team of 5", "Supervise 38 operators", "Led a 5-person crew", "6 direct reports". A number is required: "led the team's migration" or "managed the project" says nothing of staff.
+    """
+    for rx in _LEADS_PEOPLE:
+        m = rx.search(text)
+        if m:
+            return m.group(0)
+    return None
+
+
 def normaliser_scores(normalizer: object) -> Callable[[Sequence[str]], list[tuple[str | None, str | None, float]]]:
     """Adapt a title normaliser to :func:`read_resume`'s ``score_titles``."""
 

@@ -21,6 +21,7 @@ from careeros.evidence.linking import credential_in_progress, learning_context, 
 from careeros.evidence.resume_facts import (
     POST_NOMINAL_LICENCES,
     ResumeFacts,
+    leads_people,
     licence_post_nominals,
     read_resume,
 )
@@ -348,6 +349,12 @@ def assess(con: Any, profile: Profile, roles: Sequence[TargetRoleRef], extractor
             either = _name_alternatives(str(names.get(parent, "")))
             if (len(got) >= 2 or any(either & _name_alternatives(g) for g in got)) and parent not in person.removed:
                 person.offer(parent, RESUME_NAMED, f"named in your resume ({', '.join(sorted(got)[:3])})")
+        # leading people, said with how many ("Lead a team of 5", "Supervise 38 operators"): people management, which
+        # no skills line names
+        lead = leads_people(resume)
+        pm = labels.get("people management")
+        if lead and pm and pm not in rejected and pm not in person.removed:
+            person.offer(pm, RESUME_NAMED, f"named in your resume ('{lead}')")
         # a licence written as the person's post-nominal letters ("Priya Natarajan, RN, BSN")
         for letters in licence_post_nominals(resume):
             lic = labels.get(POST_NOMINAL_LICENCES[letters].lower())
