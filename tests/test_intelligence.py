@@ -145,6 +145,8 @@ def test_a_wording_at_another_level_adds_no_requirements_of_its_own(built_home: 
     ("- Led a 5-person crew on 40 custom homes.", "Led a 5-person crew"),
     ("- Supervise 38 operators across two shifts.", "Supervise 38 operators"),
     ("Managed 6 direct reports and a $2M budget.", "6 direct reports"),
+    ("- Run a kitchen of 22 cooks for a 180-seat restaurant.", "Run a kitchen of 22 cooks"),
+    ("- Ran a shift of 8 hours on the line.", None),
     # no number, or no people: nothing
     ("- Led the team's migration to Kubernetes.", None),
     ("- Managed the project budget of $40,000.", None),

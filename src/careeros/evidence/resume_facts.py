@@ -329,7 +329,7 @@ def licence_post_nominals(text: str) -> list[str]:
 
 
 _LEAD_VERB = (r"(?:lead|leads|led|leading|manage|manages|managed|managing|supervise|supervises|supervised|supervising|"
-              r"oversee|oversees|oversaw|overseeing|direct|directs|directed|directing)")
+              r"oversee|oversees|oversaw|overseeing|direct|directs|directed|directing|run|runs|ran|running)")
 _PEOPLE = ("staff|employees|associates|nurses|technicians|engineers|agents|representatives|reps|workers|drivers|"
            "operators|analysts|accountants|teachers|cashiers|servers|cooks|generalists|coordinators|specialists|"
            "mechanics|electricians|carpenters|laborers|tellers|designers|developers|assistants|aides|"
@@ -343,6 +343,9 @@ _LEADS_PEOPLE = [
     re.compile(r"\b" + _LEAD_VERB + r"\s+(?:a\s+|an\s+)?\d+[- ](?:person|member|people)\s+(?:[\w&/-]+\s+){0,2}?"
                r"(?:team|staff|crew|department)\b", re.I),
     re.compile(r"\b" + _LEAD_VERB + r"\s+\d+\s+(?:[\w-]+\s+){0,2}?(?:" + _PEOPLE + r")\b", re.I),
+    # "Run a kitchen of 22 cooks", "Managed a shift of 12 associates"
+    re.compile(r"\b" + _LEAD_VERB + r"\s+(?:a\s+|an\s+|the\s+|my\s+)?(?:[\w&/-]+\s+){0,2}?(?:kitchen|shift|unit|store|branch|"
+               r"office|floor|shop|group|line|section)\s+of\s+\d+\s+(?:[\w-]+\s+)?(?:" + _PEOPLE + r"|cooks)\b", re.I),
 ]
 
 
