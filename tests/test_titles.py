@@ -310,6 +310,8 @@ def test_a_common_title_o_net_files_under_a_rare_occupation_takes_its_common_sen
     for title in ("E-Discovery Specialist", "eDiscovery Specialist", "Litigation Support Specialist"):
         assert norm_emp.resolve_target(title, k=1)[0].soc_code == "23-2011.00", title
     assert norm_emp.resolve_target("Software Engineering Manager", k=1)[0].soc_code == "11-3021.00"
+    assert norm_emp.resolve_target("Outside Plant Technician", k=1)[0].soc_code == "49-2022.00"  # not a power plant
+    assert norm_emp.resolve_target("First Responder", k=1)[0].soc_code == "29-2042.00"
 
 
 def test_e_words_written_closed_read_as_o_net_writes_them(norm_emp: TitleNormalizer) -> None:
