@@ -472,6 +472,13 @@ def test_a_target_that_is_another_targets_role_at_another_level_takes_its_occupa
     assert not level_variant("Nurse", "Nurse Educator")  # another role word
     assert not level_variant("Senior Manager", "Manager of Assistants")
     assert not level_variant("iOS Developer", "Mobile App Developer")  # both clean to "mobile developer"
+    from careeros.market.titles import only_level_apart
+
+    assert only_level_apart("Assistant Superintendent", "Construction Superintendent")
+    assert only_level_apart("Mid-Market Account Executive", "Account Executive")
+    # the broader wording of the same role says no level: it keeps its own requirements in a merged profile
+    assert level_variant("School Principal", "Middle School Principal")
+    assert not only_level_apart("School Principal", "Middle School Principal")
     titles = ["Construction Superintendent", "Assistant Superintendent"]
     cm, school = m("11-9021.00", 0.91), m("11-9032.00", 0.65)
     out = same_role_as_sibling(titles, [[cm], [school, m("11-1021.00", 0.09), m("11-9021.00", 0.08)]])

@@ -331,6 +331,17 @@ def level_variant(title: str, other: str) -> bool:
     return bool(a and b and a[-1] == b[-1] and set(a) - set(b) <= LEVEL_WORDS and set(a) - LEVEL_WORDS)
 
 
+def only_level_apart(title: str, other: str) -> bool:
+    """Whether ``title`` is ``other`` with level words added (``level_variant``, and it says one more word).
+
+    "Assistant Superintendent" of "Construction Superintendent" says "assistant"; "School Principal" of "Middle School
+    Principal" says nothing more: it is the broader wording of the same role, not another level of it.
+    """
+    if not level_variant(title, other):
+        return False
+    return bool(set(re.findall(r"[a-z0-9]+", title.lower())) - set(re.findall(r"[a-z0-9]+", other.lower())))
+
+
 def same_role_as_sibling(titles: list[str], matches: list[list[TitleMatch]]) -> list[list[TitleMatch]]:
     """A target that is another target's role at another level (``level_variant``) takes that target's occupation.
 

@@ -26,7 +26,7 @@ from careeros.evidence.resume_facts import (
     read_resume,
 )
 from careeros.graph.hierarchy import SkillHierarchy, load_hierarchy
-from careeros.market.titles import level_variant
+from careeros.market.titles import only_level_apart
 from careeros.planner.gaps import (
     RoleGapReport,
     demote_children_of_gaps,
@@ -368,9 +368,9 @@ def assess(con: Any, profile: Profile, roles: Sequence[TargetRoleRef], extractor
                                   examples, sibling_titles=r.also_titles)
         # a wording that is another's role at another level adds no requirement of its own: "Assistant
         # Superintendent" beside "Construction Superintendent" asks what a construction superintendent does, not what
-        # a school district's assistant superintendent does
-        own = [t for t in r.also_titles if not any(level_variant(t, w) and (w == r.title or not level_variant(w, t))
-                                                 for w in wordings if w != t)]
+        # a school district's assistant superintendent does. A broader wording of the same role keeps its say: "School
+        # Principal" beside "Middle School Principal" ties the school leadership items the longer title ranks lower
+        own = [t for t in r.also_titles if not any(only_level_apart(t, w) for w in wordings if w != t)]
         if own:
             prof = merge_profiles(prof, *(score_requirements(role_inputs(con, r.soc_code, t), extract,
                                                              hier.alternatives, keywords, t, examples,
