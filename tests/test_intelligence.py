@@ -90,26 +90,30 @@ def test_resume_title_is_the_role_part_not_the_employer(line: str, title: str, e
     assert f.experiences[0].title == title and f.experiences[0].employer == employer
 
 
-def test_one_credential_a_group_names_as_an_alternative_shows_the_group(built_home: Path, reference: object) -> None:
-    """Over the real warehouse: "Crisis de-escalation certifications (CPI/CIT)" asks for CPI or CIT, so a
-    paraprofessional certified in CPI Nonviolent Crisis Intervention does not have it as a gap when aiming at
-    special education teacher; without the certification line she does."""
+def _gap_labels(built_home: Path, reference: object, title: str, soc: str, onet_title: str, text: str) -> list[str]:
+    """Gap labels of a one-target profile for a resume text, over the real warehouse."""
     from careeros.planner.intelligence import TargetRoleRef, assess
     from careeros.profile import Profile
     from careeros.warehouse.db import connect
 
-    profile = Profile.model_validate({"name": "P", "target_roles": [{"title": "Special Education Teacher",
-                                                                     "soc_code": "25-2057.00"}],
-                                      "goal": {"statement": "Become a special education teacher"}})
-    refs = [TargetRoleRef(title="Special Education Teacher", soc_code="25-2057.00",
-                          onet_title="Special Education Teachers, Middle School")]
+    profile = Profile.model_validate({"name": "P", "target_roles": [{"title": title, "soc_code": soc}],
+                                      "goal": {"statement": f"Become a {title}"}})
+    refs = [TargetRoleRef(title=title, soc_code=soc, onet_title=onet_title)]
+    with connect(built_home / "warehouse.duckdb", read_only=True) as con:
+        return [str(g["label"]) for g in assess(con, profile, refs, reference, resume=text).gaps]
+
+
+def test_one_credential_a_group_names_as_an_alternative_shows_the_group(built_home: Path, reference: object) -> None:
+    """Over the real warehouse: "Crisis de-escalation certifications (CPI/CIT)" asks for CPI or CIT, so a
+    paraprofessional certified in CPI Nonviolent Crisis Intervention does not have it as a gap when aiming at
+    special education teacher; without the certification line she does."""
     body = ("# Ana Ruiz\n## Experience\n**Special Education Paraprofessional**, Desert Vista Middle School — 2019–present\n"
             "- Support 8 students with IEPs in inclusion classrooms; de-escalate incidents and keep behavior data.\n")
 
     def crisis_gap(text: str) -> bool:
-        with connect(built_home / "warehouse.duckdb", read_only=True) as con:
-            found = assess(con, profile, refs, reference, resume=text)
-        return any(str(g["label"]).startswith("Crisis de-escalation certifications") for g in found.gaps)
+        return any(lab.startswith("Crisis de-escalation certifications") for lab in _gap_labels(
+            built_home, reference, "Special Education Teacher", "25-2057.00", "Special Education Teachers, Middle School",
+            text))
 
     assert crisis_gap(body)
     assert not crisis_gap(body + "## Certifications\nCPI Nonviolent Crisis Intervention, 2021\n")
@@ -161,19 +165,11 @@ def test_leading_people_is_read_from_a_resume_line(text: str, phrase: str | None
 def test_a_resume_that_leads_people_holds_people_management(built_home: Path, reference: object) -> None:
     """Over the real warehouse: an HR manager who leads a 3-person team aiming at HR director holds people
     management; the same resume without the line does not show it."""
-    from careeros.planner.intelligence import TargetRoleRef, assess
-    from careeros.profile import Profile
-    from careeros.warehouse.db import connect
-
-    profile = Profile.model_validate({"name": "P", "target_roles": [{"title": "HR Director", "soc_code": "11-3121.00"}],
-                                      "goal": {"statement": "Become an HR director"}})
-    refs = [TargetRoleRef(title="HR Director", soc_code="11-3121.00", onet_title="Human Resources Managers")]
     body = "# T O\n## Experience\n**Human Resources Manager**, Lakefront Foods — 2020–present\n- Ran benefits renewal.\n"
 
     def people_gap(text: str) -> bool:
-        with connect(built_home / "warehouse.duckdb", read_only=True) as con:
-            found = assess(con, profile, refs, reference, resume=text)
-        return any(str(g["label"]).startswith("People management") for g in found.gaps)
+        return any(lab.startswith("People management") for lab in _gap_labels(
+            built_home, reference, "HR Director", "11-3121.00", "Human Resources Managers", text))
 
     assert people_gap(body)
     assert not people_gap(body + "- Lead a team of 3 HR staff supporting 420 employees.\n")

@@ -333,7 +333,7 @@ _LEAD_VERB = (r"(?:lead|leads|led|leading|manage|manages|managed|managing|superv
 _PEOPLE = ("staff|employees|associates|nurses|technicians|engineers|agents|representatives|reps|workers|drivers|"
            "operators|analysts|accountants|teachers|cashiers|servers|cooks|generalists|coordinators|specialists|"
            "mechanics|electricians|carpenters|laborers|tellers|designers|developers|assistants|aides|"
-           "paraprofessionals|supervisors|managers|millwrights|writers|editors|recruiters|paralegals|associates")
+           "paraprofessionals|supervisors|managers|millwrights|writers|editors|recruiters|paralegals")
 #: a resume line that says its owner leads people, with how many: "Lead a team of 5", "Led a 5-person crew",
 #: "Supervise 38 operators", "6 direct reports"
 _LEADS_PEOPLE = [
@@ -352,7 +352,8 @@ _LEADS_PEOPLE = [
 def leads_people(text: str) -> str | None:
     """The first phrase of a resume that shows its owner leads people, or None.
 
-    "Lead a team of 5", "Supervise 38 operators", "Led a 5-person crew", "6 direct reports". A number is required: "led the team's migration" or "managed the project" says nothing of staff.
+    "Lead a team of 5", "Supervise 38 operators", "Led a 5-person crew", "6 direct reports". A number is required:
+    "led the team's migration" or "managed the project" says nothing of staff.
     """
     for rx in _LEADS_PEOPLE:
         m = rx.search(text)

@@ -317,6 +317,11 @@ LEVEL_WORDS = frozenset(SENIORITY) | frozenset(
     "mid market midmarket enterprise smb strategic territory regional inside outside named key global national".split())
 
 
+def _written_words(title: str) -> list[str]:
+    """A title's words as written (lower case, no cleaning): what ``level_variant`` compares."""
+    return re.findall(r"[a-z0-9]+", title.lower())
+
+
 def level_variant(title: str, other: str) -> bool:
     """Whether ``title`` is ``other``'s role at another level.
 
@@ -327,7 +332,7 @@ def level_variant(title: str, other: str) -> bool:
     """
     if not isinstance(title, str) or not isinstance(other, str) or not clean_title(title) or not clean_title(other):
         return False
-    a, b = re.findall(r"[a-z0-9]+", title.lower()), re.findall(r"[a-z0-9]+", other.lower())
+    a, b = _written_words(title), _written_words(other)
     return bool(a and b and a[-1] == b[-1] and set(a) - set(b) <= LEVEL_WORDS and set(a) - LEVEL_WORDS)
 
 
@@ -339,7 +344,7 @@ def only_level_apart(title: str, other: str) -> bool:
     """
     if not level_variant(title, other):
         return False
-    return bool(set(re.findall(r"[a-z0-9]+", title.lower())) - set(re.findall(r"[a-z0-9]+", other.lower())))
+    return bool(set(_written_words(title)) - set(_written_words(other)))
 
 
 def same_role_as_sibling(titles: list[str], matches: list[list[TitleMatch]]) -> list[list[TitleMatch]]:
