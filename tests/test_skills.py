@@ -132,6 +132,22 @@ def test_an_acronym_a_concept_names_is_no_product(ext: SkillExtractor) -> None:
     assert "concept:hvac-systems" in found and "tech:hvac-tools-software" not in found
 
 
+@pytest.mark.parametrize(("text", "skill_id", "present"), [
+    ("Handle brake and suspension repair on Toyota models", "concept:brake-systems-repair", True),  # shared last word
+    ("Brake/suspension repair, 20 cars a week", "concept:brake-systems-repair", True),
+    ("Process accounts payable and receivable for 3 entities", "concept:financial-accounting", True),  # shared first
+    ("Brake pads and rotors in stock", "concept:brake-systems-repair", False),  # no phrase a skill's form
+    ("Sales and marketing manager", "concept:sales-management", False),
+])
+def test_coordinated_phrases(ext: SkillExtractor, text: str, skill_id: str, present: bool) -> None:
+    """A skill a coordinated phrase names without writing it out ("brake and suspension repair": brake repair)."""
+    ms = {m.skill_id: m for m in ext.extract(text)}
+    assert (skill_id in ms) is present
+    if present:
+        m = ms[skill_id]
+        assert text[m.start:m.end] == m.text and m.score < 1.0
+
+
 def test_no_match_inside_words(ext: SkillExtractor) -> None:
     found = labels(ext, "We write JavaScript and use ASP.NET daily.")
     assert "JavaScript" in found and "Java" not in found

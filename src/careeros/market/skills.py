@@ -54,6 +54,14 @@ _RIGHT_CUE = re.compile(
     r"|skills?|monolith|apps?|libraries|modules?|internals|\(golang\)|super[- ]?users?|/|,)",
     re.IGNORECASE,
 )
+#: words and the joiners of a coordinated phrase ("brake and suspension repair", "accounts payable & receivable")
+_COORD_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9+#]*|&|/")
+_COORD_JOIN = frozenset({"and", "or", "&", "/"})
+#: words that never start a skill read out of a coordinated phrase
+_COORD_STOP = frozenset("a an the in of to for with on at by from as up out both either is are was were be our my "
+                        "their your his her its new all any each other more most and or nor not".split())
+#: a skill read out of a coordinated phrase scores this share of a written one
+COORD_SCORE = 0.9
 _ITEM_BEFORE = re.compile(r"(?:^|[,;:|\u2022\u00b7]|^\s*[-*])\s*$")
 _ITEM_AFTER = re.compile(r"^\s*(?:[,;|\u2022\u00b7)]|\.?\s*$)")
 
@@ -564,7 +572,8 @@ class SkillExtractor:
                     continue
                 cands.append((start, end, idx, score, mode))
                 break
-        if not cands:
+        coords = self._coordinated(text)
+        if not cands and not coords:
             return []
         # longest match wins on overlaps (technology before tool before ESCO on equal length)
         taxo_rank = {"technology": 0, "concept": 1, "tool": 1, "skill": 2, "knowledge": 2}
@@ -600,6 +609,7 @@ class SkillExtractor:
                 else:
                     rest.append(c)
             pending = rest
+        accepted.extend(coords)
         accepted.sort()
         best: dict[int, SkillMatch] = {}
         order: list[int] = []
@@ -613,6 +623,44 @@ class SkillExtractor:
                 elif sc > prev.score:
                     best[j] = SkillMatch(sid, label, kind, taxo, round(sc, 3), prev.text, prev.start, prev.end)
         return [best[j] for j in order]
+
+    def _coordinated(self, text: str) -> list[tuple[int, int, int, float, int]]:
+        """Skills a coordinated phrase names without writing them out.
+
+        "brake and suspension repair" names brake repair; "accounts payable and receivable" names accounts
+        receivable; "pediatric and adult critical care" names pediatric critical care. Only a phrase that is, whole, a
+        form matched without context (case as written for a cased one) counts, at COORD_SCORE of its score.
+        """
+        toks = [(m.group(), m.start(), m.end()) for m in _COORD_TOKEN.finditer(text)]
+        out: list[tuple[int, int, int, float, int]] = []
+
+        def joined(a: int, b: int) -> bool:  # tokens a..b only apart by spaces
+            return all(not text[toks[k][2]:toks[k + 1][1]].strip() for k in range(a, b))
+
+        def look(words: list[str], start: int, end: int) -> None:
+            phrase = " ".join(words)
+            hit = self.automaton.get(phrase.lower(), None)
+            if hit is None:
+                return
+            for surface, mode, idx, score in hit[1]:
+                if mode == INSENSITIVE or (mode == CASED and surface == phrase):
+                    out.append((start, end, idx, round(score * COORD_SCORE, 3), mode))
+                    return
+
+        for i in range(1, len(toks) - 1):
+            if toks[i][0].lower() not in _COORD_JOIN:
+                continue
+            left, right = toks[i - 1][0], toks[i + 1][0]
+            if left.lower() in _COORD_STOP or right.lower() in _COORD_STOP or right in _COORD_JOIN:
+                continue
+            # a shared last word (or two): "brake and suspension repair", "pediatric and adult critical care"
+            for k in (2, 3):
+                if i + k < len(toks) and joined(i - 1, i + k) and toks[i + k][0].lower() not in _COORD_JOIN:
+                    look([left, *(t[0] for t in toks[i + 2:i + k + 1])], toks[i - 1][1], toks[i + k][2])
+            # a shared first word: "accounts payable and receivable"
+            if i >= 2 and joined(i - 2, i + 1) and toks[i - 2][0].lower() not in _COORD_STOP | _COORD_JOIN:
+                look([toks[i - 2][0], right], toks[i - 2][1], toks[i + 1][2])
+        return out
 
     def extract_many(self, texts: Iterable[str]) -> list[list[SkillMatch]]:
         """Run :meth:`extract` on every text."""
