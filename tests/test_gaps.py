@@ -280,3 +280,25 @@ def test_an_example_naming_what_the_person_lists_is_no_example_of_what_they_lack
     # what the person does not list stays, and so does the gap's own name
     assert drop("Typography systems (type scales, variable fonts)") == "Typography systems (type scales, variable fonts)"
     assert drop("Open to buy planning (OTB, markdown optimization)") == "Open to buy planning (OTB, markdown optimization)"
+
+
+def test_what_carries_over_names_the_member_the_person_shows() -> None:
+    """A spreadsheet family Excel leads is covered by Google Sheets: the covered list names Google Sheets, not Excel."""
+    from careeros.graph.hierarchy import SkillHierarchy
+    from careeros.planner.gaps import requirement_gaps
+    from careeros.planner.person import person_skills
+    from careeros.planner.requirements import Requirement, RequirementProfile
+
+    fam = Requirement(key="family:spreadsheet-software", skill_id="tech:microsoft-excel", label="Excel",
+                      kind="technology", members={"tech:microsoft-excel": 1.0, "tech:google-sheets": 0.8},
+                      member_labels=["Excel", "Google Sheets"], weight=0.6, onet=0.6, core=True)
+    sql = Requirement(key="tech:sql", skill_id="tech:sql", label="SQL", kind="technology",
+                      members={"tech:sql": 1.0}, member_labels=["SQL"], weight=0.6, onet=0.6, core=True)
+    shown = person_skills(pl.DataFrame({"skill_id": ["tech:google-sheets", "tech:sql"], "confidence": [1.0, 1.0],
+                                        "status": ["accepted", "accepted"], "last_seen": [None, None],
+                                        "source_type": ["resume", "resume"]},
+                                       schema_overrides={"last_seen": pl.Date}), SkillHierarchy())
+    got = requirement_gaps(RequirementProfile(soc_code="43-6014.00", requirements=[fam, sql]), shown)
+    assert not got.gaps
+    assert got.covered == ["Google Sheets", "SQL"]
+    assert got.covered_ids == ["tech:google-sheets", "tech:sql"]

@@ -724,6 +724,30 @@ def test_a_non_software_role_does_not_inherit_its_employers_stack() -> None:
     assert any(q.skill_id == "tech:react" for q in dev)
 
 
+def test_a_broad_class_of_development_tools_is_no_family_of_substitutes_in_a_software_role() -> None:
+    """Java is not Python to an ML team: in a software role another member of O*NET's "object or component oriented
+    development software" is a head start below the covered line; an office role's spreadsheet family stays one."""
+    from careeros.planner.gaps import COVERED_AT
+    from careeros.planner.requirements import LOOSE_MEMBER_CAP, MEMBER_FACTOR
+
+    def family(software: bool, commodity: str) -> tuple[dict[str, float], float | None]:
+        tech = pl.DataFrame({"skill_id": ["tech:python", "tech:java"], "label": ["Python", "Java"],
+                             "weight": [1.0, 0.5], "commodity_title": [commodity] * 2, "hot": [True] * 2,
+                             "in_demand": [True] * 2, "n_occupations": [40] * 2})
+        el = pl.DataFrame(schema={"skill_id": pl.String, "label": pl.String, "kind": pl.String,
+                                  "importance": pl.Float64, "mean_importance": pl.Float64})
+        ps = pl.DataFrame(schema={"posting_id": pl.String, "skill_id": pl.String, "label": pl.String,
+                                  "kind": pl.String, "commodity_title": pl.String})
+        inp = RoleInputs("15-2051.00", "Test", el, tech, [], ["Test"], 0, ps, {}, software=software)
+        return next((q.members, q.member_cap) for q in score_requirements(inp, _no_extract).requirements
+                    if q.skill_id == "tech:python")
+
+    dev = "Object or component oriented development software"
+    assert family(True, dev) == ({"tech:python": 1.0, "tech:java": MEMBER_FACTOR}, LOOSE_MEMBER_CAP)
+    assert LOOSE_MEMBER_CAP < COVERED_AT  # a member named at full strength is still a (small) gap
+    assert family(False, dev)[1] is None and family(True, "Spreadsheet software")[1] is None
+
+
 def test_a_concept_postings_name_for_other_roles_counts_less_outside_software() -> None:
     """20 of 50 postings name "AI agents", a concept the skill map keeps for AI engineers: for a sales role (outside
     software) the postings describe the employer's product, so it weighs OTHER_ROLES_MARKET_FACTOR of what it

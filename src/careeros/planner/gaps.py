@@ -521,6 +521,8 @@ def requirement_gaps(profile: Any, person: Any, role_title: str | None = None,
         best, best_sid = 0.0, None
         for sid, f in req.members.items():
             v = max(person.strength(sid), person.held_as_in_occupation(sid, req.weight)) * f
+            if f < 1.0 and req.member_cap is not None:
+                v = min(v, req.member_cap)
             if v > best:
                 best, best_sid = v, sid
         learn = _element_or_tool(req.kind, req.skill_id)
@@ -530,8 +532,12 @@ def requirement_gaps(profile: Any, person: Any, role_title: str | None = None,
             got += req.weight * min(best, 1.0)
         if best >= COVERED_AT:
             if req.core:
-                covered.append(req.label)
-                covered_ids.append(req.skill_id)
+                # what the person shows: "Google Sheets" for a spreadsheet family Excel leads, not "Excel"
+                ids = list(req.members)
+                own = (req.member_labels[ids.index(best_sid)] if best_sid and best_sid != req.skill_id
+                       and len(req.member_labels) == len(ids) else req.label)
+                covered.append(own)
+                covered_ids.append(best_sid if own != req.label and best_sid else req.skill_id)
             continue
         src = person.skills.get(best_sid) if best_sid else None
         age = src.age_days if src else None

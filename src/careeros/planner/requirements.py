@@ -118,6 +118,11 @@ MAX_ONET_ONLY_TECH_IN_CORE = 6
 CO_LEADER_SHARE = 0.5
 #: other members of a family substitute in part
 MEMBER_FACTOR = 0.8
+#: ... but in a software role a broad O*NET class of development tools is no family of substitutes: Java is not
+#: Python to an ML team, Docker not Kubernetes, GitHub not either; another member there is a head start, never the
+#: tool itself: its credit stops below the gaps' COVERED_AT (0.65) whatever the evidence (curated alternatives such
+#: as PyTorch or TensorFlow are not capped)
+LOOSE_MEMBER_CAP = 0.64
 #: O*NET commodity classes of software development tools (languages, frameworks, databases, cloud and deployment)
 DEV_COMMODITIES = frozenset({
     "Object or component oriented development software", "Development environment software",
@@ -126,6 +131,10 @@ DEV_COMMODITIES = frozenset({
     "Object oriented data base management software", "Program testing software", "File versioning software",
     "Transaction server software", "Portal server software", "Graphical user interface development software",
     "Operating system software"})
+#: broad O*NET classes whose members a software role does not take for one another (DEV_COMMODITIES and the query,
+#: analysis and BI classes that lump SQL with NumPy, MATLAB with MLflow)
+LOOSE_COMMODITIES = DEV_COMMODITIES | {"Data base user interface and query software", "Analytical or scientific software",
+                                       "Business intelligence and data analysis software"}
 #: design and prototyping tools O*NET files under "Graphical user interface development software": a graphic or UX
 #: designer's own tools, not a development stack (lower-cased O*NET example names)
 DESIGN_TOOLS = frozenset({"figma", "graphical user interface gui design software", "adobe xd", "invision",
@@ -192,6 +201,8 @@ class Requirement(BaseModel):
     kind: str
     members: dict[str, float] = Field(default_factory=dict, description="skill id -> share of credit it earns")
     member_labels: list[str] = Field(default_factory=list)
+    member_cap: float | None = Field(default=None, description="most credit a member earning less than full credit "
+                                                                 "gives (a head start, not the tool)")
     weight: float = Field(ge=0, le=1)
     onet: float = Field(ge=0, le=1)
     posting_share: float | None = None
@@ -570,6 +581,7 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
             if sid in foreign or (foreign_stack and not inp.tech_groups.get(sid)):
                 continue
             members[sid] = {"label": label, "onet": 0.0, "commodity": commodity, "hot": False, "in_demand": False}
+    alt_keys = set(alt_of.values())
     families: dict[str, list[str]] = {}
     for sid, m in members.items():
         families.setdefault(_family_key(sid, m["commodity"], alt_of), []).append(sid)
@@ -589,13 +601,14 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
         esco_w, esco_why = max((esco_boost.get(s, (0.0, "")) for s in ids), key=lambda b: b[0])
         w = max(w, esco_w)
         lead_c = count_of.get(lead, 0)
+        comm = next((members[s]["commodity"] for s in ids if members[s]["commodity"]), None)
+        loose = inp.software and key not in alt_keys and comm in LOOSE_COMMODITIES
         factors = {s: 1.0 if (s == lead or (lead_c and count_of.get(s, 0) >= CO_LEADER_SHARE * lead_c)) else
                    MEMBER_FACTOR for s in ids}
         top_onet = members[lead]["onet"]
         named = [members[s]["label"] for s in ids if factors[s] >= 1.0
                  or (not lead_c and members[s]["onet"] >= 0.8 * top_onet)][:3]
         label = named[0] if len(named) == 1 else f"{named[0]} (or {', '.join(named[1:])})"
-        comm = next((members[s]["commodity"] for s in ids if members[s]["commodity"]), None)
         dev_tool = (not inp.software and comm in DEV_COMMODITIES
                     and not any(members[s]["label"].lower() in DESIGN_TOOLS for s in ids))
         if dev_tool:
@@ -622,7 +635,7 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
             why.append("an everyday office tool no posting names, weighed down")
         reqs.append(Requirement(
             key=key, skill_id=lead, label=label, kind="technology", members=factors,
-            member_labels=[members[s]["label"] for s in ids], weight=round(w, 4), onet=round(onet, 4),
+            member_labels=[members[s]["label"] for s in ids], member_cap=LOOSE_MEMBER_CAP if loose else None, weight=round(w, 4), onet=round(onet, 4),
             posting_share=share, postings=fam_postings.get(key, 0), soc_postings=n, hot=hot, in_demand=dem,
             trend=inp.trends.get(lead), reasons=why))
     for sid, label in sorted(own_tools.items()):
