@@ -1203,6 +1203,23 @@ def test_a_generic_keyword_inside_a_specialty_title_counts_as_the_occupations() 
     assert got["concept:tpm"] == pytest.approx(CURATED_OWN_TITLE_WEIGHT) == got["concept:fleet"]
 
 
+def test_a_level_word_a_title_starts_with_qualifies_nothing() -> None:
+    """'Senior Mechanical Engineer' beside a "senior mechanical engineer" keyword: "mechanical engineer" is the role
+    itself, not a generic part of the title (a level word is no qualifier); "Staff Accountant" keeps its "staff"."""
+    from careeros.planner.requirements import CURATED_OWN_TITLE_WEIGHT, CURATED_ROLE_WEIGHT
+
+    keywords = {"concept:gdt": ("GD&T", ["mechanical engineer"]),
+                "concept:lead": ("Design reviews", ["senior mechanical engineer"])}
+    got = _own_title_weights("Mechanical Engineers", keywords, "Senior Mechanical Engineer")
+    assert got["concept:gdt"] == pytest.approx(CURATED_OWN_TITLE_WEIGHT) == got["concept:lead"]
+    got = _own_title_weights("Mechanical Engineers", keywords, "Sr. Mechanical Engineer")
+    assert got["concept:gdt"] == pytest.approx(CURATED_OWN_TITLE_WEIGHT)
+    staff = {"concept:ledger": ("General ledger", ["accountant"]),
+             "concept:staff": ("Account reconciliations", ["staff accountant"])}
+    got = _own_title_weights("Accountants and Auditors", staff, "Staff Accountant")
+    assert got["concept:ledger"] == pytest.approx(CURATED_ROLE_WEIGHT)
+
+
 def test_a_design_tool_is_no_development_tool_of_a_designer(built_home: Path, reference: object) -> None:
     """O*NET files Figma under "Graphical user interface development software"; a graphic designer does not program,
     and Figma is still a designer's tool, not an employer's development stack."""

@@ -77,6 +77,7 @@ import polars as pl
 from pydantic import BaseModel, Field
 
 from careeros.evidence.resume_facts import ROLE_NOUNS
+from careeros.market.title_aliases import SENIORITY, SENIORITY_KEEP
 from careeros.planner.gaps import MINOR_WORDS, plain_words
 
 SHRINK_K = 25.0
@@ -339,6 +340,20 @@ def _keyword_rx(keyword: str) -> re.Pattern[str]:
     return re.compile(rf"\b{kw}(?:s?\b)" if len(keyword) <= 4 else rf"\b{kw}")
 
 
+#: words that only say a title's level (seniority words that keep the occupation, "assistant" or "chief", are no
+#: level words here, and neither is "staff", the role's own name in "Staff Accountant" and "Staff Nurse")
+LEVEL_ONLY_WORDS = frozenset(SENIORITY - SENIORITY_KEEP - {"staff"})
+
+
+def _leading_level_words(title: str) -> int:
+    """How many of a title's first words only say its level ("Sr. Staff Accountant": 1), never its last word."""
+    words = title.lower().split()
+    n = 0
+    while n < len(words) - 1 and words[n].strip(".,") in LEVEL_ONLY_WORDS:
+        n += 1
+    return n
+
+
 def _keyword_start(title: str, keyword: str) -> int:
     """Index of the title word where a role keyword's first match starts (0 when it does not match).
 
@@ -426,6 +441,9 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
     siblings = [core_title(t).lower() for t in sibling_titles if t]
     all_siblings = "\n".join(siblings)
     sibling_own: set[str] = set()  # concepts the person's other wordings of the role tie
+    # the level words a title starts with ("Senior", "Founding") qualify nothing: "mechanical engineer" in "Senior
+    # Mechanical Engineer" is no generic part of the title beside a "senior mechanical engineer" keyword
+    own_level = _leading_level_words(own) if own else 0
     for sid, (label, keywords) in (role_keywords or {}).items():
         for k0 in keywords:
             k, unless = keyword_parts(k0)
@@ -446,7 +464,7 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
                 if own and _title_hit(own, k, unless):
                     curated[sid] = k
                     curated_own.add(sid)
-                    own_start[sid] = min(own_start.get(sid, 99), _keyword_start(own, k))
+                    own_start[sid] = min(own_start.get(sid, 99), max(0, _keyword_start(own, k) - own_level))
     # keywords that leave out a qualifier other keywords of the title cover are the generic part of it: in "Fleet
     # Maintenance Manager" a plant "maintenance manager" expects TPM and storerooms, "fleet maintenance" says what the
     # role is; such ties count as the occupation's, not the title's own
