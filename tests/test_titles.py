@@ -323,6 +323,14 @@ def test_e_words_written_closed_read_as_o_net_writes_them(norm_emp: TitleNormali
         assert norm_emp.resolve_target(title, k=1)[0].soc_code == "13-1199.06", title
 
 
+def test_a_plural_that_names_another_thing_stays_plural(norm_emp: TitleNormalizer) -> None:
+    """A securities analyst studies stocks and bonds; a security analyst defends networks."""
+    assert clean_title("Securities Analyst") != clean_title("Security Analyst")
+    assert clean_title("Security Analysts") == clean_title("Security Analyst")
+    assert norm_emp.resolve_target("Securities Analyst", k=1)[0].soc_code == "13-2051.00"
+    assert norm_emp.resolve_target("Security Analyst", k=1)[0].soc_code == "15-1212.00"
+
+
 def test_a_title_many_occupations_share_means_a_common_one(norm_emp: TitleNormalizer) -> None:
     """O*NET gives "Machine Operator" to 43 occupations and "Service Technician" to 22: a person who types either
     means one many people do, not shoe machine operators or medical equipment repairers."""

@@ -58,8 +58,8 @@ __all__ = ["TitleMatch", "TitleNormalizer", "clean_title", "split_roles", "FEATU
 #: attest each alias (ranker features ``attested``, ``attested_gap``); 15: technology words in each occupation's words;
 #: 16: technology words that few occupations' own text uses count too; 17: unless a title uses them; 18: the words lent
 #: from tools kept apart (``occ_lent``); 19: "ecommerce", "elearning", "ediscovery" cleaned as O*NET writes them
-#: ("e commerce")
-_FORMAT_VERSION = 19
+#: ("e commerce"); 20: "securities" and "humanities" kept plural (a securities analyst is no security analyst)
+_FORMAT_VERSION = 20
 #: guards the first use of a lazily loaded index (a process may share one normaliser between threads)
 _STATE_LOCK = threading.Lock()
 _ROLE_DECAY = 0.85
@@ -391,7 +391,13 @@ def _ascii(s: str) -> str:
     return s.encode("ascii", "ignore").decode("ascii")
 
 
+#: plurals that name something else than their singular: "Securities Analyst" (finance) is no "Security Analyst"
+_NO_STEM = frozenset({"securities", "humanities"})
+
+
 def _stem(tok: str) -> str:
+    if tok in _NO_STEM:
+        return tok
     if len(tok) > 4 and tok.endswith("ies"):
         return tok[:-3] + "y"
     if len(tok) > 3 and tok.endswith("s") and not tok.endswith(("ss", "us", "is", "ics")):
