@@ -302,3 +302,23 @@ def test_what_carries_over_names_the_member_the_person_shows() -> None:
     assert not got.gaps
     assert got.covered == ["Google Sheets", "SQL"]
     assert got.covered_ids == ["tech:google-sheets", "tech:sql"]
+
+
+def test_a_tool_only_the_current_occupation_vouches_for_is_covered_but_assumed() -> None:
+    """A backend developer's occupation uses Kubernetes: covered for coverage, but marked assumed, so the plan does
+    not tell the person that Kubernetes carries over when the resume only names Docker."""
+    from careeros.planner.gaps import requirement_gaps
+    from careeros.planner.person import PersonSkills, SkillSource
+    from careeros.planner.requirements import Requirement, RequirementProfile
+
+    def tool(sid: str, label: str) -> Requirement:
+        return Requirement(key=sid, skill_id=sid, label=label, kind="technology", members={sid: 1.0},
+                           member_labels=[label], weight=0.6, onet=0.6, core=True)
+
+    person = PersonSkills(skills={
+        "tech:kubernetes": SkillSource(strength=0.7, source="core of your current occupation (Web Developers)"),
+        "tech:docker": SkillSource(strength=0.9, source="named in your resume")})
+    got = requirement_gaps(RequirementProfile(soc_code="15-2051.00", requirements=[
+        tool("tech:kubernetes", "Kubernetes"), tool("tech:docker", "Docker")]), person)
+    assert got.covered == ["Kubernetes", "Docker"] and got.coverage == pytest.approx((0.7 + 0.9) / 2)
+    assert got.covered_assumed == ["tech:kubernetes"]

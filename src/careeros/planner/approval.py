@@ -486,9 +486,12 @@ def plan_extras(con: Any, profile: Profile, refs: list[Any], reports: list[Any],
                 # what carries over is what the person already shows of the target's core, heaviest first ("SQL
                 # querying, Curriculum design"), not the reading and listening every occupation shares; O*NET
                 # knowledge areas ("Computers and Electronics") only after the skills and tools
-                have = [lab for _, lab in sorted(zip(getattr(rep, "covered_ids", None) or [],
-                                                     getattr(rep, "covered", None) or [], strict=False),
-                                                 key=lambda x: x[0].startswith("onet:"))]
+                # (a tool only the occupation vouches for is an assumption, not something to tell the person they
+                # bring: a backend developer who names Docker is not told Kubernetes carries over)
+                assumed = set(getattr(rep, "covered_assumed", None) or [])
+                have = [lab for _, lab in sorted(((sid, lab) for sid, lab in zip(
+                    getattr(rep, "covered_ids", None) or [], getattr(rep, "covered", None) or [], strict=False)
+                    if sid not in assumed), key=lambda x: x[0].startswith("onet:"))]
                 have = _distinct_names(have)[:5]
                 if have:
                     p.shared_skills, p.shared_technologies = have, []

@@ -210,6 +210,9 @@ def label_index(con: Any) -> dict[str, str]:
 
 #: evidence at or above this strength closes a requirement for the gap list (coverage still counts the rest)
 COVERED_AT = 0.65
+#: evidence that is the current occupation's core, not the person's own (see careeros.planner.person): a tool the
+#: occupation uses is assumed, not shown (O*NET's knowledge ratings of it describe the work itself and stay shown)
+OCCUPATION_SOURCES = ("core of your current occupation",)
 #: a partly shown skill is still most of a gap: a skill shown at half strength keeps 0.59 of its size, not 0.5 (what
 #: a coach names for a move is rarely closed by a passing mention, an implied tool or one's current occupation);
 #: chosen on the development persona splits (0.6-0.8 gave the same gains, 1.5 and above lost)
@@ -246,6 +249,8 @@ class RoleGapReport(GapReport):
     core_size: int = 0
     covered: list[str] = Field(default_factory=list, description="core requirements already evidenced")
     covered_ids: list[str] = Field(default_factory=list, description="their skill ids, in the same order")
+    covered_assumed: list[str] = Field(default_factory=list, description="the covered skill ids only the person's "
+                                                                          "current occupation vouches for")
 
 
 def _element_or_tool(kind: str, skill_id: str) -> float:
@@ -514,6 +519,7 @@ def requirement_gaps(profile: Any, person: Any, role_title: str | None = None,
     gaps: list[RoleGap] = []
     covered: list[str] = []
     covered_ids: list[str] = []
+    covered_assumed: list[str] = []
     total = got = 0.0
     for req in profile.requirements:
         if not req.core and req.weight < MIN_LISTED_WEIGHT:
@@ -538,6 +544,9 @@ def requirement_gaps(profile: Any, person: Any, role_title: str | None = None,
                        and len(req.member_labels) == len(ids) else req.label)
                 covered.append(own)
                 covered_ids.append(best_sid if own != req.label and best_sid else req.skill_id)
+                src = person.skills.get(best_sid) if best_sid else None
+                if src is not None and str(src.source).startswith(OCCUPATION_SOURCES):
+                    covered_assumed.append(covered_ids[-1])
             continue
         src = person.skills.get(best_sid) if best_sid else None
         age = src.age_days if src else None
@@ -566,7 +575,8 @@ def requirement_gaps(profile: Any, person: Any, role_title: str | None = None,
     return RoleGapReport(
         soc_code=profile.soc_code, title=profile.title, role_title=role_title or profile.title, gaps=gaps,
         coverage=round(got / total, 4) if total > 0 else 1.0, market_value_source="market_value",
-        total_required=round(total, 4), core_size=len(profile.core), covered=covered, covered_ids=covered_ids)
+        total_required=round(total, 4), core_size=len(profile.core), covered=covered, covered_ids=covered_ids,
+        covered_assumed=covered_assumed)
 
 
 #: share of a gap's size in other target roles added to its largest size (see :func:`ranked_gaps`)
