@@ -119,6 +119,21 @@ def test_one_credential_a_group_names_as_an_alternative_shows_the_group(built_ho
     assert not crisis_gap(body + "## Certifications\nCPI Nonviolent Crisis Intervention, 2021\n")
 
 
+def test_two_named_parts_of_a_broader_skill_show_it(built_home: Path, reference: object) -> None:
+    """Over the real warehouse: a route driver whose resume names pre-trip inspections and defensive driving shows
+    "Defensive driving and vehicle inspection" (either alone shows it only in part), so a Class A CDL driver plan does
+    not list it; with only one of the two it stays a (partly shown) gap."""
+    body = ("# Dee Carter\n## Experience\n**Route Delivery Driver**, Metro Beverage — 2020–present\n"
+            "- Deliver 40 stops a day in a 26-foot box truck; load securing and pallet jack work.\n")
+
+    def listed(text: str) -> bool:
+        return any(lab.startswith("Defensive driving and vehicle inspection") for lab in _gap_labels(
+            built_home, reference, "Class A CDL Driver", "53-3032.00", "Heavy and Tractor-Trailer Truck Drivers", text))
+
+    assert listed(body + "- Complete daily pre-trip inspections.\n")
+    assert not listed(body + "- Complete daily pre-trip inspections.\n- Completed the defensive driving course.\n")
+
+
 def test_a_wording_at_another_level_adds_no_requirements_of_its_own(built_home: Path, reference: object) -> None:
     """Over the real warehouse: "Assistant Superintendent" beside "Construction Superintendent" (both Construction
     Managers) asks what a construction superintendent does; alone on that occupation its own title tied a school

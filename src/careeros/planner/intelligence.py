@@ -337,18 +337,22 @@ def assess(con: Any, profile: Profile, roles: Sequence[TargetRoleRef], extractor
                 person.offer(sid, s, f"implied by {names.get(src, src) if src else 'your resume'}")
         # two credentials of one group named outright (BLS and ACLS) show the group itself ("Life support
         # certifications"): one shows only itself (CREDENTIAL_MEMBER), two are the group a target asks for
+        # and so do two named parts of any broader skill: "pre-trip inspections" and "defensive driving" are
+        # "Defensive driving and vehicle inspection", which either alone shows only in part
         members: dict[str, list[str]] = {}
         for sid, (s, _) in named.items():
             if s >= RESUME_NAMED and sid not in person.removed:
                 for parent in hier.parents.get(sid, {}):
-                    if parent.startswith("concept:") and _CREDENTIAL_GROUP.search(str(names.get(parent, ""))):
+                    if parent.startswith("concept:"):
                         members.setdefault(parent, []).append(str(names.get(sid, sid)))
         for parent, got in members.items():
-            # ... and one is enough when the group's own name offers it as an alternative: "Crisis de-escalation
-            # certifications (CPI/CIT)" asks for CPI or CIT, and "Nonviolent Crisis Intervention (CPI/Mandt)" is CPI
-            either = _name_alternatives(str(names.get(parent, "")))
-            if (len(got) >= 2 or any(either & _name_alternatives(g) for g in got)) and parent not in person.removed:
-                person.offer(parent, RESUME_NAMED, f"named in your resume ({', '.join(sorted(got)[:3])})")
+            # ... and one credential is enough when the group's own name offers it as an alternative: "Crisis
+            # de-escalation certifications (CPI/CIT)" asks for CPI or CIT, and "Nonviolent Crisis Intervention
+            # (CPI/Mandt)" is CPI
+            group = _CREDENTIAL_GROUP.search(str(names.get(parent, ""))) is not None
+            either = _name_alternatives(str(names.get(parent, ""))) if group else set()
+            if (len(set(got)) >= 2 or any(either & _name_alternatives(g) for g in got)) and parent not in person.removed:
+                person.offer(parent, RESUME_NAMED, f"named in your resume ({', '.join(sorted(set(got))[:3])})")
         # leading people, said with how many ("Lead a team of 5", "Supervise 38 operators"): people management, which
         # no skills line names
         lead = leads_people(resume)
