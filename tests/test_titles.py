@@ -462,6 +462,34 @@ def test_a_target_apart_from_the_others_takes_their_occupation() -> None:
     assert targets_apart([ux_writer, content, content])[1][0].soc_code == "27-3042.00"
     # ... but not one of another group
     assert targets_apart([[m("15-2031.00", 0.89)], [m("43-6012.00", 0.05)]])[1][0].soc_code == "43-6012.00"
+    # ... unless at least two others agree on one major group: "Transaction Advisory Senior" (title examiners at
+    # 0.13) beside two financial due diligence titles is a financial analyst
+    fdd, tas = [m("13-2051.00", 0.79)], [m("23-2093.00", 0.13), m("15-1252.00", 0.59)]
+    assert targets_apart([tas, fdd, fdd])[0][0].soc_code == "13-2051.00"
+    assert targets_apart([[m("23-2093.00", 0.6)], fdd, fdd])[0][0].soc_code == "23-2093.00"  # no guess: kept
+
+
+def test_targets_are_read_together_until_nothing_changes() -> None:
+    """A target that took another's occupation speaks for it in turn: "Transaction Services Senior Associate"
+    (customer service representatives alone) joins the financial analysts beside "Financial Due Diligence Senior", and
+    then "Transaction Advisory Senior" (a guess) stands apart from two finance targets and joins them too."""
+    from careeros.market import titles as T
+    from careeros.market.title_votes import KeywordIndex
+
+    class Norm:
+        found = {"Transaction Advisory Senior": [T.TitleMatch("23-2093.00", "Title Examiners", 0.13),
+                                                 T.TitleMatch("15-1252.00", "Software Developers", 0.59)],
+                 "Financial Due Diligence Senior": [T.TitleMatch("13-2051.00", "Financial Analysts", 0.79)],
+                 "Transaction Services Senior Associate": [T.TitleMatch("43-4051.00", "Customer Service", 0.7)]}
+
+        def resolve_target(self, title: str, k: int = 3) -> list[T.TitleMatch]:
+            return self.found[title][:k]
+
+        def keyword_index(self) -> KeywordIndex:  # no occupation titles: the skill map gives no second opinion
+            return KeywordIndex([], [], [])
+
+    got = T.resolve_targets(Norm(), list(Norm.found))  # type: ignore[arg-type]
+    assert [ms[0].soc_code for ms in got] == ["13-2051.00"] * 3
 
 
 def test_a_target_that_is_another_targets_role_at_another_level_takes_its_occupation() -> None:
@@ -517,3 +545,30 @@ def test_equity_is_posting_noise_only_at_the_end_of_a_title() -> None:
 
 def test_an_equity_research_associate_is_a_financial_analyst(norm_emp: TitleNormalizer) -> None:
     assert norm_emp.resolve_target("Equity Research Associate")[0].soc_code == "13-2051.00"
+
+
+def test_the_skill_map_gives_a_second_opinion_on_a_title_the_ranker_reads_as_another_trade() -> None:
+    """A target title tying several skill-map concepts whose role keywords never name the ranker's pick takes the
+    occupation most of them name, if one stands out; a keyword the title itself says casts no vote."""
+    from careeros.market.title_votes import KeywordIndex, skill_map_votes, vote_override
+
+    titles = ["marketing manager", "digital marketing manager", "hydroelectric plant manager", "demand generation",
+              "recruiter", "technical recruiter"]
+    codes = ["11-2021.00", "11-3051.06", "13-1071.00"]
+    index = KeywordIndex(titles, [0, 0, 1, 1, 2, 2], codes)
+    keywords = {"concept:demand-generation": ("Demand generation", ["demand generation", "marketing manager"]),
+                "concept:marketing-automation": ("Marketing automation", ["demand generation", "digital marketing"]),
+                "concept:abm": ("Account-based marketing", ["demand generation manager", "marketing manager"]),
+                "concept:recruiting": ("Recruiting", ["recruiter"])}
+    n, votes = skill_map_votes("Demand Generation Manager", keywords, index, str.lower)
+    assert n == 3 and votes == {"11-2021.00": 3}  # "demand generation" (the hydro plant's title) restates the title
+    assert vote_override("11-3051.06", n, votes, ["11-3051.06"]) == "11-2021.00"
+    assert vote_override("11-2021.00", n, votes) is None  # the pick is named: no override
+    assert vote_override("15-2031.00", 7, {"15-2031.00": 1, "15-1255.00": 7}) == "15-1255.00"  # named by one of 7
+    assert vote_override("15-2031.00", 7, {"15-2031.00": 2, "15-1255.00": 7}) is None  # by two of 7: it stands
+    assert vote_override("11-3051.06", 2, {"11-2021.00": 2}) is None  # too few concepts
+    assert vote_override("11-3051.06", 4, {"11-2021.00": 2, "13-1071.00": 2}) is None  # no clear winner
+    # ... unless nearly all of them name both and the ranker has one among its candidates
+    assert vote_override("15-2031.00", 4, {"19-4061.00": 4, "15-1255.00": 4}, ["15-2031.00", "15-1255.00"]) == \
+        "15-1255.00"
+    assert vote_override("11-3051.06", 5, {"11-2021.00": 2}) is None  # named by under half of them

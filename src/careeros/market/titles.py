@@ -48,6 +48,8 @@ from careeros.resources import own_path
 if TYPE_CHECKING:
     import polars as pl
 
+    from careeros.market.title_votes import KeywordIndex
+
 __all__ = ["TitleMatch", "TitleNormalizer", "clean_title", "split_roles", "FEATURES", "resolve_targets",
            "resolve_targets_together", "targets_apart"]
 
@@ -282,6 +284,9 @@ def targets_apart(matches: list[list[TitleMatch]]) -> list[list[TitleMatch]]:
       professional work against service, trades and transport): the surest other target's occupation ("Agile
       Delivery Lead" beside "Scrum Master" and "Agile Project Manager" is no light truck driver; "Operator in
       Training" beside two water treatment operator titles is no training specialist);
+    - it is a guess (under ``TARGETS_GUESS``), the others share one major group and this one's is another: the
+      surest other target's occupation ("Transaction Advisory Senior", title examiners at 0.13, beside two financial
+      due diligence titles of financial analysts);
 
     and with any number of targets:
 
@@ -304,6 +309,8 @@ def targets_apart(matches: list[list[TitleMatch]]) -> list[list[TitleMatch]]:
                 taken = {q.soc_code for q in others}
                 take = next((m for m in ms[1:] if m.soc_code in taken), None)
             if take is None and all(_tier(q.soc_code) != _tier(p.soc_code) for q in others):
+                take = sure[0]
+            if take is None and len(groups) == 1 and p.score < TARGETS_GUESS:
                 take = sure[0]
         if take is None and p.score < TARGETS_GUESS:
             take = next((q for q in sure if q.soc_code[:2] == p.soc_code[:2]), None)
@@ -373,15 +380,50 @@ def same_role_as_sibling(titles: list[str], matches: list[list[TitleMatch]]) -> 
     return out
 
 
+def skill_map_second_opinion(norm: TitleNormalizer, title: str, ms: list[TitleMatch]) -> list[TitleMatch]:
+    """A target's candidates, the occupation the skill map names first when it never names the ranker's pick.
+
+    See :mod:`careeros.market.title_votes`: "Demand Generation Manager" is a marketing manager, not a hydroelectric
+    production manager. The occupation taken has the pick's score, at most ``TARGETS_GUESS`` (a second opinion,
+    never sure), or its own if higher, and the ranker's candidates follow.
+    """
+    from careeros.market.title_votes import skill_map_votes, vote_override
+
+    if not ms or not isinstance(title, str) or not title.strip():
+        return ms
+    n_tied, votes = skill_map_votes(title, _role_keywords(), norm.keyword_index(), clean_title)
+    take = vote_override(ms[0].soc_code, n_tied, votes, [m.soc_code for m in ms])
+    if take is None:
+        return ms
+    have = next((m for m in ms if m.soc_code == take), None)
+    idx = norm._index_of_code()
+    if have is None and take not in idx:
+        return ms
+    score = max(have.score if have else 0.0, min(ms[0].score, TARGETS_GUESS))
+    first = TitleMatch(take, have.title if have else norm.titles[idx[take]], score)
+    return [first, *(m for m in ms if m.soc_code != take)]
+
+
+def _role_keywords() -> dict[str, tuple[str, list[str]]]:
+    from careeros.planner.requirements import concept_views
+
+    return concept_views()[0]
+
+
 def resolve_targets(norm: TitleNormalizer, titles: list[str], k: int = 3) -> list[list[TitleMatch]]:
     """Each of one person's target titles resolved, then read together.
 
     ``resolve_target`` per title, then ``resolve_targets_together``, ``targets_apart`` and
     ``same_role_as_sibling``: the candidate taken comes first.
     """
-    found = [norm.resolve_target(t, k=max(k, TARGETS_READ)) for t in titles]
+    found = [skill_map_second_opinion(norm, t, norm.resolve_target(t, k=max(k, TARGETS_READ))) for t in titles]
     picks = resolve_targets_together([ms[:k] for ms in found])
     read = targets_apart([[ms[j], *ms[:j], *ms[j + 1:]] if ms else ms for ms, j in zip(found, picks, strict=True)])
+    for _ in range(2):  # a target that took another's occupation speaks for it in turn (read until nothing changes)
+        again = targets_apart(read)
+        if [ms[0].soc_code if ms else None for ms in again] == [ms[0].soc_code if ms else None for ms in read]:
+            break
+        read = again
     return [ms[:k] for ms in same_role_as_sibling(titles, read)]
 
 
@@ -1337,6 +1379,16 @@ class TitleNormalizer:
         got = self.__dict__.get("_code_index")
         if got is None:
             got = self.__dict__.setdefault("_code_index", {c: i for i, c in enumerate(self.codes)})
+        return got
+
+    def keyword_index(self) -> KeywordIndex:
+        """Occupations by the role keywords their titles contain (built on first use, kept out of the saved index)."""
+        from careeros.market.title_votes import KeywordIndex
+
+        got = self.__dict__.get("_keyword_index")
+        if got is None:
+            got = self.__dict__.setdefault("_keyword_index", KeywordIndex(self.alias_text, list(self.alias_soc),
+                                                                          self.codes))
         return got
 
     def _with_sense(self, ms: list[TitleMatch], code: str) -> list[TitleMatch]:
