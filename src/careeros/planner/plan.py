@@ -1389,21 +1389,18 @@ def market_snapshot(con: Any) -> dict[str, Any]:
 
 
 def guess_socs(titles: Sequence[str]) -> dict[str, str]:
-    """Title -> best O*NET-SOC code by the title normaliser.
+    """Title -> best O*NET-SOC code by the title normaliser, the titles read together (as `init --target` reads them).
 
     Call it before opening a warehouse connection: a first build of the normaliser's index reads the warehouse.
     """
     if not titles:
         return {}
     from careeros.market.reference import load_normalizer
+    from careeros.market.titles import resolve_targets
 
-    out = {}
     norm = load_normalizer()
-    for t in titles:
-        ms = norm.resolve_target(t, k=1)
-        if ms:
-            out[t] = ms[0].soc_code
-    return out
+    # read together, as `careeros init --target` reads them (a guess beside sure targets, the skill map's second opinion)
+    return {t: ms[0].soc_code for t, ms in zip(titles, resolve_targets(norm, list(titles), k=1), strict=True) if ms}
 
 
 def resolve_roles(con: Any, profile: Profile, guessed: dict[str, str] | None = None) -> list[tuple[str, str | None]]:
