@@ -7,11 +7,10 @@ better: its curated role keywords tie "demand generation" to demand generation, 
 marketing, whose other role keywords ("marketing manager", "growth marketing") are titles of Marketing Managers.
 
 :func:`skill_map_votes` counts, for each occupation, the concepts a title's own words tie (at least ``VOTE_MIN``) whose
-role keywords, other than those the title itself says, name one of the occupation's titles (O*NET title, alternate
-and reported titles). :func:`vote_override`
-takes the occupation most of them name when the ranker's pick is named by few of them (``PICK_SHARE``): the pick shares
-almost nothing with what the skill map expects of the title. Pure functions over the title index (:class:`TitleNormalizer`) and the concept
-views (:func:`careeros.planner.requirements.concept_views`).
+role keywords, other than those the title itself says, name one of the occupation's titles (O*NET title, alternate and
+reported titles). :func:`vote_override` takes the occupation most of them name when the ranker's pick is named by few of
+them (``PICK_SHARE``): the pick shares almost nothing with what the skill map expects of the title. Pure functions over
+the title index (:class:`TitleNormalizer`) and the concept views (:func:`careeros.planner.requirements.concept_views`).
 """
 
 from __future__ import annotations
@@ -64,36 +63,33 @@ class KeywordIndex:
         return got
 
 
-def tied_concepts(title: str, keywords: dict[str, tuple[str, list[str]]]) -> list[str]:
-    """Concept ids whose curated role keywords match the title (the rule requirement profiles use)."""
+def tied_concepts(title: str, keywords: dict[str, tuple[str, list[str]]]) -> dict[str, set[str]]:
+    """Concept id -> the curated role keywords of it that match the title (the rule requirement profiles use)."""
     from careeros.planner.requirements import _title_hit, keyword_parts
 
     low = title.lower()
-    out = []
+    out: dict[str, set[str]] = {}
     for sid, (_label, keys) in keywords.items():
         for k0 in keys:
             k, unless = keyword_parts(k0)
             if k.lower() in low and _title_hit(low, k, unless):
-                out.append(sid)
-                break
+                out.setdefault(sid, set()).add(k0)
     return out
 
 
 def skill_map_votes(title: str, keywords: dict[str, tuple[str, list[str]]], index: KeywordIndex,
                     clean: Any) -> tuple[int, dict[str, int]]:
     """(concepts the title ties, {SOC: how many of them name one of its titles in their role keywords})."""
-    from careeros.planner.requirements import _title_hit, keyword_parts
+    from careeros.planner.requirements import keyword_parts
 
     tied = tied_concepts(title, keywords)
-    low = title.lower()
     votes: dict[str, int] = defaultdict(int)
-    for sid in tied:
+    for sid, said in tied.items():
         socs: set[str] = set()
         for k0 in keywords[sid][1]:
-            k, unless = keyword_parts(k0)
-            if k.lower() in low and _title_hit(low, k, unless):
+            if k0 in said:
                 continue  # a keyword the title itself says restates the title: the other roles of the concept vote
-            ck = clean(k)
+            ck = clean(keyword_parts(k0)[0])
             if ck:
                 socs |= index.occupations(ck)
         for s in socs:
