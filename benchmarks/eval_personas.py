@@ -222,8 +222,8 @@ def run_persona_in_process(persona: dict[str, Any], warehouse: Path, homes: Path
     ``warehouse`` (linked, never written). Minutes instead of an hour for a split; the CLI path stays the
     reference."""
     from careeros.market.reference import load_normalizer
-    from careeros.market.titles import resolve_targets
     from careeros.planner.approval import compute_plan
+    from careeros.planner.target_votes import resolve_person_targets
     from careeros.profile import Goal, Profile, TargetRole
     from careeros.settings import get_settings
 
@@ -237,7 +237,7 @@ def run_persona_in_process(persona: dict[str, Any], warehouse: Path, homes: Path
     get_settings.cache_clear()
     norm = load_normalizer()
     roles = [TargetRole(title=t, soc_code=ms[0].soc_code, confirmed=True)
-             for t, ms in zip(persona["targets"], resolve_targets(norm, list(persona["targets"])), strict=True)]
+             for t, ms in zip(persona["targets"], resolve_person_targets(norm, list(persona["targets"])), strict=True)]
     profile = Profile(name="Persona", target_roles=roles, goal=Goal(statement=persona["goal"]),
                       weekly_hours=persona["hours"], horizon_weeks=12, evidence_folders=[home / "evidence" / "resume"])
     plan = compute_plan(home, profile, read_only=True)

@@ -44,7 +44,6 @@ def evaluate(gold: list[dict[str, Any]], warehouse: Path, top: int) -> list[dict
     from careeros.graph.hierarchy import load_hierarchy
     from careeros.graph.tech_labels import load_concept_table
     from careeros.market.reference import load_extractor, load_normalizer
-    from careeros.market.titles import resolve_targets
     from careeros.planner.requirements import (
         concept_examples,
         extractor_fn,
@@ -52,6 +51,7 @@ def evaluate(gold: list[dict[str, Any]], warehouse: Path, top: int) -> list[dict
         role_keywords,
         score_requirements,
     )
+    from careeros.planner.target_votes import resolve_person_targets
     from careeros.warehouse.db import connect
 
     norm, extract = load_normalizer(), extractor_fn(load_extractor())
@@ -62,7 +62,7 @@ def evaluate(gold: list[dict[str, Any]], warehouse: Path, top: int) -> list[dict
         alternatives = load_hierarchy(con).alternatives
         for g in gold:
             title, must = str(g["title"]), [list(map(str, e)) for e in g["must"]]
-            found = resolve_targets(norm, [title])[0]
+            found = resolve_person_targets(norm, [title])[0]
             if not found:
                 rows.append({"title": title, "field": g["field"], "split": g["split"], "soc_code": None,
                              "recall": 0.0, "missed": [e[0] for e in must]})

@@ -550,7 +550,8 @@ def test_an_equity_research_associate_is_a_financial_analyst(norm_emp: TitleNorm
 def test_the_skill_map_gives_a_second_opinion_on_a_title_the_ranker_reads_as_another_trade() -> None:
     """A target title tying several skill-map concepts whose role keywords never name the ranker's pick takes the
     occupation most of them name, if one stands out; a keyword the title itself says casts no vote."""
-    from careeros.market.title_votes import KeywordIndex, skill_map_votes, vote_override
+    from careeros.market.title_votes import KeywordIndex, vote_override
+    from careeros.planner.target_votes import skill_map_votes
 
     titles = ["marketing manager", "digital marketing manager", "hydroelectric plant manager", "demand generation",
               "recruiter", "technical recruiter"]

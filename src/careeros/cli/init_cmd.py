@@ -175,7 +175,7 @@ def _init_from_resume(home: Path, resume: Path | None, targets: list[str], hours
         norm = load_normalizer()
     except Exception as exc:  # noqa: BLE001
         raise _fail(f"cannot resolve job titles without a warehouse: {exc} (run `careeros ingest` first)") from exc
-    from careeros.market.titles import resolve_targets
+    from careeros.planner.target_votes import resolve_person_targets
 
     roles: list[TargetRole] = []
     report: list[dict[str, Any]] = []
@@ -184,7 +184,7 @@ def _init_from_resume(home: Path, resume: Path | None, targets: list[str], hours
         if len(t) < 2:
             raise _fail(f"empty target title {t!r}")
     # the targets read together: an unsure one takes the occupation another target names surely, if it is a candidate
-    for t, matches in zip(targets, resolve_targets(norm, targets, k=3), strict=True):
+    for t, matches in zip(targets, resolve_person_targets(norm, targets, k=3), strict=True):
         if not matches or float(max(m.score for m in matches)) < MIN_TITLE_SCORE:
             raise _fail(f"cannot resolve target title {t!r} to an O*NET occupation; try a more common title")
         pick = 0
@@ -264,7 +264,7 @@ def init_profile(home: Path, profile: Path | None = None, non_interactive: bool 
         from careeros.market.reference import load_normalizer
 
         norm = load_normalizer()
-        from careeros.market.titles import skill_map_second_opinion
+        from careeros.planner.target_votes import skill_map_second_opinion
 
         roles, report = resolve_roles(p.target_roles,
                                       lambda t: skill_map_second_opinion(norm, t, norm.resolve_target(t, k=3)), choose)

@@ -6,18 +6,18 @@ production manager (power "demand" and "generation"), "Sourcer" an apparel patte
 better: its curated role keywords tie "demand generation" to demand generation, marketing automation and account-based
 marketing, whose other role keywords ("marketing manager", "growth marketing") are titles of Marketing Managers.
 
-:func:`skill_map_votes` counts, for each occupation, the concepts a title's own words tie (at least ``VOTE_MIN``) whose
+:func:`careeros.planner.target_votes.skill_map_votes` counts, for each occupation, the concepts a title's own words tie (at least ``VOTE_MIN``) whose
 role keywords, other than those the title itself says, name one of the occupation's titles (O*NET title, alternate and
 reported titles). :func:`vote_override` takes the occupation most of them name when the ranker's pick is named by few of
-them (``PICK_SHARE``): the pick shares almost nothing with what the skill map expects of the title. Pure functions over
-the title index (:class:`TitleNormalizer`) and the concept views (:func:`careeros.planner.requirements.concept_views`).
+them (``PICK_SHARE``): the pick shares almost nothing with what the skill map expects of the title. This module holds
+the pure parts over the title index (:class:`KeywordIndex`, :func:`vote_override`); the votes themselves read the skill
+map's role keywords, a planner concern (:mod:`careeros.planner.target_votes`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any
 
 #: a title must tie at least this many concepts of the skill map for their votes to count
 VOTE_MIN = 3
@@ -61,40 +61,6 @@ class KeywordIndex:
         got = frozenset(self._soc[i] for i in (rows or ()) if pad in self._text[i])
         self._cache[keyword] = got
         return got
-
-
-def tied_concepts(title: str, keywords: dict[str, tuple[str, list[str]]]) -> dict[str, set[str]]:
-    """Concept id -> the curated role keywords of it that match the title (the rule requirement profiles use)."""
-    from careeros.planner.requirements import _title_hit, keyword_parts
-
-    low = title.lower()
-    out: dict[str, set[str]] = {}
-    for sid, (_label, keys) in keywords.items():
-        for k0 in keys:
-            k, unless = keyword_parts(k0)
-            if k.lower() in low and _title_hit(low, k, unless):
-                out.setdefault(sid, set()).add(k0)
-    return out
-
-
-def skill_map_votes(title: str, keywords: dict[str, tuple[str, list[str]]], index: KeywordIndex,
-                    clean: Any) -> tuple[int, dict[str, int]]:
-    """(concepts the title ties, {SOC: how many of them name one of its titles in their role keywords})."""
-    from careeros.planner.requirements import keyword_parts
-
-    tied = tied_concepts(title, keywords)
-    votes: dict[str, int] = defaultdict(int)
-    for sid, said in tied.items():
-        socs: set[str] = set()
-        for k0 in keywords[sid][1]:
-            if k0 in said:
-                continue  # a keyword the title itself says restates the title: the other roles of the concept vote
-            ck = clean(keyword_parts(k0)[0])
-            if ck:
-                socs |= index.occupations(ck)
-        for s in socs:
-            votes[s] += 1
-    return len(tied), dict(votes)
 
 
 def vote_override(pick: str, n_tied: int, votes: dict[str, int], candidates: Sequence[str] = ()) -> str | None:

@@ -24,7 +24,7 @@ import re
 import threading
 import unicodedata
 from collections import Counter, OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -380,43 +380,17 @@ def same_role_as_sibling(titles: list[str], matches: list[list[TitleMatch]]) -> 
     return out
 
 
-def skill_map_second_opinion(norm: TitleNormalizer, title: str, ms: list[TitleMatch]) -> list[TitleMatch]:
-    """A target's candidates, the occupation the skill map names first when it never names the ranker's pick.
-
-    See :mod:`careeros.market.title_votes`: "Demand Generation Manager" is a marketing manager, not a hydroelectric
-    production manager. The occupation taken has the pick's score, at most ``TARGETS_GUESS`` (a second opinion,
-    never sure), or its own if higher, and the ranker's candidates follow.
-    """
-    from careeros.market.title_votes import skill_map_votes, vote_override
-
-    if not ms or not isinstance(title, str) or not title.strip():
-        return ms
-    n_tied, votes = skill_map_votes(title, _role_keywords(), norm.keyword_index(), clean_title)
-    take = vote_override(ms[0].soc_code, n_tied, votes, [m.soc_code for m in ms])
-    if take is None:
-        return ms
-    have = next((m for m in ms if m.soc_code == take), None)
-    idx = norm._index_of_code()
-    if have is None and take not in idx:
-        return ms
-    score = max(have.score if have else 0.0, min(ms[0].score, TARGETS_GUESS))
-    first = TitleMatch(take, have.title if have else norm.titles[idx[take]], score)
-    return [first, *(m for m in ms if m.soc_code != take)]
-
-
-def _role_keywords() -> dict[str, tuple[str, list[str]]]:
-    from careeros.planner.requirements import concept_views
-
-    return concept_views()[0]
-
-
-def resolve_targets(norm: TitleNormalizer, titles: list[str], k: int = 3) -> list[list[TitleMatch]]:
+def resolve_targets(norm: TitleNormalizer, titles: list[str], k: int = 3,
+                    second_opinion: Callable[[str, list[TitleMatch]], list[TitleMatch]] | None = None,
+                    ) -> list[list[TitleMatch]]:
     """Each of one person's target titles resolved, then read together.
 
     ``resolve_target`` per title, then ``resolve_targets_together``, ``targets_apart`` and
     ``same_role_as_sibling``: the candidate taken comes first.
     """
-    found = [skill_map_second_opinion(norm, t, norm.resolve_target(t, k=max(k, TARGETS_READ))) for t in titles]
+    found = [norm.resolve_target(t, k=max(k, TARGETS_READ)) for t in titles]
+    if second_opinion is not None:  # each title's own read first (the skill map's, careeros.planner.target_votes)
+        found = [second_opinion(t, ms) for t, ms in zip(titles, found, strict=True)]
     picks = resolve_targets_together([ms[:k] for ms in found])
     read = targets_apart([[ms[j], *ms[:j], *ms[j + 1:]] if ms else ms for ms, j in zip(found, picks, strict=True)])
     for _ in range(2):  # a target that took another's occupation speaks for it in turn (read until nothing changes)

@@ -1396,11 +1396,11 @@ def guess_socs(titles: Sequence[str]) -> dict[str, str]:
     if not titles:
         return {}
     from careeros.market.reference import load_normalizer
-    from careeros.market.titles import resolve_targets
+    from careeros.planner.target_votes import resolve_person_targets
 
     norm = load_normalizer()
     # read together, as `careeros init --target` reads them (a guess beside sure targets, the skill map's second opinion)
-    return {t: ms[0].soc_code for t, ms in zip(titles, resolve_targets(norm, list(titles), k=1), strict=True) if ms}
+    return {t: ms[0].soc_code for t, ms in zip(titles, resolve_person_targets(norm, list(titles), k=1), strict=True) if ms}
 
 
 def resolve_roles(con: Any, profile: Profile, guessed: dict[str, str] | None = None) -> list[tuple[str, str | None]]:
