@@ -264,10 +264,9 @@ def init_profile(home: Path, profile: Path | None = None, non_interactive: bool 
         from careeros.market.reference import load_normalizer
 
         norm = load_normalizer()
-        from careeros.planner.target_votes import skill_map_second_opinion
+        from careeros.planner.target_votes import resolve_person_targets
 
-        roles, report = resolve_roles(p.target_roles,
-                                      lambda t: skill_map_second_opinion(norm, t, norm.resolve_target(t, k=3)), choose)
+        roles, report = resolve_roles(p.target_roles, lambda t: resolve_person_targets(norm, [t], k=3)[0], choose)
     except Exception as exc:  # noqa: BLE001 - no warehouse/datasets yet: keep titles unresolved
         roles, report = p.target_roles, [{"title": r.title, "error": f"not resolved: {exc}"} for r in p.target_roles]
     p = p.model_copy(update={"target_roles": roles})
