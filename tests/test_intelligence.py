@@ -1349,3 +1349,63 @@ def test_an_occupations_market_counts_less_for_a_title_none_of_its_postings_has(
     assert onet < off < full
     lam = 500 / (500 + SHRINK_K) * OFF_TITLE_MARKET
     assert off == pytest.approx(lam * 1.0 + (1 - lam) * onet, abs=1e-3)
+
+
+def test_one_employers_postings_of_one_title_count_once(built_home: Path) -> None:
+    """A job posted three times by one employer (three cities, or a re-post) is one job: twelve "Program Manager"
+    postings, three of them one company's copies naming WebAssembly, are ten jobs, and WebAssembly is in one of them
+    (10%), not in three of twelve (25%). Postings without an employer each count."""
+    import duckdb
+
+    from careeros.planner.requirements import MIN_POSTING_TEXT, role_inputs
+
+    con = duckdb.connect()
+    con.execute(f"ATTACH '{built_home / 'warehouse.duckdb'}' AS w (READ_ONLY)")
+    con.execute("SET search_path = 'memory.main,w.main'")
+    con.execute("CREATE TABLE posting (posting_id VARCHAR, raw_sha256 VARCHAR, is_current BOOLEAN, company VARCHAR, "
+                "title VARCHAR, text VARCHAR, soc_code VARCHAR)")
+    con.execute("CREATE TABLE posting_skill (posting_id VARCHAR, raw_sha256 VARCHAR, skill_id VARCHAR, label VARCHAR, "
+                "kind VARCHAR)")
+    text = "x" * MIN_POSTING_TEXT
+    rows = [(f"wasm{i}", "Category Labs", "Program Manager") for i in range(3)]
+    rows += [(f"p{i}", f"Employer {i}", "Program Manager") for i in range(7)]
+    rows += [(f"anon{i}", None, "Senior Program Manager") for i in range(2)]
+    for pid, company, title in rows:
+        con.execute("INSERT INTO posting VALUES (?, 'h', true, ?, ?, ?, '11-9199.00')", [pid, company, title, text])
+        if pid.startswith("wasm"):
+            con.execute("INSERT INTO posting_skill VALUES (?, 'h', 'tech:webassembly', 'WebAssembly', 'technology')",
+                        [pid])
+    inp = role_inputs(con, "11-9199.00", "Program Manager")
+    assert inp.market_from == "title" and inp.postings == 10
+    ps = inp.posting_skills
+    assert ps.filter(ps["skill_id"] == "tech:webassembly")["posting_id"].n_unique() == 1
+
+
+def test_every_mention_of_a_credential_is_read(reference: object) -> None:
+    """"CPhT" after the person's name is one word of a heading; "PTCB Certified Pharmacy Technician" under
+    certifications names the credential itself (the issuer's short name beside every word of the label), so the
+    credential counts in full whichever mention the extractor met first."""
+    from careeros.graph.ids import concept_id
+    from careeros.planner.intelligence import RESUME_NAMED, named_skills, one_credential_of_several
+
+    text = "# Brandon Reyes, CPhT\n\n## Certifications\nPTCB Certified Pharmacy Technician (CPhT)\n"
+    assert named_skills(text, reference)[concept_id("Pharmacy technician certification")][0] == RESUME_NAMED
+    assert not one_credential_of_several("Pharmacy technician certification", "PTCB",
+                                         "PTCB Certified Pharmacy Technician")
+    assert one_credential_of_several("Pharmacy technician certification", "PTCB")  # no context: as before
+    # a group stays a group: "Basic Life Support" names BLS, not the life support certifications group
+    assert one_credential_of_several("Life support certifications", "BLS", "Basic Life Support (BLS)")
+    assert one_credential_of_several("PMP certification", "CAPM", "Certified Associate in Project Management (CAPM)")
+
+
+def test_an_example_that_is_the_labels_name_under_an_issuer_is_not_shown() -> None:
+    """"CSPT certification (PTCB CSPT, ...)": "PTCB CSPT" says nothing the label does not, and reads to a PTCB-certified
+    technician as if PTCB were the gap; "ServiceNow CSA" and "EPA 608 Universal" name something more and stay."""
+    from careeros.planner.gaps import issuer_and_own_name, without_known_examples
+
+    assert issuer_and_own_name("PTCB CSPT", "CSPT certification")
+    assert not issuer_and_own_name("ServiceNow CSA", "ServiceNow certifications")
+    assert not issuer_and_own_name("EPA 608 Universal", "EPA 608 refrigerant certification")
+    assert not issuer_and_own_name("CSPT", "CSPT certification")
+    assert (without_known_examples("CSPT certification (PTCB CSPT, sterile compounding exam)", {"phlebotomy"})
+            == "CSPT certification (sterile compounding exam)")

@@ -551,6 +551,36 @@ class SkillExtractor:
     # ------------------------------------------------------------------ extraction
     def extract(self, text: str) -> list[SkillMatch]:
         """Skills found in ``text`` (HTML is converted first), one per skill, best score and first span kept."""
+        text, accepted = self._accepted(text)
+        best: dict[int, SkillMatch] = {}
+        order: list[int] = []
+        for start, end, idx, score, _ in accepted:
+            for j, sc in ((idx, score), *((k, min(score, 0.8)) for k in self.implies.get(idx, ()))):
+                sid, label, kind, taxo = self.nodes[j]
+                prev = best.get(j)
+                if prev is None:
+                    order.append(j)
+                    best[j] = SkillMatch(sid, label, kind, taxo, round(sc, 3), text[start:end], start, end)
+                elif sc > prev.score:
+                    best[j] = SkillMatch(sid, label, kind, taxo, round(sc, 3), prev.text, prev.start, prev.end)
+        return [best[j] for j in order]
+
+    def extract_all(self, text: str) -> list[SkillMatch]:
+        """Every mention of a skill in ``text``, in order (a skill named twice is two matches).
+
+        What a mention shows can depend on where it is ("CPhT" after the person's name, "PTCB Certified Pharmacy
+        Technician" under certifications): callers that weigh mentions one by one read them all.
+        """
+        text, accepted = self._accepted(text)
+        out: list[SkillMatch] = []
+        for start, end, idx, score, _ in accepted:
+            for j, sc in ((idx, score), *((k, min(score, 0.8)) for k in self.implies.get(idx, ()))):
+                sid, label, kind, taxo = self.nodes[j]
+                out.append(SkillMatch(sid, label, kind, taxo, round(sc, 3), text[start:end], start, end))
+        return out
+
+    def _accepted(self, text: str) -> tuple[str, list[tuple[int, int, int, float, int]]]:
+        """The text read (HTML converted) and the spans accepted in it: (start, end, node, score, mode), in order."""
         if "<" in text or "&" in text:
             text = html_to_text(text)
         norm = _normalise(text)
@@ -574,7 +604,7 @@ class SkillExtractor:
                 break
         coords = self._coordinated(text)
         if not cands and not coords:
-            return []
+            return text, []
         # longest match wins on overlaps (technology before tool before ESCO on equal length)
         taxo_rank = {"technology": 0, "concept": 1, "tool": 1, "skill": 2, "knowledge": 2}
         cands.sort(key=lambda c: (-(c[1] - c[0]), taxo_rank[self.nodes[c[2]][2]], c[0]))
@@ -611,18 +641,7 @@ class SkillExtractor:
             pending = rest
         accepted.extend(coords)
         accepted.sort()
-        best: dict[int, SkillMatch] = {}
-        order: list[int] = []
-        for start, end, idx, score, _ in accepted:
-            for j, sc in ((idx, score), *((k, min(score, 0.8)) for k in self.implies.get(idx, ()))):
-                sid, label, kind, taxo = self.nodes[j]
-                prev = best.get(j)
-                if prev is None:
-                    order.append(j)
-                    best[j] = SkillMatch(sid, label, kind, taxo, round(sc, 3), text[start:end], start, end)
-                elif sc > prev.score:
-                    best[j] = SkillMatch(sid, label, kind, taxo, round(sc, 3), prev.text, prev.start, prev.end)
-        return [best[j] for j in order]
+        return text, accepted
 
     def _coordinated(self, text: str) -> list[tuple[int, int, int, float, int]]:
         """Skills a coordinated phrase names without writing them out.

@@ -396,6 +396,23 @@ def own_stem_pairs(stems: list[str]) -> frozenset[str]:
                      if len(a) >= 3 and len(b) >= 3 and a not in MINOR_WORDS and b not in MINOR_WORDS)
 
 
+def issuer_and_own_name(example: str, base: str) -> bool:
+    """Whether an example is the label's own name under an issuer's acronym: "PTCB CSPT" of "CSPT certification".
+
+    It says nothing the label does not (and reads, to someone who holds another PTCB credential, as if PTCB were the
+    gap). Only acronyms count ("PTCB", "CSPT"): "ServiceNow CSA" and "EPA 608 Universal" name something more.
+    """
+    words = example.split()
+    own = {w.lower() for w in re.findall(r"[A-Za-z0-9+#]+", base)}
+    rest = [w for w in words if w.lower() not in own]
+    return (len(words) >= 2 and len(rest) == 1 and all(_acronym(w) for w in words))
+
+
+def _acronym(word: str) -> bool:
+    """An all-capital name of 3+ letters ("PTCB", "CSPT")."""
+    return len(word) >= 3 and word.isupper() and word.isalpha()
+
+
 def without_known_examples(label: str, known: set[str], tools: set[str] | frozenset[str] = frozenset(),
                            own_stems: list[str] | None = None, listed: frozenset[str] = frozenset(),
                            own_pairs: frozenset[str] | None = None) -> str:
@@ -480,7 +497,7 @@ def without_known_examples(label: str, known: set[str], tools: set[str] | frozen
         words = e.lower().split()
         return len(words) == 2 and any(_CREDENTIAL_CODE.fullmatch(w) is not None and shown(w) for w in words)
 
-    keep = [e for e in ex if not shown_in_parts(e)]
+    keep = [e for e in ex if not shown_in_parts(e) and not issuer_and_own_name(e, base)]
     # a concept's own name may carry examples too: "Spark data processing (PySpark, Spark SQL) (...)"
     inner = (without_known_examples(base, known, tools, own_stems, listed, own_pairs) if _EXAMPLES.match(base)
              else base)

@@ -154,12 +154,13 @@ def resume_text(profile: Profile) -> str | None:
 def named_skills(text: str, extractor: Any) -> dict[str, tuple[float, str]]:
     """Skills named outright in a resume: skill id -> (strength, label).
 
-    Mentions qualified as learning or aspiration count less; names inside job/employer header lines (an
-    employer called "Brightline Logistics") do not count.
+    Every mention is read and the strongest counts. Mentions qualified as learning or aspiration count less; names
+    inside job/employer header lines (an employer called "Brightline Logistics") do not count.
     """
     headers = [(m.start(), m.end()) for m in _HEADER_LINE.finditer(text)]
     out: dict[str, tuple[float, str]] = {}
-    for m in extractor.extract(text):
+    mentions = extractor.extract_all(text) if hasattr(extractor, "extract_all") else extractor.extract(text)
+    for m in mentions:
         if m.kind not in ("technology", "concept") or m.score < NAMED_MIN_SCORE:
             continue
         if any(a <= m.start < b for a, b in headers):
@@ -168,7 +169,7 @@ def named_skills(text: str, extractor: Any) -> dict[str, tuple[float, str]]:
             continue
         s = RESUME_LEARNING if (learning_context(text, m.start, m.end)
                                 or credential_in_progress(m.label, text, m.start, m.end)) else RESUME_NAMED
-        if m.kind == "concept" and one_credential_of_several(m.label, m.text):
+        if m.kind == "concept" and one_credential_of_several(m.label, m.text, _around(text, m.start, m.end)):
             s = min(s, CREDENTIAL_MEMBER)
         if s > out.get(m.skill_id, (0.0, ""))[0]:
             out[m.skill_id] = (s, m.label)
@@ -192,17 +193,34 @@ def _name_alternatives(label: str) -> set[str]:
     return {x.strip().upper() for x in re.split(r"[/,]", m[1]) if x.strip()} if m else set()
 
 
-def one_credential_of_several(label: str, surface: str) -> bool:
+#: a label naming several credentials: "Life support certifications", "Trade licenses and certifications"
+_SEVERAL_CREDENTIALS = re.compile(r"\b(?:certifications|licen[cs]es|credentials)\b|\band\b", re.IGNORECASE)
+#: characters either side of a named credential read as its context (the rest of its line)
+CREDENTIAL_CONTEXT = 40
+
+
+def _around(text: str, start: int, end: int, width: int = CREDENTIAL_CONTEXT) -> str:
+    """The text within ``width`` characters of a match, on its own line."""
+    a = text.rfind("\n", 0, start) + 1
+    b = text.find("\n", end)
+    return text[max(a, start - width):min(b if b >= 0 else len(text), end + width)]
+
+
+def one_credential_of_several(label: str, surface: str, context: str = "") -> bool:
     """Whether ``surface`` names one credential of a credential group ``label`` rather than the group itself.
 
     "BLS certification" of "Life support certifications", "OSHA 10" of "Safety certifications", "CCNA" of
     "Networking certifications": the surface shares no word of the label besides the credential words. "PMP
     certified" of "PMP certification" and "teaching license" of "Teaching certification" name the credential itself.
+    A label naming one credential ("Pharmacy technician certification") is named by its issuer's short name too when
+    the words around it (``context``) hold every word of the label: "PTCB Certified Pharmacy Technician".
     """
     if not _CREDENTIAL_GROUP.search(label):
         return False
     own = phrase_stems(label) - _CREDENTIAL_WORDS
-    return bool(own) and not (phrase_stems(surface) & own)
+    if not own or phrase_stems(surface) & own:
+        return False
+    return not (context and not _SEVERAL_CREDENTIALS.search(label) and own <= phrase_stems(context))
 
 
 _US = {"analyse": "analyze", "analysing": "analyzing", "organise": "organize", "organisation": "organization",

@@ -999,11 +999,16 @@ def market_relevance(own_title: str | None, occupation_title: str | None, postin
     return min(1.0, hit / len(posting_titles) / TITLED_SHARE)
 
 
+#: one employer's postings of one title count once (a job posted in three cities, or three times, is one job): the
+#: unit postings are counted in when a role's market is read
+_POSTING_KEY = ("coalesce(lower(trim(p.company)) || '|' || lower(trim(p.title)), p.posting_id)")
+
+
 def role_inputs(con: Any, soc_code: str, own_title: str | None = None) -> RoleInputs:
     """Read one occupation's requirement inputs from an open warehouse connection.
 
     The market is the postings titled like ``own_title`` when there are at least ``MIN_TITLE_POSTINGS`` of
-    them, else the occupation's postings.
+    them, else the occupation's postings; one employer's postings of one title count as one (``_POSTING_KEY``).
     """
     from careeros.warehouse.db import fetch_one, table_exists
 
@@ -1042,19 +1047,19 @@ def role_inputs(con: Any, soc_code: str, own_title: str | None = None) -> RoleIn
             cond = " AND ".join("regexp_matches(lower(p.title), ?)" for _ in words)
             wparams = [rf"\b{re.escape(w)}" for w in words]
             got = fetch_one(con.execute(
-                f"SELECT count(DISTINCT p.posting_id) FROM posting p WHERE p.is_current AND {cond} "
+                f"SELECT count(DISTINCT {_POSTING_KEY}) FROM posting p WHERE p.is_current AND {cond} "
                 f"AND length(p.text) >= {MIN_POSTING_TEXT}", wparams))
             if got and int(got[0]) >= MIN_TITLE_POSTINGS:
                 where, params, market_from = cond, wparams, "title"
         titled = [r[1] for r in con.execute(
-            f"SELECT p.posting_id, any_value(p.title) FROM posting p WHERE p.is_current AND {where} "
+            f"SELECT {_POSTING_KEY}, any_value(p.title) FROM posting p WHERE p.is_current AND {where} "
             f"AND length(p.text) >= {MIN_POSTING_TEXT} GROUP BY 1", params).fetchall()]
         n = len(titled)
         if n and market_from == "occupation":
             relevance = market_relevance(own_title, title, titled)
         if n:
             ps = con.sql(
-                "SELECT DISTINCT p.posting_id, k.skill_id, coalesce(g.label, k.label) AS label, "
+                f"SELECT DISTINCT {_POSTING_KEY} AS posting_id, k.skill_id, coalesce(g.label, k.label) AS label, "
                 "coalesce(g.kind, k.kind) AS kind, g.commodity_title FROM posting p "
                 "JOIN posting_skill k ON k.posting_id = p.posting_id AND k.raw_sha256 = p.raw_sha256 "
                 f"LEFT JOIN graph_skill g ON g.skill_id = k.skill_id WHERE p.is_current AND {where} "
