@@ -947,6 +947,22 @@ def test_the_current_occupations_concepts_are_partly_shown_its_tools_shown() -> 
     assert 0 < p.strength("concept:lesson-planning") < COVERED_AT <= p.strength("tech:google-classroom")
 
 
+def test_years_in_an_occupation_do_not_show_its_credentials() -> None:
+    """An apartment maintenance technician's occupation often holds the EPA 608 card, but only the person's own
+    evidence shows they hold it: the card stays a whole gap while the occupation's other core concepts are partly
+    shown."""
+    from careeros.planner.requirements import Requirement, RequirementProfile
+
+    occ = RequirementProfile(soc_code="49-9071.00", title="Maintenance and Repair Workers, General", requirements=[
+        Requirement(key=k, skill_id=k, label=label, kind="concept", members={k: 1.0}, weight=0.8, onet=0.8, core=True)
+        for k, label in (("concept:epa-608", "EPA 608 refrigerant certification"),
+                         ("concept:electrical-troubleshooting", "Electrical troubleshooting"))])
+    empty = pl.DataFrame(schema={"skill_id": pl.String, "confidence": pl.Float64, "status": pl.String,
+                                 "last_seen": pl.Date, "source_type": pl.String})
+    p = person_skills(empty, SkillHierarchy(), occupation=occ, occupation_years=8)
+    assert p.strength("concept:epa-608") == 0.0 < p.strength("concept:electrical-troubleshooting")
+
+
 def test_a_concept_central_to_the_current_occupation_and_peripheral_to_the_target_is_held() -> None:
     """A registered nurse aiming at nurse practitioner: patient care is central to nursing and peripheral to the
     practitioner's role (the target weighs it far less), so ten years of nursing show it; pharmacology both weigh alike,

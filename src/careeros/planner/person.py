@@ -11,11 +11,13 @@ strength(skill) in [0, 1] is the best of:
 * the current occupation: its core requirements at ``prior`` (0.6, +0.02 per year in it up to 0.7) scaled by
   how central each one is to that occupation — a senior backend engineer knows Git and Linux even when the
   resume omits them; a concept (not a tool) at 0.6 of that: partly shown, still a (smaller) gap, unless the target
-  weighs it clearly less than the current occupation does (``PersonSkills.held_as_in_occupation``).
+  weighs it clearly less than the current occupation does (``PersonSkills.held_as_in_occupation``); never a
+  credential (a certification or licence is shown by the person's evidence only).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
@@ -34,6 +36,11 @@ PRIOR_FULL_WEIGHT = 0.6
 #: a concept the current occupation expects is partly shown, not proven: a paraprofessional has seen lesson planning,
 #: a chef labour costing, a paralegal contract drafting, without owning them the way the target role will
 OCCUPATION_CONCEPT_FACTOR = 0.6
+#: a credential is held or not: years in an occupation whose workers often hold it do not show it (an apartment
+#: maintenance technician who calls the HVAC vendor for refrigerant work has no EPA 608 card); only the person's own
+#: evidence does
+_CREDENTIAL = re.compile(r"\b(?:certifications?|certificate|licen[cs]es?|licensure|licensing|credentials?)\b",
+                         re.IGNORECASE)
 #: a core concept of the current occupation that a target weighs at most this share of the occupation's weight counts
 #: at the full prior (see PersonSkills.held_as_in_occupation)
 OCCUPATION_HELD_RATIO = 0.75
@@ -154,7 +161,7 @@ def person_skills(links: pl.DataFrame, hierarchy: SkillHierarchy, *, added: Iter
                 s = ELEMENT_PRIOR_MAX * max(0.0, min(1.0, (req.importance - 1) / 3))
                 p.offer(req.skill_id, s, f"rated {req.importance:.1f}/5 in your current occupation ({title})")
                 continue
-            if not req.core:
+            if not req.core or _CREDENTIAL.search(req.label):
                 continue
             full = prior * min(1.0, req.weight / PRIOR_FULL_WEIGHT)
             s = full * OCCUPATION_CONCEPT_FACTOR if req.kind == "concept" else full
