@@ -1425,3 +1425,29 @@ def test_an_example_that_is_the_labels_name_under_an_issuer_is_not_shown() -> No
     assert not issuer_and_own_name("CSPT", "CSPT certification")
     assert (without_known_examples("CSPT certification (PTCB CSPT, sterile compounding exam)", {"phlebotomy"})
             == "CSPT certification (sterile compounding exam)")
+
+
+def test_under_a_specialty_title_what_the_occupations_title_names_is_not_the_role_itself() -> None:
+    """A "Media Planner" filed under Public Relations Specialists: once the map names the planner's own concepts,
+    public relations (named by the occupation's title) counts at SPECIALTY_FACTOR, below them; a "Public Relations
+    Specialist", whose own title names it, keeps it in full."""
+    from careeros.planner.requirements import CURATED_OWN_TITLE_WEIGHT, SPECIALTY_FACTOR, SPECIALTY_MIN_OWN
+
+    def extract(texts: list[str]) -> list[list[tuple[str, str, str]]]:
+        return [[("concept:pr", "Public relations", "concept")] if "public relations" in t.lower() else []
+                for t in texts]
+
+    keywords = {f"concept:m{i}": (f"Media {i}", ["media planner"]) for i in range(SPECIALTY_MIN_OWN)}
+
+    def weights(own: str) -> dict[str, float]:
+        inp = _inputs(0, 0.0)
+        inp.title = "Public Relations Specialists"
+        inp.titles = [inp.title]
+        return {q.skill_id: q.weight for q in score_requirements(inp, extract, role_keywords=keywords,
+                                                                 own_title=own).requirements}
+
+    planner, pr = weights("Media Planner"), weights("Public Relations Specialist")
+    assert planner["concept:pr"] == pytest.approx(SPECIALTY_FACTOR)
+    assert planner["concept:m0"] == pytest.approx(CURATED_OWN_TITLE_WEIGHT)
+    assert planner["concept:m0"] > planner["concept:pr"]
+    assert pr["concept:pr"] == pytest.approx(1.0)

@@ -491,8 +491,13 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
         task_share = unit_hits.get(sid, 0) / max(len(texts), 1)
         onet = min(1.0, CONCEPT_TASK_GAIN * task_share)
         lift = None
-        if sid in title_hits or sid in own_hits:
+        if sid in own_hits:
             onet = 1.0
+        elif sid in title_hits:
+            # what the occupation's title names is the role itself, unless the person's title names a specialty of
+            # its own: a "Media Planner" filed under Public Relations Specialists, a "Healthcare Compliance
+            # Specialist" under Compensation, Benefits, and Job Analysis Specialists is no PR or job-analysis role
+            onet = SPECIALTY_FACTOR if specialty else 1.0
         elif alt_hits.get(sid):
             # a few specialised alternate titles ("Special Education Coordinator" in 2 of 58) name a niche of the
             # occupation, not what it asks of everyone: the base counts in full only from ALT_KEYWORD_SHARE on
