@@ -15,7 +15,7 @@ import pickle
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -551,19 +551,14 @@ class SkillExtractor:
     # ------------------------------------------------------------------ extraction
     def extract(self, text: str) -> list[SkillMatch]:
         """Skills found in ``text`` (HTML is converted first), one per skill, best score and first span kept."""
-        text, accepted = self._accepted(text)
         best: dict[int, SkillMatch] = {}
-        order: list[int] = []
-        for start, end, idx, score, _ in accepted:
-            for j, sc in ((idx, score), *((k, min(score, 0.8)) for k in self.implies.get(idx, ()))):
-                sid, label, kind, taxo = self.nodes[j]
-                prev = best.get(j)
-                if prev is None:
-                    order.append(j)
-                    best[j] = SkillMatch(sid, label, kind, taxo, round(sc, 3), text[start:end], start, end)
-                elif sc > prev.score:
-                    best[j] = SkillMatch(sid, label, kind, taxo, round(sc, 3), prev.text, prev.start, prev.end)
-        return [best[j] for j in order]
+        for j, m in self._mentions(text):
+            prev = best.get(j)
+            if prev is None:
+                best[j] = m
+            elif m.score > prev.score:
+                best[j] = replace(m, text=prev.text, start=prev.start, end=prev.end)
+        return list(best.values())
 
     def extract_all(self, text: str) -> list[SkillMatch]:
         """Every mention of a skill in ``text``, in order (a skill named twice is two matches).
@@ -571,12 +566,16 @@ class SkillExtractor:
         What a mention shows can depend on where it is ("CPhT" after the person's name, "PTCB Certified Pharmacy
         Technician" under certifications): callers that weigh mentions one by one read them all.
         """
+        return [m for _, m in self._mentions(text)]
+
+    def _mentions(self, text: str) -> list[tuple[int, SkillMatch]]:
+        """Every accepted span and the skills it implies, in order, each with its node."""
         text, accepted = self._accepted(text)
-        out: list[SkillMatch] = []
+        out: list[tuple[int, SkillMatch]] = []
         for start, end, idx, score, _ in accepted:
             for j, sc in ((idx, score), *((k, min(score, 0.8)) for k in self.implies.get(idx, ()))):
                 sid, label, kind, taxo = self.nodes[j]
-                out.append(SkillMatch(sid, label, kind, taxo, round(sc, 3), text[start:end], start, end))
+                out.append((j, SkillMatch(sid, label, kind, taxo, round(sc, 3), text[start:end], start, end)))
         return out
 
     def _accepted(self, text: str) -> tuple[str, list[tuple[int, int, int, float, int]]]:

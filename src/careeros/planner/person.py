@@ -17,7 +17,6 @@ strength(skill) in [0, 1] is the best of:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
@@ -26,6 +25,7 @@ import polars as pl
 from pydantic import BaseModel, Field
 
 from careeros.graph.hierarchy import SkillHierarchy
+from careeros.planner.artifacts import is_credential
 from careeros.planner.requirements import RequirementProfile
 
 HALF_LIFE_DAYS = 730.0
@@ -36,11 +36,7 @@ PRIOR_FULL_WEIGHT = 0.6
 #: a concept the current occupation expects is partly shown, not proven: a paraprofessional has seen lesson planning,
 #: a chef labour costing, a paralegal contract drafting, without owning them the way the target role will
 OCCUPATION_CONCEPT_FACTOR = 0.6
-#: a credential is held or not: years in an occupation whose workers often hold it do not show it (an apartment
-#: maintenance technician who calls the HVAC vendor for refrigerant work has no EPA 608 card); only the person's own
-#: evidence does
-_CREDENTIAL = re.compile(r"\b(?:certifications?|certificate|licen[cs]es?|licensure|licensing|credentials?)\b",
-                         re.IGNORECASE)
+
 #: a core concept of the current occupation that a target weighs at most this share of the occupation's weight counts
 #: at the full prior (see PersonSkills.held_as_in_occupation)
 OCCUPATION_HELD_RATIO = 0.75
@@ -161,8 +157,9 @@ def person_skills(links: pl.DataFrame, hierarchy: SkillHierarchy, *, added: Iter
                 s = ELEMENT_PRIOR_MAX * max(0.0, min(1.0, (req.importance - 1) / 3))
                 p.offer(req.skill_id, s, f"rated {req.importance:.1f}/5 in your current occupation ({title})")
                 continue
-            if not req.core or _CREDENTIAL.search(req.label):
-                continue
+            if not req.core or is_credential(req.label):
+                continue  # a credential is held or not: years in an occupation whose workers often hold it do not
+                # show it (an apartment maintenance technician who calls the HVAC vendor has no EPA 608 card)
             full = prior * min(1.0, req.weight / PRIOR_FULL_WEIGHT)
             s = full * OCCUPATION_CONCEPT_FACTOR if req.kind == "concept" else full
             for sid, f in req.members.items():
