@@ -405,7 +405,7 @@ def issuer_and_own_name(example: str, base: str) -> bool:
     words = example.split()
     own = {w.lower() for w in re.findall(r"[A-Za-z0-9+#]+", base)}
     rest = [w for w in words if w.lower() not in own]
-    return (len(words) >= 2 and len(rest) == 1 and all(_acronym(w) for w in words))
+    return len(words) >= 2 and len(rest) == 1 and all(_acronym(w) for w in words)
 
 
 def _acronym(word: str) -> bool:

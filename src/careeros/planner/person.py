@@ -36,7 +36,6 @@ PRIOR_FULL_WEIGHT = 0.6
 #: a concept the current occupation expects is partly shown, not proven: a paraprofessional has seen lesson planning,
 #: a chef labour costing, a paralegal contract drafting, without owning them the way the target role will
 OCCUPATION_CONCEPT_FACTOR = 0.6
-
 #: a core concept of the current occupation that a target weighs at most this share of the occupation's weight counts
 #: at the full prior (see PersonSkills.held_as_in_occupation)
 OCCUPATION_HELD_RATIO = 0.75
