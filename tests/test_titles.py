@@ -178,6 +178,19 @@ def test_a_role_then_qualifier_title_keeps_an_occupation_its_role_allows(norm_em
     assert norm_emp.resolve_target("Engineer, Civil")[0].soc_code in {m.soc_code for m in whole}
 
 
+def test_a_role_to_whom_title_is_the_role_not_whom_it_serves(norm_emp: TitleNormalizer) -> None:
+    """"Executive Assistant to the CEO" is an executive assistant (read as a chief executive before): the part
+    before " to " decides when it ends in a role word; "Return to Work Coordinator" (no role word before " to ") is
+    read whole."""
+    for title, role in (("Executive Assistant to the CEO", "Executive Assistant"),
+                        ("Administrative Assistant to the Dean", "Administrative Assistant")):
+        got = norm_emp.resolve_target(title)[0].soc_code
+        assert got == norm_emp.resolve_target(role)[0].soc_code, title
+        assert not got.startswith("11-"), title
+    whole = norm_emp._resolve_one("Return to Work Coordinator", 3)
+    assert norm_emp.resolve_target("Return to Work Coordinator")[0].soc_code == whole[0].soc_code
+
+
 def test_a_target_title_shared_by_several_occupations_is_not_decided_by_code_order(norm: TitleNormalizer) -> None:
     """'Data Analyst' is an O*NET alternate title of several occupations: every one of them is a candidate tied on
     the word score, and for a person's own title the tie is shared (the lowest SOC code does not take the rank

@@ -97,6 +97,8 @@ TARGET_MANY_OWNERS = 5
 TARGET_NEAR_TIE_MANY = 0.8
 #: an O*NET catch-all occupation ("Managers, All Other"), no broad occupation a typed title means
 _CATCH_ALL = re.compile(r",\s*all other\b", re.I)
+#: "Executive Assistant to the CEO", "Special Assistant to the Dean": the role, then whom it serves
+_TO_WHOM = re.compile(r"\s+to\s+(?:the\s+|a\s+)?(?=\w)", re.I)
 #: words of an O*NET title that do not narrow it
 _GENERIC_TITLE_WORDS = frozenset({"all", "other", "except", "general", "related", "worker"})
 #: a best match this sure stays first ("BI Developer" is a Business Intelligence Analyst at 0.88)
@@ -1404,20 +1406,29 @@ class TitleNormalizer:
         return out
 
     def _role_then_qualifier(self, title: str, k: int) -> list[TitleMatch] | None:
-        """A "Role, qualifier" title keeps an occupation its role part allows.
+        """A "Role, qualifier" or "Role to the Whom" title keeps an occupation its role part allows.
 
         "Senior Product Manager, Payments" is a product manager who works on payments, not a billing clerk;
         "Product Manager, Construction Software" is no software developer. The part before the first comma must be a
-        role of two words or more ending in a role word (``heads``; "Engineer, Civil" is read whole). The whole title's
-        first candidate stands when it is among the role part's candidates within ``TARGET_HEAD_RATIO`` of its first
-        ("Data Analyst, Marketing" may stay a business intelligence analyst), or a specialty of one of them;
-        otherwise the role part's candidates are taken. None when the title has no such form.
+        role of two words or more ending in a role word (``heads``; "Engineer, Civil" is read whole). "Executive
+        Assistant to the CEO" is an executive assistant, not a chief executive: the part before " to " must end in a
+        role word ("Return to Work Coordinator" is read whole). The whole title's first candidate stands when it is
+        among the role part's candidates within ``TARGET_HEAD_RATIO`` of its first ("Data Analyst, Marketing" may
+        stay a business intelligence analyst), or a specialty of one of them; otherwise the role part's candidates
+        are taken. None when the title has no such form.
         """
-        if not isinstance(title, str) or "," not in title:
+        if not isinstance(title, str):
             return None
-        role, _, qual = title.partition(",")
+        to = _TO_WHOM.search(title)
+        if to is not None and "," not in title[:to.start()]:
+            role, qual, least = title[:to.start()], title[to.end():], 1
+        elif "," in title:
+            role, _, qual = title.partition(",")
+            least = 2
+        else:
+            return None
         rtoks = clean_title(role).split()
-        if len(rtoks) < 2 or rtoks[-1] not in self.heads or not clean_title(qual):
+        if len(rtoks) < least or rtoks[-1] not in self.heads or not clean_title(qual):
             return None
         whole = self._resolve_one(title, k)
         ms = self._resolve_one(role, k=max(k, TARGET_CANDIDATES))
