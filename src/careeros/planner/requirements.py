@@ -99,6 +99,9 @@ CURATED_ROLE_WEIGHT = 0.7
 CURATED_OWN_TITLE_WEIGHT = 0.8
 #: at most this much more for a curated concept that O*NET's tasks or titles or ESCO also name
 CURATED_CORROBORATION = 0.1
+#: corroboration (of 1) for a curated concept whose role keywords tie ALT_KEYWORD_SHARE of the occupation's alternate
+#: titles or more (less in proportion): what the occupation's titles broadly expect before what one of them does
+CURATED_TITLES_GAIN = 0.3
 #: a person's title that is a specialty of its occupation ("Instructional Designer" among Instructional
 #: Coordinators, "Machine Learning Engineer" among Data Scientists): when the skill map expects at least
 #: SPECIALTY_MIN_OWN concepts of the title itself, what it expects only of the occupation's other titles
@@ -441,6 +444,7 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
     siblings = [core_title(t).lower() for t in sibling_titles if t]
     all_siblings = "\n".join(siblings)
     sibling_own: set[str] = set()  # concepts the person's other wordings of the role tie
+    kw_alts: dict[str, set[int]] = {}  # a concept -> the alternate titles its role keywords tie
     # the level words a title starts with ("Senior", "Founding") qualify nothing: "mechanical engineer" in "Senior
     # Mechanical Engineer" is no generic part of the title beside a "senior mechanical engineer" keyword
     own_level = _leading_level_words(own) if own else 0
@@ -453,6 +457,8 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
                 sibling_own.add(sid)
             if not (in_main or in_alts):
                 continue
+            if in_alts:
+                kw_alts.setdefault(sid, set()).update(i for i, t in enumerate(alts) if _title_hit(t, k, unless))
             if own and unless and any(u in own and _keyword_rx(u).search(own) for u in unless):
                 continue  # the words that rule a keyword out rule out the person's role too: "medical and health
                 # services -veterinary" ties no hospital accreditation to a Veterinary Practice Manager, whatever
@@ -509,8 +515,12 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
         if sid in curated:
             # the skill map's expectation, a little more when O*NET's tasks, its titles or ESCO say so too (many
             # concepts of a role share the map's weight; corroboration orders them)
+            # ... and more the more of the occupation's titles the map expects it of ("Consolidation" of controllers
+            # and comptrollers too before "Accounts payable operations" of an accounting manager only)
+            kw_share = len(kw_alts.get(sid, ())) / max(len(alts), 1)
             corroborated = min(1.0, CONCEPT_TASK_GAIN * task_share + (0.5 if sid in esco_boost else 0.0)
-                               + (0.5 if alt_hits.get(sid) else 0.0))
+                               + (0.5 if alt_hits.get(sid) else 0.0)
+                               + CURATED_TITLES_GAIN * min(1.0, kw_share / ALT_KEYWORD_SHARE))
             base = CURATED_OWN_TITLE_WEIGHT if sid in curated_own - generic_own else CURATED_ROLE_WEIGHT * (
                 SPECIALTY_FACTOR if specialty else 1.0)
             onet = max(onet, base + CURATED_CORROBORATION * corroborated)
