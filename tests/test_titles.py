@@ -191,6 +191,21 @@ def test_a_role_to_whom_title_is_the_role_not_whom_it_serves(norm_emp: TitleNorm
     assert norm_emp.resolve_target("Return to Work Coordinator")[0].soc_code == whole[0].soc_code
 
 
+def test_a_modifier_word_does_not_hand_a_profession_to_an_occupation_that_is_no_such_profession(
+        norm_emp: TitleNormalizer) -> None:
+    """"RPA Developer": software developers (the ranker's 0.9) never say "RPA" in O*NET, camera operators' tools do;
+    the word check put them first at 0.01. A trade or profession word ("developer", "nurse") keeps the occupation that
+    is one and that the ranker scored higher; a generic role word ("Supervisor") does not, so a "Sterile Processing
+    Supervisor" stays with what sterile processing is."""
+    for title in ("RPA Developer", "Aesthetic Nurse"):
+        plain = norm_emp.normalize([title], k=1, ties=True)[0][0]
+        got = norm_emp.resolve_target(title)[0]
+        assert got.soc_code == plain.soc_code, (title, got)
+        assert title.split()[-1].lower() in got.title.lower()
+    spd = norm_emp.resolve_target("Sterile Processing Supervisor")[0]
+    assert "supervisor" not in spd.title.lower()
+
+
 def test_a_target_title_shared_by_several_occupations_is_not_decided_by_code_order(norm: TitleNormalizer) -> None:
     """'Data Analyst' is an O*NET alternate title of several occupations: every one of them is a candidate tied on
     the word score, and for a person's own title the tie is shared (the lowest SOC code does not take the rank

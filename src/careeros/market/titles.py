@@ -689,6 +689,10 @@ def _occ_heads(title: str) -> set[str]:
 
 _MGR_WORDS = frozenset({"manager", "director", "president", "vice", "chief", "head", "superintendent"})
 _SUP_WORDS = frozenset({"supervisor", "foreman", "forewoman", "foreperson"})
+#: role words that say a level or a kind of job, not a trade or profession ("X Coordinator" is whatever X is)
+_GENERIC_HEADS = _MGR_WORDS | _SUP_WORDS | frozenset(
+    "coordinator specialist administrator officer associate assistant representative lead consultant analyst "
+    "advisor adviser agent partner owner worker staff professional generalist liaison navigator".split())
 _CACHE_SIZE = 100_000
 #: Distinct queries scored together (dense query x occupation arrays of this many rows stay cache-friendly).
 _BLOCK = 1024
@@ -1502,25 +1506,31 @@ class TitleNormalizer:
             # an occupation with no civilian employment (military) only for a title that is its own
             own = set(self.exact.get(" ".join(toks), ()))
             ms = sorted(ms, key=lambda m: self.log_emp[idx[m.soc_code]] <= 0 and idx[m.soc_code] not in own)
-        if len(ms) < 2 or not toks or toks[-1] not in self.heads or ms[0].score >= TARGET_SURE:
+        if len(ms) < 2 or not toks or toks[-1] not in self.heads:
             return ms[:k]
-        ends = self.__dict__.get("_alias_heads")
-        if ends is None:
-            ends = {}
-            for text, occ in zip(self.alias_text, self.alias_soc.tolist(), strict=True):
-                ends.setdefault(self.codes[occ], set()).add(text.rsplit(" ", 1)[-1])
-            self.__dict__["_alias_heads"] = ends
+        titled, ends = self._head_words()
         head = toks[-1]
+        # the words of the title an occupation's text uses reorder the candidates, but they do not hand the role to
+        # an occupation none of whose titles name the role word over one whose titles do and that the ranker scored
+        # higher: "Aesthetic Nurse" is a registered nurse (0.90) whose O*NET text never says "aesthetic", not a
+        # skincare specialist (0.22); "RPA Developer" a software developer (0.93), not a camera operator (0.01)
+        # whose tools say "RPA". Only for a role word that names a trade or profession: a supervisor, coordinator or
+        # specialist of something is what that something is ("Sterile Processing Supervisor": medical equipment
+        # preparers, not production supervisors)
+        if head not in _GENERIC_HEADS and not (head in titled.get(ms[0].soc_code, ())
+                                               or head in ends.get(ms[0].soc_code, ())):
+            owner = next((m for m in ms[1:] if m.score > ms[0].score
+                          and (head in titled.get(m.soc_code, ()) or head in ends.get(m.soc_code, ()))), None)
+            if owner is not None:
+                ms = [owner, *(m for m in ms if m is not owner)]
+        if ms[0].score >= TARGET_SURE:
+            return ms[:k]
         # a first match that uses every distinctive word of the title does not give way to one that misses one (a
         # "Contracting Officer" is a purchasing role, not a police officer, whose text never says "contract")
         keep = not missing.get(ms[0].soc_code, True)
         # the role word in the occupation's own title first ("Policy Analyst" is listed as an alternate title of
         # insurance policy clerks, but Political Scientists and policy analysts are analysts), then in any of its
         # alternate titles
-        titled = self.__dict__.get("_title_heads")
-        if titled is None:
-            titled = self.__dict__.setdefault("_title_heads", {c: _occ_heads(t) for c, t in zip(self.codes, self.titles,
-                                                                                             strict=True)})
         for heads_of in (titled, ends):
             if head in heads_of.get(ms[0].soc_code, ()):
                 return ms[:k]
@@ -1530,6 +1540,20 @@ class TitleNormalizer:
                 if m.score >= TARGET_HEAD_RATIO * ms[0].score and head in heads_of.get(m.soc_code, ()):
                     return [m, *ms[:j], *ms[j + 1:]][:k]
         return ms[:k]
+
+    def _head_words(self) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+        """(SOC -> head words of its O*NET title, SOC -> last words of its indexed titles), built once."""
+        titled = self.__dict__.get("_title_heads")
+        if titled is None:
+            titled = self.__dict__.setdefault("_title_heads", {c: _occ_heads(t) for c, t in zip(self.codes, self.titles,
+                                                                                             strict=True)})
+        ends = self.__dict__.get("_alias_heads")
+        if ends is None:
+            ends = {}
+            for text, occ in zip(self.alias_text, self.alias_soc.tolist(), strict=True):
+                ends.setdefault(self.codes[occ], set()).add(text.rsplit(" ", 1)[-1])
+            self.__dict__["_alias_heads"] = ends
+        return titled, ends
 
     def _narrower_specialties(self, ms: list[TitleMatch], toks: list[str]) -> set[str]:
         """Candidates that are an O*NET specialty the typed title does not name.
