@@ -35,7 +35,8 @@ CONCEPT_PARTS = (DEFAULT_CONCEPTS_PATH, data_path("skill_concepts_2.yaml"), data
                  data_path("skill_concepts_8.yaml"), data_path("skill_concepts_9.yaml"),
                  data_path("skill_concepts_10.yaml"), data_path("skill_concepts_11.yaml"),
                  data_path("skill_concepts_12.yaml"), data_path("skill_concepts_13.yaml"),
-                 data_path("skill_concepts_14.yaml"), data_path("skill_concepts_15.yaml"))
+                 data_path("skill_concepts_14.yaml"), data_path("skill_concepts_15.yaml"),
+                 data_path("skill_concepts_16.yaml"))
 
 VENDORS = (
     # a longer vendor name before its own prefix ("Cisco Systems" before "Cisco")
