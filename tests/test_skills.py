@@ -83,6 +83,27 @@ def test_aliases(ext: SkillExtractor, text: str, label: str) -> None:
         ("Senior RN with 8 years in the ICU", "React Native", False),
         ("Core stack: Python, Swift, React / RN, Postgres", "React Native", True),
         ("Apps in React Native for iOS and Android.", "React Native", True),
+        # everyday words of other trades that are also short names of technologies: a technology only among others
+        ("Cut steel with an oxy-acetylene torch; torch brazing of copper lines.", "PyTorch", False),
+        ("Skills: Python, pandas, NumPy, Torch", "PyTorch", True),
+        ("Copilot on a regional jet, 1,200 hours as first officer.", "GitHub Copilot", False),
+        ("Tools: VS Code, Copilot, Git", "GitHub Copilot", True),
+        ("Vault teller: balanced the vault daily and prepared cash orders.", "HashiCorp Vault", False),
+        ("Secrets in Vault, Terraform and Consul.", "HashiCorp Vault", True),
+        ("Zookeeper caring for giant pandas and red pandas.", "pandas", False),
+        ("Saw the tip of the iceberg; a superset of the old duties.", "Apache Iceberg", False),
+        ("Saw the tip of the iceberg; a superset of the old duties.", "Apache Superset", False),
+        # O*NET examples that are everyday words, places or names elsewhere
+        ("Maintenance Technician · Phoenix, AZ · luis@example.com", "Phoenix", False),
+        ("Web apps in Elixir with Phoenix, Ecto and PostgreSQL.", "Phoenix", True),
+        ("# Travis Lindqvist\nLead Diesel Technician", "Travis CI", False),
+        ("Provided ADL care to 10-12 residents per shift.", "Architecture description language (ADL)", False),
+        ("Fire suppression, EMS, vehicle extrication and hazmat calls.", "Energy management system (EMS)", False),
+        ("Administer FMLA, ADA accommodation and short-term disability.", "Ada", False),
+        ("Collect ABC and frequency data daily.", "ABC programming language", False),
+        ("Built a weekend flex pool that cut overtime 22%.", "Apache Flex", False),
+        ("Project Coordinator, Golden Gate Managed IT, Sacramento", "Oracle GoldenGate", False),
+        ("Replication with Oracle GoldenGate and Data Guard.", "Oracle GoldenGate", True),
     ],
 )
 def test_ambiguous_words(ext: SkillExtractor, text: str, label: str, present: bool) -> None:

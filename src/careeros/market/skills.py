@@ -86,6 +86,9 @@ def _list_item(text: str, start: int, end: int) -> bool:
     return bool(_ITEM_BEFORE.search(text[line_start:start]) and _ITEM_AFTER.match(text[end:line_end]))
 
 
+#: ", AZ" after a word: a US city and its state
+_PLACE_AFTER = re.compile(r"^,\s*(?:A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|PA|RI|S[CD]"
+                          r"|T[NX]|UT|V[AT]|W[AIVY])\b(?![a-z])")
 _WEAK_LEFT_CUE = re.compile(r"(?:\busing|\buse|\bin|\bwith)\s*$", re.IGNORECASE)
 _SINGLE_RIGHT_CUE = re.compile(r"^\s*(?:programming|language|developers?|engineers?|code|\+\+)", re.IGNORECASE)
 _SINGLE_LEFT_CUE = re.compile(r"(?:\bin|\bwritten in|\bexperience (?:with|in)|\blanguages?:?)\s*$", re.IGNORECASE)
@@ -697,6 +700,8 @@ class SkillExtractor:
         after = text[end:min(line_end, end + 30)]
         before = text[max(line_start, start - 30):start]
         if after[:1] == "-" and after[1:2].isalpha():  # Go-to-market, C-suite
+            return False
+        if _PLACE_AFTER.match(after):  # a city and its state ("Phoenix, AZ"), not an item of a list
             return False
         if single and (_SINGLE_BAD_LEFT.search(before) or after[:1] in "&'’" or before[-1:] in "&-'"):
             return False
