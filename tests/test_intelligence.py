@@ -1322,6 +1322,10 @@ def test_a_gap_another_gap_names_whole_gives_way() -> None:
     assert [float(g["size"]) for g in out] == sorted((float(g["size"]) for g in out), reverse=True)
     out = fold_named_gaps([gap("Cloud computing (Amazon Web Services)", 1.0), gap("Amazon Web Services", 0.9)])
     assert [float(g["size"]) for g in out] == [1.0, round(0.9 * CHILD_OF_GAP_FACTOR, 4)]
+    # a product shown after its maker's name ("SAP Concur") is the product the smaller gap names
+    out = fold_named_gaps([gap("Expense reporting (SAP Concur, Expensify)", 0.6), gap("Concur", 0.5),
+                           gap("Payroll (ADP)", 0.45)])
+    assert [float(g["size"]) for g in out] == [0.6, 0.45, round(0.5 * CHILD_OF_GAP_FACTOR, 4)]
     # a bare label that is the name another gives itself ("LIS") hands its place to the label that shows more
     out = fold_named_gaps([gap("LIS", 1.0), gap("HL7", 0.9),
                            gap("Clinical laboratory information systems (LIS) (Epic Beaker, Instrument Manager)", 0.3)])
@@ -1451,3 +1455,18 @@ def test_under_a_specialty_title_what_the_occupations_title_names_is_not_the_rol
     assert planner["concept:m0"] == pytest.approx(CURATED_OWN_TITLE_WEIGHT)
     assert planner["concept:m0"] > planner["concept:pr"]
     assert pr["concept:pr"] == pytest.approx(1.0)
+
+
+def test_a_title_that_names_whom_the_role_serves_asks_what_the_role_does() -> None:
+    """"Executive Assistant to the CEO" ties the skill map's executive-assistant items, not the chief executive's
+    (P&L management, capital budgeting); "Return to Work Coordinator" is read whole."""
+    from careeros.planner.requirements import concept_views, role_of
+    from careeros.planner.target_votes import tied_concepts
+
+    assert role_of("Executive Assistant to the CEO") == "Executive Assistant"
+    assert role_of("Special Assistant to the President") == "Special Assistant"
+    assert role_of("Return to Work Coordinator") == "Return to Work Coordinator"
+    keywords = concept_views()[0]
+    whole = {keywords[s][0] for s in tied_concepts("Executive Assistant to the CEO", keywords)}
+    role = {keywords[s][0] for s in tied_concepts(role_of("Executive Assistant to the CEO"), keywords)}
+    assert "P&L management" in whole - role and "Calendar and travel management" in role

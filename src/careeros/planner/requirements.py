@@ -272,6 +272,18 @@ def core_title(title: str) -> str:
     return _EXCEPT.sub("", title).strip() or title
 
 
+_TO_WHOM = re.compile(r"\s+to\s+(?:the|a|an)\s+\S.*$", re.I)
+
+
+def role_of(title: str) -> str:
+    """A person's title without whom the role serves.
+
+    "Executive Assistant to the CEO" asks what an executive assistant does, not what a chief executive does (P&L,
+    capital budgeting).
+    """
+    return _TO_WHOM.sub("", title).strip() or title
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
@@ -386,6 +398,8 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
     """
     n = int(inp.postings)
     reqs: list[Requirement] = []
+    own_title = role_of(own_title) if own_title else own_title
+    sibling_titles = [role_of(t) for t in sibling_titles if t]
     # ---- O*NET elements: knowledge areas and technical skills
     for r in inp.elements.iter_rows(named=True):
         sid = r["skill_id"]
