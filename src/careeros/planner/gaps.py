@@ -681,6 +681,14 @@ def _leading_name(own: str, larger: str) -> bool:
             and not _CREDENTIAL_WORDS & set(larger.split()))
 
 
+def _named_with_maker(own: str, shown: frozenset[str]) -> bool:
+    """Whether a larger gap shows ``own`` after one word of its maker: the same product, told twice.
+
+    "Concur" and "Expense reporting (SAP Concur, Expensify)".
+    """
+    return len(own) >= 4 and any(x.endswith(" " + own) and len(x.split()) == len(own.split()) + 1 for x in shown)
+
+
 def fold_named_gaps(gaps: list[dict[str, Any]], parents: dict[str, dict[str, float]] | None = None) -> list[dict[str, Any]]:
     """Ranked gaps where a gap that a larger gap's label names whole gives way.
 
@@ -711,7 +719,7 @@ def fold_named_gaps(gaps: list[dict[str, Any]], parents: dict[str, dict[str, flo
                 out[i]["size"], out[j]["size"] = out[j]["size"], round(float(out[j]["size"]) * CHILD_OF_GAP_FACTOR, 4)
                 shrunk.add(j)
                 break
-            if own not in shown_j and not _leading_name(own, own_j):
+            if own not in shown_j and not _leading_name(own, own_j) and not _named_with_maker(own, shown_j):
                 continue
             if str(out[j]["skill_id"]) not in (parents or {}).get(sid, {}):
                 out[i]["size"] = round(float(out[i]["size"]) * CHILD_OF_GAP_FACTOR, 4)
