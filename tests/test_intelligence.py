@@ -1326,6 +1326,11 @@ def test_a_gap_another_gap_names_whole_gives_way() -> None:
     out = fold_named_gaps([gap("Expense reporting (SAP Concur, Expensify)", 0.6), gap("Concur", 0.5),
                            gap("Payroll (ADP)", 0.45)])
     assert [float(g["size"]) for g in out] == [0.6, 0.45, round(0.5 * CHILD_OF_GAP_FACTOR, 4)]
+    # two credentials that give themselves one code are one credential; an issuer's other credential is not
+    out = fold_named_gaps([gap("Social work licensure (LCSW) (LMSW, ASWB exam)", 0.9), gap("Discharge planning", 0.8),
+                           gap("Clinical licensure (LCSW, LPC) (independent clinical licensure)", 0.7),
+                           gap("Case management certification (CCM) (CMSA)", 0.6)])
+    assert [float(g["size"]) for g in out] == [0.9, 0.8, 0.6, round(0.7 * CHILD_OF_GAP_FACTOR, 4)]
     # a bare label that is the name another gives itself ("LIS") hands its place to the label that shows more
     out = fold_named_gaps([gap("LIS", 1.0), gap("HL7", 0.9),
                            gap("Clinical laboratory information systems (LIS) (Epic Beaker, Instrument Manager)", 0.3)])

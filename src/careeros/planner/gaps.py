@@ -681,6 +681,18 @@ def _leading_name(own: str, larger: str) -> bool:
             and not _CREDENTIAL_WORDS & set(larger.split()))
 
 
+def _credential_codes(label: str) -> frozenset[str]:
+    """The codes a credential's label gives itself in its first brackets: two naming one code are one credential.
+
+    "Social work licensure (LCSW) (LMSW, ...)" -> LCSW; "Clinical licensure (LCSW, LPC) (...)" -> LCSW, LPC.
+    """
+    head, _ = split_examples(label)
+    inner = _EXAMPLES.match(head)
+    if inner is None or not _CREDENTIAL_WORDS & set(plain_words(inner["base"]).split()):
+        return frozenset()
+    return frozenset(re.findall(r"\b[A-Z][A-Z0-9]{2,}\b", inner["ex"]))
+
+
 def _named_with_maker(own: str, shown: frozenset[str]) -> bool:
     """Whether a larger gap shows ``own`` after one word of its maker: the same product, told twice.
 
@@ -703,6 +715,7 @@ def fold_named_gaps(gaps: list[dict[str, Any]], parents: dict[str, dict[str, flo
     shrank already under its larger parent (``parents``) stays as it is.
     """
     names = [label_names(str(g["label"])) for g in gaps]
+    codes = [_credential_codes(str(g["label"])) for g in gaps]
     out = [dict(g) for g in gaps]
     order = sorted(range(len(out)), key=lambda i: gap_rank(out[i]))
     shrunk: set[int] = set()
@@ -719,7 +732,8 @@ def fold_named_gaps(gaps: list[dict[str, Any]], parents: dict[str, dict[str, flo
                 out[i]["size"], out[j]["size"] = out[j]["size"], round(float(out[j]["size"]) * CHILD_OF_GAP_FACTOR, 4)
                 shrunk.add(j)
                 break
-            if own not in shown_j and not _leading_name(own, own_j) and not _named_with_maker(own, shown_j):
+            if (own not in shown_j and not _leading_name(own, own_j) and not _named_with_maker(own, shown_j)
+                    and not codes[i] & codes[j]):
                 continue
             if str(out[j]["skill_id"]) not in (parents or {}).get(sid, {}):
                 out[i]["size"] = round(float(out[i]["size"]) * CHILD_OF_GAP_FACTOR, 4)
