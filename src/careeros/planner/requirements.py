@@ -471,14 +471,15 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
                 sibling_own.add(sid)
             if not (in_main or in_alts):
                 continue
-            if in_alts:
-                kw_alts.setdefault(sid, set()).update(i for i, t in enumerate(alts) if _title_hit(t, k, unless))
+            alt_hit = [i for i, t in enumerate(alts) if _title_hit(t, k, unless)] if in_alts else []
+            if alt_hit:
+                kw_alts.setdefault(sid, set()).update(alt_hit)
             if own and unless and any(u in own and _keyword_rx(u).search(own) for u in unless):
                 continue  # the words that rule a keyword out rule out the person's role too: "medical and health
                 # services -veterinary" ties no hospital accreditation to a Veterinary Practice Manager, whatever
                 # occupation that title resolves to
             if (in_main and any(_title_hit(t, k, unless) for t in main)) or (
-                    in_alts and sum(1 for t in alts if _title_hit(t, k, unless)) >= ALT_KEYWORD_SHARE * len(alts)):
+                    in_alts and len(alt_hit) >= ALT_KEYWORD_SHARE * len(alts)):
                 curated.setdefault(sid, k)
                 labels.setdefault(sid, (label, "concept"))
                 if own and _title_hit(own, k, unless):
