@@ -495,6 +495,22 @@ def test_a_target_apart_from_the_others_takes_their_occupation() -> None:
     fdd, tas = [m("13-2051.00", 0.79)], [m("23-2093.00", 0.13), m("15-1252.00", 0.59)]
     assert targets_apart([tas, fdd, fdd])[0][0].soc_code == "13-2051.00"
     assert targets_apart([[m("23-2093.00", 0.6)], fdd, fdd])[0][0].soc_code == "23-2093.00"  # no guess: kept
+    # ... or when its occupation never says a distinctive word of its title (unsure): "Solo Practitioner" beside two
+    # lawyer titles is no nurse practitioner
+    solo, lawyer = [m("29-1171.00", 0.62)], [m("23-1011.00", 0.9)]
+    assert targets_apart([solo, lawyer, lawyer])[0][0].soc_code == "29-1171.00"
+    assert targets_apart([solo, lawyer, lawyer], frozenset({0}))[0][0].soc_code == "23-1011.00"
+
+
+def test_a_typed_target_beside_two_of_another_field_is_read_in_their_field(norm_emp: TitleNormalizer) -> None:
+    """Nurse practitioners' O*NET text never says "solo": beside "Managing Attorney" and "Owner, Family Law Practice",
+    "Solo Practitioner" is a lawyer; alone it stays what the ranker reads."""
+    from careeros.market.titles import resolve_targets
+
+    alone = resolve_targets(norm_emp, ["Solo Practitioner"])[0][0].soc_code
+    together = resolve_targets(norm_emp, ["Solo Practitioner", "Owner, Family Law Practice", "Managing Attorney"])
+    assert norm_emp.misses_a_word("Solo Practitioner", alone)
+    assert [ms[0].soc_code for ms in together] == ["23-1011.00"] * 3
 
 
 def test_targets_are_read_together_until_nothing_changes() -> None:
@@ -515,6 +531,9 @@ def test_targets_are_read_together_until_nothing_changes() -> None:
 
         def keyword_index(self) -> KeywordIndex:  # no occupation titles: the skill map gives no second opinion
             return KeywordIndex([], [], [])
+
+        def misses_a_word(self, title: str, soc_code: str) -> bool:  # every occupation says every word
+            return False
 
     got = T.resolve_targets(Norm(), list(Norm.found))  # type: ignore[arg-type]
     assert [ms[0].soc_code for ms in got] == ["13-2051.00"] * 3
@@ -601,3 +620,19 @@ def test_the_skill_map_gives_a_second_opinion_on_a_title_the_ranker_reads_as_ano
     assert vote_override("15-2031.00", 4, {"19-4061.00": 4, "15-1255.00": 4}, ["15-2031.00", "15-1255.00"]) == \
         "15-1255.00"
     assert vote_override("11-3051.06", 5, {"11-2021.00": 2}) is None  # named by under half of them
+
+
+def test_a_keyword_that_cleaning_strips_of_its_number_casts_no_vote() -> None:
+    """"office 365 administrator" cleans to "office administrator", an office clerk's title: three such keywords made
+    Microsoft 365 administrators office clerks in the skill map's vote (and with them administrative services
+    managers); a keyword that keeps its words votes as before."""
+    from careeros.market.title_votes import KeywordIndex
+    from careeros.market.titles import clean_title
+    from careeros.planner.target_votes import skill_map_votes
+
+    assert clean_title("office 365 administrator") == "office administrator"
+    index = KeywordIndex(["office administrator", "exchange administrator"], [0, 1], ["43-9061.00", "15-1244.00"])
+    keywords = {f"concept:{i}": (f"C{i}", ["m365 administrator", "office 365 administrator", "exchange administrator"])
+                for i in range(3)}
+    n, votes = skill_map_votes("M365 Administrator", keywords, index, clean_title)
+    assert n == 3 and votes == {"15-1244.00": 3}

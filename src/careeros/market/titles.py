@@ -272,7 +272,7 @@ def _tier(soc_code: str) -> int:
     return 0 if soc_code[:2] < "31" else 1
 
 
-def targets_apart(matches: list[list[TitleMatch]]) -> list[list[TitleMatch]]:
+def targets_apart(matches: list[list[TitleMatch]], unsure: frozenset[int] = frozenset()) -> list[list[TitleMatch]]:
     """A target that stands apart from the person's other targets takes the occupation they name.
 
     ``matches`` are each target's candidates, the one taken first. Another target must be sure
@@ -288,7 +288,9 @@ def targets_apart(matches: list[list[TitleMatch]]) -> list[list[TitleMatch]]:
       Training" beside two water treatment operator titles is no training specialist);
     - it is a guess (under ``TARGETS_GUESS``), the others share one major group and this one's is another: the
       surest other target's occupation ("Transaction Advisory Senior", title examiners at 0.13, beside two financial
-      due diligence titles of financial analysts);
+      due diligence titles of financial analysts); so too when its occupation's O*NET text never says a distinctive
+      word of its title (``unsure``, indices): "Solo Practitioner" beside "Managing Attorney" and "Owner, Family Law
+      Practice" is a lawyer, not a nurse practitioner (0.62), whose text never says "solo";
 
     and with any number of targets:
 
@@ -312,7 +314,7 @@ def targets_apart(matches: list[list[TitleMatch]]) -> list[list[TitleMatch]]:
                 take = next((m for m in ms[1:] if m.soc_code in taken), None)
             if take is None and all(_tier(q.soc_code) != _tier(p.soc_code) for q in others):
                 take = sure[0]
-            if take is None and len(groups) == 1 and p.score < TARGETS_GUESS:
+            if take is None and len(groups) == 1 and (p.score < TARGETS_GUESS or i in unsure):
                 take = sure[0]
         if take is None and p.score < TARGETS_GUESS:
             take = next((q for q in sure if q.soc_code[:2] == p.soc_code[:2]), None)
@@ -394,9 +396,12 @@ def resolve_targets(norm: TitleNormalizer, titles: list[str], k: int = 3,
     if second_opinion is not None:  # each title's own read first (the skill map's, careeros.planner.target_votes)
         found = [second_opinion(t, ms) for t, ms in zip(titles, found, strict=True)]
     picks = resolve_targets_together([ms[:k] for ms in found])
-    read = targets_apart([[ms[j], *ms[:j], *ms[j + 1:]] if ms else ms for ms, j in zip(found, picks, strict=True)])
+    read = [[ms[j], *ms[:j], *ms[j + 1:]] if ms else ms for ms, j in zip(found, picks, strict=True)]
+    unsure = frozenset(i for i, (t, ms) in enumerate(zip(titles, read, strict=True))
+                       if ms and norm.misses_a_word(t, ms[0].soc_code))
+    read = targets_apart(read, unsure)
     for _ in range(2):  # a target that took another's occupation speaks for it in turn (read until nothing changes)
-        again = targets_apart(read)
+        again = targets_apart(read, unsure)
         if [ms[0].soc_code if ms else None for ms in again] == [ms[0].soc_code if ms else None for ms in read]:
             break
         read = again
@@ -1540,6 +1545,21 @@ class TitleNormalizer:
                 if m.score >= TARGET_HEAD_RATIO * ms[0].score and head in heads_of.get(m.soc_code, ()):
                     return [m, *ms[:j], *ms[j + 1:]][:k]
         return ms[:k]
+
+    def misses_a_word(self, title: str, soc_code: str) -> bool:
+        """Whether an occupation's O*NET text never uses a distinctive word of the title.
+
+        "Solo" of "Solo Practitioner" for Nurse Practitioners: the words :meth:`resolve_target` weighs, at the same
+        rarity floor.
+        """
+        idx = self._index_of_code().get(soc_code)
+        if idx is None or not isinstance(title, str):
+            return False
+        for w in _content_words(" ".join(clean_title(title).split())):
+            rarity = self.word_idf.get(w, math.log(len(self.codes))) - TARGET_WORDS_IDF_FLOOR
+            if rarity > 0 and not _uses_word(self.occ_words[idx], w):
+                return True
+        return False
 
     def _head_words(self) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
         """(SOC -> head words of its O*NET title, SOC -> last words of its indexed titles), built once."""
