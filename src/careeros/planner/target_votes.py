@@ -7,6 +7,7 @@ The title index and the vote rule are the market's; which concepts a title ties,
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import Any
 
@@ -27,6 +28,16 @@ def tied_concepts(title: str, keywords: dict[str, tuple[str, list[str]]]) -> dic
     return out
 
 
+def _loses_a_number(keyword: str, cleaned: str) -> bool:
+    """Whether cleaning dropped a number the keyword says.
+
+    "office 365 administrator" cleans to "office administrator", an office clerk's title: no vote for what a Microsoft
+    365 administrator is.
+    """
+    return any(t.isdigit() for t in re.findall(r"[a-z0-9]+", keyword.lower())) and not any(
+        c.isdigit() for c in cleaned)
+
+
 def skill_map_votes(title: str, keywords: dict[str, tuple[str, list[str]]], index: KeywordIndex,
                     clean: Any) -> tuple[int, dict[str, int]]:
     """(concepts the title ties, {SOC: how many of them name one of its titles in their role keywords})."""
@@ -37,8 +48,9 @@ def skill_map_votes(title: str, keywords: dict[str, tuple[str, list[str]]], inde
         for k0 in keywords[sid][1]:
             if k0 in said:
                 continue  # a keyword the title itself says restates the title: the other roles of the concept vote
-            ck = clean(keyword_parts(k0)[0])
-            if ck:
+            k = keyword_parts(k0)[0]
+            ck = clean(k)
+            if ck and not _loses_a_number(k, ck):
                 socs |= index.occupations(ck)
         for s in socs:
             votes[s] += 1
