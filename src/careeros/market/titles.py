@@ -1474,9 +1474,7 @@ class TitleNormalizer:
             idx = self._index_of_code()
             # the title's words the occupation uses anywhere, weighed by their rarity: an occupation that never
             # says "legal" is no legal operations role, however well "operations specialist" matches its titles
-            tw = _content_words(" ".join(toks))  # abbreviations expanded ("Sr. RN")
-            rarity = {w: max(0.0, self.word_idf.get(w, math.log(len(self.codes))) - TARGET_WORDS_IDF_FLOOR)
-                      for w in tw}
+            rarity = self._word_rarity(toks)
             total = sum(rarity.values())
             if total > 0:
                 used = {m.soc_code: sum(r for w, r in rarity.items() if _uses_word(self.occ_words[idx[m.soc_code]], w))
@@ -1555,11 +1553,16 @@ class TitleNormalizer:
         idx = self._index_of_code().get(soc_code)
         if idx is None or not isinstance(title, str):
             return False
-        for w in _content_words(" ".join(clean_title(title).split())):
-            rarity = self.word_idf.get(w, math.log(len(self.codes))) - TARGET_WORDS_IDF_FLOOR
-            if rarity > 0 and not _uses_word(self.occ_words[idx], w):
-                return True
-        return False
+        return any(r > 0 and not _uses_word(self.occ_words[idx], w)
+                   for w, r in self._word_rarity(clean_title(title).split()).items())
+
+    def _word_rarity(self, toks: list[str]) -> dict[str, float]:
+        """A cleaned title's content words, each with its rarity past TARGET_WORDS_IDF_FLOOR (0 for a common word).
+
+        Abbreviations are expanded ("Sr. RN").
+        """
+        return {w: max(0.0, self.word_idf.get(w, math.log(len(self.codes))) - TARGET_WORDS_IDF_FLOOR)
+                for w in _content_words(" ".join(toks))}
 
     def _head_words(self) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
         """(SOC -> head words of its O*NET title, SOC -> last words of its indexed titles), built once."""
