@@ -322,3 +322,31 @@ def test_a_tool_only_the_current_occupation_vouches_for_is_covered_but_assumed()
         tool("tech:kubernetes", "Kubernetes"), tool("tech:docker", "Docker")]), person)
     assert got.covered == ["Kubernetes", "Docker"] and got.coverage == pytest.approx((0.7 + 0.9) / 2)
     assert got.covered_assumed == ["tech:kubernetes"]
+
+
+def test_a_requirement_whose_lead_name_the_person_writes_is_no_gap() -> None:
+    """An assistant property manager whose skills line says "accounts receivable" was told "Accounts receivable and
+    credit control ... missing" (the phrase is an alias of Financial accounting, not of that bundle): the name a
+    label leads with, of two words or more, written whole in the person's own text shows the requirement. A one-word
+    lead ("Tonometry") or a lead the text only half says ("Virtual facilitation" for "facilitation") does not."""
+    from careeros.graph.hierarchy import SkillHierarchy
+    from careeros.planner.gaps import label_lead, requirement_gaps
+    from careeros.planner.person import person_skills
+    from careeros.planner.requirements import Requirement, RequirementProfile
+
+    assert label_lead("Accounts receivable and credit control (AR aging, DSO)") == "accounts receivable"
+    assert label_lead("Visual acuity, pupil and color vision testing") == "visual acuity"
+    assert label_lead("Tonometry (IOP measurement)") == ""
+    reqs = [Requirement(key=k, skill_id=f"concept:{k}", label=label, kind="concept", members={f"concept:{k}": 1.0},
+                        weight=0.8, onet=0.8, core=True)
+            for k, label in (("ar", "Accounts receivable and credit control (AR aging, DSO)"),
+                             ("vf", "Virtual facilitation (webinar delivery)"), ("tono", "Tonometry (IOP measurement)"))]
+    person = person_skills(pl.DataFrame(schema={"skill_id": pl.String, "confidence": pl.Float64, "status": pl.String,
+                                                "last_seen": pl.Date, "source_type": pl.String}), SkillHierarchy())
+    prof = RequirementProfile(soc_code="11-9141.00", requirements=reqs)
+    own = "Skills: Yardi Voyager, accounts receivable, facilitation, tonometry, vendor management"
+    got = requirement_gaps(prof, person, "Community Association Manager", own_words=own)
+    assert {g.skill_id for g in got.gaps} == {"concept:vf", "concept:tono"}
+    assert got.covered == ["Accounts receivable and credit control (AR aging, DSO)"]
+    assert {g.skill_id for g in requirement_gaps(prof, person, "Community Association Manager").gaps} == {
+        "concept:ar", "concept:vf", "concept:tono"}

@@ -506,6 +506,32 @@ def without_known_examples(label: str, known: set[str], tools: set[str] | frozen
     return f"{inner} ({', '.join(keep)})" if keep else inner
 
 
+#: a label's lead name of at least this many words, written in the person's own text, shows the requirement
+LEAD_MIN_WORDS = 2
+_LEAD_SPLIT = re.compile(r",|;| and | & |/")
+
+
+def label_lead(label: str) -> str:
+    """The name a requirement's label leads with, in plain words ("" when it is shorter than LEAD_MIN_WORDS).
+
+    "Accounts receivable and credit control (AR aging, DSO)" -> "accounts receivable"; "Visual acuity, pupil and color
+    vision testing" -> "visual acuity"; "Tonometry (IOP measurement)" -> "" (one word: a word is no name to find).
+    """
+    lead = plain_words(_LEAD_SPLIT.split(label.split(" (")[0], maxsplit=1)[0])
+    return lead if len(lead.split()) >= LEAD_MIN_WORDS else ""
+
+
+def writes_lead(label: str, own_plain: str) -> bool:
+    """Whether the person's own text (:func:`plain_words`, padded with spaces) writes the label's lead name whole.
+
+    A gap list that says "Accounts receivable ... missing" to someone whose skills line says "accounts receivable"
+    reads as if the tool had not read the resume: the name they wrote is the requirement's own (what else the label
+    bundles, "credit control", is its detail, not what an expert names first).
+    """
+    lead = label_lead(label)
+    return bool(lead) and f" {lead} " in own_plain
+
+
 def requirement_gaps(profile: Any, person: Any, role_title: str | None = None,
                      names: dict[str, str] | None = None, own_words: str | None = None) -> RoleGapReport:
     """Gaps of a role's core requirements against the person's skills.
@@ -533,6 +559,7 @@ def requirement_gaps(profile: Any, person: Any, role_title: str | None = None,
     own_pairs = own_stem_pairs(own_stems) if own_stems else frozenset()
     if own_words:  # what the person's own resume names is no example of what they lack ("docketing")
         known.add(" ".join(own_words.lower().split()))
+    own_plain = f" {plain_words(own_words)} " if own_words else ""
     gaps: list[RoleGap] = []
     covered: list[str] = []
     covered_ids: list[str] = []
@@ -553,6 +580,8 @@ def requirement_gaps(profile: Any, person: Any, role_title: str | None = None,
         if req.core:  # coverage is measured against the core set only
             total += req.weight
             got += req.weight * min(best, 1.0)
+        if best < COVERED_AT and own_plain and writes_lead(req.label, own_plain):
+            best, best_sid = 1.0, None
         if best >= COVERED_AT:
             if req.core:
                 # what the person shows: "Google Sheets" for a spreadsheet family Excel leads, not "Excel"
