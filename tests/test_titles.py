@@ -636,3 +636,16 @@ def test_a_keyword_that_cleaning_strips_of_its_number_casts_no_vote() -> None:
                 for i in range(3)}
     n, votes = skill_map_votes("M365 Administrator", keywords, index, clean_title)
     assert n == 3 and votes == {"15-1244.00": 3}
+
+
+def test_a_manager_of_a_field_is_its_management_occupation(norm_emp: TitleNormalizer) -> None:
+    """"Radiology Manager" matched Radiologic Technologists (0.81) on "radiology", none of whose titles names a
+    manager; "Surgical Services Manager" Surgical Assistants. The person means the manager of that field: Medical and
+    Health Services Managers, not Managers, All Other, which the ranker scored higher. A manager's title whose pick
+    titles managers ("Nurse Manager", "Project Manager") is left alone."""
+    for title in ("Radiology Manager", "Surgical Services Manager", "Sterile Processing Manager"):
+        assert norm_emp.resolve_target(title)[0].soc_code == "11-9111.00", title
+    for title, soc in (("Nurse Manager", "11-9111.00"), ("Project Manager", "13-1082.00"),
+                       ("Organizational Effectiveness Manager", "11-3131.00"),
+                       ("Kitchen Manager", "35-1012.00")):
+        assert norm_emp.resolve_target(title)[0].soc_code == soc, title

@@ -82,6 +82,10 @@ _PRIOR_ALPHA = 3.0
 #: a person's target title resolves to a match whose titles end in its role word when that match scores at least
 #: this share of the best one (see TitleNormalizer.resolve_target), among this many candidates
 TARGET_HEAD_RATIO = 0.3
+#: role words of a manager's title (see TitleNormalizer._manager_of_field) and how many ranker candidates it reads
+_MANAGER_HEADS = frozenset({"manager", "director"})
+TARGET_MANAGER_CANDIDATES = 12
+TARGET_MANAGER_SCORE_POWER = 0.25
 TARGET_CANDIDATES = 5
 #: a candidate that is an O*NET specialty the typed title does not name, where O*NET gives the title to a broad
 #: occupation too, counts this share of its score (see TitleNormalizer._narrower_specialties)
@@ -1464,7 +1468,15 @@ class TitleNormalizer:
         return qualified if qualified is not None else self._resolve_one(title, k)
 
     def _resolve_one(self, title: str, k: int) -> list[TitleMatch]:
-        """:meth:`resolve_target` of a title read whole."""
+        """:meth:`resolve_target` of a title read whole (:meth:`_resolve_words`, then :meth:`_manager_of_field`)."""
+        ms = self._resolve_words(title, k)
+        toks = clean_title(title).split() if isinstance(title, str) else []
+        if len(ms) >= 2 and toks and toks[-1] in _MANAGER_HEADS and _sense_of(title, " ".join(toks)) is None:
+            ms = self._manager_of_field(title, toks[-1], ms)
+        return ms[:k]
+
+    def _resolve_words(self, title: str, k: int) -> list[TitleMatch]:
+        """The ranker's candidates for a title read whole, reordered by the words of the title they use."""
         ms = self.normalize([title], k=max(k, TARGET_CANDIDATES), ties=True)[0]
         toks = clean_title(title).split() if isinstance(title, str) else []
         if _sense_of(title, " ".join(toks)) is not None:
@@ -1543,6 +1555,50 @@ class TitleNormalizer:
                 if m.score >= TARGET_HEAD_RATIO * ms[0].score and head in heads_of.get(m.soc_code, ()):
                     return [m, *ms[:j], *ms[j + 1:]][:k]
         return ms[:k]
+
+    def _manager_of_field(self, title: str, head: str, ms: list[TitleMatch]) -> list[TitleMatch]:
+        """A manager's title read as the management occupation of the field its other words name.
+
+        "Radiology Manager" matched Radiologic Technologists (0.81) on "radiology", though no title of theirs names a
+        manager; "Surgical Services Manager" matched Surgical Assistants. When the pick is no management occupation
+        (SOC 11) and none of its titles ends in the title's role word, the person means a manager of that field: the
+        management occupation among the ranker's first TARGET_MANAGER_CANDIDATES whose O*NET wording is nearest the
+        pick's (rare words weigh more, :meth:`_field_similarity`), times its ranker score to a small power
+        (TARGET_MANAGER_SCORE_POWER: the ranker's score says little across fields; "Sterile Processing Manager" gave
+        Computer and Information Systems Managers 0.16 on "processing") -- Medical and Health Services Managers for
+        all three, not Managers, All Other, which the ranker scored higher.
+        """
+        pick = ms[0].soc_code
+        titled, ends = self._head_words()
+        if pick.startswith("11-") or head in titled.get(pick, ()) or head in ends.get(pick, ()):
+            return ms
+        wide = self.normalize([title], k=TARGET_MANAGER_CANDIDATES, ties=True)[0]
+        managers = [m for m in wide if m.soc_code.startswith("11-")]
+        if not managers:
+            return ms
+        best = max(managers, key=lambda m: m.score ** TARGET_MANAGER_SCORE_POWER
+                   * self._field_similarity(pick, m.soc_code))
+        if self._field_similarity(pick, best.soc_code) <= 0:
+            return ms
+        return [best, *(m for m in ms if m.soc_code != best.soc_code)]
+
+    def _field_similarity(self, a: str, b: str) -> float:
+        """Cosine of two occupations' O*NET words, each weighed by its rarity over occupations (log N/df)."""
+        weights = self.__dict__.get("_word_idf")
+        if weights is None:
+            df: dict[str, int] = {}
+            for ws in self.occ_words:
+                for w in ws:
+                    df[w] = df.get(w, 0) + 1
+            n = len(self.occ_words)
+            weights = self.__dict__.setdefault("_word_idf", {w: math.log(n / c) ** 2 for w, c in df.items()})
+        idx = self._index_of_code()
+        if a not in idx or b not in idx:
+            return 0.0
+        wa, wb = self.occ_words[idx[a]], self.occ_words[idx[b]]
+        num = sum(weights[w] for w in wa & wb)
+        den = math.sqrt(sum(weights[w] for w in wa) * sum(weights[w] for w in wb))
+        return num / den if den > 0 else 0.0
 
     def misses_a_word(self, title: str, soc_code: str) -> bool:
         """Whether an occupation's O*NET text never uses a distinctive word of the title.
