@@ -649,3 +649,14 @@ def test_a_manager_of_a_field_is_its_management_occupation(norm_emp: TitleNormal
                        ("Organizational Effectiveness Manager", "11-3131.00"),
                        ("Kitchen Manager", "35-1012.00")):
         assert norm_emp.resolve_target(title)[0].soc_code == soc, title
+
+
+def test_a_supervisor_of_a_field_is_that_fields_first_line_supervisor(norm_emp: TitleNormalizer) -> None:
+    """"Front Desk Supervisor" was First-Line Supervisors of Production and Operating Workers ("supervisor" alone is
+    most often theirs); the front desk is office work, so its supervisors are the office's. A title whose pick says
+    its words keeps it."""
+    for title in ("Front Desk Supervisor", "Emergency Communications Supervisor"):
+        assert norm_emp.resolve_target(title)[0].soc_code == "43-1011.00", title
+    for title, soc in (("Production Supervisor", "51-1011.00"), ("Kitchen Supervisor", "35-1012.00"),
+                       ("Warehouse Supervisor", "53-1042.00")):
+        assert norm_emp.resolve_target(title)[0].soc_code == soc, title

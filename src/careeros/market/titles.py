@@ -1473,7 +1473,47 @@ class TitleNormalizer:
         toks = clean_title(title).split() if isinstance(title, str) else []
         if len(ms) >= 2 and toks and toks[-1] in _MANAGER_HEADS and _sense_of(title, " ".join(toks)) is None:
             ms = self._manager_of_field(title, toks[-1], ms)
+        if ms and len(toks) >= 2 and toks[-1] in _SUP_WORDS and _sense_of(title, " ".join(toks)) is None:
+            ms = self._supervisor_of_field(toks, ms)
         return ms[:k]
+
+    def _supervisors(self) -> dict[str, list[str]]:
+        """SOC major group -> its first-line supervisor occupations (O*NET titles "First-Line Supervisors of ...")."""
+        got = self.__dict__.get("_sup_by_group")
+        if got is None:
+            got = {}
+            for code, name in zip(self.codes, self.titles, strict=True):
+                if name.startswith("First-Line Supervisors"):
+                    got.setdefault(code[:2], []).append(code)
+            self.__dict__["_sup_by_group"] = got
+        return got
+
+    def _supervisor_of_field(self, toks: list[str], ms: list[TitleMatch]) -> list[TitleMatch]:
+        """A supervisor's title read as the first-line supervisors of the field its other words name.
+
+        "Front Desk Supervisor" and "Emergency Communications Supervisor" were First-Line Supervisors of Production
+        and Operating Workers (0.39, 0.28): "supervisor" alone is most often theirs, and their O*NET text never says
+        "front desk" or "emergency". When the pick is a first-line supervisor occupation whose text misses a
+        distinctive word of the title's other words, and those words alone read as an occupation of another SOC major
+        group (hotel desk clerks, public safety telecommunicators: 43), the person supervises that field: the
+        group's supervisor occupation nearest that occupation in O*NET wording (First-Line Supervisors of Office and
+        Administrative Support Workers). A title whose pick says its words stays ("Production Supervisor", "Shipping
+        Supervisor").
+        """
+        pick = ms[0].soc_code
+        groups = self._supervisors()
+        if pick not in groups.get(pick[:2], ()):
+            return ms
+        field = " ".join(toks[:-1])
+        if not self.misses_a_word(field, pick):
+            return ms
+        of = self.normalize([field], k=1)[0]
+        if not of or of[0].soc_code[:2] == pick[:2] or not groups.get(of[0].soc_code[:2]):
+            return ms
+        best = max(groups[of[0].soc_code[:2]], key=lambda c: self._field_similarity(of[0].soc_code, c))
+        idx = self._index_of_code()
+        first = TitleMatch(best, self.titles[idx[best]], ms[0].score)
+        return [first, *(m for m in ms if m.soc_code != best)]
 
     def _resolve_words(self, title: str, k: int) -> list[TitleMatch]:
         """The ranker's candidates for a title read whole, reordered by the words of the title they use."""
