@@ -500,6 +500,15 @@ def test_a_target_apart_from_the_others_takes_their_occupation() -> None:
     solo, lawyer = [m("29-1171.00", 0.62)], [m("23-1011.00", 0.9)]
     assert targets_apart([solo, lawyer, lawyer])[0][0].soc_code == "29-1171.00"
     assert targets_apart([solo, lawyer, lawyer], frozenset({0}))[0][0].soc_code == "23-1011.00"
+    # two other targets that name one occupation are as good as a sure one: "Development Services Technician"
+    # (medical equipment repairers) beside "Permit Technician" and "Permit Specialist" (license clerks, 0.59 each)
+    dev, permit = [m("49-9062.00", 0.63), m("49-3053.00", 0.61)], [m("43-4031.00", 0.59)]
+    assert targets_apart([permit, permit, dev])[2][0].soc_code == "43-4031.00"
+    assert [x.soc_code for x in targets_apart([permit, permit, dev])[2]] == ["43-4031.00", "49-9062.00", "49-3053.00"]
+    # ... not when they name two occupations, nor a sure target of its own, nor with one other target
+    assert targets_apart([permit, [m("43-4061.00", 0.5)], dev])[2][0].soc_code == "49-9062.00"
+    assert targets_apart([permit, permit, [m("49-9062.00", 0.95)]])[2][0].soc_code == "49-9062.00"
+    assert targets_apart([permit, dev])[1][0].soc_code == "49-9062.00"
 
 
 def test_a_typed_target_beside_two_of_another_field_is_read_in_their_field(norm_emp: TitleNormalizer) -> None:

@@ -296,6 +296,9 @@ def targets_apart(matches: list[list[TitleMatch]], unsure: frozenset[int] = froz
       word of its title (``unsure``, indices): "Solo Practitioner" beside "Managing Attorney" and "Owner, Family Law
       Practice" is a lawyer, not a nurse practitioner (0.62), whose text never says "solo";
 
+    - no other target is sure, but two or more others name one occupation and this one's major group is another: that
+      occupation ("Development Services Technician" beside "Permit Technician" and "Permit Specialist");
+
     and with any number of targets:
 
     - it is a guess (under ``TARGETS_GUESS``) and a sure target shares its major group: that target's occupation
@@ -306,11 +309,19 @@ def targets_apart(matches: list[list[TitleMatch]], unsure: frozenset[int] = froz
     for i, ms in enumerate(matches):
         others = [q for j, q in enumerate(picks) if j != i and q is not None]
         sure = sorted((q for q in others if q.score >= TARGETS_TOGETHER_SURE), key=lambda q: -q.score)
+        groups = {q.soc_code[:2] for q in others}
+        if ms and not sure and len(others) >= 2 and len({q.soc_code for q in others}) == 1 \
+                and ms[0].soc_code[:2] not in groups and ms[0].score < TARGETS_APART_SURE:
+            # two other targets that name one occupation are as good as a sure one: "Development Services
+            # Technician" (medical equipment repairers, 0.63) beside "Permit Technician" and "Permit Specialist"
+            # (court, municipal and license clerks, 0.59 each) is a permit technician of a development services office
+            take0 = max(others, key=lambda q: q.score)
+            out.append([take0, *(m for m in ms if m.soc_code != take0.soc_code)])
+            continue
         if not ms or not sure or ms[0].score >= TARGETS_APART_SURE or ms[0].soc_code in {q.soc_code for q in sure}:
             out.append(ms)
             continue
         p = ms[0]
-        groups = {q.soc_code[:2] for q in others}
         take: TitleMatch | None = None
         if len(others) >= 2 and p.soc_code[:2] not in groups:
             if len(groups) == 1:
