@@ -58,6 +58,8 @@ ABBREVIATIONS: dict[str, str] = {
     "cpht": "pharmacy technician", "hha": "home health aide", "rrt": "respiratory therapist",
     "ccma": "medical assistant", "cfp": "financial planner", "hris": "human resources information systems",
     "ehs": "environmental health safety", "sped": "special education", "esl": "english second language",
+    # operations and security teams
+    "wfm": "workforce management", "iam": "identity access management",
 }
 
 #: Abbreviations whose expansion is only applied when the token is not the whole title's only context.
