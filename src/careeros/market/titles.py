@@ -1482,9 +1482,11 @@ class TitleNormalizer:
         """:meth:`resolve_target` of a title read whole (:meth:`_resolve_words`, then :meth:`_manager_of_field`)."""
         ms = self._resolve_words(title, k)
         toks = clean_title(title).split() if isinstance(title, str) else []
-        if len(ms) >= 2 and toks and toks[-1] in _MANAGER_HEADS and _sense_of(title, " ".join(toks)) is None:
+        if not toks or _sense_of(title, " ".join(toks)) is not None:  # a curated sense of the whole title stands
+            return ms[:k]
+        if len(ms) >= 2 and toks[-1] in _MANAGER_HEADS:
             ms = self._manager_of_field(title, toks[-1], ms)
-        if ms and len(toks) >= 2 and toks[-1] in _SUP_WORDS and _sense_of(title, " ".join(toks)) is None:
+        elif ms and len(toks) >= 2 and toks[-1] in _SUP_WORDS:
             ms = self._supervisor_of_field(toks, ms)
         return ms[:k]
 
