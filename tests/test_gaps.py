@@ -328,7 +328,8 @@ def test_a_requirement_whose_lead_name_the_person_writes_is_no_gap() -> None:
     """An assistant property manager whose skills line says "accounts receivable" was told "Accounts receivable and
     credit control ... missing" (the phrase is an alias of Financial accounting, not of that bundle): the name a
     label leads with, of two words or more, written whole in the person's own text shows the requirement. A one-word
-    lead ("Tonometry") or a lead the text only half says ("Virtual facilitation" for "facilitation") does not."""
+    lead ("Tonometry"), a lead the text only half says ("Virtual facilitation" for "facilitation") or one a sentence
+    names as a goal does not."""
     from careeros.graph.hierarchy import SkillHierarchy
     from careeros.planner.gaps import label_lead, requirement_gaps
     from careeros.planner.person import person_skills
@@ -350,3 +351,7 @@ def test_a_requirement_whose_lead_name_the_person_writes_is_no_gap() -> None:
     assert got.covered == ["Accounts receivable and credit control (AR aging, DSO)"]
     assert {g.skill_id for g in requirement_gaps(prof, person, "Community Association Manager").gaps} == {
         "concept:ar", "concept:vf", "concept:tono"}
+    # a sentence that names the lead as a goal is no evidence: only what the person lists counts
+    goal = "Assistant property manager moving towards accounts receivable work.\nSkills: Yardi, leasing, Excel"
+    assert "concept:ar" in {g.skill_id for g in requirement_gaps(prof, person, "Community Association Manager",
+                                                                  own_words=goal).gaps}

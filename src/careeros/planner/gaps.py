@@ -521,15 +521,17 @@ def label_lead(label: str) -> str:
     return lead if len(lead.split()) >= LEAD_MIN_WORDS else ""
 
 
-def writes_lead(label: str, own_plain: str) -> bool:
-    """Whether the person's own text (:func:`plain_words`, padded with spaces) writes the label's lead name whole.
+def writes_lead(label: str, listed_plain: str) -> bool:
+    """Whether an item the person lists says the label's lead name whole.
 
+    ``listed_plain``: the person's :func:`listed_terms` in :func:`plain_words`, each padded with spaces, joined by "|".
     A gap list that says "Accounts receivable ... missing" to someone whose skills line says "accounts receivable"
     reads as if the tool had not read the resume: the name they wrote is the requirement's own (what else the label
-    bundles, "credit control", is its detail, not what an expert names first).
+    bundles, "credit control", is its detail, not what an expert names first). Only what they list: a sentence may
+    name the lead as a goal ("Backend Developer moving towards machine learning engineer work").
     """
     lead = label_lead(label)
-    return bool(lead) and f" {lead} " in own_plain
+    return bool(lead) and f" {lead} " in listed_plain
 
 
 def requirement_gaps(profile: Any, person: Any, role_title: str | None = None,
@@ -559,7 +561,7 @@ def requirement_gaps(profile: Any, person: Any, role_title: str | None = None,
     own_pairs = own_stem_pairs(own_stems) if own_stems else frozenset()
     if own_words:  # what the person's own resume names is no example of what they lack ("docketing")
         known.add(" ".join(own_words.lower().split()))
-    own_plain = f" {plain_words(own_words)} " if own_words else ""
+    listed_plain = "|".join(f" {plain_words(t)} " for t in sorted(listed))
     gaps: list[RoleGap] = []
     covered: list[str] = []
     covered_ids: list[str] = []
@@ -580,7 +582,7 @@ def requirement_gaps(profile: Any, person: Any, role_title: str | None = None,
         if req.core:  # coverage is measured against the core set only
             total += req.weight
             got += req.weight * min(best, 1.0)
-        if best < COVERED_AT and own_plain and writes_lead(req.label, own_plain):
+        if best < COVERED_AT and listed_plain and writes_lead(req.label, listed_plain):
             best, best_sid = 1.0, None
         if best >= COVERED_AT:
             if req.core:
