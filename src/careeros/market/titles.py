@@ -1629,29 +1629,31 @@ class TitleNormalizer:
         managers = [m for m in wide if m.soc_code.startswith("11-")]
         if not managers:
             return ms
-        best = max(managers, key=lambda m: m.score ** TARGET_MANAGER_SCORE_POWER
-                   * self._field_similarity(pick, m.soc_code))
-        if self._field_similarity(pick, best.soc_code) <= 0:
+        near = {m.soc_code: self._field_similarity(pick, m.soc_code) for m in managers}
+        best = max(managers, key=lambda m: m.score ** TARGET_MANAGER_SCORE_POWER * near[m.soc_code])
+        if near[best.soc_code] <= 0:
             return ms
         return [best, *(m for m in ms if m.soc_code != best.soc_code)]
 
     def _field_similarity(self, a: str, b: str) -> float:
         """Cosine of two occupations' O*NET words, each weighed by its rarity over occupations (log N/df)."""
         weights = self.__dict__.get("_word_idf")
-        if weights is None:
+        if weights is None:  # squared rarity weights of every O*NET word, and each occupation's norm, built once
             df: dict[str, int] = {}
             for ws in self.occ_words:
                 for w in ws:
                     df[w] = df.get(w, 0) + 1
             n = len(self.occ_words)
-            weights = self.__dict__.setdefault("_word_idf", {w: math.log(n / c) ** 2 for w, c in df.items()})
+            weights = {w: math.log(n / c) ** 2 for w, c in df.items()}
+            self.__dict__["_word_norm"] = [math.sqrt(sum(weights[w] for w in ws)) for ws in self.occ_words]
+            weights = self.__dict__.setdefault("_word_idf", weights)
+        norms = self.__dict__["_word_norm"]
         idx = self._index_of_code()
         if a not in idx or b not in idx:
             return 0.0
-        wa, wb = self.occ_words[idx[a]], self.occ_words[idx[b]]
-        num = sum(weights[w] for w in wa & wb)
-        den = math.sqrt(sum(weights[w] for w in wa) * sum(weights[w] for w in wb))
-        return num / den if den > 0 else 0.0
+        ia, ib = idx[a], idx[b]
+        den = norms[ia] * norms[ib]
+        return sum(weights[w] for w in self.occ_words[ia] & self.occ_words[ib]) / den if den > 0 else 0.0
 
     def misses_a_word(self, title: str, soc_code: str) -> bool:
         """Whether an occupation's O*NET text never uses a distinctive word of the title.
