@@ -349,6 +349,7 @@ def test_a_requirement_whose_lead_name_the_person_writes_is_no_gap() -> None:
     got = requirement_gaps(prof, person, "Community Association Manager", own_words=own)
     assert {g.skill_id for g in got.gaps} == {"concept:vf", "concept:tono"}
     assert got.covered == ["Accounts receivable and credit control (AR aging, DSO)"]
+    assert got.coverage == round(1 / 3, 4)  # what the list shows the role's coverage counts too
     assert {g.skill_id for g in requirement_gaps(prof, person, "Community Association Manager").gaps} == {
         "concept:ar", "concept:vf", "concept:tono"}
     # a sentence that names the lead as a goal is no evidence: only what the person lists counts

@@ -579,11 +579,11 @@ def requirement_gaps(profile: Any, person: Any, role_title: str | None = None,
                 best, best_sid = v, sid
         learn = _element_or_tool(req.kind, req.skill_id)
         required = req.weight * learn * (1.0 if req.core else NON_CORE_FACTOR)
+        if best < COVERED_AT and listed_plain and writes_lead(req.label, listed_plain):
+            best, best_sid = 1.0, None  # the person lists what the label leads with: shown, and counted so
         if req.core:  # coverage is measured against the core set only
             total += req.weight
             got += req.weight * min(best, 1.0)
-        if best < COVERED_AT and listed_plain and writes_lead(req.label, listed_plain):
-            best, best_sid = 1.0, None
         if best >= COVERED_AT:
             if req.core:
                 # what the person shows: "Google Sheets" for a spreadsheet family Excel leads, not "Excel"
