@@ -277,6 +277,12 @@ def test_an_example_naming_what_the_person_lists_is_no_example_of_what_they_lack
     assert drop("Responsible alcohol service (TIPS, ServSafe Alcohol)") == "Responsible alcohol service (TIPS)"
     assert drop("Electrical diagnostics (voltage drop testing, wiring diagram interpretation)") == \
         "Electrical diagnostics (voltage drop testing)"
+    # two of the person's words in a row inside an example show it only when its other words add nothing: an
+    # assembler who hands parts to the machine shop has no machine shop math
+    shop = own_text_stems("- Inspect housings received from the machine shop\nSkills: assembly, torque wrenches")
+    assert without_known_examples("Machine shop mathematics (machine shop math, shop trigonometry)",
+                                  {"x y"}, frozenset(), shop, frozenset()) == \
+        "Machine shop mathematics (machine shop math, shop trigonometry)"
     # what the person does not list stays, and so does the gap's own name
     assert drop("Typography systems (type scales, variable fonts)") == "Typography systems (type scales, variable fonts)"
     assert drop("Open to buy planning (OTB, markdown optimization)") == "Open to buy planning (OTB, markdown optimization)"

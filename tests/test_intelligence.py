@@ -1041,6 +1041,8 @@ def test_a_concept_without_examples_shows_its_shortest_distinct_aliases() -> Non
         == ["EMR", "Epic charting", "EHR systems"]
     assert alias_examples("SQL querying", ["SQL queries", "writing SQL", "joins"], n=2, shown=["SQL"]) == \
         ["joins", "SQL queries"]
+    # a short everyday name inside a longer word of the label is a name of its own ("shop math")
+    assert alias_examples("Machine shop mathematics", ["shop mathematics", "shop math"]) == ["shop math"]
 
 
 def test_a_concept_shows_the_names_its_role_uses_first() -> None:

@@ -413,6 +413,13 @@ def _acronym(word: str) -> bool:
     return len(word) >= 3 and word.isupper() and word.isalpha()
 
 
+#: words (stems) that say nothing beyond the two words before them in an example: how a skill is used or shown
+_PAIR_REST = frozenset(_stem(w) for w in (
+    "interpretation reading analysis management certification certificate training skills techniques procedures "
+    "practices systems software tools methods principles basics fundamentals documentation review planning "
+    "operation operations maintenance setup use handling").split())
+
+
 def without_known_examples(label: str, known: set[str], tools: set[str] | frozenset[str] = frozenset(),
                            own_stems: list[str] | None = None, listed: frozenset[str] = frozenset(),
                            own_pairs: frozenset[str] | None = None) -> str:
@@ -439,6 +446,7 @@ def without_known_examples(label: str, known: set[str], tools: set[str] | frozen
     if own_pairs is None:  # computed once per person by the caller; here when called alone
         own_pairs = own_stem_pairs(own_stems) if own_stems else frozenset()
     every = "\n".join(known)  # a plain substring test before any pattern: most examples are in no label at all
+    own_set = frozenset(own_stems or ())
 
     def shown(example: str) -> bool:
         e = example.lower()
@@ -472,12 +480,20 @@ def without_known_examples(label: str, known: set[str], tools: set[str] | frozen
         if len(words) < 3:
             return False
         stems = [_stem(w) for w in re.findall(r"[a-z0-9+#]+", e)]
-        if any(f"{a} {b}" in own_pairs for a, b in zip(stems, stems[1:], strict=False)):
-            return True
-        for a, b in zip(words, words[1:], strict=False):
+        for j, (a, b) in enumerate(zip(stems, stems[1:], strict=False)):
+            # the pair shows it when the example's other words say nothing more ("wiring diagram interpretation"
+            # for someone who reads wiring diagrams), not when they name the thing ("machine shop math" for someone
+            # who hands parts to the machine shop)
+            if f"{a} {b}" in own_pairs and all(
+                    w in own_set or w in MINOR_WORDS or w in _PAIR_REST for w in stems[:j] + stems[j + 2:]):
+                return True
+        for j, (a, b) in enumerate(zip(words, words[1:], strict=False)):
             pair = f"{a} {b}"
             if len(a) < 3 or len(b) < 3 or a in MINOR_WORDS or b in MINOR_WORDS or pair not in every:
                 continue
+            if own_set and not all(w in MINOR_WORDS or _stem(w) in own_set or _stem(w) in _PAIR_REST
+                                   for w in words[:j] + words[j + 2:]):
+                continue  # the example's other words name more than the person wrote (see above)
             rx = re.compile(rf"(?<![a-z0-9]){re.escape(pair)}(?![a-z0-9])")
             if any(rx.search(k) for k in known):
                 return True

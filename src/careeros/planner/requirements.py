@@ -1230,9 +1230,11 @@ def alias_examples(label: str, aliases: Sequence[str], n: int = ALIAS_EXAMPLES,
     """
     acronym = _initials(label)
     seen = phrase_stems(" ".join([label, *shown])) | ({acronym} if len(acronym) > 1 else set())
-    own = plain_words(label)
+    own = f" {plain_words(label)} "
+    # an alias the label says word for word adds nothing; one inside a longer word of it does ("shop math" beside
+    # "Machine shop mathematics" is the everyday name)
     cands = [(a, st, w) for a, st, w in ((a, phrase_stems(a), plain_words(a)) for a in aliases)
-             if st and w and w not in own and not (" " not in w and w.rstrip("s") == acronym)]
+             if st and w and f" {w} " not in own and not (" " not in w and w.rstrip("s") == acronym)]
     cands.sort(key=lambda c: (-(len(c[1] & prefer) / len(c[1])), len(c[0]), c[0].lower()))
     picked: list[str] = []
     # first the names that share no word with what is shown, then those that add at least one new word
