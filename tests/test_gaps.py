@@ -344,6 +344,9 @@ def test_a_requirement_whose_lead_name_the_person_writes_is_no_gap() -> None:
     assert label_lead("Accounts receivable and credit control (AR aging, DSO)") == "accounts receivable"
     assert label_lead("Visual acuity, pupil and color vision testing") == "visual acuity"
     assert label_lead("Tonometry (IOP measurement)") == ""
+    from careeros.planner.gaps import writes_lead
+    assert writes_lead("Classroom management frameworks (CHAMPS)", " lesson planning | classroom management ")
+    assert not writes_lead("Document management systems (iManage)", " document ")  # one word is no name
     reqs = [Requirement(key=k, skill_id=f"concept:{k}", label=label, kind="concept", members={f"concept:{k}": 1.0},
                         weight=0.8, onet=0.8, core=True)
             for k, label in (("ar", "Accounts receivable and credit control (AR aging, DSO)"),

@@ -525,6 +525,9 @@ def without_known_examples(label: str, known: set[str], tools: set[str] | frozen
 #: a label's lead name of at least this many words, written in the person's own text, shows the requirement
 LEAD_MIN_WORDS = 2
 _LEAD_SPLIT = re.compile(r",|;| and | & |/")
+#: a lead's last word that names the kind of thing that carries a practice, not the practice
+_LEAD_HEADS = frozenset({"frameworks", "framework", "systems", "system", "software", "platforms", "tools", "methods",
+                         "techniques", "strategies"})
 
 
 def label_lead(label: str) -> str:
@@ -547,7 +550,15 @@ def writes_lead(label: str, listed_plain: str) -> bool:
     name the lead as a goal ("Backend Developer moving towards machine learning engineer work").
     """
     lead = label_lead(label)
-    return bool(lead) and f" {lead} " in listed_plain
+    if not lead:
+        return False
+    if f" {lead} " in listed_plain:
+        return True
+    # the practice the person lists, named with the kind of thing that carries it ("Classroom management
+    # frameworks" for someone who lists classroom management)
+    words = lead.split()
+    return (len(words) > LEAD_MIN_WORDS and words[-1] in _LEAD_HEADS
+            and f" {' '.join(words[:-1])} " in listed_plain)
 
 
 def requirement_gaps(profile: Any, person: Any, role_title: str | None = None,
