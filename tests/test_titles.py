@@ -669,3 +669,15 @@ def test_a_supervisor_of_a_field_is_that_fields_first_line_supervisor(norm_emp: 
     for title, soc in (("Production Supervisor", "51-1011.00"), ("Kitchen Supervisor", "35-1012.00"),
                        ("Warehouse Supervisor", "53-1042.00")):
         assert norm_emp.resolve_target(title)[0].soc_code == soc, title
+
+
+def test_a_role_of_a_field_reads_as_the_field_s_role(norm_emp: TitleNormalizer) -> None:
+    """"Director of Nursing" was Managers, All Other and "Adjunct Professor of Psychology" a recreation and fitness
+    teacher: O*NET and postings mostly write the field first ("Nursing Director"). The field-first reading is taken
+    when it is about as sure; "Head of Product" ("Product Head" reads as a head cook) and a title written so in O*NET
+    ("Clerk of Court") stay as read."""
+    for title, soc in (("Director of Nursing", "11-9111.00"), ("Adjunct Professor of Psychology", "25-1066.00"),
+                       ("Director of Facilities", "11-3013.00"), ("Director of Engineering", "11-9041.00")):
+        assert norm_emp.resolve_target(title)[0].soc_code == soc, title
+    assert norm_emp.resolve_target("Head of Product")[0].soc_code[:2] == "11"
+    assert norm_emp._role_of_field("Clerk of Court", 3) is None

@@ -102,6 +102,10 @@ TARGET_NEAR_TIE_MANY = 0.8
 #: an O*NET catch-all occupation ("Managers, All Other"), no broad occupation a typed title means
 _CATCH_ALL = re.compile(r",\s*all other\b", re.I)
 #: "Executive Assistant to the CEO", "Special Assistant to the Dean": the role, then whom it serves
+#: "Role of Field" ("Director of Nursing", "Adjunct Professor of Psychology"): see TitleNormalizer._role_of_field
+_ROLE_OF = re.compile(r"^\s*(?P<role>[^,()]+?)\s+of\s+(?:the\s+)?(?P<field>[^,()]+?)\s*$", re.IGNORECASE)
+#: the field-first reading of a "Role of Field" title is taken at this share of the title's own first score or more
+OF_FIELD_RATIO = 0.9
 _TO_WHOM = re.compile(r"\s+to\s+(?:the\s+|a\s+)?(?=\w)", re.I)
 #: words of an O*NET title that do not narrow it
 _GENERIC_TITLE_WORDS = frozenset({"all", "other", "except", "general", "related", "worker"})
@@ -1476,7 +1480,36 @@ class TitleNormalizer:
         target only: posting titles keep the ranker's order.
         """
         qualified = self._role_then_qualifier(title, k)
-        return qualified if qualified is not None else self._resolve_one(title, k)
+        if qualified is not None:
+            return qualified
+        inverted = self._role_of_field(title, k)
+        return inverted if inverted is not None else self._resolve_one(title, k)
+
+    def _role_of_field(self, title: str, k: int) -> list[TitleMatch] | None:
+        """A "Role of Field" title read as "Field Role" when that reading is about as sure or surer.
+
+        O*NET and postings mostly write the field first: "Director of Nursing" was Managers, All Other (0.68),
+        "Nursing Director" is Medical and Health Services Managers (0.96); "Adjunct Professor of Psychology" was a
+        recreation and fitness teacher, "Adjunct Psychology Professor" is a psychology teacher; "Clerk of Court" a
+        court clerk, not a manager. The part before " of " must end in a role word (``heads``) and the field be one to
+        four words; the field-first reading is taken when its first score is at least ``OF_FIELD_RATIO`` of the
+        title's own ("Head of Product" stays a product manager: "Product Head" reads as a head cook). None when the
+        title has no such form or is itself a title O*NET or the labelled postings use.
+        """
+        m = _ROLE_OF.match(title) if isinstance(title, str) else None
+        if m is None:
+            return None
+        rtoks, ftoks = clean_title(m["role"]).split(), clean_title(m["field"]).split()
+        if not rtoks or rtoks[-1] not in self.heads or not 1 <= len(ftoks) <= 4:
+            return None
+        whole_clean = clean_title(title)
+        if whole_clean in self.exact or whole_clean in self.occ_exact:
+            return None  # a title O*NET or the labelled postings write so ("Clerk of Court") is read as written
+        whole = self._resolve_one(title, k)
+        inv = self._resolve_one(f"{m['field']} {m['role']}", k)
+        if inv and (not whole or inv[0].score >= OF_FIELD_RATIO * whole[0].score):
+            return inv
+        return whole
 
     def _resolve_one(self, title: str, k: int) -> list[TitleMatch]:
         """:meth:`resolve_target` of a title read whole (:meth:`_resolve_words`, then :meth:`_manager_of_field`)."""
