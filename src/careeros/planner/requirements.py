@@ -451,6 +451,7 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
     alts = [t.lower() for t in inp.titles[1 if inp.title else 0:]]
     curated: dict[str, str] = {}
     curated_own: set[str] = set()
+    ruled_out: set[str] = set()  # concepts a keyword would tie but for words of the person's own title
     own_start: dict[str, int] = {}  # a concept the own title ties -> the first title word its keywords cover
     # thousands of keywords against a few dozen titles: a plain substring test first (a keyword absent from every
     # title cannot match its word-start pattern), the pattern only where the words occur
@@ -475,9 +476,12 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
             if alt_hit:
                 kw_alts.setdefault(sid, set()).update(alt_hit)
             if own and unless and any(u in own and _keyword_rx(u).search(own) for u in unless):
-                continue  # the words that rule a keyword out rule out the person's role too: "medical and health
-                # services -veterinary" ties no hospital accreditation to a Veterinary Practice Manager, whatever
-                # occupation that title resolves to
+                # the words that rule a keyword out rule out the person's role too: "medical and health services
+                # -veterinary" ties no hospital accreditation to a Veterinary Practice Manager, whatever occupation
+                # that title resolves to
+                if (in_main and any(_title_hit(t, k, ()) for t in main)) or alt_hit:
+                    ruled_out.add(sid)
+                continue
             if (in_main and any(_title_hit(t, k, unless) for t in main)) or (
                     in_alts and len(alt_hit) >= ALT_KEYWORD_SHARE * len(alts)):
                 curated.setdefault(sid, k)
@@ -694,7 +698,9 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
     # weight; what plainly belongs to another occupation (a dental practice system for registered nurses) falls away
     pri = (role_priorities() if priorities is None else priorities).get(inp.soc_code)
     if pri is not None:
-        _apply_priorities(reqs, pri, specialty)
+        # what the person's own title rules out is no key requirement of their role: an adjunct or community college
+        # instructor is hired to teach, not for the research a professor's occupation asks first
+        _apply_priorities(reqs, pri, specialty, ruled_out - curated.keys())
     # ---- rank, merge duplicates (a concept and a technology can share a member), mark the core
     reqs.sort(key=lambda q: (-q.weight, q.label.lower(), q.key))
     seen: set[str] = set()
@@ -758,10 +764,16 @@ def role_priorities() -> dict[str, RolePriority]:
     return _role_priorities(str(p), p.stat().st_mtime_ns) if p.exists() else {}
 
 
-def _apply_priorities(reqs: list[Requirement], pri: RolePriority, specialty: bool) -> None:
-    """Lift an occupation's key requirements (the first most) and weigh down its off-role ones, in place."""
-    rank = {sid: i for i, sid in enumerate(pri.key)}
-    n = max(1, len(pri.key))
+def _apply_priorities(reqs: list[Requirement], pri: RolePriority, specialty: bool,
+                      ruled_out: set[str] | frozenset[str] = frozenset()) -> None:
+    """Lift an occupation's key requirements (the first most) and weigh down its off-role ones, in place.
+
+    ``ruled_out``: concepts the person's own title rules out (a skill-map keyword's excluded words): off-role.
+    """
+    keys = [sid for sid in pri.key if sid not in ruled_out]
+    rank = {sid: i for i, sid in enumerate(keys)}
+    n = max(1, len(keys))
+    off = pri.off | frozenset(ruled_out)
     for q in reqs:
         ids = (q.skill_id, *q.members)
         i = min((rank[s] for s in ids if s in rank), default=None)
@@ -770,8 +782,8 @@ def _apply_priorities(reqs: list[Requirement], pri: RolePriority, specialty: boo
             w = q.weight + gain * 0.5 if specialty else max(q.weight, KEY_FLOOR) + gain
             q.weight = round(min(1.0, w), 4)
             q.reasons.append(f"among the first things hiring managers ask of this occupation (#{i + 1} of "
-                             f"{len(pri.key)}, careeros role priorities)")
-        elif any(s in pri.off for s in ids):
+                             f"{len(keys)}, careeros role priorities)")
+        elif any(s in off for s in ids):
             q.weight = round(q.weight * OFF_ROLE_FACTOR, 4)
             q.reasons.append("weighed down: it belongs to other occupations more than this one (careeros role "
                              "priorities)")
