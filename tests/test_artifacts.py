@@ -259,3 +259,34 @@ def test_a_repeat_of_a_product_gives_way_to_another_product_that_costs_little_va
     dash, dash2 = art("dashboard:1", "dashboard", ["a"]), art("dashboard#2@1:1", "dashboard", ["b"])
     got = _distinct_products([press, press2], [press, press2, dash, dash2], sizes, 20)
     assert [a.id for a in got] == [press.id, dash2.id]
+
+
+def test_bookkeeping_hr_and_office_roles_get_products_of_their_own_work() -> None:
+    """A bookkeeper's plan was two industry research notes: the note bound every concept gap (a reconciliation, a
+    close) as if writing about an industry showed them. It binds knowledge areas and research-like skills only, and the
+    sample ledger binds the bookkeeping work. Payroll, benefits and HR roles, and office and clerk roles, have families
+    of their own (they had generic case studies and programme plans)."""
+    from careeros.planner.artifacts import RoleContext, family_for, field_candidates, load_families
+
+    fams = load_families()
+
+    def gap(sid: str, label: str, kind: str = "concept") -> Gap:
+        return Gap(skill_id=sid, label=label, kind=kind, required=0.8, weight=1.0, market_value=0.5, evidenced=0.0,
+                   size=0.8, status="missing", reason="t")
+
+    books = [gap("rec", "Account reconciliation (bank reconciliation)"), gap("close", "Month-end close"),
+             gap("econ", "Economics and Accounting", "knowledge")]
+    ctx = RoleContext(soc_code="43-3031.00", tasks=["Reconcile or note and report discrepancies found in records",
+                                                    "Review industry and market trends"],
+                      family=family_for("43-3031.00", fams))
+    bound: dict[str, set[str]] = {}
+    for a in field_candidates(ctx, books):
+        bound.setdefault(a.template_id, set()).update(a.skills)
+    assert {"rec", "close"} <= bound["finance/reconciled-ledger"]
+    assert bound["finance/research-note"] == {"econ"}
+    assert family_for("13-1141.00", fams).id == "hr" and family_for("11-3111.00", fams).id == "hr"
+    assert family_for("43-4031.00", fams).id == "office-support"
+    assert family_for("43-3031.00", fams).id == "finance" and family_for("43-5071.00", fams).id == "logistics"
+    pay = RoleContext(soc_code="11-3111.00", tasks=["Direct preparation and distribution of payroll and wage records"],
+                      family=family_for("11-3111.00", fams))
+    assert "hr/payroll-audit" in {a.template_id for a in field_candidates(pay, [gap("mpt", "Multistate payroll tax compliance")])}

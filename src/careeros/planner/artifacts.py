@@ -569,8 +569,11 @@ def field_candidates(ctx: RoleContext, gaps: Sequence[Gap], instances: int = 2) 
         # a named pattern binds any kind; the catch-all binds only the product's skill kinds; neither binds a licence
         # or certification (a lesson module does not evidence a teaching licence, nor a workflow redesign an Epic
         # certification: only the credential does)
+        # read on the requirement's name and first examples (``_leading``): an alias far down its list is what
+        # postings also call it, not what it is ("machine learning pipelines" does not make MLOps a modelling skill)
         strong = [g for g in ranked if (p.kind == "certification" or not is_credential(g.label))
-                  and any(rx.search(g.label) and (not wild or g.kind in p.skill_kinds) for wild, rx in regs)]
+                  and any(rx.search(_leading(g.label)) and (not wild or g.kind in p.skill_kinds)
+                          for wild, rx in regs)]
         # what the product is about comes first: a "Cost estimate and schedule" binds cost estimating and
         # scheduling before the broad "Construction management" its patterns also match
         topic = _topic_rx(p.topics)
