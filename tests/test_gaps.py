@@ -365,3 +365,23 @@ def test_a_requirement_whose_lead_name_the_person_writes_is_no_gap() -> None:
     goal = "Assistant property manager moving towards accounts receivable work.\nSkills: Yardi, leasing, Excel"
     assert "concept:ar" in {g.skill_id for g in requirement_gaps(prof, person, "Community Association Manager",
                                                                   own_words=goal).gaps}
+
+
+def test_a_wording_that_rules_a_requirement_out_settles_it_for_the_role() -> None:
+    """"Adjunct Math Instructor" rules out the research grants "professor" ties; "Mathematics Faculty", a wording
+    of the same occupation, still weighs them: merged, the narrower wording's version stands."""
+    from careeros.planner.requirements import Requirement, RequirementProfile, merge_profiles
+
+    def req(key: str, w: float) -> Requirement:
+        return Requirement(key=key, skill_id=key, label=key, kind="concept", members={key: 1.0}, weight=w, onet=w,
+                           core=w >= 0.25)
+
+    adjunct = RequirementProfile(soc_code="25-1022.00", requirements=[req("concept:teaching", 0.9),
+                                                                       req("concept:nsf-grants", 0.15)],
+                                 ruled_out=["concept:nsf-grants"])
+    faculty = RequirementProfile(soc_code="25-1022.00", requirements=[req("concept:teaching", 0.8),
+                                                                       req("concept:nsf-grants", 0.5)])
+    for merged in (merge_profiles(adjunct, faculty), merge_profiles(faculty, adjunct)):
+        got = {q.key: q for q in merged.requirements}
+        assert got["concept:nsf-grants"].weight == 0.15 and not got["concept:nsf-grants"].core
+        assert got["concept:teaching"].weight == 0.9

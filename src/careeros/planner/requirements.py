@@ -227,6 +227,8 @@ class RequirementProfile(BaseModel):
     title: str | None = None
     soc_postings: int = 0
     requirements: list[Requirement]
+    #: concepts the person's own title rules out (see :func:`score_requirements`), kept for :func:`merge_profiles`
+    ruled_out: list[str] = Field(default_factory=list)
 
     @property
     def core(self) -> list[Requirement]:
@@ -729,7 +731,8 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
         core.append(q)
     for q in core:
         q.core = True
-    return RequirementProfile(soc_code=inp.soc_code, title=inp.title, soc_postings=n, requirements=out)
+    return RequirementProfile(soc_code=inp.soc_code, title=inp.title, soc_postings=n, requirements=out,
+                              ruled_out=sorted(ruled_out - curated.keys()))
 
 
 class RolePriority(NamedTuple):
@@ -797,16 +800,24 @@ def merge_profiles(first: RequirementProfile, *others: RequirementProfile) -> Re
     """
     best: dict[str, Requirement] = {}
     core: set[str] = set()
+    # what one wording rules out ("Adjunct Math Instructor": no research grants) is read from that wording, however
+    # another ("Mathematics Faculty") weighs it: the narrower wording says what the person wants
+    off = {sid for prof in (first, *others) for sid in prof.ruled_out}
     for prof in (first, *others):
+        narrow = set(prof.ruled_out)
         for q in prof.requirements:
+            ruled = q.key in off or q.skill_id in off
+            if ruled and not (q.key in narrow or q.skill_id in narrow):
+                continue  # the ruling wording's version stands
             if q.core:
                 core.add(q.key)
-            if q.key not in best or q.weight > best[q.key].weight:
+            if q.key not in best or (q.weight > best[q.key].weight) != ruled:
                 best[q.key] = q
     reqs = [q.model_copy(update={"core": q.key in core}) for q in best.values()]
     reqs.sort(key=lambda q: (-q.weight, q.label.lower(), q.key))
     return RequirementProfile(soc_code=first.soc_code, title=first.title,
-                              soc_postings=max(p.soc_postings for p in (first, *others)), requirements=reqs)
+                              soc_postings=max(p.soc_postings for p in (first, *others)), requirements=reqs,
+                              ruled_out=sorted(off))
 
 
 # ------------------------------------------------------------------------------------------------ readers
