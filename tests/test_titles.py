@@ -681,3 +681,5 @@ def test_a_role_of_a_field_reads_as_the_field_s_role(norm_emp: TitleNormalizer) 
         assert norm_emp.resolve_target(title)[0].soc_code == soc, title
     assert norm_emp.resolve_target("Head of Product")[0].soc_code[:2] == "11"
     assert norm_emp._role_of_field("Clerk of Court", 3) is None
+    # a person's own title in a resume reads the same way (profile match reads them with ties=True)
+    assert norm_emp.normalize(["Director of Nursing"], k=1, ties=True)[0][0].soc_code == "11-9111.00"

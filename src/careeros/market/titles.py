@@ -1431,7 +1431,27 @@ class TitleNormalizer:
                     if m.soc_code not in best or best[m.soc_code].score < s:
                         best[m.soc_code] = TitleMatch(m.soc_code, m.title, round(s, 4))
             out.append(sorted(best.values(), key=lambda m: -m.score)[:k])
+        if ties:  # a person's "Director of Nursing" in a resume reads as their target would (see _role_of_field)
+            for i, title in enumerate(titles):
+                field_first = self._field_first(title)
+                if field_first is not None and not (roles_per[i] and _sense_of(title, roles_per[i][0]) is not None):
+                    inv = self.normalize([field_first], k=k, ties=False)[0]
+                    if inv and (not out[i] or inv[0].score >= OF_FIELD_RATIO * out[i][0].score):
+                        out[i] = inv
         return out
+
+    def _field_first(self, title: Any) -> str | None:
+        """"Nursing Director" for "Director of Nursing" (see :meth:`_role_of_field`); None for any other title."""
+        m = _ROLE_OF.match(title) if isinstance(title, str) else None
+        if m is None:
+            return None
+        rtoks, ftoks = clean_title(m["role"]).split(), clean_title(m["field"]).split()
+        if not rtoks or rtoks[-1] not in self.heads or not 1 <= len(ftoks) <= 4:
+            return None
+        whole = clean_title(title)
+        if whole in self.exact or whole in self.occ_exact:
+            return None  # a title O*NET or the labelled postings write so ("Clerk of Court") is read as written
+        return f"{m['field']} {m['role']}"
 
     def _role_then_qualifier(self, title: str, k: int) -> list[TitleMatch] | None:
         """A "Role, qualifier" or "Role to the Whom" title keeps an occupation its role part allows.
@@ -1496,17 +1516,11 @@ class TitleNormalizer:
         title's own ("Head of Product" stays a product manager: "Product Head" reads as a head cook). None when the
         title has no such form or is itself a title O*NET or the labelled postings use.
         """
-        m = _ROLE_OF.match(title) if isinstance(title, str) else None
-        if m is None:
+        field_first = self._field_first(title)
+        if field_first is None:
             return None
-        rtoks, ftoks = clean_title(m["role"]).split(), clean_title(m["field"]).split()
-        if not rtoks or rtoks[-1] not in self.heads or not 1 <= len(ftoks) <= 4:
-            return None
-        whole_clean = clean_title(title)
-        if whole_clean in self.exact or whole_clean in self.occ_exact:
-            return None  # a title O*NET or the labelled postings write so ("Clerk of Court") is read as written
         whole = self._resolve_one(title, k)
-        inv = self._resolve_one(f"{m['field']} {m['role']}", k)
+        inv = self._resolve_one(field_first, k)
         if inv and (not whole or inv[0].score >= OF_FIELD_RATIO * whole[0].score):
             return inv
         return whole
