@@ -290,3 +290,29 @@ def test_bookkeeping_hr_and_office_roles_get_products_of_their_own_work() -> Non
     pay = RoleContext(soc_code="11-3111.00", tasks=["Direct preparation and distribution of payroll and wage records"],
                       family=family_for("11-3111.00", fams))
     assert "hr/payroll-audit" in {a.template_id for a in field_candidates(pay, [gap("mpt", "Multistate payroll tax compliance")])}
+
+
+def test_a_product_the_title_names_comes_first() -> None:
+    """A real estate paralegal's plan was a legal research memo and a policy: the closing file, about what the title
+    says ("real estate"), evidences more. The sample ledger binds double-entry bookkeeping by name."""
+    from careeros.planner.artifacts import TITLE_TOPIC_GAIN, RoleContext, family_for, field_candidates, load_families
+
+    fams = load_families()
+
+    def gap(sid: str, label: str, kind: str = "concept") -> Gap:
+        return Gap(skill_id=sid, label=label, kind=kind, required=0.8, weight=1.0, market_value=0.5, evidenced=0.0,
+                   size=0.8, status="missing", reason="t")
+
+    tasks = ["Prepare legal documents, including briefs, pleadings, appeals, wills, contracts, and real estate "
+             "closing statements"]
+    gaps = [gap("close", "Real estate closing (title search, deed preparation)")]
+
+    def strength(own: str | None) -> float:
+        ctx = RoleContext(soc_code="23-2011.00", tasks=tasks, own_title=own, family=family_for("23-2011.00", fams))
+        return max(a.strength for a in field_candidates(ctx, gaps) if a.template_id == "law-compliance/closing-file")
+
+    assert strength("Real Estate Paralegal") == round(min(1.0, strength("Paralegal") * TITLE_TOPIC_GAIN), 4)
+    books = RoleContext(soc_code="43-3031.00", tasks=["Review industry trends", "Reconcile records"],
+                        family=family_for("43-3031.00", fams))
+    arts = field_candidates(books, [gap("de", "Double-entry bookkeeping (debits and credits)", "knowledge")])
+    assert "finance/reconciled-ledger" in {a.template_id for a in arts if "de" in a.skills}

@@ -498,6 +498,8 @@ def _short_task(text: str, limit: int = 140) -> str:
 
 
 #: topics that say what kind of product it is, not what it is about
+#: a product whose subject topics the person's own title for the role names evidences its skills this much more
+TITLE_TOPIC_GAIN = 1.15
 _FORM_TOPICS = frozenset({"write-up", "writeup", "project", "portfolio", "case study", "talk", "course",
                           "certification", "open-source", "open source", "oss", "report", "plan", "sample",
                           "post", "note", "module", "workshop"})
@@ -580,6 +582,9 @@ def field_candidates(ctx: RoleContext, gaps: Sequence[Gap], instances: int = 2) 
         # ... by the requirement's name and its first examples, not one far down its list ("Instructional coaching
         # models (Impact Cycle, ..., modeling lessons)" is not what a lesson module is about)
         about = {g.skill_id for g in strong if topic is not None and topic.search(_leading(g.label))}
+        # a product about what the person's own title for the role names ("Real Estate Paralegal": a closing file)
+        # is what a hiring manager asks to see first
+        gain = TITLE_TOPIC_GAIN if topic is not None and ctx.own_title and topic.search(ctx.own_title) else 1.0
         n_topic = len(about)
         strong.sort(key=lambda g: g.skill_id not in about)  # stable: largest first within each part
         bound = {g.skill_id for g in strong}
@@ -618,7 +623,7 @@ def field_candidates(ctx: RoleContext, gaps: Sequence[Gap], instances: int = 2) 
                 task = _task_for(matched, inst, labels, bool(p.tasks))
                 out.append(Artifact(
                     id=f"{ctx.soc_code}:{p.id}{suffix}:{n}", template_id=f"{fam.id}/{p.id}", kind=p.kind,
-                    title=title.replace("{skills}", ", ".join(labels)), strength=strength,
+                    title=title.replace("{skills}", ", ".join(labels)), strength=round(min(1.0, strength * gain), 4),
                     hours=p.hours + p.hours_per_extra_skill * (n - 1), proof=p.publish, skills=[g.skill_id for g in grp],
                     skill_labels=labels, done=p.done, publish=p.publish, publish_done=p.publish_done,
                     inherent=p.inherent,
