@@ -295,7 +295,13 @@ def test_bookkeeping_hr_and_office_roles_get_products_of_their_own_work() -> Non
 def test_a_product_the_title_names_comes_first() -> None:
     """A real estate paralegal's plan was a legal research memo and a policy: the closing file, about what the title
     says ("real estate"), evidences more. The sample ledger binds double-entry bookkeeping by name."""
-    from careeros.planner.artifacts import TITLE_TOPIC_GAIN, RoleContext, family_for, field_candidates, load_families
+    from careeros.planner.artifacts import (
+        TITLE_TOPIC_GAIN,
+        RoleContext,
+        family_for,
+        field_candidates,
+        load_families,
+    )
 
     fams = load_families()
 
