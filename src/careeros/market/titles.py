@@ -101,11 +101,11 @@ TARGET_MANY_OWNERS = 5
 TARGET_NEAR_TIE_MANY = 0.8
 #: an O*NET catch-all occupation ("Managers, All Other"), no broad occupation a typed title means
 _CATCH_ALL = re.compile(r",\s*all other\b", re.I)
-#: "Executive Assistant to the CEO", "Special Assistant to the Dean": the role, then whom it serves
 #: "Role of Field" ("Director of Nursing", "Adjunct Professor of Psychology"): see TitleNormalizer._role_of_field
 _ROLE_OF = re.compile(r"^\s*(?P<role>[^,()]+?)\s+of\s+(?:the\s+)?(?P<field>[^,()]+?)\s*$", re.IGNORECASE)
 #: the field-first reading of a "Role of Field" title is taken at this share of the title's own first score or more
 OF_FIELD_RATIO = 0.9
+#: "Executive Assistant to the CEO", "Special Assistant to the Dean": the role, then whom it serves
 _TO_WHOM = re.compile(r"\s+to\s+(?:the\s+|a\s+)?(?=\w)", re.I)
 #: words of an O*NET title that do not narrow it
 _GENERIC_TITLE_WORDS = frozenset({"all", "other", "except", "general", "related", "worker"})
@@ -273,6 +273,11 @@ TARGETS_APART_SURE = 0.9
 TARGETS_READ = 6
 #: below this a target is a guess: a sure target of the person in the same major group names the role better
 TARGETS_GUESS = 0.5
+
+
+def _surer_field_first(whole: list[TitleMatch], inv: list[TitleMatch]) -> list[TitleMatch]:
+    """A "Role of Field" title's field-first reading when about as sure as the title's own (``OF_FIELD_RATIO``)."""
+    return inv if inv and (not whole or inv[0].score >= OF_FIELD_RATIO * whole[0].score) else whole
 
 
 def _tier(soc_code: str) -> int:
@@ -1435,9 +1440,7 @@ class TitleNormalizer:
             for i, title in enumerate(titles):
                 field_first = self._field_first(title)
                 if field_first is not None and not (roles_per[i] and _sense_of(title, roles_per[i][0]) is not None):
-                    inv = self.normalize([field_first], k=k, ties=False)[0]
-                    if inv and (not out[i] or inv[0].score >= OF_FIELD_RATIO * out[i][0].score):
-                        out[i] = inv
+                    out[i] = _surer_field_first(out[i], self.normalize([field_first], k=k, ties=False)[0])
         return out
 
     def _field_first(self, title: Any) -> str | None:
@@ -1510,8 +1513,7 @@ class TitleNormalizer:
 
         O*NET and postings mostly write the field first: "Director of Nursing" was Managers, All Other (0.68),
         "Nursing Director" is Medical and Health Services Managers (0.96); "Adjunct Professor of Psychology" was a
-        recreation and fitness teacher, "Adjunct Psychology Professor" is a psychology teacher; "Clerk of Court" a
-        court clerk, not a manager. The part before " of " must end in a role word (``heads``) and the field be one to
+        recreation and fitness teacher, "Adjunct Psychology Professor" is a psychology teacher. The part before " of " must end in a role word (``heads``) and the field be one to
         four words; the field-first reading is taken when its first score is at least ``OF_FIELD_RATIO`` of the
         title's own ("Head of Product" stays a product manager: "Product Head" reads as a head cook). None when the
         title has no such form or is itself a title O*NET or the labelled postings use.
@@ -1519,11 +1521,7 @@ class TitleNormalizer:
         field_first = self._field_first(title)
         if field_first is None:
             return None
-        whole = self._resolve_one(title, k)
-        inv = self._resolve_one(field_first, k)
-        if inv and (not whole or inv[0].score >= OF_FIELD_RATIO * whole[0].score):
-            return inv
-        return whole
+        return _surer_field_first(self._resolve_one(title, k), self._resolve_one(field_first, k))
 
     def _resolve_one(self, title: str, k: int) -> list[TitleMatch]:
         """:meth:`resolve_target` of a title read whole (:meth:`_resolve_words`, then :meth:`_manager_of_field`)."""

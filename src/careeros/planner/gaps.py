@@ -448,6 +448,10 @@ def without_known_examples(label: str, known: set[str], tools: set[str] | frozen
     every = "\n".join(known)  # a plain substring test before any pattern: most examples are in no label at all
     own_set = frozenset(own_stems or ())
 
+    def adds_nothing(rest: list[str]) -> bool:
+        """Whether an example's words beside a pair the person wrote say nothing more (see below)."""
+        return all(w in MINOR_WORDS or _stem(w) in own_set or _stem(w) in _PAIR_REST for w in rest)
+
     def shown(example: str) -> bool:
         e = example.lower()
         if e in known or e in listed:
@@ -479,20 +483,19 @@ def without_known_examples(label: str, known: set[str], tools: set[str] | frozen
         words = re.findall(r"[a-z0-9+#/]+", e)
         if len(words) < 3:
             return False
-        stems = [_stem(w) for w in re.findall(r"[a-z0-9+#]+", e)]
+        plain = re.findall(r"[a-z0-9+#]+", e)
+        stems = [_stem(w) for w in plain]
         for j, (a, b) in enumerate(zip(stems, stems[1:], strict=False)):
             # the pair shows it when the example's other words say nothing more ("wiring diagram interpretation"
             # for someone who reads wiring diagrams), not when they name the thing ("machine shop math" for someone
             # who hands parts to the machine shop)
-            if f"{a} {b}" in own_pairs and all(
-                    w in own_set or w in MINOR_WORDS or w in _PAIR_REST for w in stems[:j] + stems[j + 2:]):
+            if f"{a} {b}" in own_pairs and adds_nothing(plain[:j] + plain[j + 2:]):
                 return True
         for j, (a, b) in enumerate(zip(words, words[1:], strict=False)):
             pair = f"{a} {b}"
             if len(a) < 3 or len(b) < 3 or a in MINOR_WORDS or b in MINOR_WORDS or pair not in every:
                 continue
-            if own_set and not all(w in MINOR_WORDS or _stem(w) in own_set or _stem(w) in _PAIR_REST
-                                   for w in words[:j] + words[j + 2:]):
+            if own_set and not adds_nothing(words[:j] + words[j + 2:]):
                 continue  # the example's other words name more than the person wrote (see above)
             rx = re.compile(rf"(?<![a-z0-9]){re.escape(pair)}(?![a-z0-9])")
             if any(rx.search(k) for k in known):
