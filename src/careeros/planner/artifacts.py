@@ -497,9 +497,9 @@ def _short_task(text: str, limit: int = 140) -> str:
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " ..."
 
 
-#: topics that say what kind of product it is, not what it is about
 #: a product whose subject topics the person's own title for the role names evidences its skills this much more
 TITLE_TOPIC_GAIN = 1.15
+#: topics that say what kind of product it is, not what it is about
 _FORM_TOPICS = frozenset({"write-up", "writeup", "project", "portfolio", "case study", "talk", "course",
                           "certification", "open-source", "open source", "oss", "report", "plan", "sample",
                           "post", "note", "module", "workshop"})
@@ -562,6 +562,7 @@ def field_candidates(ctx: RoleContext, gaps: Sequence[Gap], instances: int = 2) 
     fam = ctx.family
     statements = [*ctx.tasks, *ctx.dwas, *ctx.esco]
     ranked = sorted(gaps, key=lambda g: -g.size)
+    lead = {g.skill_id: _leading(g.label) for g in ranked}  # read once, matched against every product's patterns
     out: list[Artifact] = []
     for p in fam.products:
         matched = _match_statements(p.tasks, statements) if p.tasks else list(ctx.tasks[:instances])
@@ -574,14 +575,14 @@ def field_candidates(ctx: RoleContext, gaps: Sequence[Gap], instances: int = 2) 
         # read on the requirement's name and first examples (``_leading``): an alias far down its list is what
         # postings also call it, not what it is ("machine learning pipelines" does not make MLOps a modelling skill)
         strong = [g for g in ranked if (p.kind == "certification" or not is_credential(g.label))
-                  and any(rx.search(_leading(g.label)) and (not wild or g.kind in p.skill_kinds)
+                  and any(rx.search(lead[g.skill_id]) and (not wild or g.kind in p.skill_kinds)
                           for wild, rx in regs)]
         # what the product is about comes first: a "Cost estimate and schedule" binds cost estimating and
         # scheduling before the broad "Construction management" its patterns also match
         topic = _topic_rx(p.topics)
         # ... by the requirement's name and its first examples, not one far down its list ("Instructional coaching
         # models (Impact Cycle, ..., modeling lessons)" is not what a lesson module is about)
-        about = {g.skill_id for g in strong if topic is not None and topic.search(_leading(g.label))}
+        about = {g.skill_id for g in strong if topic is not None and topic.search(lead[g.skill_id])}
         # a product about what the person's own title for the role names ("Real Estate Paralegal": a closing file)
         # is what a hiring manager asks to see first
         gain = TITLE_TOPIC_GAIN if topic is not None and ctx.own_title and topic.search(ctx.own_title) else 1.0
