@@ -170,6 +170,10 @@ def test_a_wording_at_another_level_adds_no_requirements_of_its_own(built_home: 
     ("- Led the team's migration to Kubernetes.", None),
     ("- Managed the project budget of $40,000.", None),
     ("- Oversaw 12 projects for 3 clients.", None),
+    # the people after what is led, in the same clause
+    ("- Lead a K-5 school of 640 students and 58 staff; 64% low-income", "Lead a K-5 school of 640 students and 58 staff"),
+    ("- Manage a 40-bed unit with 52 nurses.", "Manage a 40-bed unit with 52 nurses"),
+    ("- Managed the rollout and 3 vendors.", None),
 ])
 def test_leading_people_is_read_from_a_resume_line(text: str, phrase: str | None) -> None:
     from careeros.evidence.resume_facts import leads_people
@@ -1477,3 +1481,89 @@ def test_a_title_that_names_whom_the_role_serves_asks_what_the_role_does() -> No
     whole = {keywords[s][0] for s in tied_concepts("Executive Assistant to the CEO", keywords)}
     role = {keywords[s][0] for s in tied_concepts(role_of("Executive Assistant to the CEO"), keywords)}
     assert "P&L management" in whole - role and "Calendar and travel management" in role
+
+
+@pytest.mark.parametrize("text,phrase", [
+    ("- Manage a $4.1M site budget including $310K in Title I funds", "Manage a $4.1M site budget"),
+    ("- Owned the $250K annual events budget.", "Owned the $250K annual events budget"),
+    ("- Oversee an operating budget of $2M.", "Oversee an operating budget of $2"),
+    # no amount, or no budget held: nothing
+    ("- Delivered every project within budget.", None),
+    ("- Prepared monthly budget reports.", None),
+    ("- Managed $3M in inventory.", None),
+])
+def test_holding_a_budget_is_read_from_a_resume_line(text: str, phrase: str | None) -> None:
+    from careeros.evidence.resume_facts import manages_budget
+
+    assert manages_budget(text) == phrase
+
+
+def test_a_resume_that_holds_a_budget_holds_budget_management(built_home: Path, reference: object) -> None:
+    """Over the real warehouse: a buyer aiming at purchasing manager has budget management as a gap unless the
+    resume says she holds a budget with its amount."""
+    body = "# T O\n## Experience\n**Buyer**, Lakefront Foods — 2019–present\n- Source packaging from 40 suppliers.\n"
+
+    def budget_gap(text: str) -> bool:
+        return any(lab.startswith("Budget management") for lab in _gap_labels(
+            built_home, reference, "Purchasing Manager", "11-3061.00", "Purchasing Managers", text))
+
+    assert budget_gap(body)
+    assert not budget_gap(body + "- Manage a $12M annual packaging budget.\n")
+
+
+@pytest.mark.parametrize("title,thing", [
+    ("Product Manager", True), ("Senior Account Manager", True), ("Case Manager", True), ("Brand Manager", True),
+    ("Marketing Manager", False), ("Purchasing Manager", False), ("HR Manager", False), ("Director of Nursing", False),
+])
+def test_a_manager_of_a_thing_is_told_from_a_manager_of_people(title: str, thing: bool) -> None:
+    from careeros.planner.requirements import manages_a_thing
+
+    assert manages_a_thing(title) is thing
+
+
+def test_a_management_occupation_asks_for_people_and_budget_management(built_home: Path, reference: object) -> None:
+    """Over the real warehouse: O*NET rates managing people and money high for Purchasing Managers, so both are
+    requirements of a "Purchasing Manager" (with that reason) whatever the skill map lists; a "Product Manager", filed
+    under Marketing Managers, manages a product, and gets neither from the ratings."""
+    from careeros.planner.requirements import concept_views, extractor_fn, role_inputs, score_requirements
+    from careeros.warehouse.db import connect
+
+    keywords, examples = concept_views()
+    with connect(built_home / "warehouse.duckdb", read_only=True) as con:
+        def reasons(soc: str, title: str) -> dict[str, list[str]]:
+            prof = score_requirements(role_inputs(con, soc, title), extractor_fn(reference), (), keywords,
+                                      title, examples)
+            return {q.skill_id: q.reasons for q in prof.requirements}
+
+        buyer = reasons("11-3061.00", "Purchasing Manager")
+        product = reasons("11-2021.00", "Product Manager")
+    for cid in ("concept:people-management", "concept:budget-management"):
+        assert any(r.startswith("O*NET rates Management of") for r in buyer[cid]), buyer.get(cid)
+        assert not any(r.startswith("O*NET rates Management of") for r in product.get(cid, []))
+
+
+def test_a_move_to_a_desk_makes_the_spreadsheet_a_first_gap(built_home: Path, reference: object) -> None:
+    """Over the real warehouse: a head custodian (Janitors and Cleaners) whose resume names no office software, aiming
+    at facilities coordinator (O*NET rates Computers and Electronics far higher there), has the spreadsheet lifted to
+    a core requirement; not when the resume names Excel, nor for a move between two desk roles."""
+    from careeros.planner.intelligence import computers_importance, lift_spreadsheets_for_desk_move
+    from careeros.planner.requirements import concept_views, extractor_fn, role_inputs, score_requirements
+    from careeros.warehouse.db import connect
+
+    keywords, examples = concept_views()
+    body = ("# T O\n## Experience\n**Head Custodian**, Maple Grove Schools — 2016–present\n"
+            "- Supervise 6 custodians across two buildings; floor care, boiler checks and setups for 30 events a year.\n")
+    with connect(built_home / "warehouse.duckdb", read_only=True) as con:
+        def lifted(text: str, current: str) -> list[str]:
+            prof = score_requirements(role_inputs(con, "11-3013.00", "Facilities Coordinator"), extractor_fn(reference),
+                                      (), keywords, "Facilities Coordinator", examples)
+            got = lift_spreadsheets_for_desk_move([prof], text, current,
+                                                  computers_importance(con, [current, "11-3013.00"]))
+            if got:
+                sheet = next(q for q in prof.requirements if "tech:microsoft-excel" in q.members)
+                assert sheet.core and sheet.weight >= 0.7 and "office software" in sheet.reasons[-1]
+            return got
+
+        assert lifted(body, "37-2011.00") == ["Facilities Managers"]
+        assert lifted(body + "## Skills\nExcel, floor care\n", "37-2011.00") == []
+        assert lifted(body, "13-1051.00") == []  # cost estimators work at a computer as much

@@ -346,6 +346,10 @@ _LEADS_PEOPLE = [
     # "Run a kitchen of 22 cooks", "Managed a shift of 12 associates"
     re.compile(r"\b" + _LEAD_VERB + r"\s+(?:a\s+|an\s+|the\s+|my\s+)?(?:[\w&/-]+\s+){0,2}?(?:kitchen|shift|unit|store|branch|"
                r"office|floor|shop|group|line|section)\s+of\s+\d+\s+(?:[\w-]+\s+)?(?:" + _PEOPLE + r"|cooks)\b", re.I),
+    # "Lead a K-5 school of 640 students and 58 staff", "Manage a 40-bed unit with 52 nurses": the people after what
+    # is led, in the same clause
+    re.compile(r"\b" + _LEAD_VERB + r"\s+(?:a\s+|an\s+|the\s+|my\s+)?[^.;\n]{0,60}?\b(?:and|with|including)\s+\d[\d,]*\s+"
+               r"(?:[\w-]+\s+)?(?:" + _PEOPLE + r")\b", re.I),
 ]
 
 
@@ -356,6 +360,33 @@ def leads_people(text: str) -> str | None:
     "led the team's migration" or "managed the project" says nothing of staff.
     """
     for rx in _LEADS_PEOPLE:
+        m = rx.search(text)
+        if m:
+            return m.group(0)
+    return None
+
+
+_BUDGET_VERB = (r"(?:manage|manages|managed|managing|own|owns|owned|owning|oversee|oversees|oversaw|overseeing|"
+                r"administer|administers|administered|administering|control|controls|controlled|develop|develops|"
+                r"developed|build|builds|built|plan|plans|planned|prepare|prepares|prepared|direct|directs|directed|"
+                r"run|runs|ran|hold|holds|held|responsible\s+for)")
+#: a resume line that says its owner holds a budget, with its size: "Manage a $4.1M site budget", "Owned the $250K
+#: annual events budget", "budget of $1.2M"
+_MANAGES_BUDGET = [
+    re.compile(r"\b" + _BUDGET_VERB + r"\s+(?:a\s+|an\s+|the\s+|my\s+)?(?:\$|USD\s*|£|€)\s?\d[\d.,]*\s*(?:[kmb]|million|"
+               r"billion|thousand)?\b\s*(?:[\w&/-]+\s+){0,3}?budgets?\b", re.I),
+    re.compile(r"\b" + _BUDGET_VERB + r"\s+(?:a\s+|an\s+|the\s+|my\s+)?(?:[\w&/-]+\s+){0,3}?budgets?\s+of\s+(?:\$|USD\s*|£|€)"
+               r"\s?\d", re.I),
+]
+
+
+def manages_budget(text: str) -> str | None:
+    """The first phrase of a resume that shows its owner holds a budget, with its size, or None.
+
+    "Manage a $4.1M site budget", "Owned the $250K annual events budget", "Oversee an operating budget of $2M". An
+    amount is required: "stayed within budget" or "budget reports" says nothing of holding one.
+    """
+    for rx in _MANAGES_BUDGET:
         m = rx.search(text)
         if m:
             return m.group(0)

@@ -23,6 +23,7 @@ from careeros.evidence.resume_facts import (
     ResumeFacts,
     leads_people,
     licence_post_nominals,
+    manages_budget,
     read_resume,
 )
 from careeros.graph.hierarchy import SkillHierarchy, load_hierarchy
@@ -58,6 +59,54 @@ _HEADER_LINE = re.compile(r"^[#*\s]*[^\n]{0,120}?(?:19|20)\d\d\s*(?:[-–—]|to
 #: extractor score of a named skill (context-only surfaces such as "Snowflake" score 0.78-0.8)
 NAMED_MIN_SCORE = 0.75
 _PREFERRED_SUFFIX = {".md": 0, ".markdown": 0, ".txt": 1, ".docx": 2, ".pdf": 3}
+#: office software a resume may name; one that names none, of someone moving from work away from a desk into a role
+#: that works at one, says the spreadsheet is a real first gap (a custodian becoming a facilities coordinator)
+_OFFICE_TOOLS = re.compile(r"\b(?:excel|spreadsheets?|microsoft office|ms office|office 365|microsoft 365|m365|"
+                           r"microsoft word|ms word|outlook|powerpoint|google (?:sheets|docs|workspace|suite)|g suite|"
+                           r"quickbooks|access database)\b", re.IGNORECASE)
+#: O*NET knowledge "Computers and Electronics": the target's importance at least DESK_MIN and DESK_STEP above the
+#: person's current occupation's makes the move one to a desk
+COMPUTERS_ELEMENT = "2.C.3.a"
+DESK_MIN, DESK_STEP = 3.0, 0.6
+#: the weight the spreadsheet requirement gets then (about the skill map's own expectation of a role)
+DESK_SPREADSHEET_WEIGHT = 0.7
+SPREADSHEET_ID = "tech:microsoft-excel"
+
+
+def computers_importance(con: Any, soc_codes: Sequence[str]) -> dict[str, float]:
+    """O*NET importance of the knowledge "Computers and Electronics" per occupation (those rated)."""
+    if not soc_codes:
+        return {}
+    rows = con.execute("SELECT soc_code, importance FROM onet_element_rating WHERE element_id = ? AND soc_code IN ("
+                       + ",".join("?" * len(soc_codes)) + ") AND importance IS NOT NULL",
+                       [COMPUTERS_ELEMENT, *soc_codes]).fetchall()
+    return {str(r[0]): float(r[1]) for r in rows}
+
+
+def lift_spreadsheets_for_desk_move(profiles: Sequence[RequirementProfile], resume: str | None, current_soc: str | None,
+                                    importance: dict[str, float]) -> list[str]:
+    """Raise the spreadsheet requirement of each target a move to a desk makes it first for, in place.
+
+    Only when the resume names no office software at all and the target rates "Computers and Electronics" at least
+    DESK_MIN and DESK_STEP above the current occupation. Returns the titles of the occupations lifted.
+    """
+    if not resume or not current_soc or _OFFICE_TOOLS.search(resume) or current_soc not in importance:
+        return []
+    lifted = []
+    for prof in profiles:
+        tgt = importance.get(prof.soc_code)
+        if tgt is None or tgt < DESK_MIN or tgt - importance[current_soc] < DESK_STEP:
+            continue
+        for q in prof.requirements:
+            if q.kind == "technology" and SPREADSHEET_ID in q.members:
+                q.weight = max(q.weight, DESK_SPREADSHEET_WEIGHT)
+                q.core = True
+                q.reasons.append(f"your resume names no office software, and this role works at a computer far more "
+                                 f"than your current one (O*NET Computers and Electronics {tgt:.1f}/5 against "
+                                 f"{importance[current_soc]:.1f}/5)")
+                lifted.append(prof.title or prof.soc_code)
+                break
+    return lifted
 
 
 @dataclass
@@ -377,6 +426,11 @@ def assess(con: Any, profile: Profile, roles: Sequence[TargetRoleRef], extractor
         pm = labels.get("people management")
         if lead and pm and pm not in rejected and pm not in person.removed:
             person.offer(pm, RESUME_NAMED, f"named in your resume ('{lead}')")
+        # holding a budget, said with its amount ("Manage a $4.1M site budget"): budget management
+        budget = manages_budget(resume)
+        bm = labels.get("budget management")
+        if budget and bm and bm not in rejected and bm not in person.removed:
+            person.offer(bm, RESUME_NAMED, f"named in your resume ('{budget}')")
         # a licence written as the person's post-nominal letters ("Priya Natarajan, RN, BSN")
         for letters in licence_post_nominals(resume):
             lic = labels.get(POST_NOMINAL_LICENCES[letters].lower())
@@ -411,6 +465,9 @@ def assess(con: Any, profile: Profile, roles: Sequence[TargetRoleRef], extractor
         titles.append(r.title)
     esco_person_offers(con, person, current_title, current_soc, facts.years_experience if facts else 0.0, resume,
                        profiles)
+    if resume and current_soc:
+        lift_spreadsheets_for_desk_move(profiles, resume, current_soc,
+                                        computers_importance(con, [current_soc, *(p.soc_code for p in profiles)]))
     reports = [requirement_gaps(prof, person, t, names, resume) for prof, t in zip(profiles, titles, strict=True)]
     prio = priorities(len(reports), socs=[r.soc_code for r in reports])
     return Assessment(facts=facts, current_soc=current_soc, current_title=current_title, person=person,

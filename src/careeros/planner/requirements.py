@@ -56,6 +56,12 @@ Role keywords of the person's own title that leave out a qualifier another keywo
 part ("maintenance manager" in "Fleet Maintenance Manager", which "fleet maintenance" names): their concepts weigh as
 the occupation's (CURATED_ROLE_WEIGHT), the specialty's as the title's own.
 
+A management or first-line supervisor occupation that O*NET rates high for managing people (money) asks for people
+(budget) management of everyone in it, weight CURATED_ROLE_WEIGHT, whatever its title's words (LEAD_ELEMENT_CONCEPTS);
+not for a title that manages a thing ("Product Manager", "Account Manager"). Under a specialty title whose words few
+of the occupation's postings carry ("Embedded Software Engineer" among Software Developers' postings), the
+occupation's tool families count SPECIALTY_FACTOR of their weight: they speak for its other specialties.
+
 The **core set** is the 20-40 heaviest requirements (those with weight >= 0.2, at least 20, at most 40);
 coverage is measured against it. Every requirement carries its reasons and the postings count behind it.
 Pure scoring over Polars frames (:func:`score_requirements`); :func:`role_inputs` reads them from an open
@@ -97,6 +103,42 @@ CURATED_ROLE_WEIGHT = 0.7
 #: a curated concept expected of the person's own title ("Healthcare Case Manager" -> discharge planning) says more
 #: than one expected of the O*NET occupation the title was filed under (which may be a broad neighbour)
 CURATED_OWN_TITLE_WEIGHT = 0.8
+#: what a management or supervisory occupation asks of everyone in it, read off its O*NET resource-management skill
+#: ratings rather than its title's words: (O*NET element, concept, least importance). A "Purchasing Manager" or a
+#: "Marketing Manager" leads a team and spends a budget whether or not the skill map lists that title for it; the
+#: thresholds are the lower quartile (people) and the median (money) of the 11- management occupations' ratings
+LEAD_ELEMENT_CONCEPTS: tuple[tuple[str, str, float], ...] = (
+    ("onet:2.B.5.d", "concept:people-management", 3.25),   # Management of Personnel Resources
+    ("onet:2.B.5.b", "concept:budget-management", 2.88),   # Management of Financial Resources
+)
+#: words before "manager" (or "director") that make a title one that manages a thing, not people: an account, a
+#: product, a case load ("Account Manager" is filed under Sales Managers, "Product Manager" under Marketing Managers)
+IC_MANAGER_WORDS = frozenset("""product products project projects program programs account accounts case care brand
+category territory relationship relationships portfolio community social media content partner partnership
+partnerships channel success engagement campaign campaigns grant grants contract contracts proposal release change
+configuration asset assets property properties listing listings event events catering menu merchandise
+utilization""".split())
+
+
+def leads_occupation(soc_code: str) -> bool:
+    """A management occupation (11-) or a first-line supervisor one (minor group 1 of the groups 33-53)."""
+    major = soc_code[:2]
+    return major == "11" or (major.isdigit() and 33 <= int(major) <= 53 and soc_code[3:4] == "1")
+
+
+def manages_a_thing(title: str) -> bool:
+    """Whether a "manager"/"director"/"lead" title's qualifier is a thing managed, not a team.
+
+    "Product Manager", "Senior Account Manager", "Case Manager" are; "Marketing Manager", "Purchasing Manager" are not.
+    """
+    words = re.findall(r"[a-z]+", title.lower())
+    for i, w in enumerate(words):
+        if w in {"manager", "managers", "director", "lead", "owner", "coordinator"} and i > 0 and \
+                words[i - 1] in IC_MANAGER_WORDS:
+            return True
+    return False
+
+
 #: at most this much more for a curated concept that O*NET's tasks or titles or ESCO also name
 CURATED_CORROBORATION = 0.1
 #: corroboration (of 1) for a curated concept whose role keywords tie ALT_KEYWORD_SHARE of the occupation's alternate
@@ -110,6 +152,8 @@ CURATED_TITLES_GAIN = 0.3
 #: ("Clinical SAS Programmer", "Statistical Programmer" and "SAS Programmer" together name a specialty)
 SPECIALTY_MIN_OWN = 3
 SPECIALTY_FACTOR = 0.6
+#: below this market relevance a specialty title's occupation-wide tools count SPECIALTY_FACTOR of their weight
+SPECIALTY_MARKET_RELEVANCE = 0.5
 #: a posting-only concept counts fully at this lift over postings in general, and at least this factor
 FULL_LIFT, MIN_LIFT_FACTOR = 2.0, 0.3
 #: postings that must name a concept O*NET does not for it to become a requirement
@@ -499,7 +543,19 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
     generic_own = {sid for sid, i in own_start.items() if i > first_own}
     own_words = set(_title_tokens(core_title(own_title))) if own_title else set()
     specialty = (len(curated_own | sibling_own) >= SPECIALTY_MIN_OWN and own is not None and inp.title is not None
-                 and core_title(own_title or "").lower() != core_title(inp.title).lower())
+                 and _title_tokens(core_title(own_title or "")) != _title_tokens(core_title(inp.title)))
+    # a management or supervisory occupation that rates managing people (money) high asks for it of everyone
+    lead_backed: dict[str, str] = {}
+    if leads_occupation(inp.soc_code) and not (own_title and manages_a_thing(own_title)) and inp.elements.height:
+        rated = dict(zip(inp.elements["skill_id"].to_list(), inp.elements["importance"].to_list(), strict=True))
+        element_label = dict(zip(inp.elements["skill_id"].to_list(), inp.elements["label"].to_list(), strict=True))
+        for element, cid, least in LEAD_ELEMENT_CONCEPTS:
+            rating = rated.get(element)
+            if rating is None or float(rating) < least or cid in ruled_out or cid not in (role_keywords or {}):
+                continue
+            lead_backed[cid] = (f"O*NET rates {element_label.get(element, element)} {float(rating):.1f}/5 for this "
+                                "occupation")
+            labels.setdefault(cid, ((role_keywords or {})[cid][0], "concept"))
     esco_boost, esco_reqs = _esco_requirements(inp, extract, labels)
     ps = inp.posting_skills
     share_of: dict[str, float] = {}
@@ -545,6 +601,8 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
             base = CURATED_OWN_TITLE_WEIGHT if sid in curated_own - generic_own else CURATED_ROLE_WEIGHT * (
                 SPECIALTY_FACTOR if specialty else 1.0)
             onet = max(onet, base + CURATED_CORROBORATION * corroborated)
+        if sid in lead_backed:
+            onet = max(onet, CURATED_ROLE_WEIGHT + CURATED_CORROBORATION * min(1.0, CONCEPT_TASK_GAIN * task_share))
         kept_for_roles = bool((role_keywords or {}).get(sid, ("", []))[1])  # the skill map names roles for it
         other_roles = sid in esco_boost and sid not in curated and kept_for_roles
         if sid in esco_boost:
@@ -553,6 +611,9 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
         w = _blend(onet, share, n, inp.market_relevance)
         if sid in curated or sid in title_hits or sid in own_hits or sid in esco_boost:
             w = max(w, EXPERT_FLOOR * onet)
+        if sid in lead_backed:
+            # postings seldom spell out that a manager manages people or money: the market does not weigh it down
+            w = max(w, CURATED_ROLE_WEIGHT)
         if onet == 0 and count_of.get(sid, 0) < MIN_MARKET_CONCEPT_POSTINGS:
             continue  # a handful of postings (often one multi-role post) is noise, not a requirement
         if (not niches and alt_hits.get(sid) == 1 and n_alt * ALT_KEYWORD_SHARE >= 1 and not unit_hits.get(sid)
@@ -582,6 +643,8 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
             why.append(f"named in {alt_hits[sid]} of {n_alt} alternate titles")
         if sid in curated:
             why.append(f"expected of '{curated[sid]}' roles (careeros skill map)")
+        if sid in lead_backed:
+            why.append(lead_backed[sid])
         if sid in esco_boost:
             why.append(esco_boost[sid][1] + ("; the careeros skill map names it for other roles" if other_roles else ""))
         if unit_hits.get(sid):
@@ -667,6 +730,13 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
                     and not any(members[s]["label"].lower() in DESIGN_TOOLS for s in ids))
         if dev_tool:
             w *= NON_SOFTWARE_DEV_FACTOR
+        # under a specialty title the occupation's tool lists and postings speak for its other specialties: an
+        # "Embedded Software Engineer" filed under Software Developers is asked for RTOS and JTAG, not React
+        # (when few of the occupation's postings carry the words that set the title apart)
+        other_specialties = (specialty and inp.market_from != "title" and inp.market_relevance < SPECIALTY_MARKET_RELEVANCE
+                             and not esco_w)
+        if other_specialties:
+            w *= SPECIALTY_FACTOR
         everyday = comm in EVERYDAY_COMMODITIES and not fam_postings.get(key, 0)
         if everyday:
             w *= EVERYDAY_ONET_ONLY_FACTOR
@@ -685,6 +755,8 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
             why.append(f"any {comm.lower()} counts ({len(ids)} alternatives)")
         if dev_tool:
             why.append("a development tool, weighed down: this role does not program (O*NET)")
+        if other_specialties:
+            why.append("weighed down: your title names a specialty of the occupation, whose tools these are in general")
         if everyday:
             why.append("an everyday office tool no posting names, weighed down")
         reqs.append(Requirement(
