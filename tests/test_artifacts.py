@@ -322,3 +322,30 @@ def test_a_product_the_title_names_comes_first() -> None:
                         family=family_for("43-3031.00", fams))
     arts = field_candidates(books, [gap("de", "Double-entry bookkeeping (debits and credits)", "knowledge")])
     assert "finance/reconciled-ledger" in {a.template_id for a in arts if "de" in a.skills}
+
+
+def test_a_specialty_title_offers_its_own_work_products() -> None:
+    """A "Patent Agent" is filed under Lawyers, whose O*NET tasks never say "patent": the person's own title offers
+    the patent application draft and the office action response; a litigation associate's plan gets neither, and a
+    facilities coordinator gets the facilities family's maintenance programme, not a programme plan."""
+    from careeros.planner.artifacts import RoleContext, family_for, field_candidates, load_families
+
+    fams = load_families()
+    gaps = [Gap(skill_id="s1", label="Patent prosecution (office actions, prior art)", kind="concept", required=0.5,
+                weight=1.0, market_value=0.5, evidenced=0.0, size=0.5, status="missing", reason="t"),
+            Gap(skill_id="s2", label="CMMS (Maximo, work orders)", kind="concept", required=0.5, weight=1.0,
+                market_value=0.5, evidenced=0.0, size=0.4, status="missing", reason="t")]
+    lawyer_tasks = ["Advise clients concerning business transactions, claim liability, advisability of prosecuting or "
+                    "defending lawsuits, or legal rights and obligations", "Analyze the probable outcomes of cases"]
+
+    def products(soc: str, own: str, tasks: list[str]) -> set[str]:
+        ctx = RoleContext(soc_code=soc, own_title=own, tasks=tasks, family=family_for(soc, fams))
+        return {a.template_id for a in field_candidates(ctx, gaps)}
+
+    patent = products("23-1011.00", "Patent Agent", lawyer_tasks)
+    assert {"law-compliance/patent-application", "law-compliance/office-action-response"} <= patent
+    assert not {"law-compliance/patent-application", "law-compliance/office-action-response"} & products(
+        "23-1011.00", "Litigation Associate", lawyer_tasks)
+    fac = products("11-3013.00", "Facilities Coordinator", ["Direct or perform maintenance or repair activities",
+                                                             "Acquire, distribute, or store supplies"])
+    assert "facilities/pm-programme" in fac and "management/project-plan" not in fac

@@ -350,6 +350,9 @@ class Product(BaseModel):
     #: practices its definition of done makes the person do whatever it centres on (a case study's usability test, a
     #: cost estimate's critical-path schedule): patterns on a requirement's name and first examples
     inherent: list[str] = Field(default_factory=list)
+    #: patterns on the person's own title for the role that offer the product when the occupation's statements do
+    #: not name its work: a "Patent Agent" is filed under Lawyers, whose O*NET tasks never say "patent"
+    title_words: list[str] = Field(default_factory=list)
 
 
 class Family(BaseModel):
@@ -566,7 +569,8 @@ def field_candidates(ctx: RoleContext, gaps: Sequence[Gap], instances: int = 2) 
     out: list[Artifact] = []
     for p in fam.products:
         matched = _match_statements(p.tasks, statements) if p.tasks else list(ctx.tasks[:instances])
-        if p.tasks and not matched:
+        if p.tasks and not matched and not (ctx.own_title and any(
+                re.search(w, ctx.own_title, re.I) for w in p.title_words)):
             continue
         regs = [(r == ".*", re.compile(rf"(?<![a-z0-9])(?:{r})", re.I)) for r in p.skills]
         # a named pattern binds any kind; the catch-all binds only the product's skill kinds; neither binds a licence
