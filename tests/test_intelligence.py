@@ -1546,7 +1546,7 @@ def test_a_move_to_a_desk_makes_the_spreadsheet_a_first_gap(built_home: Path, re
     """Over the real warehouse: a head custodian (Janitors and Cleaners) whose resume names no office software, aiming
     at facilities coordinator (O*NET rates Computers and Electronics far higher there), has the spreadsheet lifted to
     a core requirement; not when the resume names Excel, nor for a move between two desk roles."""
-    from careeros.planner.intelligence import computers_importance, lift_spreadsheets_for_desk_move
+    from careeros.planner.intelligence import desk_ratings, lift_spreadsheets_for_desk_move
     from careeros.planner.requirements import concept_views, extractor_fn, role_inputs, score_requirements
     from careeros.warehouse.db import connect
 
@@ -1557,8 +1557,7 @@ def test_a_move_to_a_desk_makes_the_spreadsheet_a_first_gap(built_home: Path, re
         def lifted(text: str, current: str) -> list[str]:
             prof = score_requirements(role_inputs(con, "11-3013.00", "Facilities Coordinator"), extractor_fn(reference),
                                       (), keywords, "Facilities Coordinator", examples)
-            got = lift_spreadsheets_for_desk_move([prof], text, current,
-                                                  computers_importance(con, [current, "11-3013.00"]))
+            got = lift_spreadsheets_for_desk_move([prof], text, current, desk_ratings(con, [current, "11-3013.00"]))
             if got:
                 sheet = next(q for q in prof.requirements if "tech:microsoft-excel" in q.members)
                 assert sheet.core and sheet.weight >= 0.7 and "office software" in sheet.reasons[-1]
@@ -1567,3 +1566,24 @@ def test_a_move_to_a_desk_makes_the_spreadsheet_a_first_gap(built_home: Path, re
         assert lifted(body, "37-2011.00") == ["Facilities Managers"]
         assert lifted(body + "## Skills\nExcel, floor care\n", "37-2011.00") == []
         assert lifted(body, "13-1051.00") == []  # cost estimators work at a computer as much
+        # an electrician becoming a fire alarm technician works with electronics, not at a desk
+        prof = score_requirements(role_inputs(con, "49-2098.00", "Fire Alarm Technician"), extractor_fn(reference), (),
+                                  keywords, "Fire Alarm Technician", examples)
+        assert lift_spreadsheets_for_desk_move([prof], body, "47-2111.00",
+                                               desk_ratings(con, ["47-2111.00", "49-2098.00"])) == []
+
+
+def test_a_job_title_that_names_a_credential_holds_it(built_home: Path, reference: object) -> None:
+    """Over the real warehouse: a resume whose job title is "Journeyman Electrician" holds the journeyman licence;
+    an apprentice's does not, and an employer or plain job title names no credential."""
+    from careeros.planner.intelligence import named_skills
+    from careeros.planner.requirements import concept_views
+
+    keywords, _ = concept_views()
+    lic = {sid for sid, (label, _kw) in keywords.items() if label.lower().startswith("journeyman electrician")}
+    assert lic, "the skill map names the journeyman electrician licence"
+    held = named_skills("# T O\n## Experience\n**Journeyman Electrician**, Volt Bros — 2018–present\n- Wire homes.\n",
+                        reference)
+    apprentice = named_skills("# T O\n## Experience\n**Electrician Apprentice**, Volt Bros — 2018–present\n"
+                              "- Wire homes.\n", reference)
+    assert lic & set(held) and not lic & set(apprentice)

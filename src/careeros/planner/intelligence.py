@@ -28,6 +28,7 @@ from careeros.evidence.resume_facts import (
 )
 from careeros.graph.hierarchy import SkillHierarchy, load_hierarchy
 from careeros.market.titles import only_level_apart
+from careeros.planner.artifacts import is_credential
 from careeros.planner.gaps import (
     RoleGapReport,
     demote_children_of_gaps,
@@ -68,42 +69,54 @@ _OFFICE_TOOLS = re.compile(r"\b(?:excel|spreadsheets?|microsoft office|ms office
 #: person's current occupation's makes the move one to a desk
 COMPUTERS_ELEMENT = "2.C.3.a"
 DESK_MIN, DESK_STEP = 3.0, 0.6
+#: ... and the knowledge "Administrative" (clerical procedures, forms, records) at least ADMIN_MIN and ADMIN_STEP above:
+#: "Computers and Electronics" alone also rates the electronics of a fire alarm installer's trade
+ADMIN_ELEMENT = "2.C.1.b"
+ADMIN_MIN, ADMIN_STEP = 2.7, 0.4
 #: the weight the spreadsheet requirement gets then (about the skill map's own expectation of a role)
 DESK_SPREADSHEET_WEIGHT = 0.7
 SPREADSHEET_ID = "tech:microsoft-excel"
 
 
-def computers_importance(con: Any, soc_codes: Sequence[str]) -> dict[str, float]:
-    """O*NET importance of the knowledge "Computers and Electronics" per occupation (those rated)."""
+def desk_ratings(con: Any, soc_codes: Sequence[str]) -> dict[str, tuple[float, float]]:
+    """O*NET importance of the knowledge "Computers and Electronics" and "Administrative" per occupation (both rated)."""
     if not soc_codes:
         return {}
-    rows = con.execute("SELECT soc_code, importance FROM onet_element_rating WHERE element_id = ? AND soc_code IN ("
-                       + ",".join("?" * len(soc_codes)) + ") AND importance IS NOT NULL",
-                       [COMPUTERS_ELEMENT, *soc_codes]).fetchall()
-    return {str(r[0]): float(r[1]) for r in rows}
+    rows = con.execute("SELECT soc_code, element_id, importance FROM onet_element_rating WHERE element_id IN (?, ?) "
+                       "AND soc_code IN (" + ",".join("?" * len(soc_codes)) + ") AND importance IS NOT NULL",
+                       [COMPUTERS_ELEMENT, ADMIN_ELEMENT, *soc_codes]).fetchall()
+    got: dict[str, dict[str, float]] = {}
+    for soc, element, imp in rows:
+        got.setdefault(str(soc), {})[str(element)] = float(imp)
+    return {soc: (v[COMPUTERS_ELEMENT], v[ADMIN_ELEMENT]) for soc, v in got.items()
+            if COMPUTERS_ELEMENT in v and ADMIN_ELEMENT in v}
 
 
 def lift_spreadsheets_for_desk_move(profiles: Sequence[RequirementProfile], resume: str | None, current_soc: str | None,
-                                    importance: dict[str, float]) -> list[str]:
+                                    ratings: dict[str, tuple[float, float]]) -> list[str]:
     """Raise the spreadsheet requirement of each target a move to a desk makes it first for, in place.
 
     Only when the resume names no office software at all and the target rates "Computers and Electronics" at least
-    DESK_MIN and DESK_STEP above the current occupation. Returns the titles of the occupations lifted.
+    DESK_MIN and DESK_STEP above the current occupation, and "Administrative" at least ADMIN_MIN and ADMIN_STEP above
+    (``ratings``: :func:`desk_ratings`). Returns the titles of the occupations lifted.
     """
-    if not resume or not current_soc or _OFFICE_TOOLS.search(resume) or current_soc not in importance:
+    if not resume or not current_soc or _OFFICE_TOOLS.search(resume) or current_soc not in ratings:
         return []
+    cur_ce, cur_admin = ratings[current_soc]
     lifted = []
     for prof in profiles:
-        tgt = importance.get(prof.soc_code)
-        if tgt is None or tgt < DESK_MIN or tgt - importance[current_soc] < DESK_STEP:
+        if prof.soc_code not in ratings:
+            continue
+        ce, admin = ratings[prof.soc_code]
+        if ce < DESK_MIN or ce - cur_ce < DESK_STEP or admin < ADMIN_MIN or admin - cur_admin < ADMIN_STEP:
             continue
         for q in prof.requirements:
             if q.kind == "technology" and SPREADSHEET_ID in q.members:
                 q.weight = max(q.weight, DESK_SPREADSHEET_WEIGHT)
                 q.core = True
-                q.reasons.append(f"your resume names no office software, and this role works at a computer far more "
-                                 f"than your current one (O*NET Computers and Electronics {tgt:.1f}/5 against "
-                                 f"{importance[current_soc]:.1f}/5)")
+                q.reasons.append(f"your resume names no office software, and this role works at a desk far more than "
+                                 f"your current one (O*NET Computers and Electronics {ce:.1f}/5 against {cur_ce:.1f}/5, "
+                                 f"Administrative {admin:.1f}/5 against {cur_admin:.1f}/5)")
                 lifted.append(prof.title or prof.soc_code)
                 break
     return lifted
@@ -200,6 +213,11 @@ def resume_text(profile: Profile) -> str | None:
         return None
 
 
+#: words by which a job title names a credential its holder has ("Journeyman Electrician", "Licensed Practical Nurse")
+_TITLE_CREDENTIAL = re.compile(r"\b(?:journeyman|journeyperson|journey-level|master|licensed|certified|registered|"
+                               r"chartered)\b", re.IGNORECASE)
+
+
 def named_skills(text: str, extractor: Any) -> dict[str, tuple[float, str]]:
     """Skills named outright in a resume: skill id -> (strength, label).
 
@@ -212,8 +230,9 @@ def named_skills(text: str, extractor: Any) -> dict[str, tuple[float, str]]:
     for m in mentions:
         if m.kind not in ("technology", "concept") or m.score < NAMED_MIN_SCORE:
             continue
-        if any(a <= m.start < b for a, b in headers):
-            continue
+        if any(a <= m.start < b for a, b in headers) and not (
+                m.kind == "concept" and _TITLE_CREDENTIAL.search(m.text) and is_credential(m.label)):
+            continue  # ... unless the job title itself names a credential ("Journeyman Electrician", "Registered Nurse")
         if others_credential(m.label, text, m.start):
             continue
         s = RESUME_LEARNING if (learning_context(text, m.start, m.end)
@@ -467,7 +486,7 @@ def assess(con: Any, profile: Profile, roles: Sequence[TargetRoleRef], extractor
                        profiles)
     if resume and current_soc:
         lift_spreadsheets_for_desk_move(profiles, resume, current_soc,
-                                        computers_importance(con, [current_soc, *(p.soc_code for p in profiles)]))
+                                        desk_ratings(con, [current_soc, *(p.soc_code for p in profiles)]))
     reports = [requirement_gaps(prof, person, t, names, resume) for prof, t in zip(profiles, titles, strict=True)]
     prio = priorities(len(reports), socs=[r.soc_code for r in reports])
     return Assessment(facts=facts, current_soc=current_soc, current_title=current_title, person=person,
