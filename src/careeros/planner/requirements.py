@@ -120,6 +120,12 @@ configuration asset assets property properties listing listings event events cat
 utilization""".split())
 
 
+def _names_a_role(tool: str) -> bool:
+    """A tool whose name ends in a role noun ("SQL Developer", Oracle's tool): in a title it is the role, not the tool."""
+    words = re.findall(r"[a-z]+", tool.lower())
+    return bool(words) and (words[-1] in ROLE_NOUNS or words[-1].rstrip("s") in ROLE_NOUNS)
+
+
 def leads_occupation(soc_code: str) -> bool:
     """A management occupation (11-) or a first-line supervisor one (minor group 1 of the groups 33-53)."""
     major = soc_code[:2]
@@ -487,7 +493,7 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
             if kind == "concept":
                 labels[sid] = (label, kind)
                 own_hits.add(sid)
-            elif kind == "technology":
+            elif kind == "technology" and not _names_a_role(label):
                 own_tools[sid] = label  # "Power BI Developer": Power BI itself, not any BI tool
     n_alt = max(1, len(inp.titles) - (1 if inp.title else 0))
     # curated role keywords: the person's own title and the O*NET title count; alternate titles only when
