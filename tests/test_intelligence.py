@@ -1587,3 +1587,20 @@ def test_a_job_title_that_names_a_credential_holds_it(built_home: Path, referenc
     apprentice = named_skills("# T O\n## Experience\n**Electrician Apprentice**, Volt Bros — 2018–present\n"
                               "- Wire homes.\n", reference)
     assert lic & set(held) and not lic & set(apprentice)
+
+
+@pytest.mark.parametrize("title,tool", [("SQL Developer", None), ("Power BI Developer", "Power BI"),
+                                        ("Salesforce Developer", "Salesforce")])
+def test_a_tool_the_title_names_is_a_requirement_of_its_own_unless_it_is_the_role(
+        built_home: Path, reference: object, title: str, tool: str | None) -> None:
+    """Over the real warehouse: "Power BI Developer" asks for Power BI itself; "SQL Developer" is a role, though
+    Oracle names a tool so, and asks for no tool called "SQL Developer"."""
+    from careeros.planner.requirements import concept_views, extractor_fn, role_inputs, score_requirements
+    from careeros.warehouse.db import connect
+
+    keywords, examples = concept_views()
+    with connect(built_home / "warehouse.duckdb", read_only=True) as con:
+        prof = score_requirements(role_inputs(con, "15-1252.00", title), extractor_fn(reference), (), keywords, title,
+                                  examples)
+    own = [q.label for q in prof.requirements if q.key.startswith("own:")]
+    assert own == ([tool] if tool else [])
