@@ -1571,6 +1571,11 @@ def test_a_move_to_a_desk_makes_the_spreadsheet_a_first_gap(built_home: Path, re
                                   keywords, "Fire Alarm Technician", examples)
         assert lift_spreadsheets_for_desk_move([prof], body, "47-2111.00",
                                                desk_ratings(con, ["47-2111.00", "49-2098.00"])) == []
+        # a home health aide becoming a medical assistant is asked for the health record, not a spreadsheet
+        prof = score_requirements(role_inputs(con, "31-9092.00", "Medical Assistant"), extractor_fn(reference), (),
+                                  keywords, "Medical Assistant", examples)
+        assert lift_spreadsheets_for_desk_move([prof], body, "31-1122.00",
+                                               desk_ratings(con, ["31-1122.00", "31-9092.00"])) == []
 
 
 def test_a_job_title_that_names_a_credential_holds_it(built_home: Path, reference: object) -> None:

@@ -73,6 +73,9 @@ DESK_MIN, DESK_STEP = 3.0, 0.6
 #: "Computers and Electronics" alone also rates the electronics of a fire alarm installer's trade
 ADMIN_ELEMENT = "2.C.1.b"
 ADMIN_MIN, ADMIN_STEP = 2.7, 0.4
+#: health care practitioners and support (29-, 31-): their desk software is the health record, which the skill map asks
+#: for already; a home health aide becoming a medical assistant is asked for the EHR, not a spreadsheet
+CLINICAL_GROUPS = ("29-", "31-")
 #: the weight the spreadsheet requirement gets then (about the skill map's own expectation of a role)
 DESK_SPREADSHEET_WEIGHT = 0.7
 SPREADSHEET_ID = "tech:microsoft-excel"
@@ -105,7 +108,7 @@ def lift_spreadsheets_for_desk_move(profiles: Sequence[RequirementProfile], resu
     cur_ce, cur_admin = ratings[current_soc]
     lifted = []
     for prof in profiles:
-        if prof.soc_code not in ratings:
+        if prof.soc_code not in ratings or prof.soc_code.startswith(CLINICAL_GROUPS):
             continue
         ce, admin = ratings[prof.soc_code]
         if ce < DESK_MIN or ce - cur_ce < DESK_STEP or admin < ADMIN_MIN or admin - cur_admin < ADMIN_STEP:
