@@ -349,3 +349,6 @@ def test_a_specialty_title_offers_its_own_work_products() -> None:
     fac = products("11-3013.00", "Facilities Coordinator", ["Direct or perform maintenance or repair activities",
                                                              "Acquire, distribute, or store supplies"])
     assert "facilities/pm-programme" in fac and "management/project-plan" not in fac
+    # purchasing managers and school district administrators have families of their own, not the programme plan
+    assert family_for("11-3061.00", fams).id == "procurement" and family_for("13-1023.00", fams).id == "procurement"
+    assert family_for("11-9032.00", fams).id == "school-leadership" and family_for("11-9111.00", fams).id != "school-leadership"
