@@ -251,3 +251,19 @@ def test_cli_contract(frames: dict[str, pl.DataFrame], datasets: Path, tmp_path:
         assert list((tmp_path / "home" / "cache").glob("skill_extractor-*.pkl"))
     finally:
         get_settings.cache_clear()
+
+
+def test_a_bare_acronym_under_a_credentials_heading_names_the_credential() -> None:
+    """Under "## Certifications" (or "**Licenses**", or an inline "Certifications:" label) a list item that is a
+    bare acronym names the credential ("- BLS", "BLS (AHA)"); the same line under "## Experience" names nothing."""
+    from careeros.market.skills import _credential_list_item
+
+    def item(text: str, word: str) -> bool:
+        i = text.rindex(word)
+        return _credential_list_item(text, i, i + len(word))
+
+    assert item("## Certifications\n- ARRT (R)\n- BLS\n", "BLS")
+    assert item("**Licenses**\n- RN (Ohio)\n- BLS (AHA)\n", "BLS")
+    assert item("Certifications: NRP, BLS\n", "NRP")
+    assert not item("## Experience\n- BLS\n", "BLS")
+    assert not item("## Certifications\n- Renewed BLS yearly\n", "BLS")

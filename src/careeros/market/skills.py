@@ -86,6 +86,38 @@ def _list_item(text: str, start: int, end: int) -> bool:
     return bool(_ITEM_BEFORE.search(text[line_start:start]) and _ITEM_AFTER.match(text[end:line_end]))
 
 
+#: a heading (markdown, bold, or a short line ending in a colon) or an inline label that opens a list of credentials
+_CREDENTIAL_HEADING = re.compile(r"^\s*(?:#+\s*|\*\*)?[^\n]{0,40}?\b(?:certifications?|certificates?|licen[cs]es?|"
+                                 r"licensure|credentials?)\b[^\n]{0,30}$", re.IGNORECASE)
+_CREDENTIAL_ITEM_AFTER = re.compile(r"^\s*(?:\([^()\n]{0,40}\))?\s*(?:[,;|\u2022\u00b7]|\.?\s*$)")
+_HEADING_LINE = re.compile(r"^\s*(?:#+\s+\S|\*\*[^*\n]{1,60}\*\*\s*$|[A-Z][^\n]{0,40}:\s*$)")
+
+
+def _credential_list_item(text: str, start: int, end: int) -> bool:
+    """Whether [start, end) is a whole item of a list under a credentials heading.
+
+    "## Certifications" then "- BLS", or "Licenses: RN, BLS": there a bare acronym names the credential.
+    """
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    # a whole item, maybe with its issuer or state in parentheses: "BLS (AHA)", "RN (Ohio)"
+    if not (_ITEM_BEFORE.search(text[line_start:start]) and _CREDENTIAL_ITEM_AFTER.match(text[end:line_end])):
+        return False
+    if _CREDENTIAL_HEADING.match(text[line_start:start].rstrip(" :").rstrip()) and ":" in text[line_start:start]:
+        return True  # an inline label: "Certifications: BLS"
+    pos = line_start - 1
+    for _ in range(12):  # the nearest heading above, within a dozen lines
+        if pos <= 0:
+            return False
+        prev_start = text.rfind("\n", 0, pos) + 1
+        line = text[prev_start:pos]
+        if _HEADING_LINE.match(line):
+            return bool(_CREDENTIAL_HEADING.match(line))
+        pos = prev_start - 1
+    return False
+
+
 #: ", AZ" after a word: a US city and its state
 _PLACE_AFTER = re.compile(r"^,\s*(?:A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|PA|RI|S[CD]"
                           r"|T[NX]|UT|V[AT]|W[AIVY])\b(?![a-z])")
@@ -633,7 +665,8 @@ class SkillExtractor:
                     ok = _beside_technology(text, c[0], c[1], tech_spans)
                 else:
                     ok = self._in_context(text, norm, c[0], c[1], tech_spans, strong) or (
-                        c[2] in self.listed and _list_item(text, c[0], c[1]))
+                        c[2] in self.listed and _list_item(text, c[0], c[1])) or _credential_list_item(
+                        text, c[0], c[1])
                 if ok:
                     accepted.append(c)
                     tech_spans.append((c[0], c[1]))
