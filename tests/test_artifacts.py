@@ -352,3 +352,5 @@ def test_a_specialty_title_offers_its_own_work_products() -> None:
     # purchasing managers and school district administrators have families of their own, not the programme plan
     assert family_for("11-3061.00", fams).id == "procurement" and family_for("13-1023.00", fams).id == "procurement"
     assert family_for("11-9032.00", fams).id == "school-leadership" and family_for("11-9111.00", fams).id != "school-leadership"
+    fire = products("33-2011.00", "Firefighter", ["Inspect buildings for fire hazards", "Prepare written reports"])
+    assert "protective-service/pre-incident-plan" in fire and not any(p.startswith("default/") for p in fire)
