@@ -739,8 +739,9 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
         # under a specialty title the occupation's tool lists and postings speak for its other specialties: an
         # "Embedded Software Engineer" filed under Software Developers is asked for RTOS and JTAG, not React
         # (when few of the occupation's postings carry the words that set the title apart)
+        # development tools only: a "Transaction Advisory Senior" among financial analysts still needs their BI tools
         other_specialties = (specialty and inp.market_from != "title" and inp.market_relevance < SPECIALTY_MARKET_RELEVANCE
-                             and not esco_w)
+                             and not esco_w and comm in DEV_COMMODITIES)
         if other_specialties:
             w *= SPECIALTY_FACTOR
         everyday = comm in EVERYDAY_COMMODITIES and not fam_postings.get(key, 0)
