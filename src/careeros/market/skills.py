@@ -78,12 +78,15 @@ def _beside_technology(text: str, start: int, end: int, tech_spans: list[tuple[i
     return False
 
 
-def _list_item(text: str, start: int, end: int) -> bool:
-    """Whether [start, end) is a whole item of a list or a line of its own ("trial balance, Excel", "Tools: Excel")."""
+def _list_item(text: str, start: int, end: int, after: re.Pattern[str] = _ITEM_AFTER) -> bool:
+    """Whether [start, end) is a whole item of a list or a line of its own ("trial balance, Excel", "Tools: Excel").
+
+    ``after``: what may follow the item on its line (a credential's issuer in parentheses, "BLS (AHA)", for one).
+    """
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line_end = len(text) if line_end < 0 else line_end
-    return bool(_ITEM_BEFORE.search(text[line_start:start]) and _ITEM_AFTER.match(text[end:line_end]))
+    return bool(_ITEM_BEFORE.search(text[line_start:start]) and after.match(text[end:line_end]))
 
 
 #: a heading (markdown, bold, or a short line ending in a colon) or an inline label that opens a list of credentials
@@ -98,12 +101,10 @@ def _credential_list_item(text: str, start: int, end: int) -> bool:
 
     "## Certifications" then "- BLS", or "Licenses: RN, BLS": there a bare acronym names the credential.
     """
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    line_end = len(text) if line_end < 0 else line_end
     # a whole item, maybe with its issuer or state in parentheses: "BLS (AHA)", "RN (Ohio)"
-    if not (_ITEM_BEFORE.search(text[line_start:start]) and _CREDENTIAL_ITEM_AFTER.match(text[end:line_end])):
+    if not _list_item(text, start, end, _CREDENTIAL_ITEM_AFTER):
         return False
+    line_start = text.rfind("\n", 0, start) + 1
     if _CREDENTIAL_HEADING.match(text[line_start:start].rstrip(" :").rstrip()) and ":" in text[line_start:start]:
         return True  # an inline label: "Certifications: BLS"
     pos = line_start - 1

@@ -60,7 +60,7 @@ A management or first-line supervisor occupation that O*NET rates high for manag
 (budget) management of everyone in it, weight CURATED_ROLE_WEIGHT, whatever its title's words (LEAD_ELEMENT_CONCEPTS);
 not for a title that manages a thing ("Product Manager", "Account Manager"). Under a specialty title whose words few
 of the occupation's postings carry ("Embedded Software Engineer" among Software Developers' postings), the
-occupation's tool families count SPECIALTY_FACTOR of their weight: they speak for its other specialties.
+occupation's development tool families count SPECIALTY_FACTOR of their weight: they speak for its other specialties.
 
 The **core set** is the 20-40 heaviest requirements (those with weight >= 0.2, at least 20, at most 40);
 coverage is measured against it. Every requirement carries its reasons and the postings count behind it.
@@ -82,7 +82,7 @@ from typing import Any, NamedTuple
 import polars as pl
 from pydantic import BaseModel, Field
 
-from careeros.evidence.resume_facts import ROLE_NOUNS
+from careeros.evidence.resume_facts import ROLE_NOUNS, is_role_title
 from careeros.market.title_aliases import SENIORITY, SENIORITY_KEEP
 from careeros.planner.gaps import MINOR_WORDS, plain_words
 
@@ -118,12 +118,6 @@ category territory relationship relationships portfolio community social media c
 partnerships channel success engagement campaign campaigns grant grants contract contracts proposal release change
 configuration asset assets property properties listing listings event events catering menu merchandise
 utilization""".split())
-
-
-def _names_a_role(tool: str) -> bool:
-    """A tool whose name ends in a role noun ("SQL Developer", Oracle's tool): in a title it is the role, not the tool."""
-    words = re.findall(r"[a-z]+", tool.lower())
-    return bool(words) and (words[-1] in ROLE_NOUNS or words[-1].rstrip("s") in ROLE_NOUNS)
 
 
 def leads_occupation(soc_code: str) -> bool:
@@ -493,8 +487,10 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
             if kind == "concept":
                 labels[sid] = (label, kind)
                 own_hits.add(sid)
-            elif kind == "technology" and not _names_a_role(label):
-                own_tools[sid] = label  # "Power BI Developer": Power BI itself, not any BI tool
+            elif kind == "technology" and not is_role_title(label):
+                # "Power BI Developer": Power BI itself, not any BI tool; a tool named like a role ("SQL Developer",
+                # Oracle's) is the role in a title
+                own_tools[sid] = label
     n_alt = max(1, len(inp.titles) - (1 if inp.title else 0))
     # curated role keywords: the person's own title and the O*NET title count; alternate titles only when
     # many of them match (one "Clinical Quality Auditor" among 50 titles does not make auditing core)
