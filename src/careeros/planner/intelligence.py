@@ -9,7 +9,7 @@ reference models (skill extractor, title normaliser) are passed in. Everything i
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -323,6 +323,103 @@ def phrase_named(label: str, text_words: str, verbs: frozenset[str]) -> bool:
     return False
 
 
+#: words that open no skill phrase of their own ("and induction brazing", "of health screening")
+_JOINERS = frozenset({"and", "or", "of", "for", "in", "the", "with", "to", "a", "an", "on", "at", "by"})
+#: one-word remainders too general to name a field's skill alone: "leadership" does not show "Nursing leadership"
+_GENERIC_HEADS = frozenset({
+    "management", "leadership", "planning", "design", "analysis", "systems", "operations", "compliance",
+    "documentation", "reporting", "testing", "maintenance", "safety", "training", "repair", "installation", "care",
+    "assessment", "development", "control", "controls", "coordination", "administration", "communication", "writing",
+    "research", "support", "service", "services", "sales", "marketing", "strategy", "programs", "program", "practice",
+    "law", "regulations", "standards", "procedures", "policy", "technology", "software", "equipment", "tools",
+    "troubleshooting", "inspection", "inspections", "monitoring", "evaluation", "instruction", "teaching", "screening",
+    "scheduling", "budgeting", "accounting", "engineering", "security", "quality", "data", "knowledge", "theory"})
+#: a field-qualified concept's label minus its qualifier, read from the front ("HVAC electrical troubleshooting" ->
+#: "electrical troubleshooting") or, when three or more words stay, minus a general closing word ("Social determinants
+#: of health screening" -> "social determinants of health")
+FIELD_HEAD_MIN_WORDS = 3
+
+
+def _resume_items(resume: str) -> set[str]:
+    """The whole items of the resume's lists and lines (normalised words, space-joined)."""
+    items: set[str] = set()
+    for line in resume.splitlines():
+        line = re.sub(r"^[\s#>*\-•·]+", "", line)
+        line = line.split(":", 1)[1] if ":" in line[:40] else line
+        for part in re.split(r"[,;|•·]", line):
+            words = _norm_words(part)
+            if words:
+                items.add(" ".join(words))
+    return items
+
+
+def field_heads(label: str) -> list[tuple[str, bool]]:
+    """The label's shorter names (normalised), each with whether it may stand anywhere (True) or only as a whole list
+    item (False: a single distinctive word, "brazing", "pricing")."""
+    words = _norm_words(re.sub(r"\([^)]*\)", " ", label))
+    out: list[tuple[str, bool]] = []
+    for i in range(1, len(words)):
+        tail = words[i:]
+        if tail[0] in _JOINERS:
+            continue
+        if len(tail) >= 2:
+            out.append((" ".join(tail), True))
+        elif tail[0] not in _GENERIC_HEADS and len(tail[0]) >= 5:
+            out.append((tail[0], False))
+    if len(words) > FIELD_HEAD_MIN_WORDS and words[-1] in _GENERIC_HEADS and words[-2] not in _JOINERS:
+        out.append((" ".join(words[:-1]), True))
+    return out
+
+
+def field_named_concepts(person: PersonSkills, names: Mapping[str, str], resume: str) -> list[tuple[str, str]]:
+    """Core concepts of the person's current occupation that their resume names without the field's qualifier.
+
+    Someone in the trade who lists "brazing" and "electrical troubleshooting" has the occupation's "Torch and induction
+    brazing" and "HVAC electrical troubleshooting"; an underwriter who makes "pricing decisions" its "Insurance rating
+    and pricing". Only concepts the occupation already credits (its core, at the partial prior) qualify, so the
+    field is the person's own. (skill id, the phrase named) pairs.
+    """
+    text = " " + " ".join(_norm_words(resume)) + " "
+    items = _resume_items(resume)
+    out: list[tuple[str, str]] = []
+    for sid, src in person.skills.items():
+        if not sid.startswith("concept:") or not src.source.startswith("core of your current occupation"):
+            continue
+        for head, anywhere in field_heads(str(names.get(sid, ""))):
+            forms = {head, head[:-1] if head.endswith("s") and not head.endswith("ss") else head + "s"}
+            if any((f" {f} " in text) if anywhere else (f in items) for f in forms):
+                out.append((sid, head))
+                break
+    return out
+
+
+def untie_other_specialty(person: PersonSkills, profiles: Sequence[RequirementProfile], titles: Sequence[str],
+                          current_soc: str, current_title: str | None,
+                          keywords: Mapping[str, tuple[str, list[str]]]) -> list[str]:
+    """Withdraw the occupation prior from what a target title of the person's own occupation names and theirs does not.
+
+    Within one occupation the specialties differ: a talent acquisition specialist and an HR generalist are both Human
+    Resources Specialists, but leave administration, ADA accommodations and wage-and-hour law are the generalist's
+    work; a residential HVAC technician has not serviced supermarket racks. What the target title ties in the skill
+    map and the person's own current title does not is a specialty they have not shown: the occupation's prior (a
+    guess about what its people do) does not vouch for it; the resume still may. The skill ids withdrawn.
+    """
+    from careeros.planner.target_votes import tied_concepts
+
+    mine = set(tied_concepts(current_title, dict(keywords))) if current_title else set()
+    out: list[str] = []
+    for prof, title in zip(profiles, titles, strict=True):
+        if prof.soc_code != current_soc:
+            continue
+        for sid in set(tied_concepts(title, dict(keywords))) - mine:
+            src = person.skills.get(sid)
+            if src is not None and src.source.startswith("core of your current occupation"):
+                del person.skills[sid]
+                person.occupation_core.pop(sid, None)
+                out.append(sid)
+    return sorted(out)
+
+
 def esco_person_offers(con: Any, person: PersonSkills, current_title: str | None, current_soc: str | None,
                        years: float, resume: str | None, profiles: Sequence[RequirementProfile]) -> None:
     """ESCO skills the person has, offered to ``person``.
@@ -442,6 +539,10 @@ def assess(con: Any, profile: Profile, roles: Sequence[TargetRoleRef], extractor
             either = _name_alternatives(str(names.get(parent, ""))) if group else set()
             if (len(set(got)) >= 2 or any(either & _name_alternatives(g) for g in got)) and parent not in person.removed:
                 person.offer(parent, RESUME_NAMED, f"named in your resume ({', '.join(sorted(set(got))[:3])})")
+        # the occupation's own concepts named without its qualifier ("brazing" for a refrigeration technician)
+        for sid, head in field_named_concepts(person, names, resume):
+            if sid not in rejected and sid not in person.removed:
+                person.offer(sid, RESUME_NAMED, f"named in your resume ('{head}')")
         # leading people, said with how many ("Lead a team of 5", "Supervise 38 operators"): people management, which
         # no skills line names
         lead = leads_people(resume)
@@ -485,6 +586,8 @@ def assess(con: Any, profile: Profile, roles: Sequence[TargetRoleRef], extractor
                           "requirements rest on O*NET only")
         profiles.append(prof)
         titles.append(r.title)
+    if current_soc:
+        untie_other_specialty(person, profiles, titles, current_soc, current_title, keywords)
     esco_person_offers(con, person, current_title, current_soc, facts.years_experience if facts else 0.0, resume,
                        profiles)
     if resume and current_soc:
