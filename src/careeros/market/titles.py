@@ -388,7 +388,9 @@ def same_role_as_sibling(titles: list[str], matches: list[list[TitleMatch]]) -> 
     "Assistant Superintendent" beside "Construction Superintendent" is a construction assistant superintendent, not
     a school district's (Education Administrators); "Mid-Market Account Executive" beside "Account Executive" is the
     same sales role; "Math Teacher" beside "High School Math Teacher" a high school teacher, not a middle school
-    one. It takes the other's occupation when the other is sure (``TARGETS_TOGETHER_SURE``), at least as
+    one. Not the plain role beside itself at another level: "Dean of Students" keeps its own reading beside "Assistant
+    Dean of Students" (a college's title more often). It takes the other's occupation when the other is sure
+    (``TARGETS_TOGETHER_SURE``), at least as
     sure as this one, and its occupation is among this one's candidates ("Engineering Manager" stays an engineering
     manager beside "Software Engineering Manager" read as a software developer).
     """
@@ -400,6 +402,10 @@ def same_role_as_sibling(titles: list[str], matches: list[list[TitleMatch]]) -> 
                 if j == i or not other or other[0].soc_code == ms[0].soc_code:
                     continue
                 q = other[0]
+                more = set(_written_words(titles[j])) - set(_written_words(titles[i]))
+                if more and more <= LEVEL_WORDS:
+                    continue  # the other is this very role at another level ("Assistant Dean of Students" beside
+                    # "Dean of Students"): its reading says nothing more about the field
                 if (q.score >= TARGETS_TOGETHER_SURE and q.score >= ms[0].score and level_variant(titles[i], titles[j])
                         and any(m.soc_code == q.soc_code for m in ms)):
                     if take is None or q.score > take.score:
