@@ -352,6 +352,10 @@ def _pct(x: float) -> str:
     return f"{x * 100:.0f}%"
 
 
+#: a role keyword's occupation scope: " @11-9033" or " @11-9032/25-2"
+_KEYWORD_SOCS = re.compile(r"\s@([0-9./-]+)")
+
+
 @lru_cache(maxsize=8192)
 def keyword_parts(keyword: str) -> tuple[str, tuple[str, ...]]:
     """A role keyword and the title words (matched at word starts) that rule it out.
@@ -359,8 +363,24 @@ def keyword_parts(keyword: str) -> tuple[str, tuple[str, ...]]:
     ``"controller -traffic -air"`` ties "Financial Controller" but not "Air Traffic Controllers" or "Airport Tower
     Controller".
     """
-    first, *rest = keyword.split(" -")
+    first, *rest = _KEYWORD_SOCS.sub("", keyword).split(" -")
     return first.strip(), tuple(r.strip().lower() for r in rest if r.strip())
+
+
+def keyword_socs(keyword: str) -> tuple[str, ...]:
+    """The occupations a role keyword is scoped to (SOC code prefixes after " @", "/"-separated); empty: any.
+
+    ``"dean of students @11-9033"`` ties a college's dean of students (Education Administrators, Postsecondary), not a
+    high school's, whose title is the same words (Kindergarten through Secondary, 11-9032).
+    """
+    m = _KEYWORD_SOCS.search(keyword)
+    return tuple(x for x in m.group(1).split("/") if x) if m else ()
+
+
+def keyword_fits(keyword: str, soc_code: str) -> bool:
+    """Whether a role keyword may tie a role of ``soc_code`` (``keyword_socs``)."""
+    socs = keyword_socs(keyword)
+    return not socs or soc_code.startswith(socs)
 
 
 #: the last words of titles of people who teach a subject ("Chemistry Teacher", "Engineering Professor")
@@ -513,6 +533,8 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
     own_level = _leading_level_words(own) if own else 0
     for sid, (label, keywords) in (role_keywords or {}).items():
         for k0 in keywords:
+            if "@" in k0 and not keyword_fits(k0, inp.soc_code):
+                continue
             k, unless = keyword_parts(k0)
             kl = k.lower()
             in_main, in_alts = kl in all_main, kl in all_alts
