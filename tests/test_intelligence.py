@@ -1609,3 +1609,64 @@ def test_a_tool_the_title_names_is_a_requirement_of_its_own_unless_it_is_the_rol
                                   examples)
     own = [q.label for q in prof.requirements if q.key.startswith("own:")]
     assert own == ([tool] if tool else [])
+
+
+def test_a_field_concept_of_the_persons_own_occupation_is_shown_by_its_unqualified_name() -> None:
+    """An HVAC technician who lists "brazing" and "electrical troubleshooting" has the occupation's "Torch and induction
+    brazing" and "HVAC electrical troubleshooting"; only concepts the occupation prior credits qualify, a single word
+    only as a whole list item and never a general one ("leadership" is no "Nursing leadership")."""
+    from careeros.planner.intelligence import field_heads, field_named_concepts
+    from careeros.planner.person import PersonSkills, SkillSource
+
+    assert ("brazing", False) in field_heads("Torch and induction brazing")
+    assert ("electrical troubleshooting", True) in field_heads("HVAC electrical troubleshooting (DDC)")
+    assert ("social determinants of health", True) in field_heads("Social determinants of health screening")
+    assert not any(h == "torch and induction" for h, _ in field_heads("Torch and induction brazing"))
+    assert field_heads("Nursing leadership") == []
+    occ = "core of your current occupation (Heating, Air Conditioning, and Refrigeration Mechanics and Installers)"
+    person = PersonSkills(skills={
+        "concept:brazing": SkillSource(strength=0.32, source=occ),
+        "concept:hvac-electrical": SkillSource(strength=0.36, source=occ),
+        "concept:nursing-leadership": SkillSource(strength=0.4, source=occ),
+        "concept:induction": SkillSource(strength=0.4, source="implied by something"),
+    })
+    names = {"concept:brazing": "Torch and induction brazing", "concept:hvac-electrical": "HVAC electrical troubleshooting",
+             "concept:nursing-leadership": "Nursing leadership", "concept:induction": "Induction brazing"}
+    resume = ("Clean brazing and solid electrical troubleshooting.\n## Skills\nHeat pumps, brazing, leadership, "
+              "electrical troubleshooting\n")
+    got = dict(field_named_concepts(person, names, resume))
+    assert got == {"concept:brazing": "brazing", "concept:hvac-electrical": "electrical troubleshooting"}
+    # "brazing" said only inside a sentence is no list item: the one-word name does not count there
+    assert "concept:brazing" not in dict(field_named_concepts(person, names, "I did some brazing on line sets.\n"))
+
+
+def test_a_target_of_the_persons_own_occupation_withdraws_the_prior_from_its_specialty_items() -> None:
+    """A talent acquisition specialist becoming an HR generalist (both Human Resources Specialists) has not run leave
+    administration: what "HR Generalist" ties and "Talent Acquisition Specialist" does not loses the occupation prior;
+    what the resume shows stays, and a target of another occupation changes nothing."""
+    from careeros.planner.intelligence import untie_other_specialty
+    from careeros.planner.person import PersonSkills, SkillSource
+    from careeros.planner.requirements import RequirementProfile
+
+    occ = "core of your current occupation (Human Resources Specialists)"
+    keywords = {"concept:leave": ("Leave of absence administration", ["HR generalist"]),
+                "concept:recruiting": ("Recruiting", ["talent acquisition", "HR generalist"]),
+                "concept:hris": ("HR information systems", ["HR generalist"])}
+
+    def person() -> PersonSkills:
+        return PersonSkills(skills={
+            "concept:leave": SkillSource(strength=0.29, source=occ),
+            "concept:recruiting": SkillSource(strength=0.42, source=occ),
+            "concept:hris": SkillSource(strength=0.9, source="named in your resume")},
+            occupation_core={"concept:leave": (0.7, 0.48)})
+
+    same = RequirementProfile(soc_code="13-1071.00", requirements=[])
+    p = person()
+    assert untie_other_specialty(p, [same], ["HR Generalist"], "13-1071.00", "Talent Acquisition Specialist",
+                                 keywords) == ["concept:leave"]
+    assert "concept:leave" not in p.skills and "concept:leave" not in p.occupation_core
+    assert p.strength("concept:recruiting") == 0.42 and p.strength("concept:hris") == 0.9
+    other = RequirementProfile(soc_code="11-3121.00", requirements=[])
+    p = person()
+    assert untie_other_specialty(p, [other], ["HR Generalist"], "13-1071.00", "Talent Acquisition Specialist",
+                                 keywords) == []

@@ -137,3 +137,21 @@ def test_the_map_is_read_from_all_its_parts_each_small() -> None:
     counts = [len(yaml.safe_load(p.read_text(encoding="utf-8"))["concepts"]) for p in CONCEPT_PARTS]
     assert all(c > 0 for c in counts) and sum(counts) == len(CONCEPTS)
     assert all(p.stat().st_size < 1_000_000 for p in CONCEPT_PARTS)
+
+
+def test_a_role_keyword_scoped_to_occupations_ties_only_those() -> None:
+    """"dean of students @11-9033" ties a college's dean of students, not a school's; every scope names SOC codes."""
+    import re
+
+    from careeros.planner.requirements import keyword_fits, keyword_parts, keyword_socs
+
+    assert keyword_parts("dean of students @11-9033") == ("dean of students", ())
+    assert keyword_parts("underwriter -life @13-2053") == ("underwriter", ("life",))
+    assert keyword_socs("commercial underwriter @13-2041/13-2072") == ("13-2041", "13-2072")
+    assert keyword_fits("dean of students @11-9033", "11-9033.00")
+    assert not keyword_fits("dean of students @11-9033", "11-9032.00")
+    assert keyword_fits("dean of students", "11-9032.00")
+    for c in CONCEPTS:
+        for k in c.get("roles") or []:
+            for soc in keyword_socs(str(k)):
+                assert re.fullmatch(r"\d\d(-\d{1,4}(\.\d\d)?)?", soc), (c["label"], k)

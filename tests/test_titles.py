@@ -683,3 +683,14 @@ def test_a_role_of_a_field_reads_as_the_field_s_role(norm_emp: TitleNormalizer) 
     assert norm_emp._role_of_field("Clerk of Court", 3) is None
     # a person's own title in a resume reads the same way (profile match reads them with ties=True)
     assert norm_emp.normalize(["Director of Nursing"], k=1, ties=True)[0][0].soc_code == "11-9111.00"
+
+
+def test_a_plain_role_keeps_its_reading_beside_itself_at_another_level() -> None:
+    """"Dean of Students" (a school's, O*NET) does not follow "Assistant Dean of Students" (a college's) beside it: the
+    other says only a level word more, nothing about the field."""
+    from careeros.market.titles import TitleMatch, same_role_as_sibling
+
+    k12, college = TitleMatch("11-9032.00", "k12", 0.865), TitleMatch("11-9033.00", "college", 0.871)
+    titles = ["Dean of Students", "Assistant Dean of Students"]
+    out = same_role_as_sibling(titles, [[k12, TitleMatch("11-9033.00", "college", 0.07)], [college, k12]])
+    assert out[0][0].soc_code == "11-9032.00" and out[1][0].soc_code == "11-9033.00"
