@@ -354,3 +354,31 @@ def test_a_specialty_title_offers_its_own_work_products() -> None:
     assert family_for("11-9032.00", fams).id == "school-leadership" and family_for("11-9111.00", fams).id != "school-leadership"
     fire = products("33-2011.00", "Firefighter", ["Inspect buildings for fire hazards", "Prepare written reports"])
     assert "protective-service/pre-incident-plan" in fire and not any(p.startswith("default/") for p in fire)
+
+
+def test_repair_technicians_get_service_case_logs_not_site_safety_plans() -> None:
+    """A residential HVAC technician becoming a commercial refrigeration technician had "Site safety plan with risk
+    assessment" as the plan's one product (the construction family's): installation, maintenance and repair roles
+    (SOC 49-) have their own family, whose service case log binds the equipment work; "Ice machine repair (Manitowoc,
+    Hoshizaki)" is learned on the equipment, not as a software tool."""
+    from careeros.planner.artifacts import RoleContext, family_for, field_candidates, load_families
+    from careeros.planner.plan import _tool_like
+
+    fams = load_families()
+
+    def gap(sid: str, label: str, kind: str = "concept") -> Gap:
+        return Gap(skill_id=sid, label=label, kind=kind, required=0.8, weight=1.0, market_value=0.5, evidenced=0.0,
+                   size=0.8, status="missing", reason="t")
+
+    assert family_for("49-9021.00", fams).id == "repair" and family_for("49-1011.00", fams).id == "facilities"
+    assert family_for("47-2111.00", fams).id == "construction"
+    gaps = [gap("ice", "Ice machine repair (Manitowoc, Hoshizaki)"), gap("rack", "Supermarket rack refrigeration")]
+    ctx = RoleContext(soc_code="49-9021.00", family=family_for("49-9021.00", fams),
+                      tasks=["Test electrical circuits or components for continuity, using electrical test equipment",
+                             "Repair or replace defective equipment, components, or wiring"])
+    bound: dict[str, set[str]] = {}
+    for a in field_candidates(ctx, gaps):
+        bound.setdefault(a.template_id, set()).update(a.skills)
+    assert {"ice", "rack"} <= bound["repair/service-case-log"]
+    assert not _tool_like(gaps[0])
+    assert _tool_like(gap("pr", "PR and media monitoring software (Cision, Meltwater)"))

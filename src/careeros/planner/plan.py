@@ -793,12 +793,20 @@ def _tool_like(gap: Gap) -> bool:
     """Whether a gap is learned by using a product: a tool or technology, or a concept named by products.
 
     "PR and media monitoring software (Cision, Meltwater)" is; "Critical path scheduling (Primavera P6, CPM)" and
-    "Public relations (press releases, ...)" are not (the first two examples must both read as products).
+    "Public relations (press releases, ...)" are not (the first two examples must both read as products), nor work on
+    equipment ("Ice machine repair (Manitowoc, Hoshizaki)").
     """
     if gap.kind in ("technology", "tool"):
         return True
-    examples = split_examples(gap.label)[1][:2]
+    head, examples = split_examples(gap.label)[0], split_examples(gap.label)[1][:2]
+    if _HANDS_ON_WORK.search(head):
+        return False  # "Ice machine repair (Manitowoc, Hoshizaki)": the products are the equipment worked on
     return len(examples) == 2 and all(product_name(x) for x in examples)
+
+
+#: a concept named for work done on equipment: its examples name the equipment, not software to learn
+_HANDS_ON_WORK = re.compile(r"\b(?:repair|maintenance|installation|servicing|troubleshooting|overhaul|rebuild)s?\s*$",
+                            re.IGNORECASE)
 
 
 #: what a gap's reason says when the person's own evidence names the credential itself (not one of its group, not
