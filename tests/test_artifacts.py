@@ -382,3 +382,35 @@ def test_repair_technicians_get_service_case_logs_not_site_safety_plans() -> Non
     assert {"ice", "rack"} <= bound["repair/service-case-log"]
     assert not _tool_like(gaps[0])
     assert _tool_like(gap("pr", "PR and media monitoring software (Cision, Meltwater)"))
+
+
+def test_an_accountant_gets_a_ledger_not_a_valuation_model_and_a_dean_a_behavior_review() -> None:
+    """A staff accountant's plan was a three-statement valuation model (Accountants and Auditors' tasks say "analyze
+    financial information"): a product the person's title rules out is not offered. A school's dean of students gets a
+    discipline and attendance review, not only a board presentation."""
+    from careeros.planner.artifacts import RoleContext, family_for, field_candidates, load_families
+
+    fams = load_families()
+
+    def gap(sid: str, label: str, kind: str = "concept") -> Gap:
+        return Gap(skill_id=sid, label=label, kind=kind, required=0.8, weight=1.0, market_value=0.5, evidenced=0.0,
+                   size=0.8, status="missing", reason="t")
+
+    gaps = [gap("fa", "Fixed assets and depreciation"), gap("fr", "Financial reporting (financial statements)"),
+            gap("econ", "Economics and Accounting", "knowledge")]
+    tasks = ["Analyze financial information detailing assets, liabilities, and capital",
+             "Prepare, examine, or analyze accounting records, financial statements, or other financial reports"]
+
+    def offered(title: str) -> set[str]:
+        ctx = RoleContext(soc_code="13-2011.00", tasks=tasks, family=family_for("13-2011.00", fams), own_title=title)
+        return {a.template_id for a in field_candidates(ctx, gaps)}
+
+    assert "finance/financial-model" not in offered("Staff Accountant")
+    assert "finance/reconciled-ledger" in offered("Staff Accountant")
+    assert "finance/financial-model" in offered("Financial Analyst")
+    dean = RoleContext(soc_code="11-9032.00", family=family_for("11-9032.00", fams), own_title="Dean of Students",
+                       tasks=["Confer with parents and staff to discuss educational activities, policies, and student "
+                              "behavioral or learning problems"])
+    got = {a.template_id for a in field_candidates(dean, [gap("rp", "Restorative practices in schools"),
+                                                          gap("att", "Attendance improvement and chronic absenteeism")])}
+    assert "school-leadership/behavior-attendance-review" in got

@@ -353,6 +353,9 @@ class Product(BaseModel):
     #: patterns on the person's own title for the role that offer the product when the occupation's statements do
     #: not name its work: a "Patent Agent" is filed under Lawyers, whose O*NET tasks never say "patent"
     title_words: list[str] = Field(default_factory=list)
+    #: patterns on the person's own title for the role that withhold the product: a "Staff Accountant" (Accountants and
+    #: Auditors, whose tasks say "analyze financial information") closes books, it does not value listed companies
+    unless_title_words: list[str] = Field(default_factory=list)
 
 
 class Family(BaseModel):
@@ -568,6 +571,8 @@ def field_candidates(ctx: RoleContext, gaps: Sequence[Gap], instances: int = 2) 
     lead = {g.skill_id: _leading(g.label) for g in ranked}  # read once, matched against every product's patterns
     out: list[Artifact] = []
     for p in fam.products:
+        if ctx.own_title and any(re.search(w, ctx.own_title, re.I) for w in p.unless_title_words):
+            continue
         matched = _match_statements(p.tasks, statements) if p.tasks else list(ctx.tasks[:instances])
         if p.tasks and not matched and not (ctx.own_title and any(
                 re.search(w, ctx.own_title, re.I) for w in p.title_words)):
