@@ -155,3 +155,13 @@ def test_a_role_keyword_scoped_to_occupations_ties_only_those() -> None:
         for k in c.get("roles") or []:
             for soc in keyword_socs(str(k)):
                 assert re.fullmatch(r"\d\d(-\d{1,4}(\.\d\d)?)?", soc), (c["label"], k)
+
+
+def test_a_mention_of_ieps_is_implementation_not_writing_them() -> None:
+    """A general education teacher who "attends IEP meetings" for "students with IEPs" carries IEPs out; writing them
+    (IEP development) is what a special education teacher adds."""
+    owner = {a.lower(): c["label"] for c in CONCEPTS for a in c.get("aliases") or []}
+    for bare in ("iep", "ieps", "iep meetings", "individualized education programs"):
+        assert owner[bare] == "IEP and 504 plan implementation", bare
+    for writing in ("iep writing", "writing ieps", "iep goal writing", "iep development"):
+        assert owner[writing] == "IEP development", writing
