@@ -40,7 +40,8 @@ CONCEPT_PARTS = (DEFAULT_CONCEPTS_PATH, data_path("skill_concepts_2.yaml"), data
                  data_path("skill_concepts_18.yaml"), data_path("skill_concepts_19.yaml"),
                  data_path("skill_concepts_20.yaml"), data_path("skill_concepts_21.yaml"),
                  data_path("skill_concepts_22.yaml"), data_path("skill_concepts_23.yaml"),
-                 data_path("skill_concepts_24.yaml"))
+                 data_path("skill_concepts_24.yaml"), data_path("skill_concepts_25.yaml"),
+                 data_path("skill_concepts_26.yaml"))
 
 VENDORS = (
     # a longer vendor name before its own prefix ("Cisco Systems" before "Cisco")
