@@ -1670,3 +1670,13 @@ def test_a_target_of_the_persons_own_occupation_withdraws_the_prior_from_its_spe
     p = person()
     assert untie_other_specialty(p, [other], ["HR Generalist"], "13-1071.00", "Talent Acquisition Specialist",
                                  keywords) == []
+
+
+def test_a_job_only_a_licence_holder_may_do_shows_the_licence() -> None:
+    """A "Registered Nurse, Medical-Surgical" holds an RN licence even when the resume lists none (a PACU nurse's plan
+    had "NCLEX-RN license" second); a graduate or student nurse does not yet."""
+    from careeros.evidence.resume_facts import title_licences
+
+    assert title_licences(["Registered Nurse, Medical-Surgical", "Charge Nurse"]) == ["NCLEX-RN license"]
+    assert title_licences(["Licensed Practical Nurse"]) == ["NCLEX-PN license"]
+    assert title_licences(["Graduate Registered Nurse", "Student Nurse Extern", "Nurse Recruiter"]) == []

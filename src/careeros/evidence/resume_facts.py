@@ -298,6 +298,23 @@ def read_resume(text: str, score_titles: Callable[[list[str]], list[tuple[str | 
 #: a licence held, written the way licensed people write it: after their name ("Priya Natarajan, RN, BSN") or as a line
 #: of a licences / certifications section ("RN (Michigan)", "- LPN, Texas"); the label of the licence it shows
 POST_NOMINAL_LICENCES = {"RN": "NCLEX-RN license", "LPN": "NCLEX-PN license", "LVN": "NCLEX-PN license"}
+#: job titles only a licence holder may be employed under: having worked as one shows the licence
+TITLE_LICENCES = ((re.compile(r"\bregistered nurse\b", re.I), "NCLEX-RN license"),
+                  (re.compile(r"\blicensed (?:practical|vocational) nurse\b", re.I), "NCLEX-PN license"))
+
+
+def title_licences(titles: Sequence[str]) -> list[str]:
+    """The licence labels the person's job titles show (``TITLE_LICENCES``).
+
+    A "Registered Nurse, Med-Surg" holds an RN licence whether or not the resume lists it; a "Graduate Registered Nurse"
+    or "Student Nurse" does not yet.
+    """
+    out: list[str] = []
+    for t in titles:
+        if re.search(r"\b(?:student|graduate|intern|extern)\b", t, re.I):
+            continue
+        out += [label for rx, label in TITLE_LICENCES if rx.search(t)]
+    return list(dict.fromkeys(out))
 _POST_NOMINAL = re.compile(r"(?<![\w-])(" + "|".join(POST_NOMINAL_LICENCES) + r")(?![\w-])")
 _LICENCE_HEAD = re.compile(r"licen[cs]|certif|credential", re.I)
 

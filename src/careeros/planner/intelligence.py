@@ -25,6 +25,7 @@ from careeros.evidence.resume_facts import (
     licence_post_nominals,
     manages_budget,
     read_resume,
+    title_licences,
 )
 from careeros.graph.hierarchy import SkillHierarchy, load_hierarchy
 from careeros.market.titles import only_level_apart
@@ -354,8 +355,10 @@ def _resume_items(resume: str) -> set[str]:
 
 
 def field_heads(label: str) -> list[tuple[str, bool]]:
-    """The label's shorter names (normalised), each with whether it may stand anywhere (True) or only as a whole list
-    item (False: a single distinctive word, "brazing", "pricing")."""
+    """The label's shorter names (normalised), each with where it may stand.
+
+    True: anywhere in the resume; False: only as a whole list item (a single distinctive word, "brazing", "pricing").
+    """
     words = _norm_words(re.sub(r"\([^)]*\)", " ", label))
     out: list[tuple[str, bool]] = []
     for i in range(1, len(words)):
@@ -559,6 +562,11 @@ def assess(con: Any, profile: Profile, roles: Sequence[TargetRoleRef], extractor
             lic = labels.get(POST_NOMINAL_LICENCES[letters].lower())
             if lic and lic not in rejected and lic not in person.removed:
                 person.offer(lic, RESUME_NAMED, f"named in your resume ({letters})")
+        # ... or shown by a job only its holders may do ("Registered Nurse, Medical-Surgical")
+        for label in title_licences([e.title for e in facts.experiences] if facts else []):
+            lic = labels.get(label.lower())
+            if lic and lic not in rejected and lic not in person.removed:
+                person.offer(lic, RESUME_NAMED, "shown by your job title")
     profiles: list[RequirementProfile] = []
     titles: list[str] = []
     for r in roles:
