@@ -1680,26 +1680,3 @@ def test_a_job_only_a_licence_holder_may_do_shows_the_licence() -> None:
     assert title_licences(["Registered Nurse, Medical-Surgical", "Charge Nurse"]) == ["NCLEX-RN license"]
     assert title_licences(["Licensed Practical Nurse"]) == ["NCLEX-PN license"]
     assert title_licences(["Graduate Registered Nurse", "Student Nurse Extern", "Nurse Recruiter"]) == []
-
-
-def test_a_specialty_comes_after_the_practice_it_builds_on_when_the_person_shows_neither() -> None:
-    """A backend developer's first gap for ML engineer was GPU training optimisation, above deep learning (its broader
-    skill, which the person does not show and the role weighs about as much): it now comes after. An umbrella the role
-    weighs far less ("Data science" over machine learning) holds nothing back, nor does a parent the person partly
-    shows."""
-    from careeros.planner.gaps import demote_children_of_gaps
-
-    def gap(sid: str, size: float, weight: float, evidenced: float = 0.0) -> dict[str, object]:
-        return {"skill_id": sid, "label": sid, "size": size, "weight": weight, "evidenced": evidenced,
-                "status": "missing" if not evidenced else "weak", "market_value": 0.0}
-
-    parents = {"concept:gpu": {"concept:deep-learning": 0.8}, "concept:ml": {"concept:data-science": 0.8}}
-    out = demote_children_of_gaps([gap("concept:gpu", 0.87, 0.87), gap("concept:ml", 0.86, 1.0),
-                                   gap("concept:deep-learning", 0.77, 0.77), gap("concept:data-science", 0.3, 0.4)],
-                                  parents)
-    order = [g["skill_id"] for g in out]
-    assert order.index("concept:deep-learning") < order.index("concept:gpu")
-    assert order[0] == "concept:ml"
-    shown = demote_children_of_gaps([gap("concept:gpu", 0.87, 0.87), gap("concept:deep-learning", 0.5, 0.77, 0.4)],
-                                    parents)
-    assert shown[0]["skill_id"] == "concept:gpu"

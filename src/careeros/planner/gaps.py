@@ -672,9 +672,6 @@ def gap_rank(d: dict[str, Any]) -> tuple[float, float, str]:
 CHILD_OF_GAP_FACTOR = 0.6
 #: ... and one whose name it does not show counts this much (a part of it the list would otherwise not name)
 CHILD_UNNAMED_FACTOR = 0.8
-#: a parent the person does not show at all, weighed by the role at least this share of its child's weight, is learned
-#: first: the child ranks below it (see :func:`demote_children_of_gaps`)
-PARENT_FIRST_WEIGHT = 0.8
 
 
 def plain_words(text: str) -> str:
@@ -691,8 +688,6 @@ def demote_children_of_gaps(gaps: list[dict[str, Any]], parents: dict[str, dict[
     """
     size_of = {str(g["skill_id"]): float(g["size"]) for g in gaps}
     label_of = {str(g["skill_id"]): f" {plain_words(str(g['label']))} " for g in gaps}
-    missing = {str(g["skill_id"]): float(g.get("evidenced") or 0.0) == 0.0 for g in gaps}
-    weight_of = {str(g["skill_id"]): float(g.get("weight") or 0.0) for g in gaps}
     out = []
     for g in gaps:
         sid, size = str(g["skill_id"]), float(g["size"])
@@ -702,15 +697,6 @@ def demote_children_of_gaps(gaps: list[dict[str, Any]], parents: dict[str, dict[
         if larger:
             named = any(n in label_of.get(p, "") for p in larger for n in names)
             g = {**g, "size": round(size * (CHILD_OF_GAP_FACTOR if named else CHILD_UNNAMED_FACTOR), 4)}
-        else:
-            # a specialty of a practice the role asks for about as much and the person does not show at all comes
-            # after it: GPU training optimisation is learned once deep learning is (it was a backend developer's first
-            # gap, above deep learning); an umbrella the role weighs less ("Data science") holds nothing back
-            weight = float(g.get("weight") or 0.0)
-            before = [size_of[p] for p in parents.get(sid, {}) if p in size_of and missing.get(p)
-                      and weight_of.get(p, 0.0) >= PARENT_FIRST_WEIGHT * weight]
-            if before:
-                g = {**g, "size": round(min(size, max(before)) * CHILD_OF_GAP_FACTOR, 4)}
         out.append(g)
     out.sort(key=gap_rank)
     return out
