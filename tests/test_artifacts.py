@@ -118,6 +118,12 @@ def test_a_product_binds_what_it_is_about_first() -> None:
     assert second[-1].strength == round(0.8 * 0.6, 4)
 
 
+def _missing_gap(sid: str, label: str, kind: str = "concept") -> Gap:
+    """A missing gap of one requirement, sized 0.8."""
+    return Gap(skill_id=sid, label=label, kind=kind, required=0.8, weight=1.0, market_value=0.5, evidenced=0.0,
+               size=0.8, status="missing", reason="t")
+
+
 def _gaps(items: list[tuple[str, float]]) -> list[Gap]:
     return [Gap(skill_id=f"s{i}", label=label, kind="concept", required=size, weight=1.0, market_value=0.5,
                 evidenced=0.0, size=size, status="missing", reason="t") for i, (label, size) in enumerate(items)]
@@ -270,9 +276,7 @@ def test_bookkeeping_hr_and_office_roles_get_products_of_their_own_work() -> Non
 
     fams = load_families()
 
-    def gap(sid: str, label: str, kind: str = "concept") -> Gap:
-        return Gap(skill_id=sid, label=label, kind=kind, required=0.8, weight=1.0, market_value=0.5, evidenced=0.0,
-                   size=0.8, status="missing", reason="t")
+    gap = _missing_gap
 
     books = [gap("rec", "Account reconciliation (bank reconciliation)"), gap("close", "Month-end close"),
              gap("econ", "Economics and Accounting", "knowledge")]
@@ -305,9 +309,7 @@ def test_a_product_the_title_names_comes_first() -> None:
 
     fams = load_families()
 
-    def gap(sid: str, label: str, kind: str = "concept") -> Gap:
-        return Gap(skill_id=sid, label=label, kind=kind, required=0.8, weight=1.0, market_value=0.5, evidenced=0.0,
-                   size=0.8, status="missing", reason="t")
+    gap = _missing_gap
 
     tasks = ["Prepare legal documents, including briefs, pleadings, appeals, wills, contracts, and real estate "
              "closing statements"]
@@ -366,9 +368,7 @@ def test_repair_technicians_get_service_case_logs_not_site_safety_plans() -> Non
 
     fams = load_families()
 
-    def gap(sid: str, label: str, kind: str = "concept") -> Gap:
-        return Gap(skill_id=sid, label=label, kind=kind, required=0.8, weight=1.0, market_value=0.5, evidenced=0.0,
-                   size=0.8, status="missing", reason="t")
+    gap = _missing_gap
 
     assert family_for("49-9021.00", fams).id == "repair" and family_for("49-1011.00", fams).id == "facilities"
     assert family_for("47-2111.00", fams).id == "construction"
@@ -392,9 +392,7 @@ def test_an_accountant_gets_a_ledger_not_a_valuation_model_and_a_dean_a_behavior
 
     fams = load_families()
 
-    def gap(sid: str, label: str, kind: str = "concept") -> Gap:
-        return Gap(skill_id=sid, label=label, kind=kind, required=0.8, weight=1.0, market_value=0.5, evidenced=0.0,
-                   size=0.8, status="missing", reason="t")
+    gap = _missing_gap
 
     gaps = [gap("fa", "Fixed assets and depreciation"), gap("fr", "Financial reporting (financial statements)"),
             gap("econ", "Economics and Accounting", "knowledge")]
