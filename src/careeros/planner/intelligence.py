@@ -31,6 +31,7 @@ from careeros.graph.hierarchy import SkillHierarchy, load_hierarchy
 from careeros.market.titles import only_level_apart
 from careeros.planner.artifacts import is_credential
 from careeros.planner.gaps import (
+    OCCUPATION_SOURCES,
     RoleGapReport,
     demote_children_of_gaps,
     fold_named_gaps,
@@ -386,7 +387,7 @@ def field_named_concepts(person: PersonSkills, names: Mapping[str, str], resume:
     items = _resume_items(resume)
     out: list[tuple[str, str]] = []
     for sid, src in person.skills.items():
-        if not sid.startswith("concept:") or not src.source.startswith("core of your current occupation"):
+        if not sid.startswith("concept:") or not src.source.startswith(OCCUPATION_SOURCES):
             continue
         for head, anywhere in field_heads(str(names.get(sid, ""))):
             forms = {head, head[:-1] if head.endswith("s") and not head.endswith("ss") else head + "s"}
@@ -409,14 +410,14 @@ def untie_other_specialty(person: PersonSkills, profiles: Sequence[RequirementPr
     """
     from careeros.planner.target_votes import tied_concepts
 
-    mine = set(tied_concepts(current_title, dict(keywords))) if current_title else set()
+    mine = set(tied_concepts(current_title, keywords)) if current_title else set()
     out: list[str] = []
     for prof, title in zip(profiles, titles, strict=True):
         if prof.soc_code != current_soc:
             continue
-        for sid in set(tied_concepts(title, dict(keywords))) - mine:
+        for sid in set(tied_concepts(title, keywords)) - mine:
             src = person.skills.get(sid)
-            if src is not None and src.source.startswith("core of your current occupation"):
+            if src is not None and src.source.startswith(OCCUPATION_SOURCES):
                 del person.skills[sid]
                 person.occupation_core.pop(sid, None)
                 out.append(sid)

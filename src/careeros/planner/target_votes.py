@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
 
 from careeros.market.title_votes import KeywordIndex, vote_override
@@ -16,7 +17,7 @@ from careeros.market.titles import TARGETS_GUESS, TitleMatch, TitleNormalizer, c
 from careeros.planner.requirements import _title_hit, concept_views, keyword_parts
 
 
-def tied_concepts(title: str, keywords: dict[str, tuple[str, list[str]]]) -> dict[str, set[str]]:
+def tied_concepts(title: str, keywords: Mapping[str, tuple[str, list[str]]]) -> dict[str, set[str]]:
     """Concept id -> the curated role keywords of it that match the title (the rule requirement profiles use)."""
     low = title.lower()
     out: dict[str, set[str]] = {}
