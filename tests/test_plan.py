@@ -607,3 +607,22 @@ def test_a_name_ending_in_a_common_noun_is_no_product() -> None:
     assert product_name("Power BI") and product_name("Adobe Captivate") and product_name("Tableau")
     assert not product_name("MOON notice") and not product_name("Medicare observation status")
     assert not product_name("Boolean search") and not product_name("cold calling") and not product_name("AICC")
+
+
+def test_the_fast_strategy_chooses_among_small_versions_of_every_product() -> None:
+    """Nothing done within a week and a half: the fast strategy weighs every product's small versions, not the
+    cheapest bundles of the cheapest product only (a web designer got two design-system pages and no website)."""
+    from careeros.planner.artifacts import Artifact
+    from careeros.planner.plan import quick_candidates
+
+    def art(product: str, inst: int, skills: list[str], hours: float) -> Artifact:
+        return Artifact(id=f"15-1255.00:{product}#{inst}:{len(skills)}", template_id=f"design/{product}",
+                        kind="project", title=product, hours=hours, proof="p", strength=0.8, skills=skills)
+
+    cheap = [art("design-system-page", i, [f"s{j}" for j in range(n)], 20 + n) for i in range(20) for n in (1, 2, 3, 4)]
+    site = [art("responsive-website", 1, [f"w{j}" for j in range(n)], 25 + n) for n in (1, 2, 3)]
+    got = quick_candidates([*cheap, *site], weekly_hours=8)
+    assert {a.template_id for a in got} == {"design/design-system-page", "design/responsive-website"}
+    assert all(len(a.skills) <= 2 for a in got)
+    # products done within a week and a half are the whole choice when there are any
+    assert quick_candidates([*site, art("usability-report", 1, ["u"], 10)], weekly_hours=8)[0].title == "usability-report"

@@ -323,6 +323,17 @@ def _candidates(gaps: list[Gap], templates: Sequence[ArtifactTemplate], resolve:
     return candidates(gaps, templates, resolve, ctxs, goal)
 
 
+def quick_candidates(cands: Sequence[Artifact], weekly_hours: float) -> list[Artifact]:
+    """What the fastest-first-evidence strategy chooses from: products done in about a week and a half.
+
+    When none is, the small versions of every product (one or two skills each), not the cheapest bundles of the
+    cheapest product alone: a web designer's first evidence may be a small responsive site, where the fifty cheapest
+    candidates were all design-system pages (and the plan made two of them).
+    """
+    quick = [c for c in cands if c.hours <= 1.5 * weekly_hours]
+    return quick or [c for c in cands if len(c.skills) <= 2]
+
+
 def _goal_picks(targets: Sequence[GoalTarget], pool: Sequence[Artifact], gaps: Sequence[Gap],
                 budget: float) -> tuple[list[Artifact], list[dict[str, Any]]]:
     """Artifacts the goal asks for by count and topic ("two public ML projects"), and what each target got.
@@ -408,8 +419,7 @@ def _choose(strategy: Strategy, reports: Sequence[GapReport], a: AssumptionSet, 
     forced_ids = {x.id for x in forced}
     forced_ids |= {c.id for c in effective if instance_key(c) in {instance_key(x) for x in forced}}
     if strategy == "fastest-first-evidence":
-        quick = [c for c in effective if c.hours <= 1.5 * weekly_hours]
-        effective = quick or sorted(effective, key=lambda c: c.hours)[:50]
+        effective = quick_candidates(effective, weekly_hours)
     core_c = [c for c in effective if c.kind not in STRETCH_KINDS and c.id not in forced_ids]
     stretch_c = [c for c in effective if c.kind in STRETCH_KINDS and c.id not in forced_ids]
 
