@@ -40,6 +40,7 @@ from careeros.planner.gaps import (
 )
 from careeros.planner.person import PRIOR_BASE, PRIOR_MAX, PRIOR_PER_YEAR, PersonSkills, person_skills
 from careeros.planner.requirements import (
+    ConceptNames,
     RequirementProfile,
     concept_views,
     esco_essentials,
@@ -277,6 +278,24 @@ def _around(text: str, start: int, end: int, width: int = CREDENTIAL_CONTEXT) ->
     a = text.rfind("\n", 0, start) + 1
     b = text.find("\n", end)
     return text[max(a, start - width):min(b if b >= 0 else len(text), end + width)]
+
+
+def names_first_example(group: ConceptNames | None, member: str, member_names: ConceptNames | None = None) -> bool:
+    """Whether a credential ``member`` is its group's first example: the credential the group means first.
+
+    "BLS for healthcare providers" is what "Life support certifications (BLS, ...)" means for an imaging
+    technologist or a nurse; ACLS or PALS, further down, are their own requirements where a role asks for them. The
+    member's label or one of its aliases opens with the example ("BLS for ...", "BLS certification"), or its closing
+    parentheses name it ("Certified Payroll Professional (CPP)" of "Payroll certification (CPP, FPC)").
+    """
+    if group is None or not group.examples:
+        return False
+    first = _norm_words(group.examples[0])
+    if not first:
+        return False
+    forms = [member, *(member_names.aliases if member_names else ())]
+    return (any(_norm_words(f)[:len(first)] == first for f in forms)
+            or group.examples[0].strip().upper() in _name_alternatives(member))
 
 
 def one_credential_of_several(label: str, surface: str, context: str = "") -> bool:
@@ -530,18 +549,23 @@ def assess(con: Any, profile: Profile, roles: Sequence[TargetRoleRef], extractor
         # and so do two named parts of any broader skill: "pre-trip inspections" and "defensive driving" are
         # "Defensive driving and vehicle inspection", which either alone shows only in part
         members: dict[str, list[str]] = {}
+        kids: dict[str, list[str]] = {}
         for sid, (s, _) in named.items():
             if s >= RESUME_NAMED and sid not in person.removed:
                 for parent in hier.parents.get(sid, {}):
                     if parent.startswith("concept:"):
                         members.setdefault(parent, []).append(str(names.get(sid, sid)))
+                        kids.setdefault(parent, []).append(sid)
         for parent, got in members.items():
             # ... and one credential is enough when the group's own name offers it as an alternative: "Crisis
             # de-escalation certifications (CPI/CIT)" asks for CPI or CIT, and "Nonviolent Crisis Intervention
-            # (CPI/Mandt)" is CPI
+            # (CPI/Mandt)" is CPI; or when it is the group's first example: BLS of "Life support certifications"
+            # for an imaging technologist (a role asking for ACLS names ACLS itself)
             group = _CREDENTIAL_GROUP.search(str(names.get(parent, ""))) is not None
             either = _name_alternatives(str(names.get(parent, ""))) if group else set()
-            if (len(set(got)) >= 2 or any(either & _name_alternatives(g) for g in got)) and parent not in person.removed:
+            if (len(set(got)) >= 2 or any(either & _name_alternatives(g) for g in got)
+                    or (group and any(names_first_example(examples.get(parent), g, examples.get(c))
+                                      for g, c in zip(got, kids[parent], strict=True)))) and parent not in person.removed:
                 person.offer(parent, RESUME_NAMED, f"named in your resume ({', '.join(sorted(set(got))[:3])})")
         # the occupation's own concepts named without its qualifier ("brazing" for a refrigeration technician)
         for sid, head in field_named_concepts(person, names, resume):
