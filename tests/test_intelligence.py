@@ -119,6 +119,33 @@ def test_one_credential_a_group_names_as_an_alternative_shows_the_group(built_ho
     assert not crisis_gap(body + "## Certifications\nCPI Nonviolent Crisis Intervention, 2021\n")
 
 
+def test_a_groups_first_example_held_shows_the_group(built_home: Path, reference: object) -> None:
+    """Over the real warehouse: an X-ray technologist with BLS aiming at CT technologist does not have "Life support
+    certifications (BLS, ...)" as a gap (BLS is the credential the group means first); without BLS she does, and an
+    advanced member alone (ACLS, PALS) is not the first example."""
+    from careeros.graph.ids import concept_id
+    from careeros.planner.intelligence import names_first_example
+    from careeros.planner.requirements import concept_views
+
+    body = ("# Lena Cho\n## Experience\n**Radiologic Technologist**, Mercy Regional — 2019–present\n"
+            "- Perform 40 general radiography exams a shift; portable and fluoroscopy studies.\n")
+
+    def listed(text: str) -> bool:
+        return any(lab.startswith("Life support certifications") for lab in _gap_labels(
+            built_home, reference, "CT Technologist", "29-2034.00", "Radiologic Technologists and Technicians", text))
+
+    assert listed(body)
+    assert not listed(body + "## Certifications\nARRT (R); BLS (American Heart Association), current\n")
+    _, ex = concept_views()
+    group = ex[concept_id("Life support certifications")]
+    bls = "BLS for healthcare providers"
+    assert names_first_example(group, bls, ex.get(concept_id(bls)))
+    acls = "Advanced Cardiac Life Support (ACLS)"
+    assert not names_first_example(group, acls, ex.get(concept_id(acls)))
+    payroll, cpp = ex[concept_id("Payroll certification")], "Certified Payroll Professional (CPP)"
+    assert names_first_example(payroll, cpp, ex.get(concept_id(cpp)))
+
+
 def test_two_named_parts_of_a_broader_skill_show_it(built_home: Path, reference: object) -> None:
     """Over the real warehouse: a route driver whose resume names pre-trip inspections and defensive driving shows
     "Defensive driving and vehicle inspection" (either alone shows it only in part), so a Class A CDL driver plan does
@@ -1680,3 +1707,21 @@ def test_a_job_only_a_licence_holder_may_do_shows_the_licence() -> None:
     assert title_licences(["Registered Nurse, Medical-Surgical", "Charge Nurse"]) == ["NCLEX-RN license"]
     assert title_licences(["Licensed Practical Nurse"]) == ["NCLEX-PN license"]
     assert title_licences(["Graduate Registered Nurse", "Student Nurse Extern", "Nurse Recruiter"]) == []
+
+
+@pytest.mark.parametrize(("text", "aimed"), [
+    ("Looking to work year-round in tax resolution.", True),
+    ("Seeking a role in revenue cycle management.", True),
+    ("Eager to grow into lifecycle marketing.", True),
+    ("Resolved 40 tax resolution cases a year.", False),
+    ("Seeking subrogation recovery from carriers.", False),
+])
+def test_a_skill_the_summary_only_aims_at_is_not_shown(text: str, aimed: bool) -> None:
+    """A summary's "Looking to work year-round in tax resolution" is where the person wants to go, not what they did:
+    read as aimed at (learning strength), like "moving into machine learning"."""
+    from careeros.evidence.linking import learning_context
+
+    skill = next(s for s in ("tax resolution", "revenue cycle management", "lifecycle marketing", "subrogation")
+                 if s in text)
+    at = text.index(skill)
+    assert learning_context(text, at, at + len(skill)) is aimed

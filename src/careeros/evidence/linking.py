@@ -39,7 +39,8 @@ LEARNING_AFTER = re.compile(r"^\s*[(\[,–—-]?\s*(?:currently\s+)?(?:learning|
                        r"exposure|in progress|studying|some exposure|entry[- ]level)\b", re.IGNORECASE)
 ASPIRING_BEFORE = re.compile(r"(?:moving into|move into|moving towards?|move towards?|transition(?:ing)? (?:in)?to|aspir\w+ to|want to|aim(?:ing)? to|"
                        r"hope to|plan to|goal is to|interested in|curious about|deepening|currently learning|learning|"
-                       r"studying|beginner in|new to|getting into|exploring)\s+(?:[\w/+#.-]+\s+){0,3}$", re.IGNORECASE)
+                       r"studying|beginner in|new to|getting into|exploring|looking to|hoping to|eager to|keen to|"
+                       r"would like to|seeking (?:a|an|to|the|my))\s+(?:[\w/+#.-]+\s+){0,3}$", re.IGNORECASE)
 #: a credential (license, certification) named in a resume is the person's own unless the text names someone else who
 #: holds it: "hand the trial balance to the outside CPA", "reviewed by our CPA"
 CREDENTIAL_LABEL = re.compile(r"\b(?:licen[cs]e|licensing|licensure|certification|certified|credential)\b", re.I)
