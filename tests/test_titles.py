@@ -579,6 +579,12 @@ def test_a_target_that_is_another_targets_role_at_another_level_takes_its_occupa
     assert same_role_as_sibling(titles, [[cm], [school]])[1][0] is school
     assert same_role_as_sibling(titles, [[m("11-9021.00", 0.6)], [school, cm]])[1][0] is school
     assert same_role_as_sibling(titles, [[cm], [m("11-9032.00", 0.95), cm]])[1][0].soc_code == "11-9032.00"
+    # ... unless this one is a guess: then the sure sibling names the role ("Math Coach" beside "Math Instructional
+    # Coach"), and a sure reading of its own stays
+    coach = ["Math Instructional Coach", "Math Coach"]
+    ic = m("25-9031.00", 0.88)
+    assert same_role_as_sibling(coach, [[ic], [m("25-3011.00", 0.5), m("27-2022.00", 0.86)]])[1][0] is ic
+    assert same_role_as_sibling(coach, [[ic], [m("27-2022.00", 0.86)]])[1][0].soc_code == "27-2022.00"
 
 
 def test_targets_together_over_the_real_normaliser(norm_emp: TitleNormalizer) -> None:

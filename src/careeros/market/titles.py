@@ -392,7 +392,9 @@ def same_role_as_sibling(titles: list[str], matches: list[list[TitleMatch]]) -> 
     Dean of Students" (a college's title more often). It takes the other's occupation when the other is sure
     (``TARGETS_TOGETHER_SURE``), at least as
     sure as this one, and its occupation is among this one's candidates ("Engineering Manager" stays an engineering
-    manager beside "Software Engineering Manager" read as a software developer).
+    manager beside "Software Engineering Manager" read as a software developer), or this one is a guess
+    (``TARGETS_GUESS``): "Math Coach" beside "Math Instructional Coach" coaches teachers, though no candidate of its
+    own (sports coaches, adult basic education teachers) says so.
     """
     out: list[list[TitleMatch]] = []
     for i, ms in enumerate(matches):
@@ -407,7 +409,7 @@ def same_role_as_sibling(titles: list[str], matches: list[list[TitleMatch]]) -> 
                     continue  # the other is this very role at another level ("Assistant Dean of Students" beside
                     # "Dean of Students"): its reading says nothing more about the field
                 if (q.score >= TARGETS_TOGETHER_SURE and q.score >= ms[0].score and level_variant(titles[i], titles[j])
-                        and any(m.soc_code == q.soc_code for m in ms)):
+                        and (any(m.soc_code == q.soc_code for m in ms) or ms[0].score <= TARGETS_GUESS)):
                     if take is None or q.score > take.score:
                         take = q
         out.append(ms if take is None else [take, *(m for m in ms if m.soc_code != take.soc_code)])
