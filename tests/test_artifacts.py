@@ -412,3 +412,31 @@ def test_an_accountant_gets_a_ledger_not_a_valuation_model_and_a_dean_a_behavior
     got = {a.template_id for a in field_candidates(dean, [gap("rp", "Restorative practices in schools"),
                                                           gap("att", "Attendance improvement and chronic absenteeism")])}
     assert "school-leadership/behavior-attendance-review" in got
+
+
+def test_hands_on_clinical_gaps_are_evidenced_by_a_supervised_competency_log() -> None:
+    """An X-ray technologist cross-training into CT had two "Evidence-based care protocol" write-ups for CT scanning,
+    contrast administration and post-processing: hands-on clinical skills are shown by supervised cases signed off by
+    a clinician (the way a unit cross-trains), while a protocol or patient-education sheet stays for knowledge; a
+    clinical audit's data work is no competency."""
+    from careeros.planner.artifacts import RoleContext, family_for, field_candidates, load_families
+
+    fams = load_families()
+
+    def gap(sid: str, label: str, kind: str = "concept") -> Gap:
+        return Gap(skill_id=sid, label=label, kind=kind, required=0.8, weight=1.0, market_value=0.5, evidenced=0.0,
+                   size=0.8, status="missing", reason="t")
+
+    gaps = [gap("ct", "Computed tomography (CT) imaging (CT angiography, CT protocols)"),
+            gap("contrast", "Contrast media administration and reactions"),
+            gap("excel", "Microsoft Excel", kind="technology")]
+    ctx = RoleContext(soc_code="29-2034.00", family=family_for("29-2034.00", fams),
+                      tasks=["Operate or oversee operation of radiologic or magnetic imaging equipment to produce images",
+                             "Position patient on examining table and set up and adjust equipment"])
+    bound: dict[str, set[str]] = {}
+    for a in field_candidates(ctx, gaps):
+        bound.setdefault(a.template_id, set()).update(a.skills)
+    log = bound["healthcare/competency-log"]
+    assert {"ct", "contrast"} <= log and "excel" not in log
+    product = next(p for f in fams if f.id == "healthcare" for p in f.products if p.id == "competency-log")
+    assert "signed" in product.done and "no patient details" in product.publish
