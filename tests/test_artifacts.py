@@ -140,6 +140,11 @@ def _gaps(items: list[tuple[str, float]]) -> list[Gap]:
     ("IT asset management (software license management, SAM)", False),
     ("Child care licensing and quality standards (licensing regulations)", False),
     ("Patient rooming and exam assisting", False),
+    ("Forklift operation (forklift certification, reach truck)", True),
+    # a credential word far down the examples, or certificates the work issues, name no credential to earn
+    ("Loan processing and conditions (conditions clearing, VOE, title ordering, flood certification)", False),
+    ("Phytosanitary and plant quarantine inspection (phytosanitary certificates, PPQ)", False),
+    ("Brewing and distilling qualifications (IBD certificates, Siebel)", True),
 ])
 def test_which_gap_labels_name_a_credential(label: str, credential: bool) -> None:
     from careeros.planner.artifacts import is_credential
@@ -440,3 +445,24 @@ def test_hands_on_clinical_gaps_are_evidenced_by_a_supervised_competency_log() -
     assert {"ct", "contrast"} <= log and "excel" not in log
     product = next(p for f in fams if f.id == "healthcare" for p in f.products if p.id == "competency-log")
     assert "signed" in product.done and "no patient details" in product.publish
+
+
+def test_a_loan_processor_works_a_practice_loan_file_not_a_generic_tracker() -> None:
+    """A teller becoming a mortgage loan processor had a spreadsheet tracker and a desk procedure: a loan role's
+    evidence is a composite loan file taken to clear-to-close; a receptionist's tasks offer no loan file."""
+    from careeros.planner.artifacts import RoleContext, family_for, field_candidates, load_families
+
+    fams = load_families()
+    gaps = [_missing_gap("cond", "Loan processing and conditions (conditions clearing, VOE)"),
+            _missing_gap("trid", "TRID closing disclosures (Closing Disclosure, Loan Estimate)")]
+
+    def bound(soc: str, tasks: list[str]) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for a in field_candidates(RoleContext(soc_code=soc, family=family_for(soc, fams), tasks=tasks), gaps):
+            out.setdefault(a.template_id, set()).update(a.skills)
+        return out
+
+    loans = bound("43-4131.00", ["Verify and examine information and accuracy of loan application and closing documents"])
+    assert {"cond", "trid"} <= loans["office-support/loan-file"]
+    desk = bound("43-4171.00", ["Greet persons entering establishment and determine nature of their business"])
+    assert "office-support/loan-file" not in desk

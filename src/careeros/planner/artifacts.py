@@ -651,6 +651,10 @@ _CREDENTIAL_HEAD = re.compile(rf"\b(?:{_CREDENTIAL_WORDS}|exams)\b|\b(?:licen[cs
 #: in one of its examples: those words as the example's last word ("ACLS certified", "forklift license"; not
 #: "licensing filings", "software license management", "comprehensive eye exams")
 _CREDENTIAL_EXAMPLE = re.compile(rf"\b(?:{_CREDENTIAL_WORDS})\s*$", re.I)
+#: certificates a piece of work issues or checks, not a credential a person holds: "phytosanitary certificates",
+#: "borrowing base certificates", "good standing certificates" (a lower-case word before the plural; "IBD
+#: certificates" are qualifications)
+_DOCUMENT_CERTIFICATES = re.compile(r"\b[a-z][a-z-]*\s+certificates\s*$")
 
 
 def is_credential(label: str) -> bool:
@@ -661,7 +665,14 @@ def is_credential(label: str) -> bool:
     "IT asset management (software license management)" do not.
     """
     head, examples = split_examples(label)
-    return bool(_CREDENTIAL_HEAD.search(head)) or any(_CREDENTIAL_EXAMPLE.search(e) for e in examples)
+    if _CREDENTIAL_HEAD.search(head):
+        return True
+    # ... or by its first example, the credential the practice is known by ("Forklift operation (forklift
+    # certification, ...)"); one credential-like word further down names a document or a step of the work: "Loan
+    # processing and conditions (conditions clearing, VOE, ..., flood certification)", "Sales and use tax compliance
+    # (..., exemption certificates)"
+    first = examples[0] if examples else ""
+    return bool(_CREDENTIAL_EXAMPLE.search(first)) and not _DOCUMENT_CERTIFICATES.search(first)
 
 
 #: words of a goal that asks for a credential ("Pass the CWI exam"); the credential's name must stand within
