@@ -466,3 +466,21 @@ def test_a_loan_processor_works_a_practice_loan_file_not_a_generic_tracker() -> 
     assert {"cond", "trid"} <= loans["office-support/loan-file"]
     desk = bound("43-4171.00", ["Greet persons entering establishment and determine nature of their business"])
     assert "office-support/loan-file" not in desk
+
+
+def test_labor_relations_gaps_are_shown_by_a_grievance_worked_to_arbitration() -> None:
+    """An HR generalist becoming a labor relations specialist got only an investigation file for a sample complaint:
+    contract interpretation, grievances and arbitration are shown by a grievance worked through a real published
+    collective bargaining agreement to an arbitration brief."""
+    from careeros.planner.artifacts import RoleContext, family_for, field_candidates, load_families
+
+    fams = load_families()
+    gaps = [_missing_gap("cba", "Collective bargaining and labor contracts (CBA administration, CBA interpretation)"),
+            _missing_gap("arb", "Labor arbitration (grievance arbitration, labor arbitration hearings)")]
+    ctx = RoleContext(soc_code="13-1075.00", family=family_for("13-1075.00", fams),
+                      tasks=["Interpret contractual agreements for employers and employees engaged in collective "
+                             "bargaining or other labor relations processes"])
+    bound: dict[str, set[str]] = {}
+    for a in field_candidates(ctx, gaps):
+        bound.setdefault(a.template_id, set()).update(a.skills)
+    assert {"cba", "arb"} <= bound["hr/grievance-brief"]
