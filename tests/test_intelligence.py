@@ -376,6 +376,14 @@ def test_hierarchy_ignores_unknown_labels() -> None:
     assert h.parents == {"tech:pytorch": {concept_id("Machine learning"): 0.8}}
 
 
+def test_a_tool_named_with_its_vendor_implies_what_the_graph_names_without_it() -> None:
+    """The skill map says BIM is implied by "Autodesk Revit"; the graph labels that tool "Revit" (tech:autodesk-revit):
+    the edge is made, so a resume's Revit shows BIM."""
+    table = {"concepts": [{"label": "Building information modeling (BIM)", "implied_by": ["Autodesk Revit"]}]}
+    h = build_hierarchy(table, {"revit": "tech:autodesk-revit"})
+    assert h.parents == {"tech:autodesk-revit": {concept_id("Building information modeling (BIM)"): 0.8}}
+
+
 def test_a_narrower_concept_shows_part_of_its_broader_one() -> None:
     """A tool shows most of the practice it implies (Docker: containers); a narrower concept shows only part of its
     broader one (account management is some of sales, research planning some of user research), so the broader

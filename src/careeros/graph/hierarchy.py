@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,8 +90,21 @@ def build_hierarchy(table: Mapping[str, Any], labels: Mapping[str, Any],
     for c in table.get("concepts") or []:
         lab.setdefault(str(c["label"]).lower(), [concept_id(str(c["label"]))])
 
+    # ... and a technology by its full name too: O*NET's "Autodesk Revit" is the graph's "Revit" (tech:autodesk-revit),
+    # so a concept implied by "Autodesk Revit" is implied by a resume's Revit
+    by_id: dict[str, list[str]] = {}
+    for ids in lab.values():
+        for i in ids:
+            if i.startswith("tech:"):
+                by_id.setdefault(i[5:].replace("-", " "), []).append(i)
+
     def resolve(label: Any) -> list[str]:
-        return lab.get(str(label).strip().lower(), [])
+        key = str(label).strip().lower()
+        got = lab.get(key)
+        if got:
+            return got
+        slug = re.sub(r"[^a-z0-9]+", " ", key).strip()
+        return sorted(set(by_id.get(slug, [])))
 
     h = SkillHierarchy()
     for c in table.get("concepts") or []:
