@@ -165,3 +165,18 @@ def test_a_mention_of_ieps_is_implementation_not_writing_them() -> None:
         assert owner[bare] == "IEP and 504 plan implementation", bare
     for writing in ("iep writing", "writing ieps", "iep goal writing", "iep development"):
         assert owner[writing] == "IEP development", writing
+
+
+def test_no_role_keyword_is_a_bare_job_word_without_exclusions() -> None:
+    """A role keyword that is only a job word ("manager") ties its concept to every such title: an unquoted
+    "manager, data analytics" in a flow list once read as "manager" and "data analytics" and put analytics items into
+    every manager's gaps. A bare job word is allowed only with the exclusions that narrow it ("nurse -practical ...")."""
+    from careeros.planner.requirements import concept_views, keyword_parts
+
+    bare = {"manager", "director", "specialist", "analyst", "technician", "engineer", "coordinator", "assistant",
+            "officer", "supervisor", "lead", "clerk", "administrator", "consultant", "associate", "representative",
+            "worker", "operator", "teacher", "nurse", "designer", "developer", "data analytics"}
+    keywords, _ = concept_views()
+    loose = [(label, k) for label, kws in keywords.values() for k in kws
+             if keyword_parts(k)[0].strip().lower() in bare and " -" not in k]
+    assert not loose, loose
