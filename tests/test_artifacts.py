@@ -484,3 +484,28 @@ def test_labor_relations_gaps_are_shown_by_a_grievance_worked_to_arbitration() -
     for a in field_candidates(ctx, gaps):
         bound.setdefault(a.template_id, set()).update(a.skills)
     assert {"cba", "arb"} <= bound["hr/grievance-brief"]
+
+
+def test_a_code_enforcement_officer_works_an_inspection_case_file_not_a_site_safety_plan() -> None:
+    """A maintenance supervisor becoming a code enforcement officer got the construction family's site safety plan:
+    an inspector's evidence is a sample inspection cited to the code, with its notice of violation, re-inspection
+    and hearing packet; a carpenter's tasks do not offer it."""
+    from careeros.planner.artifacts import RoleContext, family_for, field_candidates, load_families
+
+    fams = load_families()
+    gaps = [_missing_gap("ipmc", "International Property Maintenance Code (IPMC, property maintenance inspections)"),
+            _missing_gap("ce", "Code enforcement (notices of violation, nuisance abatement)")]
+
+    def bound(soc: str, title: str, tasks: list[str]) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        ctx = RoleContext(soc_code=soc, family=family_for(soc, fams), tasks=tasks, own_title=title)
+        for a in field_candidates(ctx, gaps):
+            out.setdefault(a.template_id, set()).update(a.skills)
+        return out
+
+    got = bound("47-4011.00", "Code Enforcement Officer",
+                ["Inspect bridges, dams, highways, buildings, wiring, plumbing, electrical circuits, sewers, heating "
+                 "systems, or foundations during and after construction for structural quality"])
+    assert {"ipmc", "ce"} <= got["construction/inspection-case"]
+    assert "construction/inspection-case" not in bound("47-2031.00", "Carpenter",
+                                                       ["Measure and mark cutting lines on materials"])
