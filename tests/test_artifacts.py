@@ -509,3 +509,38 @@ def test_a_code_enforcement_officer_works_an_inspection_case_file_not_a_site_saf
     assert {"ipmc", "ce"} <= got["construction/inspection-case"]
     assert "construction/inspection-case" not in bound("47-2031.00", "Carpenter",
                                                        ["Measure and mark cutting lines on materials"])
+
+
+def test_two_instances_of_a_product_never_show_the_same_skill_and_devops_gets_an_infrastructure_project() -> None:
+    """A sysadmin becoming a DevOps engineer had two "Technical write-up" instances both on infrastructure as code
+    and platform engineering (a second instance that started inside a larger first one): instances of one product
+    take up different skills, and infrastructure as code is shown by an environment built from code with a deploy
+    pipeline."""
+    from careeros.planner.artifacts import (
+        Artifact,
+        RoleContext,
+        choose_artifacts,
+        family_for,
+        field_candidates,
+        load_families,
+        repeats_skills,
+    )
+
+    def art(i: str, skills: list[str], hours: float = 5) -> Artifact:
+        return Artifact(id=f"15-1252.00:tech-write-up{i}", template_id="software/tech-write-up", kind="write-up",
+                        title="W", hours=hours, proof="p", strength=0.5, skills=skills, soc_codes=["15-1252.00"])
+
+    first, inside, beside = art(":2", ["iac", "idp"]), art("#2@1:1", ["idp"]), art("#2:1", ["k8s"])
+    assert repeats_skills(inside, [first]) and not repeats_skills(beside, [first])
+    gaps = [_missing_gap("iac", "Infrastructure as code (Terraform, IaC)"), _missing_gap("idp", "Platform engineering"),
+            _missing_gap("k8s", "Container orchestration (Kubernetes)")]
+    got = choose_artifacts([first, inside, beside, art(":1", ["iac"])], gaps, 100).chosen
+    assert all(not repeats_skills(a, [b for b in got if b is not a]) for a in got)
+    fams = load_families()
+    ctx = RoleContext(soc_code="15-1252.00", family=family_for("15-1252.00", fams),
+                      tasks=["Modify existing software to correct errors, allow it to adapt to new hardware, or to "
+                             "upgrade interfaces and improve performance", "Deploy and maintain cloud infrastructure"])
+    bound: dict[str, set[str]] = {}
+    for a in field_candidates(ctx, gaps):
+        bound.setdefault(a.template_id, set()).update(a.skills)
+    assert {"iac", "k8s"} <= bound["software/infrastructure"]

@@ -170,6 +170,17 @@ def later_instance(a: Artifact) -> bool:
     return "/" in a.template_id and len(parts) >= 3 and "#" in parts[-2]
 
 
+def repeats_skills(a: Artifact, others: Sequence[Artifact]) -> bool:
+    """Whether ``a`` is another instance of a field product one of ``others`` is, on a skill that one shows already.
+
+    Two "Technical write-up" instances on infrastructure as code are one write-up told twice: a second instance
+    takes up other skills ("#2@1" starts where a smaller first one stops, not inside a larger one).
+    """
+    return "/" in a.template_id and any(
+        b.template_id == a.template_id and b.soc_codes == a.soc_codes and instance_key(b) != instance_key(a)
+        and set(a.skills) & set(b.skills) for b in others)
+
+
 def _greedy(cands: Sequence[Artifact], sizes: dict[str, float], budget: float) -> list[Artifact]:
     """Lazy-heap greedy by marginal value per hour within the budget (one bundle size per product instance)."""
     miss = dict.fromkeys(sizes, 1.0)
@@ -185,7 +196,7 @@ def _greedy(cands: Sequence[Artifact], sizes: dict[str, float], budget: float) -
     while heap:
         neg, i = heapq.heappop(heap)
         a = cands[i]
-        if spent + a.hours > budget + 1e-9 or instance_key(a) in taken:
+        if spent + a.hours > budget + 1e-9 or instance_key(a) in taken or repeats_skills(a, chosen):
             continue
         cur = gain(a) / a.hours
         if cur <= 1e-12:
@@ -232,7 +243,7 @@ def _improve(chosen: list[Artifact], cands: Sequence[Artifact], sizes: dict[str,
             hr = hours(rest)
             keys = {instance_key(b) for b in rest}
             for c in outside:
-                if hr + c.hours <= budget + 1e-9 and instance_key(c) not in keys:
+                if hr + c.hours <= budget + 1e-9 and instance_key(c) not in keys and not repeats_skills(c, rest):
                     v1 = plan_value([*rest, c], sizes)
                     if _better(v1, hr + c.hours, v0, h0):
                         cur, v0, h0, changed = [*rest, c], v1, hr + c.hours, True
@@ -243,7 +254,7 @@ def _improve(chosen: list[Artifact], cands: Sequence[Artifact], sizes: dict[str,
             # try adding any affordable candidate (budget left over after swaps)
             keys = {instance_key(b) for b in cur}
             for c in outside:
-                if (h0 + c.hours <= budget + 1e-9 and instance_key(c) not in keys
+                if (h0 + c.hours <= budget + 1e-9 and instance_key(c) not in keys and not repeats_skills(c, cur)
                         and plan_value([*cur, c], sizes) > v0 + 1e-9):
                     keys.add(instance_key(c))
                     cur, v0, h0, changed = [*cur, c], plan_value([*cur, c], sizes), h0 + c.hours, True
@@ -297,7 +308,7 @@ def choose_artifacts(candidates: Sequence[Artifact], gaps: Sequence[Gap], hours_
     lightly.
     """
     sizes = {g.skill_id: g.size for g in gaps if g.size > 0}
-    cands = [c for c in candidates if c.hours > 0 and any(s in sizes for s in c.skills)]
+    cands = [c for c in candidates if c.hours > 0 and any(s in sizes for s in c.skills) and not repeats_skills(c, fixed)]
     chosen = _improve(_greedy(cands, sizes, hours_budget), cands, sizes, hours_budget)
     singles = [c for c in cands if c.hours <= hours_budget + 1e-9]
     if singles:
