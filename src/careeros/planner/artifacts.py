@@ -668,6 +668,17 @@ _CREDENTIAL_EXAMPLE = re.compile(rf"\b(?:{_CREDENTIAL_WORDS})\s*$", re.I)
 _DOCUMENT_CERTIFICATES = re.compile(r"\b[a-z][a-z-]*\s+certificates\s*$")
 
 
+def mentions_credential(label: str) -> bool:
+    """Whether a gap label names a credential anywhere: in its name or in any of its examples.
+
+    "Six Sigma (DMAIC, ..., green belt certification)" does. What a person's occupation lends everyone in it leaves
+    such an item out (belts and licences are earned one by one); a plan prepares for an exam only what
+    :func:`is_credential` names.
+    """
+    head, examples = split_examples(label)
+    return bool(_CREDENTIAL_HEAD.search(head)) or any(_CREDENTIAL_EXAMPLE.search(e) for e in examples)
+
+
 def is_credential(label: str) -> bool:
     """Whether a gap label names a credential: a licence, certification or exam a body grants.
 

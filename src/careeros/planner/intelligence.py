@@ -29,7 +29,7 @@ from careeros.evidence.resume_facts import (
 )
 from careeros.graph.hierarchy import SkillHierarchy, load_hierarchy
 from careeros.market.titles import only_level_apart
-from careeros.planner.artifacts import is_credential
+from careeros.planner.artifacts import mentions_credential
 from careeros.planner.gaps import (
     OCCUPATION_SOURCES,
     RoleGapReport,
@@ -237,7 +237,7 @@ def named_skills(text: str, extractor: Any) -> dict[str, tuple[float, str]]:
         if m.kind not in ("technology", "concept") or m.score < NAMED_MIN_SCORE:
             continue
         if any(a <= m.start < b for a, b in headers) and not (
-                m.kind == "concept" and _TITLE_CREDENTIAL.search(m.text) and is_credential(m.label)):
+                m.kind == "concept" and _TITLE_CREDENTIAL.search(m.text) and mentions_credential(m.label)):
             continue  # ... unless the job title itself names a credential ("Journeyman Electrician", "Registered Nurse")
         if others_credential(m.label, text, m.start):
             continue
