@@ -1733,3 +1733,12 @@ def test_a_skill_the_summary_only_aims_at_is_not_shown(text: str, aimed: bool) -
                  if s in text)
     at = text.index(skill)
     assert learning_context(text, at, at + len(skill)) is aimed
+
+
+def test_a_hyphenated_wording_names_the_spaced_alias(reference: object) -> None:
+    """A resume writes "new-hire paperwork" and "root-cause analysis" where the skill map holds "new hire paperwork"
+    and "root cause analysis": a hyphen between two words reads as a space (positions in the text unchanged)."""
+    text = "Processed new-hire paperwork for 40 hires; led root-cause analysis on scrap."
+    got = {m.label: text[m.start:m.end] for m in reference.extract_all(text)}  # type: ignore[attr-defined]
+    assert any(lab.startswith("HRIS transaction processing") for lab in got)
+    assert got.get("Root cause analysis") == "root-cause analysis"

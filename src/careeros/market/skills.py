@@ -175,12 +175,19 @@ def html_to_text(text: str) -> str:
     return _html.unescape(s)
 
 
+#: a hyphen joining two words or numbers
+_WORD_HYPHEN = re.compile(r"(?<=[a-z0-9])-(?=[a-z0-9])")
+
+
 def _normalise(text: str) -> str:
     """Length-preserving lower-case copy with whitespace as spaces and URLs/e-mails blanked out."""
     low = text.lower()
     if len(low) != len(text):  # rare Unicode case mappings that change length
         low = "".join(c.lower()[:1] or c for c in text)
     low = _WS.sub(" ", low)
+    # a hyphen between two words reads as a space ("new-hire paperwork" is the alias "new hire paperwork"); every
+    # hyphenated alias is also held in its spaced form (_variants)
+    low = _WORD_HYPHEN.sub(" ", low)
     if "." not in low and "@" not in low:
         return low
     parts: list[str] = []
