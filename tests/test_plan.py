@@ -626,3 +626,20 @@ def test_the_fast_strategy_chooses_among_small_versions_of_every_product() -> No
     assert all(len(a.skills) <= 2 for a in got)
     # products done within a week and a half are the whole choice when there are any
     assert quick_candidates([*site, art("usability-report", 1, ["u"], 10)], weekly_hours=8)[0].title == "usability-report"
+
+
+def test_the_route_to_a_credential_among_the_largest_gaps_is_mapped_first() -> None:
+    """An X-ray technologist's ARRT CT certification (the second largest gap) had its route mapped in week 8, after
+    every product: eligibility, applications and exam dates take weeks to come back, so the route of a credential among
+    the three largest gaps comes first; a smaller one's keeps its place."""
+    from careeros.planner.plan import ROUTE_PREFIX, _Work, works_routes_first
+
+    gaps = [_gap("ct", "Computed tomography (CT) imaging", 1.0),
+            _gap("arrt", "ARRT CT certification (RT(CT), CT registry)", 0.95),
+            _gap("iv", "IV therapy", 0.5), _gap("x", "X", 0.4), _gap("bls", "Life support certifications", 0.3)]
+    works = [_Work("learn:ct", "learn", "Learn CT", 225, skill_ids=["ct"]),
+             _Work("build:log", "build", "Competency log", 600, ["learn:ct"], skill_ids=["ct"]),
+             _Work("learn:arrt", "learn", ROUTE_PREFIX + "ARRT CT certification", 225, skill_ids=["arrt"]),
+             _Work("learn:bls", "learn", ROUTE_PREFIX + "Life support certifications", 225, skill_ids=["bls"])]
+    got = [w.id for w in works_routes_first(works, gaps)]
+    assert got == ["learn:arrt", "learn:ct", "build:log", "learn:bls"]

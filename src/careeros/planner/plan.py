@@ -536,7 +536,19 @@ def _choose(strategy: Strategy, reports: Sequence[GapReport], a: AssumptionSet, 
                                                                                  build_hours),
                           a, bias, roles_of, fam, MAX_STUDY_ITEMS + (MORE_STUDY_ITEMS if spare_hours > 0 else 0),
                           parents)
-    return _Choice(strategy, weights, chosen, works, goal_report)
+    return _Choice(strategy, weights, chosen, works_routes_first(works, gaps), goal_report)
+
+
+#: a credential among this many largest gaps has its route mapped first: eligibility, applications and exam dates take
+#: weeks to come back, so a coach checks them in week one (an X-ray technologist's ARRT CT route was in week 8)
+ROUTE_FIRST_AMONG = 3
+
+
+def works_routes_first(works: list[_Work], gaps: Sequence[Gap]) -> list[_Work]:
+    """``works`` with the route items of credentials among the ``ROUTE_FIRST_AMONG`` largest gaps moved to the front."""
+    top = {g.skill_id for g in sorted(gaps, key=lambda g: -g.size)[:ROUTE_FIRST_AMONG]}
+    first = [w for w in works if w.title.startswith(ROUTE_PREFIX) and not w.deps and set(w.skill_ids) & top]
+    return [*first, *(w for w in works if w not in first)] if first else works
 
 
 _T = TypeVar("_T")
