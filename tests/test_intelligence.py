@@ -1742,3 +1742,11 @@ def test_a_hyphenated_wording_names_the_spaced_alias(reference: object) -> None:
     got = {m.label: text[m.start:m.end] for m in reference.extract_all(text)}  # type: ignore[attr-defined]
     assert any(lab.startswith("HRIS transaction processing") for lab in got)
     assert got.get("Root cause analysis") == "root-cause analysis"
+
+
+def test_a_cased_hyphenated_name_is_still_read_as_written(reference: object) -> None:
+    """Reading hyphens as spaces must not lose a cased name written with its hyphen: "ICD-10" in a biller's resume is
+    ICD-10 coding (the hyphen rule first made it fail the as-written check and the biller had ICD-10 as a gap)."""
+    text = "Check CPT, ICD-10 and modifier pairing before submission."
+    got = {m.label: text[m.start:m.end] for m in reference.extract_all(text)}  # type: ignore[attr-defined]
+    assert got.get("ICD-10 coding") == "ICD-10"

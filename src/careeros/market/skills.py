@@ -176,7 +176,7 @@ def html_to_text(text: str) -> str:
 
 
 #: a hyphen joining two words or numbers
-_WORD_HYPHEN = re.compile(r"(?<=[a-z0-9])-(?=[a-z0-9])")
+_WORD_HYPHEN = re.compile(r"(?<=[a-z0-9])-(?=[a-z0-9])", re.IGNORECASE)
 
 
 def _normalise(text: str) -> str:
@@ -640,7 +640,8 @@ class SkillExtractor:
                 if nxt == "." and end + 1 < n and norm[end + 1].isalnum():
                     continue
             for surface, mode, idx, score in entries:
-                if mode != INSENSITIVE and text[start:end] != surface:
+                # as written for a cased form, a hyphen read as a space on both sides ("ICD-10" is "ICD-10")
+                if mode != INSENSITIVE and _WORD_HYPHEN.sub(" ", text[start:end]) != _WORD_HYPHEN.sub(" ", surface):
                     continue
                 cands.append((start, end, idx, score, mode))
                 break
