@@ -124,6 +124,17 @@ def _missing_gap(sid: str, label: str, kind: str = "concept") -> Gap:
                size=0.8, status="missing", reason="t")
 
 
+def _bound(soc: str, gaps: list[Gap], tasks: list[str], own_title: str | None = None) -> dict[str, set[str]]:
+    """Each field product offered for ``soc`` (its family, ``tasks`` as its statements) -> the gap skills it binds."""
+    from careeros.planner.artifacts import RoleContext, family_for, field_candidates, load_families
+
+    ctx = RoleContext(soc_code=soc, family=family_for(soc, load_families()), tasks=tasks, own_title=own_title)
+    out: dict[str, set[str]] = {}
+    for a in field_candidates(ctx, gaps):
+        out.setdefault(a.template_id, set()).update(a.skills)
+    return out
+
+
 def _gaps(items: list[tuple[str, float]]) -> list[Gap]:
     return [Gap(skill_id=f"s{i}", label=label, kind="concept", required=size, weight=1.0, market_value=0.5,
                 evidenced=0.0, size=size, status="missing", reason="t") for i, (label, size) in enumerate(items)]
@@ -424,47 +435,27 @@ def test_hands_on_clinical_gaps_are_evidenced_by_a_supervised_competency_log() -
     contrast administration and post-processing: hands-on clinical skills are shown by supervised cases signed off by
     a clinician (the way a unit cross-trains), while a protocol or patient-education sheet stays for knowledge; a
     clinical audit's data work is no competency."""
-    from careeros.planner.artifacts import RoleContext, family_for, field_candidates, load_families
+    from careeros.planner.artifacts import load_families
 
-    fams = load_families()
-
-    def gap(sid: str, label: str, kind: str = "concept") -> Gap:
-        return Gap(skill_id=sid, label=label, kind=kind, required=0.8, weight=1.0, market_value=0.5, evidenced=0.0,
-                   size=0.8, status="missing", reason="t")
-
-    gaps = [gap("ct", "Computed tomography (CT) imaging (CT angiography, CT protocols)"),
-            gap("contrast", "Contrast media administration and reactions"),
-            gap("excel", "Microsoft Excel", kind="technology")]
-    ctx = RoleContext(soc_code="29-2034.00", family=family_for("29-2034.00", fams),
-                      tasks=["Operate or oversee operation of radiologic or magnetic imaging equipment to produce images",
-                             "Position patient on examining table and set up and adjust equipment"])
-    bound: dict[str, set[str]] = {}
-    for a in field_candidates(ctx, gaps):
-        bound.setdefault(a.template_id, set()).update(a.skills)
-    log = bound["healthcare/competency-log"]
+    gaps = [_missing_gap("ct", "Computed tomography (CT) imaging (CT angiography, CT protocols)"),
+            _missing_gap("contrast", "Contrast media administration and reactions"),
+            _missing_gap("excel", "Microsoft Excel", kind="technology")]
+    log = _bound("29-2034.00", gaps, ["Operate or oversee operation of radiologic or magnetic imaging equipment to produce "
+                                      "images", "Position patient on examining table and set up and adjust equipment"]
+                 )["healthcare/competency-log"]
     assert {"ct", "contrast"} <= log and "excel" not in log
-    product = next(p for f in fams if f.id == "healthcare" for p in f.products if p.id == "competency-log")
+    product = next(p for f in load_families() if f.id == "healthcare" for p in f.products if p.id == "competency-log")
     assert "signed" in product.done and "no patient details" in product.publish
 
 
 def test_a_loan_processor_works_a_practice_loan_file_not_a_generic_tracker() -> None:
     """A teller becoming a mortgage loan processor had a spreadsheet tracker and a desk procedure: a loan role's
     evidence is a composite loan file taken to clear-to-close; a receptionist's tasks offer no loan file."""
-    from careeros.planner.artifacts import RoleContext, family_for, field_candidates, load_families
-
-    fams = load_families()
     gaps = [_missing_gap("cond", "Loan processing and conditions (conditions clearing, VOE)"),
             _missing_gap("trid", "TRID closing disclosures (Closing Disclosure, Loan Estimate)")]
-
-    def bound(soc: str, tasks: list[str]) -> dict[str, set[str]]:
-        out: dict[str, set[str]] = {}
-        for a in field_candidates(RoleContext(soc_code=soc, family=family_for(soc, fams), tasks=tasks), gaps):
-            out.setdefault(a.template_id, set()).update(a.skills)
-        return out
-
-    loans = bound("43-4131.00", ["Verify and examine information and accuracy of loan application and closing documents"])
+    loans = _bound("43-4131.00", gaps, ["Verify and examine information and accuracy of loan application and closing documents"])
     assert {"cond", "trid"} <= loans["office-support/loan-file"]
-    desk = bound("43-4171.00", ["Greet persons entering establishment and determine nature of their business"])
+    desk = _bound("43-4171.00", gaps, ["Greet persons entering establishment and determine nature of their business"])
     assert "office-support/loan-file" not in desk
 
 
@@ -472,17 +463,10 @@ def test_labor_relations_gaps_are_shown_by_a_grievance_worked_to_arbitration() -
     """An HR generalist becoming a labor relations specialist got only an investigation file for a sample complaint:
     contract interpretation, grievances and arbitration are shown by a grievance worked through a real published
     collective bargaining agreement to an arbitration brief."""
-    from careeros.planner.artifacts import RoleContext, family_for, field_candidates, load_families
-
-    fams = load_families()
     gaps = [_missing_gap("cba", "Collective bargaining and labor contracts (CBA administration, CBA interpretation)"),
             _missing_gap("arb", "Labor arbitration (grievance arbitration, labor arbitration hearings)")]
-    ctx = RoleContext(soc_code="13-1075.00", family=family_for("13-1075.00", fams),
-                      tasks=["Interpret contractual agreements for employers and employees engaged in collective "
-                             "bargaining or other labor relations processes"])
-    bound: dict[str, set[str]] = {}
-    for a in field_candidates(ctx, gaps):
-        bound.setdefault(a.template_id, set()).update(a.skills)
+    bound = _bound("13-1075.00", gaps, ["Interpret contractual agreements for employers and employees engaged in "
+                                        "collective bargaining or other labor relations processes"])
     assert {"cba", "arb"} <= bound["hr/grievance-brief"]
 
 
@@ -490,25 +474,15 @@ def test_a_code_enforcement_officer_works_an_inspection_case_file_not_a_site_saf
     """A maintenance supervisor becoming a code enforcement officer got the construction family's site safety plan:
     an inspector's evidence is a sample inspection cited to the code, with its notice of violation, re-inspection
     and hearing packet; a carpenter's tasks do not offer it."""
-    from careeros.planner.artifacts import RoleContext, family_for, field_candidates, load_families
-
-    fams = load_families()
     gaps = [_missing_gap("ipmc", "International Property Maintenance Code (IPMC, property maintenance inspections)"),
             _missing_gap("ce", "Code enforcement (notices of violation, nuisance abatement)")]
-
-    def bound(soc: str, title: str, tasks: list[str]) -> dict[str, set[str]]:
-        out: dict[str, set[str]] = {}
-        ctx = RoleContext(soc_code=soc, family=family_for(soc, fams), tasks=tasks, own_title=title)
-        for a in field_candidates(ctx, gaps):
-            out.setdefault(a.template_id, set()).update(a.skills)
-        return out
-
-    got = bound("47-4011.00", "Code Enforcement Officer",
-                ["Inspect bridges, dams, highways, buildings, wiring, plumbing, electrical circuits, sewers, heating "
-                 "systems, or foundations during and after construction for structural quality"])
+    got = _bound("47-4011.00", gaps,
+                 ["Inspect bridges, dams, highways, buildings, wiring, plumbing, electrical circuits, sewers, heating "
+                 "systems, or foundations during and after construction for structural quality"],
+                 "Code Enforcement Officer")
     assert {"ipmc", "ce"} <= got["construction/inspection-case"]
-    assert "construction/inspection-case" not in bound("47-2031.00", "Carpenter",
-                                                       ["Measure and mark cutting lines on materials"])
+    assert "construction/inspection-case" not in _bound("47-2031.00", gaps, ["Measure and mark cutting lines on materials"],
+                                                        "Carpenter")
 
 
 def test_two_instances_of_a_product_never_show_the_same_skill_and_devops_gets_an_infrastructure_project() -> None:
