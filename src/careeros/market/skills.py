@@ -641,7 +641,8 @@ class SkillExtractor:
                     continue
             for surface, mode, idx, score in entries:
                 # as written for a cased form, a hyphen read as a space on both sides ("ICD-10" is "ICD-10")
-                if mode != INSENSITIVE and _WORD_HYPHEN.sub(" ", text[start:end]) != _WORD_HYPHEN.sub(" ", surface):
+                if mode != INSENSITIVE and text[start:end] != surface and (
+                        _WORD_HYPHEN.sub(" ", text[start:end]) != _WORD_HYPHEN.sub(" ", surface)):
                     continue
                 cands.append((start, end, idx, score, mode))
                 break

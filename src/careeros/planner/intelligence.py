@@ -548,15 +548,14 @@ def assess(con: Any, profile: Profile, roles: Sequence[TargetRoleRef], extractor
         # certifications"): one shows only itself (CREDENTIAL_MEMBER), two are the group a target asks for
         # and so do two named parts of any broader skill: "pre-trip inspections" and "defensive driving" are
         # "Defensive driving and vehicle inspection", which either alone shows only in part
-        members: dict[str, list[str]] = {}
-        kids: dict[str, list[str]] = {}
+        members: dict[str, list[tuple[str, str]]] = {}  # group -> (member's name, member's id)
         for sid, (s, _) in named.items():
             if s >= RESUME_NAMED and sid not in person.removed:
                 for parent in hier.parents.get(sid, {}):
                     if parent.startswith("concept:"):
-                        members.setdefault(parent, []).append(str(names.get(sid, sid)))
-                        kids.setdefault(parent, []).append(sid)
-        for parent, got in members.items():
+                        members.setdefault(parent, []).append((str(names.get(sid, sid)), sid))
+        for parent, kin in members.items():
+            got = [g for g, _ in kin]
             # ... and one credential is enough when the group's own name offers it as an alternative: "Crisis
             # de-escalation certifications (CPI/CIT)" asks for CPI or CIT, and "Nonviolent Crisis Intervention
             # (CPI/Mandt)" is CPI; or when it is the group's first example: BLS of "Life support certifications"
@@ -564,8 +563,8 @@ def assess(con: Any, profile: Profile, roles: Sequence[TargetRoleRef], extractor
             group = _CREDENTIAL_GROUP.search(str(names.get(parent, ""))) is not None
             either = _name_alternatives(str(names.get(parent, ""))) if group else set()
             if (len(set(got)) >= 2 or any(either & _name_alternatives(g) for g in got)
-                    or (group and any(names_first_example(examples.get(parent), g, examples.get(c))
-                                      for g, c in zip(got, kids[parent], strict=True)))) and parent not in person.removed:
+                    or (group and any(names_first_example(examples.get(parent), g, examples.get(c)) for g, c in kin))) \
+                    and parent not in person.removed:
                 person.offer(parent, RESUME_NAMED, f"named in your resume ({', '.join(sorted(set(got))[:3])})")
         # the occupation's own concepts named without its qualifier ("brazing" for a refrigeration technician)
         for sid, head in field_named_concepts(person, names, resume):
