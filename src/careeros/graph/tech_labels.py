@@ -43,7 +43,9 @@ CONCEPT_PARTS = (DEFAULT_CONCEPTS_PATH, data_path("skill_concepts_2.yaml"), data
                  data_path("skill_concepts_24.yaml"), data_path("skill_concepts_25.yaml"),
                  data_path("skill_concepts_26.yaml"), data_path("skill_concepts_27.yaml"),
                  data_path("skill_concepts_28.yaml"), data_path("skill_concepts_29.yaml"),
-                 data_path("skill_concepts_30.yaml"), data_path("skill_concepts_31.yaml"))
+                 data_path("skill_concepts_30.yaml"), data_path("skill_concepts_31.yaml"),
+                 data_path("skill_concepts_32.yaml"), data_path("skill_concepts_33.yaml"),
+                 data_path("skill_concepts_34.yaml"))
 
 VENDORS = (
     # a longer vendor name before its own prefix ("Cisco Systems" before "Cisco")
