@@ -152,6 +152,9 @@ def _gaps(items: list[tuple[str, float]]) -> list[Gap]:
     ("Child care licensing and quality standards (licensing regulations)", False),
     ("Patient rooming and exam assisting", False),
     ("Forklift operation (forklift certification, reach truck)", True),
+    # a degree is earned through a programme, not studied in a session
+    ("Library science degree (MLIS) (ALA-accredited MLIS, MLS degree)", True),
+    ("Degree audit systems (DegreeWorks)", False),
     # a credential word far down the examples, or certificates the work issues, name no credential to earn
     ("Loan processing and conditions (conditions clearing, VOE, title ordering, flood certification)", False),
     ("Phytosanitary and plant quarantine inspection (phytosanitary certificates, PPQ)", False),
@@ -506,3 +509,31 @@ def test_two_instances_of_a_product_never_show_the_same_skill_and_devops_gets_an
                                         "or to upgrade interfaces and improve performance",
                                         "Deploy and maintain cloud infrastructure"])
     assert {"iac", "k8s"} <= bound["software/infrastructure"]
+
+
+def test_a_plans_examiner_reviews_a_sample_commercial_set_not_a_cost_estimate() -> None:
+    """A residential inspector becoming a commercial plans examiner got the construction family's cost estimate and
+    schedule, an estimator's work: a plans examiner's evidence is a code analysis and a comment letter on a public
+    drawing set, which binds the egress, occupancy and rated-assembly gaps; an estimator keeps the estimate."""
+    gaps = [_missing_gap("egr", "Means of egress (occupant load, travel distance, exit width)"),
+            _missing_gap("occ", "Occupancy classification and construction types (occupancy groups)"),
+            _missing_gap("fra", "Fire-resistance-rated assemblies (fire-rated partitions)")]
+    tasks = ["Review and interpret plans, blueprints, site layouts, specifications, or construction methods to ensure "
+             "compliance to legal requirements and safety regulations"]
+    got = _bound("47-4011.00", gaps, tasks, "Plans Examiner")
+    assert {"egr", "occ", "fra"} <= got["construction/plan-review"]
+    assert "construction/estimate-schedule" not in got
+    assert "construction/estimate-schedule" in _bound("13-1051.00", [_missing_gap("est", "Cost estimating")],
+                                                      ["Prepare estimates for use in selecting vendors or subcontractors"],
+                                                      "Construction Estimator")
+
+
+def test_a_degree_gets_its_route_mapped_and_no_exam_preparation() -> None:
+    """A library associate's MLIS was bound into an "Interactive lesson module" and studied in sessions: a degree is
+    a credential (its route is mapped), but no exam-preparation product is made for it, unlike a certification."""
+    from careeros.planner.artifacts import credential_candidates, is_degree
+
+    gaps = [_missing_gap("mlis", "Library science degree (MLIS) (ALA-accredited MLIS)"),
+            _missing_gap("pmp", "Project management certification (PMP)")]
+    assert is_degree(gaps[0].label) and not is_degree(gaps[1].label)
+    assert [a.skills for a in credential_candidates(gaps)] == [["pmp"]]

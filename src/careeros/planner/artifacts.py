@@ -679,6 +679,16 @@ def mentions_credential(label: str) -> bool:
     return bool(_CREDENTIAL_HEAD.search(head)) or any(_CREDENTIAL_EXAMPLE.search(e) for e in examples)
 
 
+#: a degree a programme grants, named as the label's last word ("Library science degree (MLIS)", "Nursing degree
+#: (BSN/ADN)"; not "Degree audit and transfer credit")
+_DEGREE_HEAD = re.compile(r"\bdegree(?:\s*\([^()]*\))?\s*$", re.I)
+
+
+def is_degree(label: str) -> bool:
+    """Whether a gap label names a degree: earned through an accredited programme, with no exam to prepare for."""
+    return bool(_DEGREE_HEAD.search(split_examples(label)[0]))
+
+
 def is_credential(label: str) -> bool:
     """Whether a gap label names a credential: a licence, certification or exam a body grants.
 
@@ -687,7 +697,7 @@ def is_credential(label: str) -> bool:
     "IT asset management (software license management)" do not.
     """
     head, examples = split_examples(label)
-    if _CREDENTIAL_HEAD.search(head):
+    if _CREDENTIAL_HEAD.search(head) or is_degree(label):
         return True
     # ... or by its first example, the credential the practice is known by ("Forklift operation (forklift
     # certification, ...)"); one credential-like word further down names a document or a step of the work: "Loan
@@ -758,8 +768,8 @@ def credential_candidates(gaps: Sequence[Gap], goal: str = "") -> list[Artifact]
     out: list[Artifact] = []
     for g in gaps:
         focus = named.get(g.skill_id)
-        if focus is None and not is_credential(g.label):
-            continue
+        if (focus is None and not is_credential(g.label)) or is_degree(g.label):
+            continue  # a degree's route is mapped by its learn item: there is no exam to prepare for
         what = f"the {focus} exam" if focus and not is_credential(g.label) else g.label
         names = [n.lower() for n in credential_names(g.label)]
         out.append(Artifact(
