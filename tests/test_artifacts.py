@@ -537,3 +537,15 @@ def test_a_degree_gets_its_route_mapped_and_no_exam_preparation() -> None:
             _missing_gap("pmp", "Project management certification (PMP)")]
     assert is_degree(gaps[0].label) and not is_degree(gaps[1].label)
     assert [a.skills for a in credential_candidates(gaps)] == [["pmp"]]
+
+
+def test_a_cnc_programmer_programs_a_real_part_not_an_inspection_report() -> None:
+    """A setup machinist becoming a CNC programmer got two "Inspection report" products (a QC inspector's): a
+    programmer's evidence is one real part taken from CAM to verified, proven-out G-code."""
+    gaps = [_missing_gap("cam", "CAM toolpath programming (Mastercam, Fusion 360 CAM)"),
+            _missing_gap("ver", "CNC program verification and simulation (Vericut)"),
+            _missing_gap("post", "CNC post processors (post editing)")]
+    got = _bound("51-9162.00", gaps, ["Observe machines on trial runs or conduct computer simulations to ensure that "
+                                      "programs and machinery will function properly"], "CNC Programmer")
+    assert {"cam", "ver", "post"} <= got["production/cnc-program"]
+    assert "production/inspection-report" not in got
