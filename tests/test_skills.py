@@ -265,5 +265,7 @@ def test_a_bare_acronym_under_a_credentials_heading_names_the_credential() -> No
     assert item("## Certifications\n- ARRT (R)\n- BLS\n", "BLS")
     assert item("**Licenses**\n- RN (Ohio)\n- BLS (AHA)\n", "BLS")
     assert item("Certifications: NRP, BLS\n", "NRP")
+    assert item("## Licences and Certifications\n- BLS and ACLS, American Heart Association\n", "BLS")
     assert not item("## Experience\n- BLS\n", "BLS")
+    assert not item("## Certifications\n- BLS and first aid instructor\n", "BLS")
     assert not item("## Certifications\n- Renewed BLS yearly\n", "BLS")

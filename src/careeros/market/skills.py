@@ -92,7 +92,9 @@ def _list_item(text: str, start: int, end: int, after: re.Pattern[str] = _ITEM_A
 #: a heading (markdown, bold, or a short line ending in a colon) or an inline label that opens a list of credentials
 _CREDENTIAL_HEADING = re.compile(r"^\s*(?:#+\s*|\*\*)?[^\n]{0,40}?\b(?:certifications?|certificates?|licen[cs]es?|"
                                  r"licensure|credentials?)\b[^\n]{0,30}$", re.IGNORECASE)
-_CREDENTIAL_ITEM_AFTER = re.compile(r"^\s*(?:\([^()\n]{0,40}\))?\s*(?:[,;|\u2022\u00b7]|\.?\s*$)")
+#: ... and another credential's acronym joined to it ("BLS and ACLS, American Heart Association")
+_CREDENTIAL_ITEM_AFTER = re.compile(r"^\s*(?:(?:and|&|/)\s*[A-Z][A-Z0-9+-]{1,9}\s*)?(?:\([^()\n]{0,40}\))?\s*"
+                                    r"(?:[,;|\u2022\u00b7]|\.?\s*$)")
 _HEADING_LINE = re.compile(r"^\s*(?:#+\s+\S|\*\*[^*\n]{1,60}\*\*\s*$|[A-Z][^\n]{0,40}:\s*$)")
 
 
