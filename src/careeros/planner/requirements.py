@@ -889,29 +889,20 @@ def _apply_priorities(reqs: list[Requirement], pri: RolePriority, specialty: boo
                              "priorities)")
 
 
-#: a requirement only the person's later wordings of a role ask for counts this much of its weight: the first title
-#: typed is the role they want ("Customer Success Manager"), the others widen it ("Implementation Specialist"), and
-#: at equal weights the main title's renewals and health scores come before the other's SSO setup
-OTHER_WORDING_FACTOR = 0.9
-
-
 def merge_profiles(first: RequirementProfile, *others: RequirementProfile) -> RequirementProfile:
     """One occupation's profiles under several of the person's wordings, as one profile.
 
     "BI Developer" and "Power BI Developer" are one occupation, but the second names Power BI: what any wording
-    asks for counts. A requirement in several keeps its heaviest version (a later wording's weight times
-    OTHER_WORDING_FACTOR); it is core when it is core in any.
+    asks for counts. A requirement in several keeps its heaviest version; it is core when it is core in any.
     """
     best: dict[str, Requirement] = {}
     core: set[str] = set()
     # what one wording rules out ("Adjunct Math Instructor": no research grants) is read from that wording, however
     # another ("Mathematics Faculty") weighs it: the narrower wording says what the person wants
     off = {sid for prof in (first, *others) for sid in prof.ruled_out}
-    for n, prof in enumerate((first, *others)):
+    for prof in (first, *others):
         narrow = set(prof.ruled_out)
         for q in prof.requirements:
-            if n:
-                q = q.model_copy(update={"weight": round(q.weight * OTHER_WORDING_FACTOR, 4)})
             ruled = q.key in off or q.skill_id in off
             if ruled and not (q.key in narrow or q.skill_id in narrow):
                 continue  # the ruling wording's version stands
