@@ -373,6 +373,8 @@ def test_a_specialty_title_offers_its_own_work_products() -> None:
     # purchasing managers and school district administrators have families of their own, not the programme plan
     assert family_for("11-3061.00", fams).id == "procurement" and family_for("13-1023.00", fams).id == "procurement"
     assert family_for("11-9032.00", fams).id == "school-leadership" and family_for("11-9111.00", fams).id != "school-leadership"
+    gaps.append(Gap(skill_id="s3", label="Pre-incident planning (NFPA 1620)", kind="concept", required=0.5,
+                    weight=1.0, market_value=0.5, evidenced=0.0, size=0.3, status="missing", reason="t"))
     fire = products("33-2011.00", "Firefighter", ["Inspect buildings for fire hazards", "Prepare written reports"])
     assert "protective-service/pre-incident-plan" in fire and not any(p.startswith("default/") for p in fire)
 
@@ -549,3 +551,38 @@ def test_a_cnc_programmer_programs_a_real_part_not_an_inspection_report() -> Non
                                       "programs and machinery will function properly"], "CNC Programmer")
     assert {"cam", "ver", "post"} <= got["production/cnc-program"]
     assert "production/inspection-report" not in got
+
+
+def test_a_java_developer_service_binds_java_first_and_a_product_with_no_named_gap_is_not_offered() -> None:
+    """A COBOL programmer becoming a Java developer got a "Small web service" bound to containers, REST design and
+    cloud (its "service" and "software" topics read their examples) and no Java; the tool a title is named for comes
+    first. A demand-generation manager got a press release bound to people management: a product none of whose named
+    skills is a gap is not offered."""
+    from careeros.planner.artifacts import title_subject
+
+    gaps = [_missing_gap("java", "Java"), _missing_gap("ctr", "Containers (Docker, Kubernetes, software containers)"),
+            _missing_gap("api", "API design (RESTful services, REST APIs)"),
+            _missing_gap("jpa", "Java persistence (JPA/Hibernate)")]
+    got = _bound("15-1252.00", gaps, ["Develop and direct software system testing and validation procedures"],
+                 "Java Developer")
+    assert "java" in got["software/service"]
+    assert title_subject("Clinical Informatics Specialist", gaps) is None
+    pm = [_missing_gap("ppl", "People management (staff supervision, team leadership)")]
+    assert "communications/press-kit" not in _bound("11-2021.00", pm, ["Develop media relations and press releases"],
+                                                    "Demand Generation Manager")
+
+
+def test_an_enablement_manager_builds_a_training_program_and_a_research_administrator_a_proposal_package() -> None:
+    """A SaaS account executive becoming a sales enablement manager got a payroll audit and an employee-relations
+    file ("coaching" and "audit" read loosely); a department coordinator becoming a pre-award research administrator
+    got no work product at all."""
+    train = [_missing_gap("ld", "Learning evaluation (Kirkpatrick model, training evaluation)"),
+             _missing_gap("ramp", "Sales onboarding and ramp programs (sales bootcamps)"),
+             _missing_gap("rp", "Sales role-play and call coaching (sales role-plays)")]
+    got = _bound("11-3131.00", train, ["Develop and organize training manuals, multimedia visual aids, and other "
+                                       "educational materials"], "Sales Enablement Manager")
+    assert {"ld", "ramp", "rp"} <= got["hr/training-program"]
+    assert not {"hr/payroll-audit", "hr/er-case", "hr/hiring-kit"} & set(got)
+    pre = [_missing_gap("pa", "Pre-award proposal administration (budget justifications, Grants.gov submission)"),
+           _missing_gap("cs", "Cost sharing and matching funds (mandatory cost share)")]
+    assert {"pa", "cs"} <= _bound("13-1199.00", pre, [], "Pre-Award Research Administrator")["management/proposal-package"]

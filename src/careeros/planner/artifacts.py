@@ -567,6 +567,25 @@ def _topic_rx(topics: Sequence[str]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![a-z0-9])(?:{'|'.join(stems)})", re.I) if stems else None
 
 
+#: words of a role title that say its level, not its subject ("Senior", "II"); its kind ("Developer") are role heads
+_TITLE_PLAIN = frozenset({"senior", "junior", "lead", "principal", "staff", "associate", "chief", "head", "entry",
+                          "level", "and", "the", "for", "with", "iii"})
+
+
+def title_subject(own_title: str | None, gaps: Sequence[Gap] = ()) -> re.Pattern[str] | None:
+    """A pattern for the tool the person's own title for a role is named for ("Java" of "Java Developer", "Tableau"
+    of "Tableau Developer"): a title word that is itself one of the role's gaps. None for a title that names only a
+    kind of role or a field ("Software Engineer", "Clinical Informatics Specialist")."""
+    from careeros.market.titles import role_heads
+
+    heads = role_heads()
+    named = {split_examples(g.label)[0].strip().lower() for g in gaps}
+    words = [w for w in re.findall(r"[a-z0-9+#]+", (own_title or "").lower())
+             if len(w) >= 3 and w not in _TITLE_PLAIN and w not in heads and w in named]
+    return (re.compile(rf"(?<![a-z0-9])(?:{'|'.join(map(re.escape, words))})(?![a-z0-9])", re.I)
+            if words else None)
+
+
 def field_candidates(ctx: RoleContext, gaps: Sequence[Gap], instances: int = 2) -> list[Artifact]:
     """Candidate artifacts for one role: its family's work products bound to the gap skills they evidence.
 
@@ -580,6 +599,7 @@ def field_candidates(ctx: RoleContext, gaps: Sequence[Gap], instances: int = 2) 
     statements = [*ctx.tasks, *ctx.dwas, *ctx.esco]
     ranked = sorted(gaps, key=lambda g: -g.size)
     lead = {g.skill_id: _leading(g.label) for g in ranked}  # read once, matched against every product's patterns
+    subject_rx = title_subject(ctx.own_title, gaps)
     out: list[Artifact] = []
     for p in fam.products:
         if ctx.own_title and any(re.search(w, ctx.own_title, re.I) for w in p.unless_title_words):
@@ -603,15 +623,21 @@ def field_candidates(ctx: RoleContext, gaps: Sequence[Gap], instances: int = 2) 
         # ... by the requirement's name and its first examples, not one far down its list ("Instructional coaching
         # models (Impact Cycle, ..., modeling lessons)" is not what a lesson module is about)
         about = {g.skill_id for g in strong if topic is not None and topic.search(lead[g.skill_id])}
+        # ... and before it, the tool the person's own title for the role is named for: a "Java Developer"'s service
+        # binds Java, Java builds and JPA before the containers and REST design its "service" topic also reads
+        subject = {g.skill_id for g in strong if subject_rx is not None and subject_rx.search(lead[g.skill_id])}
+        about |= subject
         # a product about what the person's own title for the role names ("Real Estate Paralegal": a closing file)
         # is what a hiring manager asks to see first
         gain = TITLE_TOPIC_GAIN if topic is not None and ctx.own_title and topic.search(ctx.own_title) else 1.0
         n_topic = len(about)
-        strong.sort(key=lambda g: g.skill_id not in about)  # stable: largest first within each part
+        strong.sort(key=lambda g: (g.skill_id not in subject, g.skill_id not in about))  # stable: largest first
         bound = {g.skill_id for g in strong}
         weak = [g for g in ranked if g.kind in p.skill_kinds and g.skill_id not in bound
                 and not is_credential(g.label)]
         fit = strong + weak  # named skills first; later instances may fall back to skills of the product's kinds
+        if not strong and not any(wild for wild, _ in regs):
+            continue  # a product none of whose named skills is a gap evidences nothing ("People management" in a press kit)
         if not fit:
             continue
         n_strong, lo = len(strong), 0
