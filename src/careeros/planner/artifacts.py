@@ -573,9 +573,11 @@ _TITLE_PLAIN = frozenset({"senior", "junior", "lead", "principal", "staff", "ass
 
 
 def title_subject(own_title: str | None, gaps: Sequence[Gap] = ()) -> re.Pattern[str] | None:
-    """A pattern for the tool the person's own title for a role is named for ("Java" of "Java Developer", "Tableau"
-    of "Tableau Developer"): a title word that is itself one of the role's gaps. None for a title that names only a
-    kind of role or a field ("Software Engineer", "Clinical Informatics Specialist")."""
+    """A pattern for the tool the person's own title for a role is named for.
+
+    "Java" of "Java Developer", "Tableau" of "Tableau Developer": a title word that is itself one of the role's gaps.
+    None for a title that names only a kind of role or a field ("Software Engineer", "Clinical Informatics Specialist").
+    """
     from careeros.market.titles import role_heads
 
     heads = role_heads()
