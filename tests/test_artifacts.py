@@ -586,3 +586,13 @@ def test_an_enablement_manager_builds_a_training_program_and_a_research_administ
     pre = [_missing_gap("pa", "Pre-award proposal administration (budget justifications, Grants.gov submission)"),
            _missing_gap("cs", "Cost sharing and matching funds (mandatory cost share)")]
     assert {"pa", "cs"} <= _bound("13-1199.00", pre, [], "Pre-Award Research Administrator")["management/proposal-package"]
+
+
+def test_a_medical_slp_logs_supervised_swallow_cases() -> None:
+    """A school SLP becoming a medical SLP got two care protocols for dysphagia, speaking valves and VitalStim: hands-on
+    swallow work is shown by a supervised competency log, as a nurse's or a technologist's is."""
+    gaps = [_missing_gap("dys", "Dysphagia management (swallow evaluation, clinical swallow evaluation)"),
+            _missing_gap("pmv", "Tracheostomy speaking valves (Passy-Muir) (cuff deflation trials)")]
+    got = _bound("29-1127.00", gaps, ["Administer hearing or speech and language evaluations, tests, or examinations "
+                                      "to patients"], "Medical Speech-Language Pathologist")
+    assert {"dys", "pmv"} <= got["healthcare/competency-log"]
