@@ -46,7 +46,9 @@ CONCEPT_PARTS = (DEFAULT_CONCEPTS_PATH, data_path("skill_concepts_2.yaml"), data
                  data_path("skill_concepts_30.yaml"), data_path("skill_concepts_31.yaml"),
                  data_path("skill_concepts_32.yaml"), data_path("skill_concepts_33.yaml"),
                  data_path("skill_concepts_34.yaml"), data_path("skill_concepts_35.yaml"),
-                 data_path("skill_concepts_36.yaml"))
+                 data_path("skill_concepts_36.yaml"),
+                 data_path("skill_concepts_37.yaml"), data_path("skill_concepts_38.yaml"),
+                 data_path("skill_concepts_39.yaml"), data_path("skill_concepts_40.yaml"))
 
 VENDORS = (
     # a longer vendor name before its own prefix ("Cisco Systems" before "Cisco")
