@@ -1723,13 +1723,16 @@ def test_a_job_only_a_licence_holder_may_do_shows_the_licence() -> None:
     ("Eager to grow into lifecycle marketing.", True),
     ("Resolved 40 tax resolution cases a year.", False),
     ("Seeking subrogation recovery from carriers.", False),
+    ("Looking to move my routing and security background into cloud networking.", True),
+    ("Moved 40 branch routers into cloud networking in 2023.", False),
 ])
 def test_a_skill_the_summary_only_aims_at_is_not_shown(text: str, aimed: bool) -> None:
     """A summary's "Looking to work year-round in tax resolution" is where the person wants to go, not what they did:
     read as aimed at (learning strength), like "moving into machine learning"."""
     from careeros.evidence.linking import learning_context
 
-    skill = next(s for s in ("tax resolution", "revenue cycle management", "lifecycle marketing", "subrogation")
+    skill = next(s for s in ("tax resolution", "revenue cycle management", "lifecycle marketing", "subrogation",
+                             "cloud networking")
                  if s in text)
     at = text.index(skill)
     assert learning_context(text, at, at + len(skill)) is aimed

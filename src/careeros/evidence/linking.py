@@ -41,6 +41,12 @@ ASPIRING_BEFORE = re.compile(r"(?:moving into|move into|moving towards?|move tow
                        r"hope to|plan to|goal is to|interested in|curious about|deepening|currently learning|learning|"
                        r"studying|beginner in|new to|getting into|exploring|looking to|hoping to|eager to|keen to|"
                        r"would like to|seeking (?:a|an|to|the|my))\s+(?:[\w/+#.-]+\s+){0,3}$", re.IGNORECASE)
+#: ... or an aim that carries what the person has somewhere new: "Looking to move my routing and security background
+#: into cloud networking" (an aim, then up to six words, then "into"; "moved 40 servers into AWS" is work done)
+ASPIRING_CARRY_BEFORE = re.compile(
+    r"\b(?:looking|hoping|want(?:ing)?|aim(?:ing)?|eager|keen|plan(?:ning)?|ready|excited|seeking) to "
+    r"(?:move|bring|take|carry|shift|pivot|transition|grow|extend|apply)\s+(?:[\w/+#.,'-]+\s+){0,6}"
+    r"(?:in)?to\s+(?:[\w/+#.-]+\s+){0,2}$", re.IGNORECASE)
 #: a credential (license, certification) named in a resume is the person's own unless the text names someone else who
 #: holds it: "hand the trial balance to the outside CPA", "reviewed by our CPA"
 CREDENTIAL_LABEL = re.compile(r"\b(?:licen[cs]e|licensing|licensure|certification|certified|credential)\b", re.I)
@@ -54,7 +60,8 @@ def learning_context(text: str, start: int, end: int) -> bool:
 
     "PyTorch (learning)", "basic SQL", "moving into machine learning", "I am deepening PyTorch and MLOps".
     """
-    return bool(LEARNING_AFTER.match(text[end:end + 40]) or ASPIRING_BEFORE.search(text[max(0, start - 60):start]))
+    return bool(LEARNING_AFTER.match(text[end:end + 40]) or ASPIRING_BEFORE.search(text[max(0, start - 60):start])
+                or ASPIRING_CARRY_BEFORE.search(text[max(0, start - 120):start]))
 
 
 #: a credential mention that names the exam, its parts or the coursework towards it, not the credential held: "CPA
