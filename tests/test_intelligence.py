@@ -972,6 +972,37 @@ def test_gaps_outside_the_core_rank_after_core_gaps_of_the_same_weight() -> None
     assert rep.gaps[1].size == pytest.approx(0.3 * NON_CORE_FACTOR)
 
 
+def test_a_tool_only_onets_example_list_names_is_no_gap_outside_the_core() -> None:
+    """Epic Systems is a Hot Technology (economy-wide) and among O*NET's examples for accountants, because hospital
+    accountants use it: not In Demand for the occupation, no posting, no ESCO skill. Outside the core it is not listed
+    as a revenue accountant's gap; a tool the occupation's postings name still is."""
+    from careeros.planner.requirements import Requirement, RequirementProfile
+
+    reqs = [Requirement(key="epic", skill_id="epic", label="Epic Systems", kind="technology", members={"epic": 1.0},
+                        weight=0.3, onet=0.3, hot=True, onet_only=True, reasons=["test"]),
+            Requirement(key="alteryx", skill_id="alteryx", label="Alteryx", kind="technology",
+                        members={"alteryx": 1.0}, weight=0.3, onet=0.3, postings=4, reasons=["test"])]
+    person = person_skills(pl.DataFrame(schema={"skill_id": pl.String, "confidence": pl.Float64,
+                                                "status": pl.String, "last_seen": pl.Date,
+                                                "source_type": pl.String}), SkillHierarchy())
+    rep = requirement_gaps(RequirementProfile(soc_code="13-2011.00", requirements=reqs), person, "Revenue Accountant")
+    assert [g.label for g in rep.gaps] == ["Alteryx"]
+
+
+def test_in_demand_is_read_from_the_occupations_own_tool_weight() -> None:
+    """The skill node's In Demand flag says some occupation's postings ask for the tool; the occupation's own edge
+    weight says whether its postings do (Yardi is In Demand for property managers, not for accountants)."""
+    from careeros.graph.build import TECH_BASE, TECH_HOT, TECH_IN_DEMAND
+
+    def read(edge_weight: float) -> tuple[bool, bool]:
+        q = score_requirements(_inputs(0, 0.0, onet_weight=edge_weight), _no_extract).requirements[0]
+        return q.in_demand, q.onet_only
+
+    assert read(TECH_BASE + TECH_HOT) == (False, True)  # Hot only: the node's In Demand is another occupation's
+    assert read(TECH_BASE + TECH_IN_DEMAND) == (True, False)
+    assert read(TECH_BASE + TECH_IN_DEMAND + TECH_HOT) == (True, False)
+
+
 def test_the_current_occupations_concepts_are_partly_shown_its_tools_shown() -> None:
     from careeros.planner.gaps import COVERED_AT
     from careeros.planner.requirements import Requirement, RequirementProfile

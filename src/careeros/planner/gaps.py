@@ -598,7 +598,7 @@ def requirement_gaps(profile: Any, person: Any, role_title: str | None = None,
     covered_assumed: list[str] = []
     total = got = 0.0
     for req in profile.requirements:
-        if not req.core and req.weight < MIN_LISTED_WEIGHT:
+        if not req.core and (req.weight < MIN_LISTED_WEIGHT or req.onet_only):
             continue
         best, best_sid = 0.0, None
         for sid, f in req.members.items():

@@ -83,6 +83,7 @@ import polars as pl
 from pydantic import BaseModel, Field
 
 from careeros.evidence.resume_facts import ROLE_NOUNS, is_role_title
+from careeros.graph.build import TECH_BASE, TECH_IN_DEMAND
 from careeros.market.title_aliases import SENIORITY, SENIORITY_KEEP
 from careeros.planner.gaps import MINOR_WORDS, plain_words
 
@@ -160,8 +161,11 @@ FULL_LIFT, MIN_LIFT_FACTOR = 2.0, 0.3
 MIN_MARKET_CONCEPT_POSTINGS = 5
 N_OCCUPATIONS = 1016
 CORE_MIN, CORE_MAX, CORE_WEIGHT = 12, 40, 0.25
-#: technology families only O*NET lists (no posting names them) that may enter the core (Hot/In Demand only)
+#: technology families only O*NET lists (no posting names them) that may enter the core (In Demand for the occupation)
 MAX_ONET_ONLY_TECH_IN_CORE = 6
+#: an O*NET technology edge this heavy is flagged In Demand for that occupation (the graph's tech weight; the skill
+#: node's own flag says only that some occupation's postings ask for it, and Hot Technology is economy-wide)
+OCCUPATION_IN_DEMAND_WEIGHT = TECH_BASE + TECH_IN_DEMAND
 #: a family member whose own posting share is at least this share of the leader's counts as the leader
 CO_LEADER_SHARE = 0.5
 #: other members of a family substitute in part
@@ -262,6 +266,9 @@ class Requirement(BaseModel):
     importance: float | None = Field(default=None, description="O*NET importance (1-5) for element requirements")
     core: bool = False
     reasons: list[str] = Field(default_factory=list)
+    #: a tool family only O*NET's example list names for the occupation: no posting, no ESCO skill, not In Demand for
+    #: it (outside the core it is not listed as a gap: "Epic Systems" for a revenue accountant)
+    onet_only: bool = False
 
 
 class RequirementProfile(BaseModel):
@@ -705,7 +712,8 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
         idf = max(0.0, min(1.0, math.log(N_OCCUPATIONS / n_occ) / math.log(N_OCCUPATIONS / 5)))
         members[r["skill_id"]] = {"label": r["label"], "onet": float(r["weight"] or 0.0) * (0.3 + 0.7 * idf),
                                   "commodity": r["commodity_title"], "hot": bool(r["hot"]),
-                                  "in_demand": bool(r["in_demand"])}
+                                  "in_demand": bool(r["in_demand"])
+                                  and float(r["weight"] or 0.0) >= OCCUPATION_IN_DEMAND_WEIGHT - 1e-9}
     if ps.height and n > 0:
         techs = ps.filter(pl.col("kind") == "technology").group_by("skill_id").agg(
             pl.col("posting_id").n_unique().alias("c"), pl.col("label").first(), pl.col("commodity_title").first())
@@ -788,7 +796,8 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
             key=key, skill_id=lead, label=label, kind="technology", members=factors,
             member_labels=[members[s]["label"] for s in ids], member_cap=LOOSE_MEMBER_CAP if loose else None, weight=round(w, 4), onet=round(onet, 4),
             posting_share=share, postings=fam_postings.get(key, 0), soc_postings=n, hot=hot, in_demand=dem,
-            trend=inp.trends.get(lead), reasons=why))
+            trend=inp.trends.get(lead), reasons=why,
+            onet_only=onet > 0 and not fam_postings.get(key, 0) and not dem and not esco_w))
     for sid, label in sorted(own_tools.items()):
         reqs.append(Requirement(
             key=f"own:{sid}", skill_id=sid, label=label, kind="technology", members={sid: 1.0}, member_labels=[label],
@@ -820,9 +829,10 @@ def score_requirements(inp: RoleInputs, extract: Callable[[list[str]], list[list
         if filling and len(core) >= CORE_MIN:
             break
         if q.kind == "technology" and not q.postings and not q.key.startswith("own:"):
-            # a tool only O*NET lists joins the core when O*NET flags it Hot or In Demand, a few at most, and
-            # never just to fill the core up
-            if filling or not (q.hot or q.in_demand) or onet_only >= MAX_ONET_ONLY_TECH_IN_CORE:
+            # a tool only O*NET lists joins the core when O*NET flags it In Demand for this occupation, a few at
+            # most, and never just to fill the core up (Hot Technology is economy-wide: Epic is hot, and listed for
+            # accountants, because hospital accountants use it)
+            if filling or not q.in_demand or onet_only >= MAX_ONET_ONLY_TECH_IN_CORE:
                 continue
             onet_only += 1
         core.append(q)
