@@ -596,3 +596,61 @@ def test_a_medical_slp_logs_supervised_swallow_cases() -> None:
     got = _bound("29-1127.00", gaps, ["Administer hearing or speech and language evaluations, tests, or examinations "
                                       "to patients"], "Medical Speech-Language Pathologist")
     assert {"dys", "pmv"} <= got["healthcare/competency-log"]
+
+
+@pytest.mark.parametrize(("soc", "own", "task", "gap", "made", "not_made"), [
+    # a product manager (filed under marketing managers) writes a spec and a roadmap, not a press kit
+    ("11-2021.00", "Technical Product Manager", "Develop pricing strategies for products or services",
+     "Product roadmap (roadmap planning)", "communications/product-spec", "communications/campaign-plan"),
+    # an HRIS analyst configures the HR system; a recruiter's interview kit is another job
+    ("13-1071.00", "HRIS Analyst", "Maintain and update human resources documents, such as organizational charts",
+     "HRIS configuration (Workday, HR system implementation)", "hr/hris-config", "hr/hiring-kit"),
+    # a leave specialist's file is a leave case, not an employee-relations investigation
+    ("13-1141.00", "Leave of Absence Specialist", "Advise staff on leave of absence policies",
+     "FMLA administration (FMLA eligibility, designation notices)", "hr/leave-case-file", "hr/er-case"),
+    # an admissions director plans recruitment and yield, not a K-12 board presentation
+    ("11-9033.00", "Associate Director of Admissions", "Recruit, hire, train, and terminate departmental personnel",
+     "Strategic enrollment planning (enrollment funnel, yield)", "school-leadership/enrollment-plan",
+     "school-leadership/board-presentation"),
+    # a transportation planner studies a corridor, not a generic policy brief
+    ("19-3099.01", "Transportation Planner", "Analyze information related to transportation, such as land use policies",
+     "Active transportation and complete streets planning (vision zero)", "management/corridor-study",
+     "management/policy-brief"),
+    # a pharmacist works dosing consults; a nurse's care protocol is not offered
+    ("29-1051.00", "Clinical Pharmacist", "Assess patient drug therapy and dosing",
+     "Clinical pharmacokinetics and dosing (vancomycin AUC dosing)", "healthcare/pk-dosing-consults",
+     "healthcare/care-protocol"),
+    # a cloud network engineer builds a network from code, not a served ML model
+    ("15-1241.00", "Cloud Network Engineer", "Design and implement network infrastructure in the cloud",
+     "Cloud networking (AWS VPC, Azure VNet, transit gateway)", "software/cloud-network-lab", "software/ml-deploy"),
+    # a packaging designer's dieline and mock-up, not a usability report
+    ("27-1024.00", "Packaging Designer", "Design packaging and labels for products",
+     "Dielines and die-cut artwork setup", "design/packaging-redesign", "design/usability-report"),
+    # an associate attorney's writing sample is a motion; a paralegal's litigation file is not offered
+    ("23-1011.00", "Insurance Defense Associate", "Present evidence to defend clients in civil litigation",
+     "Summary judgment practice (Rule 56)", "law-compliance/litigation-motion", "law-compliance/litigation-file"),
+])
+def test_a_roles_own_work_product_comes_before_a_neighbouring_jobs(soc: str, own: str, task: str, gap: str,
+                                                                     made: str, not_made: str) -> None:
+    """Found by rendering the plans of session 46's blind split: each of these titles was given another job's work
+    (a marketing campaign for a product manager, a recruiter's kit for an HRIS analyst, a served ML model for a
+    network engineer ...). The role's own product binds the gap; the neighbouring job's is not offered."""
+    got = _bound(soc, [_missing_gap("g", gap)], [task], own)
+    assert "g" in got.get(made, set()), sorted(got)
+    assert not_made not in got
+
+
+def test_a_memo_on_one_contract_is_planned_once() -> None:
+    """An ASC 606 memo names its one subject: a second memo "on" the next skills would be the same memo told twice
+    (a revenue accountant's plan had two). Products whose done criterion does not (two ML projects) keep two."""
+    gaps = [_missing_gap(k, lab) for k, lab in [("rr", "Revenue recognition (ASC 606)"),
+                                                 ("q2c", "Quote-to-cash process (CPQ, order forms)"),
+                                                 ("ras", "Revenue automation software (Zuora Revenue)"),
+                                                 ("ic", "Internal controls (COSO)"), ("fr", "Financial reporting"),
+                                                 ("jes", "Journal entries (accruals, adjusting entries)")]]
+    from careeros.planner.artifacts import RoleContext, family_for, field_candidates, load_families
+
+    ctx = RoleContext(soc_code="13-2011.00", family=family_for("13-2011.00", load_families()), own_title="Revenue Accountant",
+                      tasks=["Prepare, examine, or analyze accounting records, financial statements, or other financial reports"])
+    memos = {a.id.rsplit(":", 1)[0] for a in field_candidates(ctx, gaps) if a.template_id == "finance/revenue-recognition-memo"}
+    assert memos == {"13-2011.00:revenue-recognition-memo"}

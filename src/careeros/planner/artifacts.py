@@ -367,6 +367,9 @@ class Product(BaseModel):
     #: patterns on the person's own title for the role that withhold the product: a "Staff Accountant" (Accountants and
     #: Auditors, whose tasks say "analyze financial information") closes books, it does not value listed companies
     unless_title_words: list[str] = Field(default_factory=list)
+    #: how many instances a plan may hold: 1 for a piece of work whose definition of done names its one subject (an
+    #: ASC 606 memo on one contract: a second memo "on" other skills would be the same memo told twice)
+    instances: int = Field(default=2, ge=1, le=3)
 
 
 class Family(BaseModel):
@@ -644,7 +647,7 @@ def field_candidates(ctx: RoleContext, gaps: Sequence[Gap], instances: int = 2) 
             continue
         n_strong, lo = len(strong), 0
         pools: list[tuple[int, str, list[Gap], float]] = []
-        for inst in range(instances):
+        for inst in range(min(instances, p.instances)):
             pool = fit[lo:lo + p.bundle]
             if not pool:
                 break
