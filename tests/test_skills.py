@@ -104,6 +104,9 @@ def test_aliases(ext: SkillExtractor, text: str, label: str) -> None:
         ("Built a weekend flex pool that cut overtime 22%.", "Apache Flex", False),
         ("Project Coordinator, Golden Gate Managed IT, Sacramento", "Oracle GoldenGate", False),
         ("Replication with Oracle GoldenGate and Data Guard.", "Oracle GoldenGate", True),
+        # RDMS on a resume is a sonographer's credential; database people write RDBMS
+        ("Diagnostic Medical Sonographer (RDMS), RVT", "Relational database management system", False),
+        ("Schema design on an RDBMS (PostgreSQL).", "Relational database management system", True),
     ],
 )
 def test_ambiguous_words(ext: SkillExtractor, text: str, label: str, present: bool) -> None:
