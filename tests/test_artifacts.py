@@ -654,3 +654,15 @@ def test_a_memo_on_one_contract_is_planned_once() -> None:
                       tasks=["Prepare, examine, or analyze accounting records, financial statements, or other financial reports"])
     memos = {a.id.rsplit(":", 1)[0] for a in field_candidates(ctx, gaps) if a.template_id == "finance/revenue-recognition-memo"}
     assert memos == {"13-2011.00:revenue-recognition-memo"}
+
+
+def test_a_catch_all_write_up_does_not_stand_for_what_a_project_of_the_field_shows() -> None:
+    """A data scientist's plan had two "Technical write-up of a design decision" and no model: the write-up's
+    catch-all bound machine learning, which a write-up argues but a machine-learning project shows. What a project of
+    the family names is left to the project; the write-up keeps what no project names (experiment design)."""
+    gaps = [_missing_gap("ml", "Machine learning (scikit-learn, XGBoost)"),
+            _missing_gap("ab", "Experimentation and A/B testing (experiment design)")]
+    got = _bound("15-2051.00", gaps, ["Apply feature selection algorithms to models predicting outcomes of interest",
+                                      "Recommend data-driven solutions to key stakeholders"], "Data Scientist")
+    assert "ml" in got["software/ml-project"]
+    assert got["software/tech-write-up"] == {"ab"}

@@ -605,9 +605,15 @@ def field_candidates(ctx: RoleContext, gaps: Sequence[Gap], instances: int = 2) 
     ranked = sorted(gaps, key=lambda g: -g.size)
     lead = {g.skill_id: _leading(g.label) for g in ranked}  # read once, matched against every product's patterns
     subject_rx = title_subject(ctx.own_title, gaps)
+    # in software, what a project of the field names is shown by doing it: a catch-all write-up ("Technical write-up
+    # of a design decision") argues a choice, it does not evidence machine learning to a data science team as a model
+    # does (other fields' catch-all write-ups, a quality-improvement case study, are work of their own)
+    done_in_projects = {g.skill_id for p in fam.products if p.kind == "project" and not _withheld(p, ctx.own_title)
+                        for g in ranked if any(r != ".*" and re.search(rf"(?<![a-z0-9])(?:{r})", lead[g.skill_id], re.I)
+                                               for r in p.skills)}
     out: list[Artifact] = []
     for p in fam.products:
-        if ctx.own_title and any(re.search(w, ctx.own_title, re.I) for w in p.unless_title_words):
+        if _withheld(p, ctx.own_title):
             continue
         matched = _match_statements(p.tasks, statements) if p.tasks else list(ctx.tasks[:instances])
         if p.tasks and not matched and not (ctx.own_title and any(
@@ -637,9 +643,12 @@ def field_candidates(ctx: RoleContext, gaps: Sequence[Gap], instances: int = 2) 
         gain = TITLE_TOPIC_GAIN if topic is not None and ctx.own_title and topic.search(ctx.own_title) else 1.0
         n_topic = len(about)
         strong.sort(key=lambda g: (g.skill_id not in subject, g.skill_id not in about))  # stable: largest first
+        catch_all_only = fam.software and all(r == ".*" for r in p.skills) and p.kind != "project"
+        if catch_all_only:
+            strong = [g for g in strong if g.skill_id not in done_in_projects]
         bound = {g.skill_id for g in strong}
         weak = [g for g in ranked if g.kind in p.skill_kinds and g.skill_id not in bound
-                and not is_credential(g.label)]
+                and not is_credential(g.label) and not (catch_all_only and g.skill_id in done_in_projects)]
         fit = strong + weak  # named skills first; later instances may fall back to skills of the product's kinds
         if not strong and not any(wild for wild, _ in regs):
             continue  # a product none of whose named skills is a gap evidences nothing ("People management" in a press kit)
@@ -682,6 +691,11 @@ def field_candidates(ctx: RoleContext, gaps: Sequence[Gap], instances: int = 2) 
                     task=_short_task(task) if task else None, field=fam.field, software=fam.software,
                     milestones=list(p.milestones), topics=list(p.topics), soc_codes=[ctx.soc_code]))
     return out
+
+
+def _withheld(p: Product, own_title: str | None) -> bool:
+    """Whether the person's own title for the role withholds the product (its ``unless_title_words``)."""
+    return bool(own_title) and any(re.search(w, own_title or "", re.I) for w in p.unless_title_words)
 
 
 #: the words that name a credential ("PMP certification", "NCLEX-PN license", "Life support certifications")
