@@ -48,7 +48,8 @@ CONCEPT_PARTS = (DEFAULT_CONCEPTS_PATH, data_path("skill_concepts_2.yaml"), data
                  data_path("skill_concepts_34.yaml"), data_path("skill_concepts_35.yaml"),
                  data_path("skill_concepts_36.yaml"),
                  data_path("skill_concepts_37.yaml"), data_path("skill_concepts_38.yaml"),
-                 data_path("skill_concepts_39.yaml"), data_path("skill_concepts_40.yaml"))
+                 data_path("skill_concepts_39.yaml"), data_path("skill_concepts_40.yaml"),
+                 data_path("skill_concepts_41.yaml"), data_path("skill_concepts_42.yaml"))
 
 VENDORS = (
     # a longer vendor name before its own prefix ("Cisco Systems" before "Cisco")
