@@ -150,6 +150,7 @@ def _gaps(items: list[tuple[str, float]]) -> list[Gap]:
     ("Regulatory filings and reporting (regulatory correspondence, licensing filings, regulatory submissions)", False),
     ("IT asset management (software license management, SAM)", False),
     ("Child care licensing and quality standards (licensing regulations)", False),
+    ("FMLA notices and medical certification (WH-380, WH-382)", False),
     ("Patient rooming and exam assisting", False),
     ("Forklift operation (forklift certification, reach truck)", True),
     # a degree is earned through a programme, not studied in a session

@@ -711,6 +711,9 @@ _CREDENTIAL_EXAMPLE = re.compile(rf"\b(?:{_CREDENTIAL_WORDS})\s*$", re.I)
 #: "borrowing base certificates", "good standing certificates" (a lower-case word before the plural; "IBD
 #: certificates" are qualifications)
 _DOCUMENT_CERTIFICATES = re.compile(r"\b[a-z][a-z-]*\s+certificates\s*$")
+#: ... and in a label's name: a leave file's "medical certification" is the doctor's form (FMLA WH-380), not a
+#: credential ("FMLA notices and medical certification")
+_DOCUMENT_CERTIFICATION_HEAD = re.compile(r"\bmedical certifications?\b", re.I)
 
 
 def mentions_credential(label: str) -> bool:
@@ -742,7 +745,7 @@ def is_credential(label: str) -> bool:
     "IT asset management (software license management)" do not.
     """
     head, examples = split_examples(label)
-    if _CREDENTIAL_HEAD.search(head) or is_degree(label):
+    if _CREDENTIAL_HEAD.search(_DOCUMENT_CERTIFICATION_HEAD.sub("", head)) or is_degree(label):
         return True
     # ... or by its first example, the credential the practice is known by ("Forklift operation (forklift
     # certification, ...)"); one credential-like word further down names a document or a step of the work: "Loan
