@@ -608,7 +608,8 @@ def field_candidates(ctx: RoleContext, gaps: Sequence[Gap], instances: int = 2) 
     # in software, what a project of the field names is shown by doing it: a catch-all write-up ("Technical write-up
     # of a design decision") argues a choice, it does not evidence machine learning to a data science team as a model
     # does (other fields' catch-all write-ups, a quality-improvement case study, are work of their own)
-    done_in_projects = {g.skill_id for p in fam.products if p.kind == "project" and not _withheld(p, ctx.own_title)
+    done_in_projects = {g.skill_id for p in fam.products if fam.software and p.kind == "project"
+                        and not _withheld(p, ctx.own_title)
                         for g in ranked if any(r != ".*" and re.search(rf"(?<![a-z0-9])(?:{r})", lead[g.skill_id], re.I)
                                                for r in p.skills)}
     out: list[Artifact] = []
