@@ -40,7 +40,7 @@ def make_home(built_home: Path, dst: Path) -> Path:
 def run_crash(home: Path, crash_at: str) -> str:
     """Run the plan driver until it kills itself at ``crash_at``; the output seen."""
     res = subprocess.run(driver("plan", home), env=child_env(home, CRASH_AT=crash_at, PLAN_RUN_ID="run-1"),
-                         cwd=REPO, capture_output=True, text=True, timeout=120)
+                         cwd=REPO, capture_output=True, text=True, timeout=900)  # a hang guard, as run_and_kill's
     out = res.stdout + res.stderr
     assert res.returncode == -signal.SIGKILL, f"exit {res.returncode}, not killed at {crash_at}: {out[-3000:]}"
     assert "CRASH" in out and "STAGE done" not in out, out[-3000:]
@@ -48,14 +48,14 @@ def run_crash(home: Path, crash_at: str) -> str:
 
 
 def rerun(home: Path) -> None:
-    run_ok(driver("plan", home), child_env(home, PLAN_RUN_ID="run-1"), timeout=120)
+    run_ok(driver("plan", home), child_env(home, PLAN_RUN_ID="run-1"))
 
 
 @pytest.fixture(scope="module")
 def plan_ref(built_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One clean, uninterrupted run."""
     home = make_home(built_home, tmp_path_factory.mktemp("plan-ref") / "home")
-    run_ok(driver("plan", home), child_env(home, PLAN_RUN_ID="clean-run"), timeout=120)
+    run_ok(driver("plan", home), child_env(home, PLAN_RUN_ID="clean-run"))
     return home
 
 
