@@ -609,16 +609,15 @@ def field_candidates(ctx: RoleContext, gaps: Sequence[Gap], instances: int = 2) 
     # of a design decision") argues a choice, it does not evidence machine learning to a data science team as a model
     # does (other fields' catch-all write-ups, a quality-improvement case study, are work of their own)
     done_in_projects = {g.skill_id for p in fam.products if fam.software and p.kind == "project"
-                        and not _withheld(p, ctx.own_title)
+                        and not _title_names(p.unless_title_words, ctx.own_title)
                         for g in ranked if any(r != ".*" and re.search(rf"(?<![a-z0-9])(?:{r})", lead[g.skill_id], re.I)
                                                for r in p.skills)}
     out: list[Artifact] = []
     for p in fam.products:
-        if _withheld(p, ctx.own_title):
+        if _title_names(p.unless_title_words, ctx.own_title):
             continue
         matched = _match_statements(p.tasks, statements) if p.tasks else list(ctx.tasks[:instances])
-        if p.tasks and not matched and not (ctx.own_title and any(
-                re.search(w, ctx.own_title, re.I) for w in p.title_words)):
+        if p.tasks and not matched and not _title_names(p.title_words, ctx.own_title):
             continue
         regs = [(r == ".*", re.compile(rf"(?<![a-z0-9])(?:{r})", re.I)) for r in p.skills]
         # a named pattern binds any kind; the catch-all binds only the product's skill kinds; neither binds a licence
@@ -694,9 +693,12 @@ def field_candidates(ctx: RoleContext, gaps: Sequence[Gap], instances: int = 2) 
     return out
 
 
-def _withheld(p: Product, own_title: str | None) -> bool:
-    """Whether the person's own title for the role withholds the product (its ``unless_title_words``)."""
-    return bool(own_title) and any(re.search(w, own_title or "", re.I) for w in p.unless_title_words)
+def _title_names(patterns: Sequence[str], own_title: str | None) -> bool:
+    """Whether the person's own title for the role matches one of a product's title patterns.
+
+    ``title_words`` offer the product by them, ``unless_title_words`` withhold it.
+    """
+    return bool(own_title) and any(re.search(w, own_title or "", re.I) for w in patterns)
 
 
 #: the words that name a credential ("PMP certification", "NCLEX-PN license", "Life support certifications")
