@@ -687,6 +687,11 @@ def test_a_role_of_a_field_reads_as_the_field_s_role(norm_emp: TitleNormalizer) 
         assert norm_emp.resolve_target(title)[0].soc_code == soc, title
     assert norm_emp.resolve_target("Head of Product")[0].soc_code[:2] == "11"
     assert norm_emp._role_of_field("Clerk of Court", 3) is None
+    # read whole, "Director of Pharmacy" was Pharmacy Aides (0.90), whose titles name no director: the role word
+    # outweighs a surer reading that ignores it; a first-line supervisor occupation manages the field already
+    for title in ("Director of Pharmacy", "Assistant Director of Pharmacy", "Associate Director of Marketing"):
+        assert norm_emp.resolve_target(title)[0].soc_code[:2] == "11", title
+    assert norm_emp.resolve_target("Director of Housekeeping")[0].soc_code == "37-1011.00"
     # a person's own title in a resume reads the same way (profile match reads them with ties=True)
     assert norm_emp.normalize(["Director of Nursing"], k=1, ties=True)[0][0].soc_code == "11-9111.00"
 

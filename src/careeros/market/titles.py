@@ -1529,7 +1529,28 @@ class TitleNormalizer:
         field_first = self._field_first(title)
         if field_first is None:
             return None
-        return _surer_field_first(self._resolve_one(title, k), self._resolve_one(field_first, k))
+        whole, inv = self._resolve_one(title, k), self._resolve_one(field_first, k)
+        head = clean_title(field_first).split()[-1]
+        if whole and inv and head in _MANAGER_HEADS and inv[0].soc_code.startswith("11-") \
+                and not whole[0].soc_code.startswith("11-") \
+                and not any(whole[0].soc_code in sups for sups in self._supervisors().values()):
+            # the whole reading ignored the role word: "Director of Pharmacy" read whole was Pharmacy Aides (0.90),
+            # whose titles name no director; read field first, it is a manager of that field (a first-line
+            # supervisor occupation is one: "Director of Housekeeping" stays with housekeeping supervisors)
+            titled, _ = self._head_words()
+            if head not in titled.get(whole[0].soc_code, ()) and head not in self._alias_words().get(whole[0].soc_code, ()):
+                return inv
+        return _surer_field_first(whole, inv)
+
+    def _alias_words(self) -> dict[str, set[str]]:
+        """SOC -> every word of its indexed titles ("Director of Photography" gives camera operators "director")."""
+        got = self.__dict__.get("_alias_words_by_soc")
+        if got is None:
+            got = {}
+            for text, occ in zip(self.alias_text, self.alias_soc.tolist(), strict=True):
+                got.setdefault(self.codes[occ], set()).update(text.split())
+            self.__dict__["_alias_words_by_soc"] = got
+        return got
 
     def _resolve_one(self, title: str, k: int) -> list[TitleMatch]:
         """:meth:`resolve_target` of a title read whole (:meth:`_resolve_words`, then :meth:`_manager_of_field`)."""
