@@ -630,6 +630,13 @@ def test_a_medical_slp_logs_supervised_swallow_cases() -> None:
     # an associate attorney's writing sample is a motion; a paralegal's litigation file is not offered
     ("23-1011.00", "Insurance Defense Associate", "Present evidence to defend clients in civil litigation",
      "Summary judgment practice (Rule 56)", "law-compliance/litigation-motion", "law-compliance/litigation-file"),
+    # a dealership service manager (filed with supervisors of mechanics) works the department's numbers, not a
+    # building's preventive maintenance programme (session 47's blind split)
+    ("49-1011.00", "Service Manager", "Compile operational or personnel records, such as time and production records",
+     "Service department P&L and fixed absorption (dealer financial statement)", "facilities/service-dept-pnl",
+     "facilities/pm-programme"),
+    ("49-1011.00", "Automotive Service Manager", "Determine schedules, sequences, and assignments for work activities",
+     "Technician pay plans (flat-rate and hourly)", "facilities/tech-productivity", "facilities/building-walkthrough"),
 ])
 def test_a_roles_own_work_product_comes_before_a_neighbouring_jobs(soc: str, own: str, task: str, gap: str,
                                                                      made: str, not_made: str) -> None:
@@ -667,3 +674,15 @@ def test_a_catch_all_write_up_does_not_stand_for_what_a_project_of_the_field_sho
                                       "Recommend data-driven solutions to key stakeholders"], "Data Scientist")
     assert "ml" in got["software/ml-project"]
     assert got["software/tech-write-up"] == {"ab"}
+
+
+def test_a_dealership_service_departments_work_is_offered_by_its_titles_only() -> None:
+    """Supervisors of mechanics (49-1011) include a plant's maintenance supervisor and a dealership's service manager:
+    a maintenance supervisor keeps the building and plant products and is never handed a dealer P&L."""
+    gaps = [_missing_gap("b", "Budget management (cost control, budget planning)"),
+            _missing_gap("pm", "Preventive maintenance (PM schedules, work orders)")]
+    task = "Compile operational or personnel records, such as time and production records, or repair statistics"
+    for own, offered, withheld in (("Maintenance Supervisor", "facilities/pm-programme", "facilities/service-dept-pnl"),
+                                   ("Service Manager", "facilities/service-dept-pnl", "facilities/pm-programme")):
+        got = _bound("49-1011.00", gaps, [task], own)
+        assert offered in got and withheld not in got, (own, sorted(got))
