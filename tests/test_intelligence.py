@@ -269,6 +269,18 @@ def test_two_line_experience_and_education_is_not_a_job() -> None:
     assert is_role_title("Senior Backend Engineer") and not is_role_title("Northwind Retail")
 
 
+def test_a_line_that_opens_with_its_dates_belongs_to_the_title_line_above() -> None:
+    """A nurse's resume gave "nights and rotating charge" as her current title: the dates line under her title line
+    ("*August 2021 – Present* · 36 hrs/week, nights and rotating charge") carries hours and shifts, not the job."""
+    text = ("## Clinical Experience\n\n**Registered Nurse III, Cardiovascular ICU** — North Star Medical Center, "
+            "Minneapolis, MN\n*August 2021 – Present* · 36 hrs/week, nights and rotating charge\n- Care for 1–2 "
+            "critically ill patients.\n\n**Registered Nurse, Medical ICU** — Hennepin Lakes Hospital\n*June 2019 – "
+            "July 2021*\n- Cared for sepsis patients.\n")
+    f = read_resume(text, _scores, today=date(2026, 11, 30))
+    assert [e.title for e in f.experiences] == ["Registered Nurse III", "Registered Nurse"]
+    assert f.current_titles == ["Registered Nurse III"] and f.current_soc == "29-1141.00"
+
+
 def test_a_dated_bullet_is_not_a_job_but_a_bulleted_job_line_is() -> None:
     """A side-work bullet that carries dates ("- Help my uncle on handyman jobs (2022 - present)") is no current job;
     a job written as a bullet ("- Software Engineer, Acme (2015 - 2019)") still is, and bold is no bullet."""

@@ -123,12 +123,16 @@ dishwasher butcher concierge valet hostess server
 
 
 _TRAILING_NOTE = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")
+#: level words written after a role ("Registered Nurse III", "Engineer II")
+_LEVEL_SUFFIXES = frozenset({"i", "ii", "iii", "iv", "v", "vi"})
 
 
 def is_role_title(text: str) -> bool:
     """True when ``text`` ends in a role noun ("Senior Backend Engineer", "Registered Nurse, RN")."""
     # a trailing code or note in brackets is no part of the role ("Supply Sergeant (92Y)", "Nurse (PRN)")
     words = re.findall(r"[a-z]+", _TRAILING_NOTE.sub("", text).lower())
+    while len(words) > 1 and words[-1] in _LEVEL_SUFFIXES:
+        words.pop()  # a level after the role ("Registered Nurse III", "Analyst II") is no part of it
     return bool(words) and (words[-1] in ROLE_NOUNS or words[-1].rstrip("s") in ROLE_NOUNS)
 
 
@@ -218,6 +222,13 @@ def experience_lines(text: str) -> list[tuple[str, str, str | None, list[str]]]:
             if (not _SPLIT.search(rest) and 2 < len(nxt) <= 40 and not nxt.endswith(".") and not RANGE.search(nxt)
                     and not nxt.startswith(("-", "*", "•")) and not _SECTION.match(nxt) and not _PLAIN_HEAD.match(nxt)):
                 rest = f"{rest} — {_clean(nxt)}"  # title / dates / employer, each on its own layout line
+        elif i > 0 and not _clean(raw[: m.start()]).strip(" ,;:—–-|·") and (
+                title_line := next((x for x in reversed(lines[max(0, i - 2):i]) if x.strip()), "")) and not (
+                RANGE.search(title_line) or _BULLET_LINE.match(title_line) or _SECTION.match(title_line)):
+            # a line that opens with its dates ("*August 2021 – Present* · 36 hrs/week, nights and rotating charge")
+            # says when, and perhaps hours or shifts: the job is the line above it ("**Registered Nurse III, CVICU** —
+            # North Star Medical Center"), not "nights and rotating charge"
+            rest = f"{_clean(title_line)} — {rest}"
         elif i > 0 and not _SPLIT.search(rest):
             prev = _clean(lines[i - 1])
             if prev and not RANGE.search(lines[i - 1]) and not lines[i - 1].lstrip().startswith(("-", "*", "•")):
