@@ -637,6 +637,14 @@ def test_a_medical_slp_logs_supervised_swallow_cases() -> None:
      "facilities/pm-programme"),
     ("49-1011.00", "Automotive Service Manager", "Determine schedules, sequences, and assignments for work activities",
      "Technician pay plans (flat-rate and hourly)", "facilities/tech-productivity", "facilities/building-walkthrough"),
+    # a network security engineer builds a segmented lab with firewall policy and detections, not a cloud network
+    ("15-1299.05", "Network Security Engineer", "Develop and implement security controls to protect network infrastructure",
+     "Firewall rule and policy management (Tufin, AlgoSec)", "software/security-lab", "software/cloud-network-lab"),
+    # an incident responder works an incident end to end; a GRC analyst assesses controls against a framework
+    ("15-1212.00", "Incident Response Analyst", "Investigate security incidents and breaches",
+     "Incident handling lifecycle (NIST SP 800-61)", "software/incident-investigation", "software/ml-project"),
+    ("15-1212.00", "GRC Analyst", "Assess security risks and compliance with policies and standards",
+     "Security risk assessment (NIST 800-30, risk registers)", "software/control-assessment", "software/service"),
 ])
 def test_a_roles_own_work_product_comes_before_a_neighbouring_jobs(soc: str, own: str, task: str, gap: str,
                                                                      made: str, not_made: str) -> None:
