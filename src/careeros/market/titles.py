@@ -1536,7 +1536,7 @@ class TitleNormalizer:
         head = clean_title(field_first).split()[-1]
         if whole and inv and head in _MANAGER_HEADS and inv[0].soc_code.startswith("11-") \
                 and not whole[0].soc_code.startswith("11-") \
-                and not any(whole[0].soc_code in sups for sups in self._supervisors().values()):
+                and not self.is_sup[self._index_of_code()[whole[0].soc_code]]:
             # the whole reading ignored the role word: "Director of Pharmacy" read whole was Pharmacy Aides (0.90),
             # whose titles name no director; read field first, it is a manager of that field (a first-line
             # supervisor occupation is one: "Director of Housekeeping" stays with housekeeping supervisors)
