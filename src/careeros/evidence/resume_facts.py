@@ -189,6 +189,16 @@ def layout_lines(text: str) -> list[str]:
     return out
 
 
+def _line_above(lines: list[str], i: int) -> str:
+    """The nearest of the two lines above line ``i`` that says something (a job's title line), else ""."""
+    return next((x for x in reversed(lines[max(0, i - 2):i]) if _clean(x)), "")
+
+
+def _is_title_line(line: str) -> bool:
+    """A line that may hold a job's title: not empty, dated, a bullet or a section heading."""
+    return bool(line) and not (RANGE.search(line) or _BULLET_LINE.match(line) or _SECTION.match(line))
+
+
 def experience_lines(text: str) -> list[tuple[str, str, str | None, list[str]]]:
     """(line without dates, start text, end text, bullets) for every dated line in experience-like sections."""
     lines = layout_lines(text)
@@ -216,15 +226,14 @@ def experience_lines(text: str) -> list[tuple[str, str, str | None, list[str]]]:
         rest = _clean(raw[: m.start()].rstrip() + " — " + raw[m.end():].lstrip())  # the range parts the line
         rest = re.sub(r"\(\s*\)", "", rest).strip(" ,;:—–-|·")
         if len(rest) < 3 and i > 0:  # "Employer · dates" under a title line, or dates alone
-            prev = next((_clean(x) for x in reversed(lines[max(0, i - 2):i]) if _clean(x)), "")
+            prev = _clean(_line_above(lines, i))
             rest = f"{prev} — {rest}".strip(" —") if rest else prev
             nxt = next((x.strip() for x in lines[i + 1:i + 3] if _clean(x)), "")
             if (not _SPLIT.search(rest) and 2 < len(nxt) <= 40 and not nxt.endswith(".") and not RANGE.search(nxt)
                     and not nxt.startswith(("-", "*", "•")) and not _SECTION.match(nxt) and not _PLAIN_HEAD.match(nxt)):
                 rest = f"{rest} — {_clean(nxt)}"  # title / dates / employer, each on its own layout line
-        elif i > 0 and not _clean(raw[: m.start()]).strip(" ,;:—–-|·") and (
-                title_line := next((x for x in reversed(lines[max(0, i - 2):i]) if x.strip()), "")) and not (
-                RANGE.search(title_line) or _BULLET_LINE.match(title_line) or _SECTION.match(title_line)):
+        elif i > 0 and not _clean(raw[: m.start()]).strip(" ,;:—–-|·") and _is_title_line(
+                title_line := _line_above(lines, i)):
             # a line that opens with its dates ("*August 2021 – Present* · 36 hrs/week, nights and rotating charge")
             # says when, and perhaps hours or shifts: the job is the line above it ("**Registered Nurse III, CVICU** —
             # North Star Medical Center"), not "nights and rotating charge"
