@@ -281,6 +281,38 @@ def test_a_line_that_opens_with_its_dates_belongs_to_the_title_line_above() -> N
     assert f.current_titles == ["Registered Nurse III"] and f.current_soc == "29-1141.00"
 
 
+def test_a_unit_after_the_title_is_no_employer_and_may_name_the_specialty() -> None:
+    """ "Registered Nurse III, Cardiovascular ICU — North Star University Medical Center" names the unit after the
+    comma and the employer after the dash: the employer was read as "Cardiovascular ICU" (an outreach draft would
+    have named the unit as her company) and the specialty was lost, so an ICU nurse was credited with a general
+    nurse's skills only. "Data Analyst, Northwind Retail — Chicago, IL" still names its employer after the comma; a
+    unit whose reading is another occupation (a market segment after "Account Executive") leaves the title's."""
+    def scores(titles: list[str]) -> list[tuple[str | None, str | None, float]]:
+        out: list[tuple[str | None, str | None, float]] = []
+        for t in titles:
+            low = t.lower()
+            if "icu" in low and "nurse" in low:
+                out.append(("29-1141.03", "Critical Care Nurses", 0.86))
+            elif "mid-market" in low:
+                out.append(("11-2011.00", "Advertising and Promotions Managers", 0.7))
+            else:
+                out.extend(_scores([t]))
+        return out
+
+    text = ("## Experience\n\n**Registered Nurse III, Cardiovascular ICU** — North Star University Medical Center, "
+            "Minneapolis, MN\n*August 2021 – Present*\n- Titrate vasoactive drips.\n\n"
+            "**Registered Nurse, Medical-Surgical** — Lakeview Community Hospital, Arlington, TX\n*June 2019 – July "
+            "2021*\n- Cared for eight patients.\n\nSenior Account Executive, Mid-Market — Ridgeline Security Software "
+            "(2017 - 2019)\n\nData Analyst, Northwind Retail — Chicago, IL (2015 - 2017)\n")
+    f = read_resume(text, scores, today=date(2026, 11, 30))
+    got = [(e.title, e.unit, e.employer, e.soc_code) for e in f.experiences]
+    assert got == [("Registered Nurse III", "Cardiovascular ICU", "North Star University Medical Center", "29-1141.03"),
+                   ("Registered Nurse", "Medical-Surgical", "Lakeview Community Hospital", "29-1141.00"),
+                   ("Senior Account Executive", "Mid-Market", "Ridgeline Security Software", "41-1011.00"),
+                   ("Data Analyst", None, "Northwind Retail", "41-1011.00")]
+    assert f.current_soc == "29-1141.03" and f.current_employers == ["North Star University Medical Center"]
+
+
 def test_a_dated_bullet_is_not_a_job_but_a_bulleted_job_line_is() -> None:
     """A side-work bullet that carries dates ("- Help my uncle on handyman jobs (2022 - present)") is no current job;
     a job written as a bullet ("- Software Engineer, Acme (2015 - 2019)") still is, and bold is no bullet."""
@@ -1038,11 +1070,33 @@ def test_years_in_an_occupation_do_not_show_its_credentials() -> None:
     occ = RequirementProfile(soc_code="49-9071.00", title="Maintenance and Repair Workers, General", requirements=[
         Requirement(key=k, skill_id=k, label=label, kind="concept", members={k: 1.0}, weight=0.8, onet=0.8, core=True)
         for k, label in (("concept:epa-608", "EPA 608 refrigerant certification"),
-                         ("concept:electrical-troubleshooting", "Electrical troubleshooting"))])
+                         ("concept:electrical-troubleshooting", "Electrical troubleshooting"),
+                         ("concept:forklift", "Forklift operation (forklift certification, forklift certified)"))])
     empty = pl.DataFrame(schema={"skill_id": pl.String, "confidence": pl.Float64, "status": pl.String,
                                  "last_seen": pl.Date, "source_type": pl.String})
     p = person_skills(empty, SkillHierarchy(), occupation=occ, occupation_years=8)
     assert p.strength("concept:epa-608") == 0.0 < p.strength("concept:electrical-troubleshooting")
+    assert p.strength("concept:forklift") == 0.0  # known by its certificate: held or not
+
+
+def test_a_practice_one_of_whose_names_is_a_certificate_is_still_the_occupations_work() -> None:
+    """An ICU nurse's plan listed IV therapy as missing: its label names "IV certification" among seven examples, so
+    years of nursing were not allowed to show it. The practice is every nurse's daily work; only a credential by its
+    name, first example or a third of its examples is held or not."""
+    from careeros.planner.artifacts import names_held_credential
+    from careeros.planner.requirements import Requirement, RequirementProfile
+
+    iv = ("IV therapy (IV starts, infusion therapy, intravenous therapy, IV medication administration, IV "
+          "certification, IV insertion, peripheral IV)")
+    assert not names_held_credential(iv)
+    assert names_held_credential("NCLEX-RN license (registered nurse license)")
+    assert names_held_credential("Responsible alcohol service (TIPS certification, TIPS certified, carding)")
+    occ = RequirementProfile(soc_code="29-1141.00", title="Registered Nurses", requirements=[
+        Requirement(key="concept:iv", skill_id="concept:iv", label=iv, kind="concept", members={"concept:iv": 1.0},
+                    weight=0.9, onet=0.9, core=True)])
+    empty = pl.DataFrame(schema={"skill_id": pl.String, "confidence": pl.Float64, "status": pl.String,
+                                 "last_seen": pl.Date, "source_type": pl.String})
+    assert person_skills(empty, SkillHierarchy(), occupation=occ, occupation_years=5).strength("concept:iv") > 0
 
 
 def test_a_concept_central_to_the_current_occupation_and_peripheral_to_the_target_is_held() -> None:

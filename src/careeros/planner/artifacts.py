@@ -625,9 +625,12 @@ def field_candidates(ctx: RoleContext, gaps: Sequence[Gap], instances: int = 2) 
         # certification: only the credential does)
         # read on the requirement's name and first examples (``_leading``): an alias far down its list is what
         # postings also call it, not what it is ("machine learning pipelines" does not make MLOps a modelling skill)
-        strong = [g for g in ranked if (p.kind == "certification" or not is_credential(g.label))
-                  and any(rx.search(lead[g.skill_id]) and (not wild or g.kind in p.skill_kinds)
-                          for wild, rx in regs)]
+        # ... but a degree's route is what a product that names degrees by pattern is about (an application to a
+        # graduate program)
+        strong = [g for g in ranked if any(
+            rx.search(lead[g.skill_id]) and (not wild or g.kind in p.skill_kinds)
+            and (p.kind == "certification" or not is_credential(g.label) or (not wild and is_degree(g.label)))
+            for wild, rx in regs)]
         # what the product is about comes first: a "Cost estimate and schedule" binds cost estimating and
         # scheduling before the broad "Construction management" its patterns also match
         topic = _topic_rx(p.topics)
@@ -728,6 +731,25 @@ def mentions_credential(label: str) -> bool:
     """
     head, examples = split_examples(label)
     return bool(_CREDENTIAL_HEAD.search(head)) or any(_CREDENTIAL_EXAMPLE.search(e) for e in examples)
+
+
+#: share of a practice's examples that name a credential from which the practice reads as the credential itself
+#: ("Responsible alcohol service (TIPS certification, TIPS certified, ...)")
+CREDENTIAL_EXAMPLE_SHARE = 1 / 3
+
+
+def names_held_credential(label: str) -> bool:
+    """Whether a gap label is a credential a person holds or not, rather than a practice one of whose names is one.
+
+    By its name or first example (:func:`is_credential`), or by a third or more of its examples. "IV therapy (IV
+    starts, infusion therapy, ..., IV certification)" is a nurse's daily practice; the one certificate among its
+    names is how some people show it.
+    """
+    if is_credential(label):
+        return True
+    _, examples = split_examples(label)
+    named = sum(1 for e in examples if _CREDENTIAL_EXAMPLE.search(e) and not _DOCUMENT_CERTIFICATES.search(e))
+    return bool(examples) and named / len(examples) >= CREDENTIAL_EXAMPLE_SHARE
 
 
 #: a degree a programme grants, named as the label's last word ("Library science degree (MLIS)", "Nursing degree

@@ -25,7 +25,7 @@ import polars as pl
 from pydantic import BaseModel, Field
 
 from careeros.graph.hierarchy import SkillHierarchy
-from careeros.planner.artifacts import mentions_credential
+from careeros.planner.artifacts import names_held_credential
 from careeros.planner.requirements import RequirementProfile
 
 HALF_LIFE_DAYS = 730.0
@@ -156,9 +156,11 @@ def person_skills(links: pl.DataFrame, hierarchy: SkillHierarchy, *, added: Iter
                 s = ELEMENT_PRIOR_MAX * max(0.0, min(1.0, (req.importance - 1) / 3))
                 p.offer(req.skill_id, s, f"rated {req.importance:.1f}/5 in your current occupation ({title})")
                 continue
-            if not req.core or mentions_credential(req.label):
+            if not req.core or names_held_credential(req.label):
                 continue  # a credential is held or not: years in an occupation whose workers often hold it do not
-                # show it (an apartment maintenance technician who calls the HVAC vendor has no EPA 608 card)
+                # show it (an apartment maintenance technician who calls the HVAC vendor has no EPA 608 card); a
+                # practice one of whose names is a certificate is still the occupation's work (an ICU nurse's IV
+                # therapy)
             full = prior * min(1.0, req.weight / PRIOR_FULL_WEIGHT)
             s = full * OCCUPATION_CONCEPT_FACTOR if req.kind == "concept" else full
             for sid, f in req.members.items():
