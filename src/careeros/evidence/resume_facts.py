@@ -53,6 +53,8 @@ class Experience(BaseModel):
     soc_title: str | None = None
     title_score: float | None = None
     bullets: list[str] = Field(default_factory=list)
+    unit: str | None = Field(default=None, description="the unit or specialty written after the title "
+                             "('Registered Nurse, Cardiovascular ICU — North Star Medical Center')")
 
     @property
     def years(self) -> float:
@@ -261,6 +263,34 @@ def experience_lines(text: str) -> list[tuple[str, str, str | None, list[str]]]:
     return out
 
 
+#: how sure the title normaliser must be of a unit's specialty occupation ("Cardiovascular ICU Registered Nurse")
+SPECIALTY_MIN_SCORE = 0.5
+#: words an organisation's name carries (a hospital, a school, a firm), not a unit or a market segment inside one
+_ORG_WORDS = re.compile(
+    r"\b(?:hospitals?|health(?:care)?|clinics?|schools?|elementary|academy|university|college|inc|llc|llp|"
+    r"ltd|corp(?:oration)?|company|co|group|bank|partners|services|software|systems|solutions|technologies|"
+    r"contractors|office|agency|county|city of|district|foundation|association|institute|pharmacy|laborator(?:y|ies)|"
+    r"labs|firm|center|centre|regional|community|department of|state of)(?![\w-])|&", re.I)
+
+
+def _unit_and_employer(line: str, parts: list[str], i: int) -> tuple[str, str] | None:
+    """(unit, employer) when the title ``parts[i]`` is followed by a unit and then the employer.
+
+    "Registered Nurse III, Cardiovascular ICU — North Star University Medical Center, Minneapolis, MN" names the unit
+    after a comma and the employer after the dash; "Data Analyst, Northwind Retail — Chicago, IL" names the employer
+    after the comma. The unit carries no organisation word and the part after the dash does.
+    """
+    if i + 2 >= len(parts):
+        return None
+    unit, after = parts[i + 1], parts[i + 2]
+    joined = re.search(rf"{re.escape(parts[i])}\s*,\s*{re.escape(unit)}\s+[—–|]\s+{re.escape(after)}", line)
+    if not joined or len(unit) > 60 or _ORG_WORDS.search(unit) or not _ORG_WORDS.search(after):
+        return None
+    if unit.count("(") > unit.count(")"):
+        unit = unit[:unit.rindex("(")]  # "Commercial (Lead, ...": the parenthesis runs past the part
+    return unit.strip(), after
+
+
 def read_resume(text: str, score_titles: Callable[[list[str]], list[tuple[str | None, str | None, float]]],
                 today: date | None = None) -> ResumeFacts:
     """Facts of a resume; ``score_titles`` maps strings to (soc_code, soc_title, confidence) for each."""
@@ -270,7 +300,7 @@ def read_resume(text: str, score_titles: Callable[[list[str]], list[tuple[str | 
     scores = score_titles(flat) if flat else []
     k = 0
     exps: list[Experience] = []
-    for (_, start, end, bullets), parts in zip(rows, parts_per, strict=True):
+    for (line, start, end, bullets), parts in zip(rows, parts_per, strict=True):
         cand = list(zip(parts, scores[k:k + len(parts)], strict=True))
         k += len(parts)
         if not cand:
@@ -282,11 +312,24 @@ def read_resume(text: str, score_titles: Callable[[list[str]], list[tuple[str | 
         title, (soc, soc_title, conf) = cand[best_i]
         others = [p for j, (p, _) in enumerate(cand) if j != best_i]
         employer = others[0] if others else None
+        unit_emp = _unit_and_employer(line, parts, best_i)
+        unit = None
+        if unit_emp is not None:
+            unit, employer = unit_emp
         e_end = _parse_point(end, end=True) if end else None
         exps.append(Experience(title=title.strip(), employer=employer, start=_parse_point(start), end=e_end,
                                current=end is not None and e_end is None, soc_code=soc if conf >= 0.2 else None,
                                soc_title=soc_title if conf >= 0.2 else None, title_score=round(conf, 4),
-                               bullets=bullets))
+                               bullets=bullets, unit=unit))
+    # a unit that names a specialty O*NET lists within the title's occupation ("Registered Nurse III, Cardiovascular
+    # ICU": critical care nurses, within registered nurses) files the job there; a unit that names another
+    # occupation's work, or none, leaves the title's reading
+    with_unit = [e for e in exps if e.unit and e.soc_code]
+    for e, (soc, soc_title, conf) in zip(with_unit, score_titles([f"{e.unit} {e.title}" for e in with_unit])
+                                         if with_unit else [], strict=True):
+        if (soc and e.soc_code and soc != e.soc_code and soc[:7] == e.soc_code[:7] and not soc.endswith(".00")
+                and conf >= SPECIALTY_MIN_SCORE):
+            e.soc_code, e.soc_title = soc, soc_title
     far = date(1900, 1, 1)
     exps.sort(key=lambda e: (not e.current, -(e.end or today or date.today()).toordinal(),
                              -(e.start or far).toordinal()))

@@ -511,7 +511,9 @@ def assess(con: Any, profile: Profile, roles: Sequence[TargetRoleRef], extractor
         limits.append("no resume found in your evidence folders: gaps rest on your other evidence only")
     current_soc = facts.current_soc if facts else None
     if resume and match_occupation is not None:
-        current_soc = match_occupation(resume) or current_soc
+        matched = match_occupation(resume)
+        if matched and not (current_soc and current_soc[:7] == matched[:7] and matched.endswith(".00")):
+            current_soc = matched  # ... unless the resume's unit names a specialty of the matched occupation
     current_title = facts.current_titles[0] if facts and facts.current_titles else None
     occupation = None
     if current_soc:
