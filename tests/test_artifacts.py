@@ -694,3 +694,19 @@ def test_a_dealership_service_departments_work_is_offered_by_its_titles_only() -
                                    ("Service Manager", "facilities/service-dept-pnl", "facilities/pm-programme")):
         got = _bound("49-1011.00", gaps, [task], own)
         assert offered in got and withheld not in got, (own, sorted(got))
+
+
+def test_an_applicant_to_a_graduate_program_gets_the_application_not_a_pharmacists_work() -> None:
+    """An ICU nurse applying to nurse anesthesia school was planned a P&T drug monograph and pharmacokinetic dosing
+    consults (a nurse anesthetist's statements name drugs and doses) and no application. A pharmacist's products are
+    offered by pharmacists' statements or titles only; the program and its degree are bound by the application."""
+    gaps = [_missing_gap("prog", "Nurse anesthesia program (COA-accredited DNP/DNAP) (CRNA school)"),
+            _missing_gap("deg", "Graduate nursing degree (MSN/DNP)"),
+            _missing_gap("ph", "Anesthesia pharmacology (volatile agents and neuromuscular blockers)"),
+            _missing_gap("dose", "Pharmacokinetic dosing (vancomycin dosing, renal dosing)")]
+    crna = _bound("29-1151.00", gaps, ["Administer anesthetic or sedation medications, controlling dosage",
+                                       "Select appropriate medications or anesthesia for patients"], "CRNA")
+    assert {"prog", "deg"} <= crna.get("healthcare/program-application", set()), sorted(crna)
+    assert not {"healthcare/drug-monograph", "healthcare/pk-dosing-consults"} & set(crna)
+    pharm = _bound("29-1051.00", gaps, ["Analyze prescribed drug therapy to identify interactions"], "Clinical Pharmacist")
+    assert "dose" in pharm.get("healthcare/pk-dosing-consults", set()), sorted(pharm)
