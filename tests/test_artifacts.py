@@ -645,6 +645,11 @@ def test_a_medical_slp_logs_supervised_swallow_cases() -> None:
      "Incident handling lifecycle (NIST SP 800-61)", "software/incident-investigation", "software/ml-project"),
     ("15-1212.00", "GRC Analyst", "Assess security risks and compliance with policies and standards",
      "Security risk assessment (NIST 800-30, risk registers)", "software/control-assessment", "software/service"),
+    # a Jamf administrator builds a device management lab, not an LMS sandbox (its SSO patterns bound Platform SSO)
+    # (session 48's blind split)
+    ("15-1244.00", "Jamf Administrator", "Install, configure, and maintain user software and hardware",
+     "macOS identity and Platform SSO (Jamf Connect) (Kerberos SSO extension)", "software/endpoint-lab",
+     "software/lms-sandbox"),
 ])
 def test_a_roles_own_work_product_comes_before_a_neighbouring_jobs(soc: str, own: str, task: str, gap: str,
                                                                      made: str, not_made: str) -> None:
