@@ -513,7 +513,9 @@ def assess(con: Any, profile: Profile, roles: Sequence[TargetRoleRef], extractor
     if resume and match_occupation is not None:
         matched = match_occupation(resume)
         if matched and not (current_soc and current_soc[:7] == matched[:7] and matched.endswith(".00")):
-            current_soc = matched  # ... unless the resume's unit names a specialty of the matched occupation
+            # ... unless the resume's own reading of the current job is a specialty of the matched occupation (the unit
+            # after the title, "Registered Nurse III, Cardiovascular ICU", or the title itself, "ICU Nurse")
+            current_soc = matched
     current_title = facts.current_titles[0] if facts and facts.current_titles else None
     occupation = None
     if current_soc:
