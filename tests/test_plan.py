@@ -353,6 +353,46 @@ def test_a_credential_the_goal_names_is_prepared_for_not_learned_or_published() 
     assert "**Exam preparation**: the CWI exam" in plan_markdown(plan)
 
 
+def test_a_licence_sat_after_a_missing_degree_is_mapped_not_studied_for_unless_the_goal_names_it() -> None:
+    """An ICU nurse applying to nurse anesthesia school was planned 44 hours of NBCRNA exam preparation, an exam she can
+    sit only after the 36-month programme her plan still lacks: a credential of a role whose degree is missing gets its
+    route mapped (a learn item), and no exam preparation, unless the goal names it."""
+    from careeros.planner.artifacts import EXAM_PREP
+
+    nce = _gap("concept:nce", "Nurse anesthesia certification (NBCRNA) (CRNA, National Certification Examination)", 0.9)
+    deg = _gap("concept:msn", "Graduate nursing degree (MSN/DNP)", 0.8)
+    airway = _gap("concept:airway", "Advanced airway management (RSI, video laryngoscopy)", 0.7)
+
+    from careeros.planner.artifacts import RoleContext, family_for, load_families
+
+    ctx = RoleContext(soc_code="29-1151.00", family=family_for("29-1151.00", load_families()), own_title="CRNA",
+                      tasks=["Administer anesthetic or sedation medications, controlling dosage",
+                             "Perform airway management during anesthesia"])
+
+    def plan_for(gaps: list[Gap], goal: str) -> list[str]:
+        profile = Profile.model_validate({
+            "name": "Test Person", "target_roles": [{"title": "CRNA", "soc_code": "29-1151.00"}],
+            "weekly_hours": 10, "horizon_weeks": 12, "goal": {"statement": goal}})
+        rep = GapReport(soc_code="29-1151.00", title="CRNA", coverage=0.4, market_value_source="neutral", gaps=gaps)
+        plan = build_plan(profile, [rep], TEMPLATES, ASSUMPTIONS, start=date(2026, 1, 5), contexts={"29-1151.00": ctx})
+        return [t.title for wk in plan.weeks for t in wk.tasks]
+
+    from careeros.planner.artifacts import credential_candidates
+    from careeros.planner.plan import exams_after_degrees
+
+    cands = credential_candidates([nce, deg, airway])
+    assert [c.skills for c in cands] == [["concept:nce"]]
+    roles = {"concept:nce": ["29-1151.00"]}
+    assert exams_after_degrees(cands, roles, {"29-1151.00"}, {}) == []
+    assert exams_after_degrees(cands, roles, set(), {}) == cands  # the degree is held: prepare for the exam
+    assert exams_after_degrees(cands, roles, {"29-1151.00"}, {"concept:nce": "NBCRNA"}) == cands  # the goal asks
+    assert exams_after_degrees(cands, {"concept:nce": ["29-1151.00", "29-1141.00"]}, {"29-1151.00"}, {}) == cands
+    titles = plan_for([nce, deg, airway], "Apply to nurse anesthesia school")
+    assert not [t for t in titles if t.startswith(EXAM_PREP)], titles
+    assert any(t.startswith("Map the route to Nurse anesthesia certification") for t in titles), titles
+    assert [t for t in plan_for([nce, deg, airway], "Pass the NBCRNA exam") if t.startswith(EXAM_PREP)]
+
+
 def test_a_credential_gap_is_a_route_to_map_or_a_licence_to_confirm_never_a_study_session() -> None:
     """A licence or certification is not learned in a few hours of study: a missing one becomes "Map the route to X"
     (who grants it, eligibility, cost, dates, the first step booked), one partly shown "Confirm X and list it"; both

@@ -44,6 +44,7 @@ from careeros.planner.artifacts import (
     goal_credentials,
     instance_key,
     is_credential,
+    is_degree,
     later_instance,
     plan_value,
 )
@@ -315,6 +316,18 @@ class _Choice:
     goal: list[dict[str, Any]] = field(default_factory=list)
 
 
+def exams_after_degrees(cands: Sequence[Artifact], roles_of: Mapping[str, Sequence[str]], no_degree: set[str],
+                        named: Mapping[str, str]) -> list[Artifact]:
+    """Candidates without the exam preparation of credentials whose every role still lacks its degree.
+
+    Such a licence or certification is sat after the programme: its route is mapped (a learn item), it is not studied
+    for now (an ICU nurse applying to nurse anesthesia school sits the NBCRNA exam years later). A credential the goal
+    names (``named``: skill id -> name) keeps its preparation.
+    """
+    return [c for c in cands if not (c.template_id == "credential" and c.skills[0] not in named
+                                     and no_degree.issuperset(roles_of.get(c.skills[0]) or ["?"]))]
+
+
 def _candidates(gaps: list[Gap], templates: Sequence[ArtifactTemplate], resolve: dict[str, str] | None,
                 contexts: dict[str, RoleContext] | None, socs: Sequence[str], goal: str = "") -> list[Artifact]:
     """Candidates for the combined gaps (see :func:`careeros.planner.artifacts.candidates`)."""
@@ -390,8 +403,11 @@ def _choose(strategy: Strategy, reports: Sequence[GapReport], a: AssumptionSet, 
     combined: dict[str, Gap] = {}
     size: dict[str, float] = {}
     roles_of: dict[str, list[str]] = {}
+    no_degree: set[str] = set()  # roles whose degree is among their missing gaps
     for w, rep in zip(weights, reports, strict=True):
         top = sorted(rep.gaps, key=lambda g: -g.size)[:max_gaps]
+        if any(g.status == "missing" and is_degree(g.label) for g in top):
+            no_degree.add(rep.soc_code)
         total = sum(g.size for g in rep.gaps) or 1.0
         for g in top:
             combined.setdefault(g.skill_id, g)
@@ -399,6 +415,7 @@ def _choose(strategy: Strategy, reports: Sequence[GapReport], a: AssumptionSet, 
             roles_of.setdefault(g.skill_id, []).append(rep.soc_code)
     gaps = [combined[s].model_copy(update={"size": size[s]}) for s in combined if size[s] > 0]
     cands = _candidates(gaps, templates, resolve, contexts, [r.soc_code for r in reports], goal)
+    cands = exams_after_degrees(cands, roles_of, no_degree, goal_credentials(goal, gaps))
     # a skill practised in an artifact is partly learned while building: only this share is separate study
     in_artifact = a.value("learn_share_in_artifact", 0.5) if contexts else 1.0
     learn = {g.skill_id: _learn_hours(g, a) * bias * in_artifact for g in gaps}
