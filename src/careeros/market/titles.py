@@ -1529,8 +1529,8 @@ class TitleNormalizer:
         field_first = self._field_first(title)
         if field_first is None:
             return None
-        toks = clean_title(title).split()
-        if toks and _sense_of(title, " ".join(toks)) is not None:
+        key = clean_title(title)
+        if key and _sense_of(title, key) is not None:
             return None  # a curated sense of the whole title stands ("Director of Residence Life": not residential advisors)
         whole, inv = self._resolve_one(title, k), self._resolve_one(field_first, k)
         head = clean_title(field_first).split()[-1]

@@ -324,8 +324,11 @@ def exams_after_degrees(cands: Sequence[Artifact], roles_of: Mapping[str, Sequen
     for now (an ICU nurse applying to nurse anesthesia school sits the NBCRNA exam years later). A credential the goal
     names (``named``: skill id -> name) keeps its preparation.
     """
-    return [c for c in cands if not (c.template_id == "credential" and c.skills[0] not in named
-                                     and no_degree.issuperset(roles_of.get(c.skills[0]) or ["?"]))]
+    def waits(c: Artifact) -> bool:
+        roles = roles_of.get(c.skills[0], ())
+        return c.template_id == "credential" and c.skills[0] not in named and bool(roles) and no_degree.issuperset(roles)
+
+    return [c for c in cands if not waits(c)]
 
 
 def _candidates(gaps: list[Gap], templates: Sequence[ArtifactTemplate], resolve: dict[str, str] | None,
