@@ -542,6 +542,20 @@ def test_a_degree_gets_its_route_mapped_and_no_exam_preparation() -> None:
     assert [a.skills for a in credential_candidates(gaps)] == [["pmp"]]
 
 
+def test_an_accredited_programme_of_study_is_a_degree_a_programme_someone_runs_is_not() -> None:
+    """An ICU nurse applying to anesthesia school was planned "Learn Nurse anesthesia program" in study sessions: an
+    accredited programme is enrolled in (its route mapped), like a degree; a compliance programme is run."""
+    from careeros.planner.artifacts import credential_candidates, is_credential, is_degree
+
+    assert is_degree("Nurse anesthesia program (COA-accredited DNP/DNAP)")
+    assert is_degree("Accredited sonography program (CAAHEP)")
+    assert is_degree("Nurse anesthesia program (COA-accredited DNP/DNAP) (DNP or DNAP nurse anesthesia program)")
+    for label in ("Compliance program management", "Health professions program accreditation (CCNE, ACEN, CAAHEP)",
+                  "ASCA National Model school counseling programs", "Affiliate marketing programs"):
+        assert not is_degree(label) and not is_credential(label), label
+    assert credential_candidates([_missing_gap("crna", "Nurse anesthesia program (COA-accredited DNP/DNAP)")]) == []
+
+
 def test_a_cnc_programmer_programs_a_real_part_not_an_inspection_report() -> None:
     """A setup machinist becoming a CNC programmer got two "Inspection report" products (a QC inspector's): a
     programmer's evidence is one real part taken from CAM to verified, proven-out G-code."""

@@ -757,9 +757,25 @@ def names_held_credential(label: str) -> bool:
 _DEGREE_HEAD = re.compile(r"\bdegree(?:\s*\([^()]*\))?\s*$", re.I)
 
 
+#: a programme of study by name: "Accredited sonography program (CAAHEP)", "Nurse anesthesia program (COA-accredited
+#: DNP/DNAP)"; not a programme someone runs ("Compliance program management") or accredits ("... program accreditation")
+_PROGRAM_HEAD = re.compile(r"\bprogram(?:me)?(\s*\([^()]*\))?\s*$", re.I)
+_ACCREDITED = re.compile(r"\baccredited\b", re.I)
+
+
 def is_degree(label: str) -> bool:
-    """Whether a gap label names a degree: earned through an accredited programme, with no exam to prepare for."""
-    return bool(_DEGREE_HEAD.search(split_examples(label)[0]))
+    """Whether a gap label names a degree: earned through an accredited programme, with no exam to prepare for.
+
+    A degree by name ("Counseling master's degree (CACREP-accredited)") or an accredited programme of study, by its
+    head ("Accredited sonography program (CAAHEP)") or its first example ("Nurse anesthesia program (COA-accredited
+    DNP/DNAP)"): a nurse applying to anesthesia school enrols, she does not "learn" the programme in study sessions.
+    """
+    head, examples = split_examples(label)
+    if _DEGREE_HEAD.search(head):
+        return True
+    m = _PROGRAM_HEAD.search(head)
+    return m is not None and (head.lower().startswith("accredited ") or _ACCREDITED.search(m.group(1) or "") is not None
+                              or bool(examples and _ACCREDITED.search(examples[0])))
 
 
 def is_credential(label: str) -> bool:
