@@ -78,6 +78,17 @@ def test_clean_and_split() -> None:
     assert len(split_roles("Management and Program Analyst")) == 1
 
 
+def test_deputy_is_a_level_before_another_role_and_a_sworn_officer_otherwise() -> None:
+    """USAJOBS' "Deputy Director" postings were filed under police patrol officers; "Deputy Title IX Coordinator"
+    was read as one. Before another role "deputy" is a level; alone or before a sworn title it is the officer."""
+    assert clean_title("Deputy Director of Finance") == clean_title("Director of Finance")
+    assert clean_title("Deputy Title IX Coordinator") == clean_title("Title IX Coordinator")
+    assert clean_title("Deputy Court Clerk") == clean_title("Court Clerk")
+    assert clean_title("Deputy Fire Marshal") == clean_title("Fire Marshal")
+    for sworn in ("Deputy", "Deputy Sheriff", "Deputy U.S. Marshal", "Deputy Chief"):
+        assert clean_title(sworn).startswith("deputy"), sworn
+
+
 def test_save_load_roundtrip(norm: TitleNormalizer, tmp_path: Path) -> None:
     p = tmp_path / "idx.pkl"
     norm.save(p)

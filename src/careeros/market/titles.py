@@ -487,6 +487,11 @@ def _raw_tokens(text: str) -> list[str]:
 
 
 _LEVELS = {"i", "ii", "iii", "iv", "v", "vi", "vii"}
+#: after "deputy", the words that make a sworn officer of it ("Deputy Sheriff", "Deputy U.S. Marshal", "Deputy"
+#: alone); before any other role it is a level ("Deputy Director", "Deputy Title IX Coordinator", "Deputy Court
+#: Clerk"), and USAJOBS' "Deputy Director" postings were filed under police patrol officers
+_DEPUTY_SWORN = {"sheriff", "sheriffs", "marshal", "marshall", "marshals", "constable", "coroner", "warden", "jailer",
+                 "us", "u", "police", "patrol", "deputy"}
 
 
 def _finish(tokens: list[str]) -> list[str]:
@@ -495,6 +500,8 @@ def _finish(tokens: list[str]) -> list[str]:
         toks.pop()
     kept: list[str] = []
     for i, t in enumerate(toks):
+        if t == "deputy" and i < len(toks) - 1 and toks[i + 1] not in _DEPUTY_SWORN and toks[i + 1:] != ["chief"]:
+            continue  # a level before another role ("Deputy Chief" alone stays: a police or fire rank)
         if t in SENIORITY and t not in SENIORITY_KEEP and (i < len(toks) - 1 or t in _LEVELS) and kept:
             continue
         if t in SENIORITY and t not in SENIORITY_KEEP and i < len(toks) - 1:
