@@ -121,6 +121,7 @@ def test_ambiguous_words(ext: SkillExtractor, text: str, label: str, present: bo
         ("Tools: HubSpot, Mailchimp, Canva", "HubSpot", True),
         ("Daily logs and RFIs in Procore.", "Procore", True),
         ("Charted in MEDITECH and Epic.", "MEDITECH", True),
+        ("Charted in Meditech Expanse, then Meditech Magic.", "MEDITECH", True),  # as hospitals write it
         # a generic first word stays generic ("Teleconferencing software", "Wiki software", "Encoder software")
         ("Teleconferencing with remote teams.", "Teleconferencing", False),
         ("Wiki pages for the team.", "Wiki", False),
