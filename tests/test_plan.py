@@ -683,3 +683,8 @@ def test_the_route_to_a_credential_among_the_largest_gaps_is_mapped_first() -> N
              _Work("learn:bls", "learn", ROUTE_PREFIX + "Life support certifications", 225, skill_ids=["bls"])]
     got = [w.id for w in works_routes_first(works, gaps)]
     assert got == ["learn:arrt", "learn:ct", "build:log", "learn:bls"]
+    # a missing programme's route comes before all, however small its gap: the licence after it follows from it
+    gaps.append(_gap("coa", "Nurse anesthesia program (COA-accredited DNP/DNAP)", 0.2))
+    works.append(_Work("learn:coa", "learn", ROUTE_PREFIX + "Nurse anesthesia program", 105, skill_ids=["coa"]))
+    got = [w.id for w in works_routes_first(works, gaps)]
+    assert got == ["learn:coa", "learn:arrt", "learn:ct", "build:log", "learn:bls"]

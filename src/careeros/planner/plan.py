@@ -565,9 +565,17 @@ ROUTE_FIRST_AMONG = 3
 
 
 def works_routes_first(works: list[_Work], gaps: Sequence[Gap]) -> list[_Work]:
-    """``works`` with the route items of credentials among the ``ROUTE_FIRST_AMONG`` largest gaps moved to the front."""
+    """``works`` with the route items of credentials among the ``ROUTE_FIRST_AMONG`` largest gaps moved to the front.
+
+    The route to a missing degree or accredited programme comes first of all, whatever its size: its application
+    cycle is the longest wait, and the licence sat after it follows from it (an ICU nurse's route to nurse anesthesia
+    school was mapped in week 2, after the route to the NBCRNA exam she sits after the programme).
+    """
     top = {g.skill_id for g in sorted(gaps, key=lambda g: -g.size)[:ROUTE_FIRST_AMONG]}
-    first = [w for w in works if w.title.startswith(ROUTE_PREFIX) and not w.deps and set(w.skill_ids) & top]
+    degrees = {g.skill_id for g in gaps if g.status == "missing" and is_degree(g.label)}
+    routes = [w for w in works if w.title.startswith(ROUTE_PREFIX) and not w.deps]
+    first = [w for w in routes if set(w.skill_ids) & degrees]
+    first += [w for w in routes if w not in first and set(w.skill_ids) & top]
     return [*first, *(w for w in works if w not in first)] if first else works
 
 
