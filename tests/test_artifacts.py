@@ -664,6 +664,11 @@ def test_a_medical_slp_logs_supervised_swallow_cases() -> None:
     ("15-1244.00", "Jamf Administrator", "Install, configure, and maintain user software and hardware",
      "macOS identity and Platform SSO (Jamf Connect) (Kerberos SSO extension)", "software/endpoint-lab",
      "software/lms-sandbox"),
+    # a cloud security engineer builds a cloud security baseline; a network security engineer does not (session 49)
+    ("15-1299.05", "Cloud Security Engineer", "Develop and implement security controls to protect cloud infrastructure",
+     "Cloud security (CSPM, DevSecOps)", "software/cloud-security-lab", "software/ml-project"),
+    ("15-1299.05", "Network Security Engineer", "Develop and implement security controls to protect network infrastructure",
+     "Firewall rule and policy management (Tufin, AlgoSec)", "software/security-lab", "software/cloud-security-lab"),
 ])
 def test_a_roles_own_work_product_comes_before_a_neighbouring_jobs(soc: str, own: str, task: str, gap: str,
                                                                      made: str, not_made: str) -> None:
