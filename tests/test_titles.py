@@ -648,6 +648,17 @@ def test_the_skill_map_gives_a_second_opinion_on_a_title_the_ranker_reads_as_ano
     assert vote_override("11-3051.06", 5, {"11-2021.00": 2}) is None  # named by under half of them
 
 
+def test_a_title_sense_is_not_overridden_by_the_skill_maps_vote() -> None:
+    """"Nurse Surveyor" (a title sense: compliance officers) was read as medical and health services managers because
+    most concepts it ties name a nurse manager's titles: a curated sense is the reading; the vote speaks otherwise."""
+    from careeros.market.titles import TitleMatch, sense_of
+    from careeros.planner.target_votes import skill_map_second_opinion
+
+    assert sense_of("Nurse Surveyor", clean_title("Nurse Surveyor")) == "13-1041.00"
+    ms = [TitleMatch("13-1041.00", "Compliance Officers", 0.93), TitleMatch("11-9111.00", "Managers", 0.5)]
+    assert skill_map_second_opinion(None, "Nurse Surveyor", ms) is ms  # type: ignore[arg-type]  # never consulted
+
+
 def test_a_keyword_that_cleaning_strips_of_its_number_casts_no_vote() -> None:
     """"office 365 administrator" cleans to "office administrator", an office clerk's title: three such keywords made
     Microsoft 365 administrators office clerks in the skill map's vote (and with them administrative services

@@ -192,7 +192,7 @@ def title_senses() -> dict[str, str]:
     return out
 
 
-def _sense_of(title: str, key: str) -> str | None:
+def sense_of(title: str, key: str) -> str | None:
     """The O*NET-SOC code a title sense gives ``title`` (cleaned to ``key``), when it says nothing else."""
     code = title_senses().get(key)
     return code if code is not None and _says_only(title, key) else None
@@ -1436,7 +1436,7 @@ class TitleNormalizer:
                           self._score_cleaned(uniq, k, ties) if uniq else [], strict=True))
         out: list[list[TitleMatch]] = []
         for title, roles in zip(titles, roles_per, strict=True):
-            sense = _sense_of(title, roles[0]) if roles else None
+            sense = sense_of(title, roles[0]) if roles else None
             if sense is not None:
                 out.append(self._with_sense(scored[roles[0]], sense)[:k])
                 continue
@@ -1454,7 +1454,7 @@ class TitleNormalizer:
         if ties:  # a person's "Director of Nursing" in a resume reads as their target would (see _role_of_field)
             for i, title in enumerate(titles):
                 field_first = self._field_first(title)
-                if field_first is not None and not (roles_per[i] and _sense_of(title, roles_per[i][0]) is not None):
+                if field_first is not None and not (roles_per[i] and sense_of(title, roles_per[i][0]) is not None):
                     out[i] = _surer_field_first(out[i], self.normalize([field_first], k=k, ties=False)[0])
         return out
 
@@ -1537,7 +1537,7 @@ class TitleNormalizer:
         if field_first is None:
             return None
         key = clean_title(title)
-        if key and _sense_of(title, key) is not None:
+        if key and sense_of(title, key) is not None:
             return None  # a curated sense of the whole title stands ("Director of Residence Life": not residential advisors)
         whole, inv = self._resolve_one(title, k), self._resolve_one(field_first, k)
         head = clean_title(field_first).split()[-1]
@@ -1566,7 +1566,7 @@ class TitleNormalizer:
         """:meth:`resolve_target` of a title read whole (:meth:`_resolve_words`, then :meth:`_manager_of_field`)."""
         ms = self._resolve_words(title, k)
         toks = clean_title(title).split() if isinstance(title, str) else []
-        if not toks or _sense_of(title, " ".join(toks)) is not None:  # a curated sense of the whole title stands
+        if not toks or sense_of(title, " ".join(toks)) is not None:  # a curated sense of the whole title stands
             return ms[:k]
         if len(ms) >= 2 and toks[-1] in _MANAGER_HEADS:
             ms = self._manager_of_field(title, toks[-1], ms)
@@ -1616,7 +1616,7 @@ class TitleNormalizer:
         """The ranker's candidates for a title read whole, reordered by the words of the title they use."""
         ms = self.normalize([title], k=max(k, TARGET_CANDIDATES), ties=True)[0]
         toks = clean_title(title).split() if isinstance(title, str) else []
-        if _sense_of(title, " ".join(toks)) is not None:
+        if sense_of(title, " ".join(toks)) is not None:
             return ms[:k]  # a curated sense of the whole title stands
         missing: dict[str, bool] = {}  # per match: whether its O*NET text misses a distinctive word of the title
         if len(ms) > 1:

@@ -13,7 +13,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from careeros.market.title_votes import KeywordIndex, vote_override
-from careeros.market.titles import TARGETS_GUESS, TitleMatch, TitleNormalizer, clean_title, resolve_targets
+from careeros.market.titles import (
+    TARGETS_GUESS,
+    TitleMatch,
+    TitleNormalizer,
+    clean_title,
+    resolve_targets,
+    sense_of,
+)
 from careeros.planner.requirements import _title_hit, concept_views, keyword_parts
 
 
@@ -67,6 +74,8 @@ def skill_map_second_opinion(norm: TitleNormalizer, title: str, ms: list[TitleMa
     """
     if not ms or not isinstance(title, str) or not title.strip():
         return ms
+    if sense_of(title, clean_title(title)) == ms[0].soc_code:
+        return ms  # a curated title sense is the reading ("Nurse Surveyor": compliance officers, whatever its votes)
     n_tied, votes = skill_map_votes(title, concept_views()[0], norm.keyword_index(), clean_title)
     take = vote_override(ms[0].soc_code, n_tied, votes, [m.soc_code for m in ms])
     if take is None:
