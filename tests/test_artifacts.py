@@ -669,6 +669,9 @@ def test_a_medical_slp_logs_supervised_swallow_cases() -> None:
      "Cloud security (CSPM, DevSecOps)", "software/cloud-security-lab", "software/ml-project"),
     ("15-1299.05", "Network Security Engineer", "Develop and implement security controls to protect network infrastructure",
      "Firewall rule and policy management (Tufin, AlgoSec)", "software/security-lab", "software/cloud-security-lab"),
+    # a nurse surveyor's evidence is a mock survey written as cited deficiencies, not only compliance memos
+    ("13-1041.00", "Nurse Surveyor", "Inspect facilities for compliance with licensing laws and regulations",
+     "Long-term care regulations (F-tags, state survey)", "law-compliance/mock-survey", "software/service"),
 ])
 def test_a_roles_own_work_product_comes_before_a_neighbouring_jobs(soc: str, own: str, task: str, gap: str,
                                                                      made: str, not_made: str) -> None:
