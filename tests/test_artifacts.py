@@ -672,6 +672,9 @@ def test_a_medical_slp_logs_supervised_swallow_cases() -> None:
     # a nurse surveyor's evidence is a mock survey written as cited deficiencies, not only compliance memos
     ("13-1041.00", "Nurse Surveyor", "Inspect facilities for compliance with licensing laws and regulations",
      "Long-term care regulations (F-tags, state survey)", "law-compliance/mock-survey", "software/service"),
+    # a Title IX investigator (equal opportunity officers) works a complaint file, not a catalogue explainer
+    ("13-1041.03", "Title IX Investigator", "Investigate employment practices or alleged violations of laws",
+     "Evidence standards and credibility assessment (preponderance of the evidence)", "hr/er-case", "software/service"),
 ])
 def test_a_roles_own_work_product_comes_before_a_neighbouring_jobs(soc: str, own: str, task: str, gap: str,
                                                                      made: str, not_made: str) -> None:
