@@ -675,6 +675,15 @@ def test_a_medical_slp_logs_supervised_swallow_cases() -> None:
     # a Title IX investigator (equal opportunity officers) works a complaint file, not a catalogue explainer
     ("13-1041.03", "Title IX Investigator", "Investigate employment practices or alleged violations of laws",
      "Evidence standards and credibility assessment (preponderance of the evidence)", "hr/er-case", "software/service"),
+    # scientists and statisticians had only the default family's generic case study; technical writers got it too
+    ("19-4021.00", "Research Associate", "Conduct experiments and assays on biological samples in the laboratory",
+     "qPCR assay development", "science/lab-protocol", "default/case-study"),
+    ("15-2041.01", "Biostatistician", "Analyze clinical or survey data using statistical approaches",
+     "Survival analysis (Cox proportional hazards, Kaplan-Meier)", "science/reproducible-analysis", "science/lab-protocol"),
+    ("19-1042.00", "Medical Science Liaison", "Conduct laboratory experiments and assays, and present research findings",
+     "Scientific writing (manuscripts)", "science/research-proposal", "science/lab-protocol"),
+    ("27-3042.00", "Technical Writer", "Write technical documentation and user guides for software",
+     "Docs-as-code (Markdown, Git)", "communications/docs-set", "communications/press-kit"),
 ])
 def test_a_roles_own_work_product_comes_before_a_neighbouring_jobs(soc: str, own: str, task: str, gap: str,
                                                                      made: str, not_made: str) -> None:
