@@ -666,7 +666,7 @@ def test_a_medical_slp_logs_supervised_swallow_cases() -> None:
      "software/lms-sandbox"),
     # a cloud security engineer builds a cloud security baseline; a network security engineer does not (session 49)
     ("15-1299.05", "Cloud Security Engineer", "Develop and implement security controls to protect cloud infrastructure",
-     "Cloud security (CSPM, DevSecOps)", "software/cloud-security-lab", "software/ml-project"),
+     "Cloud network security (security groups, NACLs, AWS WAF)", "software/cloud-security-lab", "software/cloud-network-lab"),
     ("15-1299.05", "Network Security Engineer", "Develop and implement security controls to protect network infrastructure",
      "Firewall rule and policy management (Tufin, AlgoSec)", "software/security-lab", "software/cloud-security-lab"),
     # a nurse surveyor's evidence is a mock survey written as cited deficiencies, not only compliance memos
