@@ -491,7 +491,7 @@ _LEVELS = {"i", "ii", "iii", "iv", "v", "vi", "vii"}
 #: alone); before any other role it is a level ("Deputy Director", "Deputy Title IX Coordinator", "Deputy Court
 #: Clerk"), and USAJOBS' "Deputy Director" postings were filed under police patrol officers
 _DEPUTY_SWORN = {"sheriff", "sheriffs", "marshal", "marshall", "marshals", "constable", "coroner", "warden", "jailer",
-                 "us", "u", "police", "patrol", "deputy"}
+                 "police", "patrol"}  # "U.S." is posting noise, gone before this is read
 
 
 def _finish(tokens: list[str]) -> list[str]:
