@@ -316,6 +316,11 @@ class _Choice:
     goal: list[dict[str, Any]] = field(default_factory=list)
 
 
+def _missing_degree(g: Gap) -> bool:
+    """A degree or accredited programme the person does not show at all (a plan maps its route first)."""
+    return g.status == "missing" and is_degree(g.label)
+
+
 def exams_after_degrees(cands: Sequence[Artifact], roles_of: Mapping[str, Sequence[str]], no_degree: set[str],
                         named: Mapping[str, str]) -> list[Artifact]:
     """Candidates without the exam preparation of credentials whose every role still lacks its degree.
@@ -409,7 +414,7 @@ def _choose(strategy: Strategy, reports: Sequence[GapReport], a: AssumptionSet, 
     no_degree: set[str] = set()  # roles whose degree is among their missing gaps
     for w, rep in zip(weights, reports, strict=True):
         top = sorted(rep.gaps, key=lambda g: -g.size)[:max_gaps]
-        if any(g.status == "missing" and is_degree(g.label) for g in top):
+        if any(_missing_degree(g) for g in top):
             no_degree.add(rep.soc_code)
         total = sum(g.size for g in rep.gaps) or 1.0
         for g in top:
@@ -572,7 +577,7 @@ def works_routes_first(works: list[_Work], gaps: Sequence[Gap]) -> list[_Work]:
     school was mapped in week 2, after the route to the NBCRNA exam she sits after the programme).
     """
     top = {g.skill_id for g in sorted(gaps, key=lambda g: -g.size)[:ROUTE_FIRST_AMONG]}
-    degrees = {g.skill_id for g in gaps if g.status == "missing" and is_degree(g.label)}
+    degrees = {g.skill_id for g in gaps if _missing_degree(g)}
     routes = [w for w in works if w.title.startswith(ROUTE_PREFIX) and not w.deps]
     first = [w for w in routes if set(w.skill_ids) & degrees]
     first += [w for w in routes if w not in first and set(w.skill_ids) & top]
