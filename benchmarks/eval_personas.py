@@ -14,7 +14,7 @@ matcher in benchmarks/labelmatch.py. ``roles[].coverage`` is reported per role. 
 recorded with its error and counts recall 0; the script never stops on one persona.
 
 Usage:
-  .venv/bin/python benchmarks/eval_personas.py [--split test|train|dev|dev2|dev3|dev4|dev5|dev6|dev7|dev8|dev9|dev10|dev11|dev12|dev13|dev14|dev15|dev16|dev17|dev18|dev19|dev20|dev21|dev22|dev23|dev24|dev25|all] [--limit N] [--warehouse FILE]
+  .venv/bin/python benchmarks/eval_personas.py [--split test|train|dev|dev2|dev3|dev4|dev5|dev6|dev7|dev8|dev9|dev10|dev11|dev12|dev13|dev14|dev15|dev16|dev17|dev18|dev19|dev20|dev21|dev22|dev23|dev24|dev25|dev26|all] [--limit N] [--warehouse FILE]
                                                [--persona ID] [--out FILE] [--top 15]
 The warehouse is built once (``careeros ingest`` into a temporary home) unless ``--warehouse`` names one.
 Prints a per-field table on stderr and the JSON results on stdout (and to ``--out`` when given).
@@ -249,7 +249,7 @@ def run_persona_in_process(persona: dict[str, Any], warehouse: Path, homes: Path
 def main() -> int:
     """Run the benchmark over one split; print the table and the JSON results."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--split", default="test", choices=["test", "train", "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11", "dev12", "dev13", "dev14", "dev15", "dev16", "dev17", "dev18", "dev19", "dev20", "dev21", "dev22", "dev23", "dev24", "dev25", "all"])
+    ap.add_argument("--split", default="test", choices=["test", "train", "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11", "dev12", "dev13", "dev14", "dev15", "dev16", "dev17", "dev18", "dev19", "dev20", "dev21", "dev22", "dev23", "dev24", "dev25", "dev26", "all"])
     ap.add_argument("--limit", type=int, default=0, help="only the first N personas of the split")
     ap.add_argument("--persona", action="append", default=[], help="only this persona id (repeatable)")
     ap.add_argument("--warehouse", type=Path, help="reuse this warehouse.duckdb instead of building one")

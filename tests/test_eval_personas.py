@@ -132,7 +132,7 @@ def test_persona_files_are_complete_balanced_and_self_consistent() -> None:
     assert len(fields) >= 8
     assert len({p["id"] for p in personas}) == len(personas)
     splits = Counter(p["split"] for p in personas)
-    assert set(splits) <= {"train", "test", "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11", "dev12", "dev13", "dev14", "dev15", "dev16", "dev17", "dev18", "dev19", "dev20", "dev21", "dev22", "dev23", "dev24", "dev25"} and {"train", "test"} <= set(splits) and abs(splits["train"] - splits["test"]) <= 2
+    assert set(splits) <= {"train", "test", "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11", "dev12", "dev13", "dev14", "dev15", "dev16", "dev17", "dev18", "dev19", "dev20", "dev21", "dev22", "dev23", "dev24", "dev25", "dev26"} and {"train", "test"} <= set(splits) and abs(splits["train"] - splits["test"]) <= 2
     for p in personas:
         assert {"id", "field", "split", "resume", "targets", "hours", "goal", "current_titles",
                 "must_gap", "must_not_gap"} <= set(p), p["id"]
