@@ -729,3 +729,15 @@ def test_a_plain_role_keeps_its_reading_beside_itself_at_another_level() -> None
     titles = ["Dean of Students", "Assistant Dean of Students"]
     out = same_role_as_sibling(titles, [[k12, TitleMatch("11-9033.00", "college", 0.07)], [college, k12]])
     assert out[0][0].soc_code == "11-9032.00" and out[1][0].soc_code == "11-9033.00"
+
+
+def test_a_technician_or_machinist_of_a_vehicle_keeps_it_running_and_does_not_drive_it(norm_emp: TitleNormalizer) -> None:
+    """"Bus Technician" was Bus Drivers and "Locomotive Technician" Locomotive Engineers (who drive the train): O*NET
+    files the people who keep them running under "X Mechanic". A technician or machinist whose own reading is no
+    occupation of that role word reads as the mechanic of the thing; one that is ("Pharmacy Technician", "CNC
+    Machinist", "HVAC Technician") reads as written."""
+    for title in ("Bus Technician", "Locomotive Technician", "Diesel Locomotive Technician"):
+        assert norm_emp.resolve_target(title)[0].soc_code == "49-3031.00", title
+    for title, code in (("Pharmacy Technician", "29-2052.00"), ("CNC Machinist", "51-4041.00"),
+                        ("HVAC Technician", "49-9021.00")):
+        assert norm_emp.resolve_target(title)[0].soc_code == code, title

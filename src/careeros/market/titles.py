@@ -737,6 +737,8 @@ _SUP_WORDS = frozenset({"supervisor", "foreman", "forewoman", "foreperson"})
 _GENERIC_HEADS = _MGR_WORDS | _SUP_WORDS | frozenset(
     "coordinator specialist administrator officer associate assistant representative lead consultant analyst "
     "advisor adviser agent partner owner worker staff professional generalist liaison navigator".split())
+#: role words of people who keep a thing running, read as its mechanic when their own reading misses the thing
+_MECHANIC_OF = frozenset({"technician", "tech", "machinist"})
 _CACHE_SIZE = 100_000
 #: Distinct queries scored together (dense query x occupation arrays of this many rows stay cache-friendly).
 _BLOCK = 1024
@@ -1568,11 +1570,35 @@ class TitleNormalizer:
         toks = clean_title(title).split() if isinstance(title, str) else []
         if not toks or sense_of(title, " ".join(toks)) is not None:  # a curated sense of the whole title stands
             return ms[:k]
+        ms = self._mechanic_of_thing(title, toks, ms, k)
         if len(ms) >= 2 and toks[-1] in _MANAGER_HEADS:
             ms = self._manager_of_field(title, toks[-1], ms)
         elif ms and len(toks) >= 2 and toks[-1] in _SUP_WORDS:
             ms = self._supervisor_of_field(toks, ms)
         return ms[:k]
+
+    def _mechanic_of_thing(self, title: str, toks: list[str], ms: list[TitleMatch], k: int) -> list[TitleMatch]:
+        """A technician or machinist of a vehicle read as its mechanic, when the title's own reading misses that.
+
+        "Bus Technician" was Bus Drivers (0.74), "Locomotive Technician" Locomotive Engineers (0.93) and "Locomotive
+        Machinist" Machinists (0.90): the thing's word wins the ranker's vote, and O*NET files the people who keep the
+        thing running under "X Mechanic" (Bus and Truck Mechanics lists "Locomotive Mechanic", "Transit Mechanic").
+        When the pick's titles never name the role word, or its text never says a distinctive word of the title, the
+        title read with "mechanic" for the role word is taken if that reading is sure, names a mechanic occupation
+        and uses every distinctive word of it. A "CNC Machinist" or "Pharmacy Technician" reads as written.
+        """
+        if not ms or toks[-1] not in _MECHANIC_OF or len(toks) < 2:
+            return ms
+        titled, ends = self._head_words()
+        pick = ms[0].soc_code
+        if (toks[-1] in titled.get(pick, ()) or toks[-1] in ends.get(pick, ())) and not self.misses_a_word(title, pick):
+            return ms
+        variant = " ".join([*toks[:-1], "mechanic"])
+        alt = self._resolve_words(variant, k)
+        if (not alt or alt[0].soc_code == pick or alt[0].score < TARGET_SURE or self.misses_a_word(variant, alt[0].soc_code)
+                or "mechanic" not in titled.get(alt[0].soc_code, set()) | ends.get(alt[0].soc_code, set())):
+            return ms
+        return [alt[0], *(m for m in ms if m.soc_code != alt[0].soc_code)]
 
     def _supervisors(self) -> dict[str, list[str]]:
         """SOC major group -> its first-line supervisor occupations (O*NET titles "First-Line Supervisors of ...")."""
