@@ -688,3 +688,20 @@ def test_the_route_to_a_credential_among_the_largest_gaps_is_mapped_first() -> N
     works.append(_Work("learn:coa", "learn", ROUTE_PREFIX + "Nurse anesthesia program", 105, skill_ids=["coa"]))
     got = [w.id for w in works_routes_first(works, gaps)]
     assert got == ["learn:coa", "learn:arrt", "learn:ct", "build:log", "learn:bls"]
+
+
+def test_a_missing_programme_s_application_is_made_before_the_other_products() -> None:
+    """A psychiatric nurse applying to nurse practitioner school had two clinical audits and two care protocols in weeks
+    1-6 and her program application in weeks 7-8: admission gates the move, so the product that evidences a missing
+    degree or programme is made first; the rest keep their order, and nothing moves when no programme is missing."""
+    from careeros.planner.artifacts import Artifact
+    from careeros.planner.plan import applications_first
+
+    def art(i: str, skills: list[str]) -> tuple[Artifact, bool]:
+        return (Artifact(id=i, template_id="t", kind="project", title=i, hours=10, proof="p", strength=0.7,
+                         skills=skills), False)
+
+    chosen = [art("audit", ["qi"]), art("protocol", ["ebp", "qi"]), art("application", ["msn", "shadowing"])]
+    assert [a.id for a, _ in applications_first(chosen, {"msn"})] == ["application", "audit", "protocol"]
+    assert [a.id for a, _ in applications_first(chosen, set())] == ["audit", "protocol", "application"]
+    assert [a.id for a, _ in applications_first(chosen, {"jd"})] == ["audit", "protocol", "application"]

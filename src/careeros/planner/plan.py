@@ -488,6 +488,7 @@ def _choose(strategy: Strategy, reports: Sequence[GapReport], a: AssumptionSet, 
         chosen.sort(key=lambda t: (t[1], t[0].id not in forced_ids, eff(t[0]).hours))
     # numbered ("(second)") in the order they are made, after any reordering
     chosen = [(_skills_in_order(art, parents or {}), st) for art, st in foundations_first(chosen, parents or {})]
+    chosen = applications_first(chosen, {g.skill_id for g in gaps if _missing_degree(g)})
     # a tool the product's own practice names ("Deep learning (PyTorch, TensorFlow)") is used while building it
     tools = tools_used(chosen, combined, parents or {})
     seen: dict[str, int] = {}
@@ -562,6 +563,19 @@ def _choose(strategy: Strategy, reports: Sequence[GapReport], a: AssumptionSet, 
                           a, bias, roles_of, fam, MAX_STUDY_ITEMS + (MORE_STUDY_ITEMS if spare_hours > 0 else 0),
                           parents)
     return _Choice(strategy, weights, chosen, works_routes_first(works, gaps), goal_report)
+
+
+def applications_first(chosen: list[tuple[Artifact, bool]], degrees: set[str]) -> list[tuple[Artifact, bool]]:
+    """``chosen`` with the products that evidence a missing degree or programme (its application) made first.
+
+    Admission gates the move: a psychiatric nurse applying to nurse practitioner school had two clinical audits and
+    two care protocols planned in weeks 1-6 and her program application in weeks 7-8, after the deadlines a coach
+    would have her meet first. The rest keep their order.
+    """
+    if not degrees:
+        return chosen
+    first = [c for c in chosen if set(c[0].skills) & degrees]
+    return [*first, *(c for c in chosen if c not in first)] if first else chosen
 
 
 #: a credential among this many largest gaps has its route mapped first: eligibility, applications and exam dates take
