@@ -331,6 +331,8 @@ def main() -> None:
     ap.add_argument("--write", action="store_true", help="with --fit: write the fitted ranker to the package")
     ap.add_argument("--make-onet-slice", action="store_true")
     ap.add_argument("--errors", action="store_true", help="print misses on the train split")
+    ap.add_argument("--target-errors", action="store_true",
+                    help="print misses of the held-out O*NET titles of the train split read as typed targets")
     ap.add_argument("--cv", action="store_true", help="with --fit: pick ranker hyper-parameters by CV in train")
     args = ap.parse_args()
     t = load_frames()
@@ -359,6 +361,12 @@ def main() -> None:
     if args.errors:
         tr = gold.filter((pl.col("split") == "train") & pl.col("source").is_in(REAL))
         for title, g, r in zip(tr["title"], tr["soc_code"], norm.normalize(tr["title"].to_list(), k=3), strict=True):
+            if not r or r[0].soc_code != g:
+                print(f"{g} | {title!r} -> {[(m.soc_code, m.title[:30], m.score) for m in r]}", file=sys.stderr)
+    if args.target_errors:
+        tr = gold.filter((pl.col("split") == "train") & pl.col("source").str.starts_with("onet"))
+        for title, g in zip(tr["title"], tr["soc_code"], strict=True):
+            r = norm.resolve_target(title, k=3)
             if not r or r[0].soc_code != g:
                 print(f"{g} | {title!r} -> {[(m.soc_code, m.title[:30], m.score) for m in r]}", file=sys.stderr)
     base = baseline(th)
