@@ -275,3 +275,21 @@ def test_a_bare_acronym_under_a_credentials_heading_names_the_credential() -> No
     assert not item("## Experience\n- BLS\n", "BLS")
     assert not item("## Certifications\n- BLS and first aid instructor\n", "BLS")
     assert not item("## Certifications\n- Renewed BLS yearly\n", "BLS")
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "present"),
+    [
+        # "GCP" is Good Clinical Practice in a clinical research resume and Google Cloud in a cloud one; a cloud
+        # engineer at a clinical trials company who names Google Cloud's products keeps Google Cloud
+        ("Research coordinator. Skills: GCP, EDC, informed consent", "Good Clinical Practice (GCP)", True),
+        ("Research coordinator. Skills: GCP, EDC, informed consent", "Google Cloud Platform", False),
+        ("Cloud engineer. Skills: AWS, GCP, Terraform", "Google Cloud Platform", True),
+        ("Cloud engineer. Skills: AWS, GCP, Terraform", "Good Clinical Practice (GCP)", False),
+        ("Pipelines for a clinical trials platform on GCP with BigQuery.", "Google Cloud Platform", True),
+        ("Pipelines for a clinical trials platform on GCP with BigQuery.", "Good Clinical Practice (GCP)", False),
+    ],
+)
+def test_a_form_two_fields_use_is_read_by_the_document_s_field(ext: SkillExtractor, text: str, label: str,
+                                                                present: bool) -> None:
+    assert (label in {m.label for m in ext.extract(text)}) is present

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import pathlib
 from typing import TYPE_CHECKING, Any
 
 from careeros.settings import Settings, get_settings
@@ -162,7 +163,10 @@ def load_extractor(settings: Settings | None = None) -> SkillExtractor:
                             (frames[2], ["skill_uri", "preferred_label"])):
             for col in cols:
                 h.update("\x1f".join(sorted(set(frame[col].drop_nulls().to_list()))).encode())
-    for ref in (DEFAULT_ALIASES_PATH, *concept_paths()):
+    # the extractor's own code too: a change to how it is built must not load an extractor built the old way
+    from careeros.market import skills as skills_module
+
+    for ref in (DEFAULT_ALIASES_PATH, *concept_paths(), pathlib.Path(skills_module.__file__)):
         if ref.exists():
             h.update(ref.read_bytes())
     cache = settings.cache_dir / f"skill_extractor-{h.hexdigest()[:16]}.pkl"

@@ -25,7 +25,7 @@ import polars as pl
 from careeros.graph.ids import concept_id, esco_id, skill_slug, tech_id, tool_id
 from careeros.graph.tech_labels import canonical_technology, load_alias_table, load_concept_table
 
-FORMAT_VERSION = 11  # 11: an acronym a concept names is no product ("HVAC tools software"); 10: concept aliases in the other number ("head-to-toe assessments"); 9: forms that count only beside another technology ("React / RN"); 8: forms that count as a whole list item ("trial balance, Excel"); 7: products after "<Maker> Software" ("MadCap Flare"); 6: after their maker ("Westlaw")
+FORMAT_VERSION = 12  # 12: forms read by the document's field (GCP: Good Clinical Practice beside clinical research, else Google Cloud); 11: an acronym a concept names is no product ("HVAC tools software"); 10: concept aliases in the other number ("head-to-toe assessments"); 9: forms that count only beside another technology ("React / RN"); 8: forms that count as a whole list item ("trial balance, Excel"); 7: products after "<Maker> Software" ("MadCap Flare"); 6: after their maker ("Westlaw")
 # match modes
 INSENSITIVE, CASED, CONTEXT = 0, 1, 2
 
@@ -330,7 +330,9 @@ class SkillExtractor:
         self.implies: dict[int, tuple[int, ...]] = {}
         #: nodes whose context-only forms also count as a whole item of a list ("trial balance, Excel")
         self.listed: frozenset[int] = frozenset()
-        #: nodes whose context-only forms count only right beside another technology of a list ("React / RN")
+        #: nodes whose cased and context forms are read by the document's field (``only_doc``, ``unless_doc``,
+        #: ``keep_doc``): "GCP" is Good Clinical Practice in a clinical research resume, Google Cloud elsewhere
+        self.doc_rules: dict[int, tuple[re.Pattern[str] | None, re.Pattern[str] | None, re.Pattern[str] | None]] = {}
         self.beside: frozenset[int] = frozenset()
         self.automaton: Any = None
 
@@ -370,13 +372,15 @@ class SkillExtractor:
             self.nodes.append((skill_id, label, kind, taxonomy))
             return node_index[skill_id]
 
-        def add_surface(surface: str, mode: int, idx: int, score: float, prio: bool = False) -> None:
+        def add_surface(surface: str, mode: int, idx: int, score: float, prio: bool = False,
+                        shared: bool = False) -> None:
+            """``shared``: a form read by the document's field, kept beside another node's same form."""
             for v in _variants(surface.strip()):
                 key = v.lower()
                 if len(key) < 1:
                     continue
                 entries = table_s.setdefault(key, [])
-                if any(e[0] == v and e[1] == mode for e in entries):
+                if any(e[0] == v and e[1] == mode and (not shared or e[2] == idx) for e in entries):
                     continue
                 if any(e[2] != idx for e in entries) and not prio:
                     # a surface already owned by another node: first (higher priority) owner wins
@@ -405,7 +409,17 @@ class SkillExtractor:
         listed: set[int] = set()
         beside: set[int] = set()
 
+        def doc_rule(idx: int, entry: dict[str, Any]) -> bool:
+            """Record an entry's document-field rule for its cased and context forms; whether it has one."""
+            got = tuple(re.compile(str(entry[k]), re.I) if entry.get(k) else None
+                        for k in ("only_doc", "unless_doc", "keep_doc"))
+            if got[0] is None and got[1] is None:
+                return False
+            self.doc_rules[idx] = got  # type: ignore[assignment]
+            return True
+
         def add_entry(idx: int, label: str, entry: dict[str, Any], extra: list[str], base: float) -> None:
+            doc_rule(idx, entry)
             if entry.get("listed"):
                 listed.add(idx)
             if entry.get("beside"):
@@ -501,8 +515,9 @@ class SkillExtractor:
         for entry in concepts:
             label = str(entry["label"])
             idx = add_node(concept_id(label), label, "concept", "careeros")
+            ruled = doc_rule(idx, entry)  # a form read by the document's field may share a technology's form
             for s in entry.get("cased") or []:
-                add_surface(str(s), CASED, idx, 0.9)
+                add_surface(str(s), CASED, idx, 0.9, prio=ruled, shared=ruled)
             for s in entry.get("context") or []:
                 add_surface(str(s), CONTEXT, idx, 0.75)
             aliases = [str(a) for a in entry.get("aliases") or []]
@@ -575,7 +590,8 @@ class SkillExtractor:
         tmp = path.with_suffix(path.suffix + ".tmp")
         with tmp.open("wb") as f:
             pickle.dump({"version": FORMAT_VERSION, "nodes": self.nodes, "implies": self.implies,
-                         "listed": self.listed, "beside": self.beside, "automaton": self.automaton}, f,
+                         "listed": self.listed, "beside": self.beside, "doc_rules": self.doc_rules,
+                         "automaton": self.automaton}, f,
                         protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(path)
         return path
@@ -591,6 +607,7 @@ class SkillExtractor:
         self.nodes, self.implies, self.automaton = data["nodes"], data["implies"], data["automaton"]
         self.listed = frozenset(data.get("listed", ()))
         self.beside = frozenset(data.get("beside", ()))
+        self.doc_rules = data.get("doc_rules", {})
         return self
 
     # ------------------------------------------------------------------ extraction
@@ -630,6 +647,7 @@ class SkillExtractor:
         norm = _normalise(text)
         n = len(norm)
         cands: list[tuple[int, int, int, float, int]] = []  # start, end, node, score, mode
+        field_ok: dict[int, bool] = {}  # per node with a document-field rule, read once per document
         for end_i, (length, entries) in self.automaton.iter(norm):
             start = end_i - length + 1
             end = end_i + 1
@@ -646,6 +664,8 @@ class SkillExtractor:
                 if mode != INSENSITIVE and text[start:end] != surface and (
                         _WORD_HYPHEN.sub(" ", text[start:end]) != _WORD_HYPHEN.sub(" ", surface)):
                     continue
+                if mode != INSENSITIVE and idx in self.doc_rules and not self._field_ok(idx, text, field_ok):
+                    continue  # a form of another field in this document: the next node of the form may take it
                 cands.append((start, end, idx, score, mode))
                 break
         coords = self._coordinated(text)
@@ -689,6 +709,14 @@ class SkillExtractor:
         accepted.extend(coords)
         accepted.sort()
         return text, accepted
+
+    def _field_ok(self, idx: int, text: str, seen: dict[int, bool]) -> bool:
+        """Whether the document reads a node's cased or context forms as that node (``doc_rules``)."""
+        if idx not in seen:
+            only, unless, keep = self.doc_rules[idx]
+            seen[idx] = (only is None or only.search(text) is not None) and (
+                unless is None or unless.search(text) is None or (keep is not None and keep.search(text) is not None))
+        return seen[idx]
 
     def _coordinated(self, text: str) -> list[tuple[int, int, int, float, int]]:
         """Skills a coordinated phrase names without writing them out.
