@@ -705,3 +705,18 @@ def test_a_missing_programme_s_application_is_made_before_the_other_products() -
     assert [a.id for a, _ in applications_first(chosen, {"msn"})] == ["application", "audit", "protocol"]
     assert [a.id for a, _ in applications_first(chosen, set())] == ["audit", "protocol", "application"]
     assert [a.id for a, _ in applications_first(chosen, {"jd"})] == ["audit", "protocol", "application"]
+
+
+def test_a_programme_applicant_prepares_for_admission_interviews() -> None:
+    """A nurse whose every target needs a graduate programme she lacks faces admission interviews first: her weekly
+    preparation says so, and its done criterion asks for admission questions, not a hiring panel's."""
+    from careeros.planner.plan import ADMISSION_PREP, _task_verification, _Work, schedule
+
+    build = _Work("build:x", "build", "Build: X", 300)
+    sched = schedule([build], 480, 2, 60, 60, "Nurse Anesthetist", ["29-1151.00"], applicant=True)
+    prep = [w for week in sched.weeks for w, _, _, _ in week if w.kind == "interview_prep"]
+    assert prep and all(w.title == f"{ADMISSION_PREP} for Nurse Anesthetist programs" for w in prep)
+    assert "admission interview questions" in _task_verification(prep[0], 60, 1, 1, 0.5).done
+    plain = schedule([build], 480, 2, 60, 60, "Nurse Anesthetist", ["29-1151.00"])
+    assert all(w.title == "Interview preparation for Nurse Anesthetist"
+               for week in plain.weeks for w, _, _, _ in week if w.kind == "interview_prep")

@@ -316,6 +316,10 @@ class _Choice:
     goal: list[dict[str, Any]] = field(default_factory=list)
 
 
+#: the interview preparation of a person every one of whose targets needs a degree or programme they lack
+ADMISSION_PREP = "Admission interview preparation"
+
+
 def _missing_degree(g: Gap) -> bool:
     """A degree or accredited programme the person does not show at all (a plan maps its route first)."""
     return g.status == "missing" and is_degree(g.label)
@@ -968,7 +972,7 @@ class _Sched:
 
 
 def schedule(works: Sequence[_Work], budget_minutes: int, horizon: int, prep_minutes: int, outreach_minutes: int,
-             roles_label: str, roles: list[str]) -> _Sched:
+             roles_label: str, roles: list[str], applicant: bool = False) -> _Sched:
     """List-schedule work items into weeks of exactly ``budget_minutes`` (prep/outreach absorb slack).
 
     Work sessions are whole quarter hours and never shorter than ``MIN_CHUNK``: an item is split only where both
@@ -1037,7 +1041,9 @@ def schedule(works: Sequence[_Work], budget_minutes: int, horizon: int, prep_min
                                [first_publish] if first_publish else [], roles), out))
             n += 1
         if prep > 0:
-            rows.append((_Work(f"interview_prep:w{wk}", "interview_prep", f"Interview preparation for {roles_label}",
+            prep_title = (f"{ADMISSION_PREP} for {roles_label} programs" if applicant
+                          else f"Interview preparation for {roles_label}")
+            rows.append((_Work(f"interview_prep:w{wk}", "interview_prep", prep_title,
                                prep, [], roles), prep))
         weeks.append([(w, m, 0, 0) for w, m in rows])
     # parts numbering over the whole horizon
@@ -1072,6 +1078,10 @@ def _task_verification(w: _Work, m: int, part: int, parts: int, out_msg_h: float
                                  "replies logged", evidence="outbox or contacts log entries dated this week")
     if w.kind == "interview_prep":
         n = max(2, m // 15)
+        if w.title.startswith(ADMISSION_PREP):
+            return Verification(done=f"{n} admission interview questions answered aloud (why this role, why this "
+                                     "program, a case from your own practice told as a STAR story), or one mock "
+                                     "interview with a practitioner or adviser", evidence="dated prep notes with your answers")
         return Verification(done=f"{n} practice questions answered aloud, each with a STAR story from your own work, "
                                  "or one mock interview", evidence="dated prep notes with your answers")
     if part < parts:
@@ -1174,7 +1184,10 @@ def _assemble(choice: _Choice, reports: Sequence[GapReport], a: AssumptionSet, w
     own = {r.soc_code: (own or {}).get(r.soc_code) or getattr(r, "role_title", None) or r.title or r.soc_code
            for r in reports}
     label = " / ".join(own[r.soc_code] for r in reports)
-    sched = schedule(choice.works, budget, horizon, prep_min, out_min, label, socs)
+    # every target needs a degree or programme the person lacks: the interviews ahead are admission interviews
+    applicant = bool(reports) and all(any(_missing_degree(g) for g in sorted(r.gaps, key=lambda g: -g.size)[:15])
+                                      for r in reports)
+    sched = schedule(choice.works, budget, horizon, prep_min, out_min, label, socs, applicant)
     msg_h = a.value("outreach_hours_per_message", 0.5)
     arts = {art.id: art for art, _ in choice.chosen}
     weeks: list[Week] = []
