@@ -5,6 +5,8 @@ Sets (gold = the occupation of the most recent role):
              on its train split only (``--fit``); the old figure is kept.
   personas   data/eval/personas/*.yaml: 86 hand-written resumes across 11 fields, gold ``current_soc`` picked by
              reading O*NET occupation titles/descriptions (never tuned on).
+  personas_dated the same resumes as many resume builders lay a job out (dates on a line of their own, then the
+             employer, then the title): a robustness set, not counted in "all".
   personas_flat  the same resumes re-laid-out as text pulled from a PDF or a resume site arrives (one line, layout
              kept as runs of spaces, the title in capitals on top): a robustness set, not counted in "all".
   titles     resume-like one-job records built from the hand-labelled real posting titles of
@@ -203,6 +205,10 @@ def persona_records() -> list[dict[str, str]]:
     return out
 
 
+#: re-laid-out copies of the persona resumes: reported on their own, not counted in "all"
+ROBUSTNESS_SETS = ("personas_flat", "personas_dated")
+
+
 def flat_layout(resume: str, title: str) -> str:
     """A markdown resume as text pulled from a PDF or a resume site arrives: the title in capitals on the first line,
     then everything on one line with layout kept as runs of spaces (separators become gaps, dashes in ranges 'to')."""
@@ -227,6 +233,39 @@ def flat_persona_records() -> list[dict[str, str]]:
         out.append({"set": "personas_flat", "id": d["id"] + "#flat", "soc_code": d["current_soc"],
                     "split": d["split"], "text": flat_layout(d["resume"], d["current_titles"][0]),
                     "field": d["field"]})
+    return out
+
+
+def dated_layout(resume: str) -> str:
+    """A markdown resume as many resume builders lay a job out: the dates on a line of their own, then the employer,
+    then the title ("Jun 2018 - Present" / "Mercy Hospital, St. Louis, MO" / "Staff Nurse"), markdown removed."""
+    import re
+
+    head = re.compile(r"^\s*\*\*(?P<title>[^*]+)\*\*(?P<rest>.*)$")
+    dates = re.compile(r"(?:[A-Z][a-z]{2,8}\.? )?(?:19|20)\d\d\s*[–—-]+\s*(?:(?:[A-Z][a-z]{2,8}\.? )?(?:19|20)\d\d|"
+                       r"[Pp]resent|[Cc]urrent)")
+    out = []
+    for line in resume.splitlines():
+        m = head.match(line)
+        d = dates.search(m["rest"]) if m else None
+        if m and d:
+            emp = m["rest"].replace(d.group(), " ").replace("()", " ")
+            emp = re.sub(r"\s*[·|—]\s*", ", ", emp).strip(" ,-–()")
+            out += ["", d.group().replace("–", "-").replace("—", "-"), emp, m["title"].strip()]
+            continue
+        out.append(re.sub(r"^#+\s*", "", line).replace("**", ""))
+    return "\n".join(out)
+
+
+def dated_persona_records() -> list[dict[str, str]]:
+    """The persona resumes re-laid-out by :func:`dated_layout` (a robustness set, kept out of 'all')."""
+    import yaml
+
+    out = []
+    for p in sorted(PERSONAS.glob("*.yaml")):
+        d = yaml.safe_load(p.read_text(encoding="utf-8"))
+        out.append({"set": "personas_dated", "id": d["id"] + "#dated", "soc_code": d["current_soc"],
+                    "split": d["split"], "text": dated_layout(d["resume"]), "field": d["field"]})
     return out
 
 
@@ -274,7 +313,7 @@ def field_report(records: list[dict[str, str]], preds: dict[str, list[str]]) -> 
     sets = sorted({r["set"] for r in records})
     for st in [*sets, "all"]:
         for split in ("train", "test", "all"):
-            rs = [r for r in records if (r["set"] == st or (st == "all" and r["set"] != "personas_flat"))
+            rs = [r for r in records if (r["set"] == st or (st == "all" and r["set"] not in ROBUSTNESS_SETS))
                   and (split == "all" or r["split"] == split)]
             by: dict[str, list[dict[str, str]]] = defaultdict(list)
             for r in rs:
@@ -362,7 +401,8 @@ def main() -> None:
     summary: dict[str, Any] = {"synthetic": synthetic}
     if not args.no_fields:
         ds = _datasets()
-        records = persona_records() + flat_persona_records() + title_records(ds) + hn_records(ds)
+        records = persona_records() + flat_persona_records() + dated_persona_records() + title_records(ds) + \
+            hn_records(ds)
         t0 = time.time()
         try:
             preds = cli_match(records)

@@ -55,6 +55,21 @@ def test_title_lines() -> None:
     assert lines[1][2] >= lines[2][2]  # most recent dated role weighs at least as much as the older one
 
 
+def test_a_job_laid_out_under_its_dates_and_the_contact_line() -> None:
+    """Many resume builders put a job's dates on a line of their own, then the employer, then the title: the title
+    two lines under the dates was never read, and the e-mail line under the name was (a staff nurse read as a
+    hospitalist). The lines under a dates line are that job's, at its recency; contact details are no title."""
+    from careeros.planner.profile_match import title_lines
+
+    text = ("Maria Lopez\nmaria.lopez@example.com | (314) 555-0100\n\nExperience\n06/2018 - Present\n"
+            "Mercy Hospital, St. Louis, MO\nStaff Nurse\nCared for 5-6 patients per shift.\n\n2016 - 2018\n"
+            "Barnes-Jewish Hospital\nPatient Care Technician\n")
+    lines = title_lines(text)
+    weight = {seg: w for _, ss, w in lines for seg in ss}
+    assert not any("@" in seg or "555" in seg for seg in weight)
+    assert weight["Staff Nurse"] == 1.0 and weight["Staff Nurse"] > weight["Patient Care Technician"] > 0
+
+
 def test_titles_that_start_like_a_heading_and_the_name_line() -> None:
     """"Project Manager" and "Education Coordinator" are titles, not the Projects/Education headings; the name on the
     name line is no title ("Laura Fischer, PMP" is not a fisher)."""

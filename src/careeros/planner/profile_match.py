@@ -52,6 +52,9 @@ _NON_TITLE = re.compile(r"^(?:education|skills?|certifications?|licen[cs]es?|lan
 _CONTACT = re.compile(r"^(?:github|linkedin|email|e-mail|phone|tel)\b", re.IGNORECASE)
 _SEG_SPLIT = re.compile(r"\s+[—–-]{1,2}\s+|\s*\|\s*|\s*,\s+|\s+at\s+|\s+@\s+|\s*\(|\)|\s*/\s+|:\s+")
 _BULLET = re.compile(r"^\s*(?:[-*•·▪◦]|\d+\.)\s+")
+#: contact details on a line of the header ("St. Louis, MO | maria.lopez@example.com | (314) 555-0100")
+_CONTACT_ANY = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\(?\b\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b|https?://\S+|www\.\S+|"
+                          r"(?:linkedin|github)\.com\S*", re.IGNORECASE)
 
 
 @dataclass
@@ -88,6 +91,22 @@ def title_lines(text: str, max_lines: int = 12) -> list[tuple[str, list[str], fl
     dated_rank = 0
     nonempty = [i for i, ln in enumerate(lines) if ln]
     head = set(nonempty[1:3])  # the headline sits right under the name
+    # a line of dates alone ("06/2018 - Present") heads the job below it: the employer and title lines that follow
+    # it are that job's, as many resume builders lay a job out, when it starts a block (after a blank line, a bullet
+    # or a heading); right under a job's own lines it closes that job ("Sales Manager" / "Acme" / "2021 - present")
+    after_dates: set[int] = set()
+    dates_only: set[int] = set()
+    block_w: float | None = None
+    for i, ln in enumerate(lines):
+        if ln and _DATE.search(ln) and not re.search(r"[A-Za-z]{3,}", _DATE.sub(" ", RANGE.sub(" ", ln))):
+            above = [j for j in nonempty if j < i][-1:]
+            if above and not (i > 0 and not lines[i - 1]) and not _BULLET.match(lines[above[0]]) and not (
+                    _SECTION.match(lines[above[0]]) and len(lines[above[0]]) < 40):
+                continue  # it follows the job's own lines: it closes the job above
+            dates_only.add(i)
+            nxt = [j for j in nonempty if j > i][:2]
+            after_dates.update(j for j in nxt if len(lines[j]) < 100 and not _BULLET.match(lines[j])
+                               and not _DATE.search(lines[j]))
     for i, raw in enumerate(lines):
         if not raw or len(raw) > 140 or _BULLET.match(raw):
             continue
@@ -97,17 +116,25 @@ def title_lines(text: str, max_lines: int = 12) -> list[tuple[str, list[str], fl
             continue
         if (_CONTACT.match(raw) or _NON_TITLE.match(raw)) and not roleish:
             continue
+        if _CONTACT_ANY.search(raw):  # contact details are no title; what else the line says may be one
+            raw = _CONTACT_ANY.sub(" ", raw).strip(" ·•|,")
+            if not re.search(r"[A-Za-z]{3,}", raw):
+                continue
         name_line = False
         has_date = bool(_DATE.search(raw))
-        near_date = any(_DATE.search(lines[j]) and len(lines[j]) < 60 and not _BULLET.match(lines[j])
-                        for j in (i - 1, i + 1) if 0 <= j < len(lines))
+        near_date = i in after_dates or any(
+            _DATE.search(lines[j]) and len(lines[j]) < 60 and not _BULLET.match(lines[j])
+            for j in (i - 1, i + 1) if 0 <= j < len(lines))
         if i in head and not has_date:
             w = 1.0
+        elif i in after_dates and block_w is not None:
+            w = block_w  # a line of the job its dates line heads: that job's recency
         elif has_date or near_date:
             w = 1.0 / (1.0 + 0.8 * dated_rank)
             if _PRESENT.search(raw):
                 w = max(w, 1.0)
             dated_rank += 1
+            block_w = w if i in dates_only else None
         elif nonempty and i == nonempty[0] and re.search(r"\s[—–|-]\s|,\s", raw):
             w = 0.5  # the name line sometimes carries the title ("Tom Becker — Journeyman Electrician")
             name_line = True
