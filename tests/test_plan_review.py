@@ -78,7 +78,8 @@ def test_families_by_soc_prefix_not_occupation() -> None:
     assert family_for("43-5032.00", fams).id == "logistics" and family_for("13-1081.02", fams).id == "logistics"
     assert family_for("21-1022.00", fams).id == "social-services"  # not programme plans for a social worker
     assert family_for("11-9151.00", fams).id == "management"  # ... while their managers keep them
-    assert family_for("39-5012.00", fams).id == "default"  # hairdressers: no field template
+    assert family_for("39-5012.00", fams).id == "personal-care"  # hairdressers: a service portfolio, not a case study
+    assert family_for("55-3016.00", fams).id == "default"  # military occupations: no field template
     assert not any(f.software for f in fams if f.id != "software")
     # a prefix two families claim goes to whichever is listed first: each prefix belongs to one family
     prefixes = [p for f in fams for p in f.soc]
@@ -159,6 +160,12 @@ def test_profile_without_resume_still_plans_with_its_limits(built_home: Path, tm
 
 def test_field_without_template_still_plans_with_its_limits(built_home: Path, tmp_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from careeros.planner import artifacts
+
+    # every civilian occupation with task statements now has a field family: take hairdressers' away to plan a field
+    # that has none (its products then come from the occupation's own tasks)
+    families = artifacts.load_families
+    monkeypatch.setattr(artifacts, "load_families", lambda *a, **k: [f for f in families(*a, **k) if f.id != "personal-care"])
     plan, md = _plan(built_home, tmp_path, monkeypatch, NO_TEMPLATE)
     assert plan.weeks and plan.artifact_details
     assert any("no work-product template" in x for x in plan.limits)
