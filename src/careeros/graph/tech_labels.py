@@ -54,7 +54,9 @@ CONCEPT_PARTS = (DEFAULT_CONCEPTS_PATH, data_path("skill_concepts_2.yaml"), data
                  data_path("skill_concepts_45.yaml"), data_path("skill_concepts_46.yaml"),
                  data_path("skill_concepts_47.yaml"), data_path("skill_concepts_48.yaml"),
                  data_path("skill_concepts_49.yaml"), data_path("skill_concepts_50.yaml"),
-                 data_path("skill_concepts_51.yaml"), data_path("skill_concepts_52.yaml"))
+                 data_path("skill_concepts_51.yaml"), data_path("skill_concepts_52.yaml"),
+                 data_path("skill_concepts_53.yaml"), data_path("skill_concepts_54.yaml"),
+                 data_path("skill_concepts_55.yaml"), data_path("skill_concepts_56.yaml"))
 
 VENDORS = (
     # a longer vendor name before its own prefix ("Cisco Systems" before "Cisco")
