@@ -314,6 +314,8 @@ class _Choice:
     chosen: list[tuple[Artifact, bool]]  # (artifact with catalogue hours, stretch?)
     works: list[_Work]
     goal: list[dict[str, Any]] = field(default_factory=list)
+    #: targets (SOC codes) whose degree or programme is among the person's missing gaps
+    no_degree: set[str] = field(default_factory=set)
 
 
 #: the interview preparation of a person every one of whose targets needs a degree or programme they lack
@@ -566,7 +568,7 @@ def _choose(strategy: Strategy, reports: Sequence[GapReport], a: AssumptionSet, 
                                                                                  build_hours),
                           a, bias, roles_of, fam, MAX_STUDY_ITEMS + (MORE_STUDY_ITEMS if spare_hours > 0 else 0),
                           parents)
-    return _Choice(strategy, weights, chosen, works_routes_first(works, gaps), goal_report)
+    return _Choice(strategy, weights, chosen, works_routes_first(works, gaps), goal_report, no_degree)
 
 
 def applications_first(chosen: list[tuple[Artifact, bool]], degrees: set[str]) -> list[tuple[Artifact, bool]]:
@@ -1185,8 +1187,7 @@ def _assemble(choice: _Choice, reports: Sequence[GapReport], a: AssumptionSet, w
            for r in reports}
     label = " / ".join(own[r.soc_code] for r in reports)
     # every target needs a degree or programme the person lacks: the interviews ahead are admission interviews
-    applicant = bool(reports) and all(any(_missing_degree(g) for g in sorted(r.gaps, key=lambda g: -g.size)[:15])
-                                      for r in reports)
+    applicant = bool(reports) and all(r.soc_code in choice.no_degree for r in reports)
     sched = schedule(choice.works, budget, horizon, prep_min, out_min, label, socs, applicant)
     msg_h = a.value("outreach_hours_per_message", 0.5)
     arts = {art.id: art for art, _ in choice.chosen}
